@@ -1,0 +1,228 @@
+/**
+ * One link's life inside the connector, as an explicit state machine:
+ *
+ *   idle ─start()→ connecting ─connect ok→ up ─onDown→ backoff ─timer→ connecting ...
+ *                       └─connect failed→ backoff                 any ─stop()→ stopped
+ *
+ * The runner keeps one driver for the link's lifetime (so its call cache survives reconnects and
+ * `resync()` can release calls that ended while the link was down), records status in DynamoDB, logs
+ * `link.up` / `link.down`, keeps the driver's vendor subscriptions in step with the bridge
+ * subscriptions (polled), and serialises events into the event log in vendor order.
+ */
+import type { Deps } from '../shared/deps.js';
+import type { EventDraft, EventFamily } from '../shared/events/model.js';
+import type { LinkRecord } from '../shared/repos/links.js';
+import type { LinkCredentials } from '../shared/secrets/store.js';
+import { backoffDelay, Sleeper, type BackoffOptions } from './backoff.js';
+import {
+  LinkUnavailableError,
+  type CallCommand,
+  type CommandKind,
+  type CommandResult,
+  type Driver,
+  type DriverFactory,
+  type WatchSpec,
+} from './driver.js';
+import type { EventLogWriter } from './event-log-writer.js';
+
+export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
+
+export interface LinkRunnerOptions {
+  backoff: BackoffOptions;
+  /** How often bridge subscriptions are re-read (changes take effect within this). */
+  subscriptionPollMs: number;
+}
+
+export class LinkRunner {
+  state: RunnerState = 'idle';
+  private driver: Driver | undefined;
+  private readonly sleeper = new Sleeper();
+  private downSignal: ((reason: string) => void) | undefined;
+  private eventChain: Promise<unknown> = Promise.resolve();
+  private watched = '';
+  private subsTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private everUp = false;
+  /** Counters for logs and the link's status. */
+  readonly stats = { connects: 0, failures: 0, events: 0, garbage: 0 };
+
+  constructor(
+    readonly link: LinkRecord,
+    private readonly credentials: LinkCredentials,
+    private readonly factory: DriverFactory,
+    private readonly deps: Deps,
+    private readonly log: EventLogWriter,
+    private readonly opts: LinkRunnerOptions,
+  ) {}
+
+  get key(): string {
+    return `${this.link.tenant}/${this.link.id}`;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.driver = this.factory(
+      {
+        tenant: this.link.tenant,
+        id: this.link.id,
+        vendor: this.link.vendor,
+        endpoint: this.link.endpoint,
+        credentials: this.credentials,
+        options: this.link.options,
+      },
+      {
+        onEvent: (draft) => this.enqueue(draft),
+        onDown: (reason) => this.downSignal?.(reason),
+        onGarbage: (kind, detail) => {
+          this.stats.garbage++;
+          this.deps.logger.warn('vendor garbage', { link: this.key, kind, detail: detail.slice(0, 500) });
+        },
+      },
+      {
+        debug: (m, e) => this.deps.logger.debug(m, { link: this.key, ...e }),
+        info: (m, e) => this.deps.logger.info(m, { link: this.key, ...e }),
+        warn: (m, e) => this.deps.logger.warn(m, { link: this.key, ...e }),
+        error: (m, e) => this.deps.logger.error(m, { link: this.key, ...e }),
+      },
+    );
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const wasUp = this.state === 'up';
+    this.state = 'stopped';
+    if (this.subsTimer) clearInterval(this.subsTimer);
+    this.sleeper.wake();
+    this.downSignal?.('stopped');
+    try {
+      await this.driver?.close();
+    } catch (err) {
+      this.deps.logger.warn('driver close failed', { link: this.key, error: err as Error });
+    }
+    await this.loop?.catch(() => undefined);
+    await this.eventChain.catch(() => undefined);
+    if (wasUp) await this.setStatus('down', 'connector stopped');
+  }
+
+  async execute<K extends CommandKind>(command: Extract<CallCommand, { kind: K }>): Promise<CommandResult<K>> {
+    if (this.state !== 'up' || !this.driver) throw new LinkUnavailableError(`link ${this.link.id} is ${this.state}`);
+    return this.driver.execute(command);
+  }
+
+  /** Resolves when all events received so far are in the log (tests, graceful stop). */
+  drained(): Promise<unknown> {
+    return this.eventChain;
+  }
+
+  private enqueue(draft: EventDraft): void {
+    this.stats.events++;
+    this.eventChain = this.eventChain
+      .then(() => this.log.write(this.link.tenant, this.link.id, draft))
+      .then(async (ev) => {
+        if (ev) await this.deps.repos.links.touchEvent(this.link.tenant, this.link.id, ev.time);
+      })
+      .catch((err: unknown) => this.deps.logger.error('event log write failed', { link: this.key, error: err as Error }));
+  }
+
+  private async run(): Promise<void> {
+    const driver = this.driver!;
+    let attempt = 0;
+    while (this.state !== 'stopped') {
+      this.state = 'connecting';
+      const down = new Promise<string>((resolve) => (this.downSignal = resolve));
+      try {
+        await driver.connect();
+        if (this.stoppedNow()) break;
+        this.stats.connects++;
+        this.state = 'up';
+        attempt = 0;
+        await this.setStatus('up', null);
+        this.watched = '';
+        await this.syncSubscriptions();
+        const resynced = this.everUp;
+        if (resynced) await driver.resync();
+        this.everUp = true;
+        this.enqueue({
+          type: 'link.up',
+          target: { type: 'system' },
+          data: { status: 'up', ...(resynced ? { resynced: true } : {}) },
+          vendor: { name: this.link.vendor, event: 'connected' },
+        });
+        this.subsTimer = setInterval(() => void this.syncSubscriptions(), this.opts.subscriptionPollMs);
+        const reason = await down;
+        clearInterval(this.subsTimer);
+        if (this.stoppedNow()) break;
+        this.state = 'backoff';
+        await this.setStatus('down', reason);
+        this.enqueue({
+          type: 'link.down',
+          target: { type: 'system' },
+          data: { status: 'down', reason },
+          vendor: { name: this.link.vendor, event: 'disconnected' },
+        });
+      } catch (err) {
+        if (this.stoppedNow()) break;
+        this.stats.failures++;
+        this.state = 'backoff';
+        const message = (err as Error).message;
+        this.deps.logger.warn('link connect failed', { link: this.key, attempt, error: message });
+        await this.setStatus('down', message);
+        try {
+          await driver.close();
+        } catch {
+          /* already closed */
+        }
+      }
+      attempt++;
+      await this.sleeper.sleep(backoffDelay(attempt, this.opts.backoff));
+    }
+  }
+
+  private stoppedNow(): boolean {
+    return this.state === 'stopped';
+  }
+
+  /** Re-reads the link's bridge subscriptions and tells the driver when the watch set changed. */
+  private async syncSubscriptions(): Promise<void> {
+    if (this.state !== 'up' || !this.driver) return;
+    try {
+      const subs = await this.deps.repos.subscriptions.listByLink(this.link.tenant, this.link.id, this.deps.now());
+      const merged = new Map<string, Set<EventFamily>>();
+      for (const s of subs) {
+        const key = `${s.target.type}:${s.target.id ?? ''}`;
+        const set = merged.get(key) ?? new Set<EventFamily>();
+        for (const f of s.events) set.add(f);
+        merged.set(key, set);
+      }
+      const specs: WatchSpec[] = [...merged.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, fams]) => {
+          const [type, ...rest] = key.split(':');
+          const id = rest.join(':');
+          return {
+            target: { type: type as WatchSpec['target']['type'], ...(id ? { id } : {}) },
+            families: [...fams].sort(),
+          };
+        });
+      const fingerprint = JSON.stringify(specs);
+      if (fingerprint === this.watched) return;
+      await this.driver.watch(specs);
+      this.watched = fingerprint;
+    } catch (err) {
+      this.deps.logger.warn('subscription sync failed', { link: this.key, error: (err as Error).message });
+    }
+  }
+
+  private async setStatus(status: 'up' | 'down' | 'connecting', lastError: string | null): Promise<void> {
+    try {
+      await this.deps.repos.links.setStatus(this.link.tenant, this.link.id, {
+        status,
+        since: this.deps.now().toISOString(),
+        ...(lastError !== null ? { lastError } : status === 'up' ? { lastError: null } : {}),
+      });
+    } catch (err) {
+      this.deps.logger.warn('link status write failed', { link: this.key, error: (err as Error).message });
+    }
+  }
+}

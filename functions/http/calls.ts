@@ -1,0 +1,76 @@
+/**
+ * Unified call control: validate and authorize here, then forward the command to the connector that
+ * owns the link (found through its lease) and return the vendor's answer synchronously.
+ */
+import type { z } from 'zod';
+import type * as S from '../../shared/api/schemas.js';
+import { sendCommand } from '../../shared/connector-client.js';
+import type { Deps } from '../../shared/deps.js';
+import { Problem } from '../../shared/http/problem.js';
+import type { CallCommand } from '../../connector/driver.js';
+import type { Operation, OperationRequest } from './middleware.js';
+import { lambdaEntry, makeHttpFunction } from './runtime.js';
+
+type P = { link: string; user: string; call: string; agent: string; type: 'always' | 'busy' | 'no-answer' };
+
+function run(req: OperationRequest, command: CallCommand) {
+  const token = req.deps.config.connectorToken;
+  if (!token) throw new Problem(500, 'Internal Server Error', 'connector token is not configured');
+  return sendCommand(req.deps, { token }, req.tenant, (req.params as P).link, command);
+}
+
+/** Operation that sends a command built from the request and answers with `status` and the result. */
+const op =
+  (status: number, build: (p: P, body: any) => CallCommand, shape: (result: any) => unknown = (r) => r): Operation =>
+  async (req) => {
+    const result = await run(req, build(req.params as P, req.body));
+    return status === 204 ? { status } : { status, body: shape(result) };
+  };
+
+export const build = (getDeps: () => Deps) =>
+  makeHttpFunction(
+    'calls',
+    {
+      listLinkUsers: op(200, () => ({ kind: 'listUsers' }), (r) => ({ items: r.users, nextCursor: null })),
+      listCalls: op(200, (p) => ({ kind: 'listCalls', user: p.user }), (r) => ({ items: r.calls })),
+      getCall: op(200, (p) => ({ kind: 'getCall', user: p.user, call: p.call }), (r) => r.call),
+      dial: op(201, (p, b: z.infer<typeof S.DialBody>) => ({ kind: 'dial', user: p.user, to: b.to })),
+      answerCall: op(204, (p) => ({ kind: 'answer', user: p.user, call: p.call })),
+      holdCall: op(204, (p) => ({ kind: 'hold', user: p.user, call: p.call })),
+      retrieveCall: op(204, (p) => ({ kind: 'retrieve', user: p.user, call: p.call })),
+      releaseCall: op(204, (p) => ({ kind: 'release', user: p.user, call: p.call })),
+      sendDtmf: op(204, (p, b: z.infer<typeof S.DtmfBody>) => ({ kind: 'dtmf', user: p.user, call: p.call, digits: b.digits })),
+      transferCall: op(204, (p, b: z.infer<typeof S.TransferBody>) =>
+        b.mode === 'blind'
+          ? { kind: 'blindTransfer', user: p.user, call: p.call, to: b.to }
+          : { kind: 'consultTransfer', user: p.user, call: p.call, withCall: b.withCall },
+      ),
+      conferenceCall: op(204, (p, b: z.infer<typeof S.ConferenceBody>) => ({
+        kind: 'conference',
+        user: p.user,
+        call: p.call,
+        withCall: b.withCall,
+      })),
+      getAgentState: op(200, (p) => ({ kind: 'getAgentState', agent: p.agent })),
+      setAgentState: op(200, (p, b: z.infer<typeof S.AgentStateBody>) => ({
+        kind: 'setAgentState',
+        agent: p.agent,
+        state: b.state,
+        ...(b.reason ? { reason: b.reason } : {}),
+      })),
+      getDnd: op(200, (p) => ({ kind: 'getDnd', user: p.user })),
+      setDnd: op(200, (p, b: z.infer<typeof S.DndBody>) => ({ kind: 'setDnd', user: p.user, enabled: b.enabled })),
+      getForwarding: op(200, (p) => ({ kind: 'getForwarding', user: p.user, type: p.type })),
+      setForwarding: op(200, (p, b: z.infer<typeof S.ForwardingBody>) => ({
+        kind: 'setForwarding',
+        user: p.user,
+        type: p.type,
+        enabled: b.enabled,
+        ...(b.to ? { to: b.to } : {}),
+      })),
+      rawRequest: op(200, (_p, b: Record<string, unknown>) => ({ kind: 'raw', request: b })),
+    },
+    getDeps,
+  );
+
+export const handler = lambdaEntry(build);

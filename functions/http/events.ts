@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type * as S from '../../shared/api/schemas.js';
+import type { Deps } from '../../shared/deps.js';
+import { problems } from '../../shared/http/problem.js';
+import { lambdaEntry, makeHttpFunction } from './runtime.js';
+
+export const build = (getDeps: () => Deps) =>
+  makeHttpFunction(
+    'events',
+    {
+      listEvents: async ({ query, tenant, deps, now }) => {
+        const q = query as z.infer<typeof S.EventsQuery>;
+        if (!(await deps.repos.links.get(tenant, q.link))) throw problems.notFound('link', 'link');
+        const page = await deps.repos.events.list(tenant, q.link, {
+          after: q.after,
+          limit: q.limit ?? 100,
+          cursor: q.cursor,
+          now,
+        });
+        return { status: 200, body: page };
+      },
+    },
+    getDeps,
+  );
+
+export const handler = lambdaEntry(build);

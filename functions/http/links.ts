@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { endpointFor, VENDOR_SCHEMAS, type LinkCreate } from '../../shared/api/schemas.js';
+import type * as S from '../../shared/api/schemas.js';
+import type { Deps } from '../../shared/deps.js';
+import { problems } from '../../shared/http/problem.js';
+import type { LinkRecord } from '../../shared/repos/links.js';
+import type { LinkCredentials } from '../../shared/secrets/store.js';
+import { lambdaEntry, makeHttpFunction } from './runtime.js';
+
+/** The public view: never the credentials (they are not even in the record) nor the tenant. */
+export const linkView = ({ tenant: _tenant, ...rest }: LinkRecord) => rest;
+
+function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const res = schema.safeParse(value);
+  if (!res.success) {
+    for (const i of res.error.issues) i.path.unshift(field);
+    throw problems.validation('body', res.error);
+  }
+  return res.data;
+}
+
+export const build = (getDeps: () => Deps) =>
+  makeHttpFunction(
+    'links',
+    {
+      createLink: async ({ body, tenant, deps, now }) => {
+        const b = body as LinkCreate;
+        const link = await deps.repos.links.create(
+          { tenant, id: b.id, vendor: b.vendor, endpoint: b.endpoint, options: b.options ?? {} },
+          now,
+        );
+        try {
+          await deps.secrets.put(tenant, b.id, b.credentials as LinkCredentials);
+        } catch (err) {
+          await deps.repos.links.delete(tenant, b.id);
+          throw err;
+        }
+        deps.logger.info('link created', { tenant, link: b.id, vendor: b.vendor });
+        return { status: 201, body: linkView(link), headers: { location: `/v1/links/${b.id}` } };
+      },
+      listLinks: async ({ query, tenant, deps, now }) => {
+        const q = query as z.infer<typeof S.PageQuery>;
+        const page = await deps.repos.links.list(tenant, { limit: q.limit ?? 50, cursor: q.cursor, now });
+        return { status: 200, body: { items: page.items.map(linkView), nextCursor: page.nextCursor } };
+      },
+      getLink: async ({ params, tenant, deps }) => {
+        const link = await deps.repos.links.get(tenant, (params as { link: string }).link);
+        if (!link) throw problems.notFound('link', 'link');
+        return { status: 200, body: linkView(link) };
+      },
+      updateLink: async ({ params, body, tenant, deps, now }) => {
+        const id = (params as { link: string }).link;
+        const existing = await deps.repos.links.get(tenant, id);
+        if (!existing) throw problems.notFound('link', 'link');
+        const b = body as z.infer<typeof S.LinkPatch>;
+        const vendor = VENDOR_SCHEMAS[existing.vendor];
+        const endpoint = b.endpoint === undefined ? undefined : check(endpointFor(existing.vendor), b.endpoint, 'endpoint');
+        const options = b.options === undefined ? undefined : check(vendor.options, b.options, 'options');
+        const credentials = b.credentials === undefined ? undefined : check(vendor.credentials, b.credentials, 'credentials');
+        if (credentials) await deps.secrets.put(tenant, id, credentials as LinkCredentials);
+        const updated = await deps.repos.links.update(tenant, id, { endpoint, options }, now);
+        if (!updated) throw problems.notFound('link', 'link');
+        return { status: 200, body: linkView(updated) };
+      },
+      deleteLink: async ({ params, tenant, deps }) => {
+        const id = (params as { link: string }).link;
+        if (!(await deps.repos.links.delete(tenant, id))) throw problems.notFound('link', 'link');
+        await deps.secrets.delete(tenant, id);
+        return { status: 204 };
+      },
+    },
+    getDeps,
+  );
+
+export const handler = lambdaEntry(build);

@@ -1,0 +1,154 @@
+/**
+ * Every Lambda function of the bridge, bundled locally by esbuild (no Docker) as ESM for Node.js 24 on
+ * arm64, with an explicit log group each and only the table access its code needs.
+ *
+ * The AWS SDK v3 is bundled (`externalModules: []`) rather than taken from the runtime: the deployed code
+ * then runs exactly the SDK versions pinned in package-lock.json and exercised by the tests, instead of
+ * whatever version the managed runtime ships that month. The price is a larger bundle (tree-shaken and
+ * minified, a few hundred KB per function) and a slightly longer cold start.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName } from '../../shared/api/routes.js';
+import { entryPath, PROJECT_ROOT } from '../paths.js';
+import type { BridgeTable, TableAccess } from './table.js';
+
+export const RUNTIME = Runtime.NODEJS_24_X;
+export const ARCHITECTURE = Architecture.ARM_64;
+
+/** Lets CommonJS dependencies bundled into the ESM output still call `require`. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** Table access per HTTP function, from the repositories each one calls (see functions/http/*.ts). */
+export const HTTP_TABLE_ACCESS: Record<FunctionName, TableAccess> = {
+  meta: 'none', // health, OpenAPI and JSON Schema documents: no table access at all
+  tenants: 'readwrite',
+  links: 'readwrite',
+  sessions: 'readwrite',
+  channels: 'readwrite',
+  subscriptions: 'readwrite',
+  events: 'read', // event log pages and the link lookup; the connector appends events
+  // Link and lease lookups, then a POST to the owning connector's private command endpoint. Reaching
+  // that endpoint (VPC) and the connector token come with the connector issue; until then call-control
+  // routes answer a problem.
+  calls: 'read',
+};
+
+export interface BridgeFunctionOptions {
+  /** Entry file relative to the repository root; it must export `handler`. */
+  entry: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+/** One NodejsFunction with the bridge's bundling, runtime and logging defaults. */
+export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOptions): NodejsFunction {
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: o.logRetention, removalPolicy: o.logRemovalPolicy });
+  return new NodejsFunction(scope, id, {
+    entry: entryPath(o.entry),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: entryPath('package-lock.json'),
+    description: o.description,
+    runtime: RUNTIME,
+    architecture: ARCHITECTURE,
+    memorySize: o.memorySize,
+    timeout: o.timeout,
+    logGroup,
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...o.environment },
+    bundling: {
+      forceDockerBundling: false,
+      format: OutputFormat.ESM,
+      banner: ESM_REQUIRE_BANNER,
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourceMap: true,
+      sourceMapMode: SourceMapMode.EXTERNAL,
+      sourcesContent: false,
+      externalModules: [],
+      tsconfig: entryPath('tsconfig.json'),
+    },
+  });
+}
+
+export interface BridgeFunctionsProps {
+  table: BridgeTable;
+  /** Environment shared by every function (configFromEnv()). */
+  environment: Record<string, string>;
+  /** Extra environment of the authorizer (the admin key secret ARN). */
+  authorizerEnvironment: Record<string, string>;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+export interface WebSocketFunctions {
+  connect: NodejsFunction;
+  disconnect: NodejsFunction;
+  default: NodejsFunction;
+}
+
+export class BridgeFunctions extends Construct {
+  readonly http: Record<FunctionName, NodejsFunction>;
+  readonly authorizer: NodejsFunction;
+  readonly ws: WebSocketFunctions;
+
+  constructor(scope: Construct, id: string, props: BridgeFunctionsProps) {
+    super(scope, id);
+    const common = {
+      environment: props.environment,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    };
+    const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+    const http = {} as Record<FunctionName, NodejsFunction>;
+    for (const fn of FUNCTIONS) {
+      const f = bridgeFunction(this, `Http${pascal(fn)}`, {
+        ...common,
+        entry: `functions/http/${fn}.ts`,
+        description: `cti-bridge HTTP API: ${fn} routes`,
+        memorySize: 512,
+        // The HTTP API integration gives up after 30 s; fail well before that.
+        timeout: Duration.seconds(15),
+      });
+      props.table.grant(f, HTTP_TABLE_ACCESS[fn]);
+      http[fn] = f;
+    }
+    this.http = http;
+
+    // Runs before every HTTP request (no API Gateway cache), so it gets the larger memory (= CPU) size.
+    this.authorizer = bridgeFunction(this, 'Authorizer', {
+      ...common,
+      environment: { ...props.environment, ...props.authorizerEnvironment },
+      entry: 'functions/authorizer.ts',
+      description: 'cti-bridge HTTP API Lambda authorizer',
+      memorySize: 512,
+      timeout: Duration.seconds(5),
+    });
+    props.table.grant(this.authorizer, 'read'); // API key lookup (GetItem)
+
+    const ws = (name: keyof WebSocketFunctions, access: TableAccess) => {
+      const f = bridgeFunction(this, `Ws${pascal(name)}`, {
+        ...common,
+        entry: `functions/ws/${name}.ts`,
+        description: `cti-bridge WebSocket API: $${name}`,
+        memorySize: 256,
+        timeout: Duration.seconds(10),
+      });
+      props.table.grant(f, access);
+      return f;
+    };
+    this.ws = {
+      connect: ws('connect', 'readwrite'), // channel lookup, connection item, channel's connectionId
+      disconnect: ws('disconnect', 'readwrite'),
+      default: ws('default', 'read'), // connection lookup only
+    };
+  }
+}

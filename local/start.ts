@@ -1,0 +1,58 @@
+/**
+ * `npm start`: the whole local stack in the foreground. Settings by environment (docs/configuration.md):
+ * BRIDGE_HTTP_PORT (3000), BRIDGE_WS_PORT (3001), BRIDGE_ADMIN_KEY (generated), BRIDGE_DATA_DIR
+ * (./.bridge-data, or `memory`). Port 0 picks a free port; the real one is printed.
+ */
+import { startStack } from './stack.js';
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`${name} must be a port number 0..65535 (got "${raw}")`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const started = Date.now();
+const stack = await startStack({
+  httpPort: port('BRIDGE_HTTP_PORT', 3000),
+  wsPort: port('BRIDGE_WS_PORT', 3001),
+  adminKey: process.env.BRIDGE_ADMIN_KEY || undefined,
+  dataDir: process.env.BRIDGE_DATA_DIR || './.bridge-data',
+  logLevel: process.env.BRIDGE_LOG_LEVEL ?? 'WARN',
+}).catch((err: unknown) => {
+  console.error(`cti-bridge: failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
+
+const generated = !process.env.BRIDGE_ADMIN_KEY;
+console.log(
+  [
+    '',
+    `cti-bridge local stack is ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `  HTTP API:   ${stack.httpUrl}        (try: curl ${stack.httpUrl}/v1/health)`,
+    `  WebSocket:  ${stack.wsUrl}`,
+    `  Admin key:  ${stack.adminKey}${generated ? '   (generated; set BRIDGE_ADMIN_KEY to keep one)' : ''}`,
+    `  Tenant:     the admin key also acts on tenant "${stack.adminTenant}"`,
+    `  Data:       ${process.env.BRIDGE_DATA_DIR === 'memory' ? 'in memory' : process.env.BRIDGE_DATA_DIR || './.bridge-data'}`,
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping...`);
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  await stack.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGHUP', () => void shutdown('SIGHUP'));

@@ -1,0 +1,295 @@
+/**
+ * Control API v1 schemas: the single source for request validation, TypeScript types and the
+ * OpenAPI 3.1 document (shared/api/openapi.ts). Request objects are strict: unknown fields are rejected.
+ */
+import { z } from 'zod';
+import { EventFamily, Target, TargetType, VENDORS, AgentStateValue, Call } from '../events/model.js';
+
+/** Documented TTL ranges (seconds). */
+export const TTL = {
+  session: { min: 60, max: 86_400, default: 3_600 },
+  channel: { min: 60, max: 31_536_000, default: 86_400 },
+  subscription: { min: 60, max: 31_536_000, default: 86_400 },
+} as const;
+
+const ttl = (r: { min: number; max: number; default: number }) =>
+  z
+    .number()
+    .int()
+    .min(r.min)
+    .max(r.max)
+    .describe(`Lifetime in seconds from now, ${r.min}..${r.max} (default ${r.default})`);
+
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", 1..63 characters, starting alphanumeric');
+
+export const IsoTime = z.iso.datetime();
+
+// ---------- pagination ----------
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('Page size, 1..200 (default 50)'),
+  cursor: z.string().max(2048).optional().describe('Opaque cursor from a previous page'),
+});
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('null on the last page') });
+
+// ---------- health ----------
+export const Health = z.object({ status: z.literal('ok'), version: z.string(), time: IsoTime });
+
+// ---------- tenants ----------
+export const TenantCreate = z.strictObject({ id: Slug, name: z.string().min(1).max(200).optional() });
+export const TenantView = z.object({ id: z.string(), name: z.string().nullable(), createdAt: IsoTime });
+export const KeyCreate = z.strictObject({ name: z.string().min(1).max(200).optional() });
+export const KeyCreated = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  name: z.string().nullable(),
+  createdAt: IsoTime,
+  key: z.string().describe('The API key. Shown once: only its hash is stored.'),
+});
+export const TenantParams = z.strictObject({ tenant: Slug });
+export const KeyParams = z.strictObject({ tenant: Slug, keyId: z.string().min(1).max(64) });
+
+// ---------- links ----------
+export const Vendor = z.enum(VENDORS);
+const DirectoryEntry = z.strictObject({
+  id: z.string().min(1).max(256),
+  extension: z.string().max(32).optional(),
+  name: z.string().max(200).optional(),
+});
+const commonOptions = {
+  users: z.array(DirectoryEntry).max(10_000).optional().describe('Configured user list, for vendors without a directory'),
+  requestTimeoutMs: z.number().int().min(100).max(120_000).optional(),
+  rejectUnauthorized: z.boolean().optional().describe('Verify the vendor TLS certificate (default true)'),
+  ca: z.string().max(65_536).optional().describe('PEM CA bundle for the vendor TLS certificate'),
+};
+const Credentials = { username: z.string().min(1).max(256), password: z.string().min(1).max(1024) };
+
+const SCHEMES: Record<(typeof VENDORS)[number], string[]> = {
+  'broadworks-cti': ['tcp:', 'tls:'],
+  'broadworks-cap': ['tcp:', 'tls:'],
+  'aspect-ctips': ['http:', 'https:'],
+  'avaya-mtcti3': ['ws:', 'wss:'],
+  'avaya-ipo-cti': ['http:', 'https:'],
+};
+const endpointFor = (vendor: (typeof VENDORS)[number]) =>
+  z
+    .string()
+    .max(2048)
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return SCHEMES[vendor].includes(u.protocol) && u.hostname.length > 0;
+      } catch {
+        return false;
+      }
+    }, `must be a URL with scheme ${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} and a host`)
+    .describe(`${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} URL of the vendor CTI server`);
+
+/** Per-vendor credentials (username/password plus vendor extras) and options. */
+export const VENDOR_SCHEMAS = {
+  'broadworks-cti': {
+    credentials: z.strictObject({ ...Credentials, applicationId: z.string().max(128).optional() }),
+    options: z.strictObject({
+      ...commonOptions,
+      applicationId: z.string().max(128).optional(),
+      channelSetId: z.string().max(128).optional(),
+      channelExpiresSeconds: z.number().int().min(60).max(86_400).optional(),
+    }),
+  },
+  'broadworks-cap': {
+    credentials: z.strictObject({ ...Credentials, applicationId: z.string().max(128).optional() }),
+    options: z.strictObject({ ...commonOptions, applicationId: z.string().max(128).optional() }),
+  },
+  'aspect-ctips': {
+    credentials: z.strictObject({ ...Credentials }),
+    options: z.strictObject({ ...commonOptions, callbackUrl: z.string().url().optional() }),
+  },
+  'avaya-mtcti3': {
+    credentials: z.strictObject({ ...Credentials }),
+    options: z.strictObject({ ...commonOptions, framing: z.enum(['tpkt', 'none']).optional() }),
+  },
+  'avaya-ipo-cti': {
+    credentials: z.strictObject({ ...Credentials }),
+    options: z.strictObject({ ...commonOptions }),
+  },
+} as const;
+
+export const LinkCreate = z.discriminatedUnion(
+  'vendor',
+  VENDORS.map((v) =>
+    z.strictObject({
+      id: Slug,
+      vendor: z.literal(v),
+      endpoint: endpointFor(v),
+      credentials: VENDOR_SCHEMAS[v].credentials.describe('Write-only: never returned'),
+      options: VENDOR_SCHEMAS[v].options.optional(),
+    }),
+  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
+);
+export type LinkCreate = {
+  id: string;
+  vendor: (typeof VENDORS)[number];
+  endpoint: string;
+  credentials: { username: string; password: string } & Record<string, string>;
+  options?: Record<string, unknown>;
+};
+/** PATCH body; the vendor-specific parts are checked against the link's vendor in the handler. */
+export const LinkPatch = z.strictObject({
+  endpoint: z.string().max(2048).optional(),
+  credentials: z.record(z.string(), z.string()).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+export const LinkParams = z.strictObject({ link: Slug });
+export const LinkView = z.object({
+  id: z.string(),
+  vendor: Vendor,
+  endpoint: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  status: z.enum(['connecting', 'up', 'down']),
+  since: IsoTime,
+  lastError: z.string().nullable(),
+  lastEventAt: IsoTime.nullable(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export { endpointFor };
+
+// ---------- sessions ----------
+export const SessionCreate = z.strictObject({
+  link: Slug,
+  user: z.string().min(1).max(256),
+  ttlSeconds: ttl(TTL.session).optional(),
+});
+export const SessionRefresh = z.strictObject({ ttlSeconds: ttl(TTL.session).optional() });
+export const SessionView = z.object({
+  id: z.string(),
+  link: z.string(),
+  user: z.string(),
+  ttlSeconds: z.number().int(),
+  expiresAt: IsoTime,
+  createdAt: IsoTime,
+});
+export const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
+
+// ---------- channels ----------
+const WebhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/, 'a Standard Webhooks secret: "whsec_" + base64 of 24..64 bytes');
+export const ChannelCreate = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('websocket'), ttlSeconds: ttl(TTL.channel).optional() }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z.string().max(2048).describe('http(s) URL that receives the events (https only in AWS)'),
+    secret: WebhookSecret.optional().describe('Generated when omitted'),
+    ttlSeconds: ttl(TTL.channel).optional(),
+  }),
+]);
+export const ChannelPatch = z.strictObject({ ttlSeconds: ttl(TTL.channel) });
+export const ChannelView = z.object({
+  id: z.string(),
+  type: z.enum(['websocket', 'webhook']),
+  url: z.string().describe('websocket: the URL to open (carries the token on creation only); webhook: the target'),
+  connectionId: z.string().nullable().optional().describe('websocket: live connection id, null when none'),
+  ttlSeconds: z.number().int(),
+  expiresAt: IsoTime,
+  createdAt: IsoTime,
+});
+export const ChannelCreated = ChannelView.extend({
+  token: z.string().optional().describe('websocket: the connection token (shown once)'),
+  secret: z.string().optional().describe('webhook: the whsec_ signing secret (shown once)'),
+});
+
+// ---------- subscriptions ----------
+export const SubscriptionCreate = z
+  .strictObject({
+    channel: z.string().min(1).max(128),
+    link: Slug,
+    target: z.strictObject({ type: TargetType, id: z.string().min(1).max(256).optional() }),
+    events: z.array(EventFamily).min(1).max(7),
+    ttlSeconds: ttl(TTL.subscription).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (['user', 'queue', 'routePoint'].includes(v.target.type) && !v.target.id)
+      ctx.addIssue({ code: 'custom', path: ['target', 'id'], message: `required for target type ${v.target.type}` });
+    if (v.target.type === 'system' && v.target.id)
+      ctx.addIssue({ code: 'custom', path: ['target', 'id'], message: 'must be omitted for target type system' });
+    if (new Set(v.events).size !== v.events.length)
+      ctx.addIssue({ code: 'custom', path: ['events'], message: 'must not repeat a family' });
+  });
+export const SubscriptionPatch = z
+  .strictObject({ events: z.array(EventFamily).min(1).max(7).optional(), ttlSeconds: ttl(TTL.subscription).optional() })
+  .refine((v) => v.events !== undefined || v.ttlSeconds !== undefined, { message: 'give events or ttlSeconds' });
+export const SubscriptionQuery = PageQuery.extend({ channel: z.string().min(1).max(128).optional() });
+export const SubscriptionView = z.object({
+  id: z.string(),
+  channel: z.string(),
+  link: z.string(),
+  target: Target,
+  events: z.array(EventFamily),
+  ttlSeconds: z.number().int(),
+  expiresAt: IsoTime,
+  createdAt: IsoTime,
+});
+
+// ---------- events ----------
+export const EventsQuery = z.strictObject({
+  link: Slug,
+  after: z.coerce.number().int().min(0).optional().describe('Return events with seq > after'),
+  limit: z.coerce.number().int().min(1).max(500).optional().describe('1..500 (default 100)'),
+  cursor: z.string().max(2048).optional(),
+});
+
+// ---------- call control ----------
+const VendorId = z.string().min(1).max(256);
+export const LinkUserParams = z.strictObject({ link: Slug, user: VendorId });
+export const CallParams = z.strictObject({ link: Slug, user: VendorId, call: VendorId });
+export const AgentParams = z.strictObject({ link: Slug, agent: VendorId });
+export const ForwardingType = z.enum(['always', 'busy', 'no-answer']);
+export const ForwardingParams = z.strictObject({ link: Slug, user: VendorId, type: ForwardingType });
+const Address = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9+*#@._:;=-]+$/, 'a number, extension or SIP-style address');
+export const DialBody = z.strictObject({ to: Address });
+export const Dialed = z.object({ callId: z.string(), correlationId: z.string() });
+export const DtmfBody = z.strictObject({ digits: z.string().regex(/^[0-9*#A-Da-d]{1,64}$/, 'DTMF digits 0-9 * # A-D, 1..64') });
+export const TransferBody = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('blind'), to: Address }),
+  z.strictObject({ mode: z.literal('consult'), withCall: VendorId.describe('The consultation call of the same user') }),
+]);
+export const ConferenceBody = z.strictObject({ withCall: VendorId });
+export const AgentStateBody = z.strictObject({ state: AgentStateValue, reason: z.string().min(1).max(128).optional() });
+export const AgentStateView = z.object({ state: AgentStateValue, reason: z.string().optional() });
+export const DndBody = z.strictObject({ enabled: z.boolean() });
+export const DndView = z.object({ enabled: z.boolean() });
+export const ForwardingBody = z
+  .strictObject({ enabled: z.boolean(), to: Address.optional() })
+  .refine((v) => !v.enabled || v.to, { path: ['to'], message: 'required when enabled' });
+export const ForwardingView = z.object({ enabled: z.boolean(), to: z.string().optional() });
+export const DirectoryUserView = z.object({
+  id: z.string(),
+  extension: z.string().optional(),
+  name: z.string().optional(),
+  number: z.string().optional(),
+});
+export const RawBody = z
+  .record(z.string(), z.unknown())
+  .describe('One vendor-native request; for broadworks-cti: {method, uri, params?, payload?}');
+export const RawResult = z.object({ status: z.number().int(), body: z.unknown() });
+
+export { AgentStateValue, Call };
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z
+    .array(z.object({ pointer: z.string(), field: z.string(), detail: z.string() }))
+    .optional()
+    .describe('The failing fields'),
+});

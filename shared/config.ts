@@ -1,0 +1,56 @@
+/**
+ * Typed runtime configuration for handlers and the connector. In AWS it comes from the function's
+ * environment (set by lib/); locally the stack builds it directly. Nothing reads process.env elsewhere.
+ */
+import { z } from 'zod';
+
+export const RuntimeConfigSchema = z.object({
+  /** DynamoDB table name. */
+  tableName: z.string().min(1),
+  region: z.string().default('us-east-1'),
+  /** DynamoDB endpoint override (DynamoDB Local). */
+  dynamoEndpoint: z.string().url().optional(),
+  /** Hex SHA-256 of the admin key. */
+  adminKeySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Local mode: the admin key also acts on the tenant named here (`default`); webhooks may target loopback. */
+  localMode: z.boolean().default(false),
+  adminTenant: z.string().optional(),
+  /** Public WebSocket URL clients open (API Gateway stage URL in AWS, ws://127.0.0.1:<port> locally). */
+  websocketUrl: z.string().min(1),
+  /** Secret store for link credentials. */
+  secrets: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('file'), dir: z.string().min(1) }),
+    z.object({ kind: z.literal('secretsmanager'), prefix: z.string().min(1), kmsKeyId: z.string().optional() }),
+  ]),
+  /** Event log retention in days (TTL of event items). */
+  eventTtlDays: z.number().int().min(1).max(365).default(7),
+  /** How long the authorizer caches a resolved key per warm container (a revoked key works this long). */
+  authCacheSeconds: z.number().int().min(0).max(300).default(30),
+  /** Shared secret presented to the connector's private command endpoint. */
+  connectorToken: z.string().min(16).optional(),
+  /** Webhook URL schemes accepted when creating a channel. */
+  webhookSchemes: z.array(z.enum(['http', 'https'])).default(['https']),
+});
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+
+/** Reads the Lambda environment written by lib/. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const secretsKind = env.BRIDGE_SECRETS_KIND ?? 'secretsmanager';
+  return RuntimeConfigSchema.parse({
+    tableName: env.BRIDGE_TABLE,
+    region: env.AWS_REGION,
+    dynamoEndpoint: env.BRIDGE_DYNAMODB_ENDPOINT || undefined,
+    adminKeySha256: env.BRIDGE_ADMIN_KEY_SHA256 || undefined,
+    localMode: env.BRIDGE_LOCAL_MODE === 'true',
+    adminTenant: env.BRIDGE_ADMIN_TENANT || undefined,
+    websocketUrl: env.BRIDGE_WEBSOCKET_URL,
+    secrets:
+      secretsKind === 'file'
+        ? { kind: 'file', dir: env.BRIDGE_SECRETS_DIR }
+        : { kind: 'secretsmanager', prefix: env.BRIDGE_SECRETS_PREFIX ?? 'cti-bridge/links/', kmsKeyId: env.BRIDGE_SECRETS_KMS_KEY || undefined },
+    eventTtlDays: env.BRIDGE_EVENT_TTL_DAYS ? Number(env.BRIDGE_EVENT_TTL_DAYS) : undefined,
+    connectorToken: env.BRIDGE_CONNECTOR_TOKEN || undefined,
+    authCacheSeconds: env.BRIDGE_AUTH_CACHE_SECONDS ? Number(env.BRIDGE_AUTH_CACHE_SECONDS) : undefined,
+    webhookSchemes: env.BRIDGE_WEBHOOK_SCHEMES ? env.BRIDGE_WEBHOOK_SCHEMES.split(',') : undefined,
+  });
+}

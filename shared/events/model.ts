@@ -1,0 +1,200 @@
+/**
+ * The normalized event model: one place, zod schemas as the single source for validation,
+ * TypeScript types and the published JSON Schema (see `schemaDocument()`).
+ *
+ * Versioning: `EVENT_MODEL_VERSION` follows semver. Adding an event type or an optional field is a minor
+ * change; renaming or removing one is a major change and gets a new envelope `specversion`.
+ */
+import { z } from 'zod';
+
+export const EVENT_MODEL_VERSION = '1.0.0';
+
+export const VENDORS = ['broadworks-cti', 'broadworks-cap', 'aspect-ctips', 'avaya-mtcti3', 'avaya-ipo-cti'] as const;
+export const Vendor = z.enum(VENDORS);
+export type Vendor = z.infer<typeof Vendor>;
+
+export const TARGET_TYPES = ['user', 'group', 'queue', 'routePoint', 'system'] as const;
+export const TargetType = z.enum(TARGET_TYPES);
+export type TargetType = z.infer<typeof TargetType>;
+
+export const EVENT_FAMILIES = ['call', 'conference', 'agent', 'queue', 'route', 'service', 'link'] as const;
+export const EventFamily = z.enum(EVENT_FAMILIES);
+export type EventFamily = z.infer<typeof EventFamily>;
+
+export const Target = z.object({
+  type: TargetType,
+  id: z.string().min(1).max(256).optional(),
+});
+export type Target = z.infer<typeof Target>;
+
+export const CallState = z.enum(['dialing', 'alerting', 'active', 'held', 'released']);
+export type CallState = z.infer<typeof CallState>;
+
+export const Call = z
+  .object({
+    id: z.string().describe('Vendor call id of this leg (BroadWorks callId)'),
+    correlationId: z
+      .string()
+      .describe('Shared by every leg of one call (BroadWorks extTrackingId); use it to join both sides'),
+    state: CallState,
+    direction: z.enum(['inbound', 'outbound']),
+    local: z.object({ user: z.string(), address: z.string().optional() }),
+    remote: z.object({ address: z.string(), name: z.string().optional() }),
+    startedAt: z.iso.datetime(),
+    answeredAt: z.iso.datetime().optional(),
+    releasedAt: z.iso.datetime().optional(),
+    releaseCause: z.string().optional(),
+    /** True when the vendor never showed the alerting phase (snapshot protocols). */
+    alertingObserved: z.boolean().optional(),
+    /** For calls that reached the user through a queue, route point or redirection. */
+    via: z
+      .object({ type: z.enum(['queue', 'routePoint', 'forwarded', 'transfer']), id: z.string().optional() })
+      .optional(),
+  })
+  .describe('One leg of a call, as seen by `local.user`');
+export type Call = z.infer<typeof Call>;
+
+const CallData = z.object({ call: Call });
+const TransferData = z.object({
+  call: Call,
+  transfer: z.object({ mode: z.enum(['blind', 'consult']), to: z.string().optional() }).optional(),
+});
+const ForwardData = z.object({ call: Call, forwardedTo: z.string().optional(), reason: z.string().optional() });
+const ConferenceData = z.object({
+  conference: z.object({
+    id: z.string(),
+    state: z.enum(['active', 'held', 'released']),
+    calls: z.array(z.string()).describe('Call ids (legs of local.user) in the conference'),
+    parties: z.array(z.object({ address: z.string(), name: z.string().optional() })).optional(),
+  }),
+  local: z.object({ user: z.string() }),
+});
+export const AgentStateValue = z.enum(['available', 'unavailable', 'wrap-up', 'sign-in', 'sign-out']);
+export type AgentStateValue = z.infer<typeof AgentStateValue>;
+const AgentData = z.object({
+  agent: z.object({ id: z.string(), state: AgentStateValue, reason: z.string().optional() }),
+});
+const QueueCallData = z.object({
+  queue: z.object({ id: z.string() }),
+  call: z.object({
+    id: z.string(),
+    correlationId: z.string(),
+    remote: z.object({ address: z.string(), name: z.string().optional() }),
+    position: z.number().int().optional(),
+    agent: z.string().optional().describe('Agent offered/answering, where known'),
+    reason: z.string().optional(),
+  }),
+});
+const RouteData = z.object({
+  routePoint: z.object({ id: z.string() }),
+  call: z.object({ id: z.string(), correlationId: z.string(), remote: z.object({ address: z.string() }) }),
+});
+const DndData = z.object({ user: z.string(), enabled: z.boolean() });
+const ForwardingData = z.object({
+  user: z.string(),
+  kind: z.enum(['always', 'busy', 'no-answer']),
+  enabled: z.boolean(),
+  to: z.string().optional(),
+});
+const LinkData = z.object({ status: z.enum(['up', 'down']), reason: z.string().optional(), resynced: z.boolean().optional() });
+const SubscriptionTerminatedData = z.object({ subscription: z.string().optional(), reason: z.string().optional() });
+
+/** Every event type and the schema of its `data`. */
+export const EVENT_DATA = {
+  'call.originated': CallData,
+  'call.received': CallData,
+  'call.answered': CallData,
+  'call.held': CallData,
+  'call.retrieved': CallData,
+  'call.transferred': TransferData,
+  'call.forwarded': ForwardData,
+  'call.updated': CallData,
+  'call.released': CallData,
+  'conference.started': ConferenceData,
+  'conference.updated': ConferenceData,
+  'conference.released': ConferenceData,
+  'agent.state': AgentData,
+  'queue.call.added': QueueCallData,
+  'queue.call.offered': QueueCallData,
+  'queue.call.answered': QueueCallData,
+  'queue.call.abandoned': QueueCallData,
+  'queue.call.removed': QueueCallData,
+  'route.request': RouteData,
+  'service.dnd': DndData,
+  'service.forwarding': ForwardingData,
+  'link.up': LinkData,
+  'link.down': LinkData,
+  'subscription.terminated': SubscriptionTerminatedData,
+} as const;
+
+export type EventType = keyof typeof EVENT_DATA;
+export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
+
+/** The family an event type belongs to (what a subscription's `events` selects). */
+export function familyOf(type: EventType): EventFamily {
+  if (type === 'subscription.terminated') return 'link';
+  return type.split('.')[0] as EventFamily;
+}
+
+const VendorInfo = z.object({
+  name: Vendor,
+  event: z.string().describe('Vendor event name (e.g. CallReceivedEvent)'),
+  id: z.string().optional().describe('Vendor event id, where the vendor has one'),
+});
+
+function envelope<T extends EventType>(type: T) {
+  return z.object({
+    specversion: z.literal('1'),
+    id: z.string().describe('Unique and stable: the same event delivered twice keeps its id'),
+    type: z.literal(type),
+    time: z.iso.datetime(),
+    tenant: z.string(),
+    link: z.string(),
+    target: Target,
+    seq: z.number().int().nonnegative().describe('Increases per link'),
+    data: EVENT_DATA[type],
+    vendor: VendorInfo,
+  });
+}
+
+const envelopes = EVENT_TYPES.map((t) => envelope(t));
+export const BridgeEvent = z.discriminatedUnion(
+  'type',
+  envelopes as unknown as [ReturnType<typeof envelope>, ...ReturnType<typeof envelope>[]],
+);
+export type BridgeEvent<T extends EventType = EventType> = {
+  specversion: '1';
+  id: string;
+  type: T;
+  time: string;
+  tenant: string;
+  link: string;
+  target: Target;
+  seq: number;
+  data: EventData<T>;
+  vendor: z.infer<typeof VendorInfo>;
+};
+
+/** What a driver emits: the connector adds specversion, id, tenant, link and seq when it logs the event. */
+export type EventDraft<T extends EventType = EventType> = {
+  type: T;
+  time?: string;
+  target: Target;
+  data: EventData<T>;
+  vendor: z.infer<typeof VendorInfo>;
+};
+
+/** Validates a draft's data against its type (drivers call this in tests; the connector before logging). */
+export function parseEventData<T extends EventType>(type: T, data: unknown): EventData<T> {
+  return EVENT_DATA[type].parse(data) as EventData<T>;
+}
+
+/** JSON Schema (draft 2020-12) of the envelope, one `oneOf` branch per event type. */
+export function schemaDocument(): Record<string, unknown> {
+  return {
+    $id: `https://cti-bridge.dev/schemas/event/${EVENT_MODEL_VERSION}`,
+    title: 'cti-bridge normalized event',
+    ...(z.toJSONSchema(BridgeEvent, { target: 'draft-2020-12' }) as Record<string, unknown>),
+  };
+}

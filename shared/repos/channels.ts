@@ -1,0 +1,99 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+import { deleteLive, epochSeconds, getLive, newId, queryPage, ttlIso, updateLive, type Item, type Page } from './common.js';
+import { keys } from './keys.js';
+
+export type ChannelType = 'websocket' | 'webhook';
+
+export interface ChannelRecord {
+  id: string;
+  tenant: string;
+  type: ChannelType;
+  /** Webhook target URL (webhook channels only). */
+  url: string | null;
+  /** Standard Webhooks secret (webhook channels only); never returned by GET. */
+  secret: string | null;
+  /** SHA-256 of the WebSocket token (websocket channels only). */
+  tokenHash: string | null;
+  /** Live API Gateway connection id (websocket channels only). */
+  connectionId: string | null;
+  ttlSeconds: number;
+  expiresAt: string;
+  createdAt: string;
+}
+
+const toChannel = (it: Item): ChannelRecord => ({
+  id: it.id as string,
+  tenant: it.tenant as string,
+  type: it.channelType as ChannelType,
+  url: (it.url as string | undefined) ?? null,
+  secret: (it.secret as string | undefined) ?? null,
+  tokenHash: (it.tokenHash as string | undefined) ?? null,
+  connectionId: (it.connectionId as string | undefined) ?? null,
+  ttlSeconds: it.ttlSeconds as number,
+  expiresAt: ttlIso(it)!,
+  createdAt: it.createdAt as string,
+});
+
+export class ChannelRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(
+    input: { tenant: string; type: ChannelType; ttlSeconds: number; url?: string; secret?: string; tokenHash?: string },
+    now: Date,
+  ): Promise<ChannelRecord> {
+    const id = newId('ch');
+    const { type, ...rest } = input;
+    const item = {
+      ...keys.channel(input.tenant, id),
+      type: 'channel',
+      channelType: type,
+      id,
+      ...rest,
+      createdAt: now.toISOString(),
+      [TTL_ATTRIBUTE]: epochSeconds(now) + input.ttlSeconds,
+    };
+    await this.db.doc.send(new PutCommand({ TableName: this.db.table, Item: item }));
+    return toChannel(item);
+  }
+
+  async get(tenant: string, id: string, now: Date): Promise<ChannelRecord | null> {
+    const it = await getLive(this.db, keys.channel(tenant, id), now);
+    return it ? toChannel(it) : null;
+  }
+
+  async list(tenant: string, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<ChannelRecord>> {
+    const page = await queryPage(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':p': keys.prefix.tenantPartition(tenant), ':s': keys.prefix.channel },
+      },
+      { ...opts, scope: `channels:${tenant}` },
+    );
+    return { items: page.items.map(toChannel), nextCursor: page.nextCursor };
+  }
+
+  /** Sets a new lifetime of `ttlSeconds` from now. */
+  async extend(tenant: string, id: string, ttlSeconds: number, now: Date): Promise<ChannelRecord | null> {
+    const it = await updateLive(
+      this.db,
+      keys.channel(tenant, id),
+      { ttlSeconds, [TTL_ATTRIBUTE]: epochSeconds(now) + ttlSeconds },
+      now,
+    );
+    return it ? toChannel(it) : null;
+  }
+
+  /** Records (or clears, with null) the live WebSocket connection of a channel. */
+  async setConnection(tenant: string, id: string, connectionId: string | null, now: Date): Promise<ChannelRecord | null> {
+    const it = await updateLive(this.db, keys.channel(tenant, id), { connectionId }, now);
+    return it ? toChannel(it) : null;
+  }
+
+  async delete(tenant: string, id: string, now: Date): Promise<ChannelRecord | null> {
+    const it = await deleteLive(this.db, keys.channel(tenant, id), now);
+    return it ? toChannel(it) : null;
+  }
+}

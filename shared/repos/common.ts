@@ -1,0 +1,174 @@
+/** Helpers shared by the repositories: expiry, opaque cursors, paginated queries. */
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+
+export type Item = Record<string, unknown>;
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is invalid or belongs to another listing');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** DynamoDB TTL deletes late: reads treat an item past its TTL as gone. */
+export function isLive(item: Item | undefined, now: Date): item is Item {
+  if (!item) return false;
+  const ttl = item[TTL_ATTRIBUTE];
+  return typeof ttl !== 'number' || ttl > epochSeconds(now);
+}
+
+export function ttlIso(item: Item): string | null {
+  const ttl = item[TTL_ATTRIBUTE];
+  return typeof ttl === 'number' ? new Date(ttl * 1000).toISOString() : null;
+}
+
+/** A short random id with a type prefix, e.g. `ch_3KpV9...`. */
+export function newId(prefix: string, bytes = 12): string {
+  return `${prefix}_${randomBytes(bytes).toString('base64url')}`;
+}
+
+/**
+ * The cursor is the last evaluated key, bound to the partition it came from: a cursor from another
+ * listing (or another tenant) is refused instead of silently reading foreign items.
+ */
+export function encodeCursor(key: Record<string, unknown> | undefined, scope: string): string | null {
+  if (!key) return null;
+  return Buffer.from(JSON.stringify({ s: scope, k: key })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, scope: string): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; k?: unknown };
+    if (parsed.s !== scope || typeof parsed.k !== 'object' || parsed.k === null) throw new InvalidCursorError();
+    return parsed.k as Record<string, unknown>;
+  } catch {
+    throw new InvalidCursorError();
+  }
+}
+
+/**
+ * One page of a query, skipping expired items. Keeps reading until `limit` live items are found or the
+ * partition ends, so expired leftovers never produce short or empty pages with a cursor.
+ */
+export async function queryPage(
+  db: Db,
+  input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+  opts: { limit: number; cursor?: string; scope: string; now: Date },
+): Promise<Page<Item>> {
+  const items: Item[] = [];
+  let startKey = decodeCursor(opts.cursor, opts.scope);
+  for (;;) {
+    const res = await db.doc.send(
+      new QueryCommand({ ...input, TableName: db.table, Limit: opts.limit - items.length, ExclusiveStartKey: startKey }),
+    );
+    for (const it of res.Items ?? []) if (isLive(it, opts.now)) items.push(it);
+    startKey = res.LastEvaluatedKey;
+    if (!startKey || items.length >= opts.limit) break;
+  }
+  return { items, nextCursor: encodeCursor(startKey, opts.scope) };
+}
+
+/** Every live item of a query (internal use: bounded partitions such as a channel's subscriptions). */
+export async function queryAll(db: Db, input: Omit<QueryCommandInput, 'TableName'>, now: Date): Promise<Item[]> {
+  const out: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const res = await db.doc.send(new QueryCommand({ ...input, TableName: db.table, ExclusiveStartKey: startKey }));
+    for (const it of res.Items ?? []) if (isLive(it, now)) out.push(it);
+    startKey = res.LastEvaluatedKey;
+  } while (startKey);
+  return out;
+}
+
+export function isConditionalFailure(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ConditionalCheckFailedException' || err.name === 'TransactionCanceledException');
+}
+
+export class AlreadyExistsError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'AlreadyExistsError';
+  }
+}
+
+/** The primary key part of a key object (drops index attributes). */
+export function pick(k: { pk: string; sk: string }): { pk: string; sk: string } {
+  return { pk: k.pk, sk: k.sk };
+}
+
+/** Builds `SET a = :a, b = :b` / `REMOVE c` for the defined / null fields of a patch. */
+export function updateExpression(patch: Record<string, unknown>): {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
+  const set: string[] = [];
+  const remove: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    names[`#${k}`] = k;
+    if (v === null) remove.push(`#${k}`);
+    else {
+      set.push(`#${k} = :${k}`);
+      values[`:${k}`] = v;
+    }
+  }
+  const parts = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''];
+  return {
+    UpdateExpression: parts.filter(Boolean).join(' '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
+/** Reads one item by primary key; null when missing or past its TTL. */
+export async function getLive(db: Db, key: { pk: string; sk: string }, now: Date): Promise<Item | null> {
+  const res = await db.doc.send(new GetCommand({ TableName: db.table, Key: pick(key), ConsistentRead: true }));
+  return isLive(res.Item, now) ? res.Item : null;
+}
+
+/** Deletes one item; returns the old item when it existed and was live. */
+export async function deleteLive(db: Db, key: { pk: string; sk: string }, now: Date): Promise<Item | null> {
+  const res = await db.doc.send(new DeleteCommand({ TableName: db.table, Key: pick(key), ReturnValues: 'ALL_OLD' }));
+  return isLive(res.Attributes, now) ? res.Attributes : null;
+}
+
+/** Updates fields of a live item (condition: exists and not expired); null when it is gone. */
+export async function updateLive(
+  db: Db,
+  key: { pk: string; sk: string },
+  fields: Record<string, unknown>,
+  now: Date,
+): Promise<Item | null> {
+  const expr = updateExpression(fields);
+  try {
+    const res = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: pick(key),
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl > :now)',
+        ReturnValues: 'ALL_NEW',
+        UpdateExpression: expr.UpdateExpression,
+        ExpressionAttributeNames: { ...expr.ExpressionAttributeNames, '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ...expr.ExpressionAttributeValues, ':now': epochSeconds(now) },
+      }),
+    );
+    return res.Attributes ?? null;
+  } catch (err) {
+    if (isConditionalFailure(err)) return null;
+    throw err;
+  }
+}

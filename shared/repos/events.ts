@@ -1,0 +1,72 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+import type { BridgeEvent } from '../events/model.js';
+import { epochSeconds, isConditionalFailure, queryPage, type Page } from './common.js';
+import { keys, seqKey } from './keys.js';
+
+/**
+ * The event log: every normalized event of a link, by `seq`, kept `ttlDays`. The connector appends here
+ * before anything is delivered; delivery reads from here (that is the hand-off point).
+ */
+export class EventLogRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Reserves `count` sequence numbers for a link; returns the first. Atomic across connectors. */
+  async reserveSeq(tenant: string, link: string, count = 1): Promise<number> {
+    const res = await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: { pk: keys.eventPartition(tenant, link), sk: 'SEQ' },
+        UpdateExpression: 'ADD #n :c',
+        ExpressionAttributeNames: { '#n': 'next' },
+        ExpressionAttributeValues: { ':c': count },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (res.Attributes?.next as number) - count + 1;
+  }
+
+  /** Appends an event at its seq; false if that seq is already taken (never overwrites). */
+  async append(event: BridgeEvent, ttlDays: number, now: Date): Promise<boolean> {
+    try {
+      await this.db.doc.send(
+        new PutCommand({
+          TableName: this.db.table,
+          Item: {
+            ...keys.event(event.tenant, event.link, event.seq),
+            type: 'event',
+            event,
+            [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Events of a link with seq > after, in order. */
+  async list(
+    tenant: string,
+    link: string,
+    opts: { after?: number; limit: number; cursor?: string; now: Date },
+  ): Promise<Page<BridgeEvent>> {
+    const page = await queryPage(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':p': keys.eventPartition(tenant, link),
+          ':from': seqKey((opts.after ?? 0) + 1),
+          ':to': seqKey(Number.MAX_SAFE_INTEGER),
+        },
+      },
+      { ...opts, scope: `events:${tenant}:${link}` },
+    );
+    return { items: page.items.map((it) => it.event as BridgeEvent), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The key layout, in one place. Handlers never see these strings; docs/data-model.md mirrors this file.
+ */
+export const keys = {
+  tenant: (t: string) => ({ pk: `T#${t}`, sk: 'TENANT', gsi1pk: 'TENANTS', gsi1sk: `T#${t}` }),
+  apiKey: (t: string, keyId: string) => ({ pk: `T#${t}`, sk: `KEY#${keyId}` }),
+  apiKeyHash: (sha256: string) => ({ pk: `KEYHASH#${sha256}`, sk: 'KEYHASH' }),
+  link: (t: string, id: string) => ({ pk: `T#${t}`, sk: `LINK#${id}`, gsi1pk: 'LINKS', gsi1sk: `T#${t}#LINK#${id}` }),
+  session: (t: string, id: string, link: string) => ({
+    pk: `T#${t}`,
+    sk: `SESSION#${id}`,
+    gsi1pk: `T#${t}#LINK#${link}`,
+    gsi1sk: `SESSION#${id}`,
+  }),
+  channel: (t: string, id: string) => ({ pk: `T#${t}`, sk: `CHANNEL#${id}` }),
+  subscription: (t: string, id: string, channel: string, link: string) => ({
+    pk: `T#${t}`,
+    sk: `SUB#${id}`,
+    gsi1pk: `T#${t}#CHANNEL#${channel}`,
+    gsi1sk: `SUB#${id}`,
+    gsi2pk: `T#${t}#LINK#${link}`,
+    gsi2sk: `SUB#${id}`,
+  }),
+  connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
+  event: (t: string, link: string, seq: number) => ({ pk: `EVT#${t}#${link}`, sk: seqKey(seq) }),
+  eventPartition: (t: string, link: string) => `EVT#${t}#${link}`,
+  lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),
+  prefix: {
+    tenantPartition: (t: string) => `T#${t}`,
+    apiKey: 'KEY#',
+    link: 'LINK#',
+    session: 'SESSION#',
+    channel: 'CHANNEL#',
+    subscription: 'SUB#',
+  },
+} as const;
+
+/** Sequence numbers as fixed-width strings so they sort as numbers. */
+export const seqKey = (seq: number) => seq.toString().padStart(16, '0');

@@ -1,0 +1,195 @@
+import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+import type { EventFamily, Target } from '../events/model.js';
+import {
+  deleteLive,
+  epochSeconds,
+  getLive,
+  isConditionalFailure,
+  newId,
+  pick,
+  queryAll,
+  queryPage,
+  ttlIso,
+  updateLive,
+  type Item,
+  type Page,
+} from './common.js';
+import { keys } from './keys.js';
+
+export interface SubscriptionRecord {
+  id: string;
+  tenant: string;
+  channel: string;
+  link: string;
+  target: Target;
+  events: EventFamily[];
+  ttlSeconds: number;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** The channel or the link named by a new subscription is missing (or belongs to another tenant). */
+export class MissingReferenceError extends Error {
+  constructor(readonly field: 'channel' | 'link') {
+    super(`no such ${field}`);
+    this.name = 'MissingReferenceError';
+  }
+}
+
+const toSubscription = (it: Item): SubscriptionRecord => ({
+  id: it.id as string,
+  tenant: it.tenant as string,
+  channel: it.channel as string,
+  link: it.link as string,
+  target: it.target as Target,
+  events: it.events as EventFamily[],
+  ttlSeconds: it.ttlSeconds as number,
+  expiresAt: ttlIso(it)!,
+  createdAt: it.createdAt as string,
+});
+
+const subKey = (tenant: string, id: string) => ({ pk: keys.prefix.tenantPartition(tenant), sk: `${keys.prefix.subscription}${id}` });
+
+export class SubscriptionRepo {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Creates a subscription atomically with a check that its channel (live) and link exist in the same
+   * tenant, so a subscription can never point at another tenant's channel or link.
+   */
+  async create(
+    input: { tenant: string; channel: string; link: string; target: Target; events: EventFamily[]; ttlSeconds: number },
+    now: Date,
+  ): Promise<SubscriptionRecord> {
+    const id = newId('sub');
+    const item = {
+      ...keys.subscription(input.tenant, id, input.channel, input.link),
+      type: 'subscription',
+      id,
+      ...input,
+      createdAt: now.toISOString(),
+      [TTL_ATTRIBUTE]: epochSeconds(now) + input.ttlSeconds,
+    };
+    try {
+      await this.db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.db.table,
+                Key: keys.channel(input.tenant, input.channel),
+                ConditionExpression: 'attribute_exists(pk) AND #ttl > :now',
+                ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+                ExpressionAttributeValues: { ':now': epochSeconds(now) },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.db.table,
+                Key: pick(keys.link(input.tenant, input.link)),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            { Put: { TableName: this.db.table, Item: item } },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (isConditionalFailure(err)) {
+        const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        throw new MissingReferenceError(reasons[0]?.Code === 'ConditionalCheckFailed' ? 'channel' : 'link');
+      }
+      throw err;
+    }
+    return toSubscription(item);
+  }
+
+  async get(tenant: string, id: string, now: Date): Promise<SubscriptionRecord | null> {
+    const it = await getLive(this.db, subKey(tenant, id), now);
+    return it ? toSubscription(it) : null;
+  }
+
+  async list(
+    tenant: string,
+    opts: { limit: number; cursor?: string; now: Date; channel?: string },
+  ): Promise<Page<SubscriptionRecord>> {
+    const page = opts.channel
+      ? await queryPage(
+          this.db,
+          {
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            ExpressionAttributeValues: { ':p': `T#${tenant}#CHANNEL#${opts.channel}` },
+          },
+          { ...opts, scope: `subscriptions:${tenant}:${opts.channel}` },
+        )
+      : await queryPage(
+          this.db,
+          {
+            KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+            ExpressionAttributeValues: { ':p': keys.prefix.tenantPartition(tenant), ':s': keys.prefix.subscription },
+          },
+          { ...opts, scope: `subscriptions:${tenant}` },
+        );
+    return { items: page.items.map(toSubscription), nextCursor: page.nextCursor };
+  }
+
+  /** Every live subscription on a link (the connector's matching input). */
+  async listByLink(tenant: string, link: string, now: Date): Promise<SubscriptionRecord[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :p',
+        ExpressionAttributeValues: { ':p': `T#${tenant}#LINK#${link}` },
+      },
+      now,
+    );
+    return items.map(toSubscription);
+  }
+
+  async update(
+    tenant: string,
+    id: string,
+    patch: { events?: EventFamily[]; ttlSeconds?: number },
+    now: Date,
+  ): Promise<SubscriptionRecord | null> {
+    const fields: Record<string, unknown> = { events: patch.events };
+    if (patch.ttlSeconds !== undefined) {
+      fields.ttlSeconds = patch.ttlSeconds;
+      fields[TTL_ATTRIBUTE] = epochSeconds(now) + patch.ttlSeconds;
+    }
+    const it = await updateLive(this.db, subKey(tenant, id), fields, now);
+    return it ? toSubscription(it) : null;
+  }
+
+  async delete(tenant: string, id: string, now: Date): Promise<boolean> {
+    return Boolean(await deleteLive(this.db, subKey(tenant, id), now));
+  }
+
+  /** Ends every subscription of a channel (when the channel is deleted). Returns how many. */
+  async deleteByChannel(tenant: string, channel: string): Promise<number> {
+    const items = await queryAll(
+      this.db,
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `T#${tenant}#CHANNEL#${channel}` },
+      },
+      new Date(0),
+    );
+    for (let i = 0; i < items.length; i += 25) {
+      const batch = items.slice(i, i + 25);
+      let requests: Record<string, unknown[]> | undefined = {
+        [this.db.table]: batch.map((it) => ({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } })),
+      };
+      while (requests && Object.keys(requests).length) {
+        const res = await this.db.doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
+        requests = res.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+    return items.length;
+  }
+}

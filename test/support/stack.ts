@@ -1,0 +1,64 @@
+/** Test helpers: a local stack on free ports against the run's DynamoDB Local, with its own table. */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { startStack, type LocalStack, type StackOptions } from '../../local/stack.js';
+
+export async function testStack(opts: StackOptions = {}): Promise<LocalStack> {
+  return startStack({
+    httpPort: 0,
+    wsPort: 0,
+    dataDir: 'memory',
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: `t-${randomBytes(6).toString('hex')}`,
+    logLevel: 'SILENT',
+    connector: false,
+    ...opts,
+  });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A tiny client bound to one stack and one key. */
+export function api(stack: { httpUrl: string }, key?: string) {
+  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${stack.httpUrl}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* keep text */
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T } satisfies ApiResponse<T>;
+  };
+  return {
+    get: <T = any>(p: string) => call<T>('GET', p),
+    post: <T = any>(p: string, b?: unknown, h?: Record<string, string>) => call<T>('POST', p, b ?? {}, h),
+    put: <T = any>(p: string, b?: unknown) => call<T>('PUT', p, b ?? {}),
+    patch: <T = any>(p: string, b?: unknown) => call<T>('PATCH', p, b ?? {}),
+    del: <T = any>(p: string) => call<T>('DELETE', p),
+    raw: call,
+  };
+}
+
+/** Creates a tenant and a key for it with the admin key. */
+export async function newTenant(stack: LocalStack, id = `t${randomBytes(4).toString('hex')}`) {
+  const admin = api(stack, stack.adminKey);
+  const t = await admin.post('/v1/tenants', { id });
+  if (t.status !== 201) throw new Error(`tenant: ${t.status} ${JSON.stringify(t.body)}`);
+  const k = await admin.post(`/v1/tenants/${id}/keys`, { name: 'test' });
+  if (k.status !== 201) throw new Error(`key: ${k.status} ${JSON.stringify(k.body)}`);
+  return { id, key: k.body.key as string, keyId: k.body.id as string, client: api(stack, k.body.key) };
+}
