@@ -67,7 +67,10 @@ export class CtiBridgeStack extends Stack {
     this.events.grantManageConnections(this.functions.ws.default);
 
     new CfnOutput(this, 'HttpApiUrl', { value: this.controlApi.url, description: 'Control API base URL' });
-    new CfnOutput(this, 'WebSocketUrl', { value: this.events.url, description: 'WebSocket URL channels connect to' });
+    new CfnOutput(this, 'WebSocketUrl', {
+      value: this.events.url,
+      description: 'WebSocket URL channels connect to',
+    });
     new CfnOutput(this, 'AdminKeySecretArn', {
       value: this.secrets.adminKey.secretArn,
       description: 'Secrets Manager secret holding the admin API key',

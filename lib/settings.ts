@@ -20,7 +20,10 @@ export const SettingsSchema = z.object({
   /** CloudFormation stack name; also part of the link-secret name prefix. */
   stackName: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must start with a letter and contain only letters, digits and hyphens')
+    .regex(
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      'must start with a letter and contain only letters, digits and hyphens',
+    )
     .default('CtiBridge'),
   /** Keep the table (deletion protection + RETAIN) and log groups when the stack is deleted. */
   retainData: bool.default(true),

@@ -29,6 +29,7 @@ import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
 import { defaultDrivers } from '../connector/drivers/registry.js';
 import { randomBytes } from 'node:crypto';
+import { startSimulator, type RunningSimulator, type SimulatorOptions, DEFAULT_DIRECTORY } from '../simulator/index.js';
 
 export const HTTP_FUNCTIONS: Record<FunctionName, (getDeps: () => Deps) => HttpHandler> = {
   meta: buildMeta,
@@ -54,6 +55,11 @@ export interface StackOptions {
   /** Table name (tests use one per stack for isolation). */
   tableName?: string;
   logLevel?: string;
+  /**
+   * Run the PBX simulator and create (or re-point) the link `sim-broadworks` to it in the tenant
+   * `default`. `npm start` turns it on; tests opt in.
+   */
+  simulator?: boolean | SimulatorOptions;
   /** Run a connector in this process (default true). */
   connector?: boolean | Partial<Omit<ConnectorOptions, 'deps' | 'commandToken'>>;
   /** Clock for handlers (tests move it forward to check expiry). */
@@ -71,6 +77,7 @@ export interface LocalStack {
   deps: Deps;
   gateway: Gateway;
   connector: Connector | undefined;
+  simulator: RunningSimulator | undefined;
   stop(): Promise<void>;
 }
 
@@ -126,11 +133,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       httpPort: opts.httpPort ?? 3000,
       wsPort: opts.wsPort ?? 3001,
       routes,
-      authorizer: authorizer as never,
+      authorizer,
       websocket: {
-        connect: buildConnect(getDeps) as never,
-        disconnect: buildDisconnect(getDeps) as never,
-        default: buildDefault(getDeps) as never,
+        connect: buildConnect(getDeps),
+        disconnect: buildDisconnect(getDeps),
+        default: buildDefault(getDeps),
       },
       logger: {
         info: (...a: unknown[]) => logger.info(String(a[0]), { detail: a.slice(1) }),
@@ -158,6 +165,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     await ensureTable(deps.db);
     await deps.repos.tenants.ensure(ADMIN_TENANT, new Date());
 
+    let simulator: RunningSimulator | undefined;
+    if (opts.simulator) {
+      simulator = await startSimulator({ host: opts.host ?? '127.0.0.1', ...(typeof opts.simulator === 'object' ? opts.simulator : {}) });
+      cleanups.push(() => simulator!.stop());
+      await ensureSimulatorLink(deps, simulator);
+    }
+
     let connector: Connector | undefined;
     if (opts.connector !== false) {
       connector = await startConnector({
@@ -180,10 +194,28 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       deps,
       gateway,
       connector,
+      simulator,
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+export const SIM_LINK = 'sim-broadworks';
+
+/** Creates the `sim-broadworks` link in the tenant `default`, or points it at this run's simulator. */
+async function ensureSimulatorLink(deps: Deps, sim: RunningSimulator): Promise<void> {
+  const now = new Date();
+  const endpoint = `tcp://127.0.0.1:${sim.broadworksPort}`;
+  const dir = DEFAULT_DIRECTORY;
+  const options = {
+    applicationId: 'cti-bridge-local',
+    users: [...dir.users, ...dir.queues, ...dir.routePoints].map((u) => ({ id: u.userId, extension: u.extension, name: u.name })),
+  };
+  const existing = await deps.repos.links.get(ADMIN_TENANT, SIM_LINK);
+  if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_LINK, { endpoint, options }, now);
+  else await deps.repos.links.create({ tenant: ADMIN_TENANT, id: SIM_LINK, vendor: 'broadworks-cti', endpoint, options }, now);
+  await deps.secrets.put(ADMIN_TENANT, SIM_LINK, sim.credentials[0]!);
 }

@@ -17,12 +17,19 @@ function port(name: string, fallback: number): number {
 }
 
 const started = Date.now();
+const httpPort = port('BRIDGE_HTTP_PORT', 3000);
+// Simulator ports follow the HTTP port (3000 → 3010/3011; 0 → free ports) unless set explicitly.
+const simBase = (offset: number) => (httpPort === 0 ? 0 : httpPort + offset);
 const stack = await startStack({
-  httpPort: port('BRIDGE_HTTP_PORT', 3000),
+  httpPort,
   wsPort: port('BRIDGE_WS_PORT', 3001),
   adminKey: process.env.BRIDGE_ADMIN_KEY || undefined,
   dataDir: process.env.BRIDGE_DATA_DIR || './.bridge-data',
   logLevel: process.env.BRIDGE_LOG_LEVEL ?? 'WARN',
+  simulator: {
+    controlPort: port('SIM_CONTROL_PORT', simBase(10)),
+    broadworksPort: port('SIM_BROADWORKS_PORT', simBase(11)),
+  },
 }).catch((err: unknown) => {
   console.error(`cti-bridge: failed to start: ${(err as Error).message}`);
   process.exit(1);
@@ -37,6 +44,8 @@ console.log(
     `  WebSocket:  ${stack.wsUrl}`,
     `  Admin key:  ${stack.adminKey}${generated ? '   (generated; set BRIDGE_ADMIN_KEY to keep one)' : ''}`,
     `  Tenant:     the admin key also acts on tenant "${stack.adminTenant}"`,
+    `  Simulator:  control API ${stack.simulator!.controlUrl}, BroadWorks CTI tcp://127.0.0.1:${stack.simulator!.broadworksPort}`,
+    `              link "sim-broadworks" in tenant "default" (users alice..erin@sim.example, 1001..1005)`,
     `  Data:       ${process.env.BRIDGE_DATA_DIR === 'memory' ? 'in memory' : process.env.BRIDGE_DATA_DIR || './.bridge-data'}`,
     '  Ctrl-C stops everything.',
     '',

@@ -39,7 +39,12 @@ export class BridgeSecrets extends Construct {
   /** ARN pattern of every link secret (Secrets Manager appends `-XXXXXX` to the name). */
   linkSecretsArn(): string {
     return Arn.format(
-      { service: 'secretsmanager', resource: 'secret', resourceName: `${this.linkPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${this.linkPrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       Stack.of(this),
     );
   }

@@ -52,8 +52,12 @@ export class WebSocketEndpoint extends Construct {
   }
 
   addRoutes(fns: WebSocketFunctions): void {
-    this.api.addRoute('$connect', { integration: new WebSocketLambdaIntegration('ConnectIntegration', fns.connect) });
-    this.api.addRoute('$disconnect', { integration: new WebSocketLambdaIntegration('DisconnectIntegration', fns.disconnect) });
+    this.api.addRoute('$connect', {
+      integration: new WebSocketLambdaIntegration('ConnectIntegration', fns.connect),
+    });
+    this.api.addRoute('$disconnect', {
+      integration: new WebSocketLambdaIntegration('DisconnectIntegration', fns.disconnect),
+    });
     // returnResponse: the handler's return value (bridge.pong / bridge.error frames) goes back to the client.
     this.api.addRoute('$default', {
       integration: new WebSocketLambdaIntegration('DefaultIntegration', fns.default),

@@ -106,23 +106,37 @@ export interface HttpRequestInfo {
  * joined with a comma, the Cookie header moved into `cookies`, and the `x-forwarded-*` and
  * `x-amzn-trace-id` headers API Gateway adds.
  */
-export function httpRequestInfo(req: IncomingMessage, body: Buffer, requestId: string, timeEpoch: number): HttpRequestInfo {
+export function httpRequestInfo(
+  req: IncomingMessage,
+  body: Buffer,
+  requestId: string,
+  timeEpoch: number,
+): HttpRequestInfo {
   const { rawPath, rawQueryString } = splitUrl(req.url ?? '/');
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     if (!values) continue;
     if (name === 'cookie') {
-      for (const v of values) cookies.push(...v.split(';').map((c) => c.trim()).filter(Boolean));
+      for (const v of values)
+        cookies.push(
+          ...v
+            .split(';')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        );
       continue;
     }
     headers[name] = values.join(',');
   }
   const sourceIp = sourceIpOf(req);
-  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${sourceIp}`
+    : sourceIp;
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
   headers['x-forwarded-proto'] = 'http';
-  headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(timeEpoch / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  headers['x-amzn-trace-id'] ??=
+    `Root=1-${Math.floor(timeEpoch / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     rawPath,
@@ -162,7 +176,11 @@ export function isTextContentType(contentType: string | undefined): boolean {
 }
 
 /** `requestContext` of an HTTP API event (also used, unchanged, in the authorizer event). */
-export function httpRequestContext(info: HttpRequestInfo, routeKey: string, stage: string): APIGatewayEventRequestContextV2 {
+export function httpRequestContext(
+  info: HttpRequestInfo,
+  routeKey: string,
+  stage: string,
+): APIGatewayEventRequestContextV2 {
   const domainName = info.headers.host ?? HTTP_API_ID;
   return {
     accountId: ACCOUNT_ID,
@@ -293,7 +311,9 @@ function wsHeaders(req: IncomingMessage, sourceIp: string) {
   multi['X-Forwarded-For'] ??= [sourceIp];
   multi['X-Forwarded-Port'] ??= [String(req.socket.localPort ?? '')];
   multi['X-Forwarded-Proto'] ??= ['http'];
-  multi['X-Amzn-Trace-Id'] ??= [`Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`];
+  multi['X-Amzn-Trace-Id'] ??= [
+    `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+  ];
   const headers = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]!]));
   return { headers, multiValueHeaders: multi };
 }

@@ -12,7 +12,8 @@ import type { GatewayLogger, GatewayOptions, HttpRoute } from './index.js';
 /** HTTP API payload limit. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
-type Segment = { kind: 'literal'; value: string } | { kind: 'param'; name: string } | { kind: 'greedy'; name: string };
+type Segment =
+  { kind: 'literal'; value: string } | { kind: 'param'; name: string } | { kind: 'greedy'; name: string };
 
 interface CompiledRoute {
   route: HttpRoute;
@@ -83,7 +84,12 @@ export function selectRoute(routes: CompiledRoute[], method: string, path: strin
   return best;
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer) {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer,
+) {
   if (res.headersSent) return;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.statusCode = status;
@@ -91,7 +97,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 function sendMessage(res: ServerResponse, requestId: string, status: number, message: string) {
-  send(res, status, { 'content-type': 'application/json', 'apigw-requestid': requestId }, JSON.stringify({ message }));
+  send(
+    res,
+    status,
+    { 'content-type': 'application/json', 'apigw-requestid': requestId },
+    JSON.stringify({ message }),
+  );
 }
 
 /** Reads the body up to `limit` bytes; undefined when it is larger (the rest is drained). */
@@ -120,9 +131,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
  * Set-Cookie headers, `isBase64Encoded` bodies are decoded); any other valid JSON result (a string,
  * an object without `statusCode`) is a 200 with content-type application/json and the result as body.
  */
-export function toHttpResponse(result: APIGatewayProxyResultV2<unknown>):
-  | { status: number; headers: Record<string, string | string[]>; body: Buffer }
-  | undefined {
+export function toHttpResponse(
+  result: APIGatewayProxyResultV2<unknown>,
+): { status: number; headers: Record<string, string | string[]>; body: Buffer } | undefined {
   if (result === undefined || result === null) return undefined;
   if (typeof result === 'string' || typeof result !== 'object' || !('statusCode' in result)) {
     const body = typeof result === 'string' ? result : JSON.stringify(result);
@@ -130,7 +141,8 @@ export function toHttpResponse(result: APIGatewayProxyResultV2<unknown>):
   }
   const r = result as APIGatewayProxyStructuredResultV2;
   const status = r.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)
+    return undefined;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
   if (r.cookies?.length) headers['set-cookie'] = r.cookies;
@@ -164,7 +176,8 @@ export function httpApi(opts: HttpApiOptions): (req: IncomingMessage, res: Serve
     // On a named stage the path starts with the stage name; rawPath keeps it, routing does not.
     let routePath = info.rawPath;
     if (stagePrefix) {
-      if (routePath !== stagePrefix && !routePath.startsWith(`${stagePrefix}/`)) return sendMessage(res, requestId, 404, 'Not Found');
+      if (routePath !== stagePrefix && !routePath.startsWith(`${stagePrefix}/`))
+        return sendMessage(res, requestId, 404, 'Not Found');
       routePath = routePath.slice(stagePrefix.length) || '/';
     }
     const match = selectRoute(routes, info.method, routePath);

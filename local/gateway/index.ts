@@ -115,7 +115,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
     timeoutMs,
   });
-  const httpServer = createServer(httpApi({ stage: httpStage, routes: options.routes, authorizer: options.authorizer, logger, timeoutMs }));
+  const httpServer = createServer(
+    httpApi({ stage: httpStage, routes: options.routes, authorizer: options.authorizer, logger, timeoutMs }),
+  );
   const wsServer = createServer(managementApi(ws, { stage: wsStage, maxFrameBytes, logger }));
   wsServer.on('upgrade', (req, socket, head: Buffer) => ws.handleUpgrade(req, socket, head));
 

@@ -53,7 +53,10 @@ export async function invoke<E, R>(
     timer = setTimeout(() => reject(new IntegrationTimeout(functionName, timeoutMs)), timeoutMs);
   });
   try {
-    const value = await Promise.race([Promise.resolve().then(() => handler(event, lambdaContext(functionName, timeoutMs))), timeout]);
+    const value = await Promise.race([
+      Promise.resolve().then(() => handler(event, lambdaContext(functionName, timeoutMs))),
+      timeout,
+    ]);
     return { ok: true, value };
   } catch (error) {
     return { ok: false, error, timedOut: error instanceof IntegrationTimeout };

@@ -53,7 +53,10 @@ function connectionIdOf(rawPath: string, stage: string): string | undefined {
 }
 
 /** The request listener of the WebSocket port (upgrades are handled separately). */
-export function managementApi(ws: WebSocketApi, opts: ManagementApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function managementApi(
+  ws: WebSocketApi,
+  opts: ManagementApiOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const { data, tooLarge } = await readBody(req, opts.maxFrameBytes);
     const id = connectionIdOf(splitUrl(req.url ?? '/').rawPath, opts.stage);
@@ -75,10 +78,16 @@ export function managementApi(ws: WebSocketApi, opts: ManagementApiOptions): (re
       return reply(res, 204);
     }
     if (tooLarge) {
-      return reply(res, 413, { message: `Message too long; the limit is ${opts.maxFrameBytes} bytes` }, 'PayloadTooLargeException');
+      return reply(
+        res,
+        413,
+        { message: `Message too long; the limit is ${opts.maxFrameBytes} bytes` },
+        'PayloadTooLargeException',
+      );
     }
     // One frame per call: text when the bytes are valid UTF-8, binary otherwise.
-    if (!ws.send(conn, data, !isUtf8(data))) return reply(res, 410, { message: `Connection ${id} is gone` }, 'GoneException');
+    if (!ws.send(conn, data, !isUtf8(data)))
+      return reply(res, 410, { message: `Connection ${id} is gone` }, 'GoneException');
     return reply(res, 200);
   }
 

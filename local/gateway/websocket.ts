@@ -8,7 +8,16 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { connectEvent, disconnectEvent, gatewayId, messageEvent, sourceIpOf, splitUrl, type WsConnectionInfo, type WsEvent } from './events.js';
+import {
+  connectEvent,
+  disconnectEvent,
+  gatewayId,
+  messageEvent,
+  sourceIpOf,
+  splitUrl,
+  type WsConnectionInfo,
+  type WsEvent,
+} from './events.js';
 import { invoke } from './lambda.js';
 import type { GatewayLogger, GatewayOptions } from './index.js';
 
@@ -51,12 +60,15 @@ function rawToBuffer(data: RawData): Buffer {
 function refuse(socket: Duplex, status: number) {
   if (socket.destroyed) return;
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
 }
 
 /** What the `$connect` result means for the handshake: accept, or refuse with a status. */
 function connectStatus(result: APIGatewayProxyResultV2 | void): number {
-  if (result === undefined || result === null || typeof result !== 'object' || !('statusCode' in result)) return 200;
+  if (result === undefined || result === null || typeof result !== 'object' || !('statusCode' in result))
+    return 200;
   const s = result.statusCode;
   return typeof s === 'number' && Number.isInteger(s) && s >= 100 && s <= 599 ? s : 500;
 }
@@ -64,7 +76,8 @@ function connectStatus(result: APIGatewayProxyResultV2 | void): number {
 /** The subprotocol the `$connect` result chose (API Gateway echoes a `Sec-WebSocket-Protocol` response header). */
 function chosenProtocol(result: APIGatewayProxyResultV2 | void): string | undefined {
   if (!result || typeof result !== 'object' || !result.headers) return undefined;
-  for (const [k, v] of Object.entries(result.headers)) if (k.toLowerCase() === 'sec-websocket-protocol') return String(v);
+  for (const [k, v] of Object.entries(result.headers))
+    if (k.toLowerCase() === 'sec-websocket-protocol') return String(v);
   return undefined;
 }
 
@@ -99,8 +112,10 @@ export class WebSocketApi {
     socket.on('error', (err) => this.opts.logger.warn('WebSocket handshake socket error', err));
     const path = splitUrl(req.url ?? '/').rawPath;
     if (this.closing) return refuse(socket, 503);
-    if (path !== '/' && path !== `/${this.opts.stage}` && path !== `/${this.opts.stage}/`) return refuse(socket, 403);
-    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key']) return refuse(socket, 400);
+    if (path !== '/' && path !== `/${this.opts.stage}` && path !== `/${this.opts.stage}/`)
+      return refuse(socket, 403);
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key'])
+      return refuse(socket, 400);
 
     const info: WsConnectionInfo = {
       connectionId: gatewayId(),
@@ -111,7 +126,12 @@ export class WebSocketApi {
       stage: this.opts.stage,
     };
     this.pending.add(socket);
-    const out = await invoke(this.opts.handlers.connect, connectEvent(info, req), '$connect', this.opts.timeoutMs);
+    const out = await invoke(
+      this.opts.handlers.connect,
+      connectEvent(info, req),
+      '$connect',
+      this.opts.timeoutMs,
+    );
     this.pending.delete(socket);
     if (!out.ok) {
       this.opts.logger.error('$connect failed', out.error);
@@ -171,18 +191,37 @@ export class WebSocketApi {
       this.opts.logger.error('$default failed', out.error);
       // API Gateway tells the client about a failed integration on the socket itself.
       const message = out.timedOut ? 'Endpoint request timed out' : 'Internal server error';
-      this.send(conn, Buffer.from(JSON.stringify({ message, connectionId: conn.info.connectionId, requestId: event.requestContext.requestId })), false);
+      this.send(
+        conn,
+        Buffer.from(
+          JSON.stringify({
+            message,
+            connectionId: conn.info.connectionId,
+            requestId: event.requestContext.requestId,
+          }),
+        ),
+        false,
+      );
       return;
     }
     const result = out.value;
     if (typeof result === 'string') this.send(conn, Buffer.from(result), false);
     else if (result && typeof result === 'object' && typeof result.body === 'string') {
-      this.send(conn, Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'), !!result.isBase64Encoded);
+      this.send(
+        conn,
+        Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'),
+        !!result.isBase64Encoded,
+      );
     }
   }
 
   private async runDisconnect(info: WsConnectionInfo, code: number, reason: string) {
-    const out = await invoke(this.opts.handlers.disconnect, disconnectEvent(info, code, reason), '$disconnect', this.opts.timeoutMs);
+    const out = await invoke(
+      this.opts.handlers.disconnect,
+      disconnectEvent(info, code, reason),
+      '$disconnect',
+      this.opts.timeoutMs,
+    );
     if (!out.ok) this.opts.logger.error('$disconnect failed', out.error);
   }
 
@@ -207,11 +246,14 @@ export class WebSocketApi {
     for (const socket of this.pending) socket.destroy();
     this.pending.clear();
     const open = [...this.connections.values()];
-    const closed = open.map((c) => new Promise<void>((resolve) => {
-      if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-      c.ws.once('close', () => resolve());
-      this.close(c, 1001, 'Going away');
-    }));
+    const closed = open.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+          c.ws.once('close', () => resolve());
+          this.close(c, 1001, 'Going away');
+        }),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
     clearTimeout(timer);

@@ -71,7 +71,10 @@ export interface Client {
 }
 
 /** Opens a client; resolves when open, rejects with the handshake status when refused. */
-export function connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<Client> {
+export function connect(
+  url: string,
+  opts: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers });
     const frames = new Recorder<Frame>();

@@ -5,10 +5,16 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import { startGateway, type Gateway, type GatewayOptions, type HttpRoute } from '../../local/gateway/index.js';
+import {
+  startGateway,
+  type Gateway,
+  type GatewayOptions,
+  type HttpRoute,
+} from '../../local/gateway/index.js';
 import { deferred, httpRequest } from './helpers.js';
 
-type AnyHttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
+type AnyHttpEvent =
+  APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
 
 const noWs: GatewayOptions['websocket'] = {
   connect: async () => ({ statusCode: 200 }),
@@ -34,7 +40,11 @@ function recording(method: HttpRoute['method'], path: string, authorize = false)
     authorize,
     handler: async (event, context) => {
       calls.push({ event, context });
-      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ routeKey: event.routeKey }) };
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ routeKey: event.routeKey }),
+      };
     },
   };
   return { route, calls };
@@ -60,9 +70,12 @@ describe('HTTP API payload format 2.0', () => {
   it('builds the event: route key, decoded path parameters, query, headers, cookies, request context', async () => {
     const calls = recording('GET', '/v1/links/{link}/users/{user}/calls');
     const g = await start({ routes: [calls.route] });
-    const res = await httpRequest(`${g.httpUrl}/v1/links/pbx%201/users/u%40x/calls?state=active&state=held&q=a%20b`, {
-      headers: { 'X-Multi': ['one', 'two'], Cookie: 'a=1; b=2', 'User-Agent': 'gw-test/1.0' },
-    });
+    const res = await httpRequest(
+      `${g.httpUrl}/v1/links/pbx%201/users/u%40x/calls?state=active&state=held&q=a%20b`,
+      {
+        headers: { 'X-Multi': ['one', 'two'], Cookie: 'a=1; b=2', 'User-Agent': 'gw-test/1.0' },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers['apigw-requestid']).toMatch(/^[A-Za-z0-9]{15}=$/);
     expect(calls.calls).toHaveLength(1);
@@ -89,7 +102,13 @@ describe('HTTP API payload format 2.0', () => {
       apiId: expect.any(String),
       domainName: new URL(g.httpUrl).host,
       domainPrefix: '127',
-      http: { method: 'GET', path: '/v1/links/pbx%201/users/u%40x/calls', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'gw-test/1.0' },
+      http: {
+        method: 'GET',
+        path: '/v1/links/pbx%201/users/u%40x/calls',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'gw-test/1.0',
+      },
       requestId: res.headers['apigw-requestid'],
       routeKey: 'GET /v1/links/{link}/users/{user}/calls',
       stage: '$default',
@@ -141,13 +160,20 @@ describe('HTTP API payload format 2.0', () => {
       body: '{"hello":"wörld"}',
     });
     const bytes = Buffer.from([0, 1, 2, 0xff, 0xfe]);
-    await httpRequest(`${g.httpUrl}/v1/upload`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    await httpRequest(`${g.httpUrl}/v1/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
     await httpRequest(`${g.httpUrl}/v1/upload`, { method: 'POST', body: 'no content type' });
 
     const [json, binary, untyped] = upload.calls.map((c) => c.event);
     expect(json).toMatchObject({ body: '{"hello":"wörld"}', isBase64Encoded: false });
     expect(binary).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
-    expect(untyped).toMatchObject({ body: Buffer.from('no content type').toString('base64'), isBase64Encoded: true });
+    expect(untyped).toMatchObject({
+      body: Buffer.from('no content type').toString('base64'),
+      isBase64Encoded: true,
+    });
   });
 
   it('maps results by the payload 2.0 rules', async () => {
@@ -199,12 +225,22 @@ describe('HTTP API payload format 2.0', () => {
 
   it('answers 500 when the handler throws, and logs it', async () => {
     const g = await start({
-      routes: [{ method: 'GET', path: '/boom', authorize: false, handler: async () => Promise.reject(new Error('kaput')) }],
+      routes: [
+        {
+          method: 'GET',
+          path: '/boom',
+          authorize: false,
+          handler: async () => Promise.reject(new Error('kaput')),
+        },
+      ],
     });
     const res = await httpRequest(`${g.httpUrl}/boom`);
     expect(res.status).toBe(500);
     expect(JSON.parse(res.text)).toEqual({ message: 'Internal Server Error' });
-    expect(silent.error).toHaveBeenCalledWith(expect.stringContaining('GET /boom'), expect.objectContaining({ message: 'kaput' }));
+    expect(silent.error).toHaveBeenCalledWith(
+      expect.stringContaining('GET /boom'),
+      expect.objectContaining({ message: 'kaput' }),
+    );
   });
 
   it('answers 503 when the handler outlives the integration timeout', async () => {
@@ -253,16 +289,23 @@ describe('HTTP API Lambda authorizer (payload 2.0, simple responses)', () => {
 
   it('calls the authorizer with the REQUEST event and injects its context', async () => {
     const r = recording('GET', '/v1/links/{link}', true);
-    const { authorizer, events } = authorizerFrom(async () => ({ isAuthorized: true, context: { tenant: 'acme', role: 'tenant' } }));
+    const { authorizer, events } = authorizerFrom(async () => ({
+      isAuthorized: true,
+      context: { tenant: 'acme', role: 'tenant' },
+    }));
     const g = await start({ routes: [r.route], authorizer });
-    const res = await httpRequest(`${g.httpUrl}/v1/links/pbx1?x=1`, { headers: { Authorization: 'Bearer k1' } });
+    const res = await httpRequest(`${g.httpUrl}/v1/links/pbx1?x=1`, {
+      headers: { Authorization: 'Bearer k1' },
+    });
     expect(res.status).toBe(200);
     expect(events).toHaveLength(1);
     const port = new URL(g.httpUrl).port;
     expect(events[0]).toMatchObject({
       version: '2.0',
       type: 'REQUEST',
-      routeArn: expect.stringMatching(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+\/\$default\/GET\/v1\/links\/pbx1$/),
+      routeArn: expect.stringMatching(
+        /^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+\/\$default\/GET\/v1\/links\/pbx1$/,
+      ),
       identitySource: ['Bearer k1'],
       routeKey: 'GET /v1/links/{link}',
       rawPath: '/v1/links/pbx1',
@@ -270,7 +313,10 @@ describe('HTTP API Lambda authorizer (payload 2.0, simple responses)', () => {
       headers: expect.objectContaining({ authorization: 'Bearer k1', host: `127.0.0.1:${port}` }),
       queryStringParameters: { x: '1' },
       pathParameters: { link: 'pbx1' },
-      requestContext: expect.objectContaining({ routeKey: 'GET /v1/links/{link}', http: expect.objectContaining({ method: 'GET' }) }),
+      requestContext: expect.objectContaining({
+        routeKey: 'GET /v1/links/{link}',
+        http: expect.objectContaining({ method: 'GET' }),
+      }),
     });
     const event = r.calls[0]!.event as APIGatewayProxyEventV2WithLambdaAuthorizer<Record<string, unknown>>;
     expect(event.requestContext.authorizer).toEqual({ lambda: { tenant: 'acme', role: 'tenant' } });
@@ -280,7 +326,10 @@ describe('HTTP API Lambda authorizer (payload 2.0, simple responses)', () => {
   it('runs without an Authorization header (no identity source) and skips routes that do not authorize', async () => {
     const guarded = recording('GET', '/guarded', true);
     const open = recording('GET', '/open', false);
-    const { authorizer, events } = authorizerFrom(async () => ({ isAuthorized: true, context: { role: 'anonymous' } }));
+    const { authorizer, events } = authorizerFrom(async () => ({
+      isAuthorized: true,
+      context: { role: 'anonymous' },
+    }));
     const g = await start({ routes: [guarded.route, open.route], authorizer });
     expect((await httpRequest(`${g.httpUrl}/guarded`)).status).toBe(200);
     expect(events).toHaveLength(1);

@@ -107,15 +107,17 @@ export class CallMapper {
     return this.released.has(callId);
   }
 
-  /** Merge a BroadWorks Call into the cache and return the bridge view (without emitting anything). */
-  merge(user: string, bw: BwCall, via?: Call['via']): { entry: CacheEntry; before?: Before } {
-    const prev = this.calls.get(bw.callId);
-    const before: Before | undefined = prev ? { state: prev.call.state, bwState: prev.bwState, answered: !!prev.call.answeredAt } : undefined;
+  /** The bridge view of a BroadWorks Call, completed from the cache, without changing the cache. */
+  preview(user: string, bw: BwCall, via?: Call['via']): Call {
+    return this.compute(user, bw, this.calls.get(bw.callId), via).call;
+  }
+
+  private compute(user: string, bw: BwCall, prev: CacheEntry | undefined, via?: Call['via']): CacheEntry {
     const personality = bw.personality ?? prev?.personality ?? '';
     const bwState = bw.state ?? prev?.bwState ?? '';
     const state = mapCallState(bwState, personality, prev?.call.state ?? 'alerting');
-    const direction =
-      prev?.call.direction ?? (personality.toLowerCase() === 'terminator' ? 'inbound' : 'outbound');
+    // direction is fixed by the first personality seen (a transfer can turn a Terminator into an Originator)
+    const direction = prev?.call.direction ?? (personality.toLowerCase() === 'terminator' ? 'inbound' : 'outbound');
     const remoteAddress = bw.remoteParty?.address ?? bw.remoteParty?.userDN ?? (bw.remoteParty?.privacy ? 'anonymous' : undefined);
     const call: Call = {
       id: bw.callId,
@@ -128,7 +130,8 @@ export class CallMapper {
     };
     const localAddress = bw.addressOfRecord ?? prev?.call.local.address;
     if (localAddress) call.local.address = localAddress;
-    const name = bw.remoteParty?.name ?? (remoteAddress === undefined || remoteAddress === prev?.call.remote.address ? prev?.call.remote.name : undefined);
+    const sameRemote = remoteAddress === undefined || remoteAddress === prev?.call.remote.address;
+    const name = bw.remoteParty?.name ?? (sameRemote ? prev?.call.remote.name : undefined);
     if (name) call.remote.name = name;
     const answeredAt = iso(bw.answerTime) ?? prev?.call.answeredAt;
     if (answeredAt) call.answeredAt = answeredAt;
@@ -143,8 +146,15 @@ export class CallMapper {
       (bw.acdUserId ? { type: 'queue' as const, id: bw.acdUserId } : undefined) ??
       (bw.redirections?.length ? { type: 'forwarded' as const } : undefined);
     if (v) call.via = v;
-    const entry: CacheEntry = { call, bwState, personality };
-    if (state === 'released') {
+    return { call, bwState, personality };
+  }
+
+  /** Merge a BroadWorks Call into the cache and return the bridge view (without emitting anything). */
+  merge(user: string, bw: BwCall, via?: Call['via']): { entry: CacheEntry; before?: Before } {
+    const prev = this.calls.get(bw.callId);
+    const before: Before | undefined = prev ? { state: prev.call.state, bwState: prev.bwState, answered: !!prev.call.answeredAt } : undefined;
+    const entry = this.compute(user, bw, prev, via);
+    if (entry.call.state === 'released') {
       this.calls.delete(bw.callId);
       this.tombstone(bw.callId);
     } else {
@@ -302,7 +312,8 @@ export class CallMapper {
         break;
       case 'CallReleasedEvent':
         for (const c of ev.calls) {
-          callEvent({ ...c, state: 'Released', releaseCause: c.releaseCause ?? c.releasingParty }, () => 'call.released');
+          const cause = c.releaseCause ?? this.calls.get(c.callId)?.call.releaseCause ?? c.releasingParty;
+          callEvent({ ...c, state: 'Released', ...(cause ? { releaseCause: cause } : {}) }, () => 'call.released');
         }
         break;
       case 'CallUpdatedEvent':

@@ -199,7 +199,8 @@ function party(node: XNode | undefined): BwParty | undefined {
   return p;
 }
 
-function parseCall(node: XNode): BwCall | undefined {
+/** A BroadWorks `Call` element (event body or RetrieveCallDetails response). */
+export function parseCall(node: XNode): BwCall | undefined {
   const skip = ['remoteparty', 'redirect', 'redirections', 'acdcallinfo', 'recallfromparty'];
   const callId = textOf(node, 'callid', skip);
   if (!callId) return undefined;

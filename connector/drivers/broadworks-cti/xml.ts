@@ -191,7 +191,8 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
       repaired = true; // a second root: ignored
       continue;
     }
-    if (stack.length > 0) {
+    if (stack.length > 1) {
+      // (never the root: junk text right after the root start tag is OCR debris, not a leaf value)
       const top = stack[stack.length - 1]!;
       if (top.hasText && !top.hasChild) {
         closeTop(); // leaf whose closing tag is missing

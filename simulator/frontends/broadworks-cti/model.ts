@@ -125,7 +125,7 @@ export function personality(leg: LegSnapshot): string {
 }
 
 export function endpointAor(leg: LegSnapshot, domain: string): string | undefined {
-  if (!leg.userId || leg.clickToDial || !leg.self.phone) return undefined;
+  if (!leg.userId || !leg.self.phone) return undefined;
   return `${leg.self.phone.replace('+', '')}@${domain}`;
 }
 
@@ -135,6 +135,8 @@ export interface CallXmlOptions {
   noEndpoint?: boolean;
   /** Short form used in CallSubscriptionEvent call lists. */
   summary?: boolean;
+  /** Omit allowAnswer (CallOriginating: the capability is announced by the CallUpdated that follows). */
+  noAllowAnswer?: boolean;
 }
 
 /** The Xsi `Call` type (§8.6.2), children in the table order. */
@@ -147,7 +149,7 @@ export function callXml(leg: LegSnapshot, core: PbxCore, opts: CallXmlOptions = 
   const cause = leg.releaseCause ? RELEASE_CAUSES[leg.releaseCause] : undefined;
   const remote: PartyInfo = leg.clickToDial ? { kind: 'unknown', number: leg.remote.number } : leg.remote;
   const aor = opts.noEndpoint ? undefined : endpointAor(leg, core.directory.domain);
-  const canAnswer = (leg.state === 'alerting' && leg.direction === 'terminator') || leg.state === 'dialing';
+  const canAnswer = !opts.noAllowAnswer && ((leg.state === 'alerting' && leg.direction === 'terminator') || leg.state === 'dialing');
   return el(
     p + 'call',
     null,
@@ -300,7 +302,7 @@ export function translate(ev: CoreEvent, core: PbxCore): BwEventDraft[] {
     case 'leg.originating':
       if (!ev.leg.userId) return [];
       return [
-        callEvent(ev.leg, core, 'CallOriginatingEvent', 'basic', { noEndpoint: true }),
+        callEvent(ev.leg, core, 'CallOriginatingEvent', 'basic', { noEndpoint: true, noAllowAnswer: true }),
         callEvent({ ...ev.leg }, core, 'CallUpdatedEvent', 'standard', { noEndpoint: false }),
       ];
     case 'leg.originated':

@@ -30,6 +30,15 @@ export class XmlNode {
     readonly text?: string,
   ) {}
 
+  /** Same element with a default namespace declared (response payload roots). */
+  withNs(ns: string = XSI_NS): XmlNode {
+    return new XmlNode(this.name, { xmlns: ns, ...this.attrs }, this.children, this.text);
+  }
+
+  rename(name: string): XmlNode {
+    return new XmlNode(name, this.attrs, this.children, this.text);
+  }
+
   render(): string {
     const attrs = Object.entries(this.attrs)
       .filter(([, v]) => v !== undefined)

@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: prints the figures docs/performance.md records. Bounded loops on loopback only.
+ *   - control API latency through the local gateway + Lambda handlers + DynamoDB Local
+ *   - event log append rate (seq reservation + conditional put)
+ *   - BroadWorks XML framing throughput
+ *   - process memory
+ */
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { startStack } from '../local/stack.js';
+import { EventLogWriter } from '../connector/event-log-writer.js';
+import { XmlFramer } from '../shared/xml/framer.js';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const fmt = (n: number) => n.toFixed(2);
+
+async function timeRequests(n: number, fn: () => Promise<Response>) {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    const res = await fn();
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`request failed: ${res.status}`);
+    lat.push(performance.now() - s);
+  }
+  const total = performance.now() - t0;
+  return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), rps: (n / total) * 1000 };
+}
+
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+const stack = await startStack({ httpPort: 0, wsPort: 0, dataDir: 'memory', logLevel: 'SILENT', connector: false });
+try {
+  const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
+  // warm-up
+  for (let i = 0; i < 50; i++) await (await fetch(`${stack.httpUrl}/v1/health`)).arrayBuffer();
+
+  const health = await timeRequests(500, () => fetch(`${stack.httpUrl}/v1/health`));
+  console.log(`GET /v1/health           p50 ${fmt(health.p50)} ms  p95 ${fmt(health.p95)} ms  p99 ${fmt(health.p99)} ms  ${health.rps.toFixed(0)} req/s`);
+  const create = await timeRequests(300, () =>
+    fetch(`${stack.httpUrl}/v1/channels`, { method: 'POST', headers: auth, body: '{"type":"websocket"}' }),
+  );
+  console.log(`POST /v1/channels        p50 ${fmt(create.p50)} ms  p95 ${fmt(create.p95)} ms  p99 ${fmt(create.p99)} ms  ${create.rps.toFixed(0)} req/s`);
+  const list = await timeRequests(300, () => fetch(`${stack.httpUrl}/v1/channels?limit=50`, { headers: auth }));
+  console.log(`GET /v1/channels (50)    p50 ${fmt(list.p50)} ms  p95 ${fmt(list.p95)} ms  p99 ${fmt(list.p99)} ms  ${list.rps.toFixed(0)} req/s`);
+
+  const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
+  const n = 500;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    await writer.write('default', 'bench', {
+      type: 'service.dnd',
+      target: { type: 'user', id: 'u' },
+      data: { user: 'u', enabled: i % 2 === 0 },
+      vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' },
+    });
+  }
+  const ms = performance.now() - t0;
+  console.log(`event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`);
+} finally {
+  await stack.stop();
+}
+
+const msg = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8"?><xsp:Event xmlns:xsp="http://schema.broadsoft.com/xsp" xmlns:xsi1="http://www.w3.org/2001/XMLSchema-instance" xsi1:type="xsp:SubscriptionEvent"><xsp:eventID>a1b2</xsp:eventID><xsp:sequenceNumber>7</xsp:sequenceNumber><xsp:userId>alice@sim.example</xsp:userId><xsp:externalApplicationId>app</xsp:externalApplicationId><xsp:subscriptionId>s1</xsp:subscriptionId><xsp:channelId>c1</xsp:channelId><xsp:targetId>alice@sim.example</xsp:targetId><xsp:eventData xsi1:type="xsp:CallReceivedEvent"><xsp:call><xsp:callId>callhalf-1:0</xsp:callId><xsp:extTrackingId>1:1</xsp:extTrackingId><xsp:personality>Terminator</xsp:personality><xsp:state>Alerting</xsp:state></xsp:call></xsp:eventData></xsp:Event>\n',
+);
+const stream = Buffer.concat(Array.from({ length: 20_000 }, () => msg));
+const framer = new XmlFramer();
+const f0 = performance.now();
+let count = 0;
+for (let off = 0; off < stream.length; off += 1460) count += framer.push(stream.subarray(off, off + 1460)).messages.length;
+const fms = performance.now() - f0;
+console.log(`XML framing              ${((stream.length / 2 ** 20 / fms) * 1000).toFixed(1)} MiB/s, ${((count / fms) * 1000).toFixed(0)} msgs/s (1460-byte reads)`);
+const mem = process.memoryUsage();
+console.log(`memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
