@@ -110,6 +110,11 @@ export class LinkRunner {
     return this.driver.execute(command);
   }
 
+  /** The watch specs last applied to the driver (what the vendor is asked to send). */
+  watching(): WatchSpec[] {
+    return this.watched ? (JSON.parse(this.watched) as WatchSpec[]) : [];
+  }
+
   /** Resolves when all events received so far are in the log (tests, graceful stop). */
   drained(): Promise<unknown> {
     return this.eventChain;

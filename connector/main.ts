@@ -5,6 +5,8 @@
  *   BRIDGE_CONNECTOR_PORT         command endpoint port (default 8080)
  *   BRIDGE_CONNECTOR_ADVERTISE    URL other processes use to reach it (default http://<host>:<port>)
  *   BRIDGE_LEASE_MS               lease time (default 15000)
+ *   BRIDGE_WEBSOCKET_MANAGEMENT_URL  `@connections` endpoint of the WebSocket API stage (delivery)
+ *   BRIDGE_WEBHOOK_ALLOW_CIDRS    comma-separated non-public networks webhooks may reach (default none)
  * SIGTERM (ECS stop) closes drivers and releases leases so another task takes over at once.
  */
 import { networkInterfaces } from 'node:os';
@@ -12,6 +14,7 @@ import { configFromEnv } from '../shared/config.js';
 import { createDeps } from '../shared/deps.js';
 import { startConnector } from './connector.js';
 import { defaultDrivers } from './drivers/registry.js';
+import { startDelivery } from './delivery/index.js';
 
 function privateAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
@@ -27,6 +30,11 @@ if (!config.connectorToken) {
 }
 const deps = createDeps(config);
 const port = Number(process.env.BRIDGE_CONNECTOR_PORT ?? 8080);
+const delivery = startDelivery({
+  deps,
+  managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
+  allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+});
 const connector = await startConnector({
   deps,
   drivers: await defaultDrivers(),
@@ -35,12 +43,14 @@ const connector = await startConnector({
   commandPort: port,
   advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE ?? `http://${privateAddress()}:${port}`,
   leaseMs: Number(process.env.BRIDGE_LEASE_MS ?? 15_000),
+  onEvent: delivery.onEvent,
 });
 deps.logger.info('connector started', { connector: connector.id, commandUrl: connector.commandUrl });
 
 const shutdown = async (signal: string) => {
   deps.logger.info('connector stopping', { signal });
   await connector.stop();
+  await delivery.stop();
   process.exit(0);
 };
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -28,6 +28,7 @@ import { startGateway, type Gateway, type HttpRoute } from './gateway/index.js';
 import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
 import { defaultDrivers } from '../connector/drivers/registry.js';
+import { startDelivery, type Delivery, type DeliveryOptions } from '../connector/delivery/index.js';
 import { randomBytes } from 'node:crypto';
 import { startSimulator, type RunningSimulator, type SimulatorOptions, DEFAULT_DIRECTORY } from '../simulator/index.js';
 
@@ -62,6 +63,8 @@ export interface StackOptions {
   simulator?: boolean | SimulatorOptions;
   /** Run a connector in this process (default true). */
   connector?: boolean | Partial<Omit<ConnectorOptions, 'deps' | 'commandToken'>>;
+  /** Event delivery options; delivery runs whenever the connector does (loopback webhooks allowed locally). */
+  delivery?: Partial<Omit<DeliveryOptions, 'deps'>>;
   /** Clock for handlers (tests move it forward to check expiry). */
   now?: () => Date;
 }
@@ -77,6 +80,7 @@ export interface LocalStack {
   deps: Deps;
   gateway: Gateway;
   connector: Connector | undefined;
+  delivery: Delivery | undefined;
   simulator: RunningSimulator | undefined;
   stop(): Promise<void>;
 }
@@ -173,12 +177,26 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     }
 
     let connector: Connector | undefined;
+    let delivery: Delivery | undefined;
     if (opts.connector !== false) {
+      const d = (delivery = startDelivery({
+        deps,
+        managementEndpoint: gateway.managementEndpoint,
+        apiUrl: gateway.httpUrl,
+        allowLoopbackWebhooks: true,
+        ...opts.delivery,
+      }));
+      cleanups.push(() => d.stop());
+      const connectorOpts = typeof opts.connector === 'object' ? opts.connector : {};
       connector = await startConnector({
         deps,
         drivers: await defaultDrivers(),
         commandToken: config.connectorToken!,
-        ...(typeof opts.connector === 'object' ? opts.connector : {}),
+        ...connectorOpts,
+        onEvent: async (e) => {
+          await d.onEvent(e);
+          await connectorOpts.onEvent?.(e);
+        },
       });
       cleanups.push(() => connector!.stop());
     }
@@ -194,6 +212,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       deps,
       gateway,
       connector,
+      delivery,
       simulator,
       stop,
     };

@@ -5,6 +5,9 @@
  */
 import { startStack } from './stack.js';
 
+// Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise for a local run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;

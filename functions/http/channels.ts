@@ -5,6 +5,9 @@ import type * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
 import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
+import { DeliveryRepo, type DeliveryRecord } from '../../shared/repos/deliveries.js';
+import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
+import { matches, orderKeyOf } from '../../connector/delivery/matching.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 /** The WebSocket URL a client opens: the stage URL with tenant, channel and (on creation only) token. */
@@ -25,7 +28,41 @@ function view(c: ChannelRecord, wsBase: string) {
     ttlSeconds: c.ttlSeconds,
     expiresAt: c.expiresAt,
     createdAt: c.createdAt,
+    status: c.status,
+    ...(c.type === 'webhook' ? { disabledReason: c.disabledReason } : {}),
   };
+}
+
+/** How long the secret before a rotation keeps signing (both signatures are sent meanwhile). */
+export const SECRET_ROTATION_GRACE_SECONDS = 86_400;
+
+function deliveryView(d: DeliveryRecord, status = d.status) {
+  return {
+    seq: d.seq,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    link: d.link,
+    eventSeq: d.eventSeq,
+    status,
+    attempts: d.attempts,
+    attemptCount: d.attemptCount,
+    nextAttemptAt: status === 'pending' ? d.nextAttemptAt : null,
+    createdAt: d.createdAt,
+    settledAt: d.settledAt,
+  };
+}
+
+const webhookOnly = (detail: string) => new Problem(409, 'Conflict', detail, { type: 'urn:cti-bridge:problem:conflict' });
+
+async function subscriptionsOfChannel(deps: Deps, tenant: string, channel: string, now: Date): Promise<SubscriptionRecord[]> {
+  const out: SubscriptionRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.repos.subscriptions.list(tenant, { channel, limit: 200, cursor, now });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
 }
 
 function checkWebhookUrl(raw: string, schemes: string[]): string {
@@ -88,6 +125,93 @@ export const build = (getDeps: () => Deps) =>
         const c = await deps.repos.channels.extend(tenant, (params as { id: string }).id, b.ttlSeconds, now);
         if (!c) throw problems.notFound('channel', 'id');
         return { status: 200, body: view(c, deps.config.websocketUrl) };
+      },
+      rotateChannelSecret: async ({ params, tenant, deps, now }) => {
+        const id = (params as { id: string }).id;
+        const c = await deps.repos.channels.get(tenant, id, now);
+        if (!c) throw problems.notFound('channel', 'id');
+        if (c.type !== 'webhook') throw webhookOnly('only webhook channels have a signing secret');
+        const secret = generateWebhookSecret();
+        const until = new Date(now.getTime() + SECRET_ROTATION_GRACE_SECONDS * 1000);
+        if (!(await deps.repos.channels.rotateSecret(tenant, id, secret, until, now))) throw problems.notFound('channel', 'id');
+        deps.logger.info('webhook secret rotated', { tenant, channel: id });
+        return { status: 200, body: { secret, previousSecretValidUntil: until.toISOString() } };
+      },
+      listChannelDeliveries: async ({ params, query, tenant, deps, now }) => {
+        const id = (params as { id: string }).id;
+        const q = query as z.infer<typeof S.DeliveriesQuery>;
+        const c = await deps.repos.channels.get(tenant, id, now);
+        if (!c) throw problems.notFound('channel', 'id');
+        const repo = new DeliveryRepo(deps.db);
+        if (c.type === 'webhook') {
+          const page = await repo.list(tenant, id, { status: q.status, limit: q.limit ?? 50, cursor: q.cursor, now });
+          return { status: 200, body: { items: page.items.map((d) => deliveryView(d)), nextCursor: page.nextCursor } };
+        }
+        // WebSocket: the per-channel log; a frame is delivered once the client acked its seq.
+        const acked = (await repo.getState(tenant, id)).acked;
+        const page = await repo.list(tenant, id, { limit: q.limit ?? 50, cursor: q.cursor, now });
+        const items = page.items
+          .map((d) => deliveryView(d, d.seq <= acked ? 'delivered' : 'pending'))
+          .filter((d) => !q.status || d.status === q.status);
+        return { status: 200, body: { items, nextCursor: page.nextCursor } };
+      },
+      replayChannel: async ({ params, body, tenant, deps, now }) => {
+        const id = (params as { id: string }).id;
+        const b = body as z.infer<typeof S.ReplayBody>;
+        const c = await deps.repos.channels.get(tenant, id, now);
+        if (!c) throw problems.notFound('channel', 'id');
+        if (c.type !== 'webhook')
+          throw webhookOnly('replay is for webhook channels; WebSocket clients send {"action":"resume","after":N}');
+        const subs = await subscriptionsOfChannel(deps, tenant, id, now);
+        const links = [...new Set(subs.map((s) => s.link))].sort();
+        const repo = new DeliveryRepo(deps.db);
+        const limit = b.limit ?? 1000;
+        let queued = 0;
+        let truncated = false;
+        const result: { link: string; lastSeq: number | null }[] = [];
+        if (links.length) await repo.touchWork(tenant, id, Date.now());
+        for (const link of links) {
+          let lastSeq: number | null = null;
+          let cursor: string | undefined;
+          do {
+            if (queued >= limit) {
+              truncated = true;
+              break;
+            }
+            const page = await deps.repos.events.list(tenant, link, { after: b.after, limit: 100, cursor, now });
+            for (const ev of page.items) {
+              if (queued >= limit) {
+                truncated = true;
+                break;
+              }
+              lastSeq = ev.seq;
+              if (!subs.some((s) => matches(s, ev))) continue;
+              const { seq } = await repo.allocSeq(tenant, id);
+              await repo.create(
+                {
+                  tenant,
+                  channel: id,
+                  seq,
+                  channelType: 'webhook',
+                  eventId: ev.id,
+                  eventType: ev.type,
+                  link,
+                  eventSeq: ev.seq,
+                  orderKey: orderKeyOf(ev),
+                  nextAttemptAt: now.toISOString(),
+                  createdAt: now.toISOString(),
+                },
+                deps.config.eventTtlDays,
+                now,
+              );
+              queued++;
+            }
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          result.push({ link, lastSeq });
+        }
+        deps.logger.info('channel replay queued', { tenant, channel: id, after: b.after, queued });
+        return { status: 202, body: { queued, links: result, truncated } };
       },
       deleteChannel: async ({ params, tenant, deps, now }) => {
         const id = (params as { id: string }).id;

@@ -1,12 +1,22 @@
 /**
- * WebSocket `$default`: client messages. `{"action":"ping"}` answers `{"type":"bridge.pong"}`; anything
- * unknown gets a `bridge.error` frame naming the problem (the connection stays open).
+ * WebSocket `$default`: client messages. `{"action":"ping"}` answers `{"type":"bridge.pong"}`;
+ * `{"action":"ack","seq":N}` records the channel's acked seq (answer `bridge.acked`);
+ * `{"action":"resume","after":N}` asks the delivery service to re-send every logged frame after N, then
+ * continue live (answer `bridge.resume-accepted`; the replay ends with a `bridge.resumed` frame; see
+ * docs/delivery.md). Anything unknown gets a `bridge.error` frame naming the problem (the connection
+ * stays open).
  */
 import { z } from 'zod';
 import { lazyEnvDeps, type Deps } from '../../shared/deps.js';
+import { DeliveryRepo } from '../../shared/repos/deliveries.js';
 import type { WsHandler } from './connect.js';
 
-export const ClientMessage = z.discriminatedUnion('action', [z.strictObject({ action: z.literal('ping') })]);
+const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const ClientMessage = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('ping') }),
+  z.strictObject({ action: z.literal('ack'), seq: Seq }),
+  z.strictObject({ action: z.literal('resume'), after: Seq }),
+]);
 
 export function build(getDeps: () => Deps): WsHandler {
   return async (event) => {
@@ -27,6 +37,15 @@ export function build(getDeps: () => Deps): WsHandler {
         error: 'unknown or invalid action',
         issues: msg.error.issues.map((i) => ({ field: i.path.join('.'), detail: i.message })),
       });
+    const m = msg.data;
+    if (m.action === 'ack') {
+      const acked = await new DeliveryRepo(deps.db).ack(conn.tenant, conn.channel, m.seq);
+      return reply({ type: 'bridge.acked', seq: acked });
+    }
+    if (m.action === 'resume') {
+      await new DeliveryRepo(deps.db).requestResume(conn.tenant, conn.channel, conn.connectionId, m.after);
+      return reply({ type: 'bridge.resume-accepted', after: m.after });
+    }
     return reply({ type: 'bridge.pong', time: now.toISOString() });
   };
 }

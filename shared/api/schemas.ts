@@ -3,6 +3,7 @@
  * OpenAPI 3.1 document (shared/api/openapi.ts). Request objects are strict: unknown fields are rejected.
  */
 import { z } from 'zod';
+import { BroadWorksCtiLinkOptions } from '../vendors/broadworks-cti.js';
 import { EventFamily, Target, TargetType, VENDORS, AgentStateValue, Call } from '../events/model.js';
 
 /** Documented TTL ranges (seconds). */
@@ -91,12 +92,7 @@ const endpointFor = (vendor: (typeof VENDORS)[number]) =>
 export const VENDOR_SCHEMAS = {
   'broadworks-cti': {
     credentials: z.strictObject({ ...Credentials, applicationId: z.string().max(128).optional() }),
-    options: z.strictObject({
-      ...commonOptions,
-      applicationId: z.string().max(128).optional(),
-      channelSetId: z.string().max(128).optional(),
-      channelExpiresSeconds: z.number().int().min(60).max(86_400).optional(),
-    }),
+    options: BroadWorksCtiLinkOptions,
   },
   'broadworks-cap': {
     credentials: z.strictObject({ ...Credentials, applicationId: z.string().max(128).optional() }),
@@ -195,10 +191,48 @@ export const ChannelView = z.object({
   ttlSeconds: z.number().int(),
   expiresAt: IsoTime,
   createdAt: IsoTime,
+  status: z.enum(['active', 'disabled']).optional().describe('Delivery state; `disabled` after 410 Gone or continuous failure (webhook)'),
+  disabledReason: z.string().nullable().optional(),
 });
 export const ChannelCreated = ChannelView.extend({
   token: z.string().optional().describe('websocket: the connection token (shown once)'),
   secret: z.string().optional().describe('webhook: the whsec_ signing secret (shown once)'),
+});
+
+export const SecretRotated = z.object({
+  secret: z.string().describe('The new whsec_ signing secret (shown once)'),
+  previousSecretValidUntil: IsoTime.describe('Until then requests carry both signatures'),
+});
+export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed']);
+export const DeliveriesQuery = PageQuery.extend({ status: DeliveryStatus.optional() });
+export const DeliveryView = z.object({
+  seq: z.number().int().describe("The channel's seq (WebSocket frames carry it as channelSeq)"),
+  eventId: z.string().describe('= webhook-id'),
+  eventType: z.string(),
+  link: z.string(),
+  eventSeq: z.number().int(),
+  status: DeliveryStatus,
+  attempts: z.array(
+    z.object({
+      at: IsoTime,
+      statusCode: z.number().int().nullable(),
+      latencyMs: z.number().int(),
+      error: z.string().nullable(),
+    }),
+  ),
+  attemptCount: z.number().int(),
+  nextAttemptAt: IsoTime.nullable(),
+  createdAt: IsoTime,
+  settledAt: IsoTime.nullable(),
+});
+export const ReplayBody = z.strictObject({
+  after: z.number().int().min(0).describe('Re-send events with event-log seq > after, on every link the channel subscribes to'),
+  limit: z.number().int().min(1).max(1000).optional().describe('Most events queued by this request, 1..1000 (default 1000)'),
+});
+export const ReplayResult = z.object({
+  queued: z.number().int(),
+  links: z.array(z.object({ link: z.string(), lastSeq: z.number().int().nullable() })),
+  truncated: z.boolean().describe('More events remain: call again with after = the lowest lastSeq'),
 });
 
 // ---------- subscriptions ----------

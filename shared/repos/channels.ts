@@ -21,6 +21,12 @@ export interface ChannelRecord {
   ttlSeconds: number;
   expiresAt: string;
   createdAt: string;
+  /** Delivery state: `disabled` after 410 Gone or continuous failure (webhook). */
+  status: 'active' | 'disabled';
+  disabledReason: string | null;
+  /** The secret before the last rotation; it keeps signing until `previousSecretUntil`. */
+  previousSecret: string | null;
+  previousSecretUntil: string | null;
 }
 
 const toChannel = (it: Item): ChannelRecord => ({
@@ -34,6 +40,10 @@ const toChannel = (it: Item): ChannelRecord => ({
   ttlSeconds: it.ttlSeconds as number,
   expiresAt: ttlIso(it)!,
   createdAt: it.createdAt as string,
+  status: (it.status as 'active' | 'disabled' | undefined) ?? 'active',
+  disabledReason: (it.disabledReason as string | undefined) ?? null,
+  previousSecret: (it.previousSecret as string | undefined) ?? null,
+  previousSecretUntil: (it.previousSecretUntil as string | undefined) ?? null,
 });
 
 export class ChannelRepo {
@@ -89,6 +99,30 @@ export class ChannelRepo {
   /** Records (or clears, with null) the live WebSocket connection of a channel. */
   async setConnection(tenant: string, id: string, connectionId: string | null, now: Date): Promise<ChannelRecord | null> {
     const it = await updateLive(this.db, keys.channel(tenant, id), { connectionId }, now);
+    return it ? toChannel(it) : null;
+  }
+
+  /** Replaces a webhook secret; the old one keeps signing until `previousUntil`. */
+  async rotateSecret(tenant: string, id: string, secret: string, previousUntil: Date, now: Date): Promise<ChannelRecord | null> {
+    const current = await this.get(tenant, id, now);
+    if (!current || current.type !== 'webhook') return null;
+    const it = await updateLive(
+      this.db,
+      keys.channel(tenant, id),
+      { secret, previousSecret: current.secret, previousSecretUntil: previousUntil.toISOString() },
+      now,
+    );
+    return it ? toChannel(it) : null;
+  }
+
+  /** Stops delivery to a channel (410 Gone, continuous failure); visible in GET as `status`. */
+  async disable(tenant: string, id: string, reason: string, now: Date): Promise<ChannelRecord | null> {
+    const it = await updateLive(
+      this.db,
+      keys.channel(tenant, id),
+      { status: 'disabled', disabledReason: reason, disabledAt: now.toISOString() },
+      now,
+    );
     return it ? toChannel(it) : null;
   }
 

@@ -25,6 +25,15 @@ export const keys = {
   event: (t: string, link: string, seq: number) => ({ pk: `EVT#${t}#${link}`, sk: seqKey(seq) }),
   eventPartition: (t: string, link: string) => `EVT#${t}#${link}`,
   lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),
+  /** Delivery of one event on one channel, by the channel's seq (webhook outbox / WebSocket delivery log). */
+  delivery: (t: string, channel: string, seq: number) => ({ pk: `DLV#${t}#${channel}`, sk: seqKey(seq) }),
+  deliveryPartition: (t: string, channel: string) => `DLV#${t}#${channel}`,
+  /** Per-channel delivery state: seq counter, acked seq, resume request, failing-since. */
+  deliveryState: (t: string, channel: string) => ({ pk: `DLV#${t}#${channel}`, sk: 'STATE' }),
+  /** Sparse index entry (gsi1) of a pending webhook delivery: the channel's queue in seq order. */
+  deliveryQueue: (t: string, channel: string) => `DLVQ#${t}#${channel}`,
+  /** "Channels with pending work" index item. */
+  deliveryWork: (t: string, channel: string) => ({ pk: 'DLVWORK', sk: `${t}#${channel}` }),
   prefix: {
     tenantPartition: (t: string) => `T#${t}`,
     apiKey: 'KEY#',

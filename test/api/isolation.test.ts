@@ -59,6 +59,9 @@ const probes: Record<string, { path: () => string; body?: () => unknown; expect:
   getChannel: { path: () => `/v1/channels/${ids.channel}`, expect: [404] },
   updateChannel: { path: () => `/v1/channels/${ids.channel}`, body: () => ({ ttlSeconds: 600 }), expect: [404] },
   deleteChannel: { path: () => `/v1/channels/${ids.channel}`, expect: [404] },
+  rotateChannelSecret: { path: () => `/v1/channels/${ids.channel}/rotate-secret`, expect: [404] },
+  listChannelDeliveries: { path: () => `/v1/channels/${ids.channel}/deliveries?status=pending`, expect: [404] },
+  replayChannel: { path: () => `/v1/channels/${ids.channel}/replay`, body: () => ({ after: 0 }), expect: [404] },
   createSubscription: {
     path: () => '/v1/subscriptions',
     body: () => ({ channel: ids.channel, link: 'pbx', target: { type: 'system' }, events: ['call'] }),

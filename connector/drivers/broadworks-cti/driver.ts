@@ -21,40 +21,15 @@ import {
 import type { AgentStateValue, Call, EventDraft, EventFamily, Target } from '../../../shared/events/model.js';
 import { BwClient, type ClientConfig, type Response } from './client.js';
 import { CallMapper, VENDOR, mapAgentState, type MapContext } from './mapper.js';
-import { DEFAULT_PREFIXES, Requests, type BwTarget } from './requests.js';
+import { Requests, type BwTarget } from './requests.js';
+import { BroadWorksCtiOptions } from '../../../shared/vendors/broadworks-cti.js';
 import { esc, find, findAll, intOf, parseXml, textOf, toPlain, type XNode } from './xml.js';
 import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messages.js';
 
 // ---------------------------------------------------------------------------------------------------
 // options
 
-const UserEntry = z.object({ id: z.string().min(1), extension: z.string().optional(), name: z.string().optional(), number: z.string().optional() });
-
-export const BroadWorksCtiOptions = z.object({
-  applicationId: z.string().min(1).optional(),
-  channelSetId: z.string().min(1).optional(),
-  channelExpires: z.number().int().positive().default(3600),
-  subscriptionExpires: z.number().int().positive().default(3600),
-  channelPriority: z.number().int().min(1).max(100).default(1),
-  channelWeight: z.number().int().min(1).max(100).default(50),
-  refreshRatio: z.number().gt(0).lt(1).default(0.8),
-  requestTimeoutMs: z.number().int().positive().default(10_000),
-  connectTimeoutMs: z.number().int().positive().default(10_000),
-  keepaliveIntervalMs: z.number().int().nonnegative().default(30_000),
-  keepaliveMaxMisses: z.number().int().positive().default(3),
-  collateWindowMs: z.number().int().nonnegative().default(500),
-  resubscribeDelayMs: z.number().int().nonnegative().default(1000),
-  rejectUnauthorized: z.boolean().default(true),
-  ca: z.string().optional(),
-  callPackage: z.enum(['Advanced Call', 'Standard Call', 'Basic Call']).default('Advanced Call'),
-  version: z.string().default('17.0'),
-  uriPrefix: z.string().default(DEFAULT_PREFIXES.actions),
-  eventsUriPrefix: z.string().default(DEFAULT_PREFIXES.events),
-  serviceProviderId: z.string().optional(),
-  authProbe: z.boolean().default(true),
-  users: z.array(UserEntry).optional(),
-});
-export type BroadWorksCtiOptions = z.infer<typeof BroadWorksCtiOptions>;
+export { BroadWorksCtiOptions } from '../../../shared/vendors/broadworks-cti.js';
 
 function readOptions(link: LinkConfig, logger: DriverLogger): BroadWorksCtiOptions {
   const parsed = BroadWorksCtiOptions.safeParse(link.options ?? {});

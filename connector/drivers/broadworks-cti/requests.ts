@@ -3,6 +3,7 @@
  * payload). URIs come from the §9 flows where the specification has them; the others are marked
  * (inf) in docs/protocols/broadworks-cti.md.
  */
+import { BROADWORKS_DEFAULT_PREFIXES } from '../../../shared/vendors/broadworks-cti.js';
 import type { AgentStateValue } from '../../../shared/events/model.js';
 import { xsiElement, type RequestSpec } from './messages.js';
 import { esc } from './xml.js';
@@ -15,10 +16,7 @@ export interface Prefixes {
   events: string;
 }
 
-export const DEFAULT_PREFIXES: Prefixes = {
-  actions: '/com.broadsoft.xsi-actions/v2.0',
-  events: '/com.broadsoft.xsi-events/v2.0',
-};
+export const DEFAULT_PREFIXES: Prefixes = BROADWORKS_DEFAULT_PREFIXES;
 
 export type ForwardKind = 'always' | 'busy' | 'no-answer';
 

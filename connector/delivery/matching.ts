@@ -1,0 +1,32 @@
+/** Which subscriptions an event matches, and the per-call ordering key of an event. */
+import { familyOf, type BridgeEvent } from '../../shared/events/model.js';
+import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
+
+/**
+ * A subscription matches an event of its tenant and link when the event's family is selected and the
+ * target matches: `system` matches every event of the link, `group` every user event (and group
+ * events), any other type matches the same type and id.
+ */
+export function matches(sub: SubscriptionRecord, event: BridgeEvent): boolean {
+  if (sub.tenant !== event.tenant || sub.link !== event.link) return false;
+  if (!sub.events.includes(familyOf(event.type))) return false;
+  const t = sub.target;
+  if (t.type === 'system') return true;
+  if (t.type === 'group') return event.target.type === 'user' || (event.target.type === 'group' && (!t.id || t.id === event.target.id));
+  return t.type === event.target.type && t.id === event.target.id;
+}
+
+/** The channels an event goes to: one entry per channel, however many subscriptions match. */
+export function matchChannels(subs: SubscriptionRecord[], event: BridgeEvent): string[] {
+  const out = new Set<string>();
+  for (const s of subs) if (matches(s, event)) out.add(s.channel);
+  return [...out];
+}
+
+/** Events with the same key are delivered in order: the call's correlation id, else the event's target. */
+export function orderKeyOf(event: BridgeEvent): string {
+  const data = event.data as { call?: { correlationId?: unknown } };
+  const corr = data.call?.correlationId;
+  if (typeof corr === 'string' && corr) return `${event.link}#call#${corr}`;
+  return `${event.link}#${event.target.type}#${event.target.id ?? ''}`;
+}

@@ -1,0 +1,351 @@
+/**
+ * Event delivery items (docs/delivery.md, docs/data-model.md): one item per (event, channel), keyed by
+ * the channel's own `seq`. For webhook channels it is the durable outbox entry (status, attempts, due
+ * time); for WebSocket channels it is the per-channel delivery log that `resume` replays. A per-channel
+ * STATE item holds the seq counter, the acked seq, the last resume request and `failingSince`.
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+import { epochSeconds, isConditionalFailure, queryAll, queryPage, type Item, type Page } from './common.js';
+import { keys, seqKey } from './keys.js';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface DeliveryAttempt {
+  at: string;
+  /** HTTP status (webhook), null when no response (timeout, connection error, refused address). */
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export interface DeliveryRecord {
+  tenant: string;
+  channel: string;
+  seq: number;
+  channelType: 'webhook' | 'websocket';
+  eventId: string;
+  eventType: string;
+  link: string;
+  eventSeq: number;
+  /** Ordering key: events with the same key are delivered in seq order (webhook). */
+  orderKey: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  settledAt: string | null;
+  /** Epoch ms until which `owner` holds the delivery (one sender at a time). */
+  claimUntil: number;
+  owner: string | null;
+}
+
+export interface DeliveryState {
+  next: number;
+  acked: number;
+  resume: { after: number; connectionId: string; requestId: string } | null;
+  failingSince: string | null;
+}
+
+const toRecord = (it: Item): DeliveryRecord => ({
+  tenant: it.tenant as string,
+  channel: it.channel as string,
+  seq: it.seq as number,
+  channelType: it.channelType as DeliveryRecord['channelType'],
+  eventId: it.eventId as string,
+  eventType: it.eventType as string,
+  link: it.link as string,
+  eventSeq: it.eventSeq as number,
+  orderKey: (it.orderKey as string | undefined) ?? '',
+  status: (it.status as DeliveryStatus | undefined) ?? 'pending',
+  attempts: (it.attempts as DeliveryAttempt[] | undefined) ?? [],
+  attemptCount: (it.attemptCount as number | undefined) ?? 0,
+  nextAttemptAt: (it.nextAttemptAt as string | undefined) ?? null,
+  createdAt: it.createdAt as string,
+  settledAt: (it.settledAt as string | undefined) ?? null,
+  claimUntil: (it.claimUntil as number | undefined) ?? 0,
+  owner: (it.owner as string | undefined) ?? null,
+});
+
+const toState = (it: Item | undefined): DeliveryState => ({
+  next: (it?.next as number | undefined) ?? 0,
+  acked: (it?.acked as number | undefined) ?? 0,
+  resume:
+    it && typeof it.resumeReq === 'string'
+      ? { after: it.resumeAfter as number, connectionId: it.resumeConn as string, requestId: it.resumeReq }
+      : null,
+  failingSince: (it?.failingSince as string | undefined) ?? null,
+});
+
+export type NewDelivery = Omit<DeliveryRecord, 'status' | 'attempts' | 'attemptCount' | 'settledAt' | 'claimUntil' | 'owner'> & {
+  status?: DeliveryStatus;
+};
+
+export class DeliveryRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Reserves the channel's next seq; the returned state is read atomically with the reservation. */
+  async allocSeq(tenant: string, channel: string, count = 1): Promise<{ seq: number; state: DeliveryState }> {
+    const res = await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        UpdateExpression: 'ADD #n :c SET #type = :t',
+        ExpressionAttributeNames: { '#n': 'next', '#type': 'type' },
+        ExpressionAttributeValues: { ':c': count, ':t': 'delivery-state' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const state = toState(res.Attributes);
+    return { seq: state.next - count + 1, state };
+  }
+
+  async getState(tenant: string, channel: string): Promise<DeliveryState> {
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: keys.deliveryState(tenant, channel), ConsistentRead: true }),
+    );
+    return toState(res.Item);
+  }
+
+  /** Records the client's acknowledgement (monotonic: a lower seq never moves it back). */
+  async ack(tenant: string, channel: string, seq: number): Promise<number> {
+    try {
+      const res = await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryState(tenant, channel),
+          UpdateExpression: 'SET acked = :s, #type = :t',
+          ConditionExpression: 'attribute_not_exists(acked) OR acked < :s',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':s': seq, ':t': 'delivery-state' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toState(res.Attributes).acked;
+    } catch (err) {
+      if (isConditionalFailure(err)) return (await this.getState(tenant, channel)).acked;
+      throw err;
+    }
+  }
+
+  /** Stores a resume request of a connection; the connector's delivery service carries it out. */
+  async requestResume(tenant: string, channel: string, connectionId: string, after: number): Promise<string> {
+    const requestId = randomBytes(8).toString('hex');
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        UpdateExpression: 'SET resumeAfter = :a, resumeConn = :c, resumeReq = :r, #type = :t',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':a': after, ':c': connectionId, ':r': requestId, ':t': 'delivery-state' },
+      }),
+    );
+    return requestId;
+  }
+
+  /** Sets (only when unset) or clears the time since which a channel fails continuously. */
+  async setFailingSince(tenant: string, channel: string, since: string | null): Promise<string | null> {
+    const res = await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        UpdateExpression: since ? 'SET failingSince = if_not_exists(failingSince, :f)' : 'REMOVE failingSince',
+        ...(since ? { ExpressionAttributeValues: { ':f': since } } : {}),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toState(res.Attributes).failingSince;
+  }
+
+  /**
+   * Creates the delivery of one event on one channel. Pending webhook deliveries get the sparse
+   * queue index (gsi1) so any connector can find them; `claim` lets the creator hold it at once.
+   */
+  async create(
+    rec: NewDelivery,
+    ttlDays: number,
+    now: Date,
+    claim?: { owner: string; untilMs: number },
+  ): Promise<DeliveryRecord> {
+    const status = rec.status ?? 'pending';
+    const queued = rec.channelType === 'webhook' && status === 'pending';
+    const item: Item = {
+      ...keys.delivery(rec.tenant, rec.channel, rec.seq),
+      type: 'delivery',
+      ...rec,
+      status,
+      attempts: [],
+      attemptCount: 0,
+      ...(queued ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) } : {}),
+      ...(claim ? { claimUntil: claim.untilMs, owner: claim.owner } : {}),
+      [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
+    };
+    await this.db.doc.send(new PutCommand({ TableName: this.db.table, Item: item }));
+    return toRecord(item);
+  }
+
+  async get(tenant: string, channel: string, seq: number): Promise<DeliveryRecord | null> {
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: keys.delivery(tenant, channel, seq), ConsistentRead: true }),
+    );
+    return res.Item ? toRecord(res.Item) : null;
+  }
+
+  /** Takes a pending delivery for `owner` until `untilMs` unless another live owner holds it. */
+  async claim(tenant: string, channel: string, seq: number, owner: string, untilMs: number, nowMs: number): Promise<DeliveryRecord | null> {
+    try {
+      const res = await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.delivery(tenant, channel, seq),
+          UpdateExpression: 'SET claimUntil = :u, #owner = :o',
+          ConditionExpression:
+            '#status = :pending AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR #owner = :o)',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: { ':u': untilMs, ':o': owner, ':now': nowMs, ':pending': 'pending' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return res.Attributes ? toRecord(res.Attributes) : null;
+    } catch (err) {
+      if (isConditionalFailure(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Appends an attempt and moves the delivery on: still pending (next due time) or settled. */
+  async recordAttempt(
+    tenant: string,
+    channel: string,
+    seq: number,
+    attempt: DeliveryAttempt | null,
+    outcome: { status: DeliveryStatus; nextAttemptAt: string | null },
+    now: Date,
+  ): Promise<void> {
+    const settled = outcome.status !== 'pending';
+    const set = ['#status = :st', 'claimUntil = :zero'];
+    const remove = ['#owner'];
+    const values: Record<string, unknown> = { ':st': outcome.status, ':zero': 0 };
+    if (attempt) {
+      set.push('attempts = list_append(if_not_exists(attempts, :empty), :a)', 'attemptCount = if_not_exists(attemptCount, :zero) + :one');
+      Object.assign(values, { ':empty': [], ':a': [attempt], ':one': 1 });
+    }
+    if (outcome.nextAttemptAt) {
+      set.push('nextAttemptAt = :n');
+      values[':n'] = outcome.nextAttemptAt;
+    } else remove.push('nextAttemptAt');
+    if (settled) {
+      set.push('settledAt = :s');
+      values[':s'] = now.toISOString();
+      remove.push('gsi1pk', 'gsi1sk');
+    }
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.delivery(tenant, channel, seq),
+        UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** The channel's pending webhook deliveries, in seq order (sparse index; eventually consistent). */
+  async pendingQueue(tenant: string, channel: string): Promise<DeliveryRecord[]> {
+    const out: DeliveryRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': keys.deliveryQueue(tenant, channel) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) out.push(toRecord(it));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** One page of a channel's deliveries, newest seq last, optionally of one status. */
+  async list(
+    tenant: string,
+    channel: string,
+    opts: { status?: DeliveryStatus; limit: number; cursor?: string; now: Date },
+  ): Promise<Page<DeliveryRecord>> {
+    const page = await queryPage(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ...(opts.status ? { FilterExpression: '#status = :st', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':p': keys.deliveryPartition(tenant, channel),
+          ':from': seqKey(1),
+          ':to': seqKey(Number.MAX_SAFE_INTEGER),
+          ...(opts.status ? { ':st': opts.status } : {}),
+        },
+      },
+      { limit: opts.limit, cursor: opts.cursor, now: opts.now, scope: `deliveries:${tenant}:${channel}:${opts.status ?? ''}` },
+    );
+    return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
+  }
+
+  /** The per-channel log between two seqs (inclusive), in order: what `resume` replays. */
+  async range(tenant: string, channel: string, from: number, to: number, now: Date): Promise<DeliveryRecord[]> {
+    if (to < from) return [];
+    const items = await queryAll(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':p': keys.deliveryPartition(tenant, channel), ':from': seqKey(from), ':to': seqKey(to) },
+        ConsistentRead: true,
+      },
+      now,
+    );
+    return items.map(toRecord);
+  }
+
+  /** Marks a channel as having pending work (idempotent; `touchedAt` guards the idle clean-up). */
+  async touchWork(tenant: string, channel: string, nowMs: number): Promise<void> {
+    await this.db.doc.send(
+      new PutCommand({
+        TableName: this.db.table,
+        Item: { ...keys.deliveryWork(tenant, channel), type: 'delivery-work', tenant, channel, touchedAt: nowMs },
+      }),
+    );
+  }
+
+  async listWork(): Promise<{ tenant: string; channel: string; touchedAt: number }[]> {
+    const items = await queryAll(
+      this.db,
+      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'DLVWORK' } },
+      new Date(0),
+    );
+    return items.map((it) => ({ tenant: it.tenant as string, channel: it.channel as string, touchedAt: it.touchedAt as number }));
+  }
+
+  /** Removes the work item when it was not touched since `cutoffMs` (a newer delivery keeps it). */
+  async deleteWorkIfIdle(tenant: string, channel: string, cutoffMs: number): Promise<boolean> {
+    try {
+      await this.db.doc.send(
+        new DeleteCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryWork(tenant, channel),
+          ConditionExpression: 'touchedAt < :c',
+          ExpressionAttributeValues: { ':c': cutoffMs },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { testStack, api } from '../support/stack.js';
+import { runScenarioSuite } from './suite.js';
+
+runScenarioSuite({
+  vendor: 'broadworks-cti',
+  user: (n) => `${n}@sim.example`,
+  async start() {
+    const stack = await testStack({
+      simulator: { broadworks: { eventResponseTimeoutMs: 2000 } },
+      connector: { subscriptionPollMs: 50, reconcileMs: 200 },
+    });
+    return { stack, sim: stack.simulator!, link: 'sim-broadworks', client: api(stack, stack.adminKey), stop: () => stack.stop() };
+  },
+});
