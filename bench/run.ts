@@ -10,6 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { startStack } from '../local/stack.js';
 import { EventLogWriter } from '../connector/event-log-writer.js';
 import { XmlFramer } from '../shared/xml/framer.js';
+import { startDelivery } from '../connector/delivery/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -60,6 +63,45 @@ try {
   }
   const ms = performance.now() - t0;
   console.log(`event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`);
+
+  // Webhook delivery: events written through the log, delivered to a local receiver (end-to-end latency
+  // = receipt time - event time; 20 calls so per-call ordering still allows parallel sends).
+  const lat: number[] = [];
+  const dn = 500;
+  let received = 0;
+  let allIn!: () => void;
+  const done = new Promise<void>((r) => (allIn = r));
+  const rx = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      lat.push(Date.now() - Date.parse((JSON.parse(Buffer.concat(chunks).toString()) as { time: string }).time));
+      res.writeHead(204).end();
+      if (++received === dn) allIn();
+    });
+  });
+  await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+  await fetch(`${stack.httpUrl}/v1/links`, { method: 'POST', headers: auth, body: JSON.stringify({ id: 'dlv', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } }) });
+  const hook = (await (await fetch(`${stack.httpUrl}/v1/channels`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'webhook', url: `http://127.0.0.1:${(rx.address() as AddressInfo).port}/` }) })).json()) as { id: string };
+  await fetch(`${stack.httpUrl}/v1/subscriptions`, { method: 'POST', headers: auth, body: JSON.stringify({ channel: hook.id, link: 'dlv', target: { type: 'system' }, events: ['call'] }) });
+  const delivery = startDelivery({ deps: stack.deps, allowLoopbackWebhooks: true });
+  const dw = new EventLogWriter(stack.deps, { ttlDays: 1 });
+  dw.listen(delivery.onEvent);
+  const d0 = performance.now();
+  for (let i = 0; i < dn; i++) {
+    const corr = `bench-${i % 20}`;
+    await dw.write('default', 'dlv', {
+      type: 'call.updated',
+      target: { type: 'user', id: 'u' },
+      data: { call: { id: corr, correlationId: corr, state: 'active', direction: 'inbound', local: { user: 'u' }, remote: { address: '1' }, startedAt: new Date().toISOString() } },
+      vendor: { name: 'broadworks-cti', event: 'CallUpdatedEvent' },
+    });
+  }
+  await done;
+  const dms = performance.now() - d0;
+  console.log(`webhook delivery         ${((dn / dms) * 1000).toFixed(0)} events/s end-to-end (log + outbox + signed POST), latency p50 ${fmt(pct(lat, 50))} ms  p95 ${fmt(pct(lat, 95))} ms`);
+  await delivery.stop();
+  rx.close();
 } finally {
   await stack.stop();
 }

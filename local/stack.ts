@@ -112,10 +112,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const adminKey = opts.adminKey ?? generateAdminKey();
     const tableName = opts.tableName ?? 'cti-bridge';
 
-    let deps: Deps | undefined;
+    // Handlers are built before the gateway (they are its routes) and get their deps once it is up.
+    const holder: { deps?: Deps } = {};
     const getDeps = () => {
-      if (!deps) throw new Error('local stack not ready');
-      return deps;
+      if (!holder.deps) throw new Error('local stack not ready');
+      return holder.deps;
     };
     const adminKeySha256 = sha256Hex(adminKey);
     const routes: HttpRoute[] = [];
@@ -164,8 +165,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       authCacheSeconds: 0,
       connectorToken: randomBytes(24).toString('base64url'),
     });
-    deps = createDeps(config, { logger: createLogger('cti-bridge', opts.logLevel), ...(opts.now ? { now: opts.now } : {}) });
-    cleanups.push(() => deps!.db.doc.destroy());
+    const deps = createDeps(config, { logger: createLogger('cti-bridge', opts.logLevel), ...(opts.now ? { now: opts.now } : {}) });
+    holder.deps = deps;
+    cleanups.push(() => deps.db.doc.destroy());
     await ensureTable(deps.db);
     await deps.repos.tenants.ensure(ADMIN_TENANT, new Date());
 

@@ -21,9 +21,9 @@ function run(req: OperationRequest, command: CallCommand) {
 
 /** Operation that sends a command built from the request and answers with `status` and the result. */
 const op =
-  (status: number, build: (p: P, body: any) => CallCommand, shape: (result: any) => unknown = (r) => r): Operation =>
+  <B, R = unknown>(status: number, build: (p: P, body: B) => CallCommand, shape: (result: R) => unknown = (r) => r): Operation =>
   async (req) => {
-    const result = await run(req, build(req.params as P, req.body));
+    const result = (await run(req, build(req.params as P, req.body as B))) as R;
     return status === 204 ? { status } : { status, body: shape(result) };
   };
 
@@ -31,9 +31,9 @@ export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'calls',
     {
-      listLinkUsers: op(200, () => ({ kind: 'listUsers' }), (r) => ({ items: r.users, nextCursor: null })),
-      listCalls: op(200, (p) => ({ kind: 'listCalls', user: p.user }), (r) => ({ items: r.calls })),
-      getCall: op(200, (p) => ({ kind: 'getCall', user: p.user, call: p.call }), (r) => r.call),
+      listLinkUsers: op(200, () => ({ kind: 'listUsers' }), (r: { users: unknown[] }) => ({ items: r.users, nextCursor: null })),
+      listCalls: op(200, (p) => ({ kind: 'listCalls', user: p.user }), (r: { calls: unknown[] }) => ({ items: r.calls })),
+      getCall: op(200, (p) => ({ kind: 'getCall', user: p.user, call: p.call }), (r: { call: unknown }) => r.call),
       dial: op(201, (p, b: z.infer<typeof S.DialBody>) => ({ kind: 'dial', user: p.user, to: b.to })),
       answerCall: op(204, (p) => ({ kind: 'answer', user: p.user, call: p.call })),
       holdCall: op(204, (p) => ({ kind: 'hold', user: p.user, call: p.call })),

@@ -14,7 +14,7 @@ export interface Received {
 }
 
 /** An HTTP receiver on 127.0.0.1:0; `answer` decides each response (default 204). */
-export async function receiver(answer?: (r: Received, res: ServerResponse, n: number) => void | Promise<void>) {
+export async function receiver(answer?: (r: Received, res: ServerResponse, n: number) => unknown) {
   const got: Received[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   const server = createServer((req, res) => {
