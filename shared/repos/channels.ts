@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { deleteLive, epochSeconds, getLive, newId, queryPage, ttlIso, updateLive, type Item, type Page } from './common.js';
+import { deleteLive, epochSeconds, getLive, newId, tenantTypePage, ttlIso, updateLive, type Item, type Page } from './common.js';
 import { keys } from './keys.js';
 
 export type ChannelType = 'websocket' | 'webhook';
@@ -74,15 +74,7 @@ export class ChannelRepo {
   }
 
   async list(tenant: string, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<ChannelRecord>> {
-    const page = await queryPage(
-      this.db,
-      {
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': keys.prefix.tenantPartition(tenant), ':s': keys.prefix.channel },
-      },
-      { ...opts, scope: `channels:${tenant}` },
-    );
-    return { items: page.items.map(toChannel), nextCursor: page.nextCursor };
+    return tenantTypePage(this.db, tenant, { prefix: keys.prefix.channel, name: 'channels' }, toChannel, opts);
   }
 
   /** Sets a new lifetime of `ttlSeconds` from now. */

@@ -172,3 +172,25 @@ export async function updateLive(
     throw err;
   }
 }
+
+/**
+ * One page of one item type inside a tenant's partition (`pk = T#<tenant>`, `sk` begins with the type
+ * prefix), mapped to its record type. The cursor is scoped to that tenant and type.
+ */
+export async function tenantTypePage<T>(
+  db: Db,
+  tenant: string,
+  type: { prefix: string; name: string },
+  map: (item: Item) => T,
+  opts: { limit: number; cursor?: string; now: Date },
+): Promise<Page<T>> {
+  const page = await queryPage(
+    db,
+    {
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': `T#${tenant}`, ':s': type.prefix },
+    },
+    { ...opts, scope: `${type.name}:${tenant}` },
+  );
+  return { items: page.items.map(map), nextCursor: page.nextCursor };
+}

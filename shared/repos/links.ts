@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import type { Vendor } from '../events/model.js';
-import { AlreadyExistsError, isConditionalFailure, pick, queryAll, queryPage, updateExpression, type Item, type Page } from './common.js';
+import { AlreadyExistsError, isConditionalFailure, pick, queryAll, tenantTypePage, updateExpression, type Item, type Page } from './common.js';
 import { keys } from './keys.js';
 
 export type LinkStatus = 'connecting' | 'up' | 'down';
@@ -70,15 +70,7 @@ export class LinkRepo {
   }
 
   async list(tenant: string, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<LinkRecord>> {
-    const page = await queryPage(
-      this.db,
-      {
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': keys.prefix.tenantPartition(tenant), ':s': keys.prefix.link },
-      },
-      { ...opts, scope: `links:${tenant}` },
-    );
-    return { items: page.items.map(toLink), nextCursor: page.nextCursor };
+    return tenantTypePage(this.db, tenant, { prefix: keys.prefix.link, name: 'links' }, toLink, opts);
   }
 
   /** Every link of every tenant (the connector's view). */

@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { deleteLive, epochSeconds, getLive, newId, queryPage, ttlIso, updateLive, type Item, type Page } from './common.js';
+import { deleteLive, epochSeconds, getLive, newId, tenantTypePage, ttlIso, updateLive, type Item, type Page } from './common.js';
 import { keys } from './keys.js';
 
 export interface SessionRecord {
@@ -47,15 +47,7 @@ export class SessionRepo {
   }
 
   async list(tenant: string, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<SessionRecord>> {
-    const page = await queryPage(
-      this.db,
-      {
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': keys.prefix.tenantPartition(tenant), ':s': keys.prefix.session },
-      },
-      { ...opts, scope: `sessions:${tenant}` },
-    );
-    return { items: page.items.map(toSession), nextCursor: page.nextCursor };
+    return tenantTypePage(this.db, tenant, { prefix: keys.prefix.session, name: 'sessions' }, toSession, opts);
   }
 
   /** Extends a live session by `ttlSeconds` (default: its own ttl) from now. */

@@ -11,6 +11,7 @@ import {
   pick,
   queryAll,
   queryPage,
+  tenantTypePage,
   ttlIso,
   updateLive,
   type Item,
@@ -115,24 +116,18 @@ export class SubscriptionRepo {
     tenant: string,
     opts: { limit: number; cursor?: string; now: Date; channel?: string },
   ): Promise<Page<SubscriptionRecord>> {
-    const page = opts.channel
-      ? await queryPage(
-          this.db,
-          {
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': `T#${tenant}#CHANNEL#${opts.channel}` },
-          },
-          { ...opts, scope: `subscriptions:${tenant}:${opts.channel}` },
-        )
-      : await queryPage(
-          this.db,
-          {
-            KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-            ExpressionAttributeValues: { ':p': keys.prefix.tenantPartition(tenant), ':s': keys.prefix.subscription },
-          },
-          { ...opts, scope: `subscriptions:${tenant}` },
-        );
+    if (!opts.channel) {
+      return tenantTypePage(this.db, tenant, { prefix: keys.prefix.subscription, name: 'subscriptions' }, toSubscription, opts);
+    }
+    const page = await queryPage(
+      this.db,
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `T#${tenant}#CHANNEL#${opts.channel}` },
+      },
+      { ...opts, scope: `subscriptions:${tenant}:${opts.channel}` },
+    );
     return { items: page.items.map(toSubscription), nextCursor: page.nextCursor };
   }
 
