@@ -3,10 +3,12 @@
  * everything `configFromEnv()` reads, plus
  *   BRIDGE_CONNECTOR_TOKEN        shared secret for the command endpoint (required)
  *   BRIDGE_CONNECTOR_PORT         command endpoint port (default 8080)
- *   BRIDGE_CONNECTOR_ADVERTISE    URL other processes use to reach it (default http://<host>:<port>)
+ *   BRIDGE_CONNECTOR_ADVERTISE    URL other processes use to reach it (default http://<task IP>:<port>,
+ *                                 the IP from the ECS task metadata endpoint or the first interface)
  *   BRIDGE_LEASE_MS               lease time (default 15000)
  *   BRIDGE_WEBSOCKET_MANAGEMENT_URL  `@connections` endpoint of the WebSocket API stage (delivery)
  *   BRIDGE_WEBHOOK_ALLOW_CIDRS    comma-separated non-public networks webhooks may reach (default none)
+ *   BRIDGE_SHUTDOWN_DEADLINE_MS   exit 1 if a graceful stop takes longer (default 50000)
  * SIGTERM (ECS stop) closes drivers and releases leases so another task takes over at once.
  */
 import { networkInterfaces } from 'node:os';
@@ -21,6 +23,25 @@ function privateAddress(): string {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
+}
+
+/**
+ * The task's private IPv4 from the ECS task metadata endpoint (awsvpc mode: the task's own ENI, the address
+ * the `calls` Lambda reaches through the security group rule); elsewhere the first interface address.
+ */
+async function advertiseHost(): Promise<string> {
+  const uri = process.env.ECS_CONTAINER_METADATA_URI_V4;
+  if (uri) {
+    try {
+      const res = await fetch(uri, { signal: AbortSignal.timeout(2_000) });
+      const meta = (await res.json()) as { Networks?: { IPv4Addresses?: string[] }[] };
+      const ip = meta.Networks?.[0]?.IPv4Addresses?.[0];
+      if (ip) return ip;
+    } catch {
+      // fall back to the interface address
+    }
+  }
+  return privateAddress();
 }
 
 const config = configFromEnv();
@@ -41,16 +62,27 @@ const connector = await startConnector({
   commandToken: config.connectorToken,
   commandHost: '0.0.0.0',
   commandPort: port,
-  advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE ?? `http://${privateAddress()}:${port}`,
+  advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE || `http://${await advertiseHost()}:${port}`,
   leaseMs: Number(process.env.BRIDGE_LEASE_MS ?? 15_000),
   onEvent: delivery.onEvent,
 });
 deps.logger.info('connector started', { connector: connector.id, commandUrl: connector.commandUrl });
 
+// ECS sends SIGTERM, then SIGKILL after the container's stopTimeout (lib/: 60 s). Release the leases first
+// so another task takes the links over at once; give up (exit 1) before the SIGKILL.
+const SHUTDOWN_DEADLINE_MS = Number(process.env.BRIDGE_SHUTDOWN_DEADLINE_MS ?? 50_000);
+let stopping = false;
 const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
   deps.logger.info('connector stopping', { signal });
+  setTimeout(() => {
+    deps.logger.error('shutdown deadline exceeded', { deadlineMs: SHUTDOWN_DEADLINE_MS });
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
   await connector.stop();
   await delivery.stop();
+  deps.logger.info('connector stopped', { signal });
   process.exit(0);
 };
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

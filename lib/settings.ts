@@ -15,6 +15,12 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list (`-c name=a,b`) or an array (cdk.json), each item matching `re`. */
+const csv = (re: RegExp, what: string) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(re, `must be ${what}`)).min(1));
 
 export const SettingsSchema = z.object({
   /** CloudFormation stack name; also part of the link-secret name prefix. */
@@ -50,6 +56,45 @@ export const SettingsSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN')
     .optional(),
+
+  // --- network -------------------------------------------------------------------------------------
+  /** Use this existing VPC instead of creating one (requires `privateSubnetIds`). */
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)').optional(),
+  /** Private subnets (with a route to the PBX and outbound access to AWS APIs) of `vpcId`, comma-separated. */
+  privateSubnetIds: csv(/^subnet-[0-9a-f]{8,17}$/, 'subnet ids (subnet-...)').optional(),
+  /** Availability zones of `privateSubnetIds`, same order (optional; only used for display). */
+  privateSubnetAzs: csv(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'availability zone names').optional(),
+  /** CIDR of the VPC created when no `vpcId` is given. */
+  vpcCidr: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR from /16 to /24')
+    .default('10.40.0.0/16'),
+  /** NAT gateways of the created VPC (one per AZ by default: egress survives the loss of an AZ). */
+  natGateways: int(1, 3).default(2),
+  /** Networks the PBX / CTI servers live in (comma-separated CIDRs): the connector's only non-AWS egress. */
+  pbxCidrs: csv(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'IPv4 CIDRs').optional(),
+
+  // --- connector (ECS Fargate) ---------------------------------------------------------------------
+  /** Connector tasks (spread over the AZs; links are owned through DynamoDB leases). */
+  connectorTasks: int(1, 20).default(2),
+  /** Task size: vCPU units and MiB (a valid Fargate combination). */
+  connectorCpu: z.coerce
+    .number()
+    .refine((n) => [256, 512, 1024, 2048, 4096].includes(n), { message: 'must be 256, 512, 1024, 2048 or 4096' })
+    .default(512),
+  connectorMemoryMiB: int(512, 30_720).default(1024),
+  /** Prebuilt connector image (`<repo>:<tag>` or `<repo>@sha256:...`); default: built from ./Dockerfile by `cdk deploy`. */
+  connectorImage: z.string().min(3).optional(),
+  /** Lease time (BRIDGE_LEASE_MS): a crashed task's links move after at most this plus the reconcile interval. */
+  leaseMs: int(5_000, 120_000).default(15_000),
+
+  // --- monitoring ----------------------------------------------------------------------------------
+  /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
+  alarmEmail: z.string().email().optional(),
+  /** Webhook failure-rate alarm threshold, percent of attempts over 15 minutes. */
+  webhookFailurePercent: int(1, 100).default(20),
+  /** Delivery backlog alarm threshold: age of the oldest undelivered event, seconds. */
+  deliveryBacklogSeconds: int(10, 86_400).default(300),
 });
 export type BridgeSettings = z.infer<typeof SettingsSchema>;
 
@@ -68,5 +113,33 @@ export function settingsFromContext(node: Node): BridgeSettings {
     const detail = res.error.issues.map((i) => `  -c ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`invalid cti-bridge context options:\n${detail}`);
   }
-  return res.data;
+  const s = res.data;
+  const problems: string[] = [];
+  if (s.vpcId && !s.privateSubnetIds) problems.push('  -c privateSubnetIds: required with -c vpcId');
+  if (!s.vpcId && s.privateSubnetIds) problems.push('  -c vpcId: required with -c privateSubnetIds');
+  if (s.privateSubnetAzs && s.privateSubnetAzs.length !== s.privateSubnetIds?.length)
+    problems.push('  -c privateSubnetAzs: one zone per subnet of privateSubnetIds');
+  if (!fargateSizeOk(s.connectorCpu, s.connectorMemoryMiB))
+    problems.push(`  -c connectorMemoryMiB: ${s.connectorMemoryMiB} MiB is not a Fargate size for ${s.connectorCpu} CPU units`);
+  if (problems.length) throw new Error(`invalid cti-bridge context options:\n${problems.join('\n')}`);
+  return s;
+}
+
+/** Fargate's CPU/memory combinations (Linux). */
+function fargateSizeOk(cpu: number, mem: number): boolean {
+  const gb = (from: number, to: number, step = 1024) => mem >= from && mem <= to && (mem - from) % step === 0;
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048].includes(mem);
+    case 512:
+      return gb(1024, 4096);
+    case 1024:
+      return gb(2048, 8192);
+    case 2048:
+      return gb(4096, 16_384);
+    case 4096:
+      return gb(8192, 30_720);
+    default:
+      return false;
+  }
 }

@@ -28,6 +28,8 @@ export const RuntimeConfigSchema = z.object({
   authCacheSeconds: z.number().int().min(0).max(300).default(30),
   /** Shared secret presented to the connector's private command endpoint. */
   connectorToken: z.string().min(16).optional(),
+  /** In AWS: the Secrets Manager secret holding that token, read at cold start (never in the environment). */
+  connectorTokenSecretArn: z.string().startsWith('arn:').optional(),
   /** Webhook URL schemes accepted when creating a channel. */
   webhookSchemes: z.array(z.enum(['http', 'https'])).default(['https']),
 });
@@ -50,7 +52,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
         : { kind: 'secretsmanager', prefix: env.BRIDGE_SECRETS_PREFIX ?? 'cti-bridge/links/', kmsKeyId: env.BRIDGE_SECRETS_KMS_KEY || undefined },
     eventTtlDays: env.BRIDGE_EVENT_TTL_DAYS ? Number(env.BRIDGE_EVENT_TTL_DAYS) : undefined,
     connectorToken: env.BRIDGE_CONNECTOR_TOKEN || undefined,
+    connectorTokenSecretArn: env.BRIDGE_CONNECTOR_TOKEN_SECRET_ARN || undefined,
     authCacheSeconds: env.BRIDGE_AUTH_CACHE_SECONDS ? Number(env.BRIDGE_AUTH_CACHE_SECONDS) : undefined,
     webhookSchemes: env.BRIDGE_WEBHOOK_SCHEMES ? env.BRIDGE_WEBHOOK_SCHEMES.split(',') : undefined,
   });
 }
+
+/**
+ * Custom CloudWatch metrics (EMF: one JSON log line per flush, e.g. Powertools Metrics, extracted by
+ * CloudWatch Logs from the connector's log group). lib/ alarms on them; the names are a contract.
+ * Dimension: `Service` = POWERTOOLS_SERVICE_NAME (`cti-bridge-connector` for the connector tasks).
+ */
+export const BRIDGE_METRICS = {
+  namespace: 'CtiBridge',
+  /** Links this task owns whose status is not `up`, sampled every minute (Maximum per task; alarm on Sum). */
+  linksDown: 'LinksDown',
+  /** Links this task owns, sampled every minute. */
+  linksOwned: 'LinksOwned',
+  /** Age in seconds of the oldest event not yet delivered to a channel (Maximum). */
+  deliveryBacklogAge: 'DeliveryBacklogAgeSeconds',
+  /** Webhook POST attempts and failed attempts (non-2xx, timeout, refused), Count per attempt. */
+  webhookAttempts: 'WebhookAttempts',
+  webhookFailures: 'WebhookFailures',
+} as const;

@@ -2,6 +2,7 @@
  * Unified call control: validate and authorize here, then forward the command to the connector that
  * owns the link (found through its lease) and return the vendor's answer synchronously.
  */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { z } from 'zod';
 import type * as S from '../../shared/api/schemas.js';
 import { sendCommand } from '../../shared/connector-client.js';
@@ -13,9 +14,30 @@ import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 type P = { link: string; user: string; call: string; agent: string; type: 'always' | 'busy' | 'no-answer' };
 
-function run(req: OperationRequest, command: CallCommand) {
-  const token = req.deps.config.connectorToken;
-  if (!token) throw new Problem(500, 'Internal Server Error', 'connector token is not configured');
+/** Connector tokens read from Secrets Manager, per deps (container), re-read after 5 minutes (rotation). */
+const tokenCache = new WeakMap<Deps, { token: Promise<string>; until: number }>();
+const TOKEN_CACHE_MS = 300_000;
+
+/** The connector token: given directly (local stack) or read from Secrets Manager by ARN (AWS, BRIDGE_CONNECTOR_TOKEN_SECRET_ARN). */
+function connectorToken(deps: Deps): Promise<string> {
+  const { connectorToken: direct, connectorTokenSecretArn: arn, region } = deps.config;
+  if (direct) return Promise.resolve(direct);
+  if (!arn) throw new Problem(500, 'Internal Server Error', 'connector token is not configured');
+  const hit = tokenCache.get(deps);
+  if (hit && hit.until > Date.now()) return hit.token;
+  const token = new SecretsManagerClient({ region })
+    .send(new GetSecretValueCommand({ SecretId: arn }))
+    .then((out) => {
+      if (!out.SecretString) throw new Error('connector token secret has no string value');
+      return out.SecretString;
+    });
+  tokenCache.set(deps, { token, until: Date.now() + TOKEN_CACHE_MS });
+  token.catch(() => tokenCache.delete(deps));
+  return token;
+}
+
+async function run(req: OperationRequest, command: CallCommand) {
+  const token = await connectorToken(req.deps);
   return sendCommand(req.deps, { token }, req.tenant, (req.params as P).link, command);
 }
 
