@@ -2,7 +2,8 @@
  * CDK app entry (`cdk.json`: `npx tsx lib/app.ts`). Options come from the context: `cdk deploy -c
  * stackName=CtiBridgeDev -c retainData=false` (see docs/deploy.md and lib/settings.ts).
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { CtiBridgeStack } from './cti-bridge-stack.js';
 import { settingsFromContext } from './settings.js';
 
@@ -15,4 +16,6 @@ new CtiBridgeStack(app, settings.stackName, {
   // Account and region of the CLI's credentials/profile; unset (environment-agnostic) when synthesizing offline.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+// AWS Solutions checks: an unacknowledged error fails `cdk synth` (acknowledgements: lib/nag.ts).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

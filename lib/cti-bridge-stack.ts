@@ -1,15 +1,21 @@
 /**
- * The cti-bridge stack: table, secrets, Lambda functions, the control API (HTTP) and the event API
- * (WebSocket). The connector (Fargate) and alarms come with later issues.
+ * The cti-bridge stack: network, table, secrets, Lambda functions, the control API (HTTP), the event API
+ * (WebSocket), the connector (ECS Fargate), alarms and the dashboard. cdk-nag acknowledgements, each with
+ * its reason, are in lib/nag.ts.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BRIDGE_METRICS } from '../shared/config.js';
+import { ConnectorService } from './constructs/connector-service.js';
 import { BridgeFunctions } from './constructs/functions.js';
 import { ControlApi } from './constructs/http-api.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { BridgeNetwork, CONNECTOR_PORT } from './constructs/network.js';
 import { BridgeSecrets } from './constructs/secrets.js';
 import { BridgeTable } from './constructs/table.js';
 import { WebSocketEndpoint } from './constructs/websocket-api.js';
+import { acknowledgeNagFindings } from './nag.js';
 import type { BridgeSettings } from './settings.js';
 
 export interface CtiBridgeStackProps extends StackProps {
@@ -22,6 +28,9 @@ export class CtiBridgeStack extends Stack {
   readonly functions: BridgeFunctions;
   readonly controlApi: ControlApi;
   readonly events: WebSocketEndpoint;
+  readonly network: BridgeNetwork;
+  readonly connector: ConnectorService;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CtiBridgeStackProps) {
     super(scope, id, props);
@@ -30,6 +39,16 @@ export class CtiBridgeStack extends Stack {
     const logRemovalPolicy = s.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const throttle = { rateLimit: s.throttleRateLimit, burstLimit: s.throttleBurstLimit };
 
+    this.network = new BridgeNetwork(this, 'Network', {
+      vpcId: s.vpcId,
+      privateSubnetIds: s.privateSubnetIds,
+      privateSubnetAzs: s.privateSubnetAzs,
+      vpcCidr: s.vpcCidr,
+      natGateways: s.natGateways,
+      pbxCidrs: s.pbxCidrs,
+      logRetention,
+      logRemovalPolicy,
+    });
     this.table = new BridgeTable(this, 'Data', { retainData: s.retainData, kmsKeyArn: s.tableKmsKeyArn });
     this.secrets = new BridgeSecrets(this, 'Secrets', { stackName: this.stackName });
     this.events = new WebSocketEndpoint(this, 'Events', { throttle });
@@ -44,16 +63,24 @@ export class CtiBridgeStack extends Stack {
       BRIDGE_WEBHOOK_SCHEMES: 'https',
       BRIDGE_LOG_LEVEL: s.logLevel,
       POWERTOOLS_SERVICE_NAME: 'cti-bridge',
+      POWERTOOLS_METRICS_NAMESPACE: BRIDGE_METRICS.namespace,
     };
     this.functions = new BridgeFunctions(this, 'Functions', {
       table: this.table,
       environment,
       authorizerEnvironment: { BRIDGE_ADMIN_KEY_SECRET_ARN: this.secrets.adminKey.secretArn },
+      callsEnvironment: { BRIDGE_CONNECTOR_TOKEN_SECRET_ARN: this.secrets.connectorToken.secretArn },
+      callsVpc: {
+        vpc: this.network.vpc,
+        subnets: this.network.privateSubnets,
+        securityGroups: [this.network.callsSg],
+      },
       logRetention,
       logRemovalPolicy,
     });
     this.secrets.adminKey.grantRead(this.functions.authorizer);
     this.secrets.grantLinkSecrets(this.functions.http.links);
+    this.secrets.connectorToken.grantRead(this.functions.http.calls);
 
     this.controlApi = new ControlApi(this, 'Control', {
       functions: this.functions.http,
@@ -66,6 +93,40 @@ export class CtiBridgeStack extends Stack {
     // Posts to connections (replies today; the connector's event fan-out will get the same grant).
     this.events.grantManageConnections(this.functions.ws.default);
 
+    this.connector = new ConnectorService(this, 'Connector', {
+      network: this.network,
+      table: this.table,
+      secrets: this.secrets,
+      events: this.events,
+      environment,
+      tasks: s.connectorTasks,
+      cpu: s.connectorCpu,
+      memoryMiB: s.connectorMemoryMiB,
+      leaseMs: s.leaseMs,
+      image: s.connectorImage,
+      logRetention,
+      logRemovalPolicy,
+    });
+
+    const { http, authorizer, ws } = this.functions;
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      functions: {
+        ...Object.fromEntries(Object.entries(http).map(([k, f]) => [`Http-${k}`, f])),
+        Authorizer: authorizer,
+        'Ws-connect': ws.connect,
+        'Ws-disconnect': ws.disconnect,
+        'Ws-default': ws.default,
+      },
+      table: this.table.table,
+      httpApi: this.controlApi.api,
+      webSocketApi: this.events.api,
+      connector: this.connector.service,
+      connectorTasks: s.connectorTasks,
+      alarmEmail: s.alarmEmail,
+      webhookFailurePercent: s.webhookFailurePercent,
+      deliveryBacklogSeconds: s.deliveryBacklogSeconds,
+    });
+
     new CfnOutput(this, 'HttpApiUrl', { value: this.controlApi.url, description: 'Control API base URL' });
     new CfnOutput(this, 'WebSocketUrl', {
       value: this.events.url,
@@ -76,5 +137,25 @@ export class CtiBridgeStack extends Stack {
       description: 'Secrets Manager secret holding the admin API key',
     });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'VpcId', { value: this.network.vpc.vpcId, description: 'VPC of the connector' });
+    new CfnOutput(this, 'ConnectorSecurityGroupId', {
+      value: this.network.connectorSg.securityGroupId,
+      description: 'Security group of the connector tasks (source of their connections to the PBX)',
+    });
+    new CfnOutput(this, 'ConnectorPrivateSubnets', {
+      value: this.network.vpc.selectSubnets(this.network.privateSubnets).subnetIds.join(','),
+      description: 'Subnets the connector tasks run in (allow their CIDRs on the PBX firewall)',
+    });
+    new CfnOutput(this, 'ConnectorCommandPort', { value: String(CONNECTOR_PORT) });
+    new CfnOutput(this, 'ConnectorTokenSecretArn', {
+      value: this.secrets.connectorToken.secretArn,
+      description: 'Secrets Manager secret holding the connector command token',
+    });
+    new CfnOutput(this, 'ClusterName', { value: this.connector.cluster.clusterName });
+    new CfnOutput(this, 'ConnectorServiceName', { value: this.connector.service.serviceName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+
+    acknowledgeNagFindings(this);
   }
 }

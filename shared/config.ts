@@ -61,7 +61,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
 /**
  * Custom CloudWatch metrics (EMF: one JSON log line per flush, e.g. Powertools Metrics, extracted by
  * CloudWatch Logs from the connector's log group). lib/ alarms on them; the names are a contract.
- * Dimension: `Service` = POWERTOOLS_SERVICE_NAME (`cti-bridge-connector` for the connector tasks).
+ * Dimension: `service` = POWERTOOLS_SERVICE_NAME (`cti-bridge-connector` for the connector tasks), the
+ * default dimension Powertools Metrics adds.
  */
 export const BRIDGE_METRICS = {
   namespace: 'CtiBridge',

@@ -8,8 +8,9 @@
  * minified, about 850 KB per function today) and a slightly longer cold start.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -33,9 +34,8 @@ export const HTTP_TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   channels: 'readwrite',
   subscriptions: 'readwrite',
   events: 'read', // event log pages and the link lookup; the connector appends events
-  // Link and lease lookups, then a POST to the owning connector's private command endpoint. Reaching
-  // that endpoint (VPC) and the connector token come with the connector issue; until then call-control
-  // routes answer a problem.
+  // Link and lease lookups, then a POST to the owning connector's private command endpoint (the function
+  // runs in the VPC's private subnets; the connector token is read from Secrets Manager at cold start).
   calls: 'read',
 };
 
@@ -48,7 +48,32 @@ export interface BridgeFunctionOptions {
   environment: Record<string, string>;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
+  /** Attach the function to these private subnets with these security groups (the `calls` function). */
+  vpc?: VpcPlacement | undefined;
 }
+
+export interface VpcPlacement {
+  vpc: ec2.IVpc;
+  subnets: ec2.SubnetSelection;
+  securityGroups: ec2.ISecurityGroup[];
+}
+
+/**
+ * Network interface management a VPC-attached function's role needs (what AWSLambdaVPCAccessExecutionRole
+ * grants). `*` because AWS requires it: ec2:Describe* has no resource-level permissions, and Lambda creates
+ * and deletes the interfaces in subnets/security groups chosen at deploy time, before any ARN is known.
+ */
+export const VPC_ENI_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
+
+/** Statements that must use `Resource: *` (see the comments where they are added), by their first action. */
+export const WILDCARD_RESOURCE_ACTIONS = ['xray:PutTraceSegments', VPC_ENI_ACTIONS[0]] as const;
 
 /**
  * One NodejsFunction with the bridge's bundling, runtime and logging defaults. Its role is explicit: it may
@@ -69,8 +94,17 @@ export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOp
       resources: [logGroup.logGroupArn],
     }),
   );
+  if (o.vpc) {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [...VPC_ENI_ACTIONS], resources: ['*'] }));
+  }
   return new NodejsFunction(scope, id, {
     role,
+    ...(o.vpc
+      ? { vpc: o.vpc.vpc, vpcSubnets: o.vpc.subnets, securityGroups: o.vpc.securityGroups }
+      : {}),
+    // X-Ray active tracing: Lambda adds xray:PutTraceSegments/PutTelemetryRecords on `*` to the role;
+    // X-Ray has no resource-level permissions for them (AWS requirement).
+    tracing: Tracing.ACTIVE,
     entry: entryPath(o.entry),
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
@@ -103,6 +137,10 @@ export interface BridgeFunctionsProps {
   environment: Record<string, string>;
   /** Extra environment of the authorizer (the admin key secret ARN). */
   authorizerEnvironment: Record<string, string>;
+  /** Extra environment of the `calls` function (the connector token secret ARN). */
+  callsEnvironment: Record<string, string>;
+  /** Where the `calls` function runs: the private subnets, in the security group the connector admits. */
+  callsVpc: VpcPlacement;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
 }
@@ -131,6 +169,9 @@ export class BridgeFunctions extends Construct {
     for (const fn of FUNCTIONS) {
       const f = bridgeFunction(this, `Http${pascal(fn)}`, {
         ...common,
+        ...(fn === 'calls'
+          ? { environment: { ...props.environment, ...props.callsEnvironment }, vpc: props.callsVpc }
+          : {}),
         entry: `functions/http/${fn}.ts`,
         description: `cti-bridge HTTP API: ${fn} routes`,
         memorySize: 512,

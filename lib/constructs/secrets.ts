@@ -1,5 +1,5 @@
 /**
- * Secrets: the generated admin key (a secret the stack owns) and the IAM scope of the link credential
+ * Secrets: the generated admin key and connector token (secrets the stack owns) and the IAM scope of the link credential
  * secrets the links function creates at run time under a name prefix (`cti-bridge/<stack>/links/`).
  */
 import { Arn, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -20,8 +20,13 @@ export const LINK_SECRET_ACTIONS = [
   'secretsmanager:DeleteSecret',
 ] as const;
 
+/** What the connector does with link secrets: read the credentials of the links it owns. */
+export const LINK_SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] as const;
+
 export class BridgeSecrets extends Construct {
   readonly adminKey: Secret;
+  /** Shared secret of the connector's command endpoint (BRIDGE_CONNECTOR_TOKEN). */
+  readonly connectorToken: Secret;
   readonly linkPrefix: string;
 
   constructor(scope: Construct, id: string, props: { stackName: string }) {
@@ -31,6 +36,12 @@ export class BridgeSecrets extends Construct {
     // while the deleted secret is still scheduled for deletion. Find it through the AdminKeySecretArn output.
     this.adminKey = new Secret(this, 'AdminKey', {
       description: `cti-bridge ${props.stackName}: admin API key (Authorization: Bearer <value>)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Injected into the connector tasks as an ECS secret; the calls function reads it by ARN at cold start.
+    this.connectorToken = new Secret(this, 'ConnectorToken', {
+      description: `cti-bridge ${props.stackName}: connector command endpoint token`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -46,6 +57,13 @@ export class BridgeSecrets extends Construct {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       },
       Stack.of(this),
+    );
+  }
+
+  /** Read-only access to the secrets under the link prefix (the connector). */
+  grantLinkSecretsRead(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...LINK_SECRET_READ_ACTIONS], resources: [this.linkSecretsArn()] }),
     );
   }
 
