@@ -36,40 +36,57 @@ export class EventLogWriter {
   }
 
   async write(tenant: string, link: string, draft: EventDraft): Promise<BridgeEvent | null> {
-    const parsed = EVENT_DATA[draft.type].safeParse(draft.data);
-    if (!parsed.success) {
-      this.rejected++;
-      this.deps.logger.warn('event draft refused by the model', {
-        tenant,
-        link,
-        type: draft.type,
-        vendorEvent: draft.vendor.event,
-        issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
-      });
-      return null;
-    }
-    const now = this.deps.now();
-    const seq = await this.deps.repos.events.reserveSeq(tenant, link);
-    const event = {
-      specversion: '1',
-      id: `evt_${randomBytes(12).toString('base64url')}`,
-      type: draft.type,
-      time: draft.time ?? now.toISOString(),
-      tenant,
-      link,
-      target: draft.target,
-      seq,
-      data: parsed.data,
-      vendor: draft.vendor,
-    } as BridgeEvent;
-    await this.deps.repos.events.append(event, this.opts.ttlDays, now);
-    for (const l of this.listeners) {
-      try {
-        await l(event);
-      } catch (err) {
-        this.deps.logger.error('event listener failed', { error: err as Error, eventId: event.id });
+    return (await this.writeMany(tenant, link, [draft]))[0] ?? null;
+  }
+
+  /**
+   * Logs consecutive drafts of one link: one seq reservation and one transaction for the batch, then
+   * the listeners, in order. Drafts the model refuses are dropped (and counted); the rest keep their order.
+   */
+  async writeMany(tenant: string, link: string, drafts: EventDraft[]): Promise<BridgeEvent[]> {
+    const valid: { draft: EventDraft; data: unknown }[] = [];
+    for (const draft of drafts) {
+      const parsed = EVENT_DATA[draft.type].safeParse(draft.data);
+      if (parsed.success) valid.push({ draft, data: parsed.data });
+      else {
+        this.rejected++;
+        this.deps.logger.warn('event draft refused by the model', {
+          tenant,
+          link,
+          type: draft.type,
+          vendorEvent: draft.vendor.event,
+          issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
+        });
       }
     }
-    return event;
+    if (!valid.length) return [];
+    const now = this.deps.now();
+    const first = await this.deps.repos.events.reserveSeq(tenant, link, valid.length);
+    const events = valid.map(
+      ({ draft, data }, i) =>
+        ({
+          specversion: '1',
+          id: `evt_${randomBytes(12).toString('base64url')}`,
+          type: draft.type,
+          time: draft.time ?? now.toISOString(),
+          tenant,
+          link,
+          target: draft.target,
+          seq: first + i,
+          data,
+          vendor: draft.vendor,
+        }) as BridgeEvent,
+    );
+    await this.deps.repos.events.appendMany(events, this.opts.ttlDays, now);
+    for (const event of events) {
+      for (const l of this.listeners) {
+        try {
+          await l(event);
+        } catch (err) {
+          this.deps.logger.error('event listener failed', { error: err as Error, eventId: event.id });
+        }
+      }
+    }
+    return events;
   }
 }

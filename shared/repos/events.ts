@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { BridgeEvent } from '../events/model.js';
@@ -46,6 +46,31 @@ export class EventLogRepo {
     } catch (err) {
       if (isConditionalFailure(err)) return false;
       throw err;
+    }
+  }
+
+  /**
+   * Appends consecutive events of one link in one transaction (up to 100), each conditional on its seq
+   * being free. All or nothing: throws if any seq is taken.
+   */
+  async appendMany(events: BridgeEvent[], ttlDays: number, now: Date): Promise<void> {
+    if (events.length === 1) {
+      if (!(await this.append(events[0]!, ttlDays, now))) throw new Error(`seq ${events[0]!.seq} already taken`);
+      return;
+    }
+    const ttl = epochSeconds(now) + ttlDays * 86400;
+    for (let i = 0; i < events.length; i += 100) {
+      await this.db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: events.slice(i, i + 100).map((event) => ({
+            Put: {
+              TableName: this.db.table,
+              Item: { ...keys.event(event.tenant, event.link, event.seq), type: 'event', event, [TTL_ATTRIBUTE]: ttl },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        }),
+      );
     }
   }
 
