@@ -16,6 +16,8 @@ import { startCommandServer } from './command-server.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import { EventLogWriter, type EventListener } from './event-log-writer.js';
 import { LinkRunner } from './link-runner.js';
+import { noMetrics, type ConnectorMetrics } from './metrics.js';
+import { BRIDGE_METRICS } from '../shared/config.js';
 
 export interface ConnectorOptions {
   deps: Deps;
@@ -36,6 +38,9 @@ export interface ConnectorOptions {
   /** Only run links of these tenants (default all). */
   tenants?: string[];
   onEvent?: EventListener;
+  /** Metrics sink (EMF in AWS; none locally). Link gauges are sampled every `metricsMs` (60 s). */
+  metrics?: ConnectorMetrics;
+  metricsMs?: number;
 }
 
 export interface Connector {
@@ -147,12 +152,20 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
   await reconcile();
   const reconcileTimer = setInterval(() => void reconcile(), reconcileMs);
   const renewTimer = setInterval(() => void renew(), Math.max(100, Math.floor(leaseMs / 3)));
+  const metrics = opts.metrics ?? noMetrics;
+  const metricsTimer = setInterval(() => {
+    const all = [...runners.values()].map((e) => e.runner);
+    metrics.max(BRIDGE_METRICS.linksOwned, all.length);
+    metrics.max(BRIDGE_METRICS.linksDown, all.filter((r) => r.state !== 'up').length);
+    metrics.flush();
+  }, opts.metricsMs ?? 60_000);
 
   const halt = async (release: boolean) => {
     if (stopped) return;
     stopped = true;
     clearInterval(reconcileTimer);
     clearInterval(renewTimer);
+    clearInterval(metricsTimer);
     await reconciling;
     await Promise.all([...runners.keys()].map((k) => stopRunner(k, release)));
     await server.close();

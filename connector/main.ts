@@ -15,6 +15,7 @@ import { networkInterfaces } from 'node:os';
 import { configFromEnv } from '../shared/config.js';
 import { createDeps } from '../shared/deps.js';
 import { startConnector } from './connector.js';
+import { emfMetrics } from './metrics.js';
 import { defaultDrivers } from './drivers/registry.js';
 import { startDelivery } from './delivery/index.js';
 
@@ -51,12 +52,15 @@ if (!config.connectorToken) {
 }
 const deps = createDeps(config);
 const port = Number(process.env.BRIDGE_CONNECTOR_PORT ?? 8080);
+const metrics = emfMetrics();
 const delivery = startDelivery({
+  metrics,
   deps,
   managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
   allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 });
 const connector = await startConnector({
+  metrics,
   deps,
   drivers: await defaultDrivers(),
   commandToken: config.connectorToken,

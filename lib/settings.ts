@@ -59,7 +59,10 @@ export const SettingsSchema = z.object({
 
   // --- network -------------------------------------------------------------------------------------
   /** Use this existing VPC instead of creating one (requires `privateSubnetIds`). */
-  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)').optional(),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)')
+    .optional(),
   /** Private subnets (with a route to the PBX and outbound access to AWS APIs) of `vpcId`, comma-separated. */
   privateSubnetIds: csv(/^subnet-[0-9a-f]{8,17}$/, 'subnet ids (subnet-...)').optional(),
   /** Availability zones of `privateSubnetIds`, same order (optional; only used for display). */
@@ -80,7 +83,9 @@ export const SettingsSchema = z.object({
   /** Task size: vCPU units and MiB (a valid Fargate combination). */
   connectorCpu: z.coerce
     .number()
-    .refine((n) => [256, 512, 1024, 2048, 4096].includes(n), { message: 'must be 256, 512, 1024, 2048 or 4096' })
+    .refine((n) => [256, 512, 1024, 2048, 4096].includes(n), {
+      message: 'must be 256, 512, 1024, 2048 or 4096',
+    })
     .default(512),
   connectorMemoryMiB: int(512, 30_720).default(1024),
   /** Prebuilt connector image (`<repo>:<tag>` or `<repo>@sha256:...`); default: built from ./Dockerfile by `cdk deploy`. */
@@ -120,7 +125,9 @@ export function settingsFromContext(node: Node): BridgeSettings {
   if (s.privateSubnetAzs && s.privateSubnetAzs.length !== s.privateSubnetIds?.length)
     problems.push('  -c privateSubnetAzs: one zone per subnet of privateSubnetIds');
   if (!fargateSizeOk(s.connectorCpu, s.connectorMemoryMiB))
-    problems.push(`  -c connectorMemoryMiB: ${s.connectorMemoryMiB} MiB is not a Fargate size for ${s.connectorCpu} CPU units`);
+    problems.push(
+      `  -c connectorMemoryMiB: ${s.connectorMemoryMiB} MiB is not a Fargate size for ${s.connectorCpu} CPU units`,
+    );
   if (problems.length) throw new Error(`invalid cti-bridge context options:\n${problems.join('\n')}`);
   return s;
 }

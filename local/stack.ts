@@ -57,8 +57,8 @@ export interface StackOptions {
   tableName?: string;
   logLevel?: string;
   /**
-   * Run the PBX simulator and create (or re-point) the link `sim-broadworks` to it in the tenant
-   * `default`. `npm start` turns it on; tests opt in.
+   * Run the PBX simulator and create (or re-point) the links `sim-broadworks` and `sim-mtcti3` to it
+   * in the tenant `default`. `npm start` turns it on; tests opt in.
    */
   simulator?: boolean | SimulatorOptions;
   /** Run a connector in this process (default true). */
@@ -176,6 +176,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       simulator = await startSimulator({ host: opts.host ?? '127.0.0.1', ...(typeof opts.simulator === 'object' ? opts.simulator : {}) });
       cleanups.push(() => simulator!.stop());
       await ensureSimulatorLink(deps, simulator);
+      await ensureMtcti3Link(deps, simulator);
     }
 
     let connector: Connector | undefined;
@@ -239,4 +240,17 @@ async function ensureSimulatorLink(deps: Deps, sim: RunningSimulator): Promise<v
   if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_LINK, { endpoint, options }, now);
   else await deps.repos.links.create({ tenant: ADMIN_TENANT, id: SIM_LINK, vendor: 'broadworks-cti', endpoint, options }, now);
   await deps.secrets.put(ADMIN_TENANT, SIM_LINK, sim.credentials[0]!);
+}
+
+export const SIM_MTCTI3_LINK = 'sim-mtcti3';
+
+/** Creates the `sim-mtcti3` link (Avaya IP Office MTCTI-3) in the tenant `default`, or re-points it. */
+async function ensureMtcti3Link(deps: Deps, sim: RunningSimulator): Promise<void> {
+  const now = new Date();
+  const endpoint = `ws://127.0.0.1:${sim.mtcti3Port}/tpkt/openapi`;
+  const options = { framing: 'tpkt' };
+  const existing = await deps.repos.links.get(ADMIN_TENANT, SIM_MTCTI3_LINK);
+  if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_MTCTI3_LINK, { endpoint, options }, now);
+  else await deps.repos.links.create({ tenant: ADMIN_TENANT, id: SIM_MTCTI3_LINK, vendor: 'avaya-mtcti3', endpoint, options }, now);
+  await deps.secrets.put(ADMIN_TENANT, SIM_MTCTI3_LINK, sim.credentials[0]!);
 }

@@ -21,7 +21,7 @@ function port(name: string, fallback: number): number {
 
 const started = Date.now();
 const httpPort = port('BRIDGE_HTTP_PORT', 3000);
-// Simulator ports follow the HTTP port (3000 → 3010/3011; 0 → free ports) unless set explicitly.
+// Simulator ports follow the HTTP port (3000 → 3010/3011/3012; 0 → free ports) unless set explicitly.
 const simBase = (offset: number) => (httpPort === 0 ? 0 : httpPort + offset);
 const stack = await startStack({
   httpPort,
@@ -32,6 +32,7 @@ const stack = await startStack({
   simulator: {
     controlPort: port('SIM_CONTROL_PORT', simBase(10)),
     broadworksPort: port('SIM_BROADWORKS_PORT', simBase(11)),
+    mtcti3Port: port('SIM_MTCTI3_PORT', simBase(12)),
   },
 }).catch((err: unknown) => {
   console.error(`cti-bridge: failed to start: ${(err as Error).message}`);
@@ -49,6 +50,8 @@ console.log(
     `  Tenant:     the admin key also acts on tenant "${stack.adminTenant}"`,
     `  Simulator:  control API ${stack.simulator!.controlUrl}, BroadWorks CTI tcp://127.0.0.1:${stack.simulator!.broadworksPort}`,
     `              link "sim-broadworks" in tenant "default" (users alice..erin@sim.example, 1001..1005)`,
+    `              IP Office MTCTI-3 ${stack.simulator!.mtcti3Url}`,
+    `              link "sim-mtcti3" in tenant "default" (users alice..erin, 1001..1005)`,
     `  Data:       ${process.env.BRIDGE_DATA_DIR === 'memory' ? 'in memory' : process.env.BRIDGE_DATA_DIR || './.bridge-data'}`,
     '  Ctrl-C stops everything.',
     '',

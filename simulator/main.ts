@@ -3,10 +3,12 @@ import { startSimulator } from './index.js';
 const sim = await startSimulator({
   controlPort: Number(process.env['SIM_CONTROL_PORT'] ?? 3010),
   broadworksPort: Number(process.env['SIM_BROADWORKS_PORT'] ?? 3011),
+  mtcti3Port: Number(process.env['SIM_MTCTI3_PORT'] ?? 3012),
 });
 console.log(`PBX simulator running`);
 console.log(`  control API:     ${sim.controlUrl}`);
 console.log(`  BroadWorks CTI:  ${sim.broadworksUrl}`);
+console.log(`  IPO MTCTI-3:     ${sim.mtcti3Url}`);
 for (const c of sim.credentials) console.log(`  credentials:     ${c.username} / ${c.password}`);
 
 let stopping = false;

@@ -10,6 +10,8 @@
  * - WebSocket channels: the delivery item is the per-channel log `resume` replays; frames are posted
  *   through the `@connections` management API in seq order by one serial queue per channel.
  */
+import { noMetrics, type ConnectorMetrics } from '../metrics.js';
+import { BRIDGE_METRICS } from '../../shared/config.js';
 import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
@@ -32,6 +34,8 @@ export { DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
 
 export interface DeliveryOptions {
   deps: Deps;
+  /** Webhook attempt/failure counts and the delivery backlog age (EMF in AWS; none locally). */
+  metrics?: ConnectorMetrics;
   /** `@connections` endpoint: the stage URL (https://{api}.execute-api.{region}.amazonaws.com/{stage}) or the local one. */
   managementEndpoint?: string;
   /** Identity written into delivery claims. */
@@ -131,6 +135,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const id = opts.id ?? `dlv_${randomBytes(6).toString('hex')}`;
   const ttlDays = opts.ttlDays ?? deps.config.eventTtlDays;
   const subsCacheMs = opts.subscriptionCacheMs ?? 1000;
+  const metrics = opts.metrics ?? noMetrics;
   const channelCacheMs = opts.channelCacheMs ?? 1000;
   const timeoutMs = opts.webhookTimeoutMs ?? 10_000;
   const claimMs = timeoutMs + 30_000;
@@ -308,7 +313,10 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const secrets = [ch.secret!];
     if (ch.previousSecret && ch.previousSecretUntil && Date.parse(ch.previousSecretUntil) > now.getTime()) secrets.push(ch.previousSecret);
     const headers = webhookHeaders(secrets, event.id, Math.floor(now.getTime() / 1000), body);
+    metrics.max(BRIDGE_METRICS.deliveryBacklogAge, Math.max(0, (Date.now() - Date.parse(event.time)) / 1000), 'Seconds');
     const res = await postWebhook(ch.url!, body, headers, { timeoutMs, policy: addressPolicy, resolver: opts.resolver });
+    metrics.count(BRIDGE_METRICS.webhookAttempts);
+    if (res.statusCode === null || res.statusCode < 200 || res.statusCode >= 300) metrics.count(BRIDGE_METRICS.webhookFailures);
     const rec: DeliveryAttempt = { at: now.toISOString(), statusCode: res.statusCode, latencyMs: res.latencyMs, error: res.error };
     p.attemptCount++;
     const code = res.statusCode;

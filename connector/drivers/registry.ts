@@ -6,5 +6,6 @@ export type DriverRegistry = Partial<Record<Vendor, DriverFactory>>;
 
 export async function defaultDrivers(): Promise<DriverRegistry> {
   const { createBroadWorksCtiDriver } = await import('./broadworks-cti/index.js');
-  return { 'broadworks-cti': createBroadWorksCtiDriver };
+  const { createAvayaMtcti3Driver } = await import('./avaya-mtcti3/index.js');
+  return { 'broadworks-cti': createBroadWorksCtiDriver, 'avaya-mtcti3': createAvayaMtcti3Driver };
 }

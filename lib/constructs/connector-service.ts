@@ -34,7 +34,8 @@ export const HEALTHCHECK_SCRIPT = `fetch('http://127.0.0.1:${CONNECTOR_PORT}/hea
 export const STOP_TIMEOUT_SECONDS = 60;
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>(:<tag>|@<digest>)`. */
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+)|@(sha256:[0-9a-f]{64}))?$/;
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+)|@(sha256:[0-9a-f]{64}))?$/;
 
 export interface ConnectorServiceProps {
   network: BridgeNetwork;

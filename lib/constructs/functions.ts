@@ -2,10 +2,11 @@
  * Every Lambda function of the bridge, bundled locally by esbuild (no Docker) as ESM for Node.js 24 on
  * arm64, with an explicit log group each and only the table access its code needs.
  *
- * The AWS SDK v3 is bundled (`externalModules: []`) rather than taken from the runtime: the deployed code
- * then runs exactly the SDK versions pinned in package-lock.json and exercised by the tests, instead of
- * whatever version the managed runtime ships that month. The price is a larger bundle (tree-shaken and
- * minified, about 850 KB per function today) and a slightly longer cold start.
+ * The AWS SDK v3 is bundled rather than taken from the runtime: the deployed code then runs exactly the
+ * SDK versions pinned in package-lock.json and exercised by the tests, instead of whatever version the
+ * managed runtime ships that month. The price is a larger bundle (tree-shaken and minified, about 700 KB
+ * per function today) and a slightly longer cold start. Left out: the credential providers Lambda never
+ * reaches (UNUSED_CREDENTIAL_PROVIDERS), which alone would bring the SSO, SSO OIDC, STS and Signin clients.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,6 +21,19 @@ import type { BridgeTable, TableAccess } from './table.js';
 
 export const RUNTIME = Runtime.NODEJS_24_X;
 export const ARCHITECTURE = Architecture.ARM_64;
+
+/**
+ * Credential providers of the SDK's default chain that never run in Lambda: the runtime puts the role's
+ * credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, the chain's first link
+ * (fromEnv) answers and the later links, loaded by dynamic `import()`, are never evaluated. Kept out of
+ * the bundles (external), they take the SSO, SSO OIDC, STS and Signin clients with them.
+ */
+export const UNUSED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+] as const;
 
 /** Lets CommonJS dependencies bundled into the ESM output still call `require`. */
 export const ESM_REQUIRE_BANNER =
@@ -99,9 +113,7 @@ export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOp
   }
   return new NodejsFunction(scope, id, {
     role,
-    ...(o.vpc
-      ? { vpc: o.vpc.vpc, vpcSubnets: o.vpc.subnets, securityGroups: o.vpc.securityGroups }
-      : {}),
+    ...(o.vpc ? { vpc: o.vpc.vpc, vpcSubnets: o.vpc.subnets, securityGroups: o.vpc.securityGroups } : {}),
     // X-Ray active tracing: Lambda adds xray:PutTraceSegments/PutTelemetryRecords on `*` to the role;
     // X-Ray has no resource-level permissions for them (AWS requirement).
     tracing: Tracing.ACTIVE,
@@ -125,7 +137,7 @@ export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOp
       sourceMap: true,
       sourceMapMode: SourceMapMode.EXTERNAL,
       sourcesContent: false,
-      externalModules: [],
+      externalModules: [...UNUSED_CREDENTIAL_PROVIDERS],
       tsconfig: entryPath('tsconfig.json'),
     },
   });

@@ -85,7 +85,8 @@ export class Monitoring extends Construct {
 
     // --- connector ---------------------------------------------------------------------------------
     alarm('LinkDown', connectorMetric(BRIDGE_METRICS.linksDown, 'Sum'), {
-      description: 'A link owned by a connector task has not been up for 5 minutes (see GET /v1/links/{link}: status, lastError).',
+      description:
+        'A link owned by a connector task has not been up for 5 minutes (see GET /v1/links/{link}: status, lastError).',
       threshold: 1,
       comparisonOperator: GTE,
       evaluationPeriods: 5,
@@ -225,9 +226,7 @@ export class Monitoring extends Construct {
       dashboardName: `${stack.stackName}-operations`,
       defaultInterval: Duration.hours(6),
     });
-    d.addWidgets(
-      new cw.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
-    );
+    d.addWidgets(new cw.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }));
     d.addWidgets(
       new cw.GraphWidget({
         title: 'Links (connector)',
@@ -248,7 +247,9 @@ export class Monitoring extends Construct {
       }),
       new cw.GraphWidget({
         title: 'Delivery',
-        left: [connectorMetric(BRIDGE_METRICS.deliveryBacklogAge, 'Maximum').with({ label: 'backlog age (s)' })],
+        left: [
+          connectorMetric(BRIDGE_METRICS.deliveryBacklogAge, 'Maximum').with({ label: 'backlog age (s)' }),
+        ],
         right: [webhookFailureRate],
         width: 8,
       }),
@@ -269,8 +270,14 @@ export class Monitoring extends Construct {
       }),
       new cw.GraphWidget({
         title: 'Event API (WebSocket)',
-        left: [ws('ConnectCount').with({ label: 'connects' }), ws('MessageCount').with({ label: 'messages' })],
-        right: [ws('ClientError').with({ label: 'client errors' }), ws('ExecutionError').with({ label: 'execution errors' })],
+        left: [
+          ws('ConnectCount').with({ label: 'connects' }),
+          ws('MessageCount').with({ label: 'messages' }),
+        ],
+        right: [
+          ws('ClientError').with({ label: 'client errors' }),
+          ws('ExecutionError').with({ label: 'execution errors' }),
+        ],
         width: 12,
       }),
     );
@@ -302,7 +309,10 @@ export class Monitoring extends Construct {
     d.addWidgets(
       new cw.GraphWidget({
         title: 'DynamoDB capacity used',
-        left: [ddb('ConsumedReadCapacityUnits').with({ label: 'RCU' }), ddb('ConsumedWriteCapacityUnits').with({ label: 'WCU' })],
+        left: [
+          ddb('ConsumedReadCapacityUnits').with({ label: 'RCU' }),
+          ddb('ConsumedWriteCapacityUnits').with({ label: 'WCU' }),
+        ],
         width: 12,
       }),
       new cw.GraphWidget({ title: 'DynamoDB throttles', left: [throttles], width: 12 }),

@@ -21,7 +21,10 @@ export const LINK_SECRET_ACTIONS = [
 ] as const;
 
 /** What the connector does with link secrets: read the credentials of the links it owns. */
-export const LINK_SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] as const;
+export const LINK_SECRET_READ_ACTIONS = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:DescribeSecret',
+] as const;
 
 export class BridgeSecrets extends Construct {
   readonly adminKey: Secret;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BroadWorksCtiLinkOptions } from '../vendors/broadworks-cti.js';
+import { AvayaMtcti3LinkOptions } from '../vendors/avaya-mtcti3.js';
 import { EventFamily, Target, TargetType, VENDORS, AgentStateValue, Call } from '../events/model.js';
 
 /** Documented TTL ranges (seconds). */
@@ -104,7 +105,7 @@ export const VENDOR_SCHEMAS = {
   },
   'avaya-mtcti3': {
     credentials: z.strictObject({ ...Credentials }),
-    options: z.strictObject({ ...commonOptions, framing: z.enum(['tpkt', 'none']).optional() }),
+    options: AvayaMtcti3LinkOptions,
   },
   'avaya-ipo-cti': {
     credentials: z.strictObject({ ...Credentials }),

@@ -2,9 +2,10 @@
  * Offline assertions on the synthesized CloudFormation template. The main stack is synthesized once,
  * bundling the real handler files with the local esbuild (no Docker, no network); variants that only
  * change settings skip bundling (`aws:cdk:bundling-stacks`), which keeps the file well under a minute.
+ * cdk-nag runs in nag.test.ts, the connector image checks in docker.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -15,12 +16,15 @@ import { FUNCTIONS, ROUTES, routeKey } from '../../shared/api/routes.js';
 import { configFromEnv } from '../../shared/config.js';
 import { createTableInput, TTL_ATTRIBUTE } from '../../shared/db/table.js';
 import { CtiBridgeStack } from '../../lib/cti-bridge-stack.js';
-import { ESM_REQUIRE_BANNER } from '../../lib/constructs/functions.js';
-import { LINK_SECRET_ACTIONS } from '../../lib/constructs/secrets.js';
+import {
+  ESM_REQUIRE_BANNER,
+  UNUSED_CREDENTIAL_PROVIDERS,
+  VPC_ENI_ACTIONS,
+} from '../../lib/constructs/functions.js';
+import { LINK_SECRET_ACTIONS, LINK_SECRET_READ_ACTIONS } from '../../lib/constructs/secrets.js';
 import { PROJECT_ROOT } from '../../lib/paths.js';
 import { settingsFromContext } from '../../lib/settings.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation JSON is untyped
 type Json = Record<string, any>;
 
 /** The feature flags of cdk.json, so the test synthesizes what `cdk synth` does. */
@@ -53,6 +57,13 @@ function runNode(script: string, env: Record<string, string> = {}): string {
 
 const resourcesOf = (json: Json, type: string) =>
   Object.entries(json.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
+
+/**
+ * The bridge's functions; not the provider function CDK adds to strip the VPC default security group's
+ * rules (`Custom::VpcRestrictDefaultSG`, an AWS-maintained custom resource with its own role).
+ */
+const lambdas = (json: Json) =>
+  resourcesOf(json, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomVpcRestrictDefaultSG'));
 
 const logicalId = (stack: CtiBridgeStack, fn: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -99,7 +110,7 @@ describe('table', () => {
 
 describe('functions', () => {
   it('has one function per FUNCTIONS entry, the authorizer and the three WebSocket handlers', () => {
-    const fns = resourcesOf(main.json, 'AWS::Lambda::Function');
+    const fns = lambdas(main.json);
     expect(fns).toHaveLength(FUNCTIONS.length + 1 + 3);
     const ids = [
       ...FUNCTIONS.map((fn) => logicalId(main.stack, main.stack.functions.http[fn])),
@@ -111,11 +122,12 @@ describe('functions', () => {
   });
 
   it('runs Node.js 24 on arm64 with a bounded memory size and timeout', () => {
-    for (const [id, fn] of resourcesOf(main.json, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of lambdas(main.json)) {
       const p = fn.Properties as Json;
       expect(p.Runtime, id).toBe('nodejs24.x');
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.Handler, id).toBe('index.handler');
+      expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
       expect(p.MemorySize, id).toBeGreaterThanOrEqual(256);
       expect(p.MemorySize, id).toBeLessThanOrEqual(512);
       // Below the HTTP API's 30 s integration limit.
@@ -124,7 +136,7 @@ describe('functions', () => {
   });
 
   it('bundles the real handler files as ESM with the createRequire banner and source maps', () => {
-    for (const [id, fn] of resourcesOf(main.json, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of lambdas(main.json)) {
       // The staged asset folder is named after the asset hash, which is also the S3 key.
       const hash = ((fn.Properties as Json).Code.S3Key as string).replace(/\.zip$/, '');
       const assetDir = join(main.outdir, `asset.${hash}`);
@@ -180,7 +192,7 @@ describe('functions', () => {
   });
 
   it('gives every function the environment configFromEnv() needs', () => {
-    for (const [id, fn] of resourcesOf(main.json, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of lambdas(main.json)) {
       const vars = (fn.Properties as Json).Environment.Variables as Json;
       expect(vars.BRIDGE_TABLE, id).toEqual({ Ref: logicalId(main.stack, main.stack.table.table) });
       expect(JSON.stringify(vars.BRIDGE_WEBSOCKET_URL), id).toMatch(/wss:\/\/.*\/live/);
@@ -192,16 +204,26 @@ describe('functions', () => {
         BRIDGE_WEBHOOK_SCHEMES: 'https',
         BRIDGE_LOG_LEVEL: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'cti-bridge',
+        POWERTOOLS_METRICS_NAMESPACE: 'CtiBridge',
       });
+      // The connector token is never in a function's environment in clear.
+      expect(vars, id).not.toHaveProperty('BRIDGE_CONNECTOR_TOKEN');
       // With the CloudFormation references replaced by plausible values, the handlers' parser accepts it.
       const env = Object.fromEntries(
         Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : `x-${k}`]),
       );
       env.BRIDGE_WEBSOCKET_URL = 'wss://abc.execute-api.eu-west-1.amazonaws.com/live';
+      if (env.BRIDGE_CONNECTOR_TOKEN_SECRET_ARN)
+        env.BRIDGE_CONNECTOR_TOKEN_SECRET_ARN =
+          'arn:aws:secretsmanager:eu-west-1:111122223333:secret:t-AbCdEf';
       const config = configFromEnv({ ...env, AWS_REGION: 'eu-west-1' });
       expect(config.secrets).toEqual({ kind: 'secretsmanager', prefix: 'cti-bridge/CtiBridge/links/' });
       expect(config.eventTtlDays).toBe(7);
     }
+    const calls = main.json.Resources[logicalId(main.stack, main.stack.functions.http.calls)];
+    expect(calls.Properties.Environment.Variables.BRIDGE_CONNECTOR_TOKEN_SECRET_ARN).toEqual({
+      Ref: main.stack.getLogicalId(main.stack.secrets.connectorToken.node.defaultChild as CfnFunction),
+    });
     const auth = main.json.Resources[logicalId(main.stack, main.stack.functions.authorizer)];
     expect(auth.Properties.Environment.Variables.BRIDGE_ADMIN_KEY_SECRET_ARN).toEqual({
       Ref: main.stack.getLogicalId(main.stack.secrets.adminKey.node.defaultChild as CfnFunction),
@@ -212,7 +234,7 @@ describe('functions', () => {
     const groups = resourcesOf(main.json, 'AWS::Logs::LogGroup');
     for (const [id, g] of groups) expect((g.Properties as Json).RetentionInDays, id).toBe(30);
     const groupIds = new Set(groups.map(([id]) => id));
-    for (const [id, fn] of resourcesOf(main.json, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of lambdas(main.json)) {
       const ref = (fn.Properties as Json).LoggingConfig?.LogGroup?.Ref as string | undefined;
       expect(ref && groupIds.has(ref), id).toBe(true);
     }
@@ -337,10 +359,22 @@ describe('IAM', () => {
   const grantsOf = (fn: { role?: { node: { defaultChild?: unknown } } }) =>
     statementsOf(main.json).filter((s) => s.roles.includes(`"${roleOf(fn)}"`));
 
-  it('has no wildcard resource in any policy', () => {
+  it('uses `Resource: *` only where AWS requires it: X-Ray, Lambda VPC interfaces, ECR authorization', () => {
     const statements = statementsOf(main.json);
     expect(statements.length).toBeGreaterThan(0);
-    for (const s of statements) expect(s.resources, `${s.id} ${s.actions.join(',')}`).not.toContain('*');
+    const required = [
+      ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      [...VPC_ENI_ACTIONS],
+      ['ecr:GetAuthorizationToken'],
+    ];
+    for (const s of statements.filter((x) => x.resources.includes('*'))) {
+      expect(s.resources, s.id).toEqual(['*']);
+      for (const a of s.actions) expect(required.flat(), `${s.id} ${a}`).toContain(a);
+    }
+    // Network interfaces: the calls function only (the only VPC-attached function).
+    const eni = statements.filter((x) => x.actions.includes('ec2:CreateNetworkInterface'));
+    expect(eni).toHaveLength(1);
+    expect(eni[0]!.roles).toContain(roleOf(main.stack.functions.http.calls));
     for (const s of statements.filter((x) => x.actions.some((a) => a.startsWith('dynamodb:')))) {
       expect(
         s.actions.every((a) =>
@@ -353,9 +387,10 @@ describe('IAM', () => {
 
   it('lets each function write only to its own log group (no AWSLambdaBasicExecutionRole)', () => {
     for (const [id, role] of resourcesOf(main.json, 'AWS::IAM::Role')) {
+      if (id.startsWith('CustomVpcRestrictDefaultSG')) continue; // CDK's provider, see lambdas()
       expect((role.Properties as Json).ManagedPolicyArns, id).toBeUndefined();
     }
-    for (const [id, fn] of resourcesOf(main.json, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of lambdas(main.json)) {
       const p = fn.Properties as Json;
       const role = p.Role['Fn::GetAtt'][0] as string;
       const logs = statementsOf(main.json).filter(
@@ -406,13 +441,43 @@ describe('IAM', () => {
     expect(readers[0]!.roles).toContain(roleOf(main.stack.functions.authorizer));
   });
 
-  it("grants execute-api:ManageConnections on this API's live @connections only, to the ws default handler", () => {
+  it("grants execute-api:ManageConnections on this API's live @connections only, to the ws default handler and the connector", () => {
     const manage = statementsOf(main.json).filter((s) => s.actions.includes('execute-api:ManageConnections'));
-    expect(manage).toHaveLength(1);
-    expect(manage[0]!.roles).toContain(roleOf(main.stack.functions.ws.default));
-    const arn = JSON.stringify(manage[0]!.resources);
-    expect(arn).toContain(`{"Ref":"${logicalId(main.stack, main.stack.events.api)}"}`);
-    expect(arn).toContain('/live/*/@connections/*');
+    expect(manage).toHaveLength(2);
+    const taskRole = main.stack.getLogicalId(
+      main.stack.connector.taskDefinition.taskRole.node.defaultChild as CfnFunction,
+    );
+    expect(manage.map((m) => m.roles).join()).toContain(roleOf(main.stack.functions.ws.default));
+    expect(manage.map((m) => m.roles).join()).toContain(taskRole);
+    for (const m of manage) {
+      const arn = JSON.stringify(m.resources);
+      expect(arn).toContain(`{"Ref":"${logicalId(main.stack, main.stack.events.api)}"}`);
+      expect(arn).toContain('/live/*/@connections/*');
+    }
+  });
+
+  it('lets the connector read link secrets under the prefix only, and nothing else of Secrets Manager but its token', () => {
+    const taskRole = main.stack.getLogicalId(
+      main.stack.connector.taskDefinition.taskRole.node.defaultChild as CfnFunction,
+    );
+    const sm = statementsOf(main.json).filter(
+      (s) => s.roles.includes(`"${taskRole}"`) && s.actions.some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(sm).toHaveLength(1);
+    expect(sm[0]!.actions.sort()).toEqual([...LINK_SECRET_READ_ACTIONS].sort());
+    expect(JSON.stringify(sm[0]!.resources)).toContain(':secret:cti-bridge/CtiBridge/links/*');
+  });
+
+  it('lets only the calls function and the connector task start (execution role) read the connector token', () => {
+    const token = main.stack.getLogicalId(main.stack.secrets.connectorToken.node.defaultChild as CfnFunction);
+    const readers = statementsOf(main.json).filter((s) => JSON.stringify(s.resources).includes(`"${token}"`));
+    const execRole = main.stack.getLogicalId(
+      main.stack.connector.taskDefinition.obtainExecutionRole().node.defaultChild as CfnFunction,
+    );
+    expect(readers.map((r) => r.roles).sort()).toEqual(
+      [roleOf(main.stack.functions.http.calls), execRole].map((r) => JSON.stringify([{ Ref: r }])).sort(),
+    );
+    for (const r of readers) expect(r.actions).toContain('secretsmanager:GetSecretValue');
   });
 });
 
@@ -452,14 +517,26 @@ describe('outputs and secrets', () => {
   it('outputs the URLs, the admin key secret and the table', () => {
     const outputs = Object.keys(main.json.Outputs as Json);
     expect(outputs).toEqual(
-      expect.arrayContaining(['HttpApiUrl', 'WebSocketUrl', 'AdminKeySecretArn', 'TableName']),
+      expect.arrayContaining([
+        'HttpApiUrl',
+        'WebSocketUrl',
+        'AdminKeySecretArn',
+        'TableName',
+        'VpcId',
+        'ConnectorSecurityGroupId',
+        'ConnectorTokenSecretArn',
+        'AlarmTopicArn',
+        'DashboardName',
+      ]),
     );
   });
 
-  it('generates the admin key', () => {
-    main.template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
-    });
+  it('generates the admin key and the connector token', () => {
+    main.template.resourcePropertiesCountIs(
+      'AWS::SecretsManager::Secret',
+      { GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }) },
+      2,
+    );
   });
 });
 
@@ -518,5 +595,354 @@ describe('settings', () => {
     } finally {
       rmSync(kms.outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('network', () => {
+  const sgId = (sg: { node: { defaultChild?: unknown } }) =>
+    main.stack.getLogicalId(sg.node.defaultChild as CfnFunction);
+
+  it('creates a VPC over two AZs with private subnets, NAT per AZ, reject flow logs and a DynamoDB endpoint', () => {
+    main.template.resourceCountIs('AWS::EC2::VPC', 1);
+    main.template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    const privateSubnets = resourcesOf(main.json, 'AWS::EC2::Subnet').filter(
+      ([, r]) => (r.Properties as Json).MapPublicIpOnLaunch === false,
+    );
+    expect(privateSubnets).toHaveLength(2);
+    main.template.hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'REJECT',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    main.template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.dynamodb'])]) }),
+    });
+  });
+
+  it("admits only the calls function's security group to the connector, on the command port only", () => {
+    const { connectorSg, callsSg } = main.stack.network;
+    const ingress = resourcesOf(main.json, 'AWS::EC2::SecurityGroupIngress').map(
+      ([, r]) => r.Properties as Json,
+    );
+    const inline = (main.json.Resources[sgId(connectorSg)].Properties as Json).SecurityGroupIngress;
+    expect(inline).toBeUndefined();
+    const toConnector = ingress.filter((r) => JSON.stringify(r.GroupId).includes(sgId(connectorSg)));
+    expect(toConnector).toHaveLength(1);
+    expect(toConnector[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [sgId(callsSg), 'GroupId'] },
+    });
+    // No other inbound rule anywhere in the stack points at the connector or opens a CIDR.
+    for (const r of ingress) expect(r.CidrIp, JSON.stringify(r)).toBeUndefined();
+  });
+
+  it('lets the calls function reach the connector port and HTTPS only', () => {
+    const { connectorSg, callsSg } = main.stack.network;
+    const sg = main.json.Resources[sgId(callsSg)].Properties as Json;
+    expect(sg.SecurityGroupIngress).toBeUndefined();
+    expect(sg.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]);
+    const egress = resourcesOf(main.json, 'AWS::EC2::SecurityGroupEgress').map(
+      ([, r]) => r.Properties as Json,
+    );
+    expect(egress).toEqual([
+      expect.objectContaining({
+        GroupId: { 'Fn::GetAtt': [sgId(callsSg), 'GroupId'] },
+        DestinationSecurityGroupId: { 'Fn::GetAtt': [sgId(connectorSg), 'GroupId'] },
+        FromPort: 8080,
+        ToPort: 8080,
+      }),
+    ]);
+  });
+
+  it('attaches only the calls function to the private subnets', () => {
+    const attached = lambdas(main.json).filter(([, f]) => (f.Properties as Json).VpcConfig);
+    expect(attached.map(([id]) => id)).toEqual([logicalId(main.stack, main.stack.functions.http.calls)]);
+    const cfg = attached[0]![1].Properties.VpcConfig as Json;
+    expect(cfg.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId(main.stack.network.callsSg), 'GroupId'] }]);
+    expect(cfg.SubnetIds).toHaveLength(2);
+    const privateIds = resourcesOf(main.json, 'AWS::EC2::Subnet')
+      .filter(([, r]) => (r.Properties as Json).MapPublicIpOnLaunch === false)
+      .map(([id]) => ({ Ref: id }));
+    expect(cfg.SubnetIds).toEqual(expect.arrayContaining(privateIds));
+  });
+});
+
+describe('connector (ECS Fargate)', () => {
+  const taskDef = () => resourcesOf(main.json, 'AWS::ECS::TaskDefinition')[0]![1].Properties as Json;
+  const container = () => taskDef().ContainerDefinitions[0] as Json;
+
+  it('runs 2 Fargate tasks in the private subnets, rolling one by one with a circuit breaker', () => {
+    main.template.resourceCountIs('AWS::ECS::Service', 1);
+    main.template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      DesiredCount: 2,
+      DeploymentConfiguration: Match.objectLike({
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+      AvailabilityZoneRebalancing: 'ENABLED',
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'DISABLED',
+          SecurityGroups: [
+            {
+              'Fn::GetAtt': [
+                main.stack.getLogicalId(main.stack.network.connectorSg.node.defaultChild as CfnFunction),
+                'GroupId',
+              ],
+            },
+          ],
+          Subnets: Match.arrayWith([Match.objectLike({ Ref: Match.anyValue() })]),
+        },
+      },
+    });
+    main.template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  it('is an arm64 task with a read-only root, health check, 60 s stop timeout and non-blocking logs', () => {
+    expect(taskDef()).toMatchObject({
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '512',
+      Memory: '1024',
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    expect(container()).toMatchObject({
+      Essential: true,
+      ReadonlyRootFilesystem: true,
+      StopTimeout: 60,
+      PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }],
+      HealthCheck: { Command: ['CMD', 'node', '-e', expect.stringContaining('/health')], Retries: 3 },
+      LogConfiguration: {
+        LogDriver: 'awslogs',
+        Options: expect.objectContaining({ mode: 'non-blocking' }),
+      },
+    });
+    expect(JSON.stringify(container().Image)).toContain('cdk-hnb659fds-container-assets');
+  });
+
+  it('gets everything configFromEnv() and connector/main.ts read; the token only as an ECS secret', () => {
+    const env = Object.fromEntries(
+      (container().Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
+    );
+    expect(env).toMatchObject({
+      BRIDGE_SECRETS_KIND: 'secretsmanager',
+      BRIDGE_SECRETS_PREFIX: 'cti-bridge/CtiBridge/links/',
+      BRIDGE_EVENT_TTL_DAYS: '7',
+      BRIDGE_CONNECTOR_PORT: '8080',
+      BRIDGE_LEASE_MS: '15000',
+      POWERTOOLS_SERVICE_NAME: 'cti-bridge-connector',
+      POWERTOOLS_METRICS_NAMESPACE: 'CtiBridge',
+      BRIDGE_SHUTDOWN_DEADLINE_MS: '50000',
+    });
+    expect(env.BRIDGE_TABLE).toEqual({ Ref: logicalId(main.stack, main.stack.table.table) });
+    expect(JSON.stringify(env.AWS_REGION)).toContain('AWS::Region');
+    expect(JSON.stringify(env.BRIDGE_WEBSOCKET_URL)).toMatch(/wss:\/\/.*\/live/);
+    expect(JSON.stringify(env.BRIDGE_WEBSOCKET_MANAGEMENT_URL)).toMatch(/https:\/\/.*\/live/);
+    // Tasks advertise their own IP (connector/main.ts, ECS task metadata); a fixed value would be wrong.
+    expect(env).not.toHaveProperty('BRIDGE_CONNECTOR_ADVERTISE');
+    expect(env).not.toHaveProperty('BRIDGE_CONNECTOR_TOKEN');
+    expect(container().Secrets).toEqual([
+      {
+        Name: 'BRIDGE_CONNECTOR_TOKEN',
+        ValueFrom: {
+          Ref: main.stack.getLogicalId(main.stack.secrets.connectorToken.node.defaultChild as CfnFunction),
+        },
+      },
+    ]);
+    const parsed = configFromEnv({
+      ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `x-${k}`])),
+      BRIDGE_WEBSOCKET_URL: 'wss://abc.execute-api.eu-west-1.amazonaws.com/live',
+      BRIDGE_CONNECTOR_TOKEN: 'x'.repeat(64),
+    });
+    expect(parsed.secrets).toEqual({ kind: 'secretsmanager', prefix: 'cti-bridge/CtiBridge/links/' });
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const alarms = () => resourcesOf(main.json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+  const byName = (suffix: string) => alarms().find((a) => a.AlarmName === `CtiBridge-${suffix}`);
+
+  it('sends every alarm (and its recovery) to the encrypted, TLS-only SNS topic', () => {
+    const topicId = main.stack.getLogicalId(main.stack.monitoring.topic.node.defaultChild as CfnFunction);
+    expect(alarms().length).toBeGreaterThanOrEqual(6 + 2 * 12);
+    for (const a of alarms()) {
+      expect(a.AlarmActions, a.AlarmName).toEqual([{ Ref: topicId }]);
+      expect(a.OKActions, a.AlarmName).toEqual([{ Ref: topicId }]);
+      expect(a.AlarmDescription, a.AlarmName).toBeTruthy();
+    }
+    main.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    main.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+    main.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('watches link status, delivery backlog and webhook failures through the connector metrics', () => {
+    const linkDown = byName('LinkDown')!;
+    expect(linkDown).toMatchObject({
+      Namespace: 'CtiBridge',
+      MetricName: 'LinksDown',
+      Dimensions: [{ Name: 'service', Value: 'cti-bridge-connector' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+    expect(byName('DeliveryBacklog')).toMatchObject({
+      MetricName: 'DeliveryBacklogAgeSeconds',
+      Threshold: 300,
+    });
+    const rate = byName('WebhookFailureRate')!;
+    expect(JSON.stringify(rate.Metrics)).toContain('WebhookFailures');
+    expect(JSON.stringify(rate.Metrics)).toContain('WebhookAttempts');
+    expect(rate.Threshold).toBe(20);
+    expect(byName('ConnectorTasksLow')).toMatchObject({
+      Namespace: 'ECS/ContainerInsights',
+      MetricName: 'RunningTaskCount',
+      Threshold: 2,
+      ComparisonOperator: 'LessThanThreshold',
+    });
+  });
+
+  it('has an errors and a throttles alarm per function, a DynamoDB throttle alarm and an API 5xx alarm', () => {
+    const fnIds = lambdas(main.json).map(([id]) => id);
+    for (const metric of ['Errors', 'Throttles']) {
+      const watched = alarms()
+        .filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric)
+        .map((a) => (a.Dimensions as Json[])[0]!.Value.Ref as string);
+      expect(watched.sort(), metric).toEqual([...fnIds].sort());
+    }
+    const ddb = JSON.stringify(byName('TableThrottles')!.Metrics);
+    for (const m of ['ReadThrottleEvents', 'WriteThrottleEvents', 'gsi1', 'gsi2']) expect(ddb).toContain(m);
+    expect(byName('HttpApi5xx')).toMatchObject({ MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
+  });
+
+  it('has the operations dashboard', () => {
+    main.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(resourcesOf(main.json, 'AWS::CloudWatch::Dashboard')[0]![1].Properties);
+    for (const title of [
+      'Links (connector)',
+      'Connector tasks',
+      'Delivery',
+      'Control API',
+      'Lambda errors',
+      'DynamoDB throttles',
+    ])
+      expect(body).toContain(title);
+  });
+});
+
+describe('bundles', () => {
+  /** `serviceId ?? "<id>"`: every SDK v3 client's runtime config names its service once, also minified. */
+  const sdkClients = (code: string) =>
+    [...new Set([...code.matchAll(/serviceId\s*\?\?\s*"([^"]+)"/g)].map((m) => m[1]!))].sort();
+  const bundles = () =>
+    lambdas(main.json).map(([id, fn]) => {
+      const hash = ((fn.Properties as Json).Code.S3Key as string).replace(/\.zip$/, '');
+      return { id, file: join(main.outdir, `asset.${hash}`, 'index.mjs') };
+    });
+
+  it('keeps every Lambda bundle under 1 MB', () => {
+    for (const { id, file } of bundles()) expect(statSync(file).size, id).toBeLessThan(1024 * 1024);
+  });
+
+  it('bundles only the SDK clients the code uses: DynamoDB and Secrets Manager (shared deps), no STS/SSO', () => {
+    // Every handler builds its deps with shared/deps.ts createDeps(): a DynamoDB client (repositories) and
+    // a Secrets Manager client (link secret store; the calls function also reads the connector token).
+    // The credential providers Lambda never reaches, and the STS/SSO/Signin clients they need, are left out.
+    for (const { id, file } of bundles()) {
+      const code = readFileSync(file, 'utf8');
+      expect(sdkClients(code), id).toEqual(['DynamoDB', 'Secrets Manager']);
+      for (const ext of UNUSED_CREDENTIAL_PROVIDERS) expect(code, id).toContain(`import("${ext}")`);
+    }
+  });
+});
+
+describe('settings: network and connector options', () => {
+  it('vpcId + privateSubnetIds: no VPC, NAT or flow log is created; tasks and calls use the given subnets', () => {
+    const s = synth(
+      {
+        vpcId: 'vpc-0123456789abcdef0',
+        privateSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2',
+      },
+      { bundle: false },
+    );
+    try {
+      for (const t of ['AWS::EC2::VPC', 'AWS::EC2::NatGateway', 'AWS::EC2::FlowLog', 'AWS::EC2::Subnet'])
+        s.template.resourceCountIs(t, 0);
+      s.template.hasResourceProperties('AWS::ECS::Service', {
+        NetworkConfiguration: {
+          AwsvpcConfiguration: Match.objectLike({
+            Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+          }),
+        },
+      });
+      s.template.hasResourceProperties('AWS::Lambda::Function', {
+        VpcConfig: Match.objectLike({ SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'] }),
+      });
+      s.template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0123456789abcdef0' });
+    } finally {
+      rmSync(s.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('pbxCidrs: the connector may open connections to those networks and HTTPS only', () => {
+    const s = synth({ pbxCidrs: '192.168.10.0/24,172.16.0.0/16', connectorTasks: '3' }, { bundle: false });
+    try {
+      const sg = s.json.Resources[
+        s.stack.getLogicalId(s.stack.network.connectorSg.node.defaultChild as CfnFunction)
+      ].Properties as Json;
+      expect(sg.SecurityGroupEgress.map((e: Json) => `${e.CidrIp} ${e.FromPort}-${e.ToPort}`).sort()).toEqual(
+        ['0.0.0.0/0 443-443', '172.16.0.0/16 0-65535', '192.168.10.0/24 0-65535'].sort(),
+      );
+      s.template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
+    } finally {
+      rmSync(s.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('connectorImage in ECR: the task uses it and the execution role may pull that repository only', () => {
+    const image = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/cti-bridge-connector:1.2.3';
+    const s = synth({ connectorImage: image, alarmEmail: 'ops@example.com' }, { bundle: false });
+    try {
+      const td = resourcesOf(s.json, 'AWS::ECS::TaskDefinition')[0]![1].Properties as Json;
+      expect(JSON.stringify(td.ContainerDefinitions[0].Image)).toContain('111122223333.dkr.ecr.eu-west-1.');
+      expect(JSON.stringify(td.ContainerDefinitions[0].Image)).toContain('cti-bridge-connector:1.2.3');
+      const pull = resourcesOf(s.json, 'AWS::IAM::Policy')
+        .flatMap(([, p]) => (p.Properties as Json).PolicyDocument.Statement as Json[])
+        .filter((st) => [st.Action].flat().includes('ecr:BatchGetImage'));
+      expect(pull).toHaveLength(1);
+      expect(JSON.stringify(pull[0]!.Resource)).toContain(
+        ':ecr:eu-west-1:111122223333:repository/cti-bridge-connector',
+      );
+      s.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+      });
+    } finally {
+      rmSync(s.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses inconsistent network and task-size options', () => {
+    const bad = (context: Json) => () => settingsFromContext(new App({ context }).node);
+    expect(bad({ vpcId: 'vpc-0123456789abcdef0' })).toThrow(/privateSubnetIds/);
+    expect(bad({ privateSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1' })).toThrow(/vpcId/);
+    expect(bad({ connectorCpu: '256', connectorMemoryMiB: '4096' })).toThrow(/connectorMemoryMiB/);
+    expect(bad({ pbxCidrs: 'not-a-cidr' })).toThrow(/pbxCidrs/);
+    expect(bad({ connectorTasks: '0' })).toThrow(/connectorTasks/);
+    expect(
+      settingsFromContext(new App({ context: { connectorCpu: 1024, connectorMemoryMiB: 3072 } }).node),
+    ).toMatchObject({ connectorCpu: 1024, connectorMemoryMiB: 3072 });
   });
 });

@@ -23,6 +23,8 @@ export interface VendorHarness {
   start(): Promise<ScenarioEnv>;
   /** Documented, justified differences from the BroadWorks reference sequences (scenario → override). */
   expectations?: Partial<Record<string, string[]>>;
+  /** Scenarios the vendor cannot run at all (scenario → reason); the suite skips them, naming the reason. */
+  skip?: Partial<Record<string, string>>;
 }
 
 /** Records every event the connector logs, and lets tests await conditions on them. */

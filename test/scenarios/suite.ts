@@ -207,8 +207,15 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
   const released = (corr: string, n: number) => (evs: BridgeEvent[]) =>
     callsOf(evs, corr).filter((e) => e.type === 'call.released').length >= n;
 
+  /** `it`, or `it.skip` with the vendor's reason in the title when the harness skips the scenario. */
+  const test = (name: string, title: string, fn: () => Promise<void>) => {
+    const reason = harness.skip?.[name];
+    if (reason) it.skip(`${title} (not for ${harness.vendor}: ${reason})`, fn);
+    else it(title, fn);
+  };
+
   suite(`${harness.vendor}: call scenarios`, () => {
-    it('basic call: dial, answer, release', async () => {
+    test('basic', 'basic call: dial, answer, release', async () => {
       const lines = await scenario('basic', async () => {
         const { callId, correlationId } = await post(path('alice'), { to: '1002' });
         expect(callId).toEqual(expect.any(String));
@@ -221,7 +228,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('basic', lines);
     });
 
-    it('hold and retrieve', async () => {
+    test('hold', 'hold and retrieve', async () => {
       const lines = await scenario('hold', async () => {
         const { callId, correlationId } = await post(path('alice'), { to: '1002' });
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
@@ -244,7 +251,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('hold', lines);
     });
 
-    it('blind transfer', async () => {
+    test('blind-transfer', 'blind transfer', async () => {
       const lines = await scenario('blind-transfer', async () => {
         const { correlationId } = await post(path('alice'), { to: '1002' });
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
@@ -262,7 +269,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('blind-transfer', lines);
     });
 
-    it('consultative transfer', async () => {
+    test('consult-transfer', 'consultative transfer', async () => {
       const lines = await scenario('consult-transfer', async () => {
         const { correlationId } = await post(path('alice'), { to: '1002' });
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
@@ -290,7 +297,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('consult-transfer', lines);
     });
 
-    it('three-way conference', async () => {
+    test('conference', 'three-way conference', async () => {
       const lines = await scenario('conference', async () => {
         const a = await post(path('alice'), { to: '1002' });
         await tap.until((evs) => callsOf(evs, a.correlationId).some((e) => e.type === 'call.received'), 'bob rings');
@@ -311,7 +318,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('conference', lines);
     });
 
-    it('DND and call forwarding', async () => {
+    test('services', 'DND and call forwarding', async () => {
       const lines = await scenario('services', async () => {
         const base = `/v1/links/${env.link}/users/${encodeURIComponent(u('bob'))}`;
         const dnd = await env.client.put(`${base}/dnd`, { enabled: true });
@@ -334,7 +341,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('services', lines);
     });
 
-    it('agent states', async () => {
+    test('agent-states', 'agent states', async () => {
       const lines = await scenario('agent-states', async () => {
         const state = `/v1/links/${env.link}/agents/${encodeURIComponent(u('dave'))}/state`;
         for (const s of ['sign-in', 'available', 'unavailable', 'wrap-up', 'available', 'sign-out'] as const) {
@@ -348,7 +355,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       expectSeq('agent-states', lines);
     });
 
-    it('ACD call offered to and answered by an agent', async () => {
+    test('acd', 'ACD call offered to and answered by an agent', async () => {
       const lines = await scenario('acd', async () => {
         await subscribe(env, [{ type: 'queue', id: u('sales') }], ['queue']);
         const state = (n: string) => `/v1/links/${env.link}/agents/${encodeURIComponent(u(n))}/state`;

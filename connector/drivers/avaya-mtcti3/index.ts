@@ -1,0 +1,4 @@
+/** Avaya IP Office MTCTI-3 (protobuf over websocket) driver. See docs/protocols/avaya-mtcti3.md. */
+export { AvayaMtcti3Driver, createAvayaMtcti3Driver, resultError, AvayaMtcti3Options } from './driver.js';
+export { Mtcti3Client, ConnectionError, endpointUrl, type ClientConfig } from './client.js';
+export { Mtcti3Mapper, bridgeState, gcidHex, VENDOR, type UserContext, type QueueContext } from './mapper.js';

@@ -1,0 +1,26 @@
+/**
+ * The shared scenario suite against an Avaya IP Office MTCTI-3 link (`sim-mtcti3`) on the same simulator
+ * core. Differences from the BroadWorks reference are listed here with their reason and documented in
+ * docs/protocols/avaya-mtcti3.md ("Differences from BroadWorks").
+ */
+import { testStack, api } from '../support/stack.js';
+import { runScenarioSuite } from './suite.js';
+
+runScenarioSuite({
+  vendor: 'avaya-mtcti3',
+  // the vendor-native user id is the IP Office user name (seed `alice@sim.example` → `alice`)
+  user: (n) => n,
+  skip: {
+    // MTCTI-3 has no agent states: an agent is a hunt group member whose membership is enabled or
+    // disabled (UpdateQueue addmember). `available`/`sign-in` enable it and `sign-out` disables it; there
+    // is no `unavailable` or `wrap-up` to set, so this scenario's six-state walk cannot run.
+    'agent-states': 'no agent states, only hunt group membership on/off',
+  },
+  async start() {
+    const stack = await testStack({
+      simulator: true,
+      connector: { subscriptionPollMs: 50, reconcileMs: 200 },
+    });
+    return { stack, sim: stack.simulator!, link: 'sim-mtcti3', client: api(stack, stack.adminKey), stop: () => stack.stop() };
+  },
+});
