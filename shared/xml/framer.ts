@@ -62,6 +62,8 @@ export class XmlFramer {
   private returnTo: State = 'between';
   private start = -1; // start offset of the current message inside the pending buffer
   private pending: Buffer = Buffer.alloc(0);
+  /** Skipping the rest of an over-long message (its bytes are not kept). */
+  private discarding = false;
   private readonly maxBytes: number;
 
   constructor(options: XmlFramerOptions = {}) {
@@ -94,6 +96,7 @@ export class XmlFramer {
         case 'between':
           if (b === LT) {
             flushGarbage(i);
+            this.discarding = false;
             if (this.start < 0) this.start = i; // keep an XML declaration with its document
             this.depth = 0;
             this.state = 'tagOpen';
@@ -169,8 +172,16 @@ export class XmlFramer {
           break;
         case 'endTag':
           if (b === GT) {
+            if (this.depth === 0) {
+              // an end tag with no open element: garbage, not a message
+              if (!this.discarding) errors.push(new XmlFramingError('end tag outside any document', buf.subarray(this.start, i + 1).toString('utf8')));
+              this.discarding = false;
+              this.start = -1;
+              this.state = 'between';
+              break;
+            }
             this.depth--;
-            if (this.depth <= 0) {
+            if (this.depth === 0) {
               this.emit(buf, i, messages);
             } else {
               this.state = 'text';
@@ -178,11 +189,13 @@ export class XmlFramer {
           }
           break;
       }
-      if (this.start >= 0 && i - this.start + 1 > this.maxBytes) {
+      if (this.start >= 0 && !this.discarding && i - this.start + 1 > this.maxBytes) {
         errors.push(
           new XmlFramingError(`message exceeds ${this.maxBytes} bytes`, buf.subarray(this.start, this.start + 200).toString('utf8')),
         );
-        this.reset();
+        // Keep following the structure to find where the message ends, but keep none of its bytes.
+        this.discarding = true;
+        this.start = -1;
       }
     }
     flushGarbage(buf.length);
@@ -197,6 +210,7 @@ export class XmlFramer {
   }
 
   reset(): void {
+    this.discarding = false;
     this.state = 'between';
     this.depth = 0;
     this.start = -1;
@@ -204,7 +218,8 @@ export class XmlFramer {
   }
 
   private emit(buf: Buffer, end: number, messages: string[]): void {
-    messages.push(buf.subarray(this.start, end + 1).toString('utf8'));
+    if (this.discarding) this.discarding = false;
+    else messages.push(buf.subarray(this.start, end + 1).toString('utf8'));
     this.start = -1;
     this.depth = 0;
     this.state = 'between';
