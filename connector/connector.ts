@@ -38,6 +38,11 @@ export interface ConnectorOptions {
   /** Only run links of these tenants (default all). */
   tenants?: string[];
   onEvent?: EventListener;
+  /**
+   * Called when this connector takes a link (start, lease takeover), before its runner starts: delivery
+   * re-matches log events after its watermark. Defaults to `onEvent.linkOwned` when the listener has one.
+   */
+  onLinkOwned?: (tenant: string, link: string) => Promise<void>;
   /** Metrics sink (EMF in AWS; none locally). Link gauges are sampled every `metricsMs` (60 s). */
   metrics?: ConnectorMetrics;
   metricsMs?: number;
@@ -65,6 +70,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
   const runners = new Map<string, { runner: LinkRunner; updatedAt: string }>();
   const log = new EventLogWriter(deps, { ttlDays: opts.eventTtlDays ?? deps.config.eventTtlDays, onLogged: opts.onEvent });
   const key = (t: string, l: string) => `${t}/${l}`;
+  const linkOwned = opts.onLinkOwned ?? (opts.onEvent as { linkOwned?: (t: string, l: string) => Promise<void> } | undefined)?.linkOwned;
 
   const server = await startCommandServer({
     host: opts.commandHost ?? '127.0.0.1',
@@ -110,6 +116,10 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     });
     runners.set(key(link.tenant, link.id), { runner, updatedAt: link.updatedAt });
     deps.logger.info('link owned', { link: runner.key, connector: id });
+    await linkOwned?.(link.tenant, link.id).catch((err: unknown) =>
+      deps.logger.error('link catch-up failed', { link: runner.key, error: err as Error }),
+    );
+    if (runners.get(key(link.tenant, link.id))?.runner !== runner) return; // stopped meanwhile
     runner.start();
   }
 

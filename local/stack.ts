@@ -200,6 +200,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           await d.onEvent(e);
           await connectorOpts.onEvent?.(e);
         },
+        onLinkOwned: async (t, l) => {
+          await d.linkOwned(t, l);
+          await connectorOpts.onLinkOwned?.(t, l);
+        },
       });
       cleanups.push(() => connector!.stop());
     }

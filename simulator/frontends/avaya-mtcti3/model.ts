@@ -220,7 +220,13 @@ export function notifyUser(u: UserSnapshot, flags: number, extras: UserExtras): 
   };
   if (u.dnd) n.dnd = true;
   if (extras.voicemail) n.voicemail = true;
-  if (flags & 0x01) n.mailbox = { ...(extras.mailbox ?? {}) };
+  if (flags & 0x01) {
+    const m = extras.mailbox;
+    n.mailbox = {};
+    if (m?.newmessages) n.mailbox.newmessages = m.newmessages;
+    if (m?.oldmessages) n.mailbox.oldmessages = m.oldmessages;
+    if (m?.savedmessages) n.mailbox.savedmessages = m.savedmessages;
+  }
   if (flags & 0x02) {
     const f = u.forwarding;
     if (f.always.active) n.fwdu = true;
