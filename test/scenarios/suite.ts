@@ -207,6 +207,24 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
   const released = (corr: string, n: number) => (evs: BridgeEvent[]) =>
     callsOf(evs, corr).filter((e) => e.type === 'call.released').length >= n;
 
+  /** `from` dials `ext`; resolves when the callee's leg rings. Returns the caller's call and the callee's leg. */
+  const ring = async (from: string, ext: string, callee: string) => {
+    const dialed: { callId: string; correlationId: string } = await post(path(from), { to: ext });
+    await tap.until((evs) => callsOf(evs, dialed.correlationId).some((e) => e.type === 'call.received'), `${callee} rings`);
+    return { ...dialed, calleeCall: await callIdOf(callee, 'alerting') };
+  };
+  /** The callee answers; resolves when both legs are answered. */
+  const answer = async (callee: string, call: { correlationId: string; calleeCall: string }) => {
+    await post(path(callee, `/${call.calleeCall}/answer`));
+    await tap.until((evs) => callsOf(evs, call.correlationId).filter((e) => e.type === 'call.answered').length >= 2, `${callee} answers`);
+  };
+  /** `from` calls `callee` (at `ext`) and the callee answers. */
+  const connect = async (from: string, ext: string, callee: string) => {
+    const call = await ring(from, ext, callee);
+    await answer(callee, call);
+    return call;
+  };
+
   /** `it`, or `it.skip` with the vendor's reason in the title when the harness skips the scenario. */
   const test = (name: string, title: string, fn: () => Promise<void>) => {
     const reason = harness.skip?.[name];
@@ -217,11 +235,8 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
   suite(`${harness.vendor}: call scenarios`, () => {
     test('basic', 'basic call: dial, answer, release', async () => {
       const lines = await scenario('basic', async () => {
-        const { callId, correlationId } = await post(path('alice'), { to: '1002' });
+        const { callId, correlationId } = await connect('alice', '1002', 'bob');
         expect(callId).toEqual(expect.any(String));
-        await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
-        await post(path('bob', `/${await callIdOf('bob', 'alerting')}/answer`));
-        await tap.until((evs) => callsOf(evs, correlationId).filter((e) => e.type === 'call.answered').length >= 2, 'answered');
         await post(path('alice', `/${callId}/release`));
         return released(correlationId, 2);
       });
@@ -230,22 +245,19 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
 
     test('hold', 'hold and retrieve', async () => {
       const lines = await scenario('hold', async () => {
-        const { callId, correlationId } = await post(path('alice'), { to: '1002' });
-        await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
-        const bobCall = await callIdOf('bob', 'alerting');
+        const call = await ring('alice', '1002', 'bob');
+        const { correlationId, calleeCall: bobCall } = call;
         // Hold on a ringing call is refused by the vendor, with its own code kept.
         const early = await env.client.post(path('bob', `/${bobCall}/hold`));
         expect(early.status).toBeGreaterThanOrEqual(400);
         expect(early.headers.get('content-type')).toContain('application/problem+json');
         expect(early.body.vendor.name).toBe(harness.vendor);
-        await post(path('bob', `/${bobCall}/answer`));
-        await tap.until((evs) => callsOf(evs, correlationId).filter((e) => e.type === 'call.answered').length >= 2, 'answered');
+        await answer('bob', call);
         await post(path('bob', `/${bobCall}/hold`));
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.held'), 'held');
         await post(path('bob', `/${bobCall}/retrieve`));
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.retrieved'), 'retrieved');
         await post(path('bob', `/${bobCall}/release`));
-        void callId;
         return released(correlationId, 2);
       });
       expectSeq('hold', lines);
@@ -253,11 +265,7 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
 
     test('blind-transfer', 'blind transfer', async () => {
       const lines = await scenario('blind-transfer', async () => {
-        const { correlationId } = await post(path('alice'), { to: '1002' });
-        await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
-        const bobCall = await callIdOf('bob', 'alerting');
-        await post(path('bob', `/${bobCall}/answer`));
-        await tap.until((evs) => callsOf(evs, correlationId).filter((e) => e.type === 'call.answered').length >= 2, 'answered');
+        const { calleeCall: bobCall } = await connect('alice', '1002', 'bob');
         await post(path('bob', `/${bobCall}/transfer`), { mode: 'blind', to: '1003' });
         await tap.until((evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')), 'carol rings');
         const carolCall = await callIdOf('carol', 'alerting');
@@ -271,20 +279,10 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
 
     test('consult-transfer', 'consultative transfer', async () => {
       const lines = await scenario('consult-transfer', async () => {
-        const { correlationId } = await post(path('alice'), { to: '1002' });
-        await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.received'), 'bob rings');
-        const first = await callIdOf('bob', 'alerting');
-        await post(path('bob', `/${first}/answer`));
-        await tap.until((evs) => callsOf(evs, correlationId).filter((e) => e.type === 'call.answered').length >= 2, 'answered');
+        const { correlationId, calleeCall: first } = await connect('alice', '1002', 'bob');
         await post(path('bob', `/${first}/hold`));
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.held'), 'held');
-        const consult = await post(path('bob'), { to: '1003' });
-        await tap.until((evs) => callsOf(evs, consult.correlationId).some((e) => e.type === 'call.received'), 'carol rings');
-        await post(path('carol', `/${await callIdOf('carol', 'alerting')}/answer`));
-        await tap.until(
-          (evs) => callsOf(evs, consult.correlationId).filter((e) => e.type === 'call.answered').length >= 2,
-          'carol answers',
-        );
+        const consult = await connect('bob', '1003', 'carol');
         await post(path('bob', `/${first}/transfer`), { mode: 'consult', withCall: consult.callId });
         await tap.until(
           (evs) => evs.filter((e) => e.type === 'call.released' && e.target.id === u('bob')).length >= 2,
@@ -299,16 +297,10 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
 
     test('conference', 'three-way conference', async () => {
       const lines = await scenario('conference', async () => {
-        const a = await post(path('alice'), { to: '1002' });
-        await tap.until((evs) => callsOf(evs, a.correlationId).some((e) => e.type === 'call.received'), 'bob rings');
-        await post(path('bob', `/${await callIdOf('bob', 'alerting')}/answer`));
-        await tap.until((evs) => callsOf(evs, a.correlationId).filter((e) => e.type === 'call.answered').length >= 2, 'answered');
+        const a = await connect('alice', '1002', 'bob');
         await post(path('alice', `/${a.callId}/hold`));
         await tap.until((evs) => callsOf(evs, a.correlationId).some((e) => e.type === 'call.held'), 'held');
-        const b = await post(path('alice'), { to: '1003' });
-        await tap.until((evs) => callsOf(evs, b.correlationId).some((e) => e.type === 'call.received'), 'carol rings');
-        await post(path('carol', `/${await callIdOf('carol', 'alerting')}/answer`));
-        await tap.until((evs) => callsOf(evs, b.correlationId).filter((e) => e.type === 'call.answered').length >= 2, 'carol answers');
+        const b = await connect('alice', '1003', 'carol');
         await post(path('alice', `/${a.callId}/conference`), { withCall: b.callId });
         await tap.until((evs) => evs.some((e) => e.type === 'conference.started'), 'conference');
         await post(path('alice', `/${a.callId}/release`));
