@@ -3,6 +3,7 @@
  * control API (which validates a link's `options` strictly against the same fields, without defaults).
  */
 import { z } from 'zod';
+import { apiOptionsOf } from './options.js';
 
 const UserEntry = z.object({ id: z.string().min(1), extension: z.string().optional(), name: z.string().optional(), number: z.string().optional() });
 
@@ -35,11 +36,4 @@ export const AvayaMtcti3Options = z.object({
 export type AvayaMtcti3Options = z.infer<typeof AvayaMtcti3Options>;
 
 /** The API view: the same fields, all optional, no defaults, unknown fields rejected. */
-export const AvayaMtcti3LinkOptions = z.strictObject(
-  Object.fromEntries(
-    Object.entries(AvayaMtcti3Options.shape).map(([k, v]) => [
-      k,
-      (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional(),
-    ]),
-  ) as { [K in keyof typeof AvayaMtcti3Options.shape]: z.ZodOptional<z.ZodType> },
-);
+export const AvayaMtcti3LinkOptions = apiOptionsOf(AvayaMtcti3Options);

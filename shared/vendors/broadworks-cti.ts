@@ -3,6 +3,7 @@
  * control API (which validates a link's `options` strictly against the same fields, without defaults).
  */
 import { z } from 'zod';
+import { apiOptionsOf } from './options.js';
 
 /** Xsi URI prefixes (the specification prints the actions prefix; the events prefix is inferred). */
 export const BROADWORKS_DEFAULT_PREFIXES = {
@@ -39,11 +40,4 @@ export const BroadWorksCtiOptions = z.object({
 export type BroadWorksCtiOptions = z.infer<typeof BroadWorksCtiOptions>;
 
 /** The API view: the same fields, all optional, no defaults, unknown fields rejected. */
-export const BroadWorksCtiLinkOptions = z.strictObject(
-  Object.fromEntries(
-    Object.entries(BroadWorksCtiOptions.shape).map(([k, v]) => [
-      k,
-      (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional(),
-    ]),
-  ) as { [K in keyof typeof BroadWorksCtiOptions.shape]: z.ZodOptional<z.ZodType> },
-);
+export const BroadWorksCtiLinkOptions = apiOptionsOf(BroadWorksCtiOptions);

@@ -4,6 +4,7 @@
  * subscriptions for watched queues and for agent membership, maps snapshots to normalized events and
  * runs the unified call-control API as SubscribeCmd requests.
  */
+import { DriverTimers, SerialQueue } from '../util.js';
 import {
   LinkUnavailableError,
   NotSupportedError,
@@ -122,10 +123,10 @@ export class AvayaMtcti3Driver implements Driver {
   private queues = new Map<string, DirEntry>();
   private linesRec: SubRec | undefined;
   private readonly dials = new Map<number, { resolve: (r: { callId: string; correlationId: string }) => void; reject: (e: Error) => void; user: string }>();
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
   private downReported = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new DriverTimers();
 
   constructor(
     private readonly link: LinkConfig,
@@ -178,7 +179,6 @@ export class AvayaMtcti3Driver implements Driver {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.client.state === 'ready') {
       await Promise.allSettled(
@@ -218,18 +218,12 @@ export class AvayaMtcti3Driver implements Driver {
   }
 
   private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref?.();
-    this.timers.add(t);
+    this.timers.later(ms, fn);
   }
 
+  /** Runs subscription work one at a time (watch, refresh, re-creation). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.queue.run(fn);
   }
 
   private emit(draft: EventDraft): void {

@@ -3,6 +3,7 @@
  * (one per target and event package), maps events to the normalized model, executes commands and
  * resynchronises calls after a reconnect.
  */
+import { DriverTimers, SerialQueue } from '../util.js';
 import { z } from 'zod';
 import {
   LinkUnavailableError,
@@ -87,10 +88,10 @@ export class BroadWorksCtiDriver implements Driver {
   private readonly subs = new Map<string, SubRecord>();
   private readonly bySubscriptionId = new Map<string, SubRecord>();
   private readonly deletedSubscriptions = new Set<string>();
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
   private downReported = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new DriverTimers();
   readonly applicationId: string;
 
   constructor(
@@ -157,7 +158,6 @@ export class BroadWorksCtiDriver implements Driver {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.client.state === 'ready') {
       const ids = [...this.subs.values()].map((r) => r.subscriptionId).filter((s): s is string => !!s);
@@ -180,19 +180,12 @@ export class BroadWorksCtiDriver implements Driver {
   }
 
   private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref?.();
-    this.timers.add(t);
+    this.timers.later(ms, fn);
   }
 
   /** Runs subscription work one at a time (watch, refresh, re-creation). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.queue.run(fn);
   }
 
   // ---------------------------------------------------------------------------------------------------
