@@ -154,6 +154,11 @@ class Session {
     this.fe.sessionClosed(this);
   }
 
+  /** Sends bytes as they are, bypassing the encoder (fault injection: garbage to the client). */
+  sendRaw(bytes: Buffer): void {
+    this.ws.send(bytes, { binary: true });
+  }
+
   terminate(): void {
     this.ws.terminate();
     this.dispose();
@@ -1001,6 +1006,11 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
   /** Drop every connection without a close handshake (fault tests). */
   dropConnections(): void {
     for (const s of [...this.sessions]) s.terminate();
+  }
+
+  /** Sends the same raw bytes on every open connection (fault injection: vendor garbage). */
+  sendRaw(bytes: Buffer): void {
+    for (const s of this.sessions) s.sendRaw(bytes);
   }
 
   /** Subscriptions per open connection (inspection). */
