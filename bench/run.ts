@@ -4,6 +4,7 @@
  *   - event log append rate (seq reservation + conditional put)
  *   - BroadWorks XML framing throughput
  *   - process memory
+ *   - delivery with the simulator generating calls, 0 / 1 / 100 / 1000 channels (bench/delivery.ts)
  */
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import { XmlFramer } from '../shared/xml/framer.js';
 import { startDelivery } from '../connector/delivery/index.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deliveryBench, rawFloor } from './delivery.js';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -118,3 +120,19 @@ const fms = performance.now() - f0;
 console.log(`XML framing              ${((stream.length / 2 ** 20 / fms) * 1000).toFixed(1)} MiB/s, ${((count / fms) * 1000).toFixed(0)} msgs/s (1460-byte reads)`);
 const mem = process.memoryUsage();
 console.log(`memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+
+// Delivery with the simulator generating calls (bench/delivery.ts). Each phase: 5 s of offered calls
+// (3 vendor events each), then a drain of at most 30 s.
+console.log('\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -> log -> delivery -> clients)');
+const floor = await rawFloor();
+console.log(`raw loopback WebSocket floor   p50 ${fmt(floor.p50)} ms  p95 ${fmt(floor.p95)} ms  p99 ${fmt(floor.p99)} ms`);
+const rows = await deliveryBench({ counts: [0, 1, 100, 1000], loadMs: 5000, callsPerSec: 25, drainMs: 30_000 });
+console.log('| channels | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected | p50 ms | p95 ms | p99 ms | p50 / floor | RSS MiB |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows)
+  console.log(
+    `| ${r.channels} | ${r.offered} | ${r.loggedPerSec} | ${r.deliveredPerSec} | ${r.deliveries} / ${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.channels ? Math.round(r.p50 / floor.p50) + '×' : '-'} | ${r.rssMiB} |`,
+  );
+// Vendor side alone: offered far above what it takes, 0 channels.
+const [cap] = await deliveryBench({ counts: [0], loadMs: 5000, callsPerSec: 300, drainMs: 0 });
+console.log(`vendor side cap (0 channels, 900 events/s offered): ${cap!.loggedPerSec} events/s into the log`);

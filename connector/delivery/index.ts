@@ -9,6 +9,11 @@
  *   the per-channel queue index, and claims each delivery before sending it (one sender at a time).
  * - WebSocket channels: the delivery item is the per-channel log `resume` replays; frames are posted
  *   through the `@connections` management API in seq order by one serial queue per channel.
+ * - Exactly once from the log: deliveries of an event are created together with a key per
+ *   (channel, event) (conditional), and a per-link "matched up to" watermark follows the stored ones.
+ *   When the service takes a link (`linkOwned`, on start and on lease takeover), after a failed
+ *   hand-off, or when an event arrives after a gap, the log events after the watermark are matched
+ *   again; events that already have their delivery are skipped.
  */
 import { noMetrics, type ConnectorMetrics } from '../metrics.js';
 import { BRIDGE_METRICS } from '../../shared/config.js';
@@ -76,15 +81,45 @@ export interface DeliveryOptions {
   resolver?: Resolver;
   /** Management API client override (tests). */
   managementClient?: ApiGatewayManagementApiClient;
+  /** Seqs a busy webhook channel reserves at once (default 32; webhook seqs may then skip numbers). */
+  webhookSeqBlock?: number;
+  /** A claim lasts the webhook timeout plus this (ms, default 30 000). */
+  claimMarginMs?: number;
+  /** Clock and timer of the webhook schedule (tests drive it by hand; default the real ones). */
+  clock?: DeliveryClock;
 }
 
+export interface DeliveryClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: DeliveryClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
 export interface Delivery {
-  /** The EventLogWriter listener: resolves once every delivery of the event is stored. */
-  onEvent(event: BridgeEvent): Promise<void>;
+  /**
+   * The EventLogWriter listener: resolves once every delivery of the event is stored. It carries
+   * `linkOwned`, so a connector given only this listener still runs the catch-up when it takes a link.
+   */
+  onEvent: ((event: BridgeEvent) => Promise<void>) & { linkOwned: (tenant: string, link: string) => Promise<void> };
+  /**
+   * Call when this process takes a link (start, lease takeover), before its events flow: matches the log
+   * events after the link's watermark again (creating only missing deliveries), then moves the watermark.
+   */
+  linkOwned(tenant: string, link: string): Promise<void>;
+  /** The per-link "matched up to" seq this service knows (tests, diagnostics). */
+  matchedUpTo(tenant: string, link: string): number | null;
   /** Scans pending work now (normally on a timer). */
   recover(): Promise<void>;
   /** Stops timers and waits for attempts in flight; pending work stays in DynamoDB. */
   stop(): Promise<void>;
+  /** Simulates a crash: stops at once, records nothing more (attempts in flight are abandoned). */
+  kill(): void;
   readonly id: string;
 }
 
@@ -126,6 +161,22 @@ interface WsChannel {
   seen: boolean;
 }
 
+interface LinkState {
+  tenant: string;
+  link: string;
+  /** Serializes matching of the link's events with catch-ups. */
+  chain: Promise<void>;
+  /** Every event with seq <= done has its deliveries stored (null: not loaded yet). */
+  done: number | null;
+  /** Value last written to DynamoDB. */
+  durable: number;
+  writing: boolean;
+  /** A hand-off failed: `done` stays put until a catch-up re-matched the events after it. */
+  broken: boolean;
+  lastSeen: number;
+  repair?: NodeJS.Timeout;
+}
+
 const key = (t: string, c: string) => `${t}#${c}`;
 
 export function startDelivery(opts: DeliveryOptions): Delivery {
@@ -138,7 +189,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const metrics = opts.metrics ?? noMetrics;
   const channelCacheMs = opts.channelCacheMs ?? 1000;
   const timeoutMs = opts.webhookTimeoutMs ?? 10_000;
-  const claimMs = timeoutMs + 30_000;
+  const claimMs = timeoutMs + (opts.claimMarginMs ?? 30_000);
+  const clock = opts.clock ?? realClock;
+  const seqBlock = Math.max(1, opts.webhookSeqBlock ?? 32);
   const disableAfterMs = opts.disableAfterMs ?? 5 * 86_400_000;
   const recoverMs = opts.recoverMs ?? 5000;
   const maxInFlight = opts.maxInFlightPerChannel ?? 8;
@@ -165,6 +218,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       : undefined);
 
   let stopped = false;
+  let killed = false;
   const inFlight = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
     inFlight.add(p);
@@ -203,7 +257,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const hooks = new Map<string, HookChannel>();
   const workTouched = new Map<string, number>();
   const failing = new Map<string, string | null>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
 
   function hookChannel(tenant: string, channel: string): HookChannel {
     const k = key(tenant, channel);
@@ -236,7 +290,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   /** Starts every due head-of-line delivery and sets the timer for the next one. */
   function pump() {
     if (stopped) return;
-    const now = Date.now();
+    const now = clock.now();
     let next = Infinity;
     for (const h of hooks.values()) {
       for (const q of h.byOrder.values()) {
@@ -249,7 +303,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
             attempt(head)
               .catch((err: unknown) => {
                 logger.error('webhook attempt failed', { error: err as Error, channel: head.channel, seq: head.seq });
-                head.dueAt = Date.now() + 1000;
+                head.dueAt = clock.now() + 1000;
               })
               .finally(() => {
                 head.inFlight = false;
@@ -260,8 +314,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         } else next = Math.min(next, Math.max(head.dueAt, now + 1));
       }
     }
-    clearTimeout(timer);
-    if (next !== Infinity) timer = setTimeout(pump, Math.min(next - now, 2 ** 31 - 1));
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = next !== Infinity ? clock.setTimeout(pump, Math.min(next - now, 2 ** 31 - 1)) : undefined;
   }
 
   async function disableChannel(tenant: string, channel: string, reason: string) {
@@ -291,7 +345,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   }
 
   async function attempt(p: Pending): Promise<void> {
-    const nowMs = Date.now();
+    const nowMs = clock.now();
     if (p.heldUntil < nowMs + timeoutMs + 1000) {
       const claimed = await repo.claim(p.tenant, p.channel, p.seq, id, nowMs + claimMs, nowMs);
       if (!claimed) {
@@ -315,9 +369,10 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const headers = webhookHeaders(secrets, event.id, Math.floor(now.getTime() / 1000), body);
     metrics.max(BRIDGE_METRICS.deliveryBacklogAge, Math.max(0, (Date.now() - Date.parse(event.time)) / 1000), 'Seconds');
     const res = await postWebhook(ch.url!, body, headers, { timeoutMs, policy: addressPolicy, resolver: opts.resolver });
+    if (stopped && killed) return; // a crashed process records nothing
     metrics.count(BRIDGE_METRICS.webhookAttempts);
     if (res.statusCode === null || res.statusCode < 200 || res.statusCode >= 300) metrics.count(BRIDGE_METRICS.webhookFailures);
-    const rec: DeliveryAttempt = { at: now.toISOString(), statusCode: res.statusCode, latencyMs: res.latencyMs, error: res.error };
+    const rec: DeliveryAttempt = { at: new Date(nowMs).toISOString(), statusCode: res.statusCode, latencyMs: res.latencyMs, error: res.error };
     p.attemptCount++;
     const code = res.statusCode;
     if (code !== null && code >= 200 && code < 300) {
@@ -335,58 +390,99 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const delay = nextDelayMs(policy, p.attemptCount, honour ? res.retryAfterMs : null);
     if (delay === null) await finish(p, rec, 'failed');
     else {
-      p.dueAt = Date.now() + delay;
-      await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt: new Date(now.getTime() + delay).toISOString() }, now);
+      p.dueAt = nowMs + delay;
+      await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt: new Date(nowMs + delay).toISOString() }, now);
       p.heldUntil = 0;
     }
     await markFailing(p, false);
   }
 
-  async function createWebhookDelivery(event: BridgeEvent, ch: ChannelRecord) {
-    if (ch.status === 'disabled') {
-      logger.info('event not delivered: channel disabled', { tenant: ch.tenant, channel: ch.id, eventId: event.id });
-      return;
+  /** Next seq of a webhook channel: busy channels reserve `seqBlock` at once (one write for many events). */
+  const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number; pending?: Promise<void> }>();
+  async function nextWebhookSeq(tenant: string, channel: string): Promise<number> {
+    const k = key(tenant, channel);
+    let b = seqBlocks.get(k);
+    if (!b) seqBlocks.set(k, (b = { next: 1, end: 0, lastAllocAt: 0 }));
+    const block = b;
+    while (block.next > block.end) {
+      if (!block.pending) {
+        const size = Date.now() - block.lastAllocAt < 1000 ? seqBlock : 1;
+        block.lastAllocAt = Date.now();
+        block.pending = repo
+          .allocSeq(tenant, channel, size)
+          .then(({ seq }) => {
+            block.next = seq;
+            block.end = seq + size - 1;
+          })
+          .finally(() => (block.pending = undefined));
+      }
+      await block.pending;
     }
-    const k = key(ch.tenant, ch.id);
-    const nowMs = Date.now();
-    if ((workTouched.get(k) ?? 0) < nowMs - 600_000) {
-      await repo.touchWork(ch.tenant, ch.id, nowMs);
-      workTouched.set(k, nowMs);
+    return block.next++;
+  }
+
+  /** Creates the webhook deliveries of one event on all its webhook channels (batched transactions). */
+  async function createWebhookDeliveries(event: BridgeEvent, chs: ChannelRecord[], rematch: boolean) {
+    const live: ChannelRecord[] = [];
+    for (const ch of chs) {
+      if (ch.status === 'disabled') logger.info('event not delivered: channel disabled', { tenant: ch.tenant, channel: ch.id, eventId: event.id });
+      else live.push(ch);
     }
-    const { seq } = await repo.allocSeq(ch.tenant, ch.id);
+    const todo = rematch
+      ? (await Promise.all(live.map(async (ch) => ((await repo.hasDeliveryOf(ch.tenant, ch.id, event.link, event.seq)) ? null : ch)))).filter(
+          (c): c is ChannelRecord => c !== null,
+        )
+      : live;
+    if (!todo.length) return;
+    const nowMs = clock.now();
+    await Promise.all(
+      todo.map(async (ch) => {
+        const k = key(ch.tenant, ch.id);
+        if ((workTouched.get(k) ?? 0) < Date.now() - 600_000) {
+          await repo.touchWork(ch.tenant, ch.id, Date.now());
+          workTouched.set(k, Date.now());
+        }
+      }),
+    );
+    const seqs = await Promise.all(todo.map((ch) => nextWebhookSeq(ch.tenant, ch.id)));
     const orderKey = orderKeyOf(event);
     const heldUntil = nowMs + claimMs;
-    await repo.create(
-      {
-        tenant: ch.tenant,
-        channel: ch.id,
-        seq,
-        channelType: 'webhook',
-        eventId: event.id,
-        eventType: event.type,
-        link: event.link,
-        eventSeq: event.seq,
-        orderKey,
-        nextAttemptAt: deps.now().toISOString(),
-        createdAt: deps.now().toISOString(),
-      },
+    const created = await repo.createOnce(
+      todo.map((ch, i) => ({
+        rec: {
+          tenant: ch.tenant,
+          channel: ch.id,
+          seq: seqs[i]!,
+          channelType: 'webhook' as const,
+          eventId: event.id,
+          eventType: event.type,
+          link: event.link,
+          eventSeq: event.seq,
+          orderKey,
+          nextAttemptAt: new Date(nowMs).toISOString(),
+          createdAt: deps.now().toISOString(),
+        },
+        claim: { owner: id, untilMs: heldUntil },
+      })),
       ttlDays,
       deps.now(),
-      { owner: id, untilMs: heldUntil },
     );
-    enqueue({ tenant: ch.tenant, channel: ch.id, seq, orderKey, link: event.link, eventSeq: event.seq, dueAt: nowMs, attemptCount: 0, heldUntil, event, inFlight: false });
+    todo.forEach((ch, i) => {
+      if (created[i])
+        enqueue({ tenant: ch.tenant, channel: ch.id, seq: seqs[i]!, orderKey, link: event.link, eventSeq: event.seq, dueAt: nowMs, attemptCount: 0, heldUntil, event, inFlight: false });
+    });
   }
 
   let recovering: Promise<void> | undefined;
   const recentlyEmpty = new Map<string, number>();
   async function recoverOnce() {
-    const nowMs = Date.now();
+    const nowMs = clock.now();
     for (const w of await repo.listWork()) {
       if (stopped) return;
       const queue = await repo.pendingQueue(w.tenant, w.channel);
       const h = hooks.get(key(w.tenant, w.channel));
       if (!queue.length) {
-        if (!h || h.known.size === 0) await repo.deleteWorkIfIdle(w.tenant, w.channel, nowMs - 3_600_000);
+        if (!h || h.known.size === 0) await repo.deleteWorkIfIdle(w.tenant, w.channel, Date.now() - 3_600_000);
         continue;
       }
       for (const d of queue) {
@@ -504,7 +600,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       w.heldUntil = Date.now() + resumeHoldMs;
       w.liveFrom = state.next + 1;
       w.lastSent = state.next;
-      if (first && state.resume?.connectionId !== ch.connectionId) w.lastResumeReq = state.resume?.requestId ?? null;
+      if (first && (state.resume?.connectionId !== ch.connectionId || state.resume?.done)) w.lastResumeReq = state.resume?.requestId ?? null;
     }
     const r = state.resume;
     if (r && r.requestId !== w.lastResumeReq && w.connectionId && r.connectionId === w.connectionId) {
@@ -512,13 +608,15 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       w.held = false;
       await replay(w, r.after + 1, state.next);
       await post(w, { type: 'bridge.resumed', after: r.after, lastSeq: state.next });
+      await repo.resumeDone(w.tenant, w.channel, r.requestId);
     } else if (w.held && Date.now() >= w.heldUntil) {
       w.held = false;
       await replay(w, w.liveFrom, state.next);
     }
   }
 
-  async function deliverWs(event: BridgeEvent, ch: ChannelRecord) {
+  async function deliverWs(event: BridgeEvent, ch: ChannelRecord, rematch: boolean) {
+    if (rematch && (await repo.hasDeliveryOf(ch.tenant, ch.id, event.link, event.seq))) return;
     const w = wsChannel(ch.tenant, ch.id);
     let logged!: () => void;
     const stored = new Promise<void>((r) => (logged = r));
@@ -526,24 +624,29 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       try {
         if (!w.seen || ch.connectionId !== w.connectionId) await sync(w);
         const { seq } = await repo.allocSeq(ch.tenant, ch.id);
-        await repo.create(
-          {
-            tenant: ch.tenant,
-            channel: ch.id,
-            seq,
-            channelType: 'websocket',
-            eventId: event.id,
-            eventType: event.type,
-            link: event.link,
-            eventSeq: event.seq,
-            orderKey: orderKeyOf(event),
-            nextAttemptAt: null,
-            createdAt: deps.now().toISOString(),
-          },
+        const [created] = await repo.createOnce(
+          [
+            {
+              rec: {
+                tenant: ch.tenant,
+                channel: ch.id,
+                seq,
+                channelType: 'websocket',
+                eventId: event.id,
+                eventType: event.type,
+                link: event.link,
+                eventSeq: event.seq,
+                orderKey: orderKeyOf(event),
+                nextAttemptAt: null,
+                createdAt: deps.now().toISOString(),
+              },
+            },
+          ],
           ttlDays,
           deps.now(),
         );
         logged();
+        if (!created) return; // matched before (another process got there first)
         if (w.connectionId && !w.held) await sendFrame(w, seq, event);
       } finally {
         logged();
@@ -564,30 +667,154 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   }, heartbeatMs);
   void recover();
 
+  // ---------------------------------------------------------------- hand-off from the log
+  const linkStates = new Map<string, LinkState>();
+  function linkState(tenant: string, link: string): LinkState {
+    const k = key(tenant, link);
+    let L = linkStates.get(k);
+    if (!L) linkStates.set(k, (L = { tenant, link, chain: Promise.resolve(), done: null, durable: 0, writing: false, broken: false, lastSeen: 0 }));
+    return L;
+  }
+  function onLink<T>(L: LinkState, task: () => Promise<T>): Promise<T> {
+    const p = L.chain.then(task);
+    L.chain = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  /** Creates the deliveries of one logged event; `rematch`: only those not created before. */
+  async function matchEvent(event: BridgeEvent, rematch: boolean) {
+    const subs = await subscriptionsOf(event.tenant, event.link);
+    const channels = matchChannels(subs, event);
+    const recs = (await Promise.all(channels.map((c) => channelOf(event.tenant, c)))).filter((c): c is ChannelRecord => c !== null);
+    const webhooks = recs.filter((c) => c.type === 'webhook');
+    await Promise.all([createWebhookDeliveries(event, webhooks, rematch), ...recs.filter((c) => c.type !== 'webhook').map((c) => deliverWs(event, c, rematch))]);
+    pump();
+  }
+
+  /** Writes the watermark (one write in flight per link; later marks coalesce into the next write). */
+  function markDone(L: LinkState, seq: number) {
+    if (L.broken || L.done === null || seq <= L.done) return;
+    L.done = seq;
+    if (L.writing) return;
+    L.writing = true;
+    track(
+      (async () => {
+        try {
+          while (!killed && L.done !== null && L.durable < L.done) {
+            const s = L.done;
+            await repo.advanceWatermark(L.tenant, L.link, s);
+            L.durable = s;
+          }
+        } catch (err) {
+          logger.warn('delivery watermark write failed', { error: err as Error, tenant: L.tenant, link: L.link });
+        } finally {
+          L.writing = false;
+        }
+      })(),
+    );
+  }
+
+  async function loadLink(L: LinkState, fallback: number | null) {
+    let w = await repo.getWatermark(L.tenant, L.link);
+    if (w === null) w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await repo.logHead(L.tenant, L.link)));
+    L.done = w;
+    L.durable = w;
+  }
+
+  /** Re-matches the log events in (done, upTo]; duplicates are skipped. Runs in the link's chain. */
+  async function catchUp(L: LinkState, upTo: number) {
+    let from = L.done!;
+    let rematched = 0;
+    while (from < upTo && !stopped) {
+      const evs = await repo.eventsBetween(L.tenant, L.link, from, upTo, 200, deps.now());
+      if (!evs.length) break;
+      for (const e of evs) {
+        await matchEvent(e, true);
+        rematched++;
+      }
+      from = evs.at(-1)!.seq;
+    }
+    if (stopped) return;
+    L.broken = false;
+    markDone(L, upTo);
+    if (rematched) logger.info('delivery caught up from the event log', { tenant: L.tenant, link: L.link, events: rematched, upTo });
+  }
+
+  function scheduleRepair(L: LinkState) {
+    if (L.repair || stopped) return;
+    L.repair = setTimeout(() => {
+      L.repair = undefined;
+      void onLink(L, async () => {
+        if (L.done === null) await loadLink(L, null);
+        await catchUp(L, Math.max(L.lastSeen, L.done!));
+      }).catch((err: unknown) => {
+        logger.error('delivery catch-up failed', { error: err as Error, tenant: L.tenant, link: L.link });
+        scheduleRepair(L);
+      });
+    }, recoverMs);
+  }
+
+  async function handle(event: BridgeEvent) {
+    if (stopped) return;
+    const L = linkState(event.tenant, event.link);
+    await onLink(L, async () => {
+      if (stopped) return;
+      if (L.done === null) await loadLink(L, event.seq - 1);
+      if (!L.broken && L.done! < event.seq - 1) await catchUp(L, event.seq - 1); // a gap: re-match what it holds
+      L.lastSeen = Math.max(L.lastSeen, event.seq);
+      try {
+        await matchEvent(event, false);
+      } catch (err) {
+        if (!stopped) {
+          L.broken = true;
+          scheduleRepair(L);
+        }
+        throw err;
+      }
+      markDone(L, event.seq);
+    });
+  }
+
+  async function linkOwned(tenant: string, link: string) {
+    if (stopped) return;
+    const L = linkState(tenant, link);
+    await onLink(L, async () => {
+      await loadLink(L, null);
+      await catchUp(L, await repo.logHead(tenant, link));
+    }).catch((err: unknown) => {
+      logger.error('delivery catch-up failed', { error: err as Error, tenant, link });
+      L.broken = true;
+      scheduleRepair(L);
+    });
+  }
+
+  const halt = () => {
+    stopped = true;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    clearInterval(recoverTimer);
+    clearInterval(syncTimer);
+    clearInterval(heartbeatTimer);
+    for (const L of linkStates.values()) clearTimeout(L.repair);
+  };
+
   return {
     id,
-    async onEvent(event) {
+    onEvent: Object.assign(handle, { linkOwned }),
+    linkOwned,
+    matchedUpTo: (tenant, link) => linkStates.get(key(tenant, link))?.done ?? null,
+    kill() {
       if (stopped) return;
-      const subs = await subscriptionsOf(event.tenant, event.link);
-      const channels = matchChannels(subs, event);
-      await Promise.all(
-        channels.map(async (c) => {
-          const ch = await channelOf(event.tenant, c);
-          if (!ch) return;
-          if (ch.type === 'webhook') await createWebhookDelivery(event, ch);
-          else await deliverWs(event, ch);
-        }),
-      );
-      pump();
+      killed = true;
+      halt();
+      if (!opts.managementClient) management?.destroy();
     },
     recover,
     async stop() {
       if (stopped) return;
-      stopped = true;
-      clearTimeout(timer);
-      clearInterval(recoverTimer);
-      clearInterval(syncTimer);
-      clearInterval(heartbeatTimer);
+      halt();
       await recovering;
       await Promise.all([...inFlight]);
       await Promise.all([...sockets.values()].map((w) => w.chain));

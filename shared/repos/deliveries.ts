@@ -3,12 +3,18 @@
  * the channel's own `seq`. For webhook channels it is the durable outbox entry (status, attempts, due
  * time); for WebSocket channels it is the per-channel delivery log that `resume` replays. A per-channel
  * STATE item holds the seq counter, the acked seq, the last resume request and `failingSince`.
+ *
+ * Exactly-once creation: a delivery made from the live event stream is written together with a key item
+ * `E#{link}#{eventSeq}` in the channel's partition (one transaction, both conditional), so matching the
+ * same event again (after a crash, on a lease takeover) never creates a second delivery. The per-link
+ * "matched up to" watermark says which log events certainly have their deliveries stored.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { epochSeconds, isConditionalFailure, queryAll, queryPage, type Item, type Page } from './common.js';
+import type { BridgeEvent } from '../events/model.js';
+import { epochSeconds, isConditionalFailure, isLive, queryAll, queryPage, type Item, type Page } from './common.js';
 import { keys, seqKey } from './keys.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -46,7 +52,7 @@ export interface DeliveryRecord {
 export interface DeliveryState {
   next: number;
   acked: number;
-  resume: { after: number; connectionId: string; requestId: string } | null;
+  resume: { after: number; connectionId: string; requestId: string; done: boolean } | null;
   failingSince: string | null;
 }
 
@@ -75,7 +81,7 @@ const toState = (it: Item | undefined): DeliveryState => ({
   acked: (it?.acked as number | undefined) ?? 0,
   resume:
     it && typeof it.resumeReq === 'string'
-      ? { after: it.resumeAfter as number, connectionId: it.resumeConn as string, requestId: it.resumeReq }
+      ? { after: it.resumeAfter as number, connectionId: it.resumeConn as string, requestId: it.resumeReq, done: it.resumeDone === it.resumeReq }
       : null,
   failingSince: (it?.failingSince as string | undefined) ?? null,
 });
@@ -83,6 +89,14 @@ const toState = (it: Item | undefined): DeliveryState => ({
 export type NewDelivery = Omit<DeliveryRecord, 'status' | 'attempts' | 'attemptCount' | 'settledAt' | 'claimUntil' | 'owner'> & {
   status?: DeliveryStatus;
 };
+
+const deliveryKeyOf = keys.deliveryKey;
+const watermarkKey = keys.deliveryWatermark;
+
+export interface CreateOnceItem {
+  rec: NewDelivery;
+  claim?: { owner: string; untilMs: number };
+}
 
 export class DeliveryRepo {
   constructor(private readonly db: Db) {}
@@ -146,6 +160,18 @@ export class DeliveryRepo {
     return requestId;
   }
 
+  /** Records that a resume request was carried out (a restarted service does not replay it again). */
+  async resumeDone(tenant: string, channel: string, requestId: string): Promise<void> {
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        UpdateExpression: 'SET resumeDone = :r',
+        ExpressionAttributeValues: { ':r': requestId },
+      }),
+    );
+  }
+
   /** Sets (only when unset) or clears the time since which a channel fails continuously. */
   async setFailingSince(tenant: string, channel: string, since: string | null): Promise<string | null> {
     const res = await this.db.doc.send(
@@ -185,6 +211,152 @@ export class DeliveryRepo {
     };
     await this.db.doc.send(new PutCommand({ TableName: this.db.table, Item: item }));
     return toRecord(item);
+  }
+
+  /**
+   * Creates deliveries of logged events at most once per (channel, link, eventSeq): each delivery goes
+   * with its key item in one transaction (up to 50 per transaction), both conditional. Returns, per
+   * input, whether it was created (false: that event already has a delivery on that channel).
+   */
+  async createOnce(items: CreateOnceItem[], ttlDays: number, now: Date): Promise<boolean[]> {
+    const out = items.map(() => false);
+    const ttl = epochSeconds(now) + ttlDays * 86_400;
+    const chunks: number[][] = [];
+    for (let i = 0; i < items.length; i += 50) chunks.push(items.slice(i, i + 50).map((_, j) => i + j));
+    const write = async (idx: number[]): Promise<void> => {
+      if (!idx.length) return;
+      const TransactItems = idx.flatMap((i) => {
+        const { rec, claim } = items[i]!;
+        const status = rec.status ?? 'pending';
+        const queued = rec.channelType === 'webhook' && status === 'pending';
+        return [
+          {
+            Put: {
+              TableName: this.db.table,
+              Item: { ...deliveryKeyOf(rec.tenant, rec.channel, rec.link, rec.eventSeq), type: 'delivery-key', seq: rec.seq, [TTL_ATTRIBUTE]: ttl },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.db.table,
+              Item: {
+                ...keys.delivery(rec.tenant, rec.channel, rec.seq),
+                type: 'delivery',
+                ...rec,
+                status,
+                attempts: [],
+                attemptCount: 0,
+                ...(queued ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) } : {}),
+                ...(claim ? { claimUntil: claim.untilMs, owner: claim.owner } : {}),
+                [TTL_ATTRIBUTE]: ttl,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ];
+      });
+      try {
+        await this.db.doc.send(new TransactWriteCommand({ TransactItems }));
+        for (const i of idx) out[i] = true;
+      } catch (err) {
+        const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+        if ((err as Error).name !== 'TransactionCanceledException' || !reasons) throw err;
+        // Drop the pairs whose condition failed (already created) and write the rest again.
+        const failed = new Set<number>();
+        reasons.forEach((r, k) => r.Code === 'ConditionalCheckFailed' && failed.add(Math.floor(k / 2)));
+        if (!failed.size) throw err; // conflict or throttling: let the caller retry
+        await write(idx.filter((_, k) => !failed.has(k)));
+      }
+    };
+    await Promise.all(chunks.map(write));
+    return out;
+  }
+
+  /** Whether the event (link, eventSeq) already has its delivery on the channel (from `createOnce`). */
+  async hasDeliveryOf(tenant: string, channel: string, link: string, eventSeq: number): Promise<boolean> {
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: deliveryKeyOf(tenant, channel, link, eventSeq), ConsistentRead: true }),
+    );
+    return res.Item !== undefined;
+  }
+
+  /** The per-link "matched up to" watermark, or null when the link has none yet. */
+  async getWatermark(tenant: string, link: string): Promise<number | null> {
+    const res = await this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: watermarkKey(tenant, link), ConsistentRead: true }));
+    return (res.Item?.matched as number | undefined) ?? null;
+  }
+
+  /** Creates the watermark at `seq` unless it exists; returns the stored value. */
+  async ensureWatermark(tenant: string, link: string, seq: number): Promise<number> {
+    try {
+      await this.db.doc.send(
+        new PutCommand({
+          TableName: this.db.table,
+          Item: { ...watermarkKey(tenant, link), type: 'delivery-watermark', tenant, link, matched: seq },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return seq;
+    } catch (err) {
+      if (isConditionalFailure(err)) return (await this.getWatermark(tenant, link)) ?? seq;
+      throw err;
+    }
+  }
+
+  /** Moves the watermark forward to `seq` (never back). */
+  async advanceWatermark(tenant: string, link: string, seq: number): Promise<void> {
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: watermarkKey(tenant, link),
+          UpdateExpression: 'SET matched = :s, #type = :t, tenant = :tenant, link = :link',
+          ConditionExpression: 'attribute_not_exists(matched) OR matched < :s',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':s': seq, ':t': 'delivery-watermark', ':tenant': tenant, ':link': link },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+    }
+  }
+
+  /** Sets the watermark to `seq` even if that moves it back (tests, operators). */
+  async setWatermark(tenant: string, link: string, seq: number): Promise<void> {
+    await this.db.doc.send(
+      new PutCommand({ TableName: this.db.table, Item: { ...watermarkKey(tenant, link), type: 'delivery-watermark', tenant, link, matched: seq } }),
+    );
+  }
+
+  /** Highest seq reserved in a link's event log (0 when none). */
+  async logHead(tenant: string, link: string): Promise<number> {
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: { pk: keys.eventPartition(tenant, link), sk: 'SEQ' }, ConsistentRead: true }),
+    );
+    return (res.Item?.next as number | undefined) ?? 0;
+  }
+
+  /** Logged events of a link with after < seq <= upTo, in order, at most `limit` (consistent read). */
+  async eventsBetween(tenant: string, link: string, after: number, upTo: number, limit: number, now: Date): Promise<BridgeEvent[]> {
+    if (upTo <= after) return [];
+    const out: BridgeEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':p': keys.eventPartition(tenant, link), ':from': seqKey(after + 1), ':to': seqKey(upTo) },
+          ConsistentRead: true,
+          Limit: limit - out.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) if (isLive(it, now)) out.push(it.event as BridgeEvent);
+      startKey = res.LastEvaluatedKey;
+    } while (startKey && out.length < limit);
+    return out;
   }
 
   async get(tenant: string, channel: string, seq: number): Promise<DeliveryRecord | null> {
