@@ -2,10 +2,7 @@
  * The MTCTI-3 driver against the simulator's MTCTI-3 front-end over real sockets: login, framing,
  * events, commands, raw requests and resync after a dropped socket.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AvayaMtcti3Driver, ConnectionError } from '../../../connector/drivers/avaya-mtcti3/index.js';
 import { NotSupportedError, VendorError, type LinkConfig } from '../../../connector/driver.js';
@@ -194,28 +191,15 @@ describe('avaya-mtcti3 driver', () => {
     expect((await h.driver.execute({ kind: 'listUsers' })).users).toHaveLength(5);
   });
 
-  let certDir: string | undefined;
-  const haveOpenssl = (() => {
-    try {
-      execFileSync('openssl', ['version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-
-  it.skipIf(!haveOpenssl)('connects over TLS (wss) when the simulator has a certificate', async () => {
-    certDir = mkdtempSync(join(tmpdir(), 'mtcti3-tls-'));
-    const key = join(certDir, 'key.pem');
-    const cert = join(certDir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  it('connects over TLS (wss) when the simulator has a certificate', async () => {
+    const cert = readFileSync(new URL('../../fixtures/tls/cert.pem', import.meta.url));
+    const key = readFileSync(new URL('../../fixtures/tls/key.pem', import.meta.url));
     await fe.stop();
-    await start({ tls: { cert: readFileSync(cert), key: readFileSync(key) } });
-    const h = harness({ options: { pingIntervalMs: 0, ca: readFileSync(cert, 'utf8') } });
+    await start({ tls: { cert, key } });
+    const h = harness({ options: { pingIntervalMs: 0, ca: cert.toString('utf8') } });
     await h.driver.connect();
     expect((await h.driver.execute({ kind: 'listUsers' })).users).toHaveLength(5);
     const untrusted = harness();
     await expect(untrusted.driver.connect()).rejects.toBeInstanceOf(ConnectionError);
-    rmSync(certDir, { recursive: true, force: true });
   });
 });
