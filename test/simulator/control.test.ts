@@ -7,7 +7,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {  
   const r = await fetch(sim!.controlUrl + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: r.status, json: await r.json() };
 }

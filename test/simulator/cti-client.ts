@@ -13,7 +13,7 @@ export const XA = '/com.broadsoft.xsi-actions/v2.0';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, trimValues: true });
 
-export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Obj = Record<string, any>;  
 
 export interface Msg {
   raw: string;
