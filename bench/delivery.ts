@@ -34,6 +34,8 @@ export interface Row {
   p95: number;
   p99: number;
   rssMiB: number;
+  /** Frames/requests whose (channel, event id) a receiver had already seen (should be 0). */
+  duplicates: number;
 }
 
 /** Raw loopback WebSocket, server -> client, `n` stamped messages at about `rate`/s. */
@@ -89,7 +91,12 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
   });
   let lat: number[] = [];
   let received = 0;
-  const onEvent = (ev: { type: string; data: { call?: { id: string } } }) => {
+  let duplicates = 0;
+  const seen = new Set<string>();
+  const onEvent = (ev: { id: string; type: string; data: { call?: { id: string } } }, receiver: string) => {
+    const k = `${receiver}|${ev.id}`;
+    if (seen.has(k)) duplicates++;
+    else seen.add(k);
     const call = ev.data?.call;
     if (!call) return;
     const t = stamps.get(`${call.id}|${ev.type}`);
@@ -104,7 +111,7 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       res.writeHead(204).end();
-      onEvent(JSON.parse(Buffer.concat(chunks).toString()));
+      onEvent(JSON.parse(Buffer.concat(chunks).toString()), req.url ?? '');
     });
   });
   hooks.keepAliveTimeout = 5000;
@@ -131,7 +138,7 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
           const ws = new WebSocket(ch.url);
           ws.on('message', (d) => {
             const f = JSON.parse(d.toString()) as { type: string; event?: any };
-            if (f.type === 'event') onEvent(f.event);
+            if (f.type === 'event') onEvent(f.event, ch.id);
           });
           await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
           ws.send(JSON.stringify({ action: 'resume', after: 0 }));
@@ -151,6 +158,7 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
       await sleep(1500);
       lat = [];
       received = 0;
+      duplicates = 0;
       vendorEvents = 0;
       const logged0 = logged;
       measuring = true;
@@ -201,7 +209,10 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
       let lastChange = performance.now();
       while (n > 0 && received < expected && performance.now() < drainEnd) {
         await sleep(100);
-        if (received !== last) (last = received), (lastChange = performance.now());
+        if (received !== last) {
+          last = received;
+          lastChange = performance.now();
+        }
         else if (performance.now() - lastChange > 5000) break;
       }
       const elapsed = (Math.max(lastChange, loadEnd) - t0) / 1000;
@@ -218,6 +229,7 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
         p95: pct(lat, 95),
         p99: pct(lat, 99),
         rssMiB: Math.round(rss),
+        duplicates,
       };
       if (errors) log(`  (phase ${n}: ${errors} simulator operations refused)`);
       rows.push(row);

@@ -127,11 +127,11 @@ console.log('\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -
 const floor = await rawFloor();
 console.log(`raw loopback WebSocket floor   p50 ${fmt(floor.p50)} ms  p95 ${fmt(floor.p95)} ms  p99 ${fmt(floor.p99)} ms`);
 const rows = await deliveryBench({ counts: [0, 1, 100, 1000], loadMs: 5000, callsPerSec: 25, drainMs: 30_000 });
-console.log('| channels | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected | p50 ms | p95 ms | p99 ms | p50 / floor | RSS MiB |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| channels | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected | p50 ms | p95 ms | p99 ms | p50 / floor | RSS MiB | duplicates |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows)
   console.log(
-    `| ${r.channels} | ${r.offered} | ${r.loggedPerSec} | ${r.deliveredPerSec} | ${r.deliveries} / ${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.channels ? Math.round(r.p50 / floor.p50) + '×' : '-'} | ${r.rssMiB} |`,
+    `| ${r.channels} | ${r.offered} | ${r.loggedPerSec} | ${r.deliveredPerSec} | ${r.deliveries} / ${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.channels ? Math.round(r.p50 / floor.p50) + '×' : '-'} | ${r.rssMiB} | ${r.duplicates} |`,
   );
 // Vendor side alone: offered far above what it takes, 0 channels.
 const [cap] = await deliveryBench({ counts: [0], loadMs: 5000, callsPerSec: 300, drainMs: 0 });

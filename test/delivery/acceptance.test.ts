@@ -40,7 +40,11 @@ class ManualClock implements DeliveryClock {
   clearTimeout = (h: unknown) => void this.timers.delete(h as { at: number; fn: () => void });
   advanceTo(t: number) {
     this.t = t;
-    for (const h of [...this.timers]) if (h.at <= t) (this.timers.delete(h), h.fn());
+    for (const h of [...this.timers])
+      if (h.at <= t) {
+        this.timers.delete(h);
+        h.fn();
+      }
   }
 }
 

@@ -17,7 +17,11 @@ async function client(url: string) {
   const waiters: { ok: (f: any[]) => boolean; resolve: () => void }[] = [];
   ws.on('message', (d) => {
     frames.push(JSON.parse(d.toString()));
-    for (const w of [...waiters]) if (w.ok(frames)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters])
+      if (w.ok(frames)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   });
   await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
   return {
