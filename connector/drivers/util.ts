@@ -29,3 +29,24 @@ export class SerialQueue {
     return run;
   }
 }
+
+/**
+ * A link's options through the driver's schema. The API validated them when the link was written, but
+ * a link stored by an older version may carry values this one refuses: those fall back to their
+ * defaults (logged), the rest are kept.
+ */
+export function readDriverOptions<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }; parse(v: unknown): T },
+  vendor: string,
+  options: Record<string, unknown> | undefined,
+  logger: { warn(msg: string, extra?: Record<string, unknown>): void },
+): T {
+  const parsed = schema.safeParse(options ?? {});
+  if (parsed.success) return parsed.data;
+  logger.warn(`${vendor}: invalid link options, using defaults for the invalid ones`, {
+    issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`),
+  });
+  const cleaned: Record<string, unknown> = { ...(options ?? {}) };
+  for (const issue of parsed.error.issues) if (issue.path[0] !== undefined) delete cleaned[String(issue.path[0])];
+  return schema.parse(cleaned);
+}

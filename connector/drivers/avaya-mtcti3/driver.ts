@@ -4,7 +4,7 @@
  * subscriptions for watched queues and for agent membership, maps snapshots to normalized events and
  * runs the unified call-control API as SubscribeCmd requests.
  */
-import { DriverTimers, SerialQueue } from '../util.js';
+import { DriverTimers, SerialQueue, readDriverOptions } from '../util.js';
 import {
   LinkUnavailableError,
   NotSupportedError,
@@ -40,14 +40,6 @@ import { Mtcti3Mapper, VENDOR, gcidHex, type QueueContext, type UserContext } fr
 
 export { AvayaMtcti3Options } from '../../../shared/vendors/avaya-mtcti3.js';
 
-function readOptions(link: LinkConfig, logger: DriverLogger): AvayaMtcti3Options {
-  const parsed = AvayaMtcti3Options.safeParse(link.options ?? {});
-  if (parsed.success) return parsed.data;
-  logger.warn('avaya-mtcti3: invalid link options, using defaults for the invalid ones', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-  const cleaned: Record<string, unknown> = { ...(link.options ?? {}) };
-  for (const issue of parsed.error.issues) if (issue.path[0] !== undefined) delete cleaned[String(issue.path[0])];
-  return AvayaMtcti3Options.parse(cleaned);
-}
 
 interface DirEntry {
   guid: Uint8Array;
@@ -133,7 +125,7 @@ export class AvayaMtcti3Driver implements Driver {
     private readonly hooks: DriverHooks,
     private readonly logger: DriverLogger,
   ) {
-    this.options = readOptions(link, logger);
+    this.options = readDriverOptions(AvayaMtcti3Options, 'avaya-mtcti3', link.options, logger);
     const o = this.options;
     this.mapper = new Mtcti3Mapper({
       userByNumber: (n) => (n ? this.userByExtn(n)?.name : undefined),

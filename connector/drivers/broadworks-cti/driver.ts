@@ -3,7 +3,7 @@
  * (one per target and event package), maps events to the normalized model, executes commands and
  * resynchronises calls after a reconnect.
  */
-import { DriverTimers, SerialQueue } from '../util.js';
+import { DriverTimers, SerialQueue, readDriverOptions } from '../util.js';
 import { z } from 'zod';
 import {
   LinkUnavailableError,
@@ -32,14 +32,6 @@ import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messag
 
 export { BroadWorksCtiOptions } from '../../../shared/vendors/broadworks-cti.js';
 
-function readOptions(link: LinkConfig, logger: DriverLogger): BroadWorksCtiOptions {
-  const parsed = BroadWorksCtiOptions.safeParse(link.options ?? {});
-  if (parsed.success) return parsed.data;
-  logger.warn('broadworks-cti: invalid link options, using defaults for the invalid ones', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-  const cleaned: Record<string, unknown> = { ...(link.options ?? {}) };
-  for (const issue of parsed.error.issues) if (issue.path[0] !== undefined) delete cleaned[String(issue.path[0])];
-  return BroadWorksCtiOptions.parse(cleaned);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // family → package mapping
@@ -99,7 +91,7 @@ export class BroadWorksCtiDriver implements Driver {
     private readonly hooks: DriverHooks,
     private readonly logger: DriverLogger,
   ) {
-    this.options = readOptions(link, logger);
+    this.options = readDriverOptions(BroadWorksCtiOptions, 'broadworks-cti', link.options, logger);
     const o = this.options;
     this.requests = new Requests({ actions: o.uriPrefix, events: o.eventsUriPrefix });
     const defaultId = `cti-bridge.${link.tenant}.${link.id}`;
