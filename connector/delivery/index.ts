@@ -390,8 +390,10 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const delay = nextDelayMs(policy, p.attemptCount, honour ? res.retryAfterMs : null);
     if (delay === null) await finish(p, rec, 'failed');
     else {
-      p.dueAt = nowMs + delay;
-      await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt: new Date(nowMs + delay).toISOString() }, now);
+      // Counted from the answer, not from when the attempt began: Retry-After means "after this response".
+      const answeredMs = clock.now();
+      p.dueAt = answeredMs + delay;
+      await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt: new Date(answeredMs + delay).toISOString() }, now);
       p.heldUntil = 0;
     }
     await markFailing(p, false);
