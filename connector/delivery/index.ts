@@ -29,7 +29,7 @@ import type { ChannelRecord } from '../../shared/repos/channels.js';
 import { DeliveryRepo, type DeliveryAttempt, type DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { keys } from '../../shared/repos/keys.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
-import { matchChannels, orderKeyOf } from './matching.js';
+import { matchChannels, orderKeyOf } from '../../shared/events/matching.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE_MS, nextDelayMs, type RetryPolicy } from './schedule.js';
 import { webhookHeaders } from './signing.js';
 import { parseCidr, type AddressPolicy, type Resolver } from './ssrf.js';

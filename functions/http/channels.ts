@@ -7,7 +7,7 @@ import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import { DeliveryRepo, type DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
-import { matches, orderKeyOf } from '../../connector/delivery/matching.js';
+import { matches, orderKeyOf } from '../../shared/events/matching.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 /** The WebSocket URL a client opens: the stage URL with tenant, channel and (on creation only) token. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyAddress, parseCidr, refusalReason, resolveChecked } from '../../connector/delivery/ssrf.js';
 import { nextDelayMs, parseRetryAfter, DEFAULT_RETRY_SCHEDULE_MS } from '../../connector/delivery/schedule.js';
 import { webhookHeaders } from '../../connector/delivery/signing.js';
-import { matchChannels, matches, orderKeyOf } from '../../connector/delivery/matching.js';
+import { matchChannels, matches, orderKeyOf } from '../../shared/events/matching.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 

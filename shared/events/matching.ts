@@ -1,6 +1,6 @@
 /** Which subscriptions an event matches, and the per-call ordering key of an event. */
-import { familyOf, type BridgeEvent } from '../../shared/events/model.js';
-import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
+import { familyOf, type BridgeEvent } from './model.js';
+import type { SubscriptionRecord } from '../repos/subscriptions.js';
 
 /**
  * A subscription matches an event of its tenant and link when the event's family is selected and the
