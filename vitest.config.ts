@@ -9,6 +9,10 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: a couple of files at a time keeps DynamoDB Local and the sockets responsive.
     maxWorkers: 2,
-    env: { BRIDGE_LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      BRIDGE_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });

@@ -59,7 +59,13 @@ export async function rawFloor(n = 3000, rate = 2000): Promise<{ p50: number; p9
   return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
 }
 
-export async function deliveryBench(opts: { counts: number[]; loadMs: number; callsPerSec: number; drainMs: number; log?: (s: string) => void }): Promise<Row[]> {
+export async function deliveryBench(opts: {
+  counts: number[];
+  loadMs: number;
+  callsPerSec: number;
+  drainMs: number;
+  log?: (s: string) => void;
+}): Promise<Row[]> {
   const log = opts.log ?? (() => undefined);
   let logged = 0;
   const stack = await startStack({
@@ -74,7 +80,11 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
   const core = stack.simulator!.core;
   const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.httpUrl}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${stack.httpUrl}${path}`, {
+      method,
+      headers: auth,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return text ? (JSON.parse(text) as any) : undefined;
@@ -126,14 +136,28 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
       const chans: { id: string; sub: string; ws?: WebSocket }[] = [];
       const nWs = Math.ceil(n / 2);
       const mk = async (i: number) => {
-        const ch = i < nWs || n === 0
-          ? await api('POST', '/v1/channels', { type: 'websocket' })
-          : await api('POST', '/v1/channels', { type: 'webhook', url: `http://127.0.0.1:${hookPort}/h/${i}` });
-        const sub = await api('POST', '/v1/subscriptions', { channel: ch.id, link: SIM_LINK, target: { type: 'system' }, events: ['call'] });
+        const ch =
+          i < nWs || n === 0
+            ? await api('POST', '/v1/channels', { type: 'websocket' })
+            : await api('POST', '/v1/channels', {
+                type: 'webhook',
+                url: `http://127.0.0.1:${hookPort}/h/${i}`,
+              });
+        const sub = await api('POST', '/v1/subscriptions', {
+          channel: ch.id,
+          link: SIM_LINK,
+          target: { type: 'system' },
+          events: ['call'],
+        });
         const entry: (typeof chans)[number] = { id: ch.id, sub: sub.id };
         if (n === 0) {
           // 0 channels: one disabled channel keeps the link subscribed to its users; nothing is delivered.
-          await stack.deps.repos.channels.disable('default', ch.id, 'benchmark: vendor side only', new Date());
+          await stack.deps.repos.channels.disable(
+            'default',
+            ch.id,
+            'benchmark: vendor side only',
+            new Date(),
+          );
         } else if (ch.type === 'websocket') {
           const ws = new WebSocket(ch.url);
           ws.on('message', (d) => {
@@ -147,7 +171,8 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
         chans.push(entry);
       };
       const total = Math.max(1, n);
-      for (let i = 0; i < total; i += 25) await Promise.all(Array.from({ length: Math.min(25, total - i) }, (_, j) => mk(i + j)));
+      for (let i = 0; i < total; i += 25)
+        await Promise.all(Array.from({ length: Math.min(25, total - i) }, (_, j) => mk(i + j)));
       await sleep(2500); // subscriptions reach the driver (1 s poll), connections are noticed (1 s)
 
       // Warm-up call, then the measured load.
@@ -212,8 +237,7 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
         if (received !== last) {
           last = received;
           lastChange = performance.now();
-        }
-        else if (performance.now() - lastChange > 5000) break;
+        } else if (performance.now() - lastChange > 5000) break;
       }
       const elapsed = (Math.max(lastChange, loadEnd) - t0) / 1000;
       const rss = process.memoryUsage().rss / 2 ** 20;
@@ -237,7 +261,16 @@ export async function deliveryBench(opts: { counts: number[]; loadMs: number; ca
       // Tear the phase down.
       for (const c of chans) c.ws?.close();
       for (let i = 0; i < chans.length; i += 25)
-        await Promise.all(chans.slice(i, i + 25).map(async (c) => (await api('DELETE', `/v1/subscriptions/${c.sub}`), await api('DELETE', `/v1/channels/${c.id}`))));
+        await Promise.all(
+          chans
+            .slice(i, i + 25)
+            .map(
+              async (c) => (
+                await api('DELETE', `/v1/subscriptions/${c.sub}`),
+                await api('DELETE', `/v1/channels/${c.id}`)
+              ),
+            ),
+        );
       await sleep(1500);
     }
   } finally {

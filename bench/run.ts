@@ -38,21 +38,37 @@ async function timeRequests(n: number, fn: () => Promise<Response>) {
   return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), rps: (n / total) * 1000 };
 }
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-const stack = await startStack({ httpPort: 0, wsPort: 0, dataDir: 'memory', logLevel: 'SILENT', connector: false });
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+);
+const stack = await startStack({
+  httpPort: 0,
+  wsPort: 0,
+  dataDir: 'memory',
+  logLevel: 'SILENT',
+  connector: false,
+});
 try {
   const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
   // warm-up
   for (let i = 0; i < 50; i++) await (await fetch(`${stack.httpUrl}/v1/health`)).arrayBuffer();
 
   const health = await timeRequests(500, () => fetch(`${stack.httpUrl}/v1/health`));
-  console.log(`GET /v1/health           p50 ${fmt(health.p50)} ms  p95 ${fmt(health.p95)} ms  p99 ${fmt(health.p99)} ms  ${health.rps.toFixed(0)} req/s`);
+  console.log(
+    `GET /v1/health           p50 ${fmt(health.p50)} ms  p95 ${fmt(health.p95)} ms  p99 ${fmt(health.p99)} ms  ${health.rps.toFixed(0)} req/s`,
+  );
   const create = await timeRequests(300, () =>
     fetch(`${stack.httpUrl}/v1/channels`, { method: 'POST', headers: auth, body: '{"type":"websocket"}' }),
   );
-  console.log(`POST /v1/channels        p50 ${fmt(create.p50)} ms  p95 ${fmt(create.p95)} ms  p99 ${fmt(create.p99)} ms  ${create.rps.toFixed(0)} req/s`);
-  const list = await timeRequests(300, () => fetch(`${stack.httpUrl}/v1/channels?limit=50`, { headers: auth }));
-  console.log(`GET /v1/channels (50)    p50 ${fmt(list.p50)} ms  p95 ${fmt(list.p95)} ms  p99 ${fmt(list.p99)} ms  ${list.rps.toFixed(0)} req/s`);
+  console.log(
+    `POST /v1/channels        p50 ${fmt(create.p50)} ms  p95 ${fmt(create.p95)} ms  p99 ${fmt(create.p99)} ms  ${create.rps.toFixed(0)} req/s`,
+  );
+  const list = await timeRequests(300, () =>
+    fetch(`${stack.httpUrl}/v1/channels?limit=50`, { headers: auth }),
+  );
+  console.log(
+    `GET /v1/channels (50)    p50 ${fmt(list.p50)} ms  p95 ${fmt(list.p95)} ms  p99 ${fmt(list.p99)} ms  ${list.rps.toFixed(0)} req/s`,
+  );
 
   const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
   const n = 500;
@@ -66,7 +82,9 @@ try {
     });
   }
   const ms = performance.now() - t0;
-  console.log(`event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`);
+  console.log(
+    `event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`,
+  );
 
   // Webhook delivery: events written through the log, delivered to a local receiver (end-to-end latency
   // = receipt time - event time; 20 calls so per-call ordering still allows parallel sends).
@@ -79,15 +97,39 @@ try {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      lat.push(Date.now() - Date.parse((JSON.parse(Buffer.concat(chunks).toString()) as { time: string }).time));
+      lat.push(
+        Date.now() - Date.parse((JSON.parse(Buffer.concat(chunks).toString()) as { time: string }).time),
+      );
       res.writeHead(204).end();
       if (++received === dn) allIn();
     });
   });
   await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
-  await fetch(`${stack.httpUrl}/v1/links`, { method: 'POST', headers: auth, body: JSON.stringify({ id: 'dlv', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } }) });
-  const hook = (await (await fetch(`${stack.httpUrl}/v1/channels`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'webhook', url: `http://127.0.0.1:${(rx.address() as AddressInfo).port}/` }) })).json()) as { id: string };
-  await fetch(`${stack.httpUrl}/v1/subscriptions`, { method: 'POST', headers: auth, body: JSON.stringify({ channel: hook.id, link: 'dlv', target: { type: 'system' }, events: ['call'] }) });
+  await fetch(`${stack.httpUrl}/v1/links`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({
+      id: 'dlv',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    }),
+  });
+  const hook = (await (
+    await fetch(`${stack.httpUrl}/v1/channels`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        type: 'webhook',
+        url: `http://127.0.0.1:${(rx.address() as AddressInfo).port}/`,
+      }),
+    })
+  ).json()) as { id: string };
+  await fetch(`${stack.httpUrl}/v1/subscriptions`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ channel: hook.id, link: 'dlv', target: { type: 'system' }, events: ['call'] }),
+  });
   const delivery = startDelivery({ deps: stack.deps, allowLoopbackWebhooks: true });
   const dw = new EventLogWriter(stack.deps, { ttlDays: 1 });
   dw.listen(delivery.onEvent);
@@ -97,13 +139,25 @@ try {
     await dw.write('default', 'dlv', {
       type: 'call.updated',
       target: { type: 'user', id: 'u' },
-      data: { call: { id: corr, correlationId: corr, state: 'active', direction: 'inbound', local: { user: 'u' }, remote: { address: '1' }, startedAt: new Date().toISOString() } },
+      data: {
+        call: {
+          id: corr,
+          correlationId: corr,
+          state: 'active',
+          direction: 'inbound',
+          local: { user: 'u' },
+          remote: { address: '1' },
+          startedAt: new Date().toISOString(),
+        },
+      },
       vendor: { name: 'broadworks-cti', event: 'CallUpdatedEvent' },
     });
   }
   await done;
   const dms = performance.now() - d0;
-  console.log(`webhook delivery         ${((dn / dms) * 1000).toFixed(0)} events/s end-to-end (log + outbox + signed POST), latency p50 ${fmt(pct(lat, 50))} ms  p95 ${fmt(pct(lat, 95))} ms`);
+  console.log(
+    `webhook delivery         ${((dn / dms) * 1000).toFixed(0)} events/s end-to-end (log + outbox + signed POST), latency p50 ${fmt(pct(lat, 50))} ms  p95 ${fmt(pct(lat, 95))} ms`,
+  );
   await delivery.stop();
   rx.close();
 } finally {
@@ -117,19 +171,35 @@ const stream = Buffer.concat(Array.from({ length: 20_000 }, () => msg));
 const framer = new XmlFramer();
 const f0 = performance.now();
 let count = 0;
-for (let off = 0; off < stream.length; off += 1460) count += framer.push(stream.subarray(off, off + 1460)).messages.length;
+for (let off = 0; off < stream.length; off += 1460)
+  count += framer.push(stream.subarray(off, off + 1460)).messages.length;
 const fms = performance.now() - f0;
-console.log(`XML framing              ${((stream.length / 2 ** 20 / fms) * 1000).toFixed(1)} MiB/s, ${((count / fms) * 1000).toFixed(0)} msgs/s (1460-byte reads)`);
+console.log(
+  `XML framing              ${((stream.length / 2 ** 20 / fms) * 1000).toFixed(1)} MiB/s, ${((count / fms) * 1000).toFixed(0)} msgs/s (1460-byte reads)`,
+);
 const mem = process.memoryUsage();
-console.log(`memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+console.log(
+  `memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+);
 
 // Delivery with the simulator generating calls (bench/delivery.ts). Each phase: 5 s of offered calls
 // (3 vendor events each), then a drain of at most 30 s.
-console.log('\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -> log -> delivery -> clients)');
+console.log(
+  '\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -> log -> delivery -> clients)',
+);
 const floor = await rawFloor();
-console.log(`raw loopback WebSocket floor   p50 ${fmt(floor.p50)} ms  p95 ${fmt(floor.p95)} ms  p99 ${fmt(floor.p99)} ms`);
-const rows = await deliveryBench({ counts: [0, 1, 100, 1000], loadMs: 5000, callsPerSec: 25, drainMs: 30_000 });
-console.log('| channels | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected | p50 ms | p95 ms | p99 ms | p50 / floor | RSS MiB | duplicates |');
+console.log(
+  `raw loopback WebSocket floor   p50 ${fmt(floor.p50)} ms  p95 ${fmt(floor.p95)} ms  p99 ${fmt(floor.p99)} ms`,
+);
+const rows = await deliveryBench({
+  counts: [0, 1, 100, 1000],
+  loadMs: 5000,
+  callsPerSec: 25,
+  drainMs: 30_000,
+});
+console.log(
+  '| channels | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected | p50 ms | p95 ms | p99 ms | p50 / floor | RSS MiB | duplicates |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows)
   console.log(

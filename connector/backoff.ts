@@ -4,7 +4,11 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
-export function backoffDelay(attempt: number, opts: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  opts: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const window = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(window / 2 + random() * (window / 2));
 }

@@ -57,8 +57,15 @@ export async function startCommandServer(opts: {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const fail = (status: number, kind: CommandErrorBody['error']['kind'], message: string, vendor?: CommandErrorBody['error']['vendor']) =>
-      send(status, { error: { kind, message, status, ...(vendor ? { vendor } : {}) } } satisfies CommandErrorBody);
+    const fail = (
+      status: number,
+      kind: CommandErrorBody['error']['kind'],
+      message: string,
+      vendor?: CommandErrorBody['error']['vendor'],
+    ) =>
+      send(status, {
+        error: { kind, message, status, ...(vendor ? { vendor } : {}) },
+      } satisfies CommandErrorBody);
     if (req.method === 'GET' && req.url === '/health') return send(200, { status: 'ok' });
     if (req.method !== 'POST' || req.url !== '/v1/commands') return fail(404, 'invalid', 'not found');
     if (!tokenOk(req.headers.authorization, opts.token)) return fail(401, 'invalid', 'bad connector token');
@@ -68,7 +75,8 @@ export async function startCommandServer(opts: {
     } catch {
       return fail(400, 'invalid', 'body must be JSON');
     }
-    if (!body.tenant || !body.link || !body.command?.kind) return fail(400, 'invalid', 'tenant, link and command are required');
+    if (!body.tenant || !body.link || !body.command?.kind)
+      return fail(400, 'invalid', 'tenant, link and command are required');
     const runner = opts.runner(body.tenant, body.link);
     if (!runner) return fail(409, 'not-owner', 'this connector does not own the link');
     try {
@@ -76,7 +84,8 @@ export async function startCommandServer(opts: {
       send(200, { result });
     } catch (err) {
       if (err instanceof VendorError) return fail(err.status, 'vendor', err.message, err.vendor);
-      if (err instanceof NotSupportedError) return fail(501, 'not-supported', err.message, { name: err.vendor });
+      if (err instanceof NotSupportedError)
+        return fail(501, 'not-supported', err.message, { name: err.vendor });
       if (err instanceof LinkUnavailableError) return fail(503, 'unavailable', err.message);
       opts.logger.error('command failed', { error: err as Error, link: body.link, kind: body.command.kind });
       return fail(500, 'internal', 'command failed inside the connector');

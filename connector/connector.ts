@@ -68,9 +68,14 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
   const leaseMs = opts.leaseMs ?? 15_000;
   const reconcileMs = opts.reconcileMs ?? 2_000;
   const runners = new Map<string, { runner: LinkRunner; updatedAt: string }>();
-  const log = new EventLogWriter(deps, { ttlDays: opts.eventTtlDays ?? deps.config.eventTtlDays, onLogged: opts.onEvent });
+  const log = new EventLogWriter(deps, {
+    ttlDays: opts.eventTtlDays ?? deps.config.eventTtlDays,
+    onLogged: opts.onEvent,
+  });
   const key = (t: string, l: string) => `${t}/${l}`;
-  const linkOwned = opts.onLinkOwned ?? (opts.onEvent as { linkOwned?: (t: string, l: string) => Promise<void> } | undefined)?.linkOwned;
+  const linkOwned =
+    opts.onLinkOwned ??
+    (opts.onEvent as { linkOwned?: (t: string, l: string) => Promise<void> } | undefined)?.linkOwned;
 
   const server = await startCommandServer({
     host: opts.commandHost ?? '127.0.0.1',
@@ -143,9 +148,10 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     }
   }
 
-  const reconcile = () => (reconciling ??= reconcileOnce()
-    .catch((err: unknown) => deps.logger.error('reconcile failed', { error: err as Error }))
-    .finally(() => (reconciling = undefined)));
+  const reconcile = () =>
+    (reconciling ??= reconcileOnce()
+      .catch((err: unknown) => deps.logger.error('reconcile failed', { error: err as Error }))
+      .finally(() => (reconciling = undefined)));
 
   const renew = async () => {
     for (const [k, { runner }] of [...runners]) {

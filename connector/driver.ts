@@ -3,7 +3,14 @@
  * exporting a `DriverFactory`. The connector owns reconnects, backoff, the lease and the event log; a
  * driver owns exactly one vendor session (socket, login, keepalives, acknowledgements, subscriptions).
  */
-import type { AgentStateValue, Call, EventDraft, Target, EventFamily, Vendor } from '../shared/events/model.js';
+import type {
+  AgentStateValue,
+  Call,
+  EventDraft,
+  Target,
+  EventFamily,
+  Vendor,
+} from '../shared/events/model.js';
 
 export interface LinkConfig {
   tenant: string;
@@ -47,7 +54,13 @@ export type CallCommand =
   | { kind: 'getDnd'; user: string }
   | { kind: 'setDnd'; user: string; enabled: boolean }
   | { kind: 'getForwarding'; user: string; type: 'always' | 'busy' | 'no-answer' }
-  | { kind: 'setForwarding'; user: string; type: 'always' | 'busy' | 'no-answer'; enabled: boolean; to?: string }
+  | {
+      kind: 'setForwarding';
+      user: string;
+      type: 'always' | 'busy' | 'no-answer';
+      enabled: boolean;
+      to?: string;
+    }
   | { kind: 'raw'; request: unknown };
 
 export type CommandKind = CallCommand['kind'];
@@ -66,7 +79,9 @@ export interface CommandResults {
   setForwarding: { enabled: boolean; to?: string };
   raw: { status: number; body: unknown };
 }
-export type CommandResult<K extends CommandKind> = K extends keyof CommandResults ? CommandResults[K] : Record<string, never>;
+export type CommandResult<K extends CommandKind> = K extends keyof CommandResults
+  ? CommandResults[K]
+  : Record<string, never>;
 
 /** A vendor refused the command. `status` is the HTTP status the API answers with. */
 export class VendorError extends Error {

@@ -106,8 +106,11 @@ export class LinkRunner {
     if (wasUp) await this.setStatus('down', 'connector stopped');
   }
 
-  async execute<K extends CommandKind>(command: Extract<CallCommand, { kind: K }>): Promise<CommandResult<K>> {
-    if (this.state !== 'up' || !this.driver) throw new LinkUnavailableError(`link ${this.link.id} is ${this.state}`);
+  async execute<K extends CommandKind>(
+    command: Extract<CallCommand, { kind: K }>,
+  ): Promise<CommandResult<K>> {
+    if (this.state !== 'up' || !this.driver)
+      throw new LinkUnavailableError(`link ${this.link.id} is ${this.state}`);
     return this.driver.execute(command);
   }
 
@@ -145,7 +148,11 @@ export class LinkRunner {
       const last = events.at(-1);
       if (last) await this.deps.repos.links.touchEvent(this.link.tenant, this.link.id, last.time);
     } catch (err) {
-      this.deps.logger.error('event log write failed', { link: this.key, events: batch.length, error: err as Error });
+      this.deps.logger.error('event log write failed', {
+        link: this.key,
+        events: batch.length,
+        error: err as Error,
+      });
     }
   }
 
@@ -211,7 +218,11 @@ export class LinkRunner {
   private async syncSubscriptions(): Promise<void> {
     if (this.state !== 'up' || !this.driver) return;
     try {
-      const subs = await this.deps.repos.subscriptions.listByLink(this.link.tenant, this.link.id, this.deps.now());
+      const subs = await this.deps.repos.subscriptions.listByLink(
+        this.link.tenant,
+        this.link.id,
+        this.deps.now(),
+      );
       const merged = new Map<string, Set<EventFamily>>();
       for (const s of subs) {
         const key = `${s.target.type}:${s.target.id ?? ''}`;

@@ -57,7 +57,10 @@ const delivery = startDelivery({
   metrics,
   deps,
   managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
-  allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
 });
 const connector = await startConnector({
   metrics,

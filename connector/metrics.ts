@@ -12,7 +12,11 @@ export interface ConnectorMetrics {
   flush(): void;
 }
 
-export const noMetrics: ConnectorMetrics = { count: () => undefined, max: () => undefined, flush: () => undefined };
+export const noMetrics: ConnectorMetrics = {
+  count: () => undefined,
+  max: () => undefined,
+  flush: () => undefined,
+};
 
 export function emfMetrics(service = 'connector'): ConnectorMetrics {
   const metrics = new Metrics({ namespace: BRIDGE_METRICS.namespace, serviceName: service });

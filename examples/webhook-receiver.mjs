@@ -20,7 +20,9 @@ const server = createServer((req, res) => {
       if (!seen.has(req.headers['webhook-id'])) {
         seen.add(req.headers['webhook-id']);
         const call = event.data.call;
-        console.log(`webhook ${event.seq} ${event.type} ${event.target.id ?? event.target.type}${call ? ` ${call.id} ${call.state}` : ''}`);
+        console.log(
+          `webhook ${event.seq} ${event.type} ${event.target.id ?? event.target.type}${call ? ` ${call.id} ${call.state}` : ''}`,
+        );
       }
       res.writeHead(204).end();
     } catch (err) {

@@ -23,7 +23,9 @@ function connect() {
     lastSeq = frame.channelSeq;
     const e = frame.event;
     const call = e.data.call;
-    console.log(`ws ${frame.channelSeq} ${e.type} ${e.target.id ?? e.target.type}${call ? ` ${call.id} ${call.state}` : ''}`);
+    console.log(
+      `ws ${frame.channelSeq} ${e.type} ${e.target.id ?? e.target.type}${call ? ` ${call.id} ${call.state}` : ''}`,
+    );
     ws.send(JSON.stringify({ action: 'ack', seq: lastSeq }));
   });
   ws.on('close', () => setTimeout(connect, 1000));

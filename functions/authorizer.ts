@@ -8,7 +8,10 @@
  * working that long in AWS. The local stack sets it to 0.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import { sha256Hex } from '../shared/auth/keys.js';
 import { identify, type Principal, type PrincipalContext } from '../shared/auth/principal.js';
 import { lazyEnvDeps, type Deps } from '../shared/deps.js';
@@ -19,7 +22,10 @@ export type AuthorizerHandler = (
 
 const CACHE_MAX = 1_000;
 
-export function build(getDeps: () => Deps, adminKeySha256: () => Promise<string | undefined>): AuthorizerHandler {
+export function build(
+  getDeps: () => Deps,
+  adminKeySha256: () => Promise<string | undefined>,
+): AuthorizerHandler {
   const cache = new Map<string, { principal: Principal; until: number }>();
   return async (event) => {
     const deps = getDeps();
@@ -43,7 +49,12 @@ export function build(getDeps: () => Deps, adminKeySha256: () => Promise<string 
     const p = principal.principal;
     return {
       isAuthorized: true,
-      context: { role: p.role, tenant: p.tenant, keyId: p.keyId, ...(p.role === 'anonymous' ? { reason: p.reason } : {}) },
+      context: {
+        role: p.role,
+        tenant: p.tenant,
+        keyId: p.keyId,
+        ...(p.role === 'anonymous' ? { reason: p.reason } : {}),
+      },
     };
   };
 }

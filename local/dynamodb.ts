@@ -41,7 +41,10 @@ function killAllOnExit() {
  * Starts DynamoDB Local. `dataDir` null keeps data in memory; otherwise the database file lives there
  * (shared across credentials and regions: `-sharedDb`).
  */
-export async function startDynamoDbLocal(opts: { dataDir: string | null; port?: number }): Promise<LocalDynamo> {
+export async function startDynamoDbLocal(opts: {
+  dataDir: string | null;
+  port?: number;
+}): Promise<LocalDynamo> {
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
   let path: string | null = null;
   if (opts.dataDir) {

@@ -30,7 +30,12 @@ import { startConnector, type Connector, type ConnectorOptions } from '../connec
 import { defaultDrivers } from '../connector/drivers/registry.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from '../connector/delivery/index.js';
 import { randomBytes } from 'node:crypto';
-import { startSimulator, type RunningSimulator, type SimulatorOptions, DEFAULT_DIRECTORY } from '../simulator/index.js';
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+  DEFAULT_DIRECTORY,
+} from '../simulator/index.js';
 
 export const HTTP_FUNCTIONS: Record<FunctionName, (getDeps: () => Deps) => HttpHandler> = {
   meta: buildMeta,
@@ -165,7 +170,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       authCacheSeconds: 0,
       connectorToken: randomBytes(24).toString('base64url'),
     });
-    const deps = createDeps(config, { logger: createLogger('cti-bridge', opts.logLevel), ...(opts.now ? { now: opts.now } : {}) });
+    const deps = createDeps(config, {
+      logger: createLogger('cti-bridge', opts.logLevel),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     holder.deps = deps;
     cleanups.push(() => deps.db.doc.destroy());
     await ensureTable(deps.db);
@@ -173,7 +181,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     let simulator: RunningSimulator | undefined;
     if (opts.simulator) {
-      simulator = await startSimulator({ host: opts.host ?? '127.0.0.1', ...(typeof opts.simulator === 'object' ? opts.simulator : {}) });
+      simulator = await startSimulator({
+        host: opts.host ?? '127.0.0.1',
+        ...(typeof opts.simulator === 'object' ? opts.simulator : {}),
+      });
       cleanups.push(() => simulator!.stop());
       await ensureSimulatorLink(deps, simulator);
       await ensureMtcti3Link(deps, simulator);
@@ -238,11 +249,19 @@ async function ensureSimulatorLink(deps: Deps, sim: RunningSimulator): Promise<v
   const dir = DEFAULT_DIRECTORY;
   const options = {
     applicationId: 'cti-bridge-local',
-    users: [...dir.users, ...dir.queues, ...dir.routePoints].map((u) => ({ id: u.userId, extension: u.extension, name: u.name })),
+    users: [...dir.users, ...dir.queues, ...dir.routePoints].map((u) => ({
+      id: u.userId,
+      extension: u.extension,
+      name: u.name,
+    })),
   };
   const existing = await deps.repos.links.get(ADMIN_TENANT, SIM_LINK);
   if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_LINK, { endpoint, options }, now);
-  else await deps.repos.links.create({ tenant: ADMIN_TENANT, id: SIM_LINK, vendor: 'broadworks-cti', endpoint, options }, now);
+  else
+    await deps.repos.links.create(
+      { tenant: ADMIN_TENANT, id: SIM_LINK, vendor: 'broadworks-cti', endpoint, options },
+      now,
+    );
   await deps.secrets.put(ADMIN_TENANT, SIM_LINK, sim.credentials[0]!);
 }
 
@@ -255,6 +274,10 @@ async function ensureMtcti3Link(deps: Deps, sim: RunningSimulator): Promise<void
   const options = { framing: 'tpkt' };
   const existing = await deps.repos.links.get(ADMIN_TENANT, SIM_MTCTI3_LINK);
   if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_MTCTI3_LINK, { endpoint, options }, now);
-  else await deps.repos.links.create({ tenant: ADMIN_TENANT, id: SIM_MTCTI3_LINK, vendor: 'avaya-mtcti3', endpoint, options }, now);
+  else
+    await deps.repos.links.create(
+      { tenant: ADMIN_TENANT, id: SIM_MTCTI3_LINK, vendor: 'avaya-mtcti3', endpoint, options },
+      now,
+    );
   await deps.secrets.put(ADMIN_TENANT, SIM_MTCTI3_LINK, sim.credentials[0]!);
 }

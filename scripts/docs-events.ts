@@ -25,7 +25,7 @@ const lines: string[] = [
   '| `vendor` | `{name, event, id?}`: the vendor and its own event name |',
   '',
   '`data.call` (every `call.*` event): `id` (the vendor call id of this leg), `correlationId` (shared by all',
-  "legs of one call: BroadWorks `extTrackingId`), `state` (`dialing`, `alerting`, `active`, `held`,",
+  'legs of one call: BroadWorks `extTrackingId`), `state` (`dialing`, `alerting`, `active`, `held`,',
   '`released`), `direction`, `local {user, address}`, `remote {address, name?}`, `startedAt`, `answeredAt?`,',
   '`releasedAt?`, `releaseCause?`, `alertingObserved?` (false when a snapshot protocol never showed the',
   'ringing phase), `via?`.',
@@ -38,7 +38,14 @@ const lines: string[] = [
   '',
 ];
 for (const t of EVENT_TYPES) {
-  lines.push(`### ${t}`, '', '```json', JSON.stringify({ id: 'evt_Qm9vZXhhbXBsZTEy', seq: 42, ...EXAMPLES[t] }, null, 2), '```', '');
+  lines.push(
+    `### ${t}`,
+    '',
+    '```json',
+    JSON.stringify({ id: 'evt_Qm9vZXhhbXBsZTEy', seq: 42, ...EXAMPLES[t] }, null, 2),
+    '```',
+    '',
+  );
 }
 writeFileSync(new URL('../docs/events.md', import.meta.url), lines.join('\n'));
 console.log(`docs/events.md: ${EVENT_TYPES.length} event types`);

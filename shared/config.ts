@@ -11,7 +11,10 @@ export const RuntimeConfigSchema = z.object({
   /** DynamoDB endpoint override (DynamoDB Local). */
   dynamoEndpoint: z.string().url().optional(),
   /** Hex SHA-256 of the admin key. */
-  adminKeySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  adminKeySha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** Local mode: the admin key also acts on the tenant named here (`default`); webhooks may target loopback. */
   localMode: z.boolean().default(false),
   adminTenant: z.string().optional(),
@@ -20,7 +23,11 @@ export const RuntimeConfigSchema = z.object({
   /** Secret store for link credentials. */
   secrets: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('file'), dir: z.string().min(1) }),
-    z.object({ kind: z.literal('secretsmanager'), prefix: z.string().min(1), kmsKeyId: z.string().optional() }),
+    z.object({
+      kind: z.literal('secretsmanager'),
+      prefix: z.string().min(1),
+      kmsKeyId: z.string().optional(),
+    }),
   ]),
   /** Event log retention in days (TTL of event items). */
   eventTtlDays: z.number().int().min(1).max(365).default(7),
@@ -49,7 +56,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     secrets:
       secretsKind === 'file'
         ? { kind: 'file', dir: env.BRIDGE_SECRETS_DIR }
-        : { kind: 'secretsmanager', prefix: env.BRIDGE_SECRETS_PREFIX ?? 'cti-bridge/links/', kmsKeyId: env.BRIDGE_SECRETS_KMS_KEY || undefined },
+        : {
+            kind: 'secretsmanager',
+            prefix: env.BRIDGE_SECRETS_PREFIX ?? 'cti-bridge/links/',
+            kmsKeyId: env.BRIDGE_SECRETS_KMS_KEY || undefined,
+          },
     eventTtlDays: env.BRIDGE_EVENT_TTL_DAYS ? Number(env.BRIDGE_EVENT_TTL_DAYS) : undefined,
     connectorToken: env.BRIDGE_CONNECTOR_TOKEN || undefined,
     connectorTokenSecretArn: env.BRIDGE_CONNECTOR_TOKEN_SECRET_ARN || undefined,

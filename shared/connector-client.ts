@@ -47,7 +47,12 @@ export async function sendCommand(
   }
   const body = (await res.json().catch(() => ({}))) as {
     result?: unknown;
-    error?: { kind: string; message: string; status: number; vendor?: { name: string; code?: string; text?: string; status?: number } };
+    error?: {
+      kind: string;
+      message: string;
+      status: number;
+      vendor?: { name: string; code?: string; text?: string; status?: number };
+    };
   };
   if (res.ok) return body.result;
   const e = body.error ?? { kind: 'internal', message: `connector answered ${res.status}`, status: 502 };

@@ -60,7 +60,11 @@ export function createDeps(
     overrides.secrets ??
     (config.secrets.kind === 'file'
       ? new FileSecretStore(config.secrets.dir)
-      : new SecretsManagerStore(new SecretsManagerClient({ region: config.region }), config.secrets.prefix, config.secrets.kmsKeyId));
+      : new SecretsManagerStore(
+          new SecretsManagerClient({ region: config.region }),
+          config.secrets.prefix,
+          config.secrets.kmsKeyId,
+        ));
   return {
     config,
     db,

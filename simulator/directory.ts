@@ -62,7 +62,9 @@ export const DEFAULT_DIRECTORY: SeedDirectory = {
       agents: ['carol@sim.example', 'dave@sim.example'],
     },
   ],
-  routePoints: [{ userId: 'route@sim.example', extension: '3001', name: 'Route Point', phone: '+15550003001' }],
+  routePoints: [
+    { userId: 'route@sim.example', extension: '3001', name: 'Route Point', phone: '+15550003001' },
+  ],
 };
 
 /** A deep copy of the default directory, safe to mutate. */

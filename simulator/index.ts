@@ -12,8 +12,16 @@ export { PbxCore } from './core/index.js';
 export * from './core/types.js';
 export { DEFAULT_DIRECTORY, defaultDirectory, type SeedDirectory } from './directory.js';
 export { ControlApi } from './control/server.js';
-export { BroadWorksCtiFrontEnd, createBroadWorksCtiFrontEnd, type BroadWorksCtiOptions } from './frontends/broadworks-cti/index.js';
-export { AvayaMtcti3FrontEnd, createAvayaMtcti3FrontEnd, type AvayaMtcti3Options } from './frontends/avaya-mtcti3/index.js';
+export {
+  BroadWorksCtiFrontEnd,
+  createBroadWorksCtiFrontEnd,
+  type BroadWorksCtiOptions,
+} from './frontends/broadworks-cti/index.js';
+export {
+  AvayaMtcti3FrontEnd,
+  createAvayaMtcti3FrontEnd,
+  type AvayaMtcti3Options,
+} from './frontends/avaya-mtcti3/index.js';
 export type { SimFrontEnd } from './frontends/types.js';
 
 export interface SimulatorOptions {
@@ -55,8 +63,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     correlationId: (n) => `${n}:1`,
     ...options.core,
   });
-  const credentials = options.broadworks?.credentials ?? [{ username: 'bridge', password: 'bridge-secret', admin: true }];
-  const broadworks = new BroadWorksCtiFrontEnd(core, { ...options.broadworks, credentials, host, port: options.broadworksPort ?? 0 });
+  const credentials = options.broadworks?.credentials ?? [
+    { username: 'bridge', password: 'bridge-secret', admin: true },
+  ];
+  const broadworks = new BroadWorksCtiFrontEnd(core, {
+    ...options.broadworks,
+    credentials,
+    host,
+    port: options.broadworksPort ?? 0,
+  });
   const control = new ControlApi(core, { host, port: options.controlPort ?? 0, broadworks });
   const mtcti3 = new AvayaMtcti3FrontEnd(core, {
     credentials: credentials.map((c) => ({ username: c.username, password: c.password })),

@@ -106,7 +106,9 @@ export interface Delivery {
    * The EventLogWriter listener: resolves once every delivery of the event is stored. It carries
    * `linkOwned`, so a connector given only this listener still runs the catch-up when it takes a link.
    */
-  onEvent: ((event: BridgeEvent) => Promise<void>) & { linkOwned: (tenant: string, link: string) => Promise<void> };
+  onEvent: ((event: BridgeEvent) => Promise<void>) & {
+    linkOwned: (tenant: string, link: string) => Promise<void>;
+  };
   /**
    * Call when this process takes a link (start, lease takeover), before its events flow: matches the log
    * events after the link's watermark again (creating only missing deliveries), then moves the watermark.
@@ -213,7 +215,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       ? new ApiGatewayManagementApiClient({
           endpoint: opts.managementEndpoint,
           region: deps.config.region,
-          ...(deps.config.localMode ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+          ...(deps.config.localMode
+            ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+            : {}),
         })
       : undefined);
 
@@ -302,7 +306,11 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           track(
             attempt(head)
               .catch((err: unknown) => {
-                logger.error('webhook attempt failed', { error: err as Error, channel: head.channel, seq: head.seq });
+                logger.error('webhook attempt failed', {
+                  error: err as Error,
+                  channel: head.channel,
+                  seq: head.seq,
+                });
                 head.dueAt = clock.now() + 1000;
               })
               .finally(() => {
@@ -339,8 +347,21 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await disableChannel(p.tenant, p.channel, `failing continuously since ${since}`);
   }
 
-  async function finish(p: Pending, attemptRec: DeliveryAttempt | null, status: 'delivered' | 'failed', why?: string) {
-    await repo.recordAttempt(p.tenant, p.channel, p.seq, attemptRec ?? (why ? { at: deps.now().toISOString(), statusCode: null, latencyMs: 0, error: why } : null), { status, nextAttemptAt: null }, deps.now());
+  async function finish(
+    p: Pending,
+    attemptRec: DeliveryAttempt | null,
+    status: 'delivered' | 'failed',
+    why?: string,
+  ) {
+    await repo.recordAttempt(
+      p.tenant,
+      p.channel,
+      p.seq,
+      attemptRec ??
+        (why ? { at: deps.now().toISOString(), statusCode: null, latencyMs: 0, error: why } : null),
+      { status, nextAttemptAt: null },
+      deps.now(),
+    );
     settle(p);
   }
 
@@ -359,20 +380,36 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     }
     const ch = await channelOf(p.tenant, p.channel);
     if (!ch || ch.type !== 'webhook') return finish(p, null, 'failed', 'channel deleted or expired');
-    if (ch.status === 'disabled') return finish(p, null, 'failed', `channel disabled: ${ch.disabledReason ?? ''}`);
+    if (ch.status === 'disabled')
+      return finish(p, null, 'failed', `channel disabled: ${ch.disabledReason ?? ''}`);
     const event = p.event ?? (await loadEvent(p.tenant, p.link, p.eventSeq));
     if (!event) return finish(p, null, 'failed', 'event no longer in the event log');
     const body = JSON.stringify(event);
     const now = deps.now();
     const secrets = [ch.secret!];
-    if (ch.previousSecret && ch.previousSecretUntil && Date.parse(ch.previousSecretUntil) > now.getTime()) secrets.push(ch.previousSecret);
+    if (ch.previousSecret && ch.previousSecretUntil && Date.parse(ch.previousSecretUntil) > now.getTime())
+      secrets.push(ch.previousSecret);
     const headers = webhookHeaders(secrets, event.id, Math.floor(now.getTime() / 1000), body);
-    metrics.max(BRIDGE_METRICS.deliveryBacklogAge, Math.max(0, (Date.now() - Date.parse(event.time)) / 1000), 'Seconds');
-    const res = await postWebhook(ch.url!, body, headers, { timeoutMs, policy: addressPolicy, resolver: opts.resolver });
+    metrics.max(
+      BRIDGE_METRICS.deliveryBacklogAge,
+      Math.max(0, (Date.now() - Date.parse(event.time)) / 1000),
+      'Seconds',
+    );
+    const res = await postWebhook(ch.url!, body, headers, {
+      timeoutMs,
+      policy: addressPolicy,
+      resolver: opts.resolver,
+    });
     if (stopped && killed) return; // a crashed process records nothing
     metrics.count(BRIDGE_METRICS.webhookAttempts);
-    if (res.statusCode === null || res.statusCode < 200 || res.statusCode >= 300) metrics.count(BRIDGE_METRICS.webhookFailures);
-    const rec: DeliveryAttempt = { at: new Date(nowMs).toISOString(), statusCode: res.statusCode, latencyMs: res.latencyMs, error: res.error };
+    if (res.statusCode === null || res.statusCode < 200 || res.statusCode >= 300)
+      metrics.count(BRIDGE_METRICS.webhookFailures);
+    const rec: DeliveryAttempt = {
+      at: new Date(nowMs).toISOString(),
+      statusCode: res.statusCode,
+      latencyMs: res.latencyMs,
+      error: res.error,
+    };
     p.attemptCount++;
     const code = res.statusCode;
     if (code !== null && code >= 200 && code < 300) {
@@ -385,7 +422,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await disableChannel(p.tenant, p.channel, 'the endpoint answered 410 Gone');
       return;
     }
-    if (res.refused) logger.warn('webhook destination refused', { tenant: p.tenant, channel: p.channel, reason: res.error });
+    if (res.refused)
+      logger.warn('webhook destination refused', { tenant: p.tenant, channel: p.channel, reason: res.error });
     const honour = code === 429 || (code !== null && code >= 500);
     const delay = nextDelayMs(policy, p.attemptCount, honour ? res.retryAfterMs : null);
     if (delay === null) await finish(p, rec, 'failed');
@@ -393,14 +431,24 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       // Counted from the answer, not from when the attempt began: Retry-After means "after this response".
       const answeredMs = clock.now();
       p.dueAt = answeredMs + delay;
-      await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt: new Date(answeredMs + delay).toISOString() }, now);
+      await repo.recordAttempt(
+        p.tenant,
+        p.channel,
+        p.seq,
+        rec,
+        { status: 'pending', nextAttemptAt: new Date(answeredMs + delay).toISOString() },
+        now,
+      );
       p.heldUntil = 0;
     }
     await markFailing(p, false);
   }
 
   /** Next seq of a webhook channel: busy channels reserve `seqBlock` at once (one write for many events). */
-  const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number; pending?: Promise<void> }>();
+  const seqBlocks = new Map<
+    string,
+    { next: number; end: number; lastAllocAt: number; pending?: Promise<void> }
+  >();
   async function nextWebhookSeq(tenant: string, channel: string): Promise<number> {
     const k = key(tenant, channel);
     let b = seqBlocks.get(k);
@@ -427,13 +475,22 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   async function createWebhookDeliveries(event: BridgeEvent, chs: ChannelRecord[], rematch: boolean) {
     const live: ChannelRecord[] = [];
     for (const ch of chs) {
-      if (ch.status === 'disabled') logger.info('event not delivered: channel disabled', { tenant: ch.tenant, channel: ch.id, eventId: event.id });
+      if (ch.status === 'disabled')
+        logger.info('event not delivered: channel disabled', {
+          tenant: ch.tenant,
+          channel: ch.id,
+          eventId: event.id,
+        });
       else live.push(ch);
     }
     const todo = rematch
-      ? (await Promise.all(live.map(async (ch) => ((await repo.hasDeliveryOf(ch.tenant, ch.id, event.link, event.seq)) ? null : ch)))).filter(
-          (c): c is ChannelRecord => c !== null,
-        )
+      ? (
+          await Promise.all(
+            live.map(async (ch) =>
+              (await repo.hasDeliveryOf(ch.tenant, ch.id, event.link, event.seq)) ? null : ch,
+            ),
+          )
+        ).filter((c): c is ChannelRecord => c !== null)
       : live;
     if (!todo.length) return;
     const nowMs = clock.now();
@@ -471,7 +528,19 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     );
     todo.forEach((ch, i) => {
       if (created[i])
-        enqueue({ tenant: ch.tenant, channel: ch.id, seq: seqs[i]!, orderKey, link: event.link, eventSeq: event.seq, dueAt: nowMs, attemptCount: 0, heldUntil, event, inFlight: false });
+        enqueue({
+          tenant: ch.tenant,
+          channel: ch.id,
+          seq: seqs[i]!,
+          orderKey,
+          link: event.link,
+          eventSeq: event.seq,
+          dueAt: nowMs,
+          attemptCount: 0,
+          heldUntil,
+          event,
+          inFlight: false,
+        });
     });
   }
 
@@ -484,7 +553,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       const queue = await repo.pendingQueue(w.tenant, w.channel);
       const h = hooks.get(key(w.tenant, w.channel));
       if (!queue.length) {
-        if (!h || h.known.size === 0) await repo.deleteWorkIfIdle(w.tenant, w.channel, Date.now() - 3_600_000);
+        if (!h || h.known.size === 0)
+          await repo.deleteWorkIfIdle(w.tenant, w.channel, Date.now() - 3_600_000);
         continue;
       }
       for (const d of queue) {
@@ -522,14 +592,29 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (!w)
       sockets.set(
         k,
-        (w = { tenant, channel, chain: Promise.resolve(), connectionId: null, held: false, heldUntil: 0, liveFrom: 1, lastSent: 0, lastResumeReq: null, seen: false }),
+        (w = {
+          tenant,
+          channel,
+          chain: Promise.resolve(),
+          connectionId: null,
+          held: false,
+          heldUntil: 0,
+          liveFrom: 1,
+          lastSent: 0,
+          lastResumeReq: null,
+          seen: false,
+        }),
       );
     return w;
   }
 
   function run(w: WsChannel, task: () => Promise<void>): Promise<void> {
     const p = w.chain.then(task).catch((err: unknown) => {
-      logger.error('websocket delivery failed', { error: err as Error, tenant: w.tenant, channel: w.channel });
+      logger.error('websocket delivery failed', {
+        error: err as Error,
+        tenant: w.tenant,
+        channel: w.channel,
+      });
     });
     w.chain = p;
     return p;
@@ -539,7 +624,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (!management || !w.connectionId) return 'error';
     const connectionId = w.connectionId;
     try {
-      await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(data)) }));
+      await management.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(data)) }),
+      );
       return 'ok';
     } catch (err) {
       const name = (err as Error).name;
@@ -547,9 +634,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         w.connectionId = null;
         w.held = false;
         const ch = await deps.repos.channels.get(w.tenant, w.channel, deps.now());
-        if (ch?.connectionId === connectionId) await deps.repos.channels.setConnection(w.tenant, w.channel, null, deps.now());
+        if (ch?.connectionId === connectionId)
+          await deps.repos.channels.setConnection(w.tenant, w.channel, null, deps.now());
         channelCache.delete(key(w.tenant, w.channel));
-        logger.info('websocket connection gone; cleared', { tenant: w.tenant, channel: w.channel, connectionId });
+        logger.info('websocket connection gone; cleared', {
+          tenant: w.tenant,
+          channel: w.channel,
+          connectionId,
+        });
         return 'gone';
       }
       if (name === 'PayloadTooLargeException') return 'too-large';
@@ -602,7 +694,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       w.heldUntil = Date.now() + resumeHoldMs;
       w.liveFrom = state.next + 1;
       w.lastSent = state.next;
-      if (first && (state.resume?.connectionId !== ch.connectionId || state.resume?.done)) w.lastResumeReq = state.resume?.requestId ?? null;
+      if (first && (state.resume?.connectionId !== ch.connectionId || state.resume?.done))
+        w.lastResumeReq = state.resume?.requestId ?? null;
     }
     const r = state.resume;
     if (r && r.requestId !== w.lastResumeReq && w.connectionId && r.connectionId === w.connectionId) {
@@ -665,7 +758,15 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const heartbeatTimer = setInterval(() => {
     for (const w of sockets.values())
       if (w.connectionId && !w.held)
-        void run(w, async () => void (await post(w, { type: 'bridge.heartbeat', time: deps.now().toISOString(), lastSeq: w.lastSent })));
+        void run(
+          w,
+          async () =>
+            void (await post(w, {
+              type: 'bridge.heartbeat',
+              time: deps.now().toISOString(),
+              lastSeq: w.lastSent,
+            })),
+        );
   }, heartbeatMs);
   void recover();
 
@@ -674,7 +775,20 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   function linkState(tenant: string, link: string): LinkState {
     const k = key(tenant, link);
     let L = linkStates.get(k);
-    if (!L) linkStates.set(k, (L = { tenant, link, chain: Promise.resolve(), done: null, durable: 0, writing: false, broken: false, lastSeen: 0 }));
+    if (!L)
+      linkStates.set(
+        k,
+        (L = {
+          tenant,
+          link,
+          chain: Promise.resolve(),
+          done: null,
+          durable: 0,
+          writing: false,
+          broken: false,
+          lastSeen: 0,
+        }),
+      );
     return L;
   }
   function onLink<T>(L: LinkState, task: () => Promise<T>): Promise<T> {
@@ -690,9 +804,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   async function matchEvent(event: BridgeEvent, rematch: boolean) {
     const subs = await subscriptionsOf(event.tenant, event.link);
     const channels = matchChannels(subs, event);
-    const recs = (await Promise.all(channels.map((c) => channelOf(event.tenant, c)))).filter((c): c is ChannelRecord => c !== null);
+    const recs = (await Promise.all(channels.map((c) => channelOf(event.tenant, c)))).filter(
+      (c): c is ChannelRecord => c !== null,
+    );
     const webhooks = recs.filter((c) => c.type === 'webhook');
-    await Promise.all([createWebhookDeliveries(event, webhooks, rematch), ...recs.filter((c) => c.type !== 'webhook').map((c) => deliverWs(event, c, rematch))]);
+    await Promise.all([
+      createWebhookDeliveries(event, webhooks, rematch),
+      ...recs.filter((c) => c.type !== 'webhook').map((c) => deliverWs(event, c, rematch)),
+    ]);
     pump();
   }
 
@@ -711,7 +830,11 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
             L.durable = s;
           }
         } catch (err) {
-          logger.warn('delivery watermark write failed', { error: err as Error, tenant: L.tenant, link: L.link });
+          logger.warn('delivery watermark write failed', {
+            error: err as Error,
+            tenant: L.tenant,
+            link: L.link,
+          });
         } finally {
           L.writing = false;
         }
@@ -721,7 +844,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
 
   async function loadLink(L: LinkState, fallback: number | null) {
     let w = await repo.getWatermark(L.tenant, L.link);
-    if (w === null) w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await repo.logHead(L.tenant, L.link)));
+    if (w === null)
+      w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await repo.logHead(L.tenant, L.link)));
     L.done = w;
     L.durable = w;
   }
@@ -742,7 +866,13 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (stopped) return;
     L.broken = false;
     markDone(L, upTo);
-    if (rematched) logger.info('delivery caught up from the event log', { tenant: L.tenant, link: L.link, events: rematched, upTo });
+    if (rematched)
+      logger.info('delivery caught up from the event log', {
+        tenant: L.tenant,
+        link: L.link,
+        events: rematched,
+        upTo,
+      });
   }
 
   function scheduleRepair(L: LinkState) {

@@ -1,7 +1,9 @@
 /** Webhook retry schedule (docs/delivery.md): delays between attempts, jitter and `Retry-After`. */
 
 /** Default delays before attempt 1, 2, ... (ms): at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
-export const DEFAULT_RETRY_SCHEDULE_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+export const DEFAULT_RETRY_SCHEDULE_MS = [
+  0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
 export const DEFAULT_JITTER = 0.2;
 
 export interface RetryPolicy {
@@ -18,7 +20,11 @@ export interface RetryPolicy {
  * When the next attempt is due after `attemptsMade` attempts, or null when the schedule is exhausted.
  * A `Retry-After` (ms) postpones it (never brings it forward), capped at `maxRetryAfterMs`.
  */
-export function nextDelayMs(policy: RetryPolicy, attemptsMade: number, retryAfterMs?: number | null): number | null {
+export function nextDelayMs(
+  policy: RetryPolicy,
+  attemptsMade: number,
+  retryAfterMs?: number | null,
+): number | null {
   const base = policy.scheduleMs[attemptsMade];
   if (base === undefined) return null;
   const r = policy.random ?? Math.random;

@@ -30,7 +30,9 @@ export function parseIp(addr: string): Uint8Array | null {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
   if (dotted) {
     const b = dotted[1]!.split('.').map(Number);
-    s = s.slice(0, -dotted[1]!.length) + `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+    s =
+      s.slice(0, -dotted[1]!.length) +
+      `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
   }
   const [head, tail] = s.includes('::') ? (s.split('::') as [string, string]) : [s, undefined];
   const h = head ? head.split(':') : [];
@@ -65,7 +67,11 @@ function classifyV4(b: Uint8Array): AddressClass {
   if (a >= 224 && a <= 239) return 'multicast';
   if (a >= 240) return 'reserved'; // incl. 255.255.255.255
   if (a === 192 && c === 0 && b[2] === 0) return 'reserved'; // 192.0.0.0/24 IETF protocol assignments
-  if ((a === 192 && c === 0 && b[2] === 2) || (a === 198 && c === 51 && b[2] === 100) || (a === 203 && c === 0 && b[2] === 113))
+  if (
+    (a === 192 && c === 0 && b[2] === 2) ||
+    (a === 198 && c === 51 && b[2] === 100) ||
+    (a === 203 && c === 0 && b[2] === 113)
+  )
     return 'documentation';
   if (a === 198 && (c === 18 || c === 19)) return 'reserved'; // benchmarking
   return 'public';
@@ -122,7 +128,8 @@ export function parseCidr(s: string): Cidr {
   const bytes = parseIp(addr ?? '');
   if (!bytes) throw new Error(`not an IP address or CIDR block: ${s}`);
   const bits = len === undefined ? bytes.length * 8 : Number(len);
-  if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) throw new Error(`bad prefix length: ${s}`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8)
+    throw new Error(`bad prefix length: ${s}`);
   return { bytes, bits };
 }
 

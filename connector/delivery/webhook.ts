@@ -44,10 +44,17 @@ export async function postWebhook(
     target = await resolveChecked(u.hostname, opts.policy, opts.resolver);
   } catch (err) {
     const refused = err instanceof RefusedAddressError;
-    return { statusCode: null, latencyMs: elapsed(), error: (err as Error).message, retryAfterMs: null, refused };
+    return {
+      statusCode: null,
+      latencyMs: elapsed(),
+      error: (err as Error).message,
+      retryAfterMs: null,
+      refused,
+    };
   }
   const lookup: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all) (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
+    if ((options as { all?: boolean }).all)
+      (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
     else cb(null, target.address, target.family);
   };
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -80,7 +87,12 @@ export async function postWebhook(
           size += c.length;
           if (size > 65_536) res.destroy();
         });
-        const settle = () => finish({ statusCode: status, error: status >= 200 && status < 300 ? null : `HTTP ${status}`, retryAfterMs });
+        const settle = () =>
+          finish({
+            statusCode: status,
+            error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
+            retryAfterMs,
+          });
         res.on('end', settle);
         res.on('close', settle);
         res.on('error', settle);
@@ -90,7 +102,9 @@ export async function postWebhook(
       finish({ statusCode: null, error: `timeout after ${opts.timeoutMs} ms`, retryAfterMs: null });
       req.destroy();
     }, opts.timeoutMs);
-    req.on('error', (err) => finish({ statusCode: null, error: `connection error: ${err.message}`, retryAfterMs: null }));
+    req.on('error', (err) =>
+      finish({ statusCode: null, error: `connection error: ${err.message}`, retryAfterMs: null }),
+    );
     req.end(body);
   });
 }

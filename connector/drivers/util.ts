@@ -36,7 +36,14 @@ export class SerialQueue {
  * defaults (logged), the rest are kept.
  */
 export function readDriverOptions<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }; parse(v: unknown): T },
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+    parse(v: unknown): T;
+  },
   vendor: string,
   options: Record<string, unknown> | undefined,
   logger: { warn(msg: string, extra?: Record<string, unknown>): void },
@@ -47,6 +54,7 @@ export function readDriverOptions<T>(
     issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`),
   });
   const cleaned: Record<string, unknown> = { ...(options ?? {}) };
-  for (const issue of parsed.error.issues) if (issue.path[0] !== undefined) delete cleaned[String(issue.path[0])];
+  for (const issue of parsed.error.issues)
+    if (issue.path[0] !== undefined) delete cleaned[String(issue.path[0])];
   return schema.parse(cleaned);
 }

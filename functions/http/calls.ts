@@ -43,7 +43,11 @@ async function run(req: OperationRequest, command: CallCommand) {
 
 /** Operation that sends a command built from the request and answers with `status` and the result. */
 const op =
-  <B, R = unknown>(status: number, build: (p: P, body: B) => CallCommand, shape: (result: R) => unknown = (r) => r): Operation =>
+  <B, R = unknown>(
+    status: number,
+    build: (p: P, body: B) => CallCommand,
+    shape: (result: R) => unknown = (r) => r,
+  ): Operation =>
   async (req) => {
     const result = (await run(req, build(req.params as P, req.body as B))) as R;
     return status === 204 ? { status } : { status, body: shape(result) };
@@ -53,15 +57,32 @@ export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'calls',
     {
-      listLinkUsers: op(200, () => ({ kind: 'listUsers' }), (r: { users: unknown[] }) => ({ items: r.users, nextCursor: null })),
-      listCalls: op(200, (p) => ({ kind: 'listCalls', user: p.user }), (r: { calls: unknown[] }) => ({ items: r.calls })),
-      getCall: op(200, (p) => ({ kind: 'getCall', user: p.user, call: p.call }), (r: { call: unknown }) => r.call),
+      listLinkUsers: op(
+        200,
+        () => ({ kind: 'listUsers' }),
+        (r: { users: unknown[] }) => ({ items: r.users, nextCursor: null }),
+      ),
+      listCalls: op(
+        200,
+        (p) => ({ kind: 'listCalls', user: p.user }),
+        (r: { calls: unknown[] }) => ({ items: r.calls }),
+      ),
+      getCall: op(
+        200,
+        (p) => ({ kind: 'getCall', user: p.user, call: p.call }),
+        (r: { call: unknown }) => r.call,
+      ),
       dial: op(201, (p, b: z.infer<typeof S.DialBody>) => ({ kind: 'dial', user: p.user, to: b.to })),
       answerCall: op(204, (p) => ({ kind: 'answer', user: p.user, call: p.call })),
       holdCall: op(204, (p) => ({ kind: 'hold', user: p.user, call: p.call })),
       retrieveCall: op(204, (p) => ({ kind: 'retrieve', user: p.user, call: p.call })),
       releaseCall: op(204, (p) => ({ kind: 'release', user: p.user, call: p.call })),
-      sendDtmf: op(204, (p, b: z.infer<typeof S.DtmfBody>) => ({ kind: 'dtmf', user: p.user, call: p.call, digits: b.digits })),
+      sendDtmf: op(204, (p, b: z.infer<typeof S.DtmfBody>) => ({
+        kind: 'dtmf',
+        user: p.user,
+        call: p.call,
+        digits: b.digits,
+      })),
       transferCall: op(204, (p, b: z.infer<typeof S.TransferBody>) =>
         b.mode === 'blind'
           ? { kind: 'blindTransfer', user: p.user, call: p.call, to: b.to }
@@ -81,7 +102,11 @@ export const build = (getDeps: () => Deps) =>
         ...(b.reason ? { reason: b.reason } : {}),
       })),
       getDnd: op(200, (p) => ({ kind: 'getDnd', user: p.user })),
-      setDnd: op(200, (p, b: z.infer<typeof S.DndBody>) => ({ kind: 'setDnd', user: p.user, enabled: b.enabled })),
+      setDnd: op(200, (p, b: z.infer<typeof S.DndBody>) => ({
+        kind: 'setDnd',
+        user: p.user,
+        enabled: b.enabled,
+      })),
       getForwarding: op(200, (p) => ({ kind: 'getForwarding', user: p.user, type: p.type })),
       setForwarding: op(200, (p, b: z.infer<typeof S.ForwardingBody>) => ({
         kind: 'setForwarding',

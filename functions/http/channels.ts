@@ -52,9 +52,15 @@ function deliveryView(d: DeliveryRecord, status = d.status) {
   };
 }
 
-const webhookOnly = (detail: string) => new Problem(409, 'Conflict', detail, { type: 'urn:cti-bridge:problem:conflict' });
+const webhookOnly = (detail: string) =>
+  new Problem(409, 'Conflict', detail, { type: 'urn:cti-bridge:problem:conflict' });
 
-async function subscriptionsOfChannel(deps: Deps, tenant: string, channel: string, now: Date): Promise<SubscriptionRecord[]> {
+async function subscriptionsOfChannel(
+  deps: Deps,
+  tenant: string,
+  channel: string,
+  now: Date,
+): Promise<SubscriptionRecord[]> {
   const out: SubscriptionRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -95,7 +101,10 @@ export const build = (getDeps: () => Deps) =>
         const ws = deps.config.websocketUrl;
         if (b.type === 'websocket') {
           const { token, hash } = generateToken();
-          const c = await deps.repos.channels.create({ tenant, type: 'websocket', ttlSeconds, tokenHash: hash }, now);
+          const c = await deps.repos.channels.create(
+            { tenant, type: 'websocket', ttlSeconds, tokenHash: hash },
+            now,
+          );
           return {
             status: 201,
             body: { ...view(c, ws), url: websocketUrl(ws, c, token), token },
@@ -105,14 +114,21 @@ export const build = (getDeps: () => Deps) =>
         const url = checkWebhookUrl(b.url, deps.config.webhookSchemes);
         const secret = b.secret ?? generateWebhookSecret();
         const c = await deps.repos.channels.create({ tenant, type: 'webhook', ttlSeconds, url, secret }, now);
-        return { status: 201, body: { ...view(c, ws), secret }, headers: { location: `/v1/channels/${c.id}` } };
+        return {
+          status: 201,
+          body: { ...view(c, ws), secret },
+          headers: { location: `/v1/channels/${c.id}` },
+        };
       },
       listChannels: async ({ query, tenant, deps, now }) => {
         const q = query as z.infer<typeof S.PageQuery>;
         const page = await deps.repos.channels.list(tenant, { limit: q.limit ?? 50, cursor: q.cursor, now });
         return {
           status: 200,
-          body: { items: page.items.map((c) => view(c, deps.config.websocketUrl)), nextCursor: page.nextCursor },
+          body: {
+            items: page.items.map((c) => view(c, deps.config.websocketUrl)),
+            nextCursor: page.nextCursor,
+          },
         };
       },
       getChannel: async ({ params, tenant, deps, now }) => {
@@ -133,7 +149,8 @@ export const build = (getDeps: () => Deps) =>
         if (c.type !== 'webhook') throw webhookOnly('only webhook channels have a signing secret');
         const secret = generateWebhookSecret();
         const until = new Date(now.getTime() + SECRET_ROTATION_GRACE_SECONDS * 1000);
-        if (!(await deps.repos.channels.rotateSecret(tenant, id, secret, until, now))) throw problems.notFound('channel', 'id');
+        if (!(await deps.repos.channels.rotateSecret(tenant, id, secret, until, now)))
+          throw problems.notFound('channel', 'id');
         deps.logger.info('webhook secret rotated', { tenant, channel: id });
         return { status: 200, body: { secret, previousSecretValidUntil: until.toISOString() } };
       },
@@ -144,8 +161,16 @@ export const build = (getDeps: () => Deps) =>
         if (!c) throw problems.notFound('channel', 'id');
         const repo = new DeliveryRepo(deps.db);
         if (c.type === 'webhook') {
-          const page = await repo.list(tenant, id, { status: q.status, limit: q.limit ?? 50, cursor: q.cursor, now });
-          return { status: 200, body: { items: page.items.map((d) => deliveryView(d)), nextCursor: page.nextCursor } };
+          const page = await repo.list(tenant, id, {
+            status: q.status,
+            limit: q.limit ?? 50,
+            cursor: q.cursor,
+            now,
+          });
+          return {
+            status: 200,
+            body: { items: page.items.map((d) => deliveryView(d)), nextCursor: page.nextCursor },
+          };
         }
         // WebSocket: the per-channel log; a frame is delivered once the client acked its seq.
         const acked = (await repo.getState(tenant, id)).acked;
@@ -161,7 +186,9 @@ export const build = (getDeps: () => Deps) =>
         const c = await deps.repos.channels.get(tenant, id, now);
         if (!c) throw problems.notFound('channel', 'id');
         if (c.type !== 'webhook')
-          throw webhookOnly('replay is for webhook channels; WebSocket clients send {"action":"resume","after":N}');
+          throw webhookOnly(
+            'replay is for webhook channels; WebSocket clients send {"action":"resume","after":N}',
+          );
         const subs = await subscriptionsOfChannel(deps, tenant, id, now);
         const links = [...new Set(subs.map((s) => s.link))].sort();
         const repo = new DeliveryRepo(deps.db);
@@ -178,7 +205,12 @@ export const build = (getDeps: () => Deps) =>
               truncated = true;
               break;
             }
-            const page = await deps.repos.events.list(tenant, link, { after: b.after, limit: 100, cursor, now });
+            const page = await deps.repos.events.list(tenant, link, {
+              after: b.after,
+              limit: 100,
+              cursor,
+              now,
+            });
             for (const ev of page.items) {
               if (queued >= limit) {
                 truncated = true;

@@ -54,9 +54,11 @@ export const build = (getDeps: () => Deps) =>
         if (!existing) throw problems.notFound('link', 'link');
         const b = body as z.infer<typeof S.LinkPatch>;
         const vendor = VENDOR_SCHEMAS[existing.vendor];
-        const endpoint = b.endpoint === undefined ? undefined : check(endpointFor(existing.vendor), b.endpoint, 'endpoint');
+        const endpoint =
+          b.endpoint === undefined ? undefined : check(endpointFor(existing.vendor), b.endpoint, 'endpoint');
         const options = b.options === undefined ? undefined : check(vendor.options, b.options, 'options');
-        const credentials = b.credentials === undefined ? undefined : check(vendor.credentials, b.credentials, 'credentials');
+        const credentials =
+          b.credentials === undefined ? undefined : check(vendor.credentials, b.credentials, 'credentials');
         if (credentials) await deps.secrets.put(tenant, id, credentials as LinkCredentials);
         const updated = await deps.repos.links.update(tenant, id, { endpoint, options }, now);
         if (!updated) throw problems.notFound('link', 'link');

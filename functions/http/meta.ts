@@ -12,7 +12,10 @@ export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'meta',
     {
-      getHealth: async ({ now }) => ({ status: 200, body: { status: 'ok', version: VERSION, time: now.toISOString() } }),
+      getHealth: async ({ now }) => ({
+        status: 200,
+        body: { status: 'ok', version: VERSION, time: now.toISOString() },
+      }),
       getOpenApi: async () => ({ status: 200, body: (openapi ??= buildOpenApi(VERSION)) }),
       getEventSchema: async () => ({ status: 200, body: (eventSchema ??= schemaDocument()) }),
     },

@@ -13,7 +13,9 @@ import { MissingReferenceError } from '../../shared/repos/subscriptions.js';
 import type { RouteDef } from '../../shared/api/routes.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
-  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Partial<PrincipalContext> } };
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { lambda?: Partial<PrincipalContext> };
+  };
 };
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
 
@@ -70,7 +72,10 @@ export function problemErrors(deps: () => Deps): Mw {
       else if (err instanceof AlreadyExistsError) problem = problems.conflict(err.message, 'id');
       else if (err instanceof MissingReferenceError) problem = problems.unprocessable(err.message, err.field);
       else {
-        deps().logger.error('unhandled error', { error: err as Error, requestId: request.context.awsRequestId });
+        deps().logger.error('unhandled error', {
+          error: err as Error,
+          requestId: request.context.awsRequestId,
+        });
         problem = problems.internal();
       }
       const headers: Record<string, string> = {
@@ -134,12 +139,23 @@ export function validateRequest(): Mw {
       const { event } = request;
       const state = request.context.state;
       const route = state.route!;
-      state.params = parsePart('path', route.params, { ...(event.pathParameters ?? {}) }) as Record<string, unknown>;
-      state.query = parsePart('query', route.query, { ...(event.queryStringParameters ?? {}) }) as Record<string, unknown>;
+      state.params = parsePart('path', route.params, { ...(event.pathParameters ?? {}) }) as Record<
+        string,
+        unknown
+      >;
+      state.query = parsePart('query', route.query, { ...(event.queryStringParameters ?? {}) }) as Record<
+        string,
+        unknown
+      >;
       if (route.body) {
-        const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+        const raw = event.body
+          ? event.isBase64Encoded
+            ? Buffer.from(event.body, 'base64').toString('utf8')
+            : event.body
+          : '';
         const ct = (event.headers?.['content-type'] ?? '').toLowerCase();
-        if (raw.length && ct && !ct.startsWith('application/json') && !ct.includes('+json')) throw problems.unsupportedMediaType();
+        if (raw.length && ct && !ct.startsWith('application/json') && !ct.includes('+json'))
+          throw problems.unsupportedMediaType();
         let parsed: unknown = {};
         if (raw.trim().length) {
           try {

@@ -14,7 +14,8 @@ export const build = (getDeps: () => Deps) =>
     {
       createSession: async ({ body, tenant, deps, now }) => {
         const b = body as z.infer<typeof S.SessionCreate>;
-        if (!(await deps.repos.links.get(tenant, b.link))) throw problems.unprocessable('no such link', 'link');
+        if (!(await deps.repos.links.get(tenant, b.link)))
+          throw problems.unprocessable('no such link', 'link');
         const s = await deps.repos.sessions.create(
           { tenant, link: b.link, user: b.user, ttlSeconds: b.ttlSeconds ?? TTL.session.default },
           now,

@@ -14,7 +14,10 @@ export const build = (getDeps: () => Deps) =>
       },
       listTenants: async ({ query, deps, now }) => {
         const q = query as z.infer<typeof S.PageQuery>;
-        return { status: 200, body: await deps.repos.tenants.list({ limit: q.limit ?? 50, cursor: q.cursor, now }) };
+        return {
+          status: 200,
+          body: await deps.repos.tenants.list({ limit: q.limit ?? 50, cursor: q.cursor, now }),
+        };
       },
       createTenantKey: async ({ params, body, deps, now }) => {
         const { tenant } = params as { tenant: string };

@@ -19,13 +19,22 @@ export function build(getDeps: () => Deps): WsHandler {
     const now = deps.now();
     const q = event.queryStringParameters ?? {};
     const connectionId = event.requestContext.connectionId;
-    if (!q.tenant || !q.channel || !q.token) return { statusCode: 401, body: 'missing tenant, channel or token' };
+    if (!q.tenant || !q.channel || !q.token)
+      return { statusCode: 401, body: 'missing tenant, channel or token' };
     const channel = await deps.repos.channels.get(q.tenant, q.channel, now);
-    if (!channel || channel.type !== 'websocket' || !channel.tokenHash || !sameDigest(sha256Hex(q.token), channel.tokenHash)) {
+    if (
+      !channel ||
+      channel.type !== 'websocket' ||
+      !channel.tokenHash ||
+      !sameDigest(sha256Hex(q.token), channel.tokenHash)
+    ) {
       deps.logger.info('websocket connect refused', { tenant: q.tenant, channel: q.channel, connectionId });
       return { statusCode: 403, body: 'invalid or expired channel token' };
     }
-    await deps.repos.connections.put({ connectionId, tenant: q.tenant, channel: q.channel, connectedAt: now.toISOString() }, now);
+    await deps.repos.connections.put(
+      { connectionId, tenant: q.tenant, channel: q.channel, connectedAt: now.toISOString() },
+      now,
+    );
     await deps.repos.channels.setConnection(q.tenant, q.channel, connectionId, now);
     deps.logger.info('websocket connected', { tenant: q.tenant, channel: q.channel, connectionId });
     return { statusCode: 200 };

@@ -23,7 +23,8 @@ export function build(getDeps: () => Deps): WsHandler {
     const deps = getDeps();
     const now = deps.now();
     const conn = await deps.repos.connections.get(event.requestContext.connectionId, now);
-    if (!conn) return { statusCode: 410, body: JSON.stringify({ type: 'bridge.error', error: 'connection unknown' }) };
+    if (!conn)
+      return { statusCode: 410, body: JSON.stringify({ type: 'bridge.error', error: 'connection unknown' }) };
     let parsed: unknown;
     try {
       parsed = JSON.parse(event.body ?? '');

@@ -10,8 +10,13 @@ export function build(getDeps: () => Deps): WsHandler {
     const conn = await deps.repos.connections.delete(connectionId, now);
     if (conn) {
       const channel = await deps.repos.channels.get(conn.tenant, conn.channel, now);
-      if (channel?.connectionId === connectionId) await deps.repos.channels.setConnection(conn.tenant, conn.channel, null, now);
-      deps.logger.info('websocket disconnected', { tenant: conn.tenant, channel: conn.channel, connectionId });
+      if (channel?.connectionId === connectionId)
+        await deps.repos.channels.setConnection(conn.tenant, conn.channel, null, now);
+      deps.logger.info('websocket disconnected', {
+        tenant: conn.tenant,
+        channel: conn.channel,
+        connectionId,
+      });
     }
     return { statusCode: 200 };
   };

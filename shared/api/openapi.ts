@@ -47,7 +47,10 @@ export function buildOpenApi(version: string): Json {
     const responses: Json = {};
     for (const [status, def] of Object.entries(route.responses)) {
       responses[status] = def.schema
-        ? { description: def.description, content: { 'application/json': { schema: schemaOf(def.schema, 'output') } } }
+        ? {
+            description: def.description,
+            content: { 'application/json': { schema: schemaOf(def.schema, 'output') } },
+          }
         : { description: def.description };
     }
     if (route.body || route.query || route.params) responses['400'] = problemResponse('Invalid request');
@@ -67,7 +70,10 @@ export function buildOpenApi(version: string): Json {
       'x-cti-bridge-auth': route.auth,
     };
     if (route.body) {
-      op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } };
+      op.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+      };
     }
     const method = route.method.toLowerCase();
     paths[route.path] = { ...(paths[route.path] ?? {}), [method]: op };

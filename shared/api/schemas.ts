@@ -24,7 +24,10 @@ const ttl = (r: { min: number; max: number; default: number }) =>
 
 export const Slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", 1..63 characters, starting alphanumeric');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'lower-case letters, digits, "-" and "_", 1..63 characters, starting alphanumeric',
+  );
 
 export const IsoTime = z.iso.datetime();
 
@@ -61,7 +64,11 @@ const DirectoryEntry = z.strictObject({
   name: z.string().max(200).optional(),
 });
 const commonOptions = {
-  users: z.array(DirectoryEntry).max(10_000).optional().describe('Configured user list, for vendors without a directory'),
+  users: z
+    .array(DirectoryEntry)
+    .max(10_000)
+    .optional()
+    .describe('Configured user list, for vendors without a directory'),
   requestTimeoutMs: z.number().int().min(100).max(120_000).optional(),
   rejectUnauthorized: z.boolean().optional().describe('Verify the vendor TLS certificate (default true)'),
   ca: z.string().max(65_536).optional().describe('PEM CA bundle for the vendor TLS certificate'),
@@ -79,15 +86,20 @@ const endpointFor = (vendor: (typeof VENDORS)[number]) =>
   z
     .string()
     .max(2048)
-    .refine((s) => {
-      try {
-        const u = new URL(s);
-        return SCHEMES[vendor].includes(u.protocol) && u.hostname.length > 0;
-      } catch {
-        return false;
-      }
-    }, `must be a URL with scheme ${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} and a host`)
-    .describe(`${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} URL of the vendor CTI server`);
+    .refine(
+      (s) => {
+        try {
+          const u = new URL(s);
+          return SCHEMES[vendor].includes(u.protocol) && u.hostname.length > 0;
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL with scheme ${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} and a host`,
+    )
+    .describe(
+      `${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} URL of the vendor CTI server`,
+    );
 
 /** Per-vendor credentials (username/password plus vendor extras) and options. */
 export const VENDOR_SCHEMAS = {
@@ -173,7 +185,10 @@ export const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
 // ---------- channels ----------
 const WebhookSecret = z
   .string()
-  .regex(/^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/, 'a Standard Webhooks secret: "whsec_" + base64 of 24..64 bytes');
+  .regex(
+    /^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/,
+    'a Standard Webhooks secret: "whsec_" + base64 of 24..64 bytes',
+  );
 export const ChannelCreate = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('websocket'), ttlSeconds: ttl(TTL.channel).optional() }),
   z.strictObject({
@@ -187,12 +202,17 @@ export const ChannelPatch = z.strictObject({ ttlSeconds: ttl(TTL.channel) });
 export const ChannelView = z.object({
   id: z.string(),
   type: z.enum(['websocket', 'webhook']),
-  url: z.string().describe('websocket: the URL to open (carries the token on creation only); webhook: the target'),
+  url: z
+    .string()
+    .describe('websocket: the URL to open (carries the token on creation only); webhook: the target'),
   connectionId: z.string().nullable().optional().describe('websocket: live connection id, null when none'),
   ttlSeconds: z.number().int(),
   expiresAt: IsoTime,
   createdAt: IsoTime,
-  status: z.enum(['active', 'disabled']).optional().describe('Delivery state; `disabled` after 410 Gone or continuous failure (webhook)'),
+  status: z
+    .enum(['active', 'disabled'])
+    .optional()
+    .describe('Delivery state; `disabled` after 410 Gone or continuous failure (webhook)'),
   disabledReason: z.string().nullable().optional(),
 });
 export const ChannelCreated = ChannelView.extend({
@@ -227,8 +247,18 @@ export const DeliveryView = z.object({
   settledAt: IsoTime.nullable(),
 });
 export const ReplayBody = z.strictObject({
-  after: z.number().int().min(0).describe('Re-send events with event-log seq > after, on every link the channel subscribes to'),
-  limit: z.number().int().min(1).max(1000).optional().describe('Most events queued by this request, 1..1000 (default 1000)'),
+  after: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Re-send events with event-log seq > after, on every link the channel subscribes to'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('Most events queued by this request, 1..1000 (default 1000)'),
 });
 export const ReplayResult = z.object({
   queued: z.number().int(),
@@ -247,15 +277,28 @@ export const SubscriptionCreate = z
   })
   .superRefine((v, ctx) => {
     if (['user', 'queue', 'routePoint'].includes(v.target.type) && !v.target.id)
-      ctx.addIssue({ code: 'custom', path: ['target', 'id'], message: `required for target type ${v.target.type}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'id'],
+        message: `required for target type ${v.target.type}`,
+      });
     if (v.target.type === 'system' && v.target.id)
-      ctx.addIssue({ code: 'custom', path: ['target', 'id'], message: 'must be omitted for target type system' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'id'],
+        message: 'must be omitted for target type system',
+      });
     if (new Set(v.events).size !== v.events.length)
       ctx.addIssue({ code: 'custom', path: ['events'], message: 'must not repeat a family' });
   });
 export const SubscriptionPatch = z
-  .strictObject({ events: z.array(EventFamily).min(1).max(7).optional(), ttlSeconds: ttl(TTL.subscription).optional() })
-  .refine((v) => v.events !== undefined || v.ttlSeconds !== undefined, { message: 'give events or ttlSeconds' });
+  .strictObject({
+    events: z.array(EventFamily).min(1).max(7).optional(),
+    ttlSeconds: ttl(TTL.subscription).optional(),
+  })
+  .refine((v) => v.events !== undefined || v.ttlSeconds !== undefined, {
+    message: 'give events or ttlSeconds',
+  });
 export const SubscriptionQuery = PageQuery.extend({ channel: z.string().min(1).max(128).optional() });
 export const SubscriptionView = z.object({
   id: z.string(),
@@ -290,13 +333,21 @@ const Address = z
   .regex(/^[A-Za-z0-9+*#@._:;=-]+$/, 'a number, extension or SIP-style address');
 export const DialBody = z.strictObject({ to: Address });
 export const Dialed = z.object({ callId: z.string(), correlationId: z.string() });
-export const DtmfBody = z.strictObject({ digits: z.string().regex(/^[0-9*#A-Da-d]{1,64}$/, 'DTMF digits 0-9 * # A-D, 1..64') });
+export const DtmfBody = z.strictObject({
+  digits: z.string().regex(/^[0-9*#A-Da-d]{1,64}$/, 'DTMF digits 0-9 * # A-D, 1..64'),
+});
 export const TransferBody = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('blind'), to: Address }),
-  z.strictObject({ mode: z.literal('consult'), withCall: VendorId.describe('The consultation call of the same user') }),
+  z.strictObject({
+    mode: z.literal('consult'),
+    withCall: VendorId.describe('The consultation call of the same user'),
+  }),
 ]);
 export const ConferenceBody = z.strictObject({ withCall: VendorId });
-export const AgentStateBody = z.strictObject({ state: AgentStateValue, reason: z.string().min(1).max(128).optional() });
+export const AgentStateBody = z.strictObject({
+  state: AgentStateValue,
+  reason: z.string().min(1).max(128).optional(),
+});
 export const AgentStateView = z.object({ state: AgentStateValue, reason: z.string().optional() });
 export const DndBody = z.strictObject({ enabled: z.boolean() });
 export const DndView = z.object({ enabled: z.boolean() });

@@ -38,6 +38,7 @@ export async function identify(
 
 export function principalFromContext(ctx: Partial<PrincipalContext> | undefined): Principal {
   if (ctx?.role === 'admin') return { role: 'admin', tenant: ctx.tenant ?? '', keyId: 'admin' };
-  if (ctx?.role === 'tenant' && ctx.tenant) return { role: 'tenant', tenant: ctx.tenant, keyId: ctx.keyId ?? '' };
+  if (ctx?.role === 'tenant' && ctx.tenant)
+    return { role: 'tenant', tenant: ctx.tenant, keyId: ctx.keyId ?? '' };
   return { role: 'anonymous', tenant: '', keyId: '', reason: ctx?.reason ?? 'not authenticated' };
 }

@@ -12,7 +12,10 @@ export function matches(sub: SubscriptionRecord, event: BridgeEvent): boolean {
   if (!sub.events.includes(familyOf(event.type))) return false;
   const t = sub.target;
   if (t.type === 'system') return true;
-  if (t.type === 'group') return event.target.type === 'user' || (event.target.type === 'group' && (!t.id || t.id === event.target.id));
+  if (t.type === 'group')
+    return (
+      event.target.type === 'user' || (event.target.type === 'group' && (!t.id || t.id === event.target.id))
+    );
   return t.type === event.target.type && t.id === event.target.id;
 }
 

@@ -9,7 +9,13 @@ import { z } from 'zod';
 
 export const EVENT_MODEL_VERSION = '1.0.0';
 
-export const VENDORS = ['broadworks-cti', 'broadworks-cap', 'aspect-ctips', 'avaya-mtcti3', 'avaya-ipo-cti'] as const;
+export const VENDORS = [
+  'broadworks-cti',
+  'broadworks-cap',
+  'aspect-ctips',
+  'avaya-mtcti3',
+  'avaya-ipo-cti',
+] as const;
 export const Vendor = z.enum(VENDORS);
 export type Vendor = z.infer<typeof Vendor>;
 
@@ -59,7 +65,11 @@ const TransferData = z.object({
   call: Call,
   transfer: z.object({ mode: z.enum(['blind', 'consult']), to: z.string().optional() }).optional(),
 });
-const ForwardData = z.object({ call: Call, forwardedTo: z.string().optional(), reason: z.string().optional() });
+const ForwardData = z.object({
+  call: Call,
+  forwardedTo: z.string().optional(),
+  reason: z.string().optional(),
+});
 const ConferenceData = z.object({
   conference: z.object({
     id: z.string(),
@@ -96,8 +106,15 @@ const ForwardingData = z.object({
   enabled: z.boolean(),
   to: z.string().optional(),
 });
-const LinkData = z.object({ status: z.enum(['up', 'down']), reason: z.string().optional(), resynced: z.boolean().optional() });
-const SubscriptionTerminatedData = z.object({ subscription: z.string().optional(), reason: z.string().optional() });
+const LinkData = z.object({
+  status: z.enum(['up', 'down']),
+  reason: z.string().optional(),
+  resynced: z.boolean().optional(),
+});
+const SubscriptionTerminatedData = z.object({
+  subscription: z.string().optional(),
+  reason: z.string().optional(),
+});
 
 /** Every event type and the schema of its `data`. */
 export const EVENT_DATA = {

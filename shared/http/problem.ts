@@ -28,7 +28,12 @@ export class Problem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
-    readonly extras: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+    readonly extras: {
+      type?: string;
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      [k: string]: unknown;
+    } = {},
   ) {
     super(detail ?? title);
     this.name = 'Problem';
@@ -71,15 +76,27 @@ export const problems = {
   unsupportedMediaType: () =>
     new Problem(415, 'Unsupported Media Type', 'send the body as application/json', {
       type: t('unsupported-media-type'),
-      errors: [{ pointer: '#/headers/content-type', field: 'content-type', detail: 'must be application/json' }],
+      errors: [
+        { pointer: '#/headers/content-type', field: 'content-type', detail: 'must be application/json' },
+      ],
     }),
   unauthorized: (detail = 'missing or invalid API key') =>
-    new Problem(401, 'Unauthorized', detail, { headers: { 'www-authenticate': 'Bearer realm="cti-bridge"' } }),
+    new Problem(401, 'Unauthorized', detail, {
+      headers: { 'www-authenticate': 'Bearer realm="cti-bridge"' },
+    }),
   forbidden: (detail: string) => new Problem(403, 'Forbidden', detail),
   notFound: (what: string, field?: string) =>
-    new Problem(404, 'Not Found', `no such ${what}`, field ? { errors: [{ pointer: `#/path/${field}`, field, detail: `no such ${what}` }] } : {}),
+    new Problem(
+      404,
+      'Not Found',
+      `no such ${what}`,
+      field ? { errors: [{ pointer: `#/path/${field}`, field, detail: `no such ${what}` }] } : {},
+    ),
   conflict: (detail: string, field: string) =>
-    new Problem(409, 'Conflict', detail, { type: t('conflict'), errors: [{ pointer: `#/${field}`, field, detail }] }),
+    new Problem(409, 'Conflict', detail, {
+      type: t('conflict'),
+      errors: [{ pointer: `#/${field}`, field, detail }],
+    }),
   unprocessable: (detail: string, field: string) =>
     new Problem(422, 'Unprocessable Content', detail, {
       type: t('invalid-reference'),
@@ -90,7 +107,8 @@ export const problems = {
       type: t('invalid-cursor'),
       errors: [{ pointer: '#/query/cursor', field: 'cursor', detail: 'invalid cursor' }],
     }),
-  internal: () => new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'),
+  internal: () =>
+    new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'),
 };
 
 function summarize(err: ZodError): string {

@@ -1,7 +1,17 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { deleteLive, epochSeconds, getLive, newId, tenantTypePage, ttlIso, updateLive, type Item, type Page } from './common.js';
+import {
+  deleteLive,
+  epochSeconds,
+  getLive,
+  newId,
+  tenantTypePage,
+  ttlIso,
+  updateLive,
+  type Item,
+  type Page,
+} from './common.js';
 import { keys } from './keys.js';
 
 export type ChannelType = 'websocket' | 'webhook';
@@ -50,7 +60,14 @@ export class ChannelRepo {
   constructor(private readonly db: Db) {}
 
   async create(
-    input: { tenant: string; type: ChannelType; ttlSeconds: number; url?: string; secret?: string; tokenHash?: string },
+    input: {
+      tenant: string;
+      type: ChannelType;
+      ttlSeconds: number;
+      url?: string;
+      secret?: string;
+      tokenHash?: string;
+    },
     now: Date,
   ): Promise<ChannelRecord> {
     const id = newId('ch');
@@ -73,8 +90,17 @@ export class ChannelRepo {
     return it ? toChannel(it) : null;
   }
 
-  async list(tenant: string, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<ChannelRecord>> {
-    return tenantTypePage(this.db, tenant, { prefix: keys.prefix.channel, name: 'channels' }, toChannel, opts);
+  async list(
+    tenant: string,
+    opts: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<ChannelRecord>> {
+    return tenantTypePage(
+      this.db,
+      tenant,
+      { prefix: keys.prefix.channel, name: 'channels' },
+      toChannel,
+      opts,
+    );
   }
 
   /** Sets a new lifetime of `ttlSeconds` from now. */
@@ -89,13 +115,24 @@ export class ChannelRepo {
   }
 
   /** Records (or clears, with null) the live WebSocket connection of a channel. */
-  async setConnection(tenant: string, id: string, connectionId: string | null, now: Date): Promise<ChannelRecord | null> {
+  async setConnection(
+    tenant: string,
+    id: string,
+    connectionId: string | null,
+    now: Date,
+  ): Promise<ChannelRecord | null> {
     const it = await updateLive(this.db, keys.channel(tenant, id), { connectionId }, now);
     return it ? toChannel(it) : null;
   }
 
   /** Replaces a webhook secret; the old one keeps signing until `previousUntil`. */
-  async rotateSecret(tenant: string, id: string, secret: string, previousUntil: Date, now: Date): Promise<ChannelRecord | null> {
+  async rotateSecret(
+    tenant: string,
+    id: string,
+    secret: string,
+    previousUntil: Date,
+    now: Date,
+  ): Promise<ChannelRecord | null> {
     const current = await this.get(tenant, id, now);
     if (!current || current.type !== 'webhook') return null;
     const it = await updateLive(

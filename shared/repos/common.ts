@@ -1,5 +1,11 @@
 /** Helpers shared by the repositories: expiry, opaque cursors, paginated queries. */
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
@@ -49,8 +55,12 @@ export function encodeCursor(key: Record<string, unknown> | undefined, scope: st
 export function decodeCursor(cursor: string | undefined, scope: string): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; k?: unknown };
-    if (parsed.s !== scope || typeof parsed.k !== 'object' || parsed.k === null) throw new InvalidCursorError();
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      s?: unknown;
+      k?: unknown;
+    };
+    if (parsed.s !== scope || typeof parsed.k !== 'object' || parsed.k === null)
+      throw new InvalidCursorError();
     return parsed.k as Record<string, unknown>;
   } catch {
     throw new InvalidCursorError();
@@ -70,7 +80,12 @@ export async function queryPage(
   let startKey = decodeCursor(opts.cursor, opts.scope);
   for (;;) {
     const res = await db.doc.send(
-      new QueryCommand({ ...input, TableName: db.table, Limit: opts.limit - items.length, ExclusiveStartKey: startKey }),
+      new QueryCommand({
+        ...input,
+        TableName: db.table,
+        Limit: opts.limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
     );
     for (const it of res.Items ?? []) if (isLive(it, opts.now)) items.push(it);
     startKey = res.LastEvaluatedKey;
@@ -80,11 +95,17 @@ export async function queryPage(
 }
 
 /** Every live item of a query (internal use: bounded partitions such as a channel's subscriptions). */
-export async function queryAll(db: Db, input: Omit<QueryCommandInput, 'TableName'>, now: Date): Promise<Item[]> {
+export async function queryAll(
+  db: Db,
+  input: Omit<QueryCommandInput, 'TableName'>,
+  now: Date,
+): Promise<Item[]> {
   const out: Item[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const res = await db.doc.send(new QueryCommand({ ...input, TableName: db.table, ExclusiveStartKey: startKey }));
+    const res = await db.doc.send(
+      new QueryCommand({ ...input, TableName: db.table, ExclusiveStartKey: startKey }),
+    );
     for (const it of res.Items ?? []) if (isLive(it, now)) out.push(it);
     startKey = res.LastEvaluatedKey;
   } while (startKey);
@@ -92,7 +113,10 @@ export async function queryAll(db: Db, input: Omit<QueryCommandInput, 'TableName
 }
 
 export function isConditionalFailure(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'ConditionalCheckFailedException' || err.name === 'TransactionCanceledException');
+  return (
+    err instanceof Error &&
+    (err.name === 'ConditionalCheckFailedException' || err.name === 'TransactionCanceledException')
+  );
 }
 
 export class AlreadyExistsError extends Error {
@@ -126,7 +150,10 @@ export function updateExpression(patch: Record<string, unknown>): {
       values[`:${k}`] = v;
     }
   }
-  const parts = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''];
+  const parts = [
+    set.length ? `SET ${set.join(', ')}` : '',
+    remove.length ? `REMOVE ${remove.join(', ')}` : '',
+  ];
   return {
     UpdateExpression: parts.filter(Boolean).join(' '),
     ExpressionAttributeNames: names,
@@ -136,13 +163,17 @@ export function updateExpression(patch: Record<string, unknown>): {
 
 /** Reads one item by primary key; null when missing or past its TTL. */
 export async function getLive(db: Db, key: { pk: string; sk: string }, now: Date): Promise<Item | null> {
-  const res = await db.doc.send(new GetCommand({ TableName: db.table, Key: pick(key), ConsistentRead: true }));
+  const res = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: pick(key), ConsistentRead: true }),
+  );
   return isLive(res.Item, now) ? res.Item : null;
 }
 
 /** Deletes one item; returns the old item when it existed and was live. */
 export async function deleteLive(db: Db, key: { pk: string; sk: string }, now: Date): Promise<Item | null> {
-  const res = await db.doc.send(new DeleteCommand({ TableName: db.table, Key: pick(key), ReturnValues: 'ALL_OLD' }));
+  const res = await db.doc.send(
+    new DeleteCommand({ TableName: db.table, Key: pick(key), ReturnValues: 'ALL_OLD' }),
+  );
   return isLive(res.Attributes, now) ? res.Attributes : null;
 }
 

@@ -35,14 +35,24 @@ export class ConnectionRepo {
   async get(connectionId: string, now: Date): Promise<ConnectionRecord | null> {
     const it = await getLive(this.db, keys.connection(connectionId), now);
     return it
-      ? { connectionId, tenant: it.tenant as string, channel: it.channel as string, connectedAt: it.connectedAt as string }
+      ? {
+          connectionId,
+          tenant: it.tenant as string,
+          channel: it.channel as string,
+          connectedAt: it.connectedAt as string,
+        }
       : null;
   }
 
   async delete(connectionId: string, now: Date): Promise<ConnectionRecord | null> {
     const it = await deleteLive(this.db, keys.connection(connectionId), now);
     return it
-      ? { connectionId, tenant: it.tenant as string, channel: it.channel as string, connectedAt: it.connectedAt as string }
+      ? {
+          connectionId,
+          tenant: it.tenant as string,
+          channel: it.channel as string,
+          connectedAt: it.connectedAt as string,
+        }
       : null;
   }
 }

@@ -9,12 +9,27 @@
  * same event again (after a crash, on a lease takeover) never creates a second delivery. The per-link
  * "matched up to" watermark says which log events certainly have their deliveries stored.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { BridgeEvent } from '../events/model.js';
-import { epochSeconds, isConditionalFailure, isLive, queryAll, queryPage, type Item, type Page } from './common.js';
+import {
+  epochSeconds,
+  isConditionalFailure,
+  isLive,
+  queryAll,
+  queryPage,
+  type Item,
+  type Page,
+} from './common.js';
 import { keys, seqKey } from './keys.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -81,12 +96,20 @@ const toState = (it: Item | undefined): DeliveryState => ({
   acked: (it?.acked as number | undefined) ?? 0,
   resume:
     it && typeof it.resumeReq === 'string'
-      ? { after: it.resumeAfter as number, connectionId: it.resumeConn as string, requestId: it.resumeReq, done: it.resumeDone === it.resumeReq }
+      ? {
+          after: it.resumeAfter as number,
+          connectionId: it.resumeConn as string,
+          requestId: it.resumeReq,
+          done: it.resumeDone === it.resumeReq,
+        }
       : null,
   failingSince: (it?.failingSince as string | undefined) ?? null,
 });
 
-export type NewDelivery = Omit<DeliveryRecord, 'status' | 'attempts' | 'attemptCount' | 'settledAt' | 'claimUntil' | 'owner'> & {
+export type NewDelivery = Omit<
+  DeliveryRecord,
+  'status' | 'attempts' | 'attemptCount' | 'settledAt' | 'claimUntil' | 'owner'
+> & {
   status?: DeliveryStatus;
 };
 
@@ -119,7 +142,11 @@ export class DeliveryRepo {
 
   async getState(tenant: string, channel: string): Promise<DeliveryState> {
     const res = await this.db.doc.send(
-      new GetCommand({ TableName: this.db.table, Key: keys.deliveryState(tenant, channel), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        ConsistentRead: true,
+      }),
     );
     return toState(res.Item);
   }
@@ -154,7 +181,12 @@ export class DeliveryRepo {
         Key: keys.deliveryState(tenant, channel),
         UpdateExpression: 'SET resumeAfter = :a, resumeConn = :c, resumeReq = :r, #type = :t',
         ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':a': after, ':c': connectionId, ':r': requestId, ':t': 'delivery-state' },
+        ExpressionAttributeValues: {
+          ':a': after,
+          ':c': connectionId,
+          ':r': requestId,
+          ':t': 'delivery-state',
+        },
       }),
     );
     return requestId;
@@ -178,7 +210,9 @@ export class DeliveryRepo {
       new UpdateCommand({
         TableName: this.db.table,
         Key: keys.deliveryState(tenant, channel),
-        UpdateExpression: since ? 'SET failingSince = if_not_exists(failingSince, :f)' : 'REMOVE failingSince',
+        UpdateExpression: since
+          ? 'SET failingSince = if_not_exists(failingSince, :f)'
+          : 'REMOVE failingSince',
         ...(since ? { ExpressionAttributeValues: { ':f': since } } : {}),
         ReturnValues: 'ALL_NEW',
       }),
@@ -233,7 +267,12 @@ export class DeliveryRepo {
           {
             Put: {
               TableName: this.db.table,
-              Item: { ...deliveryKeyOf(rec.tenant, rec.channel, rec.link, rec.eventSeq), type: 'delivery-key', seq: rec.seq, [TTL_ATTRIBUTE]: ttl },
+              Item: {
+                ...deliveryKeyOf(rec.tenant, rec.channel, rec.link, rec.eventSeq),
+                type: 'delivery-key',
+                seq: rec.seq,
+                [TTL_ATTRIBUTE]: ttl,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -247,7 +286,9 @@ export class DeliveryRepo {
                 status,
                 attempts: [],
                 attemptCount: 0,
-                ...(queued ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) } : {}),
+                ...(queued
+                  ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) }
+                  : {}),
                 ...(claim ? { claimUntil: claim.untilMs, owner: claim.owner } : {}),
                 [TTL_ATTRIBUTE]: ttl,
               },
@@ -276,14 +317,20 @@ export class DeliveryRepo {
   /** Whether the event (link, eventSeq) already has its delivery on the channel (from `createOnce`). */
   async hasDeliveryOf(tenant: string, channel: string, link: string, eventSeq: number): Promise<boolean> {
     const res = await this.db.doc.send(
-      new GetCommand({ TableName: this.db.table, Key: deliveryKeyOf(tenant, channel, link, eventSeq), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.db.table,
+        Key: deliveryKeyOf(tenant, channel, link, eventSeq),
+        ConsistentRead: true,
+      }),
     );
     return res.Item !== undefined;
   }
 
   /** The per-link "matched up to" watermark, or null when the link has none yet. */
   async getWatermark(tenant: string, link: string): Promise<number | null> {
-    const res = await this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: watermarkKey(tenant, link), ConsistentRead: true }));
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: watermarkKey(tenant, link), ConsistentRead: true }),
+    );
     return (res.Item?.matched as number | undefined) ?? null;
   }
 
@@ -314,7 +361,12 @@ export class DeliveryRepo {
           UpdateExpression: 'SET matched = :s, #type = :t, tenant = :tenant, link = :link',
           ConditionExpression: 'attribute_not_exists(matched) OR matched < :s',
           ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':s': seq, ':t': 'delivery-watermark', ':tenant': tenant, ':link': link },
+          ExpressionAttributeValues: {
+            ':s': seq,
+            ':t': 'delivery-watermark',
+            ':tenant': tenant,
+            ':link': link,
+          },
         }),
       );
     } catch (err) {
@@ -325,20 +377,34 @@ export class DeliveryRepo {
   /** Sets the watermark to `seq` even if that moves it back (tests, operators). */
   async setWatermark(tenant: string, link: string, seq: number): Promise<void> {
     await this.db.doc.send(
-      new PutCommand({ TableName: this.db.table, Item: { ...watermarkKey(tenant, link), type: 'delivery-watermark', tenant, link, matched: seq } }),
+      new PutCommand({
+        TableName: this.db.table,
+        Item: { ...watermarkKey(tenant, link), type: 'delivery-watermark', tenant, link, matched: seq },
+      }),
     );
   }
 
   /** Highest seq reserved in a link's event log (0 when none). */
   async logHead(tenant: string, link: string): Promise<number> {
     const res = await this.db.doc.send(
-      new GetCommand({ TableName: this.db.table, Key: { pk: keys.eventPartition(tenant, link), sk: 'SEQ' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.db.table,
+        Key: { pk: keys.eventPartition(tenant, link), sk: 'SEQ' },
+        ConsistentRead: true,
+      }),
     );
     return (res.Item?.next as number | undefined) ?? 0;
   }
 
   /** Logged events of a link with after < seq <= upTo, in order, at most `limit` (consistent read). */
-  async eventsBetween(tenant: string, link: string, after: number, upTo: number, limit: number, now: Date): Promise<BridgeEvent[]> {
+  async eventsBetween(
+    tenant: string,
+    link: string,
+    after: number,
+    upTo: number,
+    limit: number,
+    now: Date,
+  ): Promise<BridgeEvent[]> {
     if (upTo <= after) return [];
     const out: BridgeEvent[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -347,7 +413,11 @@ export class DeliveryRepo {
         new QueryCommand({
           TableName: this.db.table,
           KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':p': keys.eventPartition(tenant, link), ':from': seqKey(after + 1), ':to': seqKey(upTo) },
+          ExpressionAttributeValues: {
+            ':p': keys.eventPartition(tenant, link),
+            ':from': seqKey(after + 1),
+            ':to': seqKey(upTo),
+          },
           ConsistentRead: true,
           Limit: limit - out.length,
           ExclusiveStartKey: startKey,
@@ -361,13 +431,24 @@ export class DeliveryRepo {
 
   async get(tenant: string, channel: string, seq: number): Promise<DeliveryRecord | null> {
     const res = await this.db.doc.send(
-      new GetCommand({ TableName: this.db.table, Key: keys.delivery(tenant, channel, seq), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.db.table,
+        Key: keys.delivery(tenant, channel, seq),
+        ConsistentRead: true,
+      }),
     );
     return res.Item ? toRecord(res.Item) : null;
   }
 
   /** Takes a pending delivery for `owner` until `untilMs` unless another live owner holds it. */
-  async claim(tenant: string, channel: string, seq: number, owner: string, untilMs: number, nowMs: number): Promise<DeliveryRecord | null> {
+  async claim(
+    tenant: string,
+    channel: string,
+    seq: number,
+    owner: string,
+    untilMs: number,
+    nowMs: number,
+  ): Promise<DeliveryRecord | null> {
     try {
       const res = await this.db.doc.send(
         new UpdateCommand({
@@ -402,7 +483,10 @@ export class DeliveryRepo {
     const remove = ['#owner'];
     const values: Record<string, unknown> = { ':st': outcome.status, ':zero': 0 };
     if (attempt) {
-      set.push('attempts = list_append(if_not_exists(attempts, :empty), :a)', 'attemptCount = if_not_exists(attemptCount, :zero) + :one');
+      set.push(
+        'attempts = list_append(if_not_exists(attempts, :empty), :a)',
+        'attemptCount = if_not_exists(attemptCount, :zero) + :one',
+      );
       Object.assign(values, { ':empty': [], ':a': [attempt], ':one': 1 });
     }
     if (outcome.nextAttemptAt) {
@@ -456,7 +540,9 @@ export class DeliveryRepo {
       this.db,
       {
         KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ...(opts.status ? { FilterExpression: '#status = :st', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ...(opts.status
+          ? { FilterExpression: '#status = :st', ExpressionAttributeNames: { '#status': 'status' } }
+          : {}),
         ExpressionAttributeValues: {
           ':p': keys.deliveryPartition(tenant, channel),
           ':from': seqKey(1),
@@ -464,19 +550,34 @@ export class DeliveryRepo {
           ...(opts.status ? { ':st': opts.status } : {}),
         },
       },
-      { limit: opts.limit, cursor: opts.cursor, now: opts.now, scope: `deliveries:${tenant}:${channel}:${opts.status ?? ''}` },
+      {
+        limit: opts.limit,
+        cursor: opts.cursor,
+        now: opts.now,
+        scope: `deliveries:${tenant}:${channel}:${opts.status ?? ''}`,
+      },
     );
     return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
   }
 
   /** The per-channel log between two seqs (inclusive), in order: what `resume` replays. */
-  async range(tenant: string, channel: string, from: number, to: number, now: Date): Promise<DeliveryRecord[]> {
+  async range(
+    tenant: string,
+    channel: string,
+    from: number,
+    to: number,
+    now: Date,
+  ): Promise<DeliveryRecord[]> {
     if (to < from) return [];
     const items = await queryAll(
       this.db,
       {
         KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':p': keys.deliveryPartition(tenant, channel), ':from': seqKey(from), ':to': seqKey(to) },
+        ExpressionAttributeValues: {
+          ':p': keys.deliveryPartition(tenant, channel),
+          ':from': seqKey(from),
+          ':to': seqKey(to),
+        },
         ConsistentRead: true,
       },
       now,
@@ -489,7 +590,13 @@ export class DeliveryRepo {
     await this.db.doc.send(
       new PutCommand({
         TableName: this.db.table,
-        Item: { ...keys.deliveryWork(tenant, channel), type: 'delivery-work', tenant, channel, touchedAt: nowMs },
+        Item: {
+          ...keys.deliveryWork(tenant, channel),
+          type: 'delivery-work',
+          tenant,
+          channel,
+          touchedAt: nowMs,
+        },
       }),
     );
   }
@@ -500,7 +607,11 @@ export class DeliveryRepo {
       { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'DLVWORK' } },
       new Date(0),
     );
-    return items.map((it) => ({ tenant: it.tenant as string, channel: it.channel as string, touchedAt: it.touchedAt as number }));
+    return items.map((it) => ({
+      tenant: it.tenant as string,
+      channel: it.channel as string,
+      touchedAt: it.touchedAt as number,
+    }));
   }
 
   /** Removes the work item when it was not touched since `cutoffMs` (a newer delivery keeps it). */

@@ -55,7 +55,8 @@ export class EventLogRepo {
    */
   async appendMany(events: BridgeEvent[], ttlDays: number, now: Date): Promise<void> {
     if (events.length === 1) {
-      if (!(await this.append(events[0]!, ttlDays, now))) throw new Error(`seq ${events[0]!.seq} already taken`);
+      if (!(await this.append(events[0]!, ttlDays, now)))
+        throw new Error(`seq ${events[0]!.seq} already taken`);
       return;
     }
     const ttl = epochSeconds(now) + ttlDays * 86400;
@@ -65,7 +66,12 @@ export class EventLogRepo {
           TransactItems: events.slice(i, i + 100).map((event) => ({
             Put: {
               TableName: this.db.table,
-              Item: { ...keys.event(event.tenant, event.link, event.seq), type: 'event', event, [TTL_ATTRIBUTE]: ttl },
+              Item: {
+                ...keys.event(event.tenant, event.link, event.seq),
+                type: 'event',
+                event,
+                [TTL_ATTRIBUTE]: ttl,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           })),

@@ -5,7 +5,12 @@ export const keys = {
   tenant: (t: string) => ({ pk: `T#${t}`, sk: 'TENANT', gsi1pk: 'TENANTS', gsi1sk: `T#${t}` }),
   apiKey: (t: string, keyId: string) => ({ pk: `T#${t}`, sk: `KEY#${keyId}` }),
   apiKeyHash: (sha256: string) => ({ pk: `KEYHASH#${sha256}`, sk: 'KEYHASH' }),
-  link: (t: string, id: string) => ({ pk: `T#${t}`, sk: `LINK#${id}`, gsi1pk: 'LINKS', gsi1sk: `T#${t}#LINK#${id}` }),
+  link: (t: string, id: string) => ({
+    pk: `T#${t}`,
+    sk: `LINK#${id}`,
+    gsi1pk: 'LINKS',
+    gsi1sk: `T#${t}#LINK#${id}`,
+  }),
   session: (t: string, id: string, link: string) => ({
     pk: `T#${t}`,
     sk: `SESSION#${id}`,

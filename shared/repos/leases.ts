@@ -25,7 +25,12 @@ export class LeaseRepo {
       await this.db.doc.send(
         new PutCommand({
           TableName: this.db.table,
-          Item: { ...keys.lease(l.tenant, l.link), type: 'lease', ...l, acquiredAt: new Date(nowMs).toISOString() },
+          Item: {
+            ...keys.lease(l.tenant, l.link),
+            type: 'lease',
+            ...l,
+            acquiredAt: new Date(nowMs).toISOString(),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAtMs < :now OR #owner = :me',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': nowMs, ':me': l.owner },

@@ -1,7 +1,16 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import type { Vendor } from '../events/model.js';
-import { AlreadyExistsError, isConditionalFailure, pick, queryAll, tenantTypePage, updateExpression, type Item, type Page } from './common.js';
+import {
+  AlreadyExistsError,
+  isConditionalFailure,
+  pick,
+  queryAll,
+  tenantTypePage,
+  updateExpression,
+  type Item,
+  type Page,
+} from './common.js';
 import { keys } from './keys.js';
 
 export type LinkStatus = 'connecting' | 'up' | 'down';
@@ -53,7 +62,11 @@ export class LinkRepo {
     };
     try {
       await this.db.doc.send(
-        new PutCommand({ TableName: this.db.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.db.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     } catch (err) {
       if (isConditionalFailure(err)) throw new AlreadyExistsError(`link ${input.id}`);
@@ -77,7 +90,11 @@ export class LinkRepo {
   async listAll(now: Date): Promise<LinkRecord[]> {
     const items = await queryAll(
       this.db,
-      { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'LINKS' } },
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'LINKS' },
+      },
       now,
     );
     return items.map(toLink);
@@ -108,12 +125,20 @@ export class LinkRepo {
 
   async delete(tenant: string, id: string): Promise<boolean> {
     const res = await this.db.doc.send(
-      new DeleteCommand({ TableName: this.db.table, Key: pick(keys.link(tenant, id)), ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: this.db.table,
+        Key: pick(keys.link(tenant, id)),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     return Boolean(res.Attributes);
   }
 
-  private async patch(tenant: string, id: string, fields: Record<string, unknown>): Promise<LinkRecord | null> {
+  private async patch(
+    tenant: string,
+    id: string,
+    fields: Record<string, unknown>,
+  ): Promise<LinkRecord | null> {
     try {
       const res = await this.db.doc.send(
         new UpdateCommand({

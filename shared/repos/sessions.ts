@@ -1,7 +1,17 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { deleteLive, epochSeconds, getLive, newId, tenantTypePage, ttlIso, updateLive, type Item, type Page } from './common.js';
+import {
+  deleteLive,
+  epochSeconds,
+  getLive,
+  newId,
+  tenantTypePage,
+  ttlIso,
+  updateLive,
+  type Item,
+  type Page,
+} from './common.js';
 import { keys } from './keys.js';
 
 export interface SessionRecord {
@@ -27,7 +37,10 @@ const toSession = (it: Item): SessionRecord => ({
 export class SessionRepo {
   constructor(private readonly db: Db) {}
 
-  async create(input: { tenant: string; link: string; user: string; ttlSeconds: number }, now: Date): Promise<SessionRecord> {
+  async create(
+    input: { tenant: string; link: string; user: string; ttlSeconds: number },
+    now: Date,
+  ): Promise<SessionRecord> {
     const id = newId('ses');
     const item = {
       ...keys.session(input.tenant, id, input.link),
@@ -46,12 +59,26 @@ export class SessionRepo {
     return it ? toSession(it) : null;
   }
 
-  async list(tenant: string, opts: { limit: number; cursor?: string; now: Date }): Promise<Page<SessionRecord>> {
-    return tenantTypePage(this.db, tenant, { prefix: keys.prefix.session, name: 'sessions' }, toSession, opts);
+  async list(
+    tenant: string,
+    opts: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<SessionRecord>> {
+    return tenantTypePage(
+      this.db,
+      tenant,
+      { prefix: keys.prefix.session, name: 'sessions' },
+      toSession,
+      opts,
+    );
   }
 
   /** Extends a live session by `ttlSeconds` (default: its own ttl) from now. */
-  async refresh(tenant: string, id: string, ttlSeconds: number | undefined, now: Date): Promise<SessionRecord | null> {
+  async refresh(
+    tenant: string,
+    id: string,
+    ttlSeconds: number | undefined,
+    now: Date,
+  ): Promise<SessionRecord | null> {
     const current = await this.get(tenant, id, now);
     if (!current) return null;
     const ttl = ttlSeconds ?? current.ttlSeconds;

@@ -51,7 +51,10 @@ const toSubscription = (it: Item): SubscriptionRecord => ({
   createdAt: it.createdAt as string,
 });
 
-const subKey = (tenant: string, id: string) => ({ pk: keys.prefix.tenantPartition(tenant), sk: `${keys.prefix.subscription}${id}` });
+const subKey = (tenant: string, id: string) => ({
+  pk: keys.prefix.tenantPartition(tenant),
+  sk: `${keys.prefix.subscription}${id}`,
+});
 
 export class SubscriptionRepo {
   constructor(private readonly db: Db) {}
@@ -61,7 +64,14 @@ export class SubscriptionRepo {
    * tenant, so a subscription can never point at another tenant's channel or link.
    */
   async create(
-    input: { tenant: string; channel: string; link: string; target: Target; events: EventFamily[]; ttlSeconds: number },
+    input: {
+      tenant: string;
+      channel: string;
+      link: string;
+      target: Target;
+      events: EventFamily[];
+      ttlSeconds: number;
+    },
     now: Date,
   ): Promise<SubscriptionRecord> {
     const id = newId('sub');
@@ -117,7 +127,13 @@ export class SubscriptionRepo {
     opts: { limit: number; cursor?: string; now: Date; channel?: string },
   ): Promise<Page<SubscriptionRecord>> {
     if (!opts.channel) {
-      return tenantTypePage(this.db, tenant, { prefix: keys.prefix.subscription, name: 'subscriptions' }, toSubscription, opts);
+      return tenantTypePage(
+        this.db,
+        tenant,
+        { prefix: keys.prefix.subscription, name: 'subscriptions' },
+        toSubscription,
+        opts,
+      );
     }
     const page = await queryPage(
       this.db,

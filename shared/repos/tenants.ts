@@ -29,7 +29,11 @@ export class TenantRepo {
     const item = { ...keys.tenant(id), type: 'tenant', tenant: id, name, createdAt: now.toISOString() };
     try {
       await this.db.doc.send(
-        new PutCommand({ TableName: this.db.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.db.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     } catch (err) {
       if (isConditionalFailure(err)) throw new AlreadyExistsError(`tenant ${id}`);
@@ -39,7 +43,9 @@ export class TenantRepo {
   }
 
   async get(id: string): Promise<Tenant | null> {
-    const res = await this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: pick(keys.tenant(id)) }));
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: pick(keys.tenant(id)) }),
+    );
     return res.Item ? toTenant(res.Item) : null;
   }
 
@@ -67,7 +73,11 @@ export class TenantRepo {
   }
 
   /** Creates a tenant key; the plain key is returned here and never again. */
-  async createKey(tenant: string, name: string | undefined, now: Date): Promise<ApiKeyInfo & { key: string }> {
+  async createKey(
+    tenant: string,
+    name: string | undefined,
+    now: Date,
+  ): Promise<ApiKeyInfo & { key: string }> {
     const { keyId, key, hash } = generateTenantKey();
     const createdAt = now.toISOString();
     await this.db.doc.send(
@@ -101,7 +111,9 @@ export class TenantRepo {
 
   /** Deletes a key; false when it does not exist in this tenant. */
   async deleteKey(tenant: string, keyId: string): Promise<boolean> {
-    const res = await this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: keys.apiKey(tenant, keyId) }));
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: keys.apiKey(tenant, keyId) }),
+    );
     if (!res.Item) return false;
     await this.db.doc.send(
       new TransactWriteCommand({

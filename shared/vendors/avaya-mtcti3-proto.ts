@@ -70,7 +70,13 @@ export interface CallInfo {
   accountcode?: string;
   failedcause?: string;
   conferencemember?: ConferenceMember[];
-  queueinfo?: { number?: string; name?: string; priority?: number; overflow_number?: string; overflow_name?: string };
+  queueinfo?: {
+    number?: string;
+    name?: string;
+    priority?: number;
+    overflow_number?: string;
+    overflow_name?: string;
+  };
   targets?: { target?: { partyinfo?: PartyInfo }[] };
   calldata?: { language?: string; privacy?: boolean };
   [k: string]: unknown;
@@ -203,19 +209,30 @@ export interface SubscribeCmd {
   requestid?: number;
   subscribe_id?: number;
   timeout?: number;
-  presence?: { add?: { presentity?: string; lref?: number }[]; remove?: { presentity?: string; lref?: number }[] };
+  presence?: {
+    add?: { presentity?: string; lref?: number }[];
+    remove?: { presentity?: string; lref?: number }[];
+  };
   callcontrol?: UpdateCallControl;
   user?: UpdateUser;
   queue?: UpdateQueue;
 }
 export interface Message {
   response?: { requestid?: number; result?: number; additional?: string };
-  generalcmd?: { requestid?: number; getfile?: { cmdinst?: number; fname?: string }; getversioninfo?: Record<string, never> };
+  generalcmd?: {
+    requestid?: number;
+    getfile?: { cmdinst?: number; fname?: string };
+    getversioninfo?: Record<string, never>;
+  };
   subscribe?: Subscribe;
   subscribecmd?: SubscribeCmd;
   subscribeend?: { requestid?: number; subscribe_id?: number; reason?: string };
   subscribeterminated?: { subscribe_id?: number; reason?: string };
-  generaldata?: { responseid?: number; getfile?: { cmdinst?: number; fname?: string; result?: number; payload?: Uint8Array }; versioninfo?: string };
+  generaldata?: {
+    responseid?: number;
+    getfile?: { cmdinst?: number; fname?: string; result?: number; payload?: Uint8Array };
+    versioninfo?: string;
+  };
   notify?: Notify;
   notifyack?: { subscribe_id?: number; notify_id?: number };
 }
@@ -250,17 +267,28 @@ export function encodeMessage(m: Message): Uint8Array {
 /** Decode one serialized Message (throws on malformed protobuf). Defaults are left out. */
 export function decodeMessage(bytes: Uint8Array): Message {
   const T = mtcti3Type('Message');
-  return T.toObject(T.decode(bytes), { enums: String, longs: Number, defaults: false, arrays: false }) as Message;
+  return T.toObject(T.decode(bytes), {
+    enums: String,
+    longs: Number,
+    defaults: false,
+    arrays: false,
+  }) as Message;
 }
 
 /** protobuf JSON form (enum names, bytes base64) → Message; throws with the reason when it does not fit. */
 export function messageFromJson(json: unknown): Message {
   const T = mtcti3Type('Message');
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('a Message object is required');
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new Error('a Message object is required');
   checkFields(T, json as Record<string, unknown>, 'Message');
-  const back = T.toObject(T.fromObject(json as Record<string, unknown>), { enums: String, longs: Number, defaults: false }) as Message;
+  const back = T.toObject(T.fromObject(json as Record<string, unknown>), {
+    enums: String,
+    longs: Number,
+    defaults: false,
+  }) as Message;
   const set = MESSAGE_KINDS.filter((k) => back[k] !== undefined);
-  if (set.length !== 1) throw new Error(`exactly one Message member must be set (got ${set.length ? set.join(', ') : 'none'})`);
+  if (set.length !== 1)
+    throw new Error(`exactly one Message member must be set (got ${set.length ? set.join(', ') : 'none'})`);
   return back;
 }
 
@@ -273,7 +301,8 @@ function checkFields(type: protobuf.Type, obj: Record<string, unknown>, path: st
     if (!(rt instanceof protobuf.Type) || value === null || value === undefined) continue;
     const items = field.repeated ? (Array.isArray(value) ? value : [value]) : [value];
     for (const item of items) {
-      if (typeof item !== 'object' || Array.isArray(item) || item === null) throw new Error(`${path}.${key}: object expected`);
+      if (typeof item !== 'object' || Array.isArray(item) || item === null)
+        throw new Error(`${path}.${key}: object expected`);
       checkFields(rt, item as Record<string, unknown>, `${path}.${key}`);
     }
   }
@@ -282,7 +311,12 @@ function checkFields(type: protobuf.Type, obj: Record<string, unknown>, path: st
 /** Message → protobuf JSON form (enum names, bytes base64). */
 export function messageToJson(m: Message): Record<string, unknown> {
   const T = mtcti3Type('Message');
-  return T.toObject(T.fromObject(m as Record<string, unknown>), { enums: String, bytes: String, longs: Number, defaults: false }) as Record<string, unknown>;
+  return T.toObject(T.fromObject(m as Record<string, unknown>), {
+    enums: String,
+    bytes: String,
+    longs: Number,
+    defaults: false,
+  }) as Record<string, unknown>;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { apiOptionsOf } from './options.js';
 
-const UserEntry = z.object({ id: z.string().min(1), extension: z.string().optional(), name: z.string().optional(), number: z.string().optional() });
+const UserEntry = z.object({
+  id: z.string().min(1),
+  extension: z.string().optional(),
+  name: z.string().optional(),
+  number: z.string().optional(),
+});
 
 export const AvayaMtcti3Options = z.object({
   /** `tpkt`: path /tpkt/openapi with the 4-octet header; `none`: path /tpkt/openapinoframing, bare protobuf. */

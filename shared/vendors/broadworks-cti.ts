@@ -11,7 +11,12 @@ export const BROADWORKS_DEFAULT_PREFIXES = {
   events: '/com.broadsoft.xsi-events/v2.0',
 } as const;
 
-const UserEntry = z.object({ id: z.string().min(1), extension: z.string().optional(), name: z.string().optional(), number: z.string().optional() });
+const UserEntry = z.object({
+  id: z.string().min(1),
+  extension: z.string().optional(),
+  name: z.string().optional(),
+  number: z.string().optional(),
+});
 
 export const BroadWorksCtiOptions = z.object({
   applicationId: z.string().min(1).optional(),

@@ -174,7 +174,13 @@ export class XmlFramer {
           if (b === GT) {
             if (this.depth === 0) {
               // an end tag with no open element: garbage, not a message
-              if (!this.discarding) errors.push(new XmlFramingError('end tag outside any document', buf.subarray(this.start, i + 1).toString('utf8')));
+              if (!this.discarding)
+                errors.push(
+                  new XmlFramingError(
+                    'end tag outside any document',
+                    buf.subarray(this.start, i + 1).toString('utf8'),
+                  ),
+                );
               this.discarding = false;
               this.start = -1;
               this.state = 'between';
@@ -191,7 +197,10 @@ export class XmlFramer {
       }
       if (this.start >= 0 && !this.discarding && i - this.start + 1 > this.maxBytes) {
         errors.push(
-          new XmlFramingError(`message exceeds ${this.maxBytes} bytes`, buf.subarray(this.start, this.start + 200).toString('utf8')),
+          new XmlFramingError(
+            `message exceeds ${this.maxBytes} bytes`,
+            buf.subarray(this.start, this.start + 200).toString('utf8'),
+          ),
         );
         // Keep following the structure to find where the message ends, but keep none of its bytes.
         this.discarding = true;

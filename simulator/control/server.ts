@@ -25,7 +25,12 @@ class HttpError extends Error {
 
 type Body = Record<string, unknown>;
 
-const PBX_STATUS: Record<string, number> = { USER_NOT_FOUND: 404, CALL_NOT_FOUND: 404, NO_CONFERENCE: 404, NOT_A_QUEUE: 404 };
+const PBX_STATUS: Record<string, number> = {
+  USER_NOT_FOUND: 404,
+  CALL_NOT_FOUND: 404,
+  NO_CONFERENCE: 404,
+  NOT_A_QUEUE: 404,
+};
 const AGENT_STATES: AgentState[] = ['sign-in', 'available', 'unavailable', 'wrap-up', 'sign-out'];
 const FORWARD_TYPES: ForwardType[] = ['always', 'busy', 'no-answer'];
 
@@ -87,14 +92,19 @@ export class ControlApi {
         if (raw.trim()) {
           try {
             const parsed = JSON.parse(raw) as unknown;
-            if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+            if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+              throw new Error('not an object');
             body = parsed as Body;
           } catch {
             throw new HttpError(400, 'body must be a JSON object');
           }
         }
       }
-      const result = this.route(method, url.pathname.split('/').filter(Boolean).map(decodeURIComponent), body);
+      const result = this.route(
+        method,
+        url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
+        body,
+      );
       const out = await result;
       res.writeHead(out.status ?? 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out.body));
@@ -167,7 +177,8 @@ export class ControlApi {
         return { body: core.setCallWaiting(this.user(id!), boolField(b, 'enabled') ?? true) };
       case 'PUT /users/:id/forwarding': {
         const type = str(b, 'type') as ForwardType;
-        if (!FORWARD_TYPES.includes(type)) throw new HttpError(400, `type must be one of ${FORWARD_TYPES.join(', ')}`);
+        if (!FORWARD_TYPES.includes(type))
+          throw new HttpError(400, `type must be one of ${FORWARD_TYPES.join(', ')}`);
         const rings = b['numberOfRings'];
         return {
           body: core.setForwarding(this.user(id!), type, {
@@ -179,7 +190,8 @@ export class ControlApi {
       }
       case 'PUT /users/:id/agent-state': {
         const state = str(b, 'state') as AgentState;
-        if (!AGENT_STATES.includes(state)) throw new HttpError(400, `state must be one of ${AGENT_STATES.join(', ')}`);
+        if (!AGENT_STATES.includes(state))
+          throw new HttpError(400, `state must be one of ${AGENT_STATES.join(', ')}`);
         return { body: core.setAgentState(this.user(id!), state, str(b, 'reason', false)) };
       }
       case 'POST /queues/:id/distribute':
@@ -192,7 +204,11 @@ export class ControlApi {
     throw new HttpError(404, `no route ${method} /${p.join('/')}`);
   }
 
-  private async fault(method: string, action: string | undefined, b: Body): Promise<{ status?: number; body: unknown }> {
+  private async fault(
+    method: string,
+    action: string | undefined,
+    b: Body,
+  ): Promise<{ status?: number; body: unknown }> {
     const bw = this.options.broadworks;
     if (!bw) throw new HttpError(404, 'BroadWorks front-end not running');
     switch (`${method} ${action ?? ''}`) {
@@ -208,7 +224,8 @@ export class ControlApi {
       case 'POST event-responses': {
         const count = Number(b['count'] ?? 1);
         const status = Number(str(b, 'status'));
-        if (!Number.isInteger(count) || count < 1 || !Number.isInteger(status)) throw new HttpError(400, 'count and status must be integers');
+        if (!Number.isInteger(count) || count < 1 || !Number.isInteger(status))
+          throw new HttpError(400, 'count and status must be integers');
         bw.overrideEventResponses(count, status);
         return { body: { ok: true } };
       }

@@ -146,12 +146,25 @@ export class PbxCore {
         enterpriseId: directory.enterpriseId,
         dnd: false,
         callWaiting: true,
-        forwarding: { always: { active: false }, busy: { active: false }, 'no-answer': { active: false, numberOfRings: 3 } },
+        forwarding: {
+          always: { active: false },
+          busy: { active: false },
+          'no-answer': { active: false, numberOfRings: 3 },
+        },
         offHook: false,
       });
     }
     for (const q of directory.queues) {
-      this.queues.set(q.userId, { id: q.userId, kind: 'queue', extension: q.extension, name: q.name, phone: q.phone, agents: [...q.agents], wrapUpMs: q.wrapUpMs, entries: [] });
+      this.queues.set(q.userId, {
+        id: q.userId,
+        kind: 'queue',
+        extension: q.extension,
+        name: q.name,
+        phone: q.phone,
+        agents: [...q.agents],
+        wrapUpMs: q.wrapUpMs,
+        entries: [],
+      });
       for (const a of q.agents) {
         const u = this.users.get(a);
         if (!u) continue;
@@ -160,7 +173,15 @@ export class PbxCore {
       }
     }
     for (const rp of directory.routePoints) {
-      this.queues.set(rp.userId, { id: rp.userId, kind: 'route-point', extension: rp.extension, name: rp.name, phone: rp.phone, agents: [], entries: [] });
+      this.queues.set(rp.userId, {
+        id: rp.userId,
+        kind: 'route-point',
+        extension: rp.extension,
+        name: rp.name,
+        phone: rp.phone,
+        agents: [],
+        entries: [],
+      });
     }
   }
 
@@ -222,7 +243,11 @@ export class PbxCore {
 
   listLegs(filter: { userId?: string; includeEnded?: boolean } = {}): LegSnapshot[] {
     return [...this.legs.values()]
-      .filter((l) => (filter.userId === undefined || l.userId === filter.userId) && (filter.includeEnded || LIVE.has(l.state)))
+      .filter(
+        (l) =>
+          (filter.userId === undefined || l.userId === filter.userId) &&
+          (filter.includeEnded || LIVE.has(l.state)),
+      )
       .map((l) => this.snap(l));
   }
 
@@ -237,12 +262,19 @@ export class PbxCore {
   }
 
   /** Full state, for inspection. */
-  state(): { users: UserSnapshot[]; queues: QueueSnapshot[]; calls: LegSnapshot[]; conferences: ConferenceSnapshot[] } {
+  state(): {
+    users: UserSnapshot[];
+    queues: QueueSnapshot[];
+    calls: LegSnapshot[];
+    conferences: ConferenceSnapshot[];
+  } {
     return {
       users: this.listUsers(),
       queues: this.listQueues(),
       calls: this.listLegs(),
-      conferences: [...this.conferences.values()].filter((c) => c.state !== 'released').map((c) => this.confSnap(c)),
+      conferences: [...this.conferences.values()]
+        .filter((c) => c.state !== 'released')
+        .map((c) => this.confSnap(c)),
     };
   }
 
@@ -251,7 +283,9 @@ export class PbxCore {
     const a = normalizeAddress(address);
     const u = this.findUser(a);
     if (u) return this.userParty(u);
-    const q = [...this.queues.values()].find((x) => x.id === a || x.extension === a || x.phone === a || x.id.split('@')[0] === a);
+    const q = [...this.queues.values()].find(
+      (x) => x.id === a || x.extension === a || x.phone === a || x.id.split('@')[0] === a,
+    );
     if (q) return { kind: q.kind, id: q.id, name: q.name, number: q.extension, phone: q.phone };
     if (/^\+?[0-9*#]+$/.test(a) && a.length >= 7) return { kind: 'external', number: a };
     return { kind: 'unknown', number: a };
@@ -281,7 +315,8 @@ export class PbxCore {
       to: setting.to !== undefined ? setting.to || undefined : cur.to,
       numberOfRings: type === 'no-answer' ? (setting.numberOfRings ?? cur.numberOfRings ?? 3) : undefined,
     };
-    if (next.active && !next.to) throw new PbxError('FORWARD_NUMBER_REQUIRED', 'A forward-to number is required to activate forwarding');
+    if (next.active && !next.to)
+      throw new PbxError('FORWARD_NUMBER_REQUIRED', 'A forward-to number is required to activate forwarding');
     if (type !== 'no-answer') delete next.numberOfRings;
     u.forwarding[type] = next;
     const s = this.userSnap(u);
@@ -325,7 +360,13 @@ export class PbxCore {
     if (!fromUser) {
       const party = this.resolve(from);
       if (party.kind !== 'external') throw new PbxError('USER_NOT_FOUND', `Caller ${from} not found`);
-      const leg = this.newLeg({ self: party, direction: 'originator', state: 'alerting', remote: this.resolve(to), correlationId: this.nextCorrelation() });
+      const leg = this.newLeg({
+        self: party,
+        direction: 'originator',
+        state: 'alerting',
+        remote: this.resolve(to),
+        correlationId: this.nextCorrelation(),
+      });
       this.emit({ type: 'leg.originated', leg: this.snap(leg) });
       this.route(leg, to, []);
       return this.snap(this.legs.get(leg.id)!);
@@ -382,9 +423,18 @@ export class PbxCore {
       const q = this.queues.get(leg.queue.queueId);
       const entry = q?.entries.find((e) => e.id === leg.queue!.entryId);
       if (q && entry) {
-        this.emit({ type: 'queue.answered', entry: this.entrySnap(q, entry), agentUserId: leg.userId ?? '', agentLegId: leg.id });
+        this.emit({
+          type: 'queue.answered',
+          entry: this.entrySnap(q, entry),
+          agentUserId: leg.userId ?? '',
+          agentLegId: leg.id,
+        });
         q.entries = q.entries.filter((e) => e !== entry);
-        this.emit({ type: 'queue.removed', entry: { ...this.entrySnap(q, entry), position: 0 }, reason: 'distributed' });
+        this.emit({
+          type: 'queue.removed',
+          entry: { ...this.entrySnap(q, entry), position: 0 },
+          reason: 'distributed',
+        });
       }
       caller.peerId = leg.id;
       caller.remote = leg.self;
@@ -451,7 +501,11 @@ export class PbxCore {
     const peer = leg.peerId ? this.legs.get(leg.peerId) : undefined;
     const conf = leg.conferenceId ? this.conferences.get(leg.conferenceId) : undefined;
     if (peer && LIVE.has(peer.state)) {
-      this.endLeg(peer, 'remote', leg.state === 'alerting' && leg.direction === 'terminator' ? 'temporarily-unavailable' : undefined);
+      this.endLeg(
+        peer,
+        'remote',
+        leg.state === 'alerting' && leg.direction === 'terminator' ? 'temporarily-unavailable' : undefined,
+      );
     } else if (leg.queue && leg.peerId === undefined) {
       this.abandonQueued(leg);
     }
@@ -480,7 +534,10 @@ export class PbxCore {
   /** Blind transfer: the leg's owner drops out and its peer is connected to `to`. */
   blindTransfer(legId: string, to: string): LegSnapshot {
     const leg = this.requireLeg(legId);
-    const ok = leg.state === 'active' || leg.state === 'held' || (leg.state === 'alerting' && leg.direction === 'terminator');
+    const ok =
+      leg.state === 'active' ||
+      leg.state === 'held' ||
+      (leg.state === 'alerting' && leg.direction === 'terminator');
     if (!ok) throw new PbxError('INVALID_STATE', `State for call ${legId} is not valid.`);
     const peer = leg.peerId ? this.legs.get(leg.peerId) : undefined;
     if (!peer || !LIVE.has(peer.state)) throw new PbxError('NO_REMOTE', `Call ${legId} has no remote call.`);
@@ -512,16 +569,21 @@ export class PbxCore {
   consultTransfer(legId1: string, legId2: string): LegSnapshot {
     const l1 = this.requireLeg(legId1);
     const l2 = this.requireLeg(legId2);
-    if (l1 === l2 || l1.userId === undefined || l1.userId !== l2.userId) throw new PbxError('INVALID_CALL_IDS', 'Call ids are not valid for a transfer.');
-    if (!LIVE.has(l1.state) || !LIVE.has(l2.state)) throw new PbxError('INVALID_STATE', 'State for the calls is not valid.');
-    if (l1.state === 'alerting' && l2.state === 'alerting') throw new PbxError('BOTH_ALERTING', 'Both calls are alerting.');
+    if (l1 === l2 || l1.userId === undefined || l1.userId !== l2.userId)
+      throw new PbxError('INVALID_CALL_IDS', 'Call ids are not valid for a transfer.');
+    if (!LIVE.has(l1.state) || !LIVE.has(l2.state))
+      throw new PbxError('INVALID_STATE', 'State for the calls is not valid.');
+    if (l1.state === 'alerting' && l2.state === 'alerting')
+      throw new PbxError('BOTH_ALERTING', 'Both calls are alerting.');
     for (const l of [l1, l2]) {
       if (l.state === 'dialing') throw new PbxError('INVALID_STATE', `State for call ${l.id} is not valid.`);
-      if (l.state === 'alerting' && l.direction !== 'originator') throw new PbxError('INVALID_STATE', `State for call ${l.id} is not valid.`);
+      if (l.state === 'alerting' && l.direction !== 'originator')
+        throw new PbxError('INVALID_STATE', `State for call ${l.id} is not valid.`);
     }
     const p1 = l1.peerId ? this.legs.get(l1.peerId) : undefined;
     const p2 = l2.peerId ? this.legs.get(l2.peerId) : undefined;
-    if (!p1 || !p2 || !LIVE.has(p1.state) || !LIVE.has(p2.state)) throw new PbxError('NO_REMOTE', 'A call has no remote call.');
+    if (!p1 || !p2 || !LIVE.has(p1.state) || !LIVE.has(p2.state))
+      throw new PbxError('NO_REMOTE', 'A call has no remote call.');
     const t = this.now();
     const corr = this.nextCorrelation();
     const p1WasRemoteHeld = p1.state === 'active' && l1.state === 'held';
@@ -554,8 +616,10 @@ export class PbxCore {
       l.detachedTime = t;
     }
     this.emit({ type: 'leg.redirected', legs: [this.snap(l1), this.snap(l2)] });
-    if (p1WasRemoteHeld && p1.state === 'active' && p2.state === 'active') this.emit({ type: 'leg.retrieved', leg: this.snap(p1) });
-    if (p2WasRemoteHeld && p2.state === 'active' && p1.state === 'active') this.emit({ type: 'leg.retrieved', leg: this.snap(p2) });
+    if (p1WasRemoteHeld && p1.state === 'active' && p2.state === 'active')
+      this.emit({ type: 'leg.retrieved', leg: this.snap(p1) });
+    if (p2WasRemoteHeld && p2.state === 'active' && p1.state === 'active')
+      this.emit({ type: 'leg.retrieved', leg: this.snap(p2) });
     this.hookOnIfIdle(l1.userId);
     return this.snap(p1);
   }
@@ -579,17 +643,24 @@ export class PbxCore {
     if (this.getConference(u.userId)) throw new PbxError('CONFERENCE_EXISTS', 'A conference already exists.');
     const ids = [...new Set(legIds)];
     if (ids.length < 2) throw new PbxError('INVALID_CALL_IDS', 'At least two calls are required.');
-    if (ids.length > this.maxConference) throw new PbxError('TOO_MANY_PARTICIPANTS', 'Too many participants.');
+    if (ids.length > this.maxConference)
+      throw new PbxError('TOO_MANY_PARTICIPANTS', 'Too many participants.');
     const legs = ids.map((id) => {
       const l = this.legs.get(id);
-      if (!l || l.userId !== u.userId || !LIVE.has(l.state)) throw new PbxError('CALL_NOT_FOUND', `Call ${id} not found.`);
+      if (!l || l.userId !== u.userId || !LIVE.has(l.state))
+        throw new PbxError('CALL_NOT_FOUND', `Call ${id} not found.`);
       if (l.state === 'dialing') throw new PbxError('INVALID_STATE', `State for call ${id} is not valid.`);
       return l;
     });
     if (legs.filter((l) => l.state === 'alerting' && l.direction === 'terminator').length > 1) {
       throw new PbxError('INVALID_STATE', 'At most one alerting incoming call may join a conference.');
     }
-    const conf: Conference = { id: `conf-${++this.conferenceCounter}`, controller: u.userId, state: 'active', legIds: legs.map((l) => l.id) };
+    const conf: Conference = {
+      id: `conf-${++this.conferenceCounter}`,
+      controller: u.userId,
+      state: 'active',
+      legIds: legs.map((l) => l.id),
+    };
     this.conferences.set(conf.id, conf);
     for (const l of legs) {
       l.conferenceId = conf.id;
@@ -606,9 +677,12 @@ export class PbxCore {
   addToConference(userId: string, legId: string): ConferenceSnapshot {
     const c = this.requireConference(userId);
     const l = this.legs.get(legId);
-    if (!l || l.userId !== userId || !LIVE.has(l.state)) throw new PbxError('CALL_NOT_FOUND', `Call ${legId} not found.`);
-    if (c.legIds.includes(legId)) throw new PbxError('ALREADY_IN_CONFERENCE', `Call ${legId} is already in the conference.`);
-    if (c.legIds.length >= this.maxConference) throw new PbxError('TOO_MANY_PARTICIPANTS', 'Too many participants.');
+    if (!l || l.userId !== userId || !LIVE.has(l.state))
+      throw new PbxError('CALL_NOT_FOUND', `Call ${legId} not found.`);
+    if (c.legIds.includes(legId))
+      throw new PbxError('ALREADY_IN_CONFERENCE', `Call ${legId} is already in the conference.`);
+    if (c.legIds.length >= this.maxConference)
+      throw new PbxError('TOO_MANY_PARTICIPANTS', 'Too many participants.');
     c.legIds.push(legId);
     l.conferenceId = c.id;
     this.emit({ type: 'leg.updated', leg: this.snap(l) });
@@ -668,7 +742,12 @@ export class PbxCore {
     q.entries = q.entries.filter((e) => e !== entry);
     this.emit({ type: 'queue.removed', entry: this.entrySnap(q, entry), reason: 'distributed' });
     caller.queue = undefined;
-    this.route(caller, to, [{ party: { kind: q.kind, id: q.id, name: q.name, number: q.extension, phone: q.phone }, reason: 'call-center' }]);
+    this.route(caller, to, [
+      {
+        party: { kind: q.kind, id: q.id, name: q.name, number: q.extension, phone: q.phone },
+        reason: 'call-center',
+      },
+    ]);
     return this.snap(caller);
   }
 
@@ -700,7 +779,13 @@ export class PbxCore {
       return;
     }
     if (target.kind === 'external') {
-      const ext = this.newLeg({ self: target, direction: 'terminator', state: 'alerting', remote: caller.self, correlationId: caller.correlationId });
+      const ext = this.newLeg({
+        self: target,
+        direction: 'terminator',
+        state: 'alerting',
+        remote: caller.self,
+        correlationId: caller.correlationId,
+      });
       ext.redirections = redirections;
       this.link(caller, ext);
       this.emit({ type: 'leg.received', leg: this.snap(ext) });
@@ -708,7 +793,12 @@ export class PbxCore {
     }
     if (target.kind === 'queue' || target.kind === 'route-point') {
       const q = this.queues.get(target.id!)!;
-      const entry: QueueEntry = { id: `entry-${++this.entryCounter}`, queueId: q.id, callerLegId: caller.id, addTime: this.now() };
+      const entry: QueueEntry = {
+        id: `entry-${++this.entryCounter}`,
+        queueId: q.id,
+        callerLegId: caller.id,
+        addTime: this.now(),
+      };
       q.entries.push(entry);
       caller.queue = { queueId: q.id, entryId: entry.id, kind: q.kind };
       caller.peerId = undefined;
@@ -732,7 +822,14 @@ export class PbxCore {
       this.rejectBusy(caller, u, redirections, depth);
       return;
     }
-    const leg = this.newLeg({ userId: u.userId, self: this.userParty(u), direction: 'terminator', state: 'alerting', remote: caller.self, correlationId: caller.correlationId });
+    const leg = this.newLeg({
+      userId: u.userId,
+      self: this.userParty(u),
+      direction: 'terminator',
+      state: 'alerting',
+      remote: caller.self,
+      correlationId: caller.correlationId,
+    });
     leg.redirections = redirections;
     this.link(caller, leg);
     this.emit({ type: 'leg.received', leg: this.snap(leg) });
@@ -762,15 +859,36 @@ export class PbxCore {
   }
 
   /** Forwarding before the forwarding user's phone rings: a detached leg is shown to that user. */
-  private forwardVia(caller: Leg, u: User, to: string, reason: RedirectReason, redirections: Redirection[], depth: number): void {
-    const leg = this.newLeg({ userId: u.userId, self: this.userParty(u), direction: 'terminator', state: 'alerting', remote: caller.self, correlationId: caller.correlationId });
+  private forwardVia(
+    caller: Leg,
+    u: User,
+    to: string,
+    reason: RedirectReason,
+    redirections: Redirection[],
+    depth: number,
+  ): void {
+    const leg = this.newLeg({
+      userId: u.userId,
+      self: this.userParty(u),
+      direction: 'terminator',
+      state: 'alerting',
+      remote: caller.self,
+      correlationId: caller.correlationId,
+    });
     leg.redirections = redirections;
     leg.peerId = caller.id;
     this.emit({ type: 'leg.received', leg: this.snap(leg), serviceHandled: true });
     this.redirectAlerting(caller, leg, to, reason, redirections, depth);
   }
 
-  private redirectAlerting(caller: Leg, leg: Leg, to: string, reason: RedirectReason, redirections: Redirection[], depth: number): void {
+  private redirectAlerting(
+    caller: Leg,
+    leg: Leg,
+    to: string,
+    reason: RedirectReason,
+    redirections: Redirection[],
+    depth: number,
+  ): void {
     const u = this.users.get(leg.userId!)!;
     const t = this.now();
     const target = this.resolve(to);
@@ -842,12 +960,27 @@ export class PbxCore {
         if (!caller || !LIVE.has(caller.state)) continue;
         const agent = q.agents
           .map((id) => this.users.get(id))
-          .filter((u): u is User => !!u?.agent && u.agent.state === 'available' && this.userLegs(u.userId).length === 0)
+          .filter(
+            (u): u is User =>
+              !!u?.agent && u.agent.state === 'available' && this.userLegs(u.userId).length === 0,
+          )
           .sort((a, b) => a.agent!.stateSince - b.agent!.stateSince)[0];
         if (!agent) break;
-        const leg = this.newLeg({ userId: agent.userId, self: this.userParty(agent), direction: 'terminator', state: 'alerting', remote: caller.self, correlationId: caller.correlationId });
+        const leg = this.newLeg({
+          userId: agent.userId,
+          self: this.userParty(agent),
+          direction: 'terminator',
+          state: 'alerting',
+          remote: caller.self,
+          correlationId: caller.correlationId,
+        });
         leg.queue = { queueId: q.id, entryId: entry.id, kind: 'queue' };
-        leg.redirections = [{ party: { kind: 'queue', id: q.id, name: q.name, number: q.extension, phone: q.phone }, reason: 'call-center' }];
+        leg.redirections = [
+          {
+            party: { kind: 'queue', id: q.id, name: q.name, number: q.extension, phone: q.phone },
+            reason: 'call-center',
+          },
+        ];
         leg.peerId = caller.id;
         entry.offeredTo = { userId: agent.userId, legId: leg.id };
         this.emit({ type: 'queue.offered', entry: this.entrySnap(q, entry) });
@@ -880,7 +1013,10 @@ export class PbxCore {
     leg.state = 'held';
     leg.heldTime = t;
     const local = { type: 'leg.held' as const, leg: this.snap(leg) };
-    const remote = peer && LIVE.has(peer.state) && peer.state !== 'held' ? { type: 'leg.held' as const, leg: this.snap(peer) } : undefined;
+    const remote =
+      peer && LIVE.has(peer.state) && peer.state !== 'held'
+        ? { type: 'leg.held' as const, leg: this.snap(peer) }
+        : undefined;
     if (remoteFirst && remote) this.emit(remote);
     this.emit(local);
     if (!remoteFirst && remote) this.emit(remote);
@@ -938,7 +1074,13 @@ export class PbxCore {
     if (!userId) return;
     const u = this.users.get(userId);
     if (!u || !u.offHook) return;
-    const busy = this.userLegs(userId).some((l) => l.id !== ignoring && (l.state === 'active' || l.state === 'held' || (l.state === 'alerting' && l.direction === 'originator')));
+    const busy = this.userLegs(userId).some(
+      (l) =>
+        l.id !== ignoring &&
+        (l.state === 'active' ||
+          l.state === 'held' ||
+          (l.state === 'alerting' && l.direction === 'originator')),
+    );
     if (busy) return;
     u.offHook = false;
     this.emit({ type: 'hook', userId, offHook: false });
@@ -954,7 +1096,15 @@ export class PbxCore {
     return [...this.legs.values()].filter((l) => l.userId === userId && LIVE.has(l.state));
   }
 
-  private newLeg(init: { userId?: string; self: PartyInfo; direction: Direction; clickToDial?: boolean; state: LegState; remote: PartyInfo; correlationId: string }): Leg {
+  private newLeg(init: {
+    userId?: string;
+    self: PartyInfo;
+    direction: Direction;
+    clickToDial?: boolean;
+    state: LegState;
+    remote: PartyInfo;
+    correlationId: string;
+  }): Leg {
     const leg: Leg = {
       id: this.legIdFormat(++this.legCounter),
       correlationId: init.correlationId,
@@ -980,7 +1130,13 @@ export class PbxCore {
     const direct = this.users.get(a);
     if (direct) return direct;
     for (const u of this.users.values()) {
-      if (u.extension === a || u.phone === a || u.userId.split('@')[0] === a || u.phone.replace('+', '') === a) return u;
+      if (
+        u.extension === a ||
+        u.phone === a ||
+        u.userId.split('@')[0] === a ||
+        u.phone.replace('+', '') === a
+      )
+        return u;
     }
     return undefined;
   }
@@ -1067,7 +1223,15 @@ export class PbxCore {
   }
 
   private queueSnap(q: Queue): QueueSnapshot {
-    return { id: q.id, kind: q.kind, extension: q.extension, name: q.name, phone: q.phone, agents: [...q.agents], entries: q.entries.map((e) => this.entrySnap(q, e)) };
+    return {
+      id: q.id,
+      kind: q.kind,
+      extension: q.extension,
+      name: q.name,
+      phone: q.phone,
+      agents: [...q.agents],
+      entries: q.entries.map((e) => this.entrySnap(q, e)),
+    };
   }
 
   private confSnap(c: Conference): ConferenceSnapshot {

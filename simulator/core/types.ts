@@ -8,13 +8,9 @@ export type Direction = 'originator' | 'terminator';
 export type AgentState = 'sign-in' | 'available' | 'unavailable' | 'wrap-up' | 'sign-out';
 export type ForwardType = 'always' | 'busy' | 'no-answer';
 export type ReleaseCause =
-  | 'busy'
-  | 'user-not-found'
-  | 'temporarily-unavailable'
-  | 'forbidden'
-  | 'request-failure'
-  | 'normal';
-export type RedirectReason = 'transfer' | 'deflection' | 'unconditional' | 'user-busy' | 'no-answer' | 'do-not-disturb' | 'call-center';
+  'busy' | 'user-not-found' | 'temporarily-unavailable' | 'forbidden' | 'request-failure' | 'normal';
+export type RedirectReason =
+  'transfer' | 'deflection' | 'unconditional' | 'user-busy' | 'no-answer' | 'do-not-disturb' | 'call-center';
 
 /** Who is at the other end of a leg, resolved for display. */
 export interface PartyInfo {

@@ -23,7 +23,10 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000
 beforeAll(async () => {
   stack = await testStack({ simulator: true, connector: { reconcileMs: 100, subscriptionPollMs: 50 } });
   admin = api(stack, stack.adminKey);
-  await until(() => admin.get(L), (r) => r.body.status === 'up');
+  await until(
+    () => admin.get(L),
+    (r) => r.body.status === 'up',
+  );
 });
 afterAll(async () => stack?.stop());
 
@@ -31,12 +34,19 @@ describe('call control', () => {
   it('lists the users of a link from its configured directory', async () => {
     const res = await admin.get(`${L}/users`);
     expect(res.status).toBe(200);
-    expect(res.body.items).toContainEqual({ id: 'alice@sim.example', extension: '1001', name: 'Alice Anders' });
+    expect(res.body.items).toContainEqual({
+      id: 'alice@sim.example',
+      extension: '1001',
+      name: 'Alice Anders',
+    });
   });
 
   it('passes a vendor-native request through /raw', async () => {
     await admin.post(`${L}/users/alice@sim.example/calls`, { to: '1002' });
-    const res = await admin.post(`${L}/raw`, { method: 'GET', uri: '/com.broadsoft.xsi-actions/v2.0/user/alice@sim.example/calls' });
+    const res = await admin.post(`${L}/raw`, {
+      method: 'GET',
+      uri: '/com.broadsoft.xsi-actions/v2.0/user/alice@sim.example/calls',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.status).toBe(200);
     expect(JSON.stringify(res.body.body)).toContain('callhalf-');
@@ -44,7 +54,10 @@ describe('call control', () => {
 
   it("keeps the vendor's own error code and text in the problem", async () => {
     const bobCall = (
-      await until(() => admin.get(`${L}/users/bob@sim.example/calls`), (r) => r.body.items?.length > 0)
+      await until(
+        () => admin.get(`${L}/users/bob@sim.example/calls`),
+        (r) => r.body.items?.length > 0,
+      )
     ).body.items[0];
     expect(bobCall.state).toBe('alerting');
     const res = await admin.post(`${L}/users/bob@sim.example/calls/${bobCall.id}/hold`);
@@ -64,7 +77,10 @@ describe('call control', () => {
       options: { applicationId: 'second-app' },
     });
     expect(created.status).toBe(201);
-    await until(() => admin.get('/v1/links/bw-nodir'), (r) => r.body.status === 'up');
+    await until(
+      () => admin.get('/v1/links/bw-nodir'),
+      (r) => r.body.status === 'up',
+    );
     const res = await admin.get('/v1/links/bw-nodir/users');
     expect(res.status).toBe(501);
     expect(res.body.vendor).toBe('broadworks-cti');
@@ -79,7 +95,10 @@ describe('call control', () => {
       credentials: { username: 'x', password: 'y' },
     });
     expect(created.status).toBe(201);
-    const status = await until(() => admin.get('/v1/links/nowhere'), (r) => r.body.status === 'down');
+    const status = await until(
+      () => admin.get('/v1/links/nowhere'),
+      (r) => r.body.status === 'down',
+    );
     expect(status.body.lastError).toEqual(expect.any(String));
     const res = await admin.post('/v1/links/nowhere/users/alice/calls', { to: '1002' });
     expect(res.status).toBe(503);

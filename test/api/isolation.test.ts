@@ -15,7 +15,9 @@ const ids: Record<string, string> = {};
 
 async function snapshot(): Promise<string> {
   const res = await stack.deps.db.doc.send(new ScanCommand({ TableName: stack.tableName }));
-  return JSON.stringify((res.Items ?? []).filter((i) => String(i.pk).startsWith('T#acme')).sort((a, b) => (a.sk < b.sk ? -1 : 1)));
+  return JSON.stringify(
+    (res.Items ?? []).filter((i) => String(i.pk).startsWith('T#acme')).sort((a, b) => (a.sk < b.sk ? -1 : 1)),
+  );
 }
 
 beforeAll(async () => {
@@ -29,7 +31,9 @@ beforeAll(async () => {
     credentials: { username: 'u', password: 'p' },
   });
   ids.session = (await acme.client.post('/v1/sessions', { link: 'pbx', user: 'alice' })).body.id;
-  ids.channel = (await acme.client.post('/v1/channels', { type: 'webhook', url: 'https://acme.example/hook' })).body.id;
+  ids.channel = (
+    await acme.client.post('/v1/channels', { type: 'webhook', url: 'https://acme.example/hook' })
+  ).body.id;
   ids.subscription = (
     await acme.client.post('/v1/subscriptions', {
       channel: ids.channel,
@@ -42,14 +46,31 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 /** A request per tenant route, aimed at acme's items. */
-const probes: Record<string, { path: () => string; body?: () => unknown; expect: number[]; after?: () => Promise<unknown> }> = {
+const probes: Record<
+  string,
+  { path: () => string; body?: () => unknown; expect: number[]; after?: () => Promise<unknown> }
+> = {
   // The same link id in another tenant is a different link: created, and acme's is untouched.
-  createLink: { path: () => '/v1/links', body: () => ({ id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://h:1', credentials: { username: 'x', password: 'y' } }), expect: [201], after: () => evil.client.del('/v1/links/pbx') },
+  createLink: {
+    path: () => '/v1/links',
+    body: () => ({
+      id: 'pbx',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://h:1',
+      credentials: { username: 'x', password: 'y' },
+    }),
+    expect: [201],
+    after: () => evil.client.del('/v1/links/pbx'),
+  },
   listLinks: { path: () => '/v1/links', expect: [200] },
   getLink: { path: () => '/v1/links/pbx', expect: [404] },
   updateLink: { path: () => '/v1/links/pbx', body: () => ({ endpoint: 'tcp://evil:1' }), expect: [404] },
   deleteLink: { path: () => '/v1/links/pbx', expect: [404] },
-  createSession: { path: () => '/v1/sessions', body: () => ({ link: 'pbx', user: 'alice' }), expect: [201, 422] },
+  createSession: {
+    path: () => '/v1/sessions',
+    body: () => ({ link: 'pbx', user: 'alice' }),
+    expect: [201, 422],
+  },
   listSessions: { path: () => '/v1/sessions', expect: [200] },
   getSession: { path: () => `/v1/sessions/${ids.session}`, expect: [404] },
   refreshSession: { path: () => `/v1/sessions/${ids.session}/refresh`, body: () => ({}), expect: [404] },
@@ -57,11 +78,22 @@ const probes: Record<string, { path: () => string; body?: () => unknown; expect:
   createChannel: { path: () => '/v1/channels', body: () => ({ type: 'websocket' }), expect: [201] },
   listChannels: { path: () => '/v1/channels', expect: [200] },
   getChannel: { path: () => `/v1/channels/${ids.channel}`, expect: [404] },
-  updateChannel: { path: () => `/v1/channels/${ids.channel}`, body: () => ({ ttlSeconds: 600 }), expect: [404] },
+  updateChannel: {
+    path: () => `/v1/channels/${ids.channel}`,
+    body: () => ({ ttlSeconds: 600 }),
+    expect: [404],
+  },
   deleteChannel: { path: () => `/v1/channels/${ids.channel}`, expect: [404] },
   rotateChannelSecret: { path: () => `/v1/channels/${ids.channel}/rotate-secret`, expect: [404] },
-  listChannelDeliveries: { path: () => `/v1/channels/${ids.channel}/deliveries?status=pending`, expect: [404] },
-  replayChannel: { path: () => `/v1/channels/${ids.channel}/replay`, body: () => ({ after: 0 }), expect: [404] },
+  listChannelDeliveries: {
+    path: () => `/v1/channels/${ids.channel}/deliveries?status=pending`,
+    expect: [404],
+  },
+  replayChannel: {
+    path: () => `/v1/channels/${ids.channel}/replay`,
+    body: () => ({ after: 0 }),
+    expect: [404],
+  },
   createSubscription: {
     path: () => '/v1/subscriptions',
     body: () => ({ channel: ids.channel, link: 'pbx', target: { type: 'system' }, events: ['call'] }),
@@ -69,7 +101,11 @@ const probes: Record<string, { path: () => string; body?: () => unknown; expect:
   },
   listSubscriptions: { path: () => `/v1/subscriptions?channel=${ids.channel}`, expect: [200] },
   getSubscription: { path: () => `/v1/subscriptions/${ids.subscription}`, expect: [404] },
-  updateSubscription: { path: () => `/v1/subscriptions/${ids.subscription}`, body: () => ({ events: ['agent'] }), expect: [404] },
+  updateSubscription: {
+    path: () => `/v1/subscriptions/${ids.subscription}`,
+    body: () => ({ events: ['agent'] }),
+    expect: [404],
+  },
   deleteSubscription: { path: () => `/v1/subscriptions/${ids.subscription}`, expect: [404] },
   listEvents: { path: () => '/v1/events?link=pbx', expect: [404] },
 };

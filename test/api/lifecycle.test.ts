@@ -25,7 +25,9 @@ describe('control API lifecycle against DynamoDB Local', () => {
     expect(t.body).toMatchObject({ id: 'acme', name: 'Acme Corp' });
     expect((await admin.post('/v1/tenants', { id: 'acme' })).status).toBe(409);
     const listed = await admin.get('/v1/tenants');
-    expect(listed.body.items.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining(['acme', 'default']));
+    expect(listed.body.items.map((x: { id: string }) => x.id)).toEqual(
+      expect.arrayContaining(['acme', 'default']),
+    );
 
     const k = await admin.post('/v1/tenants/acme/keys', { name: 'crm' });
     expect(k.status).toBe(201);
@@ -42,7 +44,12 @@ describe('control API lifecycle against DynamoDB Local', () => {
     });
     expect(link.status).toBe(201);
     expect(JSON.stringify(link.body)).not.toContain('very-secret');
-    expect(link.body).toMatchObject({ id: 'pbx1', vendor: 'broadworks-cti', status: 'connecting', lastError: null });
+    expect(link.body).toMatchObject({
+      id: 'pbx1',
+      vendor: 'broadworks-cti',
+      status: 'connecting',
+      lastError: null,
+    });
     const secretsDir = (stack.deps.config.secrets as { dir: string }).dir;
     const file = join(secretsDir, 'acme', 'pbx1.json');
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ username: 'u', password: 'very-secret' });
@@ -172,7 +179,9 @@ describe('control API lifecycle against DynamoDB Local', () => {
     expect(pages).toBeGreaterThanOrEqual(3);
     const first = await t.client.get('/v1/channels?limit=2');
     const foreign = await newTenant(stack);
-    const stolen = await foreign.client.get(`/v1/channels?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const stolen = await foreign.client.get(
+      `/v1/channels?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
     expect(stolen.status).toBe(400);
     expect(stolen.body.errors[0].field).toBe('cursor');
   });

@@ -25,12 +25,17 @@ describe('GET /v1/openapi.json', () => {
       expect(op, `${r.method} ${r.path}`).toBeDefined();
       expect(op.operationId).toBe(r.operationId);
       const pathParams = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      expect(op.parameters.filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name).sort()).toEqual(
-        pathParams.sort(),
-      );
+      expect(
+        op.parameters
+          .filter((p: { in: string }) => p.in === 'path')
+          .map((p: { name: string }) => p.name)
+          .sort(),
+      ).toEqual(pathParams.sort());
     }
     // Every (path, method) in the document is a real route.
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
@@ -40,8 +45,16 @@ describe('GET /v1/openapi.json', () => {
     expect(session.additionalProperties).toBe(false);
     expect(session.properties.ttlSeconds).toMatchObject({ minimum: 60, maximum: 86400 });
     const link = doc.paths['/v1/links'].post.requestBody.content['application/json'].schema;
-    const vendors = link.oneOf.map((b: { properties: { vendor: { const: string } } }) => b.properties.vendor.const);
-    expect(vendors).toEqual(['broadworks-cti', 'broadworks-cap', 'aspect-ctips', 'avaya-mtcti3', 'avaya-ipo-cti']);
+    const vendors = link.oneOf.map(
+      (b: { properties: { vendor: { const: string } } }) => b.properties.vendor.const,
+    );
+    expect(vendors).toEqual([
+      'broadworks-cti',
+      'broadworks-cap',
+      'aspect-ctips',
+      'avaya-mtcti3',
+      'avaya-ipo-cti',
+    ]);
   });
 
   it('serves the event JSON Schema with every event type', async () => {

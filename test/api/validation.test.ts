@@ -52,11 +52,19 @@ describe('bad input gets a problem and writes nothing', () => {
   });
 
   it('unknown vendor', async () => {
-    await expectProblem(() => acme.client.post('/v1/links', { ...LINK, id: 'x', vendor: 'asterisk-ami' }), 400, 'vendor');
+    await expectProblem(
+      () => acme.client.post('/v1/links', { ...LINK, id: 'x', vendor: 'asterisk-ami' }),
+      400,
+      'vendor',
+    );
   });
 
   it('endpoint scheme that does not fit the vendor', async () => {
-    await expectProblem(() => acme.client.post('/v1/links', { ...LINK, id: 'x', endpoint: 'ws://pbx:1' }), 400, 'endpoint');
+    await expectProblem(
+      () => acme.client.post('/v1/links', { ...LINK, id: 'x', endpoint: 'ws://pbx:1' }),
+      400,
+      'endpoint',
+    );
   });
 
   it('unknown fields are rejected', async () => {
@@ -69,14 +77,26 @@ describe('bad input gets a problem and writes nothing', () => {
   });
 
   it('ttlSeconds out of range', async () => {
-    await expectProblem(() => acme.client.post('/v1/sessions', { link: 'pbx', user: 'u', ttlSeconds: 5 }), 400, 'ttlSeconds');
+    await expectProblem(
+      () => acme.client.post('/v1/sessions', { link: 'pbx', user: 'u', ttlSeconds: 5 }),
+      400,
+      'ttlSeconds',
+    );
     await expectProblem(
       () => acme.client.post('/v1/sessions', { link: 'pbx', user: 'u', ttlSeconds: 86_401 }),
       400,
       'ttlSeconds',
     );
-    await expectProblem(() => acme.client.post('/v1/channels', { type: 'websocket', ttlSeconds: 59 }), 400, 'ttlSeconds');
-    await expectProblem(() => acme.client.post('/v1/channels', { type: 'websocket', ttlSeconds: 1.5 }), 400, 'ttlSeconds');
+    await expectProblem(
+      () => acme.client.post('/v1/channels', { type: 'websocket', ttlSeconds: 59 }),
+      400,
+      'ttlSeconds',
+    );
+    await expectProblem(
+      () => acme.client.post('/v1/channels', { type: 'websocket', ttlSeconds: 1.5 }),
+      400,
+      'ttlSeconds',
+    );
   });
 
   it('webhook URL that is not http(s)', async () => {
@@ -86,12 +106,21 @@ describe('bad input gets a problem and writes nothing', () => {
       'url',
     );
     expect(p.errors[0].pointer).toBe('#/url');
-    await expectProblem(() => acme.client.post('/v1/channels', { type: 'webhook', url: 'not a url' }), 400, 'url');
+    await expectProblem(
+      () => acme.client.post('/v1/channels', { type: 'webhook', url: 'not a url' }),
+      400,
+      'url',
+    );
   });
 
   it('webhook secret that is not a whsec_ secret', async () => {
     await expectProblem(
-      () => acme.client.post('/v1/channels', { type: 'webhook', url: 'https://example.com/x', secret: 'hunter2' }),
+      () =>
+        acme.client.post('/v1/channels', {
+          type: 'webhook',
+          url: 'https://example.com/x',
+          secret: 'hunter2',
+        }),
       400,
       'secret',
     );
@@ -126,8 +155,16 @@ describe('bad input gets a problem and writes nothing', () => {
   it('subscription target and events are checked', async () => {
     const mine = (await acme.client.post('/v1/channels', { type: 'websocket' })).body.id;
     const base = { channel: mine, link: 'pbx', events: ['call'] };
-    await expectProblem(() => acme.client.post('/v1/subscriptions', { ...base, target: { type: 'user' } }), 400, 'target.id');
-    await expectProblem(() => acme.client.post('/v1/subscriptions', { ...base, target: { type: 'planet', id: 'x' } }), 400, 'target.type');
+    await expectProblem(
+      () => acme.client.post('/v1/subscriptions', { ...base, target: { type: 'user' } }),
+      400,
+      'target.id',
+    );
+    await expectProblem(
+      () => acme.client.post('/v1/subscriptions', { ...base, target: { type: 'planet', id: 'x' } }),
+      400,
+      'target.type',
+    );
     await expectProblem(
       () => acme.client.post('/v1/subscriptions', { ...base, target: { type: 'system' }, events: ['calls'] }),
       400,

@@ -22,7 +22,9 @@ function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`handshake ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`handshake ${res.statusCode}`), { status: res.statusCode })),
+    );
     ws.once('error', reject);
   });
 }
@@ -57,7 +59,10 @@ describe('WebSocket channels through the local API Gateway emulation', () => {
     const client = mgmt();
     const frame = nextMessage(ws);
     await client.send(
-      new PostToConnectionCommand({ ConnectionId: got.body.connectionId, Data: Buffer.from('{"hello":"world"}') }),
+      new PostToConnectionCommand({
+        ConnectionId: got.body.connectionId,
+        Data: Buffer.from('{"hello":"world"}'),
+      }),
     );
     expect(JSON.parse(await frame)).toEqual({ hello: 'world' });
     const info = await client.send(new GetConnectionCommand({ ConnectionId: got.body.connectionId }));

@@ -25,7 +25,10 @@ describe('connector metrics', () => {
     } finally {
       spy.mockRestore();
     }
-    const emf = lines.map((l) => l.trim()).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const emf = lines
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(emf).toHaveLength(1);
     const doc = emf[0];
     expect(doc._aws.CloudWatchMetrics[0].Namespace).toBe('CtiBridge');
@@ -42,9 +45,13 @@ describe('connector metrics', () => {
       max: (name, value) => void (seen[name] ??= []).push(value),
       flush: () => undefined,
     };
-    stack = await testStack({ simulator: true, connector: { metrics: sink, metricsMs: 50, reconcileMs: 100 } });
+    stack = await testStack({
+      simulator: true,
+      connector: { metrics: sink, metricsMs: 50, reconcileMs: 100 },
+    });
     const deadline = Date.now() + 10_000;
-    while (!(seen[BRIDGE_METRICS.linksDown] ?? []).includes(0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!(seen[BRIDGE_METRICS.linksDown] ?? []).includes(0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const links = (await stack.deps.repos.links.listAll(new Date())).length;
     expect(links).toBeGreaterThan(0);
     expect(seen[BRIDGE_METRICS.linksOwned]).toContain(links);

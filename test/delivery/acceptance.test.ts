@@ -20,10 +20,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(url: string) {
   const t = await newTenant(stack);
-  await t.client.post('/v1/links', { id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } });
+  await t.client.post('/v1/links', {
+    id: 'pbx',
+    vendor: 'broadworks-cti',
+    endpoint: 'tcp://127.0.0.1:9',
+    credentials: { username: 'u', password: 'p' },
+  });
   const ch = (await t.client.post('/v1/channels', { type: 'webhook', url })).body;
   expect(ch.id).toBeDefined();
-  expect((await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target: { type: 'system' }, events: ['call'] })).status).toBe(201);
+  expect(
+    (
+      await t.client.post('/v1/subscriptions', {
+        channel: ch.id,
+        link: 'pbx',
+        target: { type: 'system' },
+        events: ['call'],
+      })
+    ).status,
+  ).toBe(201);
   return { t, ch };
 }
 
@@ -51,12 +65,21 @@ class ManualClock implements DeliveryClock {
 describe('webhook retry schedule (injected clock)', () => {
   it('attempts at once, then after 5 s, 5 min, 30 min (here postponed by Retry-After), 2 h, 5 h, 10 h, 10 h, then fails', async () => {
     // Attempt 3 answers 429 with Retry-After: 3600, which postpones attempt 4 from 30 min to 1 h.
-    const rx = await receiver((_r, res, n) => (n === 3 ? res.writeHead(429, { 'retry-after': '3600' }).end() : res.writeHead(503).end()));
+    const rx = await receiver((_r, res, n) =>
+      n === 3 ? res.writeHead(429, { 'retry-after': '3600' }).end() : res.writeHead(503).end(),
+    );
     const { t, ch } = await setup(rx.url);
     const clock = new ManualClock();
-    const { writer, delivery } = wire(stack, { clock, retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS, retryJitter: 0, disableAfterMs: 30 * 86_400_000 });
+    const { writer, delivery } = wire(stack, {
+      clock,
+      retryScheduleMs: DEFAULT_RETRY_SCHEDULE_MS,
+      retryJitter: 0,
+      disableAfterMs: 30 * 86_400_000,
+    });
     const expected = [5_000, 300_000, 3_600_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
-    expect(DEFAULT_RETRY_SCHEDULE_MS).toEqual([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(DEFAULT_RETRY_SCHEDULE_MS).toEqual([
+      0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
     try {
       const e = (await writer.write(t.id, 'pbx', callDraft('alice', 'sched')))!;
       const t0 = clock.now();
@@ -69,7 +92,10 @@ describe('webhook retry schedule (injected clock)', () => {
         if (n === 8) {
           const d = await until(get, (x) => x?.status === 'failed');
           expect(d.attempts.map((a: any) => a.statusCode)).toEqual([503, 503, 429, 503, 503, 503, 503, 503]);
-          expect(d.attempts.map((a: any) => Date.parse(a.at) - t0)).toEqual([0, ...dueTimes.map((x) => x - t0)]);
+          expect(d.attempts.map((a: any) => Date.parse(a.at) - t0)).toEqual([
+            0,
+            ...dueTimes.map((x) => x - t0),
+          ]);
           break;
         }
         const d = await until(get, (x) => x?.attemptCount === n && x.nextAttemptAt !== null);
@@ -85,7 +111,9 @@ describe('webhook retry schedule (injected clock)', () => {
         clock.advanceTo(due);
       }
       expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual(Array(8).fill(e.id));
-      expect(dueTimes.map((d) => d - t0)).toEqual([5_000, 305_000, 3_905_000, 11_105_000, 29_105_000, 65_105_000, 101_105_000]);
+      expect(dueTimes.map((d) => d - t0)).toEqual([
+        5_000, 305_000, 3_905_000, 11_105_000, 29_105_000, 65_105_000, 101_105_000,
+      ]);
       clock.advanceTo(clock.now() + 100 * 3_600_000);
       await sleep(200);
       expect(rx.got).toHaveLength(8);
@@ -104,13 +132,19 @@ describe('connector restart in the middle of a retry', () => {
     const first = wire(stack, { retryScheduleMs: [0, 400, 400, 400] });
     const e = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'crash1')))!;
     await rx.waitFor(1);
-    await until(() => t.client.get(`/v1/channels/${ch.id}/deliveries`), (r) => r.body.items[0]?.attemptCount === 1);
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+      (r) => r.body.items[0]?.attemptCount === 1,
+    );
     first.delivery.kill(); // no graceful stop: timers and queues die with the process
     ok = true;
     const second = wire(stack);
     try {
       await rx.waitFor(2);
-      const d = await until(() => t.client.get(`/v1/channels/${ch.id}/deliveries`), (r) => r.body.items[0]?.status === 'delivered');
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items[0]?.status === 'delivered',
+      );
       expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([500, 200]);
       await sleep(1000); // the dead process's schedule (400 ms) is long past
       expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e.id, e.id]);
@@ -133,7 +167,10 @@ describe('connector restart in the middle of a retry', () => {
     const second = wire(stack, opts);
     try {
       await rx.waitFor(2);
-      const d = await until(() => t.client.get(`/v1/channels/${ch.id}/deliveries`), (r) => r.body.items[0]?.status === 'delivered');
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items[0]?.status === 'delivered',
+      );
       // The abandoned attempt left no record; the new process made one attempt.
       expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([200]);
       await sleep(1200);
@@ -157,10 +194,16 @@ describe('SSRF refusals end to end', () => {
     });
     // The control: an allowed network (127.0.0.2/32) with its own receiver.
     const gotOk: string[] = [];
-    const srvOk = createServer((req, res) => (gotOk.push(req.headers['webhook-id'] as string), res.writeHead(204).end()));
+    const srvOk = createServer(
+      (req, res) => (gotOk.push(req.headers['webhook-id'] as string), res.writeHead(204).end()),
+    );
     await new Promise<void>((r) => srvOk.listen(0, '127.0.0.2', r));
     const portOk = (srvOk.address() as AddressInfo).port;
-    const names: Record<string, string> = { 'hooks.internal.test': '10.1.2.3', 'rebind.test': '127.0.0.1', 'allowed.test': '127.0.0.2' };
+    const names: Record<string, string> = {
+      'hooks.internal.test': '10.1.2.3',
+      'rebind.test': '127.0.0.1',
+      'allowed.test': '127.0.0.2',
+    };
     const resolver = async (h: string) => (names[h] ? [{ address: names[h], family: 4 }] : []);
     const refusedUrls = [
       [`http://127.0.0.1:${rx.port}/hook`, /127\.0\.0\.1 is a loopback/],
@@ -174,12 +217,20 @@ describe('SSRF refusals end to end', () => {
     const chans = [];
     for (const [url, why] of refusedUrls) chans.push({ ...(await setup(url)), why, url });
     const ok = await setup(`http://allowed.test:${portOk}/hook`);
-    const { writer, delivery } = wire(stack, { allowLoopbackWebhooks: false, allowedWebhookNetworks: ['127.0.0.2/32'], resolver, retryScheduleMs: [0, 50] });
+    const { writer, delivery } = wire(stack, {
+      allowLoopbackWebhooks: false,
+      allowedWebhookNetworks: ['127.0.0.2/32'],
+      resolver,
+      retryScheduleMs: [0, 50],
+    });
     try {
       for (const c of chans) await writer.write(c.t.id, 'pbx', callDraft('alice', 'ssrf'));
       const okEvent = (await writer.write(ok.t.id, 'pbx', callDraft('alice', 'ssrf-ok')))!;
       for (const c of chans) {
-        const d = await until(() => c.t.client.get(`/v1/channels/${c.ch.id}/deliveries?status=failed`), (r) => r.body.items.length === 1);
+        const d = await until(
+          () => c.t.client.get(`/v1/channels/${c.ch.id}/deliveries?status=failed`),
+          (r) => r.body.items.length === 1,
+        );
         const attempts = d.body.items[0].attempts;
         expect(attempts).toHaveLength(2);
         for (const a of attempts) {
@@ -188,7 +239,10 @@ describe('SSRF refusals end to end', () => {
           expect(a.error, c.url).toMatch(c.why);
         }
       }
-      await until(async () => gotOk.length, (n) => n === 1);
+      await until(
+        async () => gotOk.length,
+        (n) => n === 1,
+      );
       expect(gotOk).toEqual([okEvent.id]);
       await sleep(200);
       expect(rx.got).toHaveLength(0);

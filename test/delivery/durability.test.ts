@@ -23,11 +23,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(hookUrl: string) {
   const t = await newTenant(stack);
-  await t.client.post('/v1/links', { id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } });
+  await t.client.post('/v1/links', {
+    id: 'pbx',
+    vendor: 'broadworks-cti',
+    endpoint: 'tcp://127.0.0.1:9',
+    credentials: { username: 'u', password: 'p' },
+  });
   const hook = (await t.client.post('/v1/channels', { type: 'webhook', url: hookUrl })).body;
   const ws = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
   for (const ch of [hook, ws])
-    expect((await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target: { type: 'system' }, events: ['call'] })).status).toBe(201);
+    expect(
+      (
+        await t.client.post('/v1/subscriptions', {
+          channel: ch.id,
+          link: 'pbx',
+          target: { type: 'system' },
+          events: ['call'],
+        })
+      ).status,
+    ).toBe(201);
   return { t, hook, ws };
 }
 
@@ -45,7 +59,10 @@ describe('hand-off from the event log survives a crash', () => {
     const { t, hook, ws } = await setup(rx.url);
     const repo = new DeliveryRepo(stack.deps.db);
     const client = await wsClient(ws.url);
-    await until(() => t.client.get(`/v1/channels/${ws.id}`), (r) => typeof r.body.connectionId === 'string');
+    await until(
+      () => t.client.get(`/v1/channels/${ws.id}`),
+      (r) => typeof r.body.connectionId === 'string',
+    );
     client.ws.send(JSON.stringify({ action: 'resume', after: 0 }));
 
     // First process: delivers e1, then dies; e2 and e3 are appended to the log by its writer but the
@@ -53,7 +70,10 @@ describe('hand-off from the event log survives a crash', () => {
     const first = wire(stack);
     const e1 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1')))!;
     await rx.waitFor(1);
-    await until(async () => repo.getWatermark(t.id, 'pbx'), (w) => w === e1.seq);
+    await until(
+      async () => repo.getWatermark(t.id, 'pbx'),
+      (w) => w === e1.seq,
+    );
     first.delivery.kill();
     const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.answered')))!;
     const e3 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.released')))!;
@@ -65,31 +85,47 @@ describe('hand-off from the event log survives a crash', () => {
     // Restart: the new owner takes the link (what the connector does on start and lease takeover).
     const second = startDelivery({ deps: stack.deps, managementEndpoint: stack.managementEndpoint, ...FAST });
     try {
-      await second.linkOwned(t.id, "pbx");
+      await second.linkOwned(t.id, 'pbx');
 
       await rx.waitFor(3);
       expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]); // same call: in order
-      expect(new Webhook(hook.secret).verify(rx.got[2]!.body, rx.got[2]!.headers as Record<string, string>)).toEqual(e3);
-      await until(async () => client.events().length, (n) => n === 3);
+      expect(
+        new Webhook(hook.secret).verify(rx.got[2]!.body, rx.got[2]!.headers as Record<string, string>),
+      ).toEqual(e3);
+      await until(
+        async () => client.events().length,
+        (n) => n === 3,
+      );
       expect(client.events().map((f) => [f.channelSeq, f.event.id])).toEqual([
         [1, e1.id],
         [2, e2.id],
         [3, e3.id],
       ]);
-      await until(async () => repo.getWatermark(t.id, 'pbx'), (w) => w === e3.seq);
+      await until(
+        async () => repo.getWatermark(t.id, 'pbx'),
+        (w) => w === e3.seq,
+      );
       expect(second.matchedUpTo(t.id, 'pbx')).toBe(e3.seq);
 
       // Matching the whole log again (watermark moved back by hand) creates nothing new.
       await repo.setWatermark(t.id, 'pbx', 0);
       await second.stop();
-      const third = startDelivery({ deps: stack.deps, managementEndpoint: stack.managementEndpoint, ...FAST });
+      const third = startDelivery({
+        deps: stack.deps,
+        managementEndpoint: stack.managementEndpoint,
+        ...FAST,
+      });
       try {
         await third.linkOwned(t.id, 'pbx');
         await sleep(500);
         expect(rx.got).toHaveLength(3);
         expect(client.events()).toHaveLength(3);
-        expect((await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items.map((d: any) => d.eventId)).toEqual([e1.id, e2.id, e3.id]);
-        expect((await t.client.get(`/v1/channels/${ws.id}/deliveries`)).body.items.map((d: any) => d.seq)).toEqual([1, 2, 3]);
+        expect(
+          (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items.map((d: any) => d.eventId),
+        ).toEqual([e1.id, e2.id, e3.id]);
+        expect(
+          (await t.client.get(`/v1/channels/${ws.id}/deliveries`)).body.items.map((d: any) => d.seq),
+        ).toEqual([1, 2, 3]);
         expect(await repo.getWatermark(t.id, 'pbx')).toBe(e3.seq);
       } finally {
         await third.stop();
@@ -107,7 +143,10 @@ describe('hand-off from the event log survives a crash', () => {
     const first = wire(stack);
     const e1 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1')))!;
     await rx.waitFor(1);
-    await until(async () => new DeliveryRepo(stack.deps.db).getWatermark(t.id, 'pbx'), (w) => w === e1.seq);
+    await until(
+      async () => new DeliveryRepo(stack.deps.db).getWatermark(t.id, 'pbx'),
+      (w) => w === e1.seq,
+    );
     first.delivery.kill();
     const e2 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.answered')))!;
     // A new process without a takeover call (e.g. the catch-up at start failed): the next event notices the gap.
@@ -130,14 +169,32 @@ describe('hand-off from the event log survives a crash', () => {
     const { defaultDrivers } = await import('../../connector/drivers/registry.js');
     const d = startDelivery({ deps: stack.deps, ...FAST });
     const t = await newTenant(stack);
-    expect((await t.client.post('/v1/links', { id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } })).status).toBe(201);
+    expect(
+      (
+        await t.client.post('/v1/links', {
+          id: 'pbx',
+          vendor: 'broadworks-cti',
+          endpoint: 'tcp://127.0.0.1:9',
+          credentials: { username: 'u', password: 'p' },
+        })
+      ).status,
+    ).toBe(201);
     // An event the previous owner logged but never matched.
     const rx = await receiver();
     const hook = (await t.client.post('/v1/channels', { type: 'webhook', url: rx.url })).body;
-    await t.client.post('/v1/subscriptions', { channel: hook.id, link: 'pbx', target: { type: 'system' }, events: ['call'] });
+    await t.client.post('/v1/subscriptions', {
+      channel: hook.id,
+      link: 'pbx',
+      target: { type: 'system' },
+      events: ['call'],
+    });
     const repo = new DeliveryRepo(stack.deps.db);
     await repo.ensureWatermark(t.id, 'pbx', 0);
-    const orphan = (await new EventLogWriter(stack.deps, { ttlDays: 1 }).write(t.id, 'pbx', callDraft('alice', 'o1')))!;
+    const orphan = (await new EventLogWriter(stack.deps, { ttlDays: 1 }).write(
+      t.id,
+      'pbx',
+      callDraft('alice', 'o1'),
+    ))!;
     const seen: string[] = [];
     // The listener carries the hook, so a connector given only `onEvent` (connector/main.ts) still calls it.
     expect(typeof d.onEvent.linkOwned).toBe('function');
@@ -147,7 +204,13 @@ describe('hand-off from the event log survives a crash', () => {
         await d.onEvent.linkOwned(tenant, link);
       },
     });
-    const c = await startConnector({ deps: stack.deps, drivers: await defaultDrivers(), commandToken: 'x'.repeat(32), tenants: [t.id], onEvent });
+    const c = await startConnector({
+      deps: stack.deps,
+      drivers: await defaultDrivers(),
+      commandToken: 'x'.repeat(32),
+      tenants: [t.id],
+      onEvent,
+    });
     try {
       expect(seen).toEqual([`${t.id}/pbx`]);
       expect(d.matchedUpTo(t.id, 'pbx')).toBeGreaterThanOrEqual(orphan.seq);

@@ -42,11 +42,19 @@ export async function receiver(answer?: (r: Received, res: ServerResponse, n: nu
         const t = setTimeout(() => reject(new Error(`expected ${n} requests, got ${got.length}`)), ms);
         waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
       }),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-export function callDraft(user: string, correlationId: string, type: 'call.received' | 'call.answered' | 'call.released' = 'call.received'): EventDraft {
+export function callDraft(
+  user: string,
+  correlationId: string,
+  type: 'call.received' | 'call.answered' | 'call.released' = 'call.received',
+): EventDraft {
   return {
     type,
     target: { type: 'user', id: user },
@@ -66,11 +74,21 @@ export function callDraft(user: string, correlationId: string, type: 'call.recei
 }
 
 export function dndDraft(user: string, enabled = true): EventDraft {
-  return { type: 'service.dnd', target: { type: 'user', id: user }, data: { user, enabled }, vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' } };
+  return {
+    type: 'service.dnd',
+    target: { type: 'user', id: user },
+    data: { user, enabled },
+    vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' },
+  };
 }
 
 export function agentDraft(agent: string): EventDraft {
-  return { type: 'agent.state', target: { type: 'user', id: agent }, data: { agent: { id: agent, state: 'available' } }, vendor: { name: 'broadworks-cti', event: 'AgentStateEvent' } };
+  return {
+    type: 'agent.state',
+    target: { type: 'user', id: agent },
+    data: { agent: { id: agent, state: 'available' } },
+    vendor: { name: 'broadworks-cti', event: 'AgentStateEvent' },
+  };
 }
 
 /** Fast settings: retries in milliseconds, caches and scans at 100 ms. */
@@ -86,9 +104,18 @@ export const FAST: Partial<DeliveryOptions> = {
 };
 
 /** A writer (what the connector does) feeding a delivery service on the stack. */
-export function wire(stack: LocalStack, opts: Partial<DeliveryOptions> = {}): { writer: EventLogWriter; delivery: Delivery } {
+export function wire(
+  stack: LocalStack,
+  opts: Partial<DeliveryOptions> = {},
+): { writer: EventLogWriter; delivery: Delivery } {
   const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
-  const delivery = startDelivery({ deps: stack.deps, managementEndpoint: stack.managementEndpoint, apiUrl: stack.httpUrl, ...FAST, ...opts });
+  const delivery = startDelivery({
+    deps: stack.deps,
+    managementEndpoint: stack.managementEndpoint,
+    apiUrl: stack.httpUrl,
+    ...FAST,
+    ...opts,
+  });
   writer.listen(delivery.onEvent);
   return { writer, delivery };
 }
@@ -98,7 +125,8 @@ export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms =
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(v)?.slice(0, 500)}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(v)?.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -1,7 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { classifyAddress, parseCidr, refusalReason, resolveChecked } from '../../connector/delivery/ssrf.js';
-import { nextDelayMs, parseRetryAfter, DEFAULT_RETRY_SCHEDULE_MS } from '../../connector/delivery/schedule.js';
+import {
+  nextDelayMs,
+  parseRetryAfter,
+  DEFAULT_RETRY_SCHEDULE_MS,
+} from '../../connector/delivery/schedule.js';
 import { webhookHeaders } from '../../connector/delivery/signing.js';
 import { matchChannels, matches, orderKeyOf } from '../../shared/events/matching.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
@@ -70,8 +74,16 @@ describe('address classifier', () => {
 
   it('resolves at delivery time and refuses a name with any refused address', async () => {
     const resolver = async (h: string) =>
-      h === 'mixed.example' ? [{ address: '8.8.8.8', family: 4 }, { address: '10.0.0.1', family: 4 }] : [{ address: '93.184.216.34', family: 4 }];
-    await expect(resolveChecked('ok.example', {}, resolver)).resolves.toEqual({ address: '93.184.216.34', family: 4 });
+      h === 'mixed.example'
+        ? [
+            { address: '8.8.8.8', family: 4 },
+            { address: '10.0.0.1', family: 4 },
+          ]
+        : [{ address: '93.184.216.34', family: 4 }];
+    await expect(resolveChecked('ok.example', {}, resolver)).resolves.toEqual({
+      address: '93.184.216.34',
+      family: 4,
+    });
     await expect(resolveChecked('mixed.example', {}, resolver)).rejects.toThrow(/10\.0\.0\.1 is a private/);
     await expect(resolveChecked('[::ffff:127.0.0.1]', {}, resolver)).rejects.toThrow(/loopback/);
     await expect(resolveChecked('localhost', {})).rejects.toThrow(/loopback/);
@@ -109,11 +121,36 @@ describe('signing', () => {
 });
 
 describe('matching', () => {
-  const sub = (target: SubscriptionRecord['target'], events: SubscriptionRecord['events'], extra: Partial<SubscriptionRecord> = {}): SubscriptionRecord => ({
-    id: 's', tenant: 't1', channel: 'ch1', link: 'l1', target, events, ttlSeconds: 60, expiresAt: '', createdAt: '', ...extra,
+  const sub = (
+    target: SubscriptionRecord['target'],
+    events: SubscriptionRecord['events'],
+    extra: Partial<SubscriptionRecord> = {},
+  ): SubscriptionRecord => ({
+    id: 's',
+    tenant: 't1',
+    channel: 'ch1',
+    link: 'l1',
+    target,
+    events,
+    ttlSeconds: 60,
+    expiresAt: '',
+    createdAt: '',
+    ...extra,
   });
   const ev = (type: BridgeEvent['type'], target: BridgeEvent['target'], extra: Partial<BridgeEvent> = {}) =>
-    ({ specversion: '1', id: 'e', type, time: '', tenant: 't1', link: 'l1', target, seq: 1, data: {}, vendor: { name: 'broadworks-cti', event: 'x' }, ...extra }) as BridgeEvent;
+    ({
+      specversion: '1',
+      id: 'e',
+      type,
+      time: '',
+      tenant: 't1',
+      link: 'l1',
+      target,
+      seq: 1,
+      data: {},
+      vendor: { name: 'broadworks-cti', event: 'x' },
+      ...extra,
+    }) as BridgeEvent;
 
   it('matches by target type and id, family, link and tenant', () => {
     const alice = sub({ type: 'user', id: 'alice' }, ['call']);
@@ -122,22 +159,48 @@ describe('matching', () => {
     expect(matches(alice, ev('service.dnd', { type: 'user', id: 'alice' }))).toBe(false);
     expect(matches(alice, ev('call.received', { type: 'user', id: 'alice' }, { tenant: 't2' }))).toBe(false);
     expect(matches(alice, ev('call.received', { type: 'user', id: 'alice' }, { link: 'l2' }))).toBe(false);
-    expect(matches(sub({ type: 'queue', id: 'q1' }, ['queue']), ev('queue.call.added', { type: 'queue', id: 'q1' }))).toBe(true);
-    expect(matches(sub({ type: 'queue', id: 'q1' }, ['queue']), ev('queue.call.added', { type: 'user', id: 'q1' }))).toBe(false);
-    expect(matches(sub({ type: 'system' }, ['link']), ev('subscription.terminated', { type: 'system' }))).toBe(true);
-    expect(matches(sub({ type: 'system' }, ['call']), ev('call.received', { type: 'user', id: 'x' }))).toBe(true);
-    expect(matches(sub({ type: 'group' }, ['call']), ev('call.received', { type: 'user', id: 'x' }))).toBe(true);
-    expect(matches(sub({ type: 'group' }, ['queue']), ev('queue.call.added', { type: 'queue', id: 'q' }))).toBe(false);
+    expect(
+      matches(
+        sub({ type: 'queue', id: 'q1' }, ['queue']),
+        ev('queue.call.added', { type: 'queue', id: 'q1' }),
+      ),
+    ).toBe(true);
+    expect(
+      matches(
+        sub({ type: 'queue', id: 'q1' }, ['queue']),
+        ev('queue.call.added', { type: 'user', id: 'q1' }),
+      ),
+    ).toBe(false);
+    expect(
+      matches(sub({ type: 'system' }, ['link']), ev('subscription.terminated', { type: 'system' })),
+    ).toBe(true);
+    expect(matches(sub({ type: 'system' }, ['call']), ev('call.received', { type: 'user', id: 'x' }))).toBe(
+      true,
+    );
+    expect(matches(sub({ type: 'group' }, ['call']), ev('call.received', { type: 'user', id: 'x' }))).toBe(
+      true,
+    );
+    expect(
+      matches(sub({ type: 'group' }, ['queue']), ev('queue.call.added', { type: 'queue', id: 'q' })),
+    ).toBe(false);
   });
 
   it('gives one channel per event however many subscriptions match', () => {
     const e = ev('call.received', { type: 'user', id: 'alice' });
-    const subs = [sub({ type: 'user', id: 'alice' }, ['call']), sub({ type: 'system' }, ['call']), sub({ type: 'system' }, ['call'], { channel: 'ch2' })];
+    const subs = [
+      sub({ type: 'user', id: 'alice' }, ['call']),
+      sub({ type: 'system' }, ['call']),
+      sub({ type: 'system' }, ['call'], { channel: 'ch2' }),
+    ];
     expect(matchChannels(subs, e).sort()).toEqual(['ch1', 'ch2']);
   });
 
   it('orders by call correlation id, else by target', () => {
-    expect(orderKeyOf(ev('call.received', { type: 'user', id: 'a' }, { data: { call: { correlationId: 'x1' } } as never }))).toBe('l1#call#x1');
+    expect(
+      orderKeyOf(
+        ev('call.received', { type: 'user', id: 'a' }, { data: { call: { correlationId: 'x1' } } as never }),
+      ),
+    ).toBe('l1#call#x1');
     expect(orderKeyOf(ev('service.dnd', { type: 'user', id: 'a' }))).toBe('l1#user#a');
   });
 });

@@ -10,9 +10,18 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-async function setup(url: string, target: Record<string, string> = { type: 'user', id: 'alice' }, events = ['call']) {
+async function setup(
+  url: string,
+  target: Record<string, string> = { type: 'user', id: 'alice' },
+  events = ['call'],
+) {
   const t = await newTenant(stack);
-  const link = await t.client.post('/v1/links', { id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } });
+  const link = await t.client.post('/v1/links', {
+    id: 'pbx',
+    vendor: 'broadworks-cti',
+    endpoint: 'tcp://127.0.0.1:9',
+    credentials: { username: 'u', password: 'p' },
+  });
   expect(link.status).toBe(201);
   const ch = (await t.client.post('/v1/channels', { type: 'webhook', url })).body;
   const sub = await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target, events });
@@ -25,7 +34,12 @@ describe('webhook delivery', () => {
     const rx = await receiver();
     const { t, ch, secret } = await setup(rx.url);
     const other = await newTenant(stack); // same link id in another tenant
-    await other.client.post('/v1/links', { id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } });
+    await other.client.post('/v1/links', {
+      id: 'pbx',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
     // Default caches (1 s) here: the 1 s promise is what is tested.
     const { writer, delivery } = wire(stack, { subscriptionCacheMs: 1000, channelCacheMs: 1000 });
     try {
@@ -42,7 +56,16 @@ describe('webhook delivery', () => {
 
       // A subscription created through the API takes effect within 1 s, without a restart.
       const created = Date.now();
-      expect((await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target: { type: 'user', id: 'bob' }, events: ['call'] })).status).toBe(201);
+      expect(
+        (
+          await t.client.post('/v1/subscriptions', {
+            channel: ch.id,
+            link: 'pbx',
+            target: { type: 'user', id: 'bob' },
+            events: ['call'],
+          })
+        ).status,
+      ).toBe(201);
       let n = 1;
       for (;;) {
         await writer.write(t.id, 'pbx', callDraft('bob', `b${n}`));
@@ -94,7 +117,8 @@ describe('webhook delivery', () => {
   it('retries 500, timeouts and 429 (honouring Retry-After) with a stable webhook-id, then succeeds', async () => {
     const rx = await receiver((_r, res, n) => {
       if (n === 1) res.writeHead(500).end();
-      else if (n === 2) setTimeout(() => res.destroyed || res.writeHead(200).end(), 1500); // beyond the 300 ms timeout
+      else if (n === 2)
+        setTimeout(() => res.destroyed || res.writeHead(200).end(), 1500); // beyond the 300 ms timeout
       else if (n === 3) res.writeHead(429, { 'retry-after': '1' }).end();
       else res.writeHead(200).end();
     });
@@ -116,7 +140,9 @@ describe('webhook delivery', () => {
       expect(item.attemptCount).toBe(4);
       expect(item.nextAttemptAt).toBeNull();
       expect((await t.client.get(`/v1/channels/${ch.id}/deliveries?status=pending`)).body.items).toEqual([]);
-      expect((await t.client.get(`/v1/channels/${ch.id}/deliveries?status=delivered`)).body.items).toHaveLength(1);
+      expect(
+        (await t.client.get(`/v1/channels/${ch.id}/deliveries?status=delivered`)).body.items,
+      ).toHaveLength(1);
     } finally {
       await delivery.stop();
       await rx.close();
@@ -147,14 +173,23 @@ describe('webhook delivery', () => {
     const a = await setup(gone.url);
     const failing = await receiver((_r, res) => res.writeHead(503).end());
     const b = await setup(failing.url);
-    const { writer, delivery } = wire(stack, { disableAfterMs: 150, retryScheduleMs: [0, 100, 100, 100, 100, 100] });
+    const { writer, delivery } = wire(stack, {
+      disableAfterMs: 150,
+      retryScheduleMs: [0, 100, 100, 100, 100, 100],
+    });
     try {
       await writer.write(a.t.id, 'pbx', callDraft('alice', 'g'));
       await writer.write(b.t.id, 'pbx', callDraft('alice', 'h'));
-      const ga = await until(() => a.t.client.get(`/v1/channels/${a.ch.id}`), (r) => r.body.status === 'disabled');
+      const ga = await until(
+        () => a.t.client.get(`/v1/channels/${a.ch.id}`),
+        (r) => r.body.status === 'disabled',
+      );
       expect(ga.body.disabledReason).toMatch(/410/);
       expect(gone.got).toHaveLength(1);
-      const gb = await until(() => b.t.client.get(`/v1/channels/${b.ch.id}`), (r) => r.body.status === 'disabled');
+      const gb = await until(
+        () => b.t.client.get(`/v1/channels/${b.ch.id}`),
+        (r) => r.body.status === 'disabled',
+      );
       expect(gb.body.disabledReason).toMatch(/failing continuously/);
       // A disabled channel gets nothing more.
       await new Promise((r) => setTimeout(r, 150));
@@ -172,7 +207,8 @@ describe('webhook delivery', () => {
   it('keeps per-call order while retrying; another call is not blocked', async () => {
     let failsLeft = 2;
     const rx = await receiver((r, res) => {
-      if (r.json.data.call.correlationId === 'A' && r.json.type === 'call.received' && failsLeft-- > 0) return void res.writeHead(500).end();
+      if (r.json.data.call.correlationId === 'A' && r.json.type === 'call.received' && failsLeft-- > 0)
+        return void res.writeHead(500).end();
       res.writeHead(200).end();
     });
     const { t } = await setup(rx.url);
@@ -203,14 +239,20 @@ describe('webhook delivery', () => {
     const first = wire(stack, { retryScheduleMs: [0, 400, 400] });
     const e = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'D')))!;
     await rx.waitFor(1);
-    await until(() => t.client.get(`/v1/channels/${ch.id}/deliveries`), (r) => r.body.items[0]?.attemptCount === 1);
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+      (r) => r.body.items[0]?.attemptCount === 1,
+    );
     await first.delivery.stop(); // "crash" with a retry pending
     ok = true;
     const second = wire(stack);
     try {
       await rx.waitFor(2);
       expect(rx.got[1]!.headers['webhook-id']).toBe(e.id);
-      const d = await until(() => t.client.get(`/v1/channels/${ch.id}/deliveries`), (r) => r.body.items[0]?.status === 'delivered');
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items[0]?.status === 'delivered',
+      );
       expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([500, 200]);
       await new Promise((r) => setTimeout(r, 300));
       expect(rx.got).toHaveLength(2); // not delivered twice
@@ -232,13 +274,30 @@ describe('webhook delivery', () => {
       await rx.waitFor(4);
       const rep = await t.client.post(`/v1/channels/${ch.id}/replay`, { after: evs[0]!.seq });
       expect(rep.status).toBe(202);
-      expect(rep.body).toEqual({ queued: 3, links: [{ link: 'pbx', lastSeq: evs[3]!.seq }], truncated: false });
+      expect(rep.body).toEqual({
+        queued: 3,
+        links: [{ link: 'pbx', lastSeq: evs[3]!.seq }],
+        truncated: false,
+      });
       await rx.waitFor(7);
       // Different calls are not ordered against each other: compare as sets.
-      expect(rx.got.slice(4).map((g) => g.headers['webhook-id']).sort()).toEqual(evs.slice(1).map((e) => e.id).sort());
+      expect(
+        rx.got
+          .slice(4)
+          .map((g) => g.headers['webhook-id'])
+          .sort(),
+      ).toEqual(
+        evs
+          .slice(1)
+          .map((e) => e.id)
+          .sort(),
+      );
       const p1 = await t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4`);
       expect(p1.body.items.map((d: any) => d.seq)).toEqual([1, 2, 3, 4]);
-      const p2 = await until(() => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4&cursor=${p1.body.nextCursor}`), (r) => r.body.items.every((d: any) => d.status === 'delivered'));
+      const p2 = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4&cursor=${p1.body.nextCursor}`),
+        (r) => r.body.items.every((d: any) => d.status === 'delivered'),
+      );
       // Webhook seqs increase per channel; a busy channel reserves them in blocks, so they may skip.
       const s2 = p2.body.items.map((d: any) => d.seq);
       expect(s2).toHaveLength(3);
@@ -263,8 +322,14 @@ describe('webhook delivery', () => {
       await writer.write(a.t.id, 'pbx', callDraft('alice', 's1'));
       await writer.write(b.t.id, 'pbx', callDraft('alice', 's2'));
       for (const x of [a, b]) {
-        const d = await until(() => x.t.client.get(`/v1/channels/${x.ch.id}/deliveries?status=failed`), (r) => r.body.items.length === 1);
-        expect(d.body.items[0].attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/loopback/) });
+        const d = await until(
+          () => x.t.client.get(`/v1/channels/${x.ch.id}/deliveries?status=failed`),
+          (r) => r.body.items.length === 1,
+        );
+        expect(d.body.items[0].attempts[0]).toMatchObject({
+          statusCode: null,
+          error: expect.stringMatching(/loopback/),
+        });
       }
       expect(rx.got).toHaveLength(0);
     } finally {

@@ -35,20 +35,40 @@ async function client(url: string) {
         const t = setTimeout(() => reject(new Error(`frames: ${JSON.stringify(frames).slice(0, 800)}`)), ms);
         waiters.push({ ok, resolve: () => (clearTimeout(t), resolve()) });
       }),
-    close: () => new Promise<void>((r) => (ws.readyState === WebSocket.CLOSED ? r() : (ws.once('close', () => r()), ws.close()))),
+    close: () =>
+      new Promise<void>((r) =>
+        ws.readyState === WebSocket.CLOSED ? r() : (ws.once('close', () => r()), ws.close()),
+      ),
   };
 }
 
 async function setup() {
   const t = await newTenant(stack);
-  await t.client.post('/v1/links', { id: 'pbx', vendor: 'broadworks-cti', endpoint: 'tcp://127.0.0.1:9', credentials: { username: 'u', password: 'p' } });
+  await t.client.post('/v1/links', {
+    id: 'pbx',
+    vendor: 'broadworks-cti',
+    endpoint: 'tcp://127.0.0.1:9',
+    credentials: { username: 'u', password: 'p' },
+  });
   const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
-  expect((await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target: { type: 'system' }, events: ['call', 'service'] })).status).toBe(201);
+  expect(
+    (
+      await t.client.post('/v1/subscriptions', {
+        channel: ch.id,
+        link: 'pbx',
+        target: { type: 'system' },
+        events: ['call', 'service'],
+      })
+    ).status,
+  ).toBe(201);
   return { t, ch };
 }
 
 const connected = (t: Awaited<ReturnType<typeof newTenant>>, id: string) =>
-  until(() => t.client.get(`/v1/channels/${id}`), (r) => typeof r.body.connectionId === 'string');
+  until(
+    () => t.client.get(`/v1/channels/${id}`),
+    (r) => typeof r.body.connectionId === 'string',
+  );
 
 describe('WebSocket delivery through the local gateway and the real SDK', () => {
   it('sends event frames with a per-channel seq; ack is recorded and shown in deliveries', async () => {
@@ -102,7 +122,10 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
       }
     })();
     try {
-      await until(() => t.client.get(`/v1/channels/${ch.id}`), (r) => r.body.connectionId && r.body.connectionId !== null);
+      await until(
+        () => t.client.get(`/v1/channels/${ch.id}`),
+        (r) => r.body.connectionId && r.body.connectionId !== null,
+      );
       await new Promise((r) => setTimeout(r, 120)); // live events flow while the new connection is held
       second.send({ action: 'resume', after: 5 });
       await second.until((f) => f.some((x) => x.type === 'bridge.resumed'));
@@ -128,7 +151,10 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
     try {
       await writer.write(t.id, 'pbx', callDraft('alice', 'gone1'));
       await writer.write(t.id, 'pbx', callDraft('alice', 'gone2'));
-      const r = await until(() => t.client.get(`/v1/channels/${ch.id}`), (x) => x.body.connectionId === null);
+      const r = await until(
+        () => t.client.get(`/v1/channels/${ch.id}`),
+        (x) => x.body.connectionId === null,
+      );
       expect(r.body.connectionId).toBeNull();
       // The frames stay in the per-channel log for a later resume.
       expect((await t.client.get(`/v1/channels/${ch.id}/deliveries`)).body.items).toHaveLength(2);
@@ -150,13 +176,19 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
       await writer.write(t.id, 'pbx', callDraft('alice', 'after'));
       await c.until((f) => f.filter((x) => x.channelSeq).length === 3);
       const stub = c.frames.find((x) => x.type === 'bridge.event-too-large');
-      expect(stub).toMatchObject({ channelSeq: 2, event: { id: e.id, type: 'call.received', seq: e.seq, link: 'pbx' } });
+      expect(stub).toMatchObject({
+        channelSeq: 2,
+        event: { id: e.id, type: 'call.received', seq: e.seq, link: 'pbx' },
+      });
       expect(stub.size).toBeGreaterThan(140 * 1024);
       expect(c.frames.filter((x) => x.channelSeq).map((x) => x.channelSeq)).toEqual([1, 2, 3]);
       const fetched = await t.client.get(stub.url.replace(stack.httpUrl, ''));
       expect(fetched.body.items[0].id).toBe(e.id);
       await c.until((f) => f.some((x) => x.type === 'bridge.heartbeat'));
-      expect(c.frames.find((x) => x.type === 'bridge.heartbeat')).toMatchObject({ lastSeq: expect.any(Number), time: expect.any(String) });
+      expect(c.frames.find((x) => x.type === 'bridge.heartbeat')).toMatchObject({
+        lastSeq: expect.any(Number),
+        time: expect.any(String),
+      });
     } finally {
       await c.close();
       await delivery.stop();

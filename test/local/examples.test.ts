@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const p = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   procs.push(p);
   let out = '';
   p.stdout!.on('data', (d) => (out += d.toString()));
@@ -63,7 +66,8 @@ describe('README examples', () => {
     const wsClient = run(['examples/ws-client.mjs', ws.body.url]);
     await wsClient.until(/connected/);
     const runner = stack.connector!.runner('default', 'sim-broadworks')!;
-    while (!runner.watching().some((w) => w.target.id === 'alice@sim.example')) await new Promise((r) => setTimeout(r, 20));
+    while (!runner.watching().some((w) => w.target.id === 'alice@sim.example'))
+      await new Promise((r) => setTimeout(r, 20));
 
     const dial = await client.post('/v1/links/sim-broadworks/users/alice@sim.example/calls', { to: '1002' });
     expect(dial.status).toBe(201);

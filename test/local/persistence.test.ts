@@ -15,7 +15,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('persistent data dir', () => {
   it('keeps tenants, keys, links and credentials across restarts', async () => {
-    const opts = { httpPort: 0, wsPort: 0, dataDir: dir, adminKey: 'cba_persistent-admin-key', logLevel: 'SILENT', connector: false } as const;
+    const opts = {
+      httpPort: 0,
+      wsPort: 0,
+      dataDir: dir,
+      adminKey: 'cba_persistent-admin-key',
+      logLevel: 'SILENT',
+      connector: false,
+    } as const;
     const first = await startStack(opts);
     let tenantKey: string;
     try {
@@ -38,7 +45,9 @@ describe('persistent data dir', () => {
       const tenant = api(second, tenantKey);
       expect((await tenant.get('/v1/links/pbx')).status).toBe(200);
       expect(await second.deps.secrets.get('keep', 'pbx')).toEqual({ username: 'u', password: 'p' });
-      const tenants = (await api(second, second.adminKey).get('/v1/tenants')).body.items.map((t: { id: string }) => t.id);
+      const tenants = (await api(second, second.adminKey).get('/v1/tenants')).body.items.map(
+        (t: { id: string }) => t.id,
+      );
       expect(tenants).toEqual(expect.arrayContaining(['default', 'keep']));
     } finally {
       await second.stop();

@@ -20,12 +20,22 @@ afterAll(() => {
 describe('README walk-through', () => {
   it('works by copy-paste against npm start', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const block = readme.slice(readme.indexOf('<!-- walkthrough:start -->'), readme.indexOf('<!-- walkthrough:end -->'));
+    const block = readme.slice(
+      readme.indexOf('<!-- walkthrough:start -->'),
+      readme.indexOf('<!-- walkthrough:end -->'),
+    );
     const script = block.slice(block.indexOf('```sh') + 5, block.lastIndexOf('```'));
     expect(script).toContain('export KEY=');
 
     const child = spawn('npm', ['start', '--silent'], {
-      env: { ...process.env, BRIDGE_HTTP_PORT: '0', BRIDGE_WS_PORT: '0', BRIDGE_DATA_DIR: 'memory', BRIDGE_ADMIN_KEY: '', BRIDGE_LOG_LEVEL: 'WARN' },
+      env: {
+        ...process.env,
+        BRIDGE_HTTP_PORT: '0',
+        BRIDGE_WS_PORT: '0',
+        BRIDGE_DATA_DIR: 'memory',
+        BRIDGE_ADMIN_KEY: '',
+        BRIDGE_LOG_LEVEL: 'WARN',
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

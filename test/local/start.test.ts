@@ -26,7 +26,14 @@ afterAll(() => {
 function start(): Promise<Started> {
   const child = spawn('npm', ['start', '--silent'], {
     cwd: process.cwd(),
-    env: { ...process.env, BRIDGE_HTTP_PORT: '0', BRIDGE_WS_PORT: '0', BRIDGE_DATA_DIR: 'memory', BRIDGE_ADMIN_KEY: '', BRIDGE_LOG_LEVEL: 'WARN' },
+    env: {
+      ...process.env,
+      BRIDGE_HTTP_PORT: '0',
+      BRIDGE_WS_PORT: '0',
+      BRIDGE_DATA_DIR: 'memory',
+      BRIDGE_ADMIN_KEY: '',
+      BRIDGE_LOG_LEVEL: 'WARN',
+    },
     detached: true, // own process group, so SIGINT to -pid is what Ctrl-C does in a terminal
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,14 +77,20 @@ describe('npm start', () => {
     for (const s of [a, b]) {
       const health = await fetch(`${s.httpUrl}/v1/health`);
       expect(health.status).toBe(200);
-      const tenants = await fetch(`${s.httpUrl}/v1/tenants`, { headers: { authorization: `Bearer ${s.adminKey}` } });
+      const tenants = await fetch(`${s.httpUrl}/v1/tenants`, {
+        headers: { authorization: `Bearer ${s.adminKey}` },
+      });
       expect(tenants.status).toBe(200);
       // In local mode the admin key also acts on the tenant "default".
-      const links = await fetch(`${s.httpUrl}/v1/links`, { headers: { authorization: `Bearer ${s.adminKey}` } });
+      const links = await fetch(`${s.httpUrl}/v1/links`, {
+        headers: { authorization: `Bearer ${s.adminKey}` },
+      });
       expect(links.status).toBe(200);
     }
     // Each stack has its own admin key: a's key means nothing to b.
-    const cross = await fetch(`${b.httpUrl}/v1/tenants`, { headers: { authorization: `Bearer ${a.adminKey}` } });
+    const cross = await fetch(`${b.httpUrl}/v1/tenants`, {
+      headers: { authorization: `Bearer ${a.adminKey}` },
+    });
     expect(cross.status).toBe(401);
 
     for (const s of [a, b]) {
@@ -87,7 +100,8 @@ describe('npm start', () => {
       process.kill(-pgid, 'SIGINT'); // what Ctrl-C does: every process of the foreground group gets SIGINT
       await exited;
       const deadline = Date.now() + 10_000;
-      while (processesInGroup(pgid).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (processesInGroup(pgid).length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(processesInGroup(pgid)).toEqual([]);
     }
   }, 120_000);

@@ -21,6 +21,12 @@ runScenarioSuite({
       simulator: true,
       connector: { subscriptionPollMs: 50, reconcileMs: 200 },
     });
-    return { stack, sim: stack.simulator!, link: 'sim-mtcti3', client: api(stack, stack.adminKey), stop: () => stack.stop() };
+    return {
+      stack,
+      sim: stack.simulator!,
+      link: 'sim-mtcti3',
+      client: api(stack, stack.adminKey),
+      stop: () => stack.stop(),
+    };
   },
 });

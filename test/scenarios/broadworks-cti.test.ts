@@ -9,6 +9,12 @@ runScenarioSuite({
       simulator: { broadworks: { eventResponseTimeoutMs: 2000 } },
       connector: { subscriptionPollMs: 50, reconcileMs: 200 },
     });
-    return { stack, sim: stack.simulator!, link: 'sim-broadworks', client: api(stack, stack.adminKey), stop: () => stack.stop() };
+    return {
+      stack,
+      sim: stack.simulator!,
+      link: 'sim-broadworks',
+      client: api(stack, stack.adminKey),
+      stop: () => stack.stop(),
+    };
   },
 });

@@ -31,7 +31,14 @@ describe('faults', () => {
     });
     const e = env(stack);
     const tap = new EventTap(e);
-    await subscribe(e, [{ type: 'user', id: 'alice@sim.example' }, { type: 'user', id: 'bob@sim.example' }], ['call']);
+    await subscribe(
+      e,
+      [
+        { type: 'user', id: 'alice@sim.example' },
+        { type: 'user', id: 'bob@sim.example' },
+      ],
+      ['call'],
+    );
     const calls = (u: string) => `/v1/links/${LINK}/users/${u}/calls`;
 
     const dial = await e.client.post(calls('alice@sim.example'), { to: '1002' });
@@ -40,7 +47,10 @@ describe('faults', () => {
     await tap.until((evs) => callsOf(evs, corr).some((x) => x.type === 'call.received'), 'bob rings');
     const bobLeg = (await e.client.get(calls('bob@sim.example'))).body.items[0].id;
     expect((await e.client.post(`${calls('bob@sim.example')}/${bobLeg}/answer`)).status).toBe(204);
-    await tap.until((evs) => callsOf(evs, corr).filter((x) => x.type === 'call.answered').length === 2, 'answered');
+    await tap.until(
+      (evs) => callsOf(evs, corr).filter((x) => x.type === 'call.answered').length === 2,
+      'answered',
+    );
 
     // The PBX goes away; while it is gone, the call ends on the PBX side.
     await e.sim.broadworks.stopListener();
@@ -53,21 +63,34 @@ describe('faults', () => {
     e.sim.core.release(bobLeg);
     await e.sim.broadworks.restartListener();
 
-    await tap.until((evs) => evs.some((x) => x.type === 'link.up' && (x.data as { resynced?: boolean }).resynced), 'link.up');
-    await tap.until((evs) => callsOf(evs, corr).filter((x) => x.type === 'call.released').length === 2, 'stale legs released');
+    await tap.until(
+      (evs) => evs.some((x) => x.type === 'link.up' && (x.data as { resynced?: boolean }).resynced),
+      'link.up',
+    );
+    await tap.until(
+      (evs) => callsOf(evs, corr).filter((x) => x.type === 'call.released').length === 2,
+      'stale legs released',
+    );
     const released = callsOf(tap.events, corr).filter((x) => x.type === 'call.released');
     expect(released.map((x) => x.target.id).sort()).toEqual(['alice@sim.example', 'bob@sim.example']);
-    for (const r of released) expect((r.data as { call: { releaseCause?: string } }).call.releaseCause).toBe('resync');
+    for (const r of released)
+      expect((r.data as { call: { releaseCause?: string } }).call.releaseCause).toBe('resync');
     expect((await e.client.get(`/v1/links/${LINK}`)).body.status).toBe('up');
     expect((await e.client.get(calls('alice@sim.example'))).body.items).toEqual([]);
 
     // Subscriptions were re-created: a new call after the reconnect is seen.
     const again = await e.client.post(calls('alice@sim.example'), { to: '1002' });
     expect(again.status).toBe(201);
-    await tap.until((evs) => callsOf(evs, again.body.correlationId).some((x) => x.type === 'call.received'), 'seen after resubscribe');
+    await tap.until(
+      (evs) => callsOf(evs, again.body.correlationId).some((x) => x.type === 'call.received'),
+      'seen after resubscribe',
+    );
 
     // The log has link.down then link.up, in seq order, with the resync releases after link.up.
-    const log = (await e.client.get(`/v1/events?link=${LINK}&limit=500`)).body.items as { type: string; seq: number }[];
+    const log = (await e.client.get(`/v1/events?link=${LINK}&limit=500`)).body.items as {
+      type: string;
+      seq: number;
+    }[];
     const seqOf = (t: string) => log.find((x) => x.type === t)!.seq;
     expect(seqOf('link.down')).toBeLessThan(log.filter((x) => x.type === 'link.up').at(-1)!.seq);
     expect(log.map((x) => x.seq)).toEqual([...log.map((x) => x.seq)].sort((a, b) => a - b));
@@ -109,10 +132,12 @@ describe('faults', () => {
     const logged: string[] = [];
     extra.log.listen((ev) => void logged.push(ev.type));
     const deadline = Date.now() + 5_000;
-    while (!extra.runner('default', LINK)!.watching().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!extra.runner('default', LINK)!.watching().length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const dial = await e.client.post(`/v1/links/${LINK}/users/alice@sim.example/calls`, { to: '1002' });
     expect(dial.status, JSON.stringify(dial.body)).toBe(201);
-    while (!logged.includes('call.originated') && Date.now() < deadline + 5_000) await new Promise((r) => setTimeout(r, 20));
+    while (!logged.includes('call.originated') && Date.now() < deadline + 5_000)
+      await new Promise((r) => setTimeout(r, 20));
     expect(logged).toContain('call.originated');
   }, 60_000);
 });

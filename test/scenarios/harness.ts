@@ -60,7 +60,11 @@ export class EventTap {
 export function describe(events: BridgeEvent[]): string[] {
   return events.map((e) => {
     const d = e.data as Record<string, any>;
-    const state = d.call?.state ?? d.agent?.state ?? d.conference?.state ?? (d.enabled === undefined ? '' : d.enabled ? 'on' : 'off');
+    const state =
+      d.call?.state ??
+      d.agent?.state ??
+      d.conference?.state ??
+      (d.enabled === undefined ? '' : d.enabled ? 'on' : 'off');
     const who = e.target.id ? e.target.id.split('@')[0] : e.target.type;
     return `${who} ${e.type}${state ? ` ${state}` : ''}`;
   });
@@ -71,7 +75,12 @@ export async function subscribe(env: ScenarioEnv, targets: Target[], events: Eve
   const ch = await env.client.post('/v1/channels', { type: 'websocket' });
   expect(ch.status).toBe(201);
   for (const target of targets) {
-    const s = await env.client.post('/v1/subscriptions', { channel: ch.body.id, link: env.link, target, events });
+    const s = await env.client.post('/v1/subscriptions', {
+      channel: ch.body.id,
+      link: env.link,
+      target,
+      events,
+    });
     expect(s.status, JSON.stringify(s.body)).toBe(201);
   }
   const runner = env.stack.connector!.runner('default', env.link)!;
@@ -80,7 +89,8 @@ export async function subscribe(env: ScenarioEnv, targets: Target[], events: Eve
   for (;;) {
     const have = runner.watching().map((w) => `${w.target.type}:${w.target.id ?? ''}`);
     if (want.every((w) => have.includes(w))) break;
-    if (Date.now() > deadline) throw new Error(`driver never watched ${want.join(', ')} (has ${have.join(', ')})`);
+    if (Date.now() > deadline)
+      throw new Error(`driver never watched ${want.join(', ')} (has ${have.join(', ')})`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -90,9 +100,10 @@ export async function loggedEvents(env: ScenarioEnv, afterSeq: number): Promise<
   const out: BridgeEvent[] = [];
   let cursor: string | null = null;
   do {
-    const res: { status: number; body: { items: BridgeEvent[]; nextCursor: string | null } } = await env.client.get(
-      `/v1/events?link=${env.link}&after=${afterSeq}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
+    const res: { status: number; body: { items: BridgeEvent[]; nextCursor: string | null } } =
+      await env.client.get(
+        `/v1/events?link=${env.link}&after=${afterSeq}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
     expect(res.status).toBe(200);
     out.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -101,6 +112,8 @@ export async function loggedEvents(env: ScenarioEnv, afterSeq: number): Promise<
 }
 
 export const callsOf = (events: BridgeEvent[], correlationId: string) =>
-  events.filter((e) => (e.data as { call?: { correlationId?: string } }).call?.correlationId === correlationId);
+  events.filter(
+    (e) => (e.data as { call?: { correlationId?: string } }).call?.correlationId === correlationId,
+  );
 
 export const lastSeq = (tap: EventTap) => tap.events.at(-1)?.seq ?? 0;

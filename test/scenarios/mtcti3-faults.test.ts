@@ -40,9 +40,19 @@ function garbageFrames(seed: number): { bytes: Buffer; valid: boolean }[] {
   const out: { bytes: Buffer; valid: boolean }[] = [];
   for (let i = 0; i < 60; i++) {
     const kind = Math.floor(rnd() * 4);
-    const random = Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256)));
-    if (kind === 0) out.push({ bytes: Buffer.concat([Buffer.from([0, 0, 0, 2 + Math.floor(rnd() * 200)]), version]), valid: false });
-    else if (kind === 1) out.push({ bytes: frame(version.subarray(0, 1 + Math.floor(rnd() * (version.length - 1)))), valid: false });
+    const random = Buffer.from(
+      Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256)),
+    );
+    if (kind === 0)
+      out.push({
+        bytes: Buffer.concat([Buffer.from([0, 0, 0, 2 + Math.floor(rnd() * 200)]), version]),
+        valid: false,
+      });
+    else if (kind === 1)
+      out.push({
+        bytes: frame(version.subarray(0, 1 + Math.floor(rnd() * (version.length - 1)))),
+        valid: false,
+      });
     else if (kind === 2) out.push({ bytes: frame(random), valid: false });
     else out.push({ bytes: frame(Buffer.concat([version, unknownField])), valid: true });
   }
@@ -69,7 +79,14 @@ describe('avaya-mtcti3 faults', () => {
     // After all of it the server still serves, and a message with an unknown field is understood.
     if (ws.readyState !== WebSocket.OPEN) ws = await open();
     const reply = new Promise<Buffer>((resolve) => ws.once('message', (d: Buffer) => resolve(d)));
-    ws.send(frame(Buffer.concat([Buffer.from(encodeMessage({ generalcmd: { requestid: 9, getversioninfo: {} } })), Buffer.from([0xf8, 0x7f, 0x01])])));
+    ws.send(
+      frame(
+        Buffer.concat([
+          Buffer.from(encodeMessage({ generalcmd: { requestid: 9, getversioninfo: {} } })),
+          Buffer.from([0xf8, 0x7f, 0x01]),
+        ]),
+      ),
+    );
     expect((await reply).length).toBeGreaterThan(4);
     ws.terminate();
   });
@@ -81,7 +98,14 @@ describe('avaya-mtcti3 faults', () => {
     });
     const e = env(stack);
     const tap = new EventTap(e);
-    await subscribe(e, [{ type: 'user', id: 'alice' }, { type: 'user', id: 'bob' }], ['call']);
+    await subscribe(
+      e,
+      [
+        { type: 'user', id: 'alice' },
+        { type: 'user', id: 'bob' },
+      ],
+      ['call'],
+    );
     const runner = stack.connector!.runner('default', LINK)!;
     const calls = (u: string) => `/v1/links/${LINK}/users/${u}/calls`;
 
@@ -104,12 +128,21 @@ describe('avaya-mtcti3 faults', () => {
     e.sim.core.release(bobLeg); // same tick: no session is left to hear about it
     await tap.until((evs) => evs.some((x) => x.type === 'link.down'), 'link.down');
 
-    await tap.until((evs) => evs.some((x) => x.type === 'link.up' && (x.data as { resynced?: boolean }).resynced), 'link.up');
-    await tap.until((evs) => callsOf(evs, corr).filter((x) => x.type === 'call.released').length === 2, 'stale calls released');
+    await tap.until(
+      (evs) => evs.some((x) => x.type === 'link.up' && (x.data as { resynced?: boolean }).resynced),
+      'link.up',
+    );
+    await tap.until(
+      (evs) => callsOf(evs, corr).filter((x) => x.type === 'call.released').length === 2,
+      'stale calls released',
+    );
     expect((await e.client.get(calls('alice'))).body.items).toEqual([]);
     // Subscriptions restored: a new call is seen.
     const again = await e.client.post(calls('alice'), { to: '1002' });
     expect(again.status).toBe(201);
-    await tap.until((evs) => callsOf(evs, again.body.correlationId).some((x) => x.type === 'call.received'), 'seen after reconnect');
+    await tap.until(
+      (evs) => callsOf(evs, again.body.correlationId).some((x) => x.type === 'call.received'),
+      'seen after reconnect',
+    );
   }, 60_000);
 });

@@ -5,7 +5,16 @@
  */
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
 import type { BridgeEvent } from '../../shared/events/model.js';
-import { callsOf, describe, EventTap, lastSeq, loggedEvents, subscribe, type ScenarioEnv, type VendorHarness } from './harness.js';
+import {
+  callsOf,
+  describe,
+  EventTap,
+  lastSeq,
+  loggedEvents,
+  subscribe,
+  type ScenarioEnv,
+  type VendorHarness,
+} from './harness.js';
 
 export interface Names {
   /** Vendor-native id of a seed user (alice, bob, carol, dave) or the queue (sales). */
@@ -14,7 +23,7 @@ export interface Names {
 
 /** The reference sequences (BroadWorks CTI). `who type state` per line, in log order. */
 export const REFERENCE: Record<string, string[]> = {
-  'basic': [
+  basic: [
     'alice call.originated dialing',
     'alice call.updated dialing',
     'alice call.updated alerting',
@@ -24,7 +33,7 @@ export const REFERENCE: Record<string, string[]> = {
     'bob call.released released',
     'alice call.released released',
   ],
-  'hold': [
+  hold: [
     'alice call.originated dialing',
     'alice call.updated dialing',
     'alice call.updated alerting',
@@ -79,7 +88,7 @@ export const REFERENCE: Record<string, string[]> = {
     'alice call.released released',
     'carol call.released released',
   ],
-  'conference': [
+  conference: [
     'alice call.originated dialing',
     'alice call.updated dialing',
     'alice call.updated alerting',
@@ -105,7 +114,7 @@ export const REFERENCE: Record<string, string[]> = {
     'carol call.released released',
     'alice call.released released',
   ],
-  'services': [
+  services: [
     'bob service.dnd on',
     'bob service.dnd off',
     'bob service.forwarding on',
@@ -129,7 +138,7 @@ export const REFERENCE: Record<string, string[]> = {
     'dave agent.state available',
     'dave agent.state sign-out',
   ],
-  'acd': [
+  acd: [
     'carol agent.state available',
     'sales queue.call.added',
     'sales queue.call.offered',
@@ -161,7 +170,8 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
   let env: ScenarioEnv;
   let tap: EventTap;
   const u = (n: string) => harness.user(n);
-  const path = (user: string, rest = '') => `/v1/links/${env.link}/users/${encodeURIComponent(u(user))}/calls${rest}`;
+  const path = (user: string, rest = '') =>
+    `/v1/links/${env.link}/users/${encodeURIComponent(u(user))}/calls${rest}`;
 
   beforeAll(async () => {
     env = await harness.start();
@@ -175,7 +185,10 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
   afterAll(async () => env?.stop());
 
   /** Runs a scenario from the current end of the log; returns its events (via GET /v1/events). */
-  async function scenario(name: string, body: () => Promise<(events: BridgeEvent[]) => boolean>): Promise<string[]> {
+  async function scenario(
+    name: string,
+    body: () => Promise<(events: BridgeEvent[]) => boolean>,
+  ): Promise<string[]> {
     const from = lastSeq(tap);
     const done = await body();
     await tap.until((evs) => done(evs.filter((e) => e.seq > from)), `end of ${name}`);
@@ -210,13 +223,19 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
   /** `from` dials `ext`; resolves when the callee's leg rings. Returns the caller's call and the callee's leg. */
   const ring = async (from: string, ext: string, callee: string) => {
     const dialed: { callId: string; correlationId: string } = await post(path(from), { to: ext });
-    await tap.until((evs) => callsOf(evs, dialed.correlationId).some((e) => e.type === 'call.received'), `${callee} rings`);
+    await tap.until(
+      (evs) => callsOf(evs, dialed.correlationId).some((e) => e.type === 'call.received'),
+      `${callee} rings`,
+    );
     return { ...dialed, calleeCall: await callIdOf(callee, 'alerting') };
   };
   /** The callee answers; resolves when both legs are answered. */
   const answer = async (callee: string, call: { correlationId: string; calleeCall: string }) => {
     await post(path(callee, `/${call.calleeCall}/answer`));
-    await tap.until((evs) => callsOf(evs, call.correlationId).filter((e) => e.type === 'call.answered').length >= 2, `${callee} answers`);
+    await tap.until(
+      (evs) => callsOf(evs, call.correlationId).filter((e) => e.type === 'call.answered').length >= 2,
+      `${callee} answers`,
+    );
   };
   /** `from` calls `callee` (at `ext`) and the callee answers. */
   const connect = async (from: string, ext: string, callee: string) => {
@@ -256,7 +275,10 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
         await post(path('bob', `/${bobCall}/hold`));
         await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.held'), 'held');
         await post(path('bob', `/${bobCall}/retrieve`));
-        await tap.until((evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.retrieved'), 'retrieved');
+        await tap.until(
+          (evs) => callsOf(evs, correlationId).some((e) => e.type === 'call.retrieved'),
+          'retrieved',
+        );
         await post(path('bob', `/${bobCall}/release`));
         return released(correlationId, 2);
       });
@@ -267,10 +289,16 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
       const lines = await scenario('blind-transfer', async () => {
         const { calleeCall: bobCall } = await connect('alice', '1002', 'bob');
         await post(path('bob', `/${bobCall}/transfer`), { mode: 'blind', to: '1003' });
-        await tap.until((evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')), 'carol rings');
+        await tap.until(
+          (evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')),
+          'carol rings',
+        );
         const carolCall = await callIdOf('carol', 'alerting');
         await post(path('carol', `/${carolCall}/answer`));
-        await tap.until((evs) => evs.some((e) => e.type === 'call.answered' && e.target.id === u('carol')), 'carol answers');
+        await tap.until(
+          (evs) => evs.some((e) => e.type === 'call.answered' && e.target.id === u('carol')),
+          'carol answers',
+        );
         await post(path('carol', `/${carolCall}/release`));
         return (evs) => evs.filter((e) => e.type === 'call.released').length >= 3;
       });
@@ -324,7 +352,10 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
         expect((await env.client.get(`${base}/forwarding/always`)).body).toMatchObject({ enabled: true });
         await tap.until((evs) => evs.some((e) => e.type === 'service.forwarding'), 'forwarding on');
         const { correlationId } = await post(path('alice'), { to: '1002' });
-        await tap.until((evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')), 'carol rings instead');
+        await tap.until(
+          (evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')),
+          'carol rings instead',
+        );
         await post(path('alice', `/${(await env.client.get(path('alice'))).body.items[0].id}/release`));
         await tap.until(released(correlationId, 2), 'released');
         expect((await env.client.put(`${base}/forwarding/always`, { enabled: false })).status).toBe(200);
@@ -336,8 +367,18 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
     test('agent-states', 'agent states', async () => {
       const lines = await scenario('agent-states', async () => {
         const state = `/v1/links/${env.link}/agents/${encodeURIComponent(u('dave'))}/state`;
-        for (const s of ['sign-in', 'available', 'unavailable', 'wrap-up', 'available', 'sign-out'] as const) {
-          const res = await env.client.put(state, { state: s, ...(s === 'unavailable' ? { reason: 'lunch' } : {}) });
+        for (const s of [
+          'sign-in',
+          'available',
+          'unavailable',
+          'wrap-up',
+          'available',
+          'sign-out',
+        ] as const) {
+          const res = await env.client.put(state, {
+            state: s,
+            ...(s === 'unavailable' ? { reason: 'lunch' } : {}),
+          });
           expect(res.status, JSON.stringify(res.body)).toBe(200);
           const got = await env.client.get(state);
           expect(got.body.state).toBe(s);
@@ -353,12 +394,26 @@ export function runScenarioSuite(harness: VendorHarness & Names): void {
         const state = (n: string) => `/v1/links/${env.link}/agents/${encodeURIComponent(u(n))}/state`;
         expect((await env.client.put(state('dave'), { state: 'sign-out' })).status).toBe(200);
         expect((await env.client.put(state('carol'), { state: 'available' })).status).toBe(200);
-        await tap.until((evs) => evs.some((e) => e.type === 'agent.state' && e.target.id === u('carol')), 'carol available');
+        await tap.until(
+          (evs) => evs.some((e) => e.type === 'agent.state' && e.target.id === u('carol')),
+          'carol available',
+        );
         // An outside caller dials the queue (as a person would, from the simulator's "outside world").
         env.sim.core.dial('+15550100', '2001');
-        await tap.until((evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')), 'offered to carol');
+        await tap.until(
+          (evs) => evs.some((e) => e.type === 'call.received' && e.target.id === u('carol')),
+          'offered to carol',
+        );
         await post(path('carol', `/${await callIdOf('carol', 'alerting')}/answer`));
-        await tap.until((evs) => evs.some((e) => e.type === 'queue.call.answered' || (e.type === 'call.answered' && e.target.id === u('carol'))), 'answered');
+        await tap.until(
+          (evs) =>
+            evs.some(
+              (e) =>
+                e.type === 'queue.call.answered' ||
+                (e.type === 'call.answered' && e.target.id === u('carol')),
+            ),
+          'answered',
+        );
         await post(path('carol', `/${await callIdOf('carol')}/release`));
         return (evs) => evs.some((e) => e.type === 'call.released' && e.target.id === u('carol'));
       });

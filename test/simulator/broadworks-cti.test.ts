@@ -6,7 +6,9 @@ let sim: RunningSimulator | undefined;
 const clients: CtiTestClient[] = [];
 
 async function setup(opts: SimulatorOptions['broadworks'] = {}): Promise<RunningSimulator> {
-  sim = await startSimulator({ broadworks: { keepaliveIntervalMs: 60_000, eventResponseTimeoutMs: 500, ...opts } });
+  sim = await startSimulator({
+    broadworks: { keepaliveIntervalMs: 60_000, eventResponseTimeoutMs: 500, ...opts },
+  });
   return sim;
 }
 
@@ -26,19 +28,30 @@ describe('BroadWorks CTI front-end: authentication and channels', () => {
   it('rejects bad credentials with 401 and accepts good ones with a sessionId', async () => {
     const s = await setup();
     const c = await client(s);
-    const bad = await c.request('AddChannelRequest', '<Channel><channelSetId>x</channelSetId><expires>3600</expires></Channel>', { credential: 'bridge:wrong' });
+    const bad = await c.request(
+      'AddChannelRequest',
+      '<Channel><channelSetId>x</channelSetId><expires>3600</expires></Channel>',
+      { credential: 'bridge:wrong' },
+    );
     expect(bad['statusCode']).toBe('401');
     expect(bad['reason']).toBe('Unauthorized');
     expect(s.broadworks.snapshot().channels).toHaveLength(0);
 
-    const none = await c.request('AddChannelRequest', '<Channel><channelSetId>x</channelSetId><expires>3600</expires></Channel>', { credential: null });
+    const none = await c.request(
+      'AddChannelRequest',
+      '<Channel><channelSetId>x</channelSetId><expires>3600</expires></Channel>',
+      { credential: null },
+    );
     expect(none['statusCode']).toBe('401');
 
     const good = await c.addChannel({ channelSetId: 'set-a', expires: 3600 });
     expect(good['statusCode']).toBe('200');
     expect(good['sessionId']).toMatch(/\S+/);
     // a valid sessionId skips re-authentication
-    const again = await c.request('GetChannelSetRequest', '<channelSetId>set-a</channelSetId>', { sessionId: String(good['sessionId']), credential: 'bridge:wrong' });
+    const again = await c.request('GetChannelSetRequest', '<channelSetId>set-a</channelSetId>', {
+      sessionId: String(good['sessionId']),
+      credential: 'bridge:wrong',
+    });
     expect(again['statusCode']).toBe('200');
   });
 
@@ -53,7 +66,10 @@ describe('BroadWorks CTI front-end: authentication and channels', () => {
     const high = await c.addChannel({ channelSetId: 'set-a', expires: 999_999 });
     expect(payloadOf(high, 'Channel')['expires']).toBe('7200');
 
-    const upd = await c.request('UpdateChannelRequest', '<Channel><channelId>nope</channelId><expires>3600</expires></Channel>');
+    const upd = await c.request(
+      'UpdateChannelRequest',
+      '<Channel><channelId>nope</channelId><expires>3600</expires></Channel>',
+    );
     expect(upd['statusCode']).toBe('403');
     expect(payloadOf(upd, 'ErrorInfo')['errorCode']).toBe('110841');
     const del = await c.request('DeleteChannelRequest', '<channelId>nope</channelId>');
@@ -85,13 +101,21 @@ describe('BroadWorks CTI front-end: authentication and channels', () => {
   it('terminates the first set when a second set uses the same applicationId (DuplicateChannelSet)', async () => {
     const s = await setup();
     const c = await client(s);
-    const first = payloadOf(await c.addChannel({ channelSetId: 'set-a', expires: 3600, applicationId: 'app-1' }), 'Channel')['channelId'];
-    const other = payloadOf(await c.addChannel({ channelSetId: 'set-x', expires: 3600, applicationId: 'app-2' }), 'Channel')['channelId'];
+    const first = payloadOf(
+      await c.addChannel({ channelSetId: 'set-a', expires: 3600, applicationId: 'app-1' }),
+      'Channel',
+    )['channelId'];
+    const other = payloadOf(
+      await c.addChannel({ channelSetId: 'set-x', expires: 3600, applicationId: 'app-2' }),
+      'Channel',
+    )['channelId'];
     const terminated = c.waitFor((m) => m.raw.includes('ChannelTerminatedEvent'));
     const second = await c.addChannel({ channelSetId: 'set-b', expires: 3600, applicationId: 'app-1' });
     expect(second['statusCode']).toBe('200');
     await terminated;
-    expect(c.channelTerminated).toEqual([expect.objectContaining({ channelId: first, reason: 'DuplicateChannelSet' })]);
+    expect(c.channelTerminated).toEqual([
+      expect.objectContaining({ channelId: first, reason: 'DuplicateChannelSet' }),
+    ]);
     const left = s.broadworks.snapshot().channels.map((x) => x.channelId);
     expect(left).toContain(other);
     expect(left).not.toContain(first);
@@ -102,7 +126,10 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
   it('refuses a subscription on an unknown channel set with 403/110842', async () => {
     const s = await setup();
     const c = await client(s);
-    const r = await c.addUserSubscription('alice@sim.example', { event: 'Advanced Call', channelSetId: 'nope' });
+    const r = await c.addUserSubscription('alice@sim.example', {
+      event: 'Advanced Call',
+      channelSetId: 'nope',
+    });
     expect(r['statusCode']).toBe('403');
     expect(payloadOf(r, 'ErrorInfo')['errorCode']).toBe('110842');
     const bad = await c.addUserSubscription('alice', { event: 'Advanced Call', channelSetId: 'nope' });
@@ -113,13 +140,20 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
     const s = await setup();
     const c = await client(s);
     await c.addChannel({ channelSetId: 'set-a', expires: 3600, applicationId: 'app' });
-    const r = await c.addUserSubscription('alice@sim.example', { event: 'Advanced Call', channelSetId: 'set-a', applicationId: 'app', expires: 10 });
+    const r = await c.addUserSubscription('alice@sim.example', {
+      event: 'Advanced Call',
+      channelSetId: 'set-a',
+      applicationId: 'app',
+      expires: 10,
+    });
     expect(r['statusCode']).toBe('200');
     const sub = payloadOf(r, 'Subscription');
     expect(sub['expires']).toBe('3600');
     expect(sub['targetIdType']).toBe('User');
     const [ev] = await c.waitEvents(1);
-    const respIdx = c.messages.findIndex((m) => m.root === 'xsp:response' && m.doc['statusCode'] === '200' && m.raw.includes('Subscription'));
+    const respIdx = c.messages.findIndex(
+      (m) => m.root === 'xsp:response' && m.doc['statusCode'] === '200' && m.raw.includes('Subscription'),
+    );
     const evIdx = c.messages.findIndex((m) => m.root === 'xsp:event');
     expect(respIdx).toBeLessThan(evIdx);
     expect(ev!.type).toBe('CallSubscriptionEvent');
@@ -129,7 +163,11 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
     expect(ev!.data['xsi:hookStatus']).toBe('On-Hook');
     expect(ev!.raw).toContain('xsi1:type="xsi:SubscriptionEvent"');
     await expect.poll(() => s.broadworks.eventResponses.length).toBe(1);
-    expect(s.broadworks.eventResponses[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', eventID: ev!.eventID });
+    expect(s.broadworks.eventResponses[0]).toMatchObject({
+      statusCode: 200,
+      outcome: 'delivered',
+      eventID: ev!.eventID,
+    });
   });
 
   it('produces the spec Dial flow for alice -> bob answered by bob', async () => {
@@ -141,7 +179,10 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
     await c.waitEvents(2);
     c.events.length = 0;
 
-    const dial = await c.action('DialRequest', '/user/%subscriberId%/calls/new?%address%', 'POST', { subscriberId: 'alice@sim.example', address: '1002' });
+    const dial = await c.action('DialRequest', '/user/%subscriberId%/calls/new?%address%', 'POST', {
+      subscriberId: 'alice@sim.example',
+      address: '1002',
+    });
     expect(dial['statusCode']).toBe('201');
     expect(dial['reason']).toBe('Created');
     const info = payloadOf(dial, 'CallStartInfo');
@@ -157,16 +198,36 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
       'alice@sim.example:CallOriginatedEvent',
       'bob@sim.example:CallReceivedEvent',
     ]);
-    expect(callOf(seq1[0]!)).toMatchObject({ 'xsi:callId': aliceCall, 'xsi:extTrackingId': tracking, 'xsi:personality': 'Click-to-Dial', 'xsi:state': 'Alerting' });
+    expect(callOf(seq1[0]!)).toMatchObject({
+      'xsi:callId': aliceCall,
+      'xsi:extTrackingId': tracking,
+      'xsi:personality': 'Click-to-Dial',
+      'xsi:state': 'Alerting',
+    });
     expect(callOf(seq1[1]!)['xsi:allowAnswer']).toBeDefined();
     expect(seq1[2]!.data['xsi:hookStatus']).toBe('Off-Hook');
-    expect(callOf(seq1[3]!)).toMatchObject({ 'xsi:callId': aliceCall, 'xsi:personality': 'Originator', 'xsi:state': 'Alerting' });
-    expect(callOf(seq1[3]!)['xsi:remoteParty']).toMatchObject({ 'xsi:address': 'tel:1002', 'xsi:userId': 'bob@sim.example', 'xsi:callType': 'Group' });
+    expect(callOf(seq1[3]!)).toMatchObject({
+      'xsi:callId': aliceCall,
+      'xsi:personality': 'Originator',
+      'xsi:state': 'Alerting',
+    });
+    expect(callOf(seq1[3]!)['xsi:remoteParty']).toMatchObject({
+      'xsi:address': 'tel:1002',
+      'xsi:userId': 'bob@sim.example',
+      'xsi:callType': 'Group',
+    });
     const bobCall = callOf(seq1[4]!);
-    expect(bobCall).toMatchObject({ 'xsi:extTrackingId': tracking, 'xsi:personality': 'Terminator', 'xsi:state': 'Alerting' });
+    expect(bobCall).toMatchObject({
+      'xsi:extTrackingId': tracking,
+      'xsi:personality': 'Terminator',
+      'xsi:state': 'Alerting',
+    });
     expect(bobCall['xsi:callId']).not.toBe(aliceCall);
 
-    const ans = await c.action('TalkRequest', '/user/%subscriberId%/calls/%callId%/talk', 'PUT', { subscriberId: 'bob@sim.example', callId: String(bobCall['xsi:callId']) });
+    const ans = await c.action('TalkRequest', '/user/%subscriberId%/calls/%callId%/talk', 'PUT', {
+      subscriberId: 'bob@sim.example',
+      callId: String(bobCall['xsi:callId']),
+    });
     expect(ans['statusCode']).toBe('200');
     const all = await c.waitEvents(8);
     expect(all.slice(5).map((e) => `${e.targetId}:${e.type}`)).toEqual([
@@ -185,10 +246,19 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
     expect(new Set(all.map((e) => e.eventID)).size).toBe(all.length);
 
     // hold, then release from alice: CallHeld Held/Remote Held, then the release flow
-    await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'PUT', { subscriberId: 'alice@sim.example', callId: aliceCall });
+    await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'PUT', {
+      subscriberId: 'alice@sim.example',
+      callId: aliceCall,
+    });
     const held = await c.waitEvents(10);
-    expect(held.slice(8).map((e) => `${e.targetId}:${callOf(e)['xsi:state']}`)).toEqual(['alice@sim.example:Held', 'bob@sim.example:Remote Held']);
-    const rel = await c.action('ReleaseRequest', '/user/%subscriberId%/calls/%callId%', 'DELETE', { subscriberId: 'alice@sim.example', callId: aliceCall });
+    expect(held.slice(8).map((e) => `${e.targetId}:${callOf(e)['xsi:state']}`)).toEqual([
+      'alice@sim.example:Held',
+      'bob@sim.example:Remote Held',
+    ]);
+    const rel = await c.action('ReleaseRequest', '/user/%subscriberId%/calls/%callId%', 'DELETE', {
+      subscriberId: 'alice@sim.example',
+      callId: aliceCall,
+    });
     expect(rel['statusCode']).toBe('200');
     const end = await c.waitEvents(14);
     expect(end.slice(10).map((e) => `${e.targetId}:${e.type}`)).toEqual([
@@ -205,19 +275,31 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
   it('answers Hold on an alerting call with 400 / 101001 and an unknown call with 101002', async () => {
     const s = await setup();
     const c = await client(s);
-    const dial = await c.action('DialRequest', '/user/%subscriberId%/calls/new?%address%', 'POST', { subscriberId: 'alice@sim.example', address: 'tel:1002' });
+    const dial = await c.action('DialRequest', '/user/%subscriberId%/calls/new?%address%', 'POST', {
+      subscriberId: 'alice@sim.example',
+      address: 'tel:1002',
+    });
     expect(dial['statusCode']).toBe('201');
     const bobLeg = s.core.listLegs({ userId: 'bob@sim.example' })[0]!;
     expect(bobLeg.state).toBe('alerting');
-    const r = await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'PUT', { subscriberId: 'bob@sim.example', callId: bobLeg.id });
+    const r = await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'PUT', {
+      subscriberId: 'bob@sim.example',
+      callId: bobLeg.id,
+    });
     expect(r['statusCode']).toBe('400');
     expect(r['reason']).toBe('Bad request');
     const err = payloadOf(r, 'ErrorInfo');
     expect(err['errorCode']).toBe('101001');
     expect(err['summaryEnglish']).toContain(bobLeg.id);
-    const unknown = await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'PUT', { subscriberId: 'bob@sim.example', callId: 'callhalf-999:0' });
+    const unknown = await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'PUT', {
+      subscriberId: 'bob@sim.example',
+      callId: 'callhalf-999:0',
+    });
     expect(payloadOf(unknown, 'ErrorInfo')['errorCode']).toBe('101002');
-    const wrongMethod = await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'POST', { subscriberId: 'bob@sim.example', callId: bobLeg.id });
+    const wrongMethod = await c.action('HoldRequest', '/user/%subscriberId%/calls/%callId%/hold', 'POST', {
+      subscriberId: 'bob@sim.example',
+      callId: bobLeg.id,
+    });
     expect(wrongMethod['statusCode']).toBe('405');
     expect(payloadOf(wrongMethod, 'ErrorInfo')['errorCode']).toBe('1108');
     expect(s.core.getLeg(bobLeg.id)!.state).toBe('alerting');
@@ -228,8 +310,16 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
   async function twoChannels(s: RunningSimulator) {
     const c1 = await client(s);
     const c2 = await client(s);
-    const ch1 = String(payloadOf(await c1.addChannel({ channelSetId: 'ha', expires: 3600, priority: 1 }), 'Channel')['channelId']);
-    const ch2 = String(payloadOf(await c2.addChannel({ channelSetId: 'ha', expires: 3600, priority: 2 }), 'Channel')['channelId']);
+    const ch1 = String(
+      payloadOf(await c1.addChannel({ channelSetId: 'ha', expires: 3600, priority: 1 }), 'Channel')[
+        'channelId'
+      ],
+    );
+    const ch2 = String(
+      payloadOf(await c2.addChannel({ channelSetId: 'ha', expires: 3600, priority: 2 }), 'Channel')[
+        'channelId'
+      ],
+    );
     return { c1, c2, ch1, ch2 };
   }
 
@@ -243,7 +333,9 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     expect(second!.eventID).toBe(first!.eventID);
     expect(second!.channelId).toBe(ch2);
     expect(second!.requestId).not.toBe(first!.requestId);
-    await expect.poll(() => s.broadworks.eventResponses.map((r) => r.outcome)).toEqual(['retry-next-channel', 'delivered']);
+    await expect
+      .poll(() => s.broadworks.eventResponses.map((r) => r.outcome))
+      .toEqual(['retry-next-channel', 'delivered']);
   });
 
   it('removes the channel on 404 (UnknownChannel) and re-sends on the next channel', async () => {
@@ -255,7 +347,9 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     const [second] = await c2.waitEvents(1);
     expect(second!.eventID).toBe(first!.eventID);
     await c1.waitFor((m) => m.raw.includes('ChannelTerminatedEvent'), 2000, true);
-    expect(c1.channelTerminated).toEqual([expect.objectContaining({ channelId: ch1, reason: 'UnknownChannel' })]);
+    expect(c1.channelTerminated).toEqual([
+      expect.objectContaining({ channelId: ch1, reason: 'UnknownChannel' }),
+    ]);
     expect(s.broadworks.snapshot().channels.map((c) => c.channelId)).not.toContain(ch1);
   });
 
@@ -281,7 +375,11 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     await c.waitEvents(1);
     s.core.dial('alice@sim.example', '1002');
     const evs = await c.waitEvents(3);
-    expect(evs.map((e) => e.type)).toEqual(['CallSubscriptionEvent', 'HookStatusEvent', 'CallOriginatedEvent']);
+    expect(evs.map((e) => e.type)).toEqual([
+      'CallSubscriptionEvent',
+      'HookStatusEvent',
+      'CallOriginatedEvent',
+    ]);
     expect(s.broadworks.eventResponses[0]).toMatchObject({ statusCode: 400, outcome: 'dropped' });
     expect(s.broadworks.snapshot().subscriptions).toHaveLength(1);
   });
@@ -303,12 +401,18 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
 
     // single channel that never answers: the event is dropped, channel and subscription removed
     const c3 = await client(s);
-    const ch3 = String(payloadOf(await c3.addChannel({ channelSetId: 'solo', expires: 3600 }), 'Channel')['channelId']);
+    const ch3 = String(
+      payloadOf(await c3.addChannel({ channelSetId: 'solo', expires: 3600 }), 'Channel')['channelId'],
+    );
     c3.ackStatus = () => undefined;
     await c3.addUserSubscription('carol@sim.example', { event: 'Basic Call', channelSetId: 'solo' });
     await c3.waitFor((m) => m.raw.includes('ChannelTerminatedEvent'), 2000, true);
-    expect(c3.channelTerminated).toEqual([expect.objectContaining({ channelId: ch3, reason: 'NonResponsiveChannel' })]);
-    expect(s.broadworks.snapshot().subscriptions.filter((x) => x.targetId === 'carol@sim.example')).toHaveLength(0);
+    expect(c3.channelTerminated).toEqual([
+      expect.objectContaining({ channelId: ch3, reason: 'NonResponsiveChannel' }),
+    ]);
+    expect(
+      s.broadworks.snapshot().subscriptions.filter((x) => x.targetId === 'carol@sim.example'),
+    ).toHaveLength(0);
   });
 
   it('drops the socket after missed keepalives and invalidates its channels', async () => {
@@ -330,7 +434,9 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     for (let i = 0; i < 4; i++) await c.waitFor((m) => m.root === 'xsp:keepalive');
     expect(c.isClosed).toBe(false);
     const resp = c.waitFor((m) => m.root === 'xsp:keepaliveResponse');
-    c.send(`<xsp:keepalive version="17.0" xmlns:xsp="http://schema.broadsoft.com/XspXMLInterface"><requestId>k1</requestId></xsp:keepalive>`);
+    c.send(
+      `<xsp:keepalive version="17.0" xmlns:xsp="http://schema.broadsoft.com/XspXMLInterface"><requestId>k1</requestId></xsp:keepalive>`,
+    );
     expect((await resp).doc['requestId']).toBe('k1');
   });
 
@@ -341,7 +447,9 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     s.broadworks.overrideEventResponses(1, 481);
     await c.addUserSubscription('alice@sim.example', { event: 'Basic Call', channelSetId: 'f' });
     await c.waitEvents(1);
-    await expect.poll(() => s.broadworks.eventResponses[0]).toMatchObject({ statusCode: 200, appliedStatus: 481, outcome: 'subscription-deleted' });
+    await expect
+      .poll(() => s.broadworks.eventResponses[0])
+      .toMatchObject({ statusCode: 200, appliedStatus: 481, outcome: 'subscription-deleted' });
     s.broadworks.dropConnections();
     await c.closed;
     await expect.poll(() => s.broadworks.snapshot().channels.length).toBe(0);
@@ -363,7 +471,12 @@ describe('BroadWorks CTI front-end: framing', () => {
     const buf = Buffer.from(split, 'utf8');
     for (let i = 0; i < buf.length; i += 7) c.socket.write(buf.subarray(i, i + 7));
     expect((await done)['doc']['statusCode']).toBe('200');
-    expect(s.broadworks.snapshot().channels.map((x) => x.channelSetId).sort()).toEqual(['s1', 's2', 'sé']);
+    expect(
+      s.broadworks
+        .snapshot()
+        .channels.map((x) => x.channelSetId)
+        .sort(),
+    ).toEqual(['s1', 's2', 'sé']);
   });
 });
 

@@ -19,7 +19,13 @@ function legOf(userId: string) {
 }
 
 function names(): string[] {
-  return events.map((e) => ('leg' in e ? `${e.type}:${e.leg.userId ?? e.leg.self.number}` : 'userId' in e ? `${e.type}:${e.userId}:${e.offHook}` : e.type));
+  return events.map((e) =>
+    'leg' in e
+      ? `${e.type}:${e.leg.userId ?? e.leg.self.number}`
+      : 'userId' in e
+        ? `${e.type}:${e.userId}:${e.offHook}`
+        : e.type,
+  );
 }
 
 afterEach(() => core?.dispose());
@@ -67,8 +73,17 @@ describe('PBX core', () => {
     expect(core.getLeg(b.id)!.state).toBe('detached');
     const c = legOf('carol@sim.example');
     expect(c.redirections[0]).toMatchObject({ reason: 'deflection', party: { id: 'bob@sim.example' } });
-    expect(core.getLeg(a.id)).toMatchObject({ state: 'alerting', remote: { id: 'carol@sim.example' }, peerLegId: c.id });
-    expect(names()).toEqual(['leg.redirected', 'leg.transferred:alice@sim.example', 'hook:bob@sim.example:false', 'leg.received:carol@sim.example']);
+    expect(core.getLeg(a.id)).toMatchObject({
+      state: 'alerting',
+      remote: { id: 'carol@sim.example' },
+      peerLegId: c.id,
+    });
+    expect(names()).toEqual([
+      'leg.redirected',
+      'leg.transferred:alice@sim.example',
+      'hook:bob@sim.example:false',
+      'leg.received:carol@sim.example',
+    ]);
     const answerTime = core.getLeg(a.id)!.answerTime;
     core.answer(c.id);
     expect(core.getLeg(a.id)).toMatchObject({ state: 'active', answerTime });
@@ -106,7 +121,9 @@ describe('PBX core', () => {
     make();
     const a1 = core.dial('alice@sim.example', '1002');
     const a2 = core.dial('alice@sim.example', '1003');
-    expect(() => core.consultTransfer(a1.id, a2.id)).toThrowError(expect.objectContaining({ code: 'BOTH_ALERTING' }));
+    expect(() => core.consultTransfer(a1.id, a2.id)).toThrowError(
+      expect.objectContaining({ code: 'BOTH_ALERTING' }),
+    );
   });
 
   it('starts a 3-way conference, retrieving held calls, and releases everything', () => {
@@ -119,9 +136,15 @@ describe('PBX core', () => {
     const conf = core.startConference('alice@sim.example', [c1.id, c3.id]);
     expect(conf.legIds).toEqual([c1.id, c3.id]);
     expect(core.getLeg(c1.id)!.state).toBe('active');
-    expect(names().slice(0, 3)).toEqual(['leg.updated:alice@sim.example', 'leg.updated:alice@sim.example', 'conference.started']);
+    expect(names().slice(0, 3)).toEqual([
+      'leg.updated:alice@sim.example',
+      'leg.updated:alice@sim.example',
+      'conference.started',
+    ]);
     expect(names()).toContain('leg.retrieved:bob@sim.example');
-    expect(() => core.startConference('alice@sim.example', [c1.id, c3.id])).toThrowError(expect.objectContaining({ code: 'CONFERENCE_EXISTS' }));
+    expect(() => core.startConference('alice@sim.example', [c1.id, c3.id])).toThrowError(
+      expect.objectContaining({ code: 'CONFERENCE_EXISTS' }),
+    );
     core.releaseConference('alice@sim.example');
     expect(core.listLegs()).toHaveLength(0);
     expect(core.getConference('alice@sim.example')).toBeUndefined();
@@ -143,7 +166,13 @@ describe('PBX core', () => {
     core.answer(daveLeg.id);
     expect(core.getLeg(caller.id)).toMatchObject({ state: 'active', peerLegId: daveLeg.id });
     expect(core.getQueue('sales@sim.example')!.entries).toHaveLength(0);
-    expect(events.map((e) => e.type).filter((t) => t.startsWith('queue.'))).toEqual(['queue.added', 'queue.offered', 'queue.offered', 'queue.answered', 'queue.removed']);
+    expect(events.map((e) => e.type).filter((t) => t.startsWith('queue.'))).toEqual([
+      'queue.added',
+      'queue.offered',
+      'queue.offered',
+      'queue.answered',
+      'queue.removed',
+    ]);
   });
 
   it('queues a call while no agent is available and offers it when one becomes available; wrap-up timer returns the agent', async () => {
@@ -161,7 +190,9 @@ describe('PBX core', () => {
     core.answer(dave.id);
     core.release(caller.id);
     expect(core.getUser('dave@sim.example')!.agent!.state).toBe('wrap-up');
-    await new Promise<void>((resolve) => core.on((e) => e.type === 'agent.state' && e.user.agent?.state === 'available' && resolve()));
+    await new Promise<void>((resolve) =>
+      core.on((e) => e.type === 'agent.state' && e.user.agent?.state === 'available' && resolve()),
+    );
     expect(core.getUser('dave@sim.example')!.agent!.state).toBe('available');
   });
 
@@ -170,7 +201,9 @@ describe('PBX core', () => {
     core.setForwarding('bob@sim.example', 'always', { active: true, to: '1003' });
     const a = core.dial('alice@sim.example', '1002');
     expect(core.getLeg(a.id)!.remote).toMatchObject({ id: 'carol@sim.example' });
-    expect(legOf('carol@sim.example').redirections).toEqual([expect.objectContaining({ reason: 'unconditional' })]);
+    expect(legOf('carol@sim.example').redirections).toEqual([
+      expect.objectContaining({ reason: 'unconditional' }),
+    ]);
     expect(events.map((e) => e.type)).toContain('leg.forwarded');
     core.release(a.id);
 

@@ -11,9 +11,14 @@ export const XSI = 'http://schema.broadsoft.com/xsi';
 export const XSI1 = 'http://www.w3.org/2001/XMLSchema-instance';
 export const XA = '/com.broadsoft.xsi-actions/v2.0';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, trimValues: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  trimValues: true,
+});
 
-export type Obj = Record<string, any>;  
+export type Obj = Record<string, any>;
 
 export interface Msg {
   raw: string;
@@ -121,7 +126,9 @@ export class CtiTestClient {
         if (status !== undefined) this.eventResponse(info.requestId, info.eventID, status);
       }
     } else if (root === 'xsp:keepalive' && this.answerKeepalives) {
-      this.send(`<xsp:keepaliveResponse version="17.0" xmlns:xsp="${XSP}"><requestId>${msg.doc['requestId']}</requestId></xsp:keepaliveResponse>`);
+      this.send(
+        `<xsp:keepaliveResponse version="17.0" xmlns:xsp="${XSP}"><requestId>${msg.doc['requestId']}</requestId></xsp:keepaliveResponse>`,
+      );
     }
     for (const w of [...this.waiters]) {
       if (w.pred(msg)) {
@@ -161,21 +168,31 @@ export class CtiTestClient {
   }
 
   /** Wait until `n` events satisfy pred. */
-  async waitEvents(n: number, pred: (e: EventInfo) => boolean = () => true, timeoutMs = 2000): Promise<EventInfo[]> {
+  async waitEvents(
+    n: number,
+    pred: (e: EventInfo) => boolean = () => true,
+    timeoutMs = 2000,
+  ): Promise<EventInfo[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const got = this.events.filter(pred);
       if (got.length >= n) return got;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout: ${got.length}/${n} events (${this.events.map((e) => e.type).join(',')})`);
+      if (left <= 0)
+        throw new Error(`timeout: ${got.length}/${n} events (${this.events.map((e) => e.type).join(',')})`);
       await this.waitFor((m) => m.root === 'xsp:event', left).catch(() => undefined);
     }
   }
 
   /** Send a request with the given payload type and inner XML; resolves with the response document. */
-  async request(type: string, inner: string, opts: { sessionId?: string; credential?: string | null } = {}): Promise<Obj> {
+  async request(
+    type: string,
+    inner: string,
+    opts: { sessionId?: string; credential?: string | null } = {},
+  ): Promise<Obj> {
     const id = String(this.nextId++);
-    const cred = opts.credential === null ? '' : `<credential>${b64(opts.credential ?? this.credential)}</credential>`;
+    const cred =
+      opts.credential === null ? '' : `<credential>${b64(opts.credential ?? this.credential)}</credential>`;
     const sid = opts.sessionId ? `<sessionId>${opts.sessionId}</sessionId>` : '';
     const wait = this.waitFor((m) => m.root === 'xsp:response' && String(m.doc['requestId']) === id);
     this.send(
@@ -185,11 +202,26 @@ export class CtiTestClient {
   }
 
   /** A call/service request: uri + method + params (+ optional Xsi body). */
-  action(type: string, uri: string, method: string, params: Record<string, string | undefined>, payload = ''): Promise<Obj> {
-    return this.request(type, `<uri>${esc(XA + uri)}</uri><method>${method}</method><version>17.0</version><params>${tags(params)}</params><payload>${payload}</payload>`);
+  action(
+    type: string,
+    uri: string,
+    method: string,
+    params: Record<string, string | undefined>,
+    payload = '',
+  ): Promise<Obj> {
+    return this.request(
+      type,
+      `<uri>${esc(XA + uri)}</uri><method>${method}</method><version>17.0</version><params>${tags(params)}</params><payload>${payload}</payload>`,
+    );
   }
 
-  addChannel(channel: { channelSetId: string; expires: number; priority?: number; weight?: number; applicationId?: string }): Promise<Obj> {
+  addChannel(channel: {
+    channelSetId: string;
+    expires: number;
+    priority?: number;
+    weight?: number;
+    applicationId?: string;
+  }): Promise<Obj> {
     return this.request(
       'AddChannelRequest',
       `<Channel xmlns="${XSI}">${tags({
@@ -202,7 +234,10 @@ export class CtiTestClient {
     );
   }
 
-  addUserSubscription(userId: string, sub: { event: string; channelSetId: string; applicationId?: string; expires?: number }): Promise<Obj> {
+  addUserSubscription(
+    userId: string,
+    sub: { event: string; channelSetId: string; applicationId?: string; expires?: number },
+  ): Promise<Obj> {
     return this.request(
       'AddUserSubscriptionRequest',
       `<params><subscriberId>${userId}</subscriberId></params><Subscription xmlns="${XSI}">${tags({

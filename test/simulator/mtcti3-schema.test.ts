@@ -25,13 +25,17 @@ const SAMPLE_FRAMED = hex('00 00 00 01 1A 0C 08 01 10 01 18 90 1C C2 02 02 08 07
 
 describe('MTCTI-3 schema', () => {
   it('encodes the document sample to exactly its 14 bytes, and framed to its 18', () => {
-    const bytes = encodeMessage({ subscribe: { requestid: 1, subscribe_id: 1, timeout: 3600, lines: { flags: 7 } } });
+    const bytes = encodeMessage({
+      subscribe: { requestid: 1, subscribe_id: 1, timeout: 3600, lines: { flags: 7 } },
+    });
     expect(Buffer.from(bytes).toString('hex')).toBe(SAMPLE.toString('hex'));
     expect(frame(bytes).equals(SAMPLE_FRAMED)).toBe(true);
   });
 
   it('decodes the document sample back', () => {
-    expect(decodeMessage(SAMPLE)).toEqual({ subscribe: { requestid: 1, subscribe_id: 1, timeout: 3600, lines: { flags: 7 } } });
+    expect(decodeMessage(SAMPLE)).toEqual({
+      subscribe: { requestid: 1, subscribe_id: 1, timeout: 3600, lines: { flags: 7 } },
+    });
     const payload = unframe(SAMPLE_FRAMED)!;
     expect(Buffer.from(payload).equals(SAMPLE)).toBe(true);
   });
@@ -50,7 +54,19 @@ describe('MTCTI-3 schema', () => {
 
   it('has every type the document references, with the published wire numbers', () => {
     const root = mtcti3Root();
-    for (const name of ['GeneralCmd', 'SubscribeCmd', 'GeneralData', 'NotifyUser', 'PartyInfo', 'QueueInfo', 'TrunkInfo', 'Targets', 'UpdateUserSAC', 'ConferenceMember', 'CallInstance']) {
+    for (const name of [
+      'GeneralCmd',
+      'SubscribeCmd',
+      'GeneralData',
+      'NotifyUser',
+      'PartyInfo',
+      'QueueInfo',
+      'TrunkInfo',
+      'Targets',
+      'UpdateUserSAC',
+      'ConferenceMember',
+      'CallInstance',
+    ]) {
       expect(root.lookupType(name).fieldsArray.length, name).toBeGreaterThan(0);
     }
     expect(mtcti3Type('SubscribeCmd').fields.callcontrol!.id).toBe(14);
@@ -83,26 +99,65 @@ describe('MTCTI-3 schema', () => {
     };
     const back = decodeMessage(encodeMessage(call));
     expect(back.notify!.callcontrol!.callinfo![0]!.state).toBe('RINGING');
-    expect(Buffer.from(back.notify!.callcontrol!.callinfo![0]!.gcid!).toString('hex')).toBe('01c0a82a0b000003ec');
-    expect(messageToJson(back)).toMatchObject({ notify: { callcontrol: { callinfo: [{ gcid: 'AcCoKgsAAAPs' }] } } });
+    expect(Buffer.from(back.notify!.callcontrol!.callinfo![0]!.gcid!).toString('hex')).toBe(
+      '01c0a82a0b000003ec',
+    );
+    expect(messageToJson(back)).toMatchObject({
+      notify: { callcontrol: { callinfo: [{ gcid: 'AcCoKgsAAAPs' }] } },
+    });
   });
 
   it('reads featuresavailable unsigned and matches the sample labels', () => {
     const names = (fa: number) => Object.keys(FEATURE_BIT).filter((a) => hasFeature(fa, a));
     expect(names(0x23)).toEqual(['DropCall', 'AnswerCall', 'Redirect']);
     // 0x6060E0B1 = DROP BLINDXFER REDIRECT PARK TAG ACCT FORCECLEAR AUTH PRIO FINISH
-    expect(names(0x6060e0b1)).toEqual(['DropCall', 'BlindTransfer', 'Redirect', 'Park', 'SetTag', 'SetAccountCode', 'ForceClear', 'SetAuthCode', 'SetPriority', 'Finish']);
+    expect(names(0x6060e0b1)).toEqual([
+      'DropCall',
+      'BlindTransfer',
+      'Redirect',
+      'Park',
+      'SetTag',
+      'SetAccountCode',
+      'ForceClear',
+      'SetAuthCode',
+      'SetPriority',
+      'Finish',
+    ]);
     // 0xE0E0E091 arrives as a negative int32
-    const wire = decodeMessage(encodeMessage({ notify: { callcontrol: { callinfo: [{ callid: 1, featuresavailable: 0xe0e0e091 | 0 }] } } }));
+    const wire = decodeMessage(
+      encodeMessage({
+        notify: { callcontrol: { callinfo: [{ callid: 1, featuresavailable: 0xe0e0e091 | 0 }] } },
+      }),
+    );
     const fa = wire.notify!.callcontrol!.callinfo![0]!.featuresavailable!;
     expect(fa).toBeLessThan(0);
     // DROP BLINDXFER PARK TAG ACCT FORCECLEAR AUTH REC+ PRIO FINISH (bits 15 and 31 are undefined)
-    expect(names(fa)).toEqual(['DropCall', 'BlindTransfer', 'Park', 'SetTag', 'SetAccountCode', 'ForceClear', 'SetAuthCode', 'CallRecordingOn', 'SetPriority', 'Finish']);
+    expect(names(fa)).toEqual([
+      'DropCall',
+      'BlindTransfer',
+      'Park',
+      'SetTag',
+      'SetAccountCode',
+      'ForceClear',
+      'SetAuthCode',
+      'CallRecordingOn',
+      'SetPriority',
+      'Finish',
+    ]);
   });
 
   it('reads the protobuf JSON form strictly (raw requests)', () => {
-    expect(messageFromJson({ generalcmd: { requestid: 3000, getversioninfo: {} } })).toEqual({ generalcmd: { requestid: 3000, getversioninfo: {} } });
-    expect(messageFromJson({ subscribecmd: { subscribe_id: 2, callcontrol: { callid: 1, callfunction: { action: 'BlindTransfer', arg1: '2502' } } } }).subscribecmd!.callcontrol!.callfunction!.action).toBe('BlindTransfer');
+    expect(messageFromJson({ generalcmd: { requestid: 3000, getversioninfo: {} } })).toEqual({
+      generalcmd: { requestid: 3000, getversioninfo: {} },
+    });
+    expect(
+      messageFromJson({
+        subscribecmd: {
+          subscribe_id: 2,
+          callcontrol: { callid: 1, callfunction: { action: 'BlindTransfer', arg1: '2502' } },
+        },
+      }).subscribecmd!.callcontrol!.callfunction!.action,
+    ).toBe('BlindTransfer');
     expect(() => messageFromJson({ subscribe: { subscribe_id: 1, lines: { flagz: 7 } } })).toThrow(/flagz/);
     expect(() => messageFromJson({})).toThrow(/exactly one/);
     expect(() => messageFromJson([1])).toThrow();

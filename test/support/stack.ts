@@ -24,7 +24,12 @@ export interface ApiResponse<T = any> {
 
 /** A tiny client bound to one stack and one key. */
 export function api(stack: { httpUrl: string }, key?: string) {
-  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await fetch(`${stack.httpUrl}${path}`, {
       method,
       headers: {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { XmlFramer } from '../../shared/xml/framer.js';
 
-const A = '<?xml version="1.0" encoding="UTF-8"?>\n<xsp:Event xmlns:xsp="http://schema.broadsoft.com/xsp" a="1>2"><x/><!-- <not/> --><y><![CDATA[</y> <z>]]></y>é 電話</xsp:Event>';
-const B = '<xsp:KeepAlive xmlns:xsp="http://schema.broadsoft.com/xsp"><xsp:requestId>7</xsp:requestId></xsp:KeepAlive>';
+const A =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<xsp:Event xmlns:xsp="http://schema.broadsoft.com/xsp" a="1>2"><x/><!-- <not/> --><y><![CDATA[</y> <z>]]></y>é 電話</xsp:Event>';
+const B =
+  '<xsp:KeepAlive xmlns:xsp="http://schema.broadsoft.com/xsp"><xsp:requestId>7</xsp:requestId></xsp:KeepAlive>';
 
 describe('XmlFramer (boundaries from the XML, never from the LF)', () => {
   it('splits several messages in one read, keeping each XML declaration', () => {

@@ -67,7 +67,8 @@ export class ConnectionError extends Error {
 
 export function endpointUrl(endpoint: string, framed: boolean): string {
   const u = new URL(endpoint);
-  if (u.pathname === '' || u.pathname === '/') u.pathname = framed ? MTCTI3_PATH_FRAMED : MTCTI3_PATH_UNFRAMED;
+  if (u.pathname === '' || u.pathname === '/')
+    u.pathname = framed ? MTCTI3_PATH_FRAMED : MTCTI3_PATH_UNFRAMED;
   return u.toString();
 }
 
@@ -120,7 +121,14 @@ export class Mtcti3Client {
       });
       ws.on('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
-        fail(new ConnectionError(status === 401 ? 'MTCTI-3 login refused (401): check the service user and its rights group' : `MTCTI-3 upgrade refused with HTTP ${status}`, status));
+        fail(
+          new ConnectionError(
+            status === 401
+              ? 'MTCTI-3 login refused (401): check the service user and its rights group'
+              : `MTCTI-3 upgrade refused with HTTP ${status}`,
+            status,
+          ),
+        );
       });
       ws.on('error', (err) => {
         if (!settled) fail(new ConnectionError(`MTCTI-3 connect failed: ${err.message}`));
@@ -135,7 +143,9 @@ export class Mtcti3Client {
         this.state = 'ready';
         ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
         ws.on('pong', () => (this.awaitingPong = false));
-        ws.on('close', (code, reason) => this.onClose(`socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
+        ws.on('close', (code, reason) =>
+          this.onClose(`socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`),
+        );
         this.startPing();
         resolve();
       });
@@ -214,7 +224,8 @@ export class Mtcti3Client {
    */
   request(m: Message, timeoutMs = this.cfg.requestTimeoutMs): Promise<Reply> {
     const kind = kindOf(m);
-    if (!kind || !(REQUEST_KINDS as readonly string[]).includes(kind)) return Promise.reject(new Error(`${kind ?? 'empty'} message cannot carry a requestid`));
+    if (!kind || !(REQUEST_KINDS as readonly string[]).includes(kind))
+      return Promise.reject(new Error(`${kind ?? 'empty'} message cannot carry a requestid`));
     const requestid = this.nextRequestId;
     this.nextRequestId = this.nextRequestId >= 0x7fffffff ? 1 : this.nextRequestId + 1;
     const body = { ...(m[kind] as Record<string, unknown>), requestid };
@@ -260,20 +271,33 @@ export class Mtcti3Client {
     try {
       m = decodeMessage(payload);
     } catch (err) {
-      this.handlers.onGarbage('undecodable', `${(err as Error).message}: ${Buffer.from(payload).subarray(0, 32).toString('hex')}`);
+      this.handlers.onGarbage(
+        'undecodable',
+        `${(err as Error).message}: ${Buffer.from(payload).subarray(0, 32).toString('hex')}`,
+      );
       return;
     }
     switch (kindOf(m)) {
       case 'response': {
         const r = m.response!;
-        if (!this.settle(r.requestid ?? 0, { result: r.result ?? 0, ...(r.additional ? { additional: r.additional } : {}), message: m })) {
-          this.logger.debug('mtcti3: unmatched RequestResponse', { requestid: r.requestid, result: r.result });
+        if (
+          !this.settle(r.requestid ?? 0, {
+            result: r.result ?? 0,
+            ...(r.additional ? { additional: r.additional } : {}),
+            message: m,
+          })
+        ) {
+          this.logger.debug('mtcti3: unmatched RequestResponse', {
+            requestid: r.requestid,
+            result: r.result,
+          });
         }
         return;
       }
       case 'generaldata': {
         const g = m.generaldata!;
-        if (!this.settle(g.responseid ?? 0, { result: 0, message: m })) this.logger.debug('mtcti3: unmatched GeneralData', { responseid: g.responseid });
+        if (!this.settle(g.responseid ?? 0, { result: 0, message: m }))
+          this.logger.debug('mtcti3: unmatched GeneralData', { responseid: g.responseid });
         return;
       }
       case 'notify': {
@@ -284,7 +308,8 @@ export class Mtcti3Client {
           this.logger.warn('mtcti3: notify handler failed', { error: (err as Error).message });
         }
         // IP Office sends nothing more on the subscription until the numbered Notify is acknowledged
-        if (n.notify_id && this.state === 'ready') this.send({ notifyack: { subscribe_id: n.subscribe_id ?? 0, notify_id: n.notify_id } });
+        if (n.notify_id && this.state === 'ready')
+          this.send({ notifyack: { subscribe_id: n.subscribe_id ?? 0, notify_id: n.notify_id } });
         return;
       }
       case 'subscribeterminated': {

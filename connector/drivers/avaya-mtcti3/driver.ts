@@ -40,7 +40,6 @@ import { Mtcti3Mapper, VENDOR, gcidHex, type QueueContext, type UserContext } fr
 
 export { AvayaMtcti3Options } from '../../../shared/vendors/avaya-mtcti3.js';
 
-
 interface DirEntry {
   guid: Uint8Array;
   extn: string;
@@ -97,7 +96,11 @@ export function resultError(result: number, additional: string | undefined, what
   const name = resultName(result);
   const status = STATUS_BY_RESULT[result] ?? (result >= 600 && result < 700 ? 409 : 502);
   const text = additional ? `${name}: ${additional}` : name;
-  return new VendorError(status, `MTCTI-3 ${what} refused: ${result} ${text}`, { name: VENDOR, code: String(result), text });
+  return new VendorError(status, `MTCTI-3 ${what} refused: ${result} ${text}`, {
+    name: VENDOR,
+    code: String(result),
+    text,
+  });
 }
 
 export class AvayaMtcti3Driver implements Driver {
@@ -114,7 +117,14 @@ export class AvayaMtcti3Driver implements Driver {
   private users = new Map<string, DirEntry>();
   private queues = new Map<string, DirEntry>();
   private linesRec: SubRec | undefined;
-  private readonly dials = new Map<number, { resolve: (r: { callId: string; correlationId: string }) => void; reject: (e: Error) => void; user: string }>();
+  private readonly dials = new Map<
+    number,
+    {
+      resolve: (r: { callId: string; correlationId: string }) => void;
+      reject: (e: Error) => void;
+      user: string;
+    }
+  >();
   private readonly queue = new SerialQueue();
   private closed = false;
   private downReported = false;
@@ -176,7 +186,12 @@ export class AvayaMtcti3Driver implements Driver {
       await Promise.allSettled(
         [...this.subs.values(), ...(this.linesRec ? [this.linesRec] : [])]
           .filter((r) => r.active)
-          .map((r) => this.client.request({ subscribeend: { subscribe_id: r.subscribeId, reason: 'bridge closing' } }, Math.min(2000, this.options.requestTimeoutMs))),
+          .map((r) =>
+            this.client.request(
+              { subscribeend: { subscribe_id: r.subscribeId, reason: 'bridge closing' } },
+              Math.min(2000, this.options.requestTimeoutMs),
+            ),
+          ),
       );
     }
     this.forgetAll();
@@ -240,11 +255,18 @@ export class AvayaMtcti3Driver implements Driver {
 
   /** A bridge user id → directory entry (the IP Office user name; the extension is accepted too). */
   private resolveUser(id: string): DirEntry | undefined {
-    return this.users.get(id) ?? [...this.users.values()].find((u) => u.name.toLowerCase() === id.toLowerCase()) ?? this.userByExtn(id);
+    return (
+      this.users.get(id) ??
+      [...this.users.values()].find((u) => u.name.toLowerCase() === id.toLowerCase()) ??
+      this.userByExtn(id)
+    );
   }
 
   private resolveQueue(id: string): DirEntry | undefined {
-    return this.queues.get(id) ?? [...this.queues.values()].find((q) => q.name.toLowerCase() === id.toLowerCase() || q.extn === id);
+    return (
+      this.queues.get(id) ??
+      [...this.queues.values()].find((q) => q.name.toLowerCase() === id.toLowerCase() || q.extn === id)
+    );
   }
 
   private applyLines(n: NonNullable<Notify['lines']>): void {
@@ -272,8 +294,29 @@ export class AvayaMtcti3Driver implements Driver {
 
   // ------------------------------------------------------------------------------------ subscriptions
 
-  private newRec(kind: SubRec['kind'], name: string, target: Target, families: Set<EventFamily>, flags: number, ccflags: number): SubRec {
-    return { key: `${kind}:${name}`, kind, name, target, families, flags, ccflags, subscribeId: 0, active: false, gotCalls: false, gotObject: false, waiters: [], failures: 0 };
+  private newRec(
+    kind: SubRec['kind'],
+    name: string,
+    target: Target,
+    families: Set<EventFamily>,
+    flags: number,
+    ccflags: number,
+  ): SubRec {
+    return {
+      key: `${kind}:${name}`,
+      kind,
+      name,
+      target,
+      families,
+      flags,
+      ccflags,
+      subscribeId: 0,
+      active: false,
+      gotCalls: false,
+      gotObject: false,
+      waiters: [],
+      failures: 0,
+    };
   }
 
   private waitFor(rec: SubRec, pred: (r: SubRec) => boolean, ms: number): Promise<boolean> {
@@ -306,10 +349,17 @@ export class AvayaMtcti3Driver implements Driver {
     rec.subscribeId = this.nextSubId++;
     this.linesRec = rec;
     this.bySubId.set(rec.subscribeId, rec);
-    const r = await this.client.request({ subscribe: { subscribe_id: rec.subscribeId, timeout: this.options.subscriptionTimeoutSec, lines: { flags: 0x03 } } });
+    const r = await this.client.request({
+      subscribe: {
+        subscribe_id: rec.subscribeId,
+        timeout: this.options.subscriptionTimeoutSec,
+        lines: { flags: 0x03 },
+      },
+    });
     if (r.result !== RESULT.SUCCESS) throw resultError(r.result, r.additional, 'Lines subscription');
     rec.active = true;
-    if (!(await this.waitFor(rec, (x) => x.gotObject, this.options.requestTimeoutMs))) throw new Error('MTCTI-3: no Lines notify after subscribing');
+    if (!(await this.waitFor(rec, (x) => x.gotObject, this.options.requestTimeoutMs)))
+      throw new Error('MTCTI-3: no Lines notify after subscribing');
     this.scheduleRefresh(rec);
   }
 
@@ -324,13 +374,27 @@ export class AvayaMtcti3Driver implements Driver {
     const o = this.options;
     const addUser = (name: string, target: Target, families: EventFamily[]) => {
       const key = `user:${name}`;
-      const d = out.get(key) ?? { kind: 'user' as const, name, target, families: new Set<EventFamily>(), flags: o.userFlags, ccflags: o.userCcflags };
+      const d = out.get(key) ?? {
+        kind: 'user' as const,
+        name,
+        target,
+        families: new Set<EventFamily>(),
+        flags: o.userFlags,
+        ccflags: o.userCcflags,
+      };
       for (const f of families) d.families.add(f);
       out.set(key, d);
     };
     const addQueue = (name: string, target: Target, families: EventFamily[]) => {
       const key = `queue:${name}`;
-      const d = out.get(key) ?? { kind: 'queue' as const, name, target, families: new Set<EventFamily>(), flags: 0x02, ccflags: 0 };
+      const d = out.get(key) ?? {
+        kind: 'queue' as const,
+        name,
+        target,
+        families: new Set<EventFamily>(),
+        flags: 0x02,
+        ccflags: 0,
+      };
       for (const f of families) d.families.add(f);
       if (d.families.has('queue')) {
         d.ccflags = o.queueCcflags;
@@ -349,10 +413,13 @@ export class AvayaMtcti3Driver implements Driver {
         const names = t.id ? [this.resolveQueue(t.id)?.name ?? t.id] : [...this.queues.keys()];
         for (const n of names) addQueue(n, t.id ? t : { type: 'queue', id: n }, spec.families);
       } else {
-        this.logger.warn(`avaya-mtcti3: ${t.type} targets are not supported (only user and queue)`, { target: t });
+        this.logger.warn(`avaya-mtcti3: ${t.type} targets are not supported (only user and queue)`, {
+          target: t,
+        });
       }
     }
-    for (const name of this.pinned) if (!out.has(`user:${name}`)) addUser(name, { type: 'user', id: name }, []);
+    for (const name of this.pinned)
+      if (!out.has(`user:${name}`)) addUser(name, { type: 'user', id: name }, []);
     if (agents) for (const q of this.queues.keys()) addQueue(q, { type: 'queue', id: q }, []);
     return out;
   }
@@ -400,7 +467,14 @@ export class AvayaMtcti3Driver implements Driver {
     const entry = rec.kind === 'user' ? this.users.get(rec.name) : this.queues.get(rec.name);
     if (!entry) {
       this.logger.warn('avaya-mtcti3: target not in the Lines directory', { key: rec.key });
-      this.emit({ type: 'subscription.terminated', target: rec.target, data: { reason: `${rec.name} is not a known IP Office ${rec.kind === 'user' ? 'user' : 'hunt group'}` }, vendor: { name: VENDOR, event: 'NotifyLines' } });
+      this.emit({
+        type: 'subscription.terminated',
+        target: rec.target,
+        data: {
+          reason: `${rec.name} is not a known IP Office ${rec.kind === 'user' ? 'user' : 'hunt group'}`,
+        },
+        vendor: { name: VENDOR, event: 'NotifyLines' },
+      });
       this.subs.delete(rec.key);
       return;
     }
@@ -414,7 +488,13 @@ export class AvayaMtcti3Driver implements Driver {
         : { queue: { guid: entry.guid, flags: rec.flags, ccflags: rec.ccflags } };
     let r: Reply;
     try {
-      r = await this.client.request({ subscribe: { subscribe_id: rec.subscribeId, timeout: this.options.subscriptionTimeoutSec, ...payload } });
+      r = await this.client.request({
+        subscribe: {
+          subscribe_id: rec.subscribeId,
+          timeout: this.options.subscriptionTimeoutSec,
+          ...payload,
+        },
+      });
     } catch (err) {
       this.bySubId.delete(rec.subscribeId);
       this.logger.warn('avaya-mtcti3 subscribe failed', { key: rec.key, error: (err as Error).message });
@@ -425,7 +505,12 @@ export class AvayaMtcti3Driver implements Driver {
       rec.failures++;
       const why = `${r.result} ${resultName(r.result)}${r.additional ? ` ${r.additional}` : ''}`;
       this.logger.warn('avaya-mtcti3 subscription refused', { key: rec.key, why });
-      this.emit({ type: 'subscription.terminated', target: rec.target, data: { reason: `${rec.kind} subscription refused: ${why}` }, vendor: { name: VENDOR, event: 'RequestResponse' } });
+      this.emit({
+        type: 'subscription.terminated',
+        target: rec.target,
+        data: { reason: `${rec.kind} subscription refused: ${why}` },
+        vendor: { name: VENDOR, event: 'RequestResponse' },
+      });
       return;
     }
     rec.active = true;
@@ -437,7 +522,10 @@ export class AvayaMtcti3Driver implements Driver {
     const t = this.options.subscriptionTimeoutSec;
     if (!t) return;
     if (rec.refreshTimer) clearTimeout(rec.refreshTimer);
-    rec.refreshTimer = setTimeout(() => void this.serial(() => this.refresh(rec)), Math.max(500, t * 1000 * this.options.refreshRatio));
+    rec.refreshTimer = setTimeout(
+      () => void this.serial(() => this.refresh(rec)),
+      Math.max(500, t * 1000 * this.options.refreshRatio),
+    );
     rec.refreshTimer.unref?.();
   }
 
@@ -445,7 +533,9 @@ export class AvayaMtcti3Driver implements Driver {
   private async refresh(rec: SubRec): Promise<void> {
     if (!rec.active || this.client.state !== 'ready') return;
     try {
-      const r = await this.client.request({ subscribe: { subscribe_id: rec.subscribeId, timeout: this.options.subscriptionTimeoutSec } });
+      const r = await this.client.request({
+        subscribe: { subscribe_id: rec.subscribeId, timeout: this.options.subscriptionTimeoutSec },
+      });
       if (r.result === RESULT.SUCCESS) return this.scheduleRefresh(rec);
       this.logger.warn('avaya-mtcti3 refresh refused; subscribing again', { key: rec.key, result: r.result });
     } catch (err) {
@@ -454,7 +544,10 @@ export class AvayaMtcti3Driver implements Driver {
       return;
     }
     this.forget(rec);
-    if (rec === this.linesRec) await this.subscribeLines().catch((err: Error) => this.client.fail(`Lines subscription lost: ${err.message}`));
+    if (rec === this.linesRec)
+      await this.subscribeLines().catch((err: Error) =>
+        this.client.fail(`Lines subscription lost: ${err.message}`),
+      );
     else if (this.subs.get(rec.key) === rec) await this.addSub(rec);
   }
 
@@ -463,14 +556,22 @@ export class AvayaMtcti3Driver implements Driver {
     if (!rec) return;
     this.forget(rec);
     if (rec === this.linesRec) {
-      void this.serial(() => this.subscribeLines()).catch((err: Error) => this.client.fail(`Lines subscription lost: ${err.message}`));
+      void this.serial(() => this.subscribeLines()).catch((err: Error) =>
+        this.client.fail(`Lines subscription lost: ${err.message}`),
+      );
       return;
     }
-    this.emit({ type: 'subscription.terminated', target: rec.target, data: { subscription: String(id), ...(reason ? { reason } : { reason: 'SubscribeTerminated' }) }, vendor: { name: VENDOR, event: 'SubscribeTerminated' } });
+    this.emit({
+      type: 'subscription.terminated',
+      target: rec.target,
+      data: { subscription: String(id), ...(reason ? { reason } : { reason: 'SubscribeTerminated' }) },
+      vendor: { name: VENDOR, event: 'SubscribeTerminated' },
+    });
     if (this.subs.get(rec.key) === rec && rec.failures < 3) {
       rec.failures++;
       this.later(1000 * rec.failures, () => {
-        if (this.subs.get(rec.key) === rec && !rec.active && this.client.state === 'ready') void this.serial(() => this.addSub(rec));
+        if (this.subs.get(rec.key) === rec && !rec.active && this.client.state === 'ready')
+          void this.serial(() => this.addSub(rec));
       });
     }
   }
@@ -479,7 +580,12 @@ export class AvayaMtcti3Driver implements Driver {
 
   private userCtx(rec: SubRec): UserContext {
     const extension = this.users.get(rec.name)?.extn;
-    return { user: rec.name, target: rec.target, families: rec.families, ...(extension ? { extension } : {}) };
+    return {
+      user: rec.name,
+      target: rec.target,
+      families: rec.families,
+      ...(extension ? { extension } : {}),
+    };
   }
 
   private onNotify(n: Notify): void {
@@ -525,13 +631,26 @@ export class AvayaMtcti3Driver implements Driver {
       const d = info.referencecallid ? this.dials.get(info.referencecallid) : undefined;
       if (!d || info.callid === undefined) continue;
       this.dials.delete(info.referencecallid!);
-      d.resolve({ callId: String(info.callid), correlationId: gcidHex(info.gcid) ?? `${d.user}:${info.callid}` });
+      d.resolve({
+        callId: String(info.callid),
+        correlationId: gcidHex(info.gcid) ?? `${d.user}:${info.callid}`,
+      });
     }
     for (const lost of cc.calllost ?? []) {
       const d = lost.referencecallid ? this.dials.get(lost.referencecallid) : undefined;
       if (!d) continue;
       this.dials.delete(lost.referencecallid!);
-      d.reject(new VendorError(409, `MTCTI-3 MakeCall failed at once${lost.description ? `: ${lost.description}` : ''}`, { name: VENDOR, code: String(lost.reason ?? ''), ...(lost.description ? { text: lost.description } : {}) }));
+      d.reject(
+        new VendorError(
+          409,
+          `MTCTI-3 MakeCall failed at once${lost.description ? `: ${lost.description}` : ''}`,
+          {
+            name: VENDOR,
+            code: String(lost.reason ?? ''),
+            ...(lost.description ? { text: lost.description } : {}),
+          },
+        ),
+      );
     }
   }
 
@@ -553,31 +672,44 @@ export class AvayaMtcti3Driver implements Driver {
 
   // ------------------------------------------------------------------------------------ commands
 
-  async execute<K extends CommandKind>(command: Extract<CallCommand, { kind: K }>): Promise<CommandResult<K>> {
+  async execute<K extends CommandKind>(
+    command: Extract<CallCommand, { kind: K }>,
+  ): Promise<CommandResult<K>> {
     return (await this.run(command as CallCommand)) as CommandResult<K>;
   }
 
   private requireReady(): void {
-    if (this.client.state !== 'ready') throw new LinkUnavailableError(`avaya-mtcti3 link is ${this.client.state}`);
+    if (this.client.state !== 'ready')
+      throw new LinkUnavailableError(`avaya-mtcti3 link is ${this.client.state}`);
   }
 
   /** The user's subscription (opened on demand for users nobody watches), with its first snapshots in. */
   private async userSub(id: string): Promise<SubRec> {
     this.requireReady();
     const entry = this.resolveUser(id);
-    if (!entry) throw new VendorError(404, `MTCTI-3: no IP Office user ${id}`, { name: VENDOR, code: String(RESULT.USERNOTFOUND), text: 'USERNOTFOUND' });
+    if (!entry)
+      throw new VendorError(404, `MTCTI-3: no IP Office user ${id}`, {
+        name: VENDOR,
+        code: String(RESULT.USERNOTFOUND),
+        text: 'USERNOTFOUND',
+      });
     let rec = this.subs.get(`user:${entry.name}`);
     if (!rec || !rec.active) {
       this.pinned.add(entry.name);
       await this.serial(() => this.applyWatch());
       rec = this.subs.get(`user:${entry.name}`);
     }
-    if (!rec || !rec.active) throw new VendorError(502, `MTCTI-3: cannot subscribe to user ${entry.name}`, { name: VENDOR });
+    if (!rec || !rec.active)
+      throw new VendorError(502, `MTCTI-3: cannot subscribe to user ${entry.name}`, { name: VENDOR });
     await this.waitFor(rec, (r) => (r.gotObject && r.gotCalls) || !r.active, this.options.requestTimeoutMs);
     return rec;
   }
 
-  private async cmd(rec: SubRec, body: Omit<SubscribeCmd, 'subscribe_id' | 'requestid'>, what: string): Promise<void> {
+  private async cmd(
+    rec: SubRec,
+    body: Omit<SubscribeCmd, 'subscribe_id' | 'requestid'>,
+    what: string,
+  ): Promise<void> {
     const r = await this.client.request({ subscribecmd: { subscribe_id: rec.subscribeId, ...body } });
     if (r.result !== RESULT.SUCCESS) throw resultError(r.result, r.additional, what);
   }
@@ -586,13 +718,22 @@ export class AvayaMtcti3Driver implements Driver {
   private async callFunction(user: string, callId: string, fn: CallFunction, what: string): Promise<void> {
     const rec = await this.userSub(user);
     const c = this.mapper.call(rec.name, callId);
-    if (!c) throw new VendorError(404, `MTCTI-3: call ${callId} not found for ${rec.name}`, { name: VENDOR, code: String(RESULT.CALLCONTROL_CALLNOTFOUND), text: 'CALLCONTROL_CALLNOTFOUND' });
-    if (!hasFeature(c.featuresavailable, fn.action!)) {
-      throw new VendorError(409, `MTCTI-3: ${fn.action} is not available on call ${callId} in state ${c.state}`, {
+    if (!c)
+      throw new VendorError(404, `MTCTI-3: call ${callId} not found for ${rec.name}`, {
         name: VENDOR,
-        code: String(RESULT.CALLCONTROL_INVALIDCALLSTATE),
-        text: `CALLCONTROL_INVALIDCALLSTATE (featuresavailable 0x${c.featuresavailable.toString(16)})`,
+        code: String(RESULT.CALLCONTROL_CALLNOTFOUND),
+        text: 'CALLCONTROL_CALLNOTFOUND',
       });
+    if (!hasFeature(c.featuresavailable, fn.action!)) {
+      throw new VendorError(
+        409,
+        `MTCTI-3: ${fn.action} is not available on call ${callId} in state ${c.state}`,
+        {
+          name: VENDOR,
+          code: String(RESULT.CALLCONTROL_INVALIDCALLSTATE),
+          text: `CALLCONTROL_INVALIDCALLSTATE (featuresavailable 0x${c.featuresavailable.toString(16)})`,
+        },
+      );
     }
     await this.cmd(rec, { callcontrol: { callid: Number(callId), callfunction: fn } }, what);
   }
@@ -600,7 +741,8 @@ export class AvayaMtcti3Driver implements Driver {
   private async run(cmd: CallCommand): Promise<unknown> {
     switch (cmd.kind) {
       case 'listUsers': {
-        if (!this.users.size && this.options.users) return { users: this.options.users.map((u) => ({ ...u })) };
+        if (!this.users.size && this.options.users)
+          return { users: this.options.users.map((u) => ({ ...u })) };
         this.requireReady();
         const users: DirectoryUser[] = [...this.users.values()].map((u) => {
           const full = this.mapper.user(u.name)?.fullname;
@@ -615,7 +757,11 @@ export class AvayaMtcti3Driver implements Driver {
       case 'getCall': {
         const rec = await this.userSub(cmd.user);
         const c = this.mapper.call(rec.name, cmd.call);
-        if (!c) throw new VendorError(404, `MTCTI-3: call ${cmd.call} not found for ${rec.name}`, { name: VENDOR, code: String(RESULT.CALLCONTROL_CALLNOTFOUND) });
+        if (!c)
+          throw new VendorError(404, `MTCTI-3: call ${cmd.call} not found for ${rec.name}`, {
+            name: VENDOR,
+            code: String(RESULT.CALLCONTROL_CALLNOTFOUND),
+          });
         return { call: c.call };
       }
       case 'dial':
@@ -634,15 +780,27 @@ export class AvayaMtcti3Driver implements Driver {
         return {};
       case 'dtmf':
         if (!/^[0-9*#]{1,32}$/.test(cmd.digits)) {
-          throw new VendorError(400, 'MTCTI-3 GenerateDigits takes 1 to 32 of 0-9 * #', { name: VENDOR, code: String(RESULT.CALLCONTROL_BADFORMATTING), text: 'CALLCONTROL_BADFORMATTING' });
+          throw new VendorError(400, 'MTCTI-3 GenerateDigits takes 1 to 32 of 0-9 * #', {
+            name: VENDOR,
+            code: String(RESULT.CALLCONTROL_BADFORMATTING),
+            text: 'CALLCONTROL_BADFORMATTING',
+          });
         }
-        await this.callFunction(cmd.user, cmd.call, { action: 'GenerateDigits', arg1: cmd.digits }, 'GenerateDigits');
+        await this.callFunction(
+          cmd.user,
+          cmd.call,
+          { action: 'GenerateDigits', arg1: cmd.digits },
+          'GenerateDigits',
+        );
         return {};
       case 'blindTransfer': {
         const rec = await this.userSub(cmd.user);
         const c = this.mapper.call(rec.name, cmd.call);
         // a ringing call is redirected (deflected), an answered one transferred
-        const action = c && c.state === 'RINGING' && !hasFeature(c.featuresavailable, 'BlindTransfer') ? 'Redirect' : 'BlindTransfer';
+        const action =
+          c && c.state === 'RINGING' && !hasFeature(c.featuresavailable, 'BlindTransfer')
+            ? 'Redirect'
+            : 'BlindTransfer';
         this.mapper.expectTransfer(rec.name, cmd.call, 'blind', cmd.to);
         try {
           await this.callFunction(cmd.user, cmd.call, { action, arg1: cmd.to }, action);
@@ -657,7 +815,12 @@ export class AvayaMtcti3Driver implements Driver {
         this.mapper.expectTransfer(rec.name, cmd.call, 'consult');
         this.mapper.expectTransfer(rec.name, cmd.withCall, 'consult');
         try {
-          await this.callFunction(cmd.user, cmd.call, { action: 'CompleteTransfer', callinst: [{ callid: Number(cmd.withCall) }] }, 'CompleteTransfer');
+          await this.callFunction(
+            cmd.user,
+            cmd.call,
+            { action: 'CompleteTransfer', callinst: [{ callid: Number(cmd.withCall) }] },
+            'CompleteTransfer',
+          );
         } catch (err) {
           this.mapper.cancelTransfer(rec.name, cmd.call);
           this.mapper.cancelTransfer(rec.name, cmd.withCall);
@@ -666,12 +829,21 @@ export class AvayaMtcti3Driver implements Driver {
         return {};
       }
       case 'conference':
-        await this.callFunction(cmd.user, cmd.call, { action: 'CompleteConf', callinst: [{ callid: Number(cmd.withCall) }] }, 'CompleteConf');
+        await this.callFunction(
+          cmd.user,
+          cmd.call,
+          { action: 'CompleteConf', callinst: [{ callid: Number(cmd.withCall) }] },
+          'CompleteConf',
+        );
         return {};
       case 'getAgentState': {
         const ext = await this.agentExtension(cmd.agent);
         const state = this.mapper.agentState(ext);
-        if (!state) throw new VendorError(404, `MTCTI-3: ${cmd.agent} is not a member of any hunt group`, { name: VENDOR, code: String(RESULT.NOTFOUND) });
+        if (!state)
+          throw new VendorError(404, `MTCTI-3: ${cmd.agent} is not a member of any hunt group`, {
+            name: VENDOR,
+            code: String(RESULT.NOTFOUND),
+          });
         return { state };
       }
       case 'setAgentState':
@@ -683,13 +855,22 @@ export class AvayaMtcti3Driver implements Driver {
       case 'setDnd': {
         const rec = await this.userSub(cmd.user);
         await this.cmd(rec, { user: { sac: { set: cmd.enabled ? 1 : 0 } } }, 'UpdateUser sac');
-        await this.waitFor(rec, () => !!this.mapper.user(rec.name)?.dnd === cmd.enabled, this.options.requestTimeoutMs);
+        await this.waitFor(
+          rec,
+          () => !!this.mapper.user(rec.name)?.dnd === cmd.enabled,
+          this.options.requestTimeoutMs,
+        );
         return { enabled: cmd.enabled };
       }
       case 'getForwarding': {
         const rec = await this.userSub(cmd.user);
         const u = this.mapper.user(rec.name) ?? {};
-        const [enabled, to] = cmd.type === 'always' ? [u.fwdu, u.fwdunumber] : cmd.type === 'busy' ? [u.fwdb, u.fwdbnumber] : [u.fwdna, u.fwdbnumber];
+        const [enabled, to] =
+          cmd.type === 'always'
+            ? [u.fwdu, u.fwdunumber]
+            : cmd.type === 'busy'
+              ? [u.fwdb, u.fwdbnumber]
+              : [u.fwdna, u.fwdbnumber];
         return { enabled: !!enabled, ...(to ? { to } : {}) };
       }
       case 'setForwarding':
@@ -708,7 +889,13 @@ export class AvayaMtcti3Driver implements Driver {
     const result = new Promise<{ callId: string; correlationId: string }>((resolve, reject) => {
       const t = setTimeout(() => {
         this.dials.delete(ref);
-        reject(new VendorError(504, `MTCTI-3: no call appeared for MakeCall (referencecallid ${ref}) within ${this.options.dialTimeoutMs} ms`, { name: VENDOR }));
+        reject(
+          new VendorError(
+            504,
+            `MTCTI-3: no call appeared for MakeCall (referencecallid ${ref}) within ${this.options.dialTimeoutMs} ms`,
+            { name: VENDOR },
+          ),
+        );
       }, this.options.dialTimeoutMs);
       t.unref?.();
       this.dials.set(ref, {
@@ -738,16 +925,24 @@ export class AvayaMtcti3Driver implements Driver {
   private async agentExtension(agent: string): Promise<string> {
     this.requireReady();
     const u = this.resolveUser(agent);
-    if (!u) throw new VendorError(404, `MTCTI-3: no IP Office user ${agent}`, { name: VENDOR, code: String(RESULT.USERNOTFOUND) });
+    if (!u)
+      throw new VendorError(404, `MTCTI-3: no IP Office user ${agent}`, {
+        name: VENDOR,
+        code: String(RESULT.USERNOTFOUND),
+      });
     const missing = [...this.queues.keys()].filter((q) => !this.subs.get(`queue:${q}`)?.active);
     if (missing.length) {
       this.specs.push({ target: { type: 'queue' }, families: [] });
       await this.serial(() => this.applyWatch());
     }
-    await Promise.all([...this.queues.keys()].map((q) => {
-      const rec = this.subs.get(`queue:${q}`);
-      return rec ? this.waitFor(rec, (r) => r.gotObject || !r.active, this.options.requestTimeoutMs) : Promise.resolve(true);
-    }));
+    await Promise.all(
+      [...this.queues.keys()].map((q) => {
+        const rec = this.subs.get(`queue:${q}`);
+        return rec
+          ? this.waitFor(rec, (r) => r.gotObject || !r.active, this.options.requestTimeoutMs)
+          : Promise.resolve(true);
+      }),
+    );
     return u.extn;
   }
 
@@ -759,7 +954,11 @@ export class AvayaMtcti3Driver implements Driver {
     else throw new NotSupportedError(VENDOR, `setAgentState ${state}`);
     const ext = await this.agentExtension(agent);
     const queues = this.mapper.queuesOf(ext);
-    if (!queues.length) throw new VendorError(404, `MTCTI-3: ${agent} is not a member of any hunt group`, { name: VENDOR, code: String(RESULT.NOTFOUND) });
+    if (!queues.length)
+      throw new VendorError(404, `MTCTI-3: ${agent} is not a member of any hunt group`, {
+        name: VENDOR,
+        code: String(RESULT.NOTFOUND),
+      });
     for (const q of queues) {
       const rec = this.subs.get(`queue:${q}`);
       if (!rec?.active) continue;
@@ -767,24 +966,58 @@ export class AvayaMtcti3Driver implements Driver {
     }
     const want = disabled ? 'sign-out' : 'available';
     const recs = queues.map((q) => this.subs.get(`queue:${q}`)).filter((r): r is SubRec => !!r);
-    await Promise.all(recs.map((r) => this.waitFor(r, () => this.mapper.agentState(ext) === want, this.options.requestTimeoutMs)));
+    await Promise.all(
+      recs.map((r) =>
+        this.waitFor(r, () => this.mapper.agentState(ext) === want, this.options.requestTimeoutMs),
+      ),
+    );
     return { state: want };
   }
 
-  private async setForwarding(user: string, type: 'always' | 'busy' | 'no-answer', enabled: boolean, to: string | undefined): Promise<{ enabled: boolean; to?: string }> {
+  private async setForwarding(
+    user: string,
+    type: 'always' | 'busy' | 'no-answer',
+    enabled: boolean,
+    to: string | undefined,
+  ): Promise<{ enabled: boolean; to?: string }> {
     const rec = await this.userSub(user);
     const current = this.mapper.user(rec.name) ?? {};
     if (type === 'always') {
-      if (enabled && !to && !current.fwdunumber) throw new VendorError(400, 'MTCTI-3: a forward-to number is required', { name: VENDOR, code: String(RESULT.CALLCONTROL_BADFORMATTING) });
-      await this.cmd(rec, { user: { fwdu: { set: enabled, ...(to ? { fwdu_number: to } : {}) } } }, 'UpdateUser fwdu');
-      await this.waitFor(rec, () => !!this.mapper.user(rec.name)?.fwdu === enabled, this.options.requestTimeoutMs);
+      if (enabled && !to && !current.fwdunumber)
+        throw new VendorError(400, 'MTCTI-3: a forward-to number is required', {
+          name: VENDOR,
+          code: String(RESULT.CALLCONTROL_BADFORMATTING),
+        });
+      await this.cmd(
+        rec,
+        { user: { fwdu: { set: enabled, ...(to ? { fwdu_number: to } : {}) } } },
+        'UpdateUser fwdu',
+      );
+      await this.waitFor(
+        rec,
+        () => !!this.mapper.user(rec.name)?.fwdu === enabled,
+        this.options.requestTimeoutMs,
+      );
     } else {
       // busy / no answer through short codes; both use the forward-on-busy number (short code 114)
-      if (enabled && !to && !current.fwdbnumber) throw new VendorError(400, 'MTCTI-3: a forward-to number is required', { name: VENDOR, code: String(RESULT.CALLCONTROL_BADFORMATTING) });
+      if (enabled && !to && !current.fwdbnumber)
+        throw new VendorError(400, 'MTCTI-3: a forward-to number is required', {
+          name: VENDOR,
+          code: String(RESULT.CALLCONTROL_BADFORMATTING),
+        });
       const on = type === 'busy' ? 2 : 4;
-      const shortcodedata = [...(to ? [{ code: 114, val: to }] : []), { code: enabled ? on : on + 1, val: '' }];
+      const shortcodedata = [
+        ...(to ? [{ code: 114, val: to }] : []),
+        { code: enabled ? on : on + 1, val: '' },
+      ];
       await this.cmd(rec, { user: { shortcodedata } }, 'UpdateUser shortcode');
-      await this.waitFor(rec, () => !!(type === 'busy' ? this.mapper.user(rec.name)?.fwdb : this.mapper.user(rec.name)?.fwdna) === enabled, this.options.requestTimeoutMs);
+      await this.waitFor(
+        rec,
+        () =>
+          !!(type === 'busy' ? this.mapper.user(rec.name)?.fwdb : this.mapper.user(rec.name)?.fwdna) ===
+          enabled,
+        this.options.requestTimeoutMs,
+      );
     }
     const u = this.mapper.user(rec.name) ?? {};
     const number = type === 'always' ? u.fwdunumber : u.fwdbnumber;
@@ -811,7 +1044,14 @@ export class AvayaMtcti3Driver implements Driver {
         if ('requestid' in r || json.response) r.requestid = original;
         if (json.generaldata) r.responseid = original;
       }
-      return { status: 200, body: { result: reply.result, ...(json.response ? { resultName: resultName(reply.result) } : {}), message: json } };
+      return {
+        status: 200,
+        body: {
+          result: reply.result,
+          ...(json.response ? { resultName: resultName(reply.result) } : {}),
+          message: json,
+        },
+      };
     }
     if (kind === 'notifyack') {
       this.client.send(m);
@@ -821,4 +1061,5 @@ export class AvayaMtcti3Driver implements Driver {
   }
 }
 
-export const createAvayaMtcti3Driver = (link: LinkConfig, hooks: DriverHooks, logger: DriverLogger): Driver => new AvayaMtcti3Driver(link, hooks, logger);
+export const createAvayaMtcti3Driver = (link: LinkConfig, hooks: DriverHooks, logger: DriverLogger): Driver =>
+  new AvayaMtcti3Driver(link, hooks, logger);

@@ -6,8 +6,21 @@
  * two consecutive snapshots, including ones it never saw (a call first seen CONNECTED is received and
  * answered, with `alertingObserved: false`). The derivation table is in docs/protocols/avaya-mtcti3.md.
  */
-import type { Call, CallState, EventDraft, EventFamily, EventType, Target } from '../../../shared/events/model.js';
-import type { CallInfo, CallLost, NotifyCallControl, NotifyQueue, NotifyUser } from '../../../shared/vendors/avaya-mtcti3-proto.js';
+import type {
+  Call,
+  CallState,
+  EventDraft,
+  EventFamily,
+  EventType,
+  Target,
+} from '../../../shared/events/model.js';
+import type {
+  CallInfo,
+  CallLost,
+  NotifyCallControl,
+  NotifyQueue,
+  NotifyUser,
+} from '../../../shared/vendors/avaya-mtcti3-proto.js';
 
 export const VENDOR = 'avaya-mtcti3' as const;
 
@@ -36,8 +49,22 @@ export interface Directory {
   queueByNumber(number: string | undefined): string | undefined;
 }
 
-const DIALING = new Set(['DIALTONE', 'DIALLING', 'DIALLED', 'WAITINGFORACCT', 'WAITINGFORAUTH', 'WAITINGFORLINE']);
-const ALERTING = new Set(['RINGING', 'RINGBACK', 'RINGINGDIVERT', 'RINGINVOICEMAIL', 'QUEUEING', 'RETARGETING']);
+const DIALING = new Set([
+  'DIALTONE',
+  'DIALLING',
+  'DIALLED',
+  'WAITINGFORACCT',
+  'WAITINGFORAUTH',
+  'WAITINGFORLINE',
+]);
+const ALERTING = new Set([
+  'RINGING',
+  'RINGBACK',
+  'RINGINGDIVERT',
+  'RINGINVOICEMAIL',
+  'QUEUEING',
+  'RETARGETING',
+]);
 const ACTIVE = new Set(['CONNECTED', 'ANSWEREDBYVOICEMAIL', 'LEAVINGVOICEMAILMESSAGE', 'AFTERCALLWORK']);
 const HELD = new Set(['ONHOLD', 'ONHOLDPENDTRANSFER', 'ONHOLDPENDCONF', 'REMINDER']);
 
@@ -100,12 +127,19 @@ export class Mtcti3Mapper {
 
   callsOf(user: string): Call[] {
     const prefix = `${user}|`;
-    return [...this.calls.entries()].filter(([k]) => k.startsWith(prefix)).map(([, e]) => structuredClone(e.call));
+    return [...this.calls.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([, e]) => structuredClone(e.call));
   }
 
-  call(user: string, callId: string): { call: Call; state: string; featuresavailable: number; info: CallInfo } | undefined {
+  call(
+    user: string,
+    callId: string,
+  ): { call: Call; state: string; featuresavailable: number; info: CallInfo } | undefined {
     const e = this.calls.get(`${user}|${callId}`);
-    return e ? { call: structuredClone(e.call), state: e.vstate, featuresavailable: e.fa, info: e.info } : undefined;
+    return e
+      ? { call: structuredClone(e.call), state: e.vstate, featuresavailable: e.fa, info: e.info }
+      : undefined;
   }
 
   user(user: string): NotifyUser | undefined {
@@ -130,8 +164,15 @@ export class Mtcti3Mapper {
 
   // ------------------------------------------------------------------------------------ helpers
 
-  private push(out: EventDraft[], ctx: MapContext, type: EventType, data: unknown, vendorEvent: string): void {
-    const family: EventFamily = type === 'subscription.terminated' ? 'link' : (type.split('.')[0] as EventFamily);
+  private push(
+    out: EventDraft[],
+    ctx: MapContext,
+    type: EventType,
+    data: unknown,
+    vendorEvent: string,
+  ): void {
+    const family: EventFamily =
+      type === 'subscription.terminated' ? 'link' : (type.split('.')[0] as EventFamily);
     if (type !== 'subscription.terminated' && !ctx.families.has(family)) return;
     out.push({ type, target: ctx.target, data, vendor: { name: VENDOR, event: vendorEvent } } as EventDraft);
   }
@@ -146,7 +187,10 @@ export class Mtcti3Mapper {
 
   private remoteOf(info: CallInfo, inbound: boolean): { address: string; name?: string } {
     const p = info.connectedparty ?? (inbound ? info.callingparty : undefined);
-    const address = p?.number ?? (inbound ? info.callingparty?.number : info.calledparty) ?? (p?.withheld ? 'anonymous' : '');
+    const address =
+      p?.number ??
+      (inbound ? info.callingparty?.number : info.calledparty) ??
+      (p?.withheld ? 'anonymous' : '');
     const name = p?.name ?? (inbound ? info.callingparty?.name : undefined);
     return name ? { address, name } : { address };
   }
@@ -165,13 +209,21 @@ export class Mtcti3Mapper {
       remote: remote.address ? remote : (prev?.call.remote ?? remote),
       startedAt: prev?.call.startedAt ?? this.now().toISOString(),
     };
-    const answeredAt = prev?.call.answeredAt ?? (state === 'active' || state === 'held' ? this.now().toISOString() : undefined);
+    const answeredAt =
+      prev?.call.answeredAt ??
+      (state === 'active' || state === 'held' ? this.now().toISOString() : undefined);
     if (answeredAt) call.answeredAt = answeredAt;
     const alerted = prev?.call.alertingObserved === true || ALERTING.has(vstate);
     if (alerted) call.alertingObserved = true;
     else if (answeredAt) call.alertingObserved = false;
     const queue = info.queueinfo?.number ? this.directory.queueByNumber(info.queueinfo.number) : undefined;
-    const via: Call['via'] = prev?.call.via ?? (queue ? { type: 'queue', id: queue } : info.originalcalledparty?.number ? { type: 'forwarded' } : undefined);
+    const via: Call['via'] =
+      prev?.call.via ??
+      (queue
+        ? { type: 'queue', id: queue }
+        : info.originalcalledparty?.number
+          ? { type: 'forwarded' }
+          : undefined);
     if (via) call.via = via;
     const members = info.conferencemember ?? [];
     return {
@@ -180,7 +232,14 @@ export class Mtcti3Mapper {
       activeheld: !!info.activeheld,
       members: members.length,
       memberParties: members
-        .map((m) => (m.connectedparty?.number ? { address: m.connectedparty.number, ...(m.connectedparty.name ? { name: m.connectedparty.name } : {}) } : undefined))
+        .map((m) =>
+          m.connectedparty?.number
+            ? {
+                address: m.connectedparty.number,
+                ...(m.connectedparty.name ? { name: m.connectedparty.name } : {}),
+              }
+            : undefined,
+        )
         .filter((p): p is { address: string; name?: string } => !!p),
       fa: (info.featuresavailable ?? 0) >>> 0,
       info,
@@ -206,7 +265,14 @@ export class Mtcti3Mapper {
         this.calls.delete(key);
         this.transfers.delete(key);
         this.tombstone(key);
-        emit('call.released', { call: { ...cached, state: 'released', releasedAt: this.now().toISOString(), releaseCause: 'resync' } });
+        emit('call.released', {
+          call: {
+            ...cached,
+            state: 'released',
+            releasedAt: this.now().toISOString(),
+            releaseCause: 'resync',
+          },
+        });
       }
     }
     for (const info of n.callinfo ?? []) {
@@ -216,7 +282,8 @@ export class Mtcti3Mapper {
       const prev = this.calls.get(key);
       const next = this.view(ctx, info, prev);
       this.calls.set(key, next);
-      for (const [t, extra] of this.derive(prev, next)) emit(t, { call: structuredClone(next.call), ...extra });
+      for (const [t, extra] of this.derive(prev, next))
+        emit(t, { call: structuredClone(next.call), ...extra });
     }
     for (const l of n.calllost ?? []) this.lost(ctx, l, emit);
     this.conference(ctx, out);
@@ -237,27 +304,43 @@ export class Mtcti3Mapper {
       return out;
     }
     const p = prev.call.state;
-    const remoteChanged = !!prev.call.remote.address && !!next.call.remote.address && prev.call.remote.address !== next.call.remote.address && s !== 'dialing';
+    const remoteChanged =
+      !!prev.call.remote.address &&
+      !!next.call.remote.address &&
+      prev.call.remote.address !== next.call.remote.address &&
+      s !== 'dialing';
     if (remoteChanged) {
       const out: [EventType, Record<string, unknown>][] = [];
       if (p === 'alerting' || p === 'dialing') {
         out.push(['call.forwarded', { forwardedTo: next.call.remote.address }]);
         if (s === 'active') out.push(['call.answered', {}]);
       } else {
-        out.push(['call.transferred', { transfer: { mode: s === 'alerting' ? 'blind' : 'consult', to: next.call.remote.address } }]);
+        out.push([
+          'call.transferred',
+          { transfer: { mode: s === 'alerting' ? 'blind' : 'consult', to: next.call.remote.address } },
+        ]);
         if (s === 'held' && p !== 'held') out.push(['call.held', {}]);
       }
       return out;
     }
     if (p !== s) {
       if ((p === 'dialing' || p === 'alerting') && s === 'active') return [['call.answered', {}]];
-      if ((p === 'dialing' || p === 'alerting') && s === 'held') return [['call.answered', {}], ['call.held', {}]];
+      if ((p === 'dialing' || p === 'alerting') && s === 'held')
+        return [
+          ['call.answered', {}],
+          ['call.held', {}],
+        ];
       if (p === 'active' && s === 'held') return [['call.held', {}]];
       if (p === 'held' && s === 'active') return [['call.retrieved', {}]];
       return [['call.updated', {}]];
     }
     // same bridge state: report what a listener can see (vendor state, far-end hold, joining a conference)
-    if (prev.vstate !== next.vstate || prev.activeheld !== next.activeheld || (prev.members === 0 && next.members > 0)) return [['call.updated', {}]];
+    if (
+      prev.vstate !== next.vstate ||
+      prev.activeheld !== next.activeheld ||
+      (prev.members === 0 && next.members > 0)
+    )
+      return [['call.updated', {}]];
     return [];
   }
 
@@ -291,28 +374,55 @@ export class Mtcti3Mapper {
   /** Conferences: a user is in one while any of its calls lists conference members. */
   private conference(ctx: UserContext, out: EventDraft[]): void {
     const prefix = `${ctx.user}|`;
-    const entries = [...this.calls.entries()].filter(([k, e]) => k.startsWith(prefix) && e.members > 0).map(([, e]) => e);
+    const entries = [...this.calls.entries()]
+      .filter(([k, e]) => k.startsWith(prefix) && e.members > 0)
+      .map(([, e]) => e);
     const prev = this.conferences.get(ctx.user);
     const calls = entries.map((e) => e.call.id).sort((a, b) => Number(a) - Number(b));
     const ev = 'NotifyCallControl';
     if (!calls.length) {
       if (!prev) return;
       this.conferences.delete(ctx.user);
-      this.push(out, ctx, 'conference.released', { conference: { id: prev.id, state: 'released', calls: prev.calls }, local: { user: ctx.user } }, ev);
+      this.push(
+        out,
+        ctx,
+        'conference.released',
+        { conference: { id: prev.id, state: 'released', calls: prev.calls }, local: { user: ctx.user } },
+        ev,
+      );
       return;
     }
     const state: 'active' | 'held' = entries.every((e) => e.call.state === 'held') ? 'held' : 'active';
     const parties: { address: string; name?: string }[] = [];
-    for (const e of entries) for (const p of e.memberParties) if (!parties.some((x) => x.address === p.address)) parties.push(p);
+    for (const e of entries)
+      for (const p of e.memberParties) if (!parties.some((x) => x.address === p.address)) parties.push(p);
     if (!prev) {
       const id = `${ctx.user}#${calls[0] ?? ++this.confCounter}`;
       this.conferences.set(ctx.user, { id, state, calls });
-      this.push(out, ctx, 'conference.started', { conference: { id, state, calls, ...(parties.length ? { parties } : {}) }, local: { user: ctx.user } }, ev);
+      this.push(
+        out,
+        ctx,
+        'conference.started',
+        {
+          conference: { id, state, calls, ...(parties.length ? { parties } : {}) },
+          local: { user: ctx.user },
+        },
+        ev,
+      );
       return;
     }
     if (prev.state === state && prev.calls.join() === calls.join()) return;
     this.conferences.set(ctx.user, { id: prev.id, state, calls });
-    this.push(out, ctx, 'conference.updated', { conference: { id: prev.id, state, calls, ...(parties.length ? { parties } : {}) }, local: { user: ctx.user } }, ev);
+    this.push(
+      out,
+      ctx,
+      'conference.updated',
+      {
+        conference: { id: prev.id, state, calls, ...(parties.length ? { parties } : {}) },
+        local: { user: ctx.user },
+      },
+      ev,
+    );
   }
 
   // ------------------------------------------------------------------------------------ user object
@@ -323,7 +433,8 @@ export class Mtcti3Mapper {
     this.users.set(ctx.user, n);
     const ev = 'NotifyUser';
     const dnd = !!n.dnd;
-    if (this.changed(`${ctx.user}|dnd`, String(dnd))) this.push(out, ctx, 'service.dnd', { user: ctx.user, enabled: dnd }, ev);
+    if (this.changed(`${ctx.user}|dnd`, String(dnd)))
+      this.push(out, ctx, 'service.dnd', { user: ctx.user, enabled: dnd }, ev);
     const kinds: ['always' | 'busy' | 'no-answer', boolean, string | undefined][] = [
       ['always', !!n.fwdu, n.fwdunumber],
       ['busy', !!n.fwdb, n.fwdbnumber],
@@ -331,7 +442,13 @@ export class Mtcti3Mapper {
     ];
     for (const [kind, enabled, to] of kinds) {
       if (this.changed(`${ctx.user}|fwd-${kind}`, `${enabled}|${to ?? ''}`)) {
-        this.push(out, ctx, 'service.forwarding', { user: ctx.user, kind, enabled, ...(to ? { to } : {}) }, ev);
+        this.push(
+          out,
+          ctx,
+          'service.forwarding',
+          { user: ctx.user, kind, enabled, ...(to ? { to } : {}) },
+          ev,
+        );
       }
     }
     return out;
@@ -377,7 +494,8 @@ export class Mtcti3Mapper {
     const state = this.agentState(ctx.extension);
     if (!state) return out;
     if (!ctx.families.has('agent')) return out;
-    if (this.changed(`${ctx.user}|agent`, state)) this.push(out, ctx, 'agent.state', { agent: { id: ctx.user, state } }, 'NotifyQueue');
+    if (this.changed(`${ctx.user}|agent`, state))
+      this.push(out, ctx, 'agent.state', { agent: { id: ctx.user, state } }, 'NotifyQueue');
     return out;
   }
 
@@ -387,18 +505,36 @@ export class Mtcti3Mapper {
     const ev = 'NotifyCallControl';
     const emit = (t: EventType, data: unknown) => this.push(out, ctx, t, data, ev);
     const agentOf = (info: CallInfo, state: string) =>
-      this.directory.userByNumber(state === 'CONNECTED' ? info.connectedparty?.number : info.targets?.target?.[0]?.partyinfo?.number);
+      this.directory.userByNumber(
+        state === 'CONNECTED' ? info.connectedparty?.number : info.targets?.target?.[0]?.partyinfo?.number,
+      );
     for (const info of n.callinfo ?? []) {
       if (info.callid === undefined) continue;
       const key = `${ctx.queue}|${info.callid}`;
       if (this.released.has(key) && !this.queueCalls.has(key)) continue;
       const state = info.state ?? 'UNKNOWN';
       let e = this.queueCalls.get(key);
-      const remote = info.callingparty?.number ? { address: info.callingparty.number, ...(info.callingparty.name ? { name: info.callingparty.name } : {}) } : { address: '' };
-      const data = () => ({ queue: { id: ctx.queue }, call: { ...structuredClone(e!.data), ...(agent ? { agent } : {}) } });
+      const remote = info.callingparty?.number
+        ? {
+            address: info.callingparty.number,
+            ...(info.callingparty.name ? { name: info.callingparty.name } : {}),
+          }
+        : { address: '' };
+      const data = () => ({
+        queue: { id: ctx.queue },
+        call: { ...structuredClone(e!.data), ...(agent ? { agent } : {}) },
+      });
       const agent = agentOf(info, state);
       if (!e) {
-        e = { state: 'QUEUEING', answered: false, data: { id: String(info.callid), correlationId: gcidHex(info.gcid) ?? `${ctx.queue}:${info.callid}`, remote } };
+        e = {
+          state: 'QUEUEING',
+          answered: false,
+          data: {
+            id: String(info.callid),
+            correlationId: gcidHex(info.gcid) ?? `${ctx.queue}:${info.callid}`,
+            remote,
+          },
+        };
         this.queueCalls.set(key, e);
         emit('queue.call.added', { queue: { id: ctx.queue }, call: structuredClone(e.data) });
       }
@@ -419,7 +555,11 @@ export class Mtcti3Mapper {
       if (!e) continue;
       this.queueCalls.delete(key);
       this.tombstone(key);
-      if (!e.answered) emit('queue.call.abandoned', { queue: { id: ctx.queue }, call: { ...structuredClone(e.data), reason: 'abandoned' } });
+      if (!e.answered)
+        emit('queue.call.abandoned', {
+          queue: { id: ctx.queue },
+          call: { ...structuredClone(e.data), reason: 'abandoned' },
+        });
     }
     return out;
   }

@@ -26,7 +26,8 @@ import {
 import { find, textOf, intOf } from './xml.js';
 import { Requests } from './requests.js';
 
-export type SessionState = 'disconnected' | 'connecting' | 'authenticating' | 'channelSetup' | 'subscribing' | 'ready' | 'closing';
+export type SessionState =
+  'disconnected' | 'connecting' | 'authenticating' | 'channelSetup' | 'subscribing' | 'ready' | 'closing';
 
 const TRANSITIONS: Record<SessionState, SessionState[]> = {
   disconnected: ['connecting'],
@@ -99,10 +100,12 @@ export function parseEndpoint(endpoint: string): { secure: boolean; host: string
     throw new Error(`invalid endpoint ${endpoint}`);
   }
   const secure = url.protocol === 'tls:';
-  if (url.protocol !== 'tcp:' && !secure) throw new Error(`unsupported endpoint scheme ${url.protocol} (tcp:// or tls://)`);
+  if (url.protocol !== 'tcp:' && !secure)
+    throw new Error(`unsupported endpoint scheme ${url.protocol} (tcp:// or tls://)`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port);
-  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`endpoint ${endpoint} needs host:port`);
+  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`endpoint ${endpoint} needs host:port`);
   return { secure, host, port };
 }
 
@@ -198,7 +201,10 @@ export class BwClient {
     this.stopTimers();
     if (wasUp && this.channelId && this.socket && !this.socket.destroyed) {
       try {
-        await this.request(this.cfg.requests.deleteChannel(this.channelId), { timeoutMs: Math.min(2000, this.cfg.requestTimeoutMs), allowIn: ['closing'] });
+        await this.request(this.cfg.requests.deleteChannel(this.channelId), {
+          timeoutMs: Math.min(2000, this.cfg.requestTimeoutMs),
+          allowIn: ['closing'],
+        });
       } catch {
         /* best effort */
       }
@@ -245,7 +251,11 @@ export class BwClient {
     return new Promise<Response>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(new LinkUnavailableError(`broadworks-cti ${spec.type} timed out after ${opts.timeoutMs ?? this.cfg.requestTimeoutMs} ms`));
+        reject(
+          new LinkUnavailableError(
+            `broadworks-cti ${spec.type} timed out after ${opts.timeoutMs ?? this.cfg.requestTimeoutMs} ms`,
+          ),
+        );
       }, opts.timeoutMs ?? this.cfg.requestTimeoutMs);
       this.pending.set(requestId, { resolve, reject, timer, onResponse: opts.onResponse, type: spec.type });
       this.write(frame, false);
@@ -273,12 +283,15 @@ export class BwClient {
     );
     if (r.statusCode === 401) throw new Error(`authentication failed (401${r.reason ? ` ${r.reason}` : ''})`);
     if (r.statusCode !== 200) {
-      throw new Error(`AddChannel refused: ${r.statusCode} ${r.errorInfo?.errorCode ?? ''} ${r.errorInfo?.summaryEnglish ?? r.reason ?? ''}`.trim());
+      throw new Error(
+        `AddChannel refused: ${r.statusCode} ${r.errorInfo?.errorCode ?? ''} ${r.errorInfo?.summaryEnglish ?? r.reason ?? ''}`.trim(),
+      );
     }
     const channelId = textOf(r.payload ?? r.root, 'channelid');
     if (!channelId) throw new Error('AddChannel response without channelId');
     this.channelId = channelId;
-    this.channelExpires = intOf(find(r.root, 'channel') ?? r.payload ?? r.root, 'expires') ?? this.cfg.channelExpires;
+    this.channelExpires =
+      intOf(find(r.root, 'channel') ?? r.payload ?? r.root, 'expires') ?? this.cfg.channelExpires;
     this.scheduleChannelRefresh();
   }
 
@@ -302,14 +315,19 @@ export class BwClient {
       const r = await this.request(this.cfg.requests.updateChannel(id, this.cfg.channelExpires));
       if (r.statusCode === 200) {
         this.stats.channelRefreshes++;
-        this.channelExpires = intOf(find(r.root, 'channel') ?? r.payload ?? r.root, 'expires') ?? this.cfg.channelExpires;
+        this.channelExpires =
+          intOf(find(r.root, 'channel') ?? r.payload ?? r.root, 'expires') ?? this.cfg.channelExpires;
         this.scheduleChannelRefresh();
       } else {
-        this.logger.warn('broadworks-cti channel refresh refused', { status: r.statusCode, code: r.errorInfo?.errorCode });
+        this.logger.warn('broadworks-cti channel refresh refused', {
+          status: r.statusCode,
+          code: r.errorInfo?.errorCode,
+        });
         this.handlers.onChannelLost(`channel refresh refused (${r.statusCode})`, false);
       }
     } catch (err) {
-      if (this._state === 'ready') this.logger.warn('broadworks-cti channel refresh failed', { error: (err as Error).message });
+      if (this._state === 'ready')
+        this.logger.warn('broadworks-cti channel refresh failed', { error: (err as Error).message });
       if (this._state === 'ready') this.scheduleChannelRefreshSoon();
     }
   }
@@ -369,7 +387,8 @@ export class BwClient {
         if (this.socket !== sock) return;
         const reason = this.closeReason ?? 'connection closed by server';
         const unexpected = this._state !== 'closing' && this._state !== 'disconnected';
-        const wasUp = this._state === 'ready' || this._state === 'channelSetup' || this._state === 'subscribing';
+        const wasUp =
+          this._state === 'ready' || this._state === 'channelSetup' || this._state === 'subscribing';
         this.teardown(reason);
         if (unexpected && wasUp) this.handlers.onClosed(reason);
       });
@@ -501,7 +520,10 @@ export class BwClient {
         if (msg.sessionId) this.sessionId = msg.sessionId;
         const p = msg.requestId !== undefined ? this.pending.get(msg.requestId) : undefined;
         if (!p) {
-          this.logger.warn('broadworks-cti response for an unknown request', { requestId: msg.requestId, status: msg.statusCode });
+          this.logger.warn('broadworks-cti response for an unknown request', {
+            requestId: msg.requestId,
+            status: msg.statusCode,
+          });
           return;
         }
         this.pending.delete(msg.requestId!);
@@ -517,7 +539,9 @@ export class BwClient {
       case 'channelTerminated': {
         // never acknowledged (§6.15); only our channel matters
         if (msg.channelId && this.channelId && msg.channelId !== this.channelId) {
-          this.logger.info('broadworks-cti ChannelTerminated for another channel', { channelId: msg.channelId });
+          this.logger.info('broadworks-cti ChannelTerminated for another channel', {
+            channelId: msg.channelId,
+          });
           return;
         }
         const reason = msg.reason ?? 'unknown';
@@ -535,7 +559,10 @@ export class BwClient {
         if (msg.requestId) {
           // an event we cannot read: 400 = "application reason, drop the event" keeps channel and subscription
           this.stats.acks++;
-          this.write(buildEventResponse(msg.requestId, msg.eventId ?? '', 400, 'Unparseable event', this.cfg.version), true);
+          this.write(
+            buildEventResponse(msg.requestId, msg.eventId ?? '', 400, 'Unparseable event', this.cfg.version),
+            true,
+          );
         }
         return;
     }
@@ -549,7 +576,10 @@ export class BwClient {
       /* keep 200 */
     }
     this.stats.acks++;
-    this.write(buildEventResponse(ev.requestId!, ev.eventId!, status.status, status.reason, this.cfg.version), true);
+    this.write(
+      buildEventResponse(ev.requestId!, ev.eventId!, status.status, status.reason, this.cfg.version),
+      true,
+    );
     if (ev.repaired) this.garbage('repaired', `event ${ev.eventId} needed XML repair`);
     if (status.status !== 200) return;
     const id = ev.eventId!;
@@ -592,7 +622,11 @@ export class BwClient {
     }
     if (seq < c.next) {
       this.stats.late++;
-      this.logger.warn('broadworks-cti late event delivered out of order', { eventId: ev.eventId, seq, expected: c.next });
+      this.logger.warn('broadworks-cti late event delivered out of order', {
+        eventId: ev.eventId,
+        seq,
+        expected: c.next,
+      });
       return this.deliver(ev);
     }
     if (seq > c.next) {
@@ -628,7 +662,11 @@ export class BwClient {
       // the gap did not fill in time: skip to the lowest buffered number
       const lowest = Math.min(...c.buffer.keys());
       if (c.next !== undefined && lowest > c.next) {
-        this.logger.warn('broadworks-cti sequence gap skipped', { subscription: key, from: c.next, to: lowest });
+        this.logger.warn('broadworks-cti sequence gap skipped', {
+          subscription: key,
+          from: c.next,
+          to: lowest,
+        });
       }
       c.next = lowest;
       this.drain(key, c);

@@ -32,11 +32,15 @@ import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messag
 
 export { BroadWorksCtiOptions } from '../../../shared/vendors/broadworks-cti.js';
 
-
 // ---------------------------------------------------------------------------------------------------
 // family → package mapping
 
-export const SERVICE_PACKAGES = ['Do Not Disturb', 'Call Forwarding Always', 'Call Forwarding Busy', 'Call Forwarding No Answer'] as const;
+export const SERVICE_PACKAGES = [
+  'Do Not Disturb',
+  'Call Forwarding Always',
+  'Call Forwarding Busy',
+  'Call Forwarding No Answer',
+] as const;
 
 /** BroadWorks event packages for one bridge target type and family (empty: nothing to subscribe). */
 export function packagesFor(targetType: Target['type'], family: EventFamily, callPackage: string): string[] {
@@ -45,9 +49,15 @@ export function packagesFor(targetType: Target['type'], family: EventFamily, cal
     case 'conference':
       return targetType === 'queue' || targetType === 'routePoint' ? [] : [callPackage];
     case 'agent':
-      return targetType === 'user' || targetType === 'group' || targetType === 'system' ? ['Call Center Agent'] : [];
+      return targetType === 'user' || targetType === 'group' || targetType === 'system'
+        ? ['Call Center Agent']
+        : [];
     case 'queue':
-      return targetType === 'queue' ? ['Call Center Queue'] : targetType === 'routePoint' ? ['Route Point Queue'] : [];
+      return targetType === 'queue'
+        ? ['Call Center Queue']
+        : targetType === 'routePoint'
+          ? ['Route Point Queue']
+          : [];
     case 'route':
       return targetType === 'routePoint' ? ['Route Point Queue'] : [];
     case 'service':
@@ -156,7 +166,9 @@ export class BroadWorksCtiDriver implements Driver {
       await Promise.allSettled(
         ids.map((id) => {
           this.deletedSubscriptions.add(id);
-          return this.client.request(this.requests.deleteSubscription(id), { timeoutMs: Math.min(2000, this.options.requestTimeoutMs) });
+          return this.client.request(this.requests.deleteSubscription(id), {
+            timeoutMs: Math.min(2000, this.options.requestTimeoutMs),
+          });
         }),
       );
     }
@@ -212,9 +224,14 @@ export class BroadWorksCtiDriver implements Driver {
         return [{ kind: 'system' }];
       case 'group': {
         if (!target.id) return [];
-        const [a, b] = target.id.includes('/') ? target.id.split('/', 2) : [this.options.serviceProviderId, target.id];
+        const [a, b] = target.id.includes('/')
+          ? target.id.split('/', 2)
+          : [this.options.serviceProviderId, target.id];
         if (!a || !b) {
-          this.logger.warn('broadworks-cti: group target needs "serviceProvider/group" or options.serviceProviderId', { target: target.id });
+          this.logger.warn(
+            'broadworks-cti: group target needs "serviceProvider/group" or options.serviceProviderId',
+            { target: target.id },
+          );
           return [];
         }
         return [{ kind: 'group', serviceProviderId: a, groupId: b }];
@@ -222,7 +239,8 @@ export class BroadWorksCtiDriver implements Driver {
       default:
         if (target.id) return [{ kind: 'user', id: target.id }];
         // a user target without id: every configured user
-        if (target.type === 'user' && this.options.users) return this.options.users.map((u) => ({ kind: 'user' as const, id: u.id }));
+        if (target.type === 'user' && this.options.users)
+          return this.options.users.map((u) => ({ kind: 'user' as const, id: u.id }));
         this.logger.warn('broadworks-cti: target without id cannot be subscribed', { target: target.type });
         return [];
     }
@@ -264,7 +282,8 @@ export class BroadWorksCtiDriver implements Driver {
     this.deletedSubscriptions.add(id);
     try {
       const r = await this.client.request(this.requests.deleteSubscription(id));
-      if (r.statusCode !== 200 && r.statusCode !== 403) this.logger.warn('broadworks-cti DeleteSubscription refused', { id, status: r.statusCode });
+      if (r.statusCode !== 200 && r.statusCode !== 403)
+        this.logger.warn('broadworks-cti DeleteSubscription refused', { id, status: r.statusCode });
     } catch (err) {
       this.logger.warn('broadworks-cti DeleteSubscription failed', { id, error: (err as Error).message });
     }
@@ -291,13 +310,22 @@ export class BroadWorksCtiDriver implements Driver {
         },
       });
     } catch (err) {
-      this.logger.warn('broadworks-cti subscription failed', { target: bwTargetKey(rec.bwTarget), event: rec.pkg, error: (err as Error).message });
+      this.logger.warn('broadworks-cti subscription failed', {
+        target: bwTargetKey(rec.bwTarget),
+        event: rec.pkg,
+        error: (err as Error).message,
+      });
       return;
     }
     if (r.statusCode !== 200 || !rec.subscriptionId) {
       rec.failures++;
-      const why = `${r.statusCode}${r.errorInfo?.errorCode ? `/${r.errorInfo.errorCode}` : ''} ${r.errorInfo?.summaryEnglish ?? r.errorInfo?.summary ?? r.reason ?? ''}`.trim();
-      this.logger.warn('broadworks-cti subscription refused', { target: bwTargetKey(rec.bwTarget), event: rec.pkg, why });
+      const why =
+        `${r.statusCode}${r.errorInfo?.errorCode ? `/${r.errorInfo.errorCode}` : ''} ${r.errorInfo?.summaryEnglish ?? r.errorInfo?.summary ?? r.reason ?? ''}`.trim();
+      this.logger.warn('broadworks-cti subscription refused', {
+        target: bwTargetKey(rec.bwTarget),
+        event: rec.pkg,
+        why,
+      });
       this.emit({
         type: 'subscription.terminated',
         target: rec.target,
@@ -321,12 +349,17 @@ export class BroadWorksCtiDriver implements Driver {
   private async refresh(rec: SubRecord): Promise<void> {
     if (this.subs.get(rec.key) !== rec || !rec.subscriptionId || this.client.state !== 'ready') return;
     try {
-      const r = await this.client.request(this.requests.updateSubscription(rec.subscriptionId, this.options.subscriptionExpires));
+      const r = await this.client.request(
+        this.requests.updateSubscription(rec.subscriptionId, this.options.subscriptionExpires),
+      );
       if (r.statusCode === 200) {
         this.scheduleRefresh(rec, intOf(resp_payload(r), 'expires') ?? this.options.subscriptionExpires);
         return;
       }
-      this.logger.warn('broadworks-cti subscription refresh refused; re-adding', { status: r.statusCode, id: rec.subscriptionId });
+      this.logger.warn('broadworks-cti subscription refresh refused; re-adding', {
+        status: r.statusCode,
+        id: rec.subscriptionId,
+      });
       this.forget(rec);
       await this.addSubscription(rec);
     } catch (err) {
@@ -370,7 +403,10 @@ export class BroadWorksCtiDriver implements Driver {
     const rec = ev.subscriptionId ? this.bySubscriptionId.get(ev.subscriptionId) : undefined;
     if (rec) return { target: rec.target, families: rec.families };
     const id = ev.targetId ?? ev.userId;
-    return { target: id ? { type: 'user', id } : { type: 'system' }, families: new Set(['call', 'conference', 'agent', 'queue', 'route', 'service', 'link']) };
+    return {
+      target: id ? { type: 'user', id } : { type: 'system' },
+      families: new Set(['call', 'conference', 'agent', 'queue', 'route', 'service', 'link']),
+    };
   }
 
   private onBwEvent(ev: BwEvent): void {
@@ -454,13 +490,16 @@ export class BroadWorksCtiDriver implements Driver {
     throw vendorError(r);
   }
 
-  async execute<K extends CommandKind>(command: Extract<CallCommand, { kind: K }>): Promise<CommandResult<K>> {
+  async execute<K extends CommandKind>(
+    command: Extract<CallCommand, { kind: K }>,
+  ): Promise<CommandResult<K>> {
     const result = await this.run(command as CallCommand);
     return result as CommandResult<K>;
   }
 
   private requireReady(): void {
-    if (this.client.state !== 'ready') throw new LinkUnavailableError(`broadworks-cti link is ${this.client.state}`);
+    if (this.client.state !== 'ready')
+      throw new LinkUnavailableError(`broadworks-cti link is ${this.client.state}`);
   }
 
   private async run(cmd: CallCommand): Promise<unknown> {
@@ -479,15 +518,23 @@ export class BroadWorksCtiDriver implements Driver {
       case 'getCall': {
         const r = await this.call(rq.callDetails(cmd.user, cmd.call));
         const c = parseCallNode(r);
-        if (!c) throw new VendorError(502, 'call details without a call', { name: VENDOR, status: r.statusCode });
+        if (!c)
+          throw new VendorError(502, 'call details without a call', { name: VENDOR, status: r.statusCode });
         return { call: this.view(cmd.user, c) };
       }
       case 'dial': {
         const r = await this.call(rq.dial(cmd.user, cmd.to));
         const root = r.payload ?? r.root;
         const callId = textOf(root, 'callid');
-        if (!callId) throw new VendorError(502, 'dial response without callStartInfo', { name: VENDOR, status: r.statusCode });
-        return { callId, correlationId: textOf(root, 'externaltrackingid') ?? textOf(root, 'exttrackingid') ?? callId };
+        if (!callId)
+          throw new VendorError(502, 'dial response without callStartInfo', {
+            name: VENDOR,
+            status: r.statusCode,
+          });
+        return {
+          callId,
+          correlationId: textOf(root, 'externaltrackingid') ?? textOf(root, 'exttrackingid') ?? callId,
+        };
       }
       case 'answer':
       case 'retrieve':
@@ -515,14 +562,19 @@ export class BroadWorksCtiDriver implements Driver {
         const r = await this.call(rq.getAgentState(cmd.agent));
         const root = r.payload ?? r.root;
         const state = mapAgentState(textOf(root, 'agentacdstate') ?? textOf(root, 'state'));
-        if (!state) throw new VendorError(502, 'agent state missing in response', { name: VENDOR, status: r.statusCode });
+        if (!state)
+          throw new VendorError(502, 'agent state missing in response', {
+            name: VENDOR,
+            status: r.statusCode,
+          });
         const reason = textOf(root, 'unavailablecode');
         return { state, ...(reason ? { reason } : {}) };
       }
       case 'setAgentState': {
         const r = await this.call(rq.setAgentState(cmd.agent, cmd.state, cmd.reason));
         const root = r.payload ?? r.root;
-        const state: AgentStateValue = mapAgentState(textOf(root, 'agentacdstate') ?? textOf(root, 'state')) ?? cmd.state;
+        const state: AgentStateValue =
+          mapAgentState(textOf(root, 'agentacdstate') ?? textOf(root, 'state')) ?? cmd.state;
         const reason = textOf(root, 'unavailablecode') ?? cmd.reason;
         return { state, ...(reason ? { reason } : {}) };
       }
@@ -557,7 +609,11 @@ export class BroadWorksCtiDriver implements Driver {
   private async raw(request: unknown): Promise<{ status: number; body: unknown }> {
     const parsed = RawRequest.safeParse(request);
     if (!parsed.success) {
-      throw new VendorError(400, `invalid raw request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { name: VENDOR });
+      throw new VendorError(
+        400,
+        `invalid raw request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        { name: VENDOR },
+      );
     }
     const { method, uri, params, payload, type } = parsed.data;
     let payloadXml: string | undefined;
@@ -566,7 +622,9 @@ export class BroadWorksCtiDriver implements Driver {
         const { repaired } = parseXml(`<payload>${payload}</payload>`);
         if (repaired) throw new Error('not well-formed');
       } catch (err) {
-        throw new VendorError(400, `raw payload is not well-formed XML: ${(err as Error).message}`, { name: VENDOR });
+        throw new VendorError(400, `raw payload is not well-formed XML: ${(err as Error).message}`, {
+          name: VENDOR,
+        });
       }
       payloadXml = payload;
     }
@@ -577,7 +635,9 @@ export class BroadWorksCtiDriver implements Driver {
       params: Object.entries(params ?? {}).map(([k, v]) => [k, String(v)]),
       ...(payloadXml ? { payloadXml } : {}),
     };
-    for (const [k] of spec.params) if (!/^[A-Za-z_][\w.-]*$/.test(k)) throw new VendorError(400, `invalid param name ${esc(k)}`, { name: VENDOR });
+    for (const [k] of spec.params)
+      if (!/^[A-Za-z_][\w.-]*$/.test(k))
+        throw new VendorError(400, `invalid param name ${esc(k)}`, { name: VENDOR });
     const r = await this.client.request(spec);
     const body: Record<string, unknown> = {};
     if (r.reason) body.reason = r.reason;
@@ -592,7 +652,10 @@ const RawRequest = z.object({
   uri: z.string().min(1).max(2048),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   payload: z.string().max(65536).optional(),
-  type: z.string().regex(/^[A-Za-z][\w]*$/).optional(),
+  type: z
+    .string()
+    .regex(/^[A-Za-z][\w]*$/)
+    .optional(),
 });
 
 function resp_payload(r: Response): XNode {
@@ -605,7 +668,11 @@ function isTrue(node: XNode | undefined, name: string): boolean {
 }
 
 function bwTargetKey(t: BwTarget): string {
-  return t.kind === 'user' ? `user:${t.id}` : t.kind === 'group' ? `group:${t.serviceProviderId}/${t.groupId}` : 'system';
+  return t.kind === 'user'
+    ? `user:${t.id}`
+    : t.kind === 'group'
+      ? `group:${t.serviceProviderId}/${t.groupId}`
+      : 'system';
 }
 
 /** The Call of a RetrieveCallDetails response. */
@@ -618,16 +685,29 @@ function parseCallNode(r: Response): BwCall | undefined {
 export function vendorError(r: Response): VendorError {
   const code = r.errorInfo?.errorCode;
   const text = r.errorInfo?.summaryEnglish ?? r.errorInfo?.summary ?? r.reason ?? `status ${r.statusCode}`;
-  return new VendorError(apiStatus(r.statusCode, code), `BroadWorks ${r.statusCode}${code ? `/${code}` : ''}: ${text}`, {
-    name: VENDOR,
-    ...(code ? { code } : {}),
-    text,
-    status: r.statusCode,
-  });
+  return new VendorError(
+    apiStatus(r.statusCode, code),
+    `BroadWorks ${r.statusCode}${code ? `/${code}` : ''}: ${text}`,
+    {
+      name: VENDOR,
+      ...(code ? { code } : {}),
+      text,
+      status: r.statusCode,
+    },
+  );
 }
 
 const NOT_FOUND_CODES = new Set(['100003', '101002', '4008', '110862', '110841']);
-const CONFLICT_CODES = new Set(['101001', '101004', '110505', '110503', '110642', '110648', '110810', '110106']);
+const CONFLICT_CODES = new Set([
+  '101001',
+  '101004',
+  '110505',
+  '110503',
+  '110642',
+  '110648',
+  '110810',
+  '110106',
+]);
 
 function apiStatus(status: number, code: string | undefined): number {
   if (code && NOT_FOUND_CODES.has(code)) return 404;
@@ -638,4 +718,3 @@ function apiStatus(status: number, code: string | undefined): number {
   if (status === 503) return 503;
   return 502;
 }
-

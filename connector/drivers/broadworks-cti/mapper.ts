@@ -5,7 +5,15 @@
  * emitted `data.call` is complete even when BroadWorks sends partial data (snapshot lists, OCR-damaged
  * samples). The full field-by-field table is in docs/protocols/broadworks-cti.md.
  */
-import type { AgentStateValue, Call, CallState, EventDraft, EventFamily, EventType, Target } from '../../../shared/events/model.js';
+import type {
+  AgentStateValue,
+  Call,
+  CallState,
+  EventDraft,
+  EventFamily,
+  EventType,
+  Target,
+} from '../../../shared/events/model.js';
 import type { BwCall, BwEvent, BwQueueEntry } from './messages.js';
 
 export const VENDOR = 'broadworks-cti' as const;
@@ -43,7 +51,11 @@ function iso(ms: number | undefined): string | undefined {
 }
 
 /** BroadWorks state + personality → bridge call state. */
-export function mapCallState(bwState: string | undefined, personality: string | undefined, fallback: CallState): CallState {
+export function mapCallState(
+  bwState: string | undefined,
+  personality: string | undefined,
+  fallback: CallState,
+): CallState {
   const s = (bwState ?? '').toLowerCase().replace(/[^a-z]/g, '');
   const p = (personality ?? '').toLowerCase().replace(/[^a-z]/g, '');
   switch (s) {
@@ -78,7 +90,13 @@ export function mapAgentState(bw: string | undefined): AgentStateValue | undefin
 }
 
 export function bwAgentState(state: AgentStateValue): string {
-  return { 'sign-in': 'Sign-In', available: 'Available', unavailable: 'Unavailable', 'wrap-up': 'Wrap-Up', 'sign-out': 'Sign-Out' }[state];
+  return {
+    'sign-in': 'Sign-In',
+    available: 'Available',
+    unavailable: 'Unavailable',
+    'wrap-up': 'Wrap-Up',
+    'sign-out': 'Sign-Out',
+  }[state];
 }
 
 const TOMBSTONES = 2048;
@@ -95,7 +113,9 @@ export class CallMapper {
 
   /** Calls currently cached for one user (call halves of `user`). */
   callsOf(user: string): Call[] {
-    return [...this.calls.values()].filter((e) => e.call.local.user === user).map((e) => structuredClone(e.call));
+    return [...this.calls.values()]
+      .filter((e) => e.call.local.user === user)
+      .map((e) => structuredClone(e.call));
   }
 
   cachedCall(callId: string): Call | undefined {
@@ -117,8 +137,12 @@ export class CallMapper {
     const bwState = bw.state ?? prev?.bwState ?? '';
     const state = mapCallState(bwState, personality, prev?.call.state ?? 'alerting');
     // direction is fixed by the first personality seen (a transfer can turn a Terminator into an Originator)
-    const direction = prev?.call.direction ?? (personality.toLowerCase() === 'terminator' ? 'inbound' : 'outbound');
-    const remoteAddress = bw.remoteParty?.address ?? bw.remoteParty?.userDN ?? (bw.remoteParty?.privacy ? 'anonymous' : undefined);
+    const direction =
+      prev?.call.direction ?? (personality.toLowerCase() === 'terminator' ? 'inbound' : 'outbound');
+    const remoteAddress =
+      bw.remoteParty?.address ??
+      bw.remoteParty?.userDN ??
+      (bw.remoteParty?.privacy ? 'anonymous' : undefined);
     const call: Call = {
       id: bw.callId,
       correlationId: bw.extTrackingId ?? prev?.call.correlationId ?? bw.callId,
@@ -152,7 +176,9 @@ export class CallMapper {
   /** Merge a BroadWorks Call into the cache and return the bridge view (without emitting anything). */
   merge(user: string, bw: BwCall, via?: Call['via']): { entry: CacheEntry; before?: Before } {
     const prev = this.calls.get(bw.callId);
-    const before: Before | undefined = prev ? { state: prev.call.state, bwState: prev.bwState, answered: !!prev.call.answeredAt } : undefined;
+    const before: Before | undefined = prev
+      ? { state: prev.call.state, bwState: prev.bwState, answered: !!prev.call.answeredAt }
+      : undefined;
     const entry = this.compute(user, bw, prev, via);
     if (entry.call.state === 'released') {
       this.calls.delete(bw.callId);
@@ -177,7 +203,12 @@ export class CallMapper {
     if (!e) return undefined;
     this.calls.delete(callId);
     this.tombstone(callId);
-    const call = { ...e.call, state: 'released' as const, releasedAt: this.now().toISOString(), releaseCause: cause };
+    const call = {
+      ...e.call,
+      state: 'released' as const,
+      releasedAt: this.now().toISOString(),
+      releaseCause: cause,
+    };
     return call;
   }
 
@@ -185,7 +216,13 @@ export class CallMapper {
    * Reconcile a user's cached calls against an authoritative list (snapshot event or resync):
    * vanished → call.released (cause `resync`), changed state → call.updated, new → seeded silently.
    */
-  reconcile(user: string, calls: BwCall[], ctx: MapContext, vendorEvent: string, vendorId?: string): EventDraft[] {
+  reconcile(
+    user: string,
+    calls: BwCall[],
+    ctx: MapContext,
+    vendorEvent: string,
+    vendorId?: string,
+  ): EventDraft[] {
     const out: EventDraft[] = [];
     const seen = new Set(calls.map((c) => c.callId));
     for (const cached of this.callsOf(user)) {
@@ -204,10 +241,23 @@ export class CallMapper {
     return out;
   }
 
-  private push(out: EventDraft[], ctx: MapContext, type: EventType, data: unknown, vendorEvent: string, vendorId?: string): void {
-    const family: EventFamily = type === 'subscription.terminated' ? 'link' : (type.split('.')[0] as EventFamily);
+  private push(
+    out: EventDraft[],
+    ctx: MapContext,
+    type: EventType,
+    data: unknown,
+    vendorEvent: string,
+    vendorId?: string,
+  ): void {
+    const family: EventFamily =
+      type === 'subscription.terminated' ? 'link' : (type.split('.')[0] as EventFamily);
     if (type !== 'subscription.terminated' && !ctx.families.has(family)) return;
-    const draft = { type, target: ctx.target, data, vendor: { name: VENDOR, event: vendorEvent } } as EventDraft;
+    const draft = {
+      type,
+      target: ctx.target,
+      data,
+      vendor: { name: VENDOR, event: vendorEvent },
+    } as EventDraft;
     if (vendorId) draft.vendor.id = vendorId;
     out.push(draft);
   }
@@ -220,7 +270,12 @@ export class CallMapper {
     const user = ev.targetId ?? ev.userId ?? ctx.target.id ?? '';
     const emit = (t: EventType, data: unknown) => this.push(out, ctx, t, data, vendorEvent, ev.eventId);
 
-    const callEvent = (bw: BwCall, decide: (before: Before | undefined, call: Call) => EventType | null, extra?: (call: Call) => Record<string, unknown>, via?: Call['via']) => {
+    const callEvent = (
+      bw: BwCall,
+      decide: (before: Before | undefined, call: Call) => EventType | null,
+      extra?: (call: Call) => Record<string, unknown>,
+      via?: Call['via'],
+    ) => {
       if (this.released.has(bw.callId) && !this.calls.has(bw.callId)) return; // late event for a finished call
       const { entry, before } = this.merge(user, bw, via);
       const t = decide(before, entry.call);
@@ -235,7 +290,8 @@ export class CallMapper {
         for (const c of ev.calls) callEvent(c, (b) => (b ? 'call.updated' : 'call.originated'));
         break;
       case 'CallCollectingEvent':
-        for (const c of ev.calls) callEvent({ ...c, state: 'Idle' }, (b) => (b ? 'call.updated' : 'call.originated'));
+        for (const c of ev.calls)
+          callEvent({ ...c, state: 'Idle' }, (b) => (b ? 'call.updated' : 'call.originated'));
         break;
       case 'CallReceivedEvent':
         for (const c of ev.calls) callEvent(c, (b) => (b ? 'call.updated' : 'call.received'));
@@ -275,7 +331,10 @@ export class CallMapper {
           const { entry } = this.merge(user, { ...c, state: c.state });
           const view = structuredClone(entry.call);
           if (isTransfer) {
-            emit('call.transferred', { call: view, transfer: { mode, ...(c.redirect?.address ? { to: c.redirect.address } : {}) } });
+            emit('call.transferred', {
+              call: view,
+              transfer: { mode, ...(c.redirect?.address ? { to: c.redirect.address } : {}) },
+            });
           } else {
             emit('call.forwarded', {
               call: view,
@@ -283,7 +342,9 @@ export class CallMapper {
               ...(reason ? { reason } : {}),
             });
           }
-          const gone = this.drop(c.callId, isTransfer ? 'transferred' : 'redirected') ?? (view.state === 'released' ? view : undefined);
+          const gone =
+            this.drop(c.callId, isTransfer ? 'transferred' : 'redirected') ??
+            (view.state === 'released' ? view : undefined);
           if (gone) {
             const final = { ...gone, releaseCause: isTransfer ? 'transferred' : 'redirected' };
             if (c.detachedTime) final.releasedAt = iso(c.detachedTime) ?? final.releasedAt;
@@ -304,7 +365,10 @@ export class CallMapper {
         break;
       case 'CallDetachedEvent':
         for (const c of ev.calls) {
-          callEvent({ ...c, state: 'Detached', releaseCause: c.releaseCause ?? 'detached' }, () => 'call.released');
+          callEvent(
+            { ...c, state: 'Detached', releaseCause: c.releaseCause ?? 'detached' },
+            () => 'call.released',
+          );
         }
         break;
       case 'CallReleasingEvent':
@@ -313,7 +377,10 @@ export class CallMapper {
       case 'CallReleasedEvent':
         for (const c of ev.calls) {
           const cause = c.releaseCause ?? this.calls.get(c.callId)?.call.releaseCause ?? c.releasingParty;
-          callEvent({ ...c, state: 'Released', ...(cause ? { releaseCause: cause } : {}) }, () => 'call.released');
+          callEvent(
+            { ...c, state: 'Released', ...(cause ? { releaseCause: cause } : {}) },
+            () => 'call.released',
+          );
         }
         break;
       case 'CallUpdatedEvent':
@@ -323,7 +390,11 @@ export class CallMapper {
       case 'CallParkRetrievedEvent':
         for (const c of ev.calls) {
           // a pick-up (or barge-in) that connects a call not yet answered is its answer
-          callEvent(c, (b, call) => (call.state === 'active' && b && (b.state === 'alerting' || b.state === 'dialing') && !b.answered ? 'call.answered' : 'call.updated'));
+          callEvent(c, (b, call) =>
+            call.state === 'active' && b && (b.state === 'alerting' || b.state === 'dialing') && !b.answered
+              ? 'call.answered'
+              : 'call.updated',
+          );
         }
         break;
       case 'CallRecordingStartingEvent':
@@ -341,7 +412,8 @@ export class CallMapper {
       case 'CallSubscriptionEvent':
       case 'CallSubscriptionResyncEvent':
         out.push(...this.reconcile(user, ev.calls, ctx, vendorEvent, ev.eventId));
-        if (ev.conference && ev.conference.callIds.length) this.conferenceEvent(user, ev, ctx, out, 'snapshot');
+        if (ev.conference && ev.conference.callIds.length)
+          this.conferenceEvent(user, ev, ctx, out, 'snapshot');
         else this.conferences.delete(user);
         break;
       case 'ConferenceStartedEvent':
@@ -364,7 +436,13 @@ export class CallMapper {
         const key = `${state}|${ev.agent?.unavailableCode ?? ''}`;
         if (type === 'AgentSubscriptionEvent' && this.agentStates.get(user) === key) break;
         this.agentStates.set(user, key);
-        emit('agent.state', { agent: { id: user, state, ...(ev.agent?.unavailableCode ? { reason: ev.agent.unavailableCode } : {}) } });
+        emit('agent.state', {
+          agent: {
+            id: user,
+            state,
+            ...(ev.agent?.unavailableCode ? { reason: ev.agent.unavailableCode } : {}),
+          },
+        });
         break;
       }
       case 'DoNotDisturbEvent': {
@@ -375,7 +453,12 @@ export class CallMapper {
       case 'CallForwardingAlwaysEvent':
       case 'CallForwardingBusyEvent':
       case 'CallForwardingNoAnswerEvent': {
-        const kind = type === 'CallForwardingAlwaysEvent' ? 'always' : type === 'CallForwardingBusyEvent' ? 'busy' : 'no-answer';
+        const kind =
+          type === 'CallForwardingAlwaysEvent'
+            ? 'always'
+            : type === 'CallForwardingBusyEvent'
+              ? 'busy'
+              : 'no-answer';
         const enabled = ev.service?.active ?? false;
         const to = ev.service?.forwardTo;
         if (this.changed(`${user}|cf-${kind}`, `${enabled}|${to ?? ''}`)) {
@@ -390,7 +473,11 @@ export class CallMapper {
           if (type === 'RoutePointCallAddedEvent') {
             emit('route.request', {
               routePoint: { id: user },
-              call: { id: q.callId, correlationId: q.extTrackingId ?? q.callId, remote: { address: this.partyAddress(q) } },
+              call: {
+                id: q.callId,
+                correlationId: q.extTrackingId ?? q.callId,
+                remote: { address: this.partyAddress(q) },
+              },
             });
           }
         }
@@ -417,7 +504,10 @@ export class CallMapper {
       case 'RoutePointCallTransferredEvent':
       case 'RoutePointCallFailedEvent':
       case 'RoutePointCallOverflowedEvent': {
-        const reason = type.replace(/^(ACD|RoutePoint)Call/, '').replace(/Event$/, '').toLowerCase();
+        const reason = type
+          .replace(/^(ACD|RoutePoint)Call/, '')
+          .replace(/Event$/, '')
+          .toLowerCase();
         for (const q of ev.queueEntries) emit('queue.call.removed', this.queueData(user, q, reason));
         break;
       }
@@ -486,12 +576,19 @@ export class CallMapper {
       .filter((r): r is Call['remote'] => !!r && !!r.address)
       .map((r) => ({ ...r }));
     const eventType: EventType =
-      state === 'released' ? 'conference.released' : type === 'ConferenceStartedEvent' || !prev ? 'conference.started' : 'conference.updated';
+      state === 'released'
+        ? 'conference.released'
+        : type === 'ConferenceStartedEvent' || !prev
+          ? 'conference.started'
+          : 'conference.updated';
     this.push(
       out,
       ctx,
       eventType,
-      { conference: { id, state, calls: [...calls], ...(parties.length ? { parties } : {}) }, local: { user } },
+      {
+        conference: { id, state, calls: [...calls], ...(parties.length ? { parties } : {}) },
+        local: { user },
+      },
       type,
       ev.eventId,
     );

@@ -6,7 +6,19 @@
  * Everything here is lenient: names are matched by local name, case-insensitively, in any order;
  * unknown elements are ignored. See docs/protocols/broadworks-cti.md for the decisions.
  */
-import { child, childrenNamed, esc, find, findAll, flagOf, intOf, parseXml, textOf, XmlParseError, type XNode } from './xml.js';
+import {
+  child,
+  childrenNamed,
+  esc,
+  find,
+  findAll,
+  flagOf,
+  intOf,
+  parseXml,
+  textOf,
+  XmlParseError,
+  type XNode,
+} from './xml.js';
 
 export const XSP_NS = 'http://schema.broadsoft.com/XspXMLInterface';
 export const XSI_NS = 'http://schema.broadsoft.com/xsi';
@@ -123,40 +135,107 @@ export type Inbound =
 /** Every event type name of §6, plus the spellings the flows and OCR use (folded onto one name). */
 const EVENT_TYPES = [
   // call (§6.2)
-  'CallOriginatingEvent', 'CallOriginatedEvent', 'CallReceivedEvent', 'CallAnsweredEvent', 'CallHeldEvent',
-  'CallRetrievedEvent', 'CallUpdatedEvent', 'CallRedirectedEvent', 'CallTransferredEvent', 'CallReleasingEvent',
-  'CallReleasedEvent', 'CallCollectingEvent', 'CallPickedUpEvent', 'CallBargedInEvent', 'CallMonitoredEvent',
-  'CallForwardedEvent', 'CallDetachedEvent', 'CallParkRetrievedEvent', 'CallRecordingStartingEvent',
-  'CallRecordingStartedEvent', 'CallRecordingPausedEvent', 'CallRecordingResumedEvent', 'CallRecordingStoppedEvent',
-  'CallSubscriptionEvent', 'CallSubscriptionResyncEvent', 'CallSecurityClassificationUpdatedEvent',
-  'CallClientSessionInfoUpdatedEvent', 'HookStatusEvent', 'PlayMusicOnHoldFailureEvent',
+  'CallOriginatingEvent',
+  'CallOriginatedEvent',
+  'CallReceivedEvent',
+  'CallAnsweredEvent',
+  'CallHeldEvent',
+  'CallRetrievedEvent',
+  'CallUpdatedEvent',
+  'CallRedirectedEvent',
+  'CallTransferredEvent',
+  'CallReleasingEvent',
+  'CallReleasedEvent',
+  'CallCollectingEvent',
+  'CallPickedUpEvent',
+  'CallBargedInEvent',
+  'CallMonitoredEvent',
+  'CallForwardedEvent',
+  'CallDetachedEvent',
+  'CallParkRetrievedEvent',
+  'CallRecordingStartingEvent',
+  'CallRecordingStartedEvent',
+  'CallRecordingPausedEvent',
+  'CallRecordingResumedEvent',
+  'CallRecordingStoppedEvent',
+  'CallSubscriptionEvent',
+  'CallSubscriptionResyncEvent',
+  'CallSecurityClassificationUpdatedEvent',
+  'CallClientSessionInfoUpdatedEvent',
+  'HookStatusEvent',
+  'PlayMusicOnHoldFailureEvent',
   // conference (§6.3)
-  'ConferenceStartedEvent', 'ConferenceHeldEvent', 'ConferenceRetrievedEvent', 'ConferenceUpdatedEvent',
-  'ConferenceReleasedEvent', 'ConferenceMutedEvent', 'ConferenceUnmutedEvent', 'ConferenceCallMutedEvent',
-  'ConferenceCallUnmutedEvent', 'ConferenceCallMadeDeafEvent', 'ConferenceCallMadeUndeafEvent',
+  'ConferenceStartedEvent',
+  'ConferenceHeldEvent',
+  'ConferenceRetrievedEvent',
+  'ConferenceUpdatedEvent',
+  'ConferenceReleasedEvent',
+  'ConferenceMutedEvent',
+  'ConferenceUnmutedEvent',
+  'ConferenceCallMutedEvent',
+  'ConferenceCallUnmutedEvent',
+  'ConferenceCallMadeDeafEvent',
+  'ConferenceCallMadeUndeafEvent',
   // route point (§6.4)
-  'RoutePointCallAddedEvent', 'RoutePointCallOfferedToAgentEvent', 'RoutePointCallAnsweredByAgentEvent',
-  'RoutePointCallAbandonedEvent', 'RoutePointCallBouncedEvent', 'RoutePointCallTransferredEvent',
-  'RoutePointCallUpdatedEvent', 'RoutePointCallReleasedEvent', 'RoutePointCallFailedEvent',
-  'RoutePointCallOverflowedEvent', 'RoutePointCallOriginatedEvent', 'RoutePointOutgoingCallAnsweredEvent',
-  'RoutePointSubscriptionEvent', 'RoutePointSubscriptionResyncEvent', 'RoutePointFailedEvent', 'RoutePointRecoveredEvent',
+  'RoutePointCallAddedEvent',
+  'RoutePointCallOfferedToAgentEvent',
+  'RoutePointCallAnsweredByAgentEvent',
+  'RoutePointCallAbandonedEvent',
+  'RoutePointCallBouncedEvent',
+  'RoutePointCallTransferredEvent',
+  'RoutePointCallUpdatedEvent',
+  'RoutePointCallReleasedEvent',
+  'RoutePointCallFailedEvent',
+  'RoutePointCallOverflowedEvent',
+  'RoutePointCallOriginatedEvent',
+  'RoutePointOutgoingCallAnsweredEvent',
+  'RoutePointSubscriptionEvent',
+  'RoutePointSubscriptionResyncEvent',
+  'RoutePointFailedEvent',
+  'RoutePointRecoveredEvent',
   // ACD (§6.5)
-  'ACDCallAddedEvent', 'ACDCallOfferedToAgentEvent', 'ACDWhisperStartedEvent', 'ACDCallAnsweredByAgentEvent',
-  'ACDCallAbandonedEvent', 'ACDCallReleasedEvent', 'ACDCallTransferredEvent', 'ACDCallUpdatedEvent',
-  'ACDCallBouncedEvent', 'ACDCallReorderedEvent', 'ACDCallPromotedEvent', 'ACDCallOverflowedEvent',
-  'ACDCallStrandedEvent', 'ACDCallStrandedUnavailableEvent', 'ACDCallEscapedEvent', 'ACDCallForwardedEvent',
-  'ACDSubscriptionEvent', 'ACDSubscriptionResyncEvent',
+  'ACDCallAddedEvent',
+  'ACDCallOfferedToAgentEvent',
+  'ACDWhisperStartedEvent',
+  'ACDCallAnsweredByAgentEvent',
+  'ACDCallAbandonedEvent',
+  'ACDCallReleasedEvent',
+  'ACDCallTransferredEvent',
+  'ACDCallUpdatedEvent',
+  'ACDCallBouncedEvent',
+  'ACDCallReorderedEvent',
+  'ACDCallPromotedEvent',
+  'ACDCallOverflowedEvent',
+  'ACDCallStrandedEvent',
+  'ACDCallStrandedUnavailableEvent',
+  'ACDCallEscapedEvent',
+  'ACDCallForwardedEvent',
+  'ACDSubscriptionEvent',
+  'ACDSubscriptionResyncEvent',
   // agent (§6.6)
-  'AgentStateEvent', 'AgentSubscriptionEvent', 'AgentDispositionCodeAddedEvent', 'ACDAgentJoinUpdateEvent',
+  'AgentStateEvent',
+  'AgentSubscriptionEvent',
+  'AgentDispositionCodeAddedEvent',
+  'ACDAgentJoinUpdateEvent',
   // services (§6.13)
-  'DoNotDisturbEvent', 'CallForwardingAlwaysEvent', 'CallForwardingBusyEvent', 'CallForwardingNoAnswerEvent',
-  'VoiceMessagingEvent', 'NWayCallEvent', 'CallTransferEvent', 'CallParkedAgainstEvent',
+  'DoNotDisturbEvent',
+  'CallForwardingAlwaysEvent',
+  'CallForwardingBusyEvent',
+  'CallForwardingNoAnswerEvent',
+  'VoiceMessagingEvent',
+  'NWayCallEvent',
+  'CallTransferEvent',
+  'CallParkedAgainstEvent',
   // channel / subscription (§6.14-6.15)
-  'SubscriptionTerminatedEvent', 'ChannelTerminatedEvent',
+  'SubscriptionTerminatedEvent',
+  'ChannelTerminatedEvent',
 ] as const;
 
 function typeKey(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/event$/, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/event$/, '');
 }
 
 const TYPE_BY_KEY = new Map<string, string>(EVENT_TYPES.map((t) => [typeKey(t), t]));
@@ -329,7 +408,10 @@ function parseEvent(root: XNode, repaired: boolean): BwEvent {
   }
   if (!eventData) return ev;
 
-  const body = eventData.children.length === 1 && canonicalEventType(eventData.children[0]!.raw) ? eventData.children[0]! : eventData;
+  const body =
+    eventData.children.length === 1 && canonicalEventType(eventData.children[0]!.raw)
+      ? eventData.children[0]!
+      : eventData;
   // calls: eventData/call, eventData/callList|calls/call
   const callNodes = [...childrenNamed(body, 'call')];
   for (const list of [...childrenNamed(body, 'calllist'), ...childrenNamed(body, 'calls')]) {
@@ -375,7 +457,8 @@ export function parseInbound(text: string): Inbound {
   try {
     ({ root, repaired } = parseXml(text));
   } catch (err) {
-    const reason = err instanceof XmlParseError ? err.message : `parser failure: ${(err as Error)?.message ?? err}`;
+    const reason =
+      err instanceof XmlParseError ? err.message : `parser failure: ${(err as Error)?.message ?? err}`;
     const requestId = /<(?:[\w-]+:)?requestId>\s*([^<\s]+)\s*</i.exec(text)?.[1];
     const eventId = /<(?:[\w-]+:)?eventI[dD]>\s*([^<\s]+)\s*</.exec(text)?.[1];
     return { kind: 'garbage', reason, ...(requestId ? { requestId } : {}), ...(eventId ? { eventId } : {}) };
@@ -495,7 +578,13 @@ export function buildRequest(
   );
 }
 
-export function buildEventResponse(requestId: string, eventId: string, statusCode: number, reason: string, version = '17.0'): string {
+export function buildEventResponse(
+  requestId: string,
+  eventId: string,
+  statusCode: number,
+  reason: string,
+  version = '17.0',
+): string {
   return (
     `${DECL}<xsp:eventResponse version="${esc(version)}" xmlns:xsp="${XSP_NS}">` +
     `<requestId>${esc(requestId)}</requestId>` +
@@ -518,7 +607,11 @@ export function buildKeepalive(requestId: string, version = '17.0'): string {
 }
 
 /** `<Name xmlns="xsi">` + children, for request payloads. Values are escaped; `undefined` entries skipped. */
-export function xsiElement(name: string, fields: [string, string | number | boolean | undefined][], inner = ''): string {
+export function xsiElement(
+  name: string,
+  fields: [string, string | number | boolean | undefined][],
+  inner = '',
+): string {
   const body = fields
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `<${k}>${esc(String(v))}</${k}>`)

@@ -41,9 +41,20 @@ export class Requests {
 
   // ---- channels (§5.10)
   getChannelSet(channelSetId: string): RequestSpec {
-    return { type: 'GetChannelSetRequest', method: 'GET', uri: `${this.p.events}/channelset/%channelSetId%`, params: [['channelSetId', channelSetId]] };
+    return {
+      type: 'GetChannelSetRequest',
+      method: 'GET',
+      uri: `${this.p.events}/channelset/%channelSetId%`,
+      params: [['channelSetId', channelSetId]],
+    };
   }
-  addChannel(c: { channelSetId: string; priority: number; weight: number; expires: number; applicationId: string }): RequestSpec {
+  addChannel(c: {
+    channelSetId: string;
+    priority: number;
+    weight: number;
+    expires: number;
+    applicationId: string;
+  }): RequestSpec {
     return {
       type: 'AddChannelRequest',
       method: 'POST',
@@ -71,11 +82,19 @@ export class Requests {
     };
   }
   deleteChannel(channelId: string): RequestSpec {
-    return { type: 'DeleteChannelRequest', method: 'DELETE', uri: `${this.p.events}/channel/%channelId%`, params: [['channelId', channelId]] };
+    return {
+      type: 'DeleteChannelRequest',
+      method: 'DELETE',
+      uri: `${this.p.events}/channel/%channelId%`,
+      params: [['channelId', channelId]],
+    };
   }
 
   // ---- subscriptions (§5.11)
-  addSubscription(target: BwTarget, s: { event: string; expires: number; channelSetId: string; applicationId: string }): RequestSpec {
+  addSubscription(
+    target: BwTarget,
+    s: { event: string; expires: number; channelSetId: string; applicationId: string },
+  ): RequestSpec {
     const payloadXml = xsiElement('Subscription', [
       ['event', s.event],
       ['expires', s.expires],
@@ -84,7 +103,13 @@ export class Requests {
     ]);
     switch (target.kind) {
       case 'user':
-        return { type: 'AddUserSubscriptionRequest', method: 'POST', uri: `${this.p.events}/user/%subscriberId%`, params: [['subscriberId', target.id]], payloadXml };
+        return {
+          type: 'AddUserSubscriptionRequest',
+          method: 'POST',
+          uri: `${this.p.events}/user/%subscriberId%`,
+          params: [['subscriberId', target.id]],
+          payloadXml,
+        };
       case 'group':
         return {
           type: 'AddGroupSubscriptionRequest',
@@ -97,7 +122,13 @@ export class Requests {
           payloadXml,
         };
       case 'system':
-        return { type: 'AddSystemSubscriptionRequest', method: 'POST', uri: `${this.p.events}/system`, params: [], payloadXml };
+        return {
+          type: 'AddSystemSubscriptionRequest',
+          method: 'POST',
+          uri: `${this.p.events}/system`,
+          params: [],
+          payloadXml,
+        };
     }
   }
   updateSubscription(subscriptionId: string, expires: number): RequestSpec {
@@ -110,11 +141,23 @@ export class Requests {
     };
   }
   deleteSubscription(subscriptionId: string): RequestSpec {
-    return { type: 'DeleteSubscriptionRequest', method: 'DELETE', uri: `${this.p.events}/subscription/%subscriptionId%`, params: [['subscriptionId', subscriptionId]] };
+    return {
+      type: 'DeleteSubscriptionRequest',
+      method: 'DELETE',
+      uri: `${this.p.events}/subscription/%subscriptionId%`,
+      params: [['subscriptionId', subscriptionId]],
+    };
   }
 
   // ---- calls (§5.2, §5.3)
-  private userCall(type: string, method: RequestSpec['method'], user: string, call: string, suffix: string, extra: [string, string][] = []): RequestSpec {
+  private userCall(
+    type: string,
+    method: RequestSpec['method'],
+    user: string,
+    call: string,
+    suffix: string,
+    extra: [string, string][] = [],
+  ): RequestSpec {
     return {
       type,
       method,
@@ -123,7 +166,15 @@ export class Requests {
     };
   }
   dial(user: string, address: string): RequestSpec {
-    return { type: 'DialRequest', method: 'POST', uri: `${this.p.actions}/user/%subscriberId%/calls/new?%address%`, params: [['subscriberId', user], ['address', address]] };
+    return {
+      type: 'DialRequest',
+      method: 'POST',
+      uri: `${this.p.actions}/user/%subscriberId%/calls/new?%address%`,
+      params: [
+        ['subscriberId', user],
+        ['address', address],
+      ],
+    };
   }
   talk(user: string, call: string): RequestSpec {
     return this.userCall('TalkRequest', 'PUT', user, call, '/talk');
@@ -135,10 +186,14 @@ export class Requests {
     return this.userCall('ReleaseRequest', 'DELETE', user, call, '');
   }
   dtmf(user: string, call: string, digits: string): RequestSpec {
-    return this.userCall('TransmitDTMFRequest', 'PUT', user, call, '/transmitdtmf?%playDTMF%', [['playDTMF', digits]]);
+    return this.userCall('TransmitDTMFRequest', 'PUT', user, call, '/transmitdtmf?%playDTMF%', [
+      ['playDTMF', digits],
+    ]);
   }
   blindTransfer(user: string, call: string, address: string): RequestSpec {
-    return this.userCall('BlindTransferRequest', 'PUT', user, call, '/blindtransfer?%address%', [['address', address]]);
+    return this.userCall('BlindTransferRequest', 'PUT', user, call, '/blindtransfer?%address%', [
+      ['address', address],
+    ]);
   }
   consultTransfer(user: string, call1: string, call2: string): RequestSpec {
     return {
@@ -153,17 +208,28 @@ export class Requests {
     };
   }
   conferenceStart(user: string, calls: string[]): RequestSpec {
-    const participants = calls.map((c) => `<conferenceParticipant><callId>${esc(c)}</callId></conferenceParticipant>`).join('');
+    const participants = calls
+      .map((c) => `<conferenceParticipant><callId>${esc(c)}</callId></conferenceParticipant>`)
+      .join('');
     return {
       type: 'ConferenceStartRequest',
       method: 'POST',
       uri: `${this.p.actions}/user/%subscriberId%/calls/conference`,
       params: [['subscriberId', user]],
-      payloadXml: xsiElement('Conference', [], `<conferenceParticipantList>${participants}</conferenceParticipantList>`),
+      payloadXml: xsiElement(
+        'Conference',
+        [],
+        `<conferenceParticipantList>${participants}</conferenceParticipantList>`,
+      ),
     };
   }
   callList(user: string): RequestSpec {
-    return { type: 'RetrieveCallInfoListRequest', method: 'GET', uri: `${this.p.actions}/user/%subscriberId%/calls`, params: [['subscriberId', user]] };
+    return {
+      type: 'RetrieveCallInfoListRequest',
+      method: 'GET',
+      uri: `${this.p.actions}/user/%subscriberId%/calls`,
+      params: [['subscriberId', user]],
+    };
   }
   callDetails(user: string, call: string): RequestSpec {
     return this.userCall('RetrieveCallDetailsRequest', 'GET', user, call, '');
@@ -171,7 +237,12 @@ export class Requests {
 
   // ---- agent (§5.6) and services (§5.9)
   getAgentState(agent: string): RequestSpec {
-    return { type: 'GetAgentStateRequest', method: 'GET', uri: `${this.p.actions}/user/%subscriberId%/services/callcenter`, params: [['subscriberId', agent]] };
+    return {
+      type: 'GetAgentStateRequest',
+      method: 'GET',
+      uri: `${this.p.actions}/user/%subscriberId%/services/callcenter`,
+      params: [['subscriberId', agent]],
+    };
   }
   setAgentState(agent: string, state: AgentStateValue, reason?: string): RequestSpec {
     return {
@@ -186,7 +257,12 @@ export class Requests {
     };
   }
   getDnd(user: string): RequestSpec {
-    return { type: 'GetDoNotDisturbRequest', method: 'GET', uri: `${this.p.actions}/user/%subscriberId%/services/donotdisturb`, params: [['subscriberId', user]] };
+    return {
+      type: 'GetDoNotDisturbRequest',
+      method: 'GET',
+      uri: `${this.p.actions}/user/%subscriberId%/services/donotdisturb`,
+      params: [['subscriberId', user]],
+    };
   }
   setDnd(user: string, enabled: boolean): RequestSpec {
     return {
@@ -199,7 +275,12 @@ export class Requests {
   }
   getForwarding(user: string, kind: ForwardKind): RequestSpec {
     const svc = FORWARD_SERVICE[kind];
-    return { type: `Get${svc}Request`, method: 'GET', uri: `${this.p.actions}/user/%subscriberId%/services/${svc}`, params: [['subscriberId', user]] };
+    return {
+      type: `Get${svc}Request`,
+      method: 'GET',
+      uri: `${this.p.actions}/user/%subscriberId%/services/${svc}`,
+      params: [['subscriberId', user]],
+    };
   }
   setForwarding(user: string, kind: ForwardKind, enabled: boolean, to?: string): RequestSpec {
     const svc = FORWARD_SERVICE[kind];

@@ -314,13 +314,21 @@ export function findAll(node: XNode | undefined, name: string, out: XNode[] = []
 }
 
 /** Text of a direct child, else of the first descendant with that name. Empty strings become undefined. */
-export function textOf(node: XNode | undefined, name: string, skip: readonly string[] = []): string | undefined {
+export function textOf(
+  node: XNode | undefined,
+  name: string,
+  skip: readonly string[] = [],
+): string | undefined {
   const c = child(node, name) ?? find(node, name, skip);
   const t = c?.text.trim();
   return t ? t : undefined;
 }
 
-export function intOf(node: XNode | undefined, name: string, skip: readonly string[] = []): number | undefined {
+export function intOf(
+  node: XNode | undefined,
+  name: string,
+  skip: readonly string[] = [],
+): number | undefined {
   const t = textOf(node, name, skip);
   if (t === undefined) return undefined;
   const v = Number(t);
@@ -340,7 +348,12 @@ export function flagOf(node: XNode | undefined, name: string): boolean | undefin
 // building
 
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** A plain-object view of a subtree (used for raw command results). Repeated names become arrays. */

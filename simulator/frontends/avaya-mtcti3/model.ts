@@ -5,10 +5,24 @@
 import { createHash } from 'node:crypto';
 import type { PbxCore } from '../../core/index.js';
 import type { LegSnapshot, PartyInfo as CoreParty, QueueSnapshot, UserSnapshot } from '../../core/types.js';
-import { featureMask, type CallInfo, type ConferenceMember, type NotifyQueue, type NotifyUser, type PartyInfo } from '../../../shared/vendors/avaya-mtcti3-proto.js';
+import {
+  featureMask,
+  type CallInfo,
+  type ConferenceMember,
+  type NotifyQueue,
+  type NotifyUser,
+  type PartyInfo,
+} from '../../../shared/vendors/avaya-mtcti3-proto.js';
 
 /** ccflags bits used by the simulator. */
-export const CC = { PRIMARY: 0x01, TARGETS: 0x04, CONFERENCE: 0x08, DIALINFO: 0x10, QUEUE: 0x40, LANGUAGE: 0x80 } as const;
+export const CC = {
+  PRIMARY: 0x01,
+  TARGETS: 0x04,
+  CONFERENCE: 0x08,
+  DIALINFO: 0x10,
+  QUEUE: 0x40,
+  LANGUAGE: 0x80,
+} as const;
 
 export const LIVE = new Set(['dialing', 'alerting', 'active', 'held']);
 
@@ -99,7 +113,15 @@ function userFeatures(state: string, leg: LegSnapshot, otherCalls: number): numb
 
 function memberState(l: LegSnapshot | undefined): string {
   if (!l) return 'UNKNOWN';
-  return l.state === 'active' ? 'CONNECTED' : l.state === 'held' ? 'ONHOLD' : l.state === 'alerting' ? (l.direction === 'terminator' ? 'RINGING' : 'RINGBACK') : 'DISCONNECTED';
+  return l.state === 'active'
+    ? 'CONNECTED'
+    : l.state === 'held'
+      ? 'ONHOLD'
+      : l.state === 'alerting'
+        ? l.direction === 'terminator'
+          ? 'RINGING'
+          : 'RINGBACK'
+        : 'DISCONNECTED';
 }
 
 /** Conference members shown on a controller's leg: every live leg of the conference (>= 2 of them). */
@@ -107,11 +129,17 @@ export function conferenceMembers(core: PbxCore, leg: LegSnapshot, ctx: LegConte
   if (!leg.userId) return [];
   const conf = core.getConference(leg.userId);
   if (!conf || !conf.legIds.includes(leg.id)) return [];
-  const live = conf.legIds.map((id) => (id === leg.id ? leg : core.getLeg(id))).filter((l): l is LegSnapshot => !!l && LIVE.has(l.state));
+  const live = conf.legIds
+    .map((id) => (id === leg.id ? leg : core.getLeg(id)))
+    .filter((l): l is LegSnapshot => !!l && LIVE.has(l.state));
   if (live.length < 2 || !live.some((l) => l.id === leg.id)) return [];
   return live.map((m) => {
     const far = m.peerLegId ? core.getLeg(m.peerLegId) : undefined;
-    const member: ConferenceMember = { lref: ctx.callid(m.id), state: memberState(far), direction: m.direction === 'originator' ? 'OUTBOUND' : 'INBOUND' };
+    const member: ConferenceMember = {
+      lref: ctx.callid(m.id),
+      state: memberState(far),
+      direction: m.direction === 'originator' ? 'OUTBOUND' : 'INBOUND',
+    };
     const cp = partyOf(m.remote);
     if (cp) member.connectedparty = cp;
     if (far?.remoteHeld) member.activeheld = true;
@@ -120,10 +148,20 @@ export function conferenceMembers(core: PbxCore, leg: LegSnapshot, ctx: LegConte
 }
 
 /** CallInfo of a user's leg, as seen on that user's subscription. */
-export function userCallInfo(core: PbxCore, leg: LegSnapshot, ctx: LegContext, ccflags: number, stateOverride?: { state: string; failedcause?: string }): CallInfo {
+export function userCallInfo(
+  core: PbxCore,
+  leg: LegSnapshot,
+  ctx: LegContext,
+  ccflags: number,
+  stateOverride?: { state: string; failedcause?: string },
+): CallInfo {
   const state = stateOverride?.state ?? userCallState(leg, ctx);
   const first = ctx.firstRemote(leg);
-  const others = leg.userId ? core.listLegs({ userId: leg.userId }).filter((l) => l.id !== leg.id && (l.state === 'active' || l.state === 'held')).length : 0;
+  const others = leg.userId
+    ? core
+        .listLegs({ userId: leg.userId })
+        .filter((l) => l.id !== leg.id && (l.state === 'active' || l.state === 'held')).length
+    : 0;
   const info: CallInfo = {
     callid: ctx.callid(leg.id),
     state,
@@ -161,7 +199,8 @@ export function userCallInfo(core: PbxCore, leg: LegSnapshot, ctx: LegContext, c
     const members = conferenceMembers(core, leg, ctx);
     if (members.length) info.conferencemember = members;
   }
-  if (ccflags & CC.DIALINFO && leg.direction === 'originator') info.dialinfo = { number: first.number, complete: true };
+  if (ccflags & CC.DIALINFO && leg.direction === 'originator')
+    info.dialinfo = { number: first.number, complete: true };
   if (ccflags & CC.QUEUE && leg.queue) {
     const q = core.getQueue(leg.queue.queueId);
     if (q) info.queueinfo = { number: q.extension, name: q.name };
@@ -180,7 +219,8 @@ export function queueCallInfo(
   view: { state: string; agent?: CoreParty; priority?: number },
 ): CallInfo {
   const actions = ['DropCall', 'SetTag'];
-  if (view.state === 'QUEUEING' || view.state === 'RINGING') actions.push('BlindTransfer', 'Redirect', 'SetPriority');
+  if (view.state === 'QUEUEING' || view.state === 'RINGING')
+    actions.push('BlindTransfer', 'Redirect', 'SetPriority');
   else actions.push('BlindTransfer');
   const info: CallInfo = {
     callid: ctx.callid(caller.id),
@@ -195,8 +235,10 @@ export function queueCallInfo(
   if (view.state === 'CONNECTED' && view.agent) info.connectedparty = partyOf(view.agent)!;
   const tag = ctx.tag(caller.id);
   if (tag) info.tag = tag;
-  if (ccflags & CC.QUEUE) info.queueinfo = { number: queue.extension, name: queue.name, priority: view.priority ?? 1 };
-  if (ccflags & CC.TARGETS && view.state === 'RINGING' && view.agent) info.targets = { target: [{ partyinfo: partyOf(view.agent)! }] };
+  if (ccflags & CC.QUEUE)
+    info.queueinfo = { number: queue.extension, name: queue.name, priority: view.priority ?? 1 };
+  if (ccflags & CC.TARGETS && view.state === 'RINGING' && view.agent)
+    info.targets = { target: [{ partyinfo: partyOf(view.agent)! }] };
   return info;
 }
 
@@ -247,8 +289,19 @@ export function memberDisabled(u: UserSnapshot | undefined): boolean {
   return s === undefined || s === 'sign-out' || s === 'unavailable';
 }
 
-export function notifyQueue(core: PbxCore, q: QueueSnapshot, flags: number, extras: { servicemode?: string; voicemail?: boolean }): NotifyQueue {
-  const n: NotifyQueue = { extn: q.extension, name: ipoName(q.id), ringmode: 2, noanswertime: 15, servicemode: extras.servicemode ?? 'Active' };
+export function notifyQueue(
+  core: PbxCore,
+  q: QueueSnapshot,
+  flags: number,
+  extras: { servicemode?: string; voicemail?: boolean },
+): NotifyQueue {
+  const n: NotifyQueue = {
+    extn: q.extension,
+    name: ipoName(q.id),
+    ringmode: 2,
+    noanswertime: 15,
+    servicemode: extras.servicemode ?? 'Active',
+  };
   if (extras.voicemail) n.voicemail = true;
   if (flags & 0x02) {
     n.queuemembers = {
@@ -277,5 +330,7 @@ export function phoneState(core: PbxCore, u: UserSnapshot | undefined): number {
 
 /** Stable serialisation for change detection (Uint8Array → hex). */
 export function fingerprint(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x,
+  );
 }

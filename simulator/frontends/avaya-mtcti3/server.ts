@@ -207,7 +207,9 @@ class Session {
     this.pump();
   }
 
-  private dispatch(m: Message): { requestid: number; result: number; additional?: string } | Message | undefined {
+  private dispatch(
+    m: Message,
+  ): { requestid: number; result: number; additional?: string } | Message | undefined {
     switch (kindOf(m)) {
       case 'subscribe':
         return this.subscribe(m.subscribe!);
@@ -223,7 +225,8 @@ class Session {
       case 'notifyack': {
         const a = m.notifyack!;
         const sub = this.subs.get(a.subscribe_id ?? 0);
-        if (sub && sub.awaiting !== undefined && sub.awaiting === (a.notify_id ?? 0)) sub.awaiting = undefined;
+        if (sub && sub.awaiting !== undefined && sub.awaiting === (a.notify_id ?? 0))
+          sub.awaiting = undefined;
         this.pump();
         return undefined;
       }
@@ -236,7 +239,12 @@ class Session {
           return {
             generaldata: {
               responseid: rid,
-              getfile: { cmdinst: g.getfile.cmdinst ?? 0, fname: g.getfile.fname ?? '', result: known ? RESULT.SUCCESS : RESULT.NOTFOUND, payload: Buffer.alloc(0) },
+              getfile: {
+                cmdinst: g.getfile.cmdinst ?? 0,
+                fname: g.getfile.fname ?? '',
+                result: known ? RESULT.SUCCESS : RESULT.NOTFOUND,
+                payload: Buffer.alloc(0),
+              },
             },
           };
         }
@@ -253,29 +261,62 @@ class Session {
   private subscribe(s: Subscribe): { requestid: number; result: number; additional?: string } {
     const rid = s.requestid ?? 0;
     const id = s.subscribe_id ?? 0;
-    const fail = (result: number, additional?: string) => ({ requestid: rid, result, ...(additional ? { additional } : {}) });
+    const fail = (result: number, additional?: string) => ({
+      requestid: rid,
+      result,
+      ...(additional ? { additional } : {}),
+    });
     if (!id) return fail(RESULT.SUBSCRIPTION_INVALID, 'subscribe_id required');
     const existing = this.subs.get(id);
-    const kind: SubKind | undefined = s.presence ? 'presence' : s.lines ? 'lines' : s.user ? 'user' : s.queue ? 'queue' : s.parkserver ? 'parkserver' : s.refreshwrapper ? 'refreshwrapper' : undefined;
+    const kind: SubKind | undefined = s.presence
+      ? 'presence'
+      : s.lines
+        ? 'lines'
+        : s.user
+          ? 'user'
+          : s.queue
+            ? 'queue'
+            : s.parkserver
+              ? 'parkserver'
+              : s.refreshwrapper
+                ? 'refreshwrapper'
+                : undefined;
     const timeout = s.timeout ?? 0;
     if (!kind) {
       // refresh: same subscribe_id, only a new timeout
       if (!existing) return fail(RESULT.SUBSCRIPTION_INVALID_ID);
-      if (existing.kind === 'presence' && (timeout < 60 || timeout > 86_400)) return fail(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL);
+      if (existing.kind === 'presence' && (timeout < 60 || timeout > 86_400))
+        return fail(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL);
       this.arm(existing, timeout);
       return fail(RESULT.SUCCESS);
     }
     if (existing) return fail(RESULT.SUBSCRIPTION_INVALID, 'subscribe_id in use');
     if (timeout < 0) return fail(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL);
-    if ((kind === 'lines' || kind === 'parkserver' || kind === 'refreshwrapper') && [...this.subs.values()].some((x) => x.kind === kind)) {
+    if (
+      (kind === 'lines' || kind === 'parkserver' || kind === 'refreshwrapper') &&
+      [...this.subs.values()].some((x) => x.kind === kind)
+    ) {
       return fail(RESULT.TOOMANY, `only one ${kind} subscription`);
     }
-    const sub: Sub = { id, kind, timeoutSec: 0, nextNotifyId: 1, flags: 0, ccflags: 0, calls: new Map(), answered: new Map(), presence: [], refresh: 0 };
+    const sub: Sub = {
+      id,
+      kind,
+      timeoutSec: 0,
+      nextNotifyId: 1,
+      flags: 0,
+      ccflags: 0,
+      calls: new Map(),
+      answered: new Map(),
+      presence: [],
+      refresh: 0,
+    };
     switch (kind) {
       case 'presence': {
-        if (timeout < 60 || timeout > 86_400) return fail(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL, 'presence needs a timeout of 60..86400');
+        if (timeout < 60 || timeout > 86_400)
+          return fail(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL, 'presence needs a timeout of 60..86400');
         sub.flags = s.presence!.flags ?? 0;
-        for (const e of s.presence!.entry ?? []) if (e.presentity) sub.presence.push({ presentity: e.presentity, lref: e.lref ?? 0 });
+        for (const e of s.presence!.entry ?? [])
+          if (e.presentity) sub.presence.push({ presentity: e.presentity, lref: e.lref ?? 0 });
         break;
       }
       case 'lines':
@@ -291,7 +332,12 @@ class Session {
       }
       case 'queue': {
         const q = s.queue!;
-        const queueId = q.guid && q.guid.length ? this.fe.queueByGuid(guidHex(q.guid)) : q.name ? this.fe.queueByName(q.name) : undefined;
+        const queueId =
+          q.guid && q.guid.length
+            ? this.fe.queueByGuid(guidHex(q.guid))
+            : q.name
+              ? this.fe.queueByName(q.name)
+              : undefined;
         if (!queueId) return fail(RESULT.NOTFOUND, 'queue not found');
         sub.queueId = queueId;
         sub.flags = q.flags ?? 0;
@@ -359,8 +405,15 @@ class Session {
     switch (sub.kind) {
       case 'lines': {
         const lines: NonNullable<Notify['lines']> = { flags: sub.flags & 0x04 ? 1 : 0 };
-        if (sub.flags & 0x01) lines.adduser = this.core.listUsers().map((u) => ({ guid: guidOf(u.userId), extn: u.extension, name: ipoName(u.userId) }));
-        if (sub.flags & 0x02) lines.addqueue = this.core.listQueues().filter((q) => q.kind === 'queue').map((q) => ({ guid: guidOf(q.id), extn: q.extension, name: ipoName(q.id) }));
+        if (sub.flags & 0x01)
+          lines.adduser = this.core
+            .listUsers()
+            .map((u) => ({ guid: guidOf(u.userId), extn: u.extension, name: ipoName(u.userId) }));
+        if (sub.flags & 0x02)
+          lines.addqueue = this.core
+            .listQueues()
+            .filter((q) => q.kind === 'queue')
+            .map((q) => ({ guid: guidOf(q.id), extn: q.extension, name: ipoName(q.id) }));
         this.enqueue(sub, { lines }, true);
         break;
       }
@@ -369,7 +422,8 @@ class Session {
         if (sub.ccflags) {
           const legs = this.core.listLegs({ userId: sub.userId! });
           const callinfo = legs.map((l) => this.userInfo(sub, l));
-          for (const l of legs) sub.calls.set(l.id, fingerprint(callinfo.find((c) => c.callid === this.fe.callid(l.id))));
+          for (const l of legs)
+            sub.calls.set(l.id, fingerprint(callinfo.find((c) => c.callid === this.fe.callid(l.id))));
           this.enqueue(sub, { callcontrol: { refreshinstance: ++sub.refresh, callinfo } }, false);
         }
         break;
@@ -381,7 +435,12 @@ class Session {
           for (const e of q?.entries ?? []) {
             const leg = this.core.getLeg(e.callerLegId);
             if (!leg || !q) continue;
-            const info = this.queueInfo(sub, leg, e.offeredTo ? 'RINGING' : 'QUEUEING', e.offeredTo ? this.core.getUser(e.offeredTo.userId) : undefined);
+            const info = this.queueInfo(
+              sub,
+              leg,
+              e.offeredTo ? 'RINGING' : 'QUEUEING',
+              e.offeredTo ? this.core.getUser(e.offeredTo.userId) : undefined,
+            );
             sub.calls.set(leg.id, fingerprint(info));
             callinfo.push(info);
           }
@@ -454,15 +513,32 @@ class Session {
     return userCallInfo(this.core, leg, this.ctx(), sub.ccflags, override);
   }
 
-  private queueInfo(sub: Sub, leg: LegSnapshot, state: string, agent?: CoreParty | { userId: string; extension: string; name: string }): CallInfo {
+  private queueInfo(
+    sub: Sub,
+    leg: LegSnapshot,
+    state: string,
+    agent?: CoreParty | { userId: string; extension: string; name: string },
+  ): CallInfo {
     const q = this.core.getQueue(sub.queueId!)!;
-    const party: CoreParty | undefined = agent ? ('kind' in agent ? agent : { kind: 'user', id: agent.userId, name: agent.name, number: agent.extension }) : undefined;
-    return queueCallInfo(this.core, q, leg, this.ctx(), sub.ccflags, { state, ...(party ? { agent: party } : {}), priority: this.fe.priority(leg.id) });
+    const party: CoreParty | undefined = agent
+      ? 'kind' in agent
+        ? agent
+        : { kind: 'user', id: agent.userId, name: agent.name, number: agent.extension }
+      : undefined;
+    return queueCallInfo(this.core, q, leg, this.ctx(), sub.ccflags, {
+      state,
+      ...(party ? { agent: party } : {}),
+      priority: this.fe.priority(leg.id),
+    });
   }
 
   private lost(sub: Sub, leg: LegSnapshot): CallLost {
     sub.calls.delete(leg.id);
-    const l: CallLost = { callid: this.fe.callid(leg.id), reason: 16, description: leg.state === 'detached' ? 'Call left this party' : 'Normal call clearing' };
+    const l: CallLost = {
+      callid: this.fe.callid(leg.id),
+      reason: 16,
+      description: leg.state === 'detached' ? 'Call left this party' : 'Normal call clearing',
+    };
     const ref = this.refs.get(leg.id);
     if (ref) l.referencecallid = ref;
     if (leg.releasingParty === 'local' || leg.state === 'detached') l.thisenddropped = true;
@@ -476,15 +552,26 @@ class Session {
       switch (sub.kind) {
         case 'user':
           if (sub.ccflags) this.userCalls(sub, ev);
-          if ((ev.type === 'user.dnd' || ev.type === 'user.forwarding') && ev.user.userId === sub.userId) this.userObject(sub);
-          if (ev.type === 'user.refresh' as string && (ev as unknown as { userId: string }).userId === sub.userId) this.userObject(sub);
+          if ((ev.type === 'user.dnd' || ev.type === 'user.forwarding') && ev.user.userId === sub.userId)
+            this.userObject(sub);
+          if (
+            ev.type === ('user.refresh' as string) &&
+            (ev as unknown as { userId: string }).userId === sub.userId
+          )
+            this.userObject(sub);
           break;
         case 'queue':
           if (sub.ccflags) this.queueCalls(sub, ev);
           if (ev.type === 'agent.state' || (ev.type as string) === 'queue.refresh') this.queueObject(sub);
           break;
         case 'presence':
-          if (ev.type.startsWith('leg.') || ev.type.startsWith('user.') || ev.type === 'agent.state' || (ev.type as string) === 'user.refresh') this.presenceUpdate(sub, sub.presence, false);
+          if (
+            ev.type.startsWith('leg.') ||
+            ev.type.startsWith('user.') ||
+            ev.type === 'agent.state' ||
+            (ev.type as string) === 'user.refresh'
+          )
+            this.presenceUpdate(sub, sub.presence, false);
           break;
         default:
           break;
@@ -495,7 +582,8 @@ class Session {
   private eventLegs(ev: CoreEvent): LegSnapshot[] {
     if ('leg' in ev) return [ev.leg];
     if ('legs' in ev) return ev.legs;
-    if ('conference' in ev) return ev.conference.legIds.map((id) => this.core.getLeg(id)).filter((l): l is LegSnapshot => !!l);
+    if ('conference' in ev)
+      return ev.conference.legIds.map((id) => this.core.getLeg(id)).filter((l): l is LegSnapshot => !!l);
     return [];
   }
 
@@ -511,7 +599,8 @@ class Session {
     for (const l of this.core.listLegs({ userId })) add(l);
     // a change to one leg of a conference changes the member lists of the others
     const conf = this.core.getConference(userId);
-    if (conf && legs.some((l) => conf.legIds.includes(l.id))) for (const id of conf.legIds) add(this.core.getLeg(id));
+    if (conf && legs.some((l) => conf.legIds.includes(l.id)))
+      for (const id of conf.legIds) add(this.core.getLeg(id));
     if (!legs.length) return;
     const batches: { callinfo: CallInfo[]; calllost: CallLost[] }[] = [];
     const batch = { callinfo: [] as CallInfo[], calllost: [] as CallLost[] };
@@ -523,11 +612,18 @@ class Session {
       }
       let override: { state: string; failedcause?: string } | undefined;
       if (ev.type === 'leg.releasing' && ev.leg.id === leg.id) {
-        override = leg.releaseCause === 'busy' ? { state: 'BUSY' } : { state: 'FAILED', failedcause: leg.releaseCause === 'user-not-found' ? 'UNALLOCATEDNUMBER' : 'UNSPECIFIED' };
+        override =
+          leg.releaseCause === 'busy'
+            ? { state: 'BUSY' }
+            : {
+                state: 'FAILED',
+                failedcause: leg.releaseCause === 'user-not-found' ? 'UNALLOCATEDNUMBER' : 'UNSPECIFIED',
+              };
       }
       if (!known && ev.type === 'leg.originated' && ev.leg.id === leg.id && leg.direction === 'originator') {
         // a MakeCall with a complete number: the number is collected, then dialled, then the far end rings
-        for (const state of ['DIALLING', 'DIALLED']) batches.push({ callinfo: [this.userInfo(sub, leg, { state })], calllost: [] });
+        for (const state of ['DIALLING', 'DIALLED'])
+          batches.push({ callinfo: [this.userInfo(sub, leg, { state })], calllost: [] });
       }
       const info = this.userInfo(sub, leg, override);
       const fp = fingerprint(info);
@@ -571,12 +667,21 @@ class Session {
           break;
         }
         case 'queue.abandoned':
-          if (sub.calls.has(leg.id)) this.enqueue(sub, { callcontrol: { refreshinstance: ++sub.refresh, calllost: [this.lost(sub, leg)] } }, false);
+          if (sub.calls.has(leg.id))
+            this.enqueue(
+              sub,
+              { callcontrol: { refreshinstance: ++sub.refresh, calllost: [this.lost(sub, leg)] } },
+              false,
+            );
           return;
         case 'queue.removed':
           if (ev.reason === 'distributed' && !sub.answered.has(leg.id) && sub.calls.has(leg.id)) {
             // sent on to another destination by the application (route point style)
-            this.enqueue(sub, { callcontrol: { refreshinstance: ++sub.refresh, calllost: [this.lost(sub, leg)] } }, false);
+            this.enqueue(
+              sub,
+              { callcontrol: { refreshinstance: ++sub.refresh, calllost: [this.lost(sub, leg)] } },
+              false,
+            );
           }
           return;
         default:
@@ -588,7 +693,11 @@ class Session {
       leg = tracked;
       if (!LIVE.has(leg.state)) {
         sub.answered.delete(leg.id);
-        this.enqueue(sub, { callcontrol: { refreshinstance: ++sub.refresh, calllost: [this.lost(sub, leg)] } }, false);
+        this.enqueue(
+          sub,
+          { callcontrol: { refreshinstance: ++sub.refresh, calllost: [this.lost(sub, leg)] } },
+          false,
+        );
         return;
       }
       const answeredBy = sub.answered.get(leg.id);
@@ -615,11 +724,16 @@ class Session {
 
   private subscribeCmd(c: SubscribeCmd): { requestid: number; result: number; additional?: string } {
     const rid = c.requestid ?? 0;
-    const r = (result: number, additional?: string) => ({ requestid: rid, result, ...(additional ? { additional } : {}) });
+    const r = (result: number, additional?: string) => ({
+      requestid: rid,
+      result,
+      ...(additional ? { additional } : {}),
+    });
     const sub = this.subs.get(c.subscribe_id ?? 0);
     if (!sub) return r(RESULT.SUBSCRIPTION_INVALID_ID);
     if (c.timeout !== undefined) {
-      if (sub.kind === 'presence' && (c.timeout < 60 || c.timeout > 86_400)) return r(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL);
+      if (sub.kind === 'presence' && (c.timeout < 60 || c.timeout > 86_400))
+        return r(RESULT.SUBSCRIPTION_TIMEOUT_TOO_SMALL);
       this.arm(sub, c.timeout);
       return r(RESULT.SUCCESS);
     }
@@ -633,15 +747,22 @@ class Session {
         added.push(e);
       }
       for (const rm of c.presence.remove ?? []) {
-        sub.presence = sub.presence.filter((e) => !((rm.lref && e.lref === rm.lref) || (rm.presentity && e.presentity === rm.presentity)));
+        sub.presence = sub.presence.filter(
+          (e) => !((rm.lref && e.lref === rm.lref) || (rm.presentity && e.presentity === rm.presentity)),
+        );
       }
       if (added.length) this.presenceUpdate(sub, added, false);
       return r(RESULT.SUCCESS);
     }
     try {
       if (c.callcontrol) {
-        if ((sub.kind !== 'user' && sub.kind !== 'queue') || !sub.ccflags) return r(RESULT.REQUEST_INVALID_CONTEXT, 'no call control on this subscription');
-        return r(sub.kind === 'user' ? this.userCallControl(sub, c.callcontrol) : this.queueCallControl(sub, c.callcontrol));
+        if ((sub.kind !== 'user' && sub.kind !== 'queue') || !sub.ccflags)
+          return r(RESULT.REQUEST_INVALID_CONTEXT, 'no call control on this subscription');
+        return r(
+          sub.kind === 'user'
+            ? this.userCallControl(sub, c.callcontrol)
+            : this.queueCallControl(sub, c.callcontrol),
+        );
       }
       if (c.user) {
         if (sub.kind !== 'user') return r(RESULT.REQUEST_INVALID_CONTEXT);
@@ -665,9 +786,15 @@ class Session {
     return undefined;
   }
 
-  private otherLeg(sub: Sub, ref: { callid?: number; referencecallid?: number } | undefined): string | undefined {
+  private otherLeg(
+    sub: Sub,
+    ref: { callid?: number; referencecallid?: number } | undefined,
+  ): string | undefined {
     if (!ref) return undefined;
-    return this.legOf(sub, { ...(ref.callid ? { callid: ref.callid } : {}), ...(ref.referencecallid ? { referencecallid: ref.referencecallid } : {}) });
+    return this.legOf(sub, {
+      ...(ref.callid ? { callid: ref.callid } : {}),
+      ...(ref.referencecallid ? { referencecallid: ref.referencecallid } : {}),
+    });
   }
 
   private userCallControl(sub: Sub, cc: UpdateCallControl): number {
@@ -681,13 +808,17 @@ class Session {
       this.fe.originate(this, userId, { ref: cc.referencecallid }, () => this.core.dial(userId, target));
       return RESULT.SUCCESS;
     }
-    if (cc.unparkcall) return cc.referencecallid && !cc.callid ? RESULT.CALLCONTROL_UNSUPPORTED : RESULT.REQUEST_INVALID_PAYLOAD;
+    if (cc.unparkcall)
+      return cc.referencecallid && !cc.callid
+        ? RESULT.CALLCONTROL_UNSUPPORTED
+        : RESULT.REQUEST_INVALID_PAYLOAD;
     const fn = cc.callfunction;
     if (!fn || !fn.action || fn.action === 'None') return RESULT.REQUEST_INVALID_PAYLOAD;
     if (!cc.callid && !cc.referencecallid) return RESULT.REQUEST_INVALID_PAYLOAD;
     const legId = this.legOf(sub, cc);
     const leg = legId ? this.core.getLeg(legId) : undefined;
-    if (!legId || !leg || !LIVE.has(leg.state)) return fn.action === 'DropCall' ? RESULT.NOTFOUND : RESULT.CALLCONTROL_CALLNOTFOUND;
+    if (!legId || !leg || !LIVE.has(leg.state))
+      return fn.action === 'DropCall' ? RESULT.NOTFOUND : RESULT.CALLCONTROL_CALLNOTFOUND;
     const info = this.userInfo(sub, leg);
     if (!hasFeature(info.featuresavailable, fn.action)) return RESULT.CALLCONTROL_INVALIDCALLSTATE; // not available: ignored
     const arg = fn.arg1 ?? '';
@@ -800,7 +931,8 @@ class Session {
     if (!fn || !fn.action || fn.action === 'None') return RESULT.REQUEST_INVALID_PAYLOAD;
     const legId = this.legOf(sub, cc);
     const leg = legId ? this.core.getLeg(legId) : undefined;
-    if (!legId || !leg || !LIVE.has(leg.state)) return fn.action === 'DropCall' ? RESULT.NOTFOUND : RESULT.CALLCONTROL_CALLNOTFOUND;
+    if (!legId || !leg || !LIVE.has(leg.state))
+      return fn.action === 'DropCall' ? RESULT.NOTFOUND : RESULT.CALLCONTROL_CALLNOTFOUND;
     const q = this.core.getQueue(sub.queueId!)!;
     const queued = q.entries.some((e) => e.callerLegId === legId && !e.offeredTo);
     const arg = fn.arg1 ?? '';
@@ -881,7 +1013,11 @@ class Session {
         case 70: {
           const m = /^;(\d+),(\d+),(\d+)$/.exec(val);
           if (!m) return RESULT.CALLCONTROL_BADFORMATTING;
-          this.fe.userExtras(userId).mailbox = { newmessages: Number(m[1]), oldmessages: Number(m[2]), savedmessages: Number(m[3]) };
+          this.fe.userExtras(userId).mailbox = {
+            newmessages: Number(m[1]),
+            oldmessages: Number(m[2]),
+            savedmessages: Number(m[3]),
+          };
           break;
         }
         default:
@@ -941,7 +1077,8 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
   private readonly qExtras = new Map<string, { servicemode?: string; voicemail?: boolean }>();
   private readonly guidToUser = new Map<string, string>();
   private readonly guidToQueue = new Map<string, string>();
-  private origin: { session: Session; userId: string; ref?: number; related?: string; bound?: string } | undefined;
+  private origin:
+    { session: Session; userId: string; ref?: number; related?: string; bound?: string } | undefined;
 
   constructor(
     readonly core: PbxCore,
@@ -952,7 +1089,8 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
     this.credentials = options.credentials ?? [{ username: 'bridge', password: 'bridge-secret' }];
     this.maxConnections = options.maxConnections ?? 10;
     for (const u of core.listUsers()) this.guidToUser.set(guidHex(guidOf(u.userId)), u.userId);
-    for (const q of core.listQueues()) if (q.kind === 'queue') this.guidToQueue.set(guidHex(guidOf(q.id)), q.id);
+    for (const q of core.listQueues())
+      if (q.kind === 'queue') this.guidToQueue.set(guidHex(guidOf(q.id)), q.id);
   }
 
   log(line: string): void {
@@ -970,7 +1108,9 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
       res.writeHead(426, { 'content-type': 'text/plain', Server: 'IPOffice/WebSocketServer/' });
       res.end('websocket upgrade required');
     };
-    const server = (this.server = this.options.tls ? https.createServer({ cert: this.options.tls.cert, key: this.options.tls.key }, onRequest) : http.createServer(onRequest));
+    const server = (this.server = this.options.tls
+      ? https.createServer({ cert: this.options.tls.cert, key: this.options.tls.key }, onRequest)
+      : http.createServer(onRequest));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     if (!this.unsubscribe) this.unsubscribe = this.core.on((ev) => this.onCoreEvent(ev));
     const host = this.options.host ?? '127.0.0.1';
@@ -1014,7 +1154,12 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
   }
 
   /** Subscriptions per open connection (inspection). */
-  subscriptions(): { session: number; user: string; framed: boolean; subs: { id: number; kind: string; target?: string; awaitingAck?: number }[] }[] {
+  subscriptions(): {
+    session: number;
+    user: string;
+    framed: boolean;
+    subs: { id: number; kind: string; target?: string; awaitingAck?: number }[];
+  }[] {
     return [...this.sessions].map((s) => ({
       session: s.id,
       user: s.user,
@@ -1022,20 +1167,25 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
       subs: [...s.subs.values()].map((x) => ({
         id: x.id,
         kind: x.kind,
-        ...(x.userId ?? x.queueId ? { target: x.userId ?? x.queueId } : {}),
+        ...((x.userId ?? x.queueId) ? { target: x.userId ?? x.queueId } : {}),
         ...(x.awaiting !== undefined ? { awaitingAck: x.awaiting } : {}),
       })),
     }));
   }
 
   private reject(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nServer: IPOffice/WebSocketServer/\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nServer: IPOffice/WebSocketServer/\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`,
+    );
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== MTCTI3_PATH_FRAMED && path !== MTCTI3_PATH_UNFRAMED) return this.reject(socket, 404, 'Not Found');
+    if (path !== MTCTI3_PATH_FRAMED && path !== MTCTI3_PATH_UNFRAMED)
+      return this.reject(socket, 404, 'Not Found');
     const auth = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
     const decoded = auth ? Buffer.from(auth[1]!, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
@@ -1072,7 +1222,13 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
 
   queueByName(name: string): string | undefined {
     const n = name.toLowerCase();
-    return this.core.listQueues().find((q) => q.kind === 'queue' && (ipoName(q.id).toLowerCase() === n || q.name.toLowerCase() === n || q.extension === name))?.id;
+    return this.core
+      .listQueues()
+      .find(
+        (q) =>
+          q.kind === 'queue' &&
+          (ipoName(q.id).toLowerCase() === n || q.name.toLowerCase() === n || q.extension === name),
+      )?.id;
   }
 
   userExtras(userId: string): UserExtras {
@@ -1136,7 +1292,12 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
   }
 
   /** Runs a dial for a session's MakeCall / SetupTransfer, binding the new leg to its referencecallid. */
-  originate(session: Session, userId: string, bind: { ref?: number; related?: string }, dial: () => LegSnapshot): void {
+  originate(
+    session: Session,
+    userId: string,
+    bind: { ref?: number; related?: string },
+    dial: () => LegSnapshot,
+  ): void {
     this.origin = { session, userId, ...bind };
     try {
       dial();
@@ -1161,10 +1322,16 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
   private onCoreEvent(ev: CoreEvent): void {
     if ('leg' in ev) {
       const leg = ev.leg;
-      if (!this.firstRemotes.has(leg.id) && leg.remote.number) this.firstRemotes.set(leg.id, { ...leg.remote });
+      if (!this.firstRemotes.has(leg.id) && leg.remote.number)
+        this.firstRemotes.set(leg.id, { ...leg.remote });
       if (ev.type === 'leg.received' && ev.serviceHandled) this.diverting.add(leg.id);
       const o = this.origin;
-      if (o && !o.bound && (ev.type === 'leg.originated' || ev.type === 'leg.originating') && leg.userId === o.userId) {
+      if (
+        o &&
+        !o.bound &&
+        (ev.type === 'leg.originated' || ev.type === 'leg.originating') &&
+        leg.userId === o.userId
+      ) {
         o.bound = leg.id;
         if (o.ref) o.session.refs.set(leg.id, o.ref);
         if (o.related) o.session.related.set(leg.id, o.related);

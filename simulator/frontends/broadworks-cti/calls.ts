@@ -51,7 +51,8 @@ function subscriber(ctx: CallRequestContext, kind: 'call' | 'service' = 'call'):
     if (kind === 'service') throw E.serviceUserNotFound(id);
     throw E.userNotFound(id);
   }
-  if (!ctx.principal.admin && ctx.principal.username !== id) throw kind === 'service' ? new BwError(401, 4003, 'Unauthorized request.') : E.unauthorized(400);
+  if (!ctx.principal.admin && ctx.principal.username !== id)
+    throw kind === 'service' ? new BwError(401, 4003, 'Unauthorized request.') : E.unauthorized(400);
   return id;
 }
 
@@ -80,7 +81,14 @@ function address(ctx: CallRequestContext, name = 'address'): string {
   return a;
 }
 
-const LOCATIONS = new Set(['primary', 'broadworks anywhere', 'remote office', 'broadworks mobility', 'shared call appearance', 'mobile']);
+const LOCATIONS = new Set([
+  'primary',
+  'broadworks anywhere',
+  'remote office',
+  'broadworks mobility',
+  'shared call appearance',
+  'mobile',
+]);
 
 function ok(payload?: XmlNode): RequestResult {
   return { status: 200, payload };
@@ -140,7 +148,10 @@ export const ROUTES: Route[] = [
       const loc = ctx.param('location');
       if (loc && !LOCATIONS.has(loc.toLowerCase())) throw E.badLocation(loc);
       const leg = run(() => ctx.core.dial(id, to, { clickToDial: true }));
-      return { status: 201, payload: XA('CallStartInfo', [tx('callId', leg.id), tx('externalTrackingId', leg.correlationId)]) };
+      return {
+        status: 201,
+        payload: XA('CallStartInfo', [tx('callId', leg.id), tx('externalTrackingId', leg.correlationId)]),
+      };
     },
   },
   {
@@ -153,7 +164,14 @@ export const ROUTES: Route[] = [
         .listLegs({ userId: id })
         .filter((l) => l.state !== 'detached')
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return ok(XA('CallInfoList', legs.map((l) => el('callInfo', null, tx('callId', l.id), l.conferenceId ? el('inConference', null) : undefined))));
+      return ok(
+        XA(
+          'CallInfoList',
+          legs.map((l) =>
+            el('callInfo', null, tx('callId', l.id), l.conferenceId ? el('inConference', null) : undefined),
+          ),
+        ),
+      );
     },
   },
   {
@@ -236,7 +254,8 @@ export const ROUTES: Route[] = [
       const id = subscriber(ctx);
       const leg = userLeg(ctx, id);
       if (leg.state === 'held') run(() => ctx.core.retrieve(leg.id), leg.id);
-      else if ((leg.state === 'alerting' && leg.direction === 'terminator') || leg.state === 'dialing') run(() => ctx.core.answer(leg.id), leg.id);
+      else if ((leg.state === 'alerting' && leg.direction === 'terminator') || leg.state === 'dialing')
+        run(() => ctx.core.answer(leg.id), leg.id);
       else throw E.callStateInvalid(leg.id);
       return ok();
     },
@@ -290,7 +309,8 @@ export const ROUTES: Route[] = [
       if (!c2) throw E.missingParam('callId2');
       const l1 = ctx.core.getLeg(c1);
       const l2 = ctx.core.getLeg(c2);
-      if (!l1 || !l2 || l1.userId !== id || l2.userId !== id || c1 === c2) throw new BwError(400, 101008, `Call IDs ${c1} and ${c2} are not valid.`);
+      if (!l1 || !l2 || l1.userId !== id || l2.userId !== id || c1 === c2)
+        throw new BwError(400, 101008, `Call IDs ${c1} and ${c2} are not valid.`);
       run(() => ctx.core.consultTransfer(c1, c2), c1);
       return ok();
     },
@@ -315,7 +335,8 @@ export const ROUTES: Route[] = [
       const leg = userLeg(ctx, id);
       const digits = ctx.param('playDTMF') ?? text(find(ctx.body, 'playDTMF'));
       if (!digits) throw E.missingParam('playDTMF');
-      if (!/^[0-9*#A-D,]+$/.test(digits)) throw new BwError(400, 110811, `DTMF string ${digits} is not valid.`);
+      if (!/^[0-9*#A-D,]+$/.test(digits))
+        throw new BwError(400, 110811, `DTMF string ${digits} is not valid.`);
       run(() => ctx.core.dtmf(leg.id, digits), leg.id);
       return ok();
     },
@@ -354,7 +375,12 @@ export const ROUTES: Route[] = [
       const id = subscriber(ctx, 'service');
       const u = ctx.core.getUser(id);
       if (!u?.agent) throw E.serviceNotAssigned('Call Center');
-      return ok(XA('CallCenter', [tx('agentACDState', AGENT_STATES[u.agent.state]), tx('unavailableCode', u.agent.unavailableCode)]));
+      return ok(
+        XA('CallCenter', [
+          tx('agentACDState', AGENT_STATES[u.agent.state]),
+          tx('unavailableCode', u.agent.unavailableCode),
+        ]),
+      );
     },
   },
   {
@@ -370,7 +396,12 @@ export const ROUTES: Route[] = [
       const code = text(find(ctx.body, 'unavailableCode'));
       run(() => ctx.core.setAgentState(id, state, code || undefined));
       const u = ctx.core.getUser(id)!;
-      return ok(XA('CallCenter', [tx('agentACDState', AGENT_STATES[u.agent!.state]), tx('unavailableCode', u.agent!.unavailableCode)]));
+      return ok(
+        XA('CallCenter', [
+          tx('agentACDState', AGENT_STATES[u.agent!.state]),
+          tx('unavailableCode', u.agent!.unavailableCode),
+        ]),
+      );
     },
   },
   {
@@ -381,7 +412,8 @@ export const ROUTES: Route[] = [
       const rp = routePoint(ctx);
       const callId = ctx.param('callId');
       if (!callId) throw E.missingParam('callId');
-      const dest = ctx.param('address') ?? text(find(ctx.body, 'address', 'destination', 'phoneNumber', 'agentUserId'));
+      const dest =
+        ctx.param('address') ?? text(find(ctx.body, 'address', 'destination', 'phoneNumber', 'agentUserId'));
       if (!dest) throw E.missingParam('address');
       run(() => ctx.core.distribute(rp, callId, dest), callId);
       return ok();
@@ -461,7 +493,11 @@ export function matchUri(uri: string, method: string): UriMatch | 'method' | und
       if (w) {
         const gw = wild(got);
         if (gw) wildcards.add(w);
-        else if (['conference', 'new', 'hold', 'talk'].includes(got.toLowerCase()) && c.segments.length === segs.length && tpl !== got) {
+        else if (
+          ['conference', 'new', 'hold', 'talk'].includes(got.toLowerCase()) &&
+          c.segments.length === segs.length &&
+          tpl !== got
+        ) {
           // a literal keyword never fills a call id wildcard
           okPath = false;
           break;

@@ -42,11 +42,13 @@ export const E = {
   channelNotFound: (id: string) => new BwError(403, 110841, `Channel ${id} not found.`),
   channelSetNotFound: (id: string) => new BwError(403, 110842, `Channel set ${id} not found.`),
   groupNotFound: (id: string) => new BwError(403, 110860, `Group ${id} not found.`),
-  enterpriseNotFound: (id: string) => new BwError(403, 110861, `Service provider or enterprise ${id} not found.`),
+  enterpriseNotFound: (id: string) =>
+    new BwError(403, 110861, `Service provider or enterprise ${id} not found.`),
   subscriptionNotFound: (id: string) => new BwError(403, 110862, `Subscription ID ${id} not found.`),
   channelSetRequired: () => new BwError(400, 110863, 'HttpContact or ChannelSetId must be defined.'),
   badLocation: (l: string) => new BwError(400, 111000, `Location ${l} is not valid.`),
-  serviceNotAssigned: (svc: string) => new BwError(400, 4410, `The user has not been assigned the ${svc} service.`),
+  serviceNotAssigned: (svc: string) =>
+    new BwError(400, 4410, `The user has not been assigned the ${svc} service.`),
   serviceUserNotFound: (id: string) => new BwError(401, 4008, `User ${id} not found.`),
   forwardNumberRequired: () => new BwError(400, 5700, 'A phone number is required to activate the service.'),
 };

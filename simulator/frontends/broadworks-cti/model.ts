@@ -3,7 +3,15 @@
  * service settings, agent state, queue entries, and the core-event → BroadWorks-event translation.
  */
 import type { PbxCore } from '../../core/index.js';
-import type { ConferenceSnapshot, CoreEvent, LegSnapshot, PartyInfo, QueueEntrySnapshot, ReleaseCause, UserSnapshot } from '../../core/types.js';
+import type {
+  ConferenceSnapshot,
+  CoreEvent,
+  LegSnapshot,
+  PartyInfo,
+  QueueEntrySnapshot,
+  ReleaseCause,
+  UserSnapshot,
+} from '../../core/types.js';
 import { el, empty, tx, type XmlNode } from './xml.js';
 
 export type PackageLevel = 'basic' | 'standard' | 'advanced';
@@ -87,7 +95,9 @@ export function partyXml(name: string, p: PartyInfo, core: PbxCore, prefix = P):
     tx(prefix + 'name', p.name),
     tx(prefix + 'address', addressOf(p)),
     dir ? tx(prefix + 'userId', p.id) : undefined,
-    dir && p.phone ? tx(prefix + 'userDN', `tel:${p.phone};ext=${p.number}`, { countryCode: countryCode(p.phone) }) : undefined,
+    dir && p.phone
+      ? tx(prefix + 'userDN', `tel:${p.phone};ext=${p.number}`, { countryCode: countryCode(p.phone) })
+      : undefined,
     tx(prefix + 'callType', callType),
   );
 }
@@ -144,12 +154,21 @@ export function callXml(leg: LegSnapshot, core: PbxCore, opts: CallXmlOptions = 
   const p = opts.prefix ?? P;
   const state = callState(leg);
   if (opts.summary) {
-    return el(p + 'call', null, tx(p + 'callId', leg.id), tx(p + 'extTrackingId', leg.correlationId), tx(p + 'personality', personality(leg)), tx(p + 'state', state));
+    return el(
+      p + 'call',
+      null,
+      tx(p + 'callId', leg.id),
+      tx(p + 'extTrackingId', leg.correlationId),
+      tx(p + 'personality', personality(leg)),
+      tx(p + 'state', state),
+    );
   }
   const cause = leg.releaseCause ? RELEASE_CAUSES[leg.releaseCause] : undefined;
   const remote: PartyInfo = leg.clickToDial ? { kind: 'unknown', number: leg.remote.number } : leg.remote;
   const aor = opts.noEndpoint ? undefined : endpointAor(leg, core.directory.domain);
-  const canAnswer = !opts.noAllowAnswer && ((leg.state === 'alerting' && leg.direction === 'terminator') || leg.state === 'dialing');
+  const canAnswer =
+    !opts.noAllowAnswer &&
+    ((leg.state === 'alerting' && leg.direction === 'terminator') || leg.state === 'dialing');
   return el(
     p + 'call',
     null,
@@ -157,16 +176,33 @@ export function callXml(leg: LegSnapshot, core: PbxCore, opts: CallXmlOptions = 
     tx(p + 'extTrackingId', leg.correlationId),
     tx(p + 'personality', personality(leg)),
     tx(p + 'state', state),
-    cause ? el(p + 'releaseCause', null, tx(p + 'internalReleaseCause', cause[0]), tx(p + 'cdrTerminationCause', cause[1])) : undefined,
+    cause
+      ? el(
+          p + 'releaseCause',
+          null,
+          tx(p + 'internalReleaseCause', cause[0]),
+          tx(p + 'cdrTerminationCause', cause[1]),
+        )
+      : undefined,
     partyXml('remoteParty', remote, core, p),
     leg.redirections.length
       ? el(
           p + 'redirections',
           null,
-          leg.redirections.map((r) => el(p + 'redirection', null, partyXml('party', r.party, core, p), tx(p + 'reason', r.reason))),
+          leg.redirections.map((r) =>
+            el(p + 'redirection', null, partyXml('party', r.party, core, p), tx(p + 'reason', r.reason)),
+          ),
         )
       : undefined,
-    leg.redirect ? el(p + 'redirect', null, tx(p + 'address', `tel:${leg.redirect.address}`), tx(p + 'reason', leg.redirect.reason), tx(p + 'redirectTime', ts(leg.redirect.time))) : undefined,
+    leg.redirect
+      ? el(
+          p + 'redirect',
+          null,
+          tx(p + 'address', `tel:${leg.redirect.address}`),
+          tx(p + 'reason', leg.redirect.reason),
+          tx(p + 'redirectTime', ts(leg.redirect.time)),
+        )
+      : undefined,
     aor ? el(p + 'endpoint', null, tx(p + 'addressOfRecord', aor)) : undefined,
     leg.userId ? tx(p + 'appearance', '1') : undefined,
     empty(p + 'allowAnswer', canAnswer),
@@ -175,7 +211,9 @@ export function callXml(leg: LegSnapshot, core: PbxCore, opts: CallXmlOptions = 
     tx(p + 'answerTime', ts(leg.answerTime)),
     leg.state === 'released' ? tx(p + 'releaseTime', ts(leg.releaseTime)) : undefined,
     tx(p + 'detachedTime', ts(leg.detachedTime)),
-    leg.state === 'released' ? tx(p + 'releasingParty', leg.releasingParty === 'local' ? 'localRelease' : 'remoteRelease') : undefined,
+    leg.state === 'released'
+      ? tx(p + 'releasingParty', leg.releasingParty === 'local' ? 'localRelease' : 'remoteRelease')
+      : undefined,
     leg.state === 'held' ? tx(p + 'heldTime', ts(leg.heldTime)) : undefined,
     leg.totalHeldMs > 0 ? tx(p + 'totalHeldTime', String(leg.totalHeldMs)) : undefined,
     leg.queue && leg.direction === 'terminator' ? acdCallInfoXml(leg, core, p) : undefined,
@@ -205,7 +243,13 @@ export function conferenceXml(conf: ConferenceSnapshot, core: PbxCore, prefix = 
     prefix + 'conference',
     null,
     tx(prefix + 'state', state),
-    user ? el(prefix + 'endpoint', null, tx(prefix + 'addressOfRecord', `${user.phone.replace('+', '')}@${core.directory.domain}`)) : undefined,
+    user
+      ? el(
+          prefix + 'endpoint',
+          null,
+          tx(prefix + 'addressOfRecord', `${user.phone.replace('+', '')}@${core.directory.domain}`),
+        )
+      : undefined,
     tx(prefix + 'appearance', '1'),
     el(
       prefix + 'conferenceParticipantList',
@@ -224,12 +268,32 @@ export function dndXml(u: UserSnapshot, prefix = P, root = 'doNotDisturb'): XmlN
 }
 
 export const FORWARD_TYPES = {
-  always: { root: 'callForwardingAlways', event: 'CallForwardingAlwaysEvent', pkg: 'Call Forwarding Always', service: 'callforwardingalways' },
-  busy: { root: 'callForwardingBusy', event: 'CallForwardingBusyEvent', pkg: 'Call Forwarding Busy', service: 'callforwardingbusy' },
-  'no-answer': { root: 'callForwardingNoAnswer', event: 'CallForwardingNoAnswerEvent', pkg: 'Call Forwarding No Answer', service: 'callforwardingnoanswer' },
+  always: {
+    root: 'callForwardingAlways',
+    event: 'CallForwardingAlwaysEvent',
+    pkg: 'Call Forwarding Always',
+    service: 'callforwardingalways',
+  },
+  busy: {
+    root: 'callForwardingBusy',
+    event: 'CallForwardingBusyEvent',
+    pkg: 'Call Forwarding Busy',
+    service: 'callforwardingbusy',
+  },
+  'no-answer': {
+    root: 'callForwardingNoAnswer',
+    event: 'CallForwardingNoAnswerEvent',
+    pkg: 'Call Forwarding No Answer',
+    service: 'callforwardingnoanswer',
+  },
 } as const;
 
-export function forwardingXml(u: UserSnapshot, type: keyof typeof FORWARD_TYPES, prefix = P, root?: string): XmlNode {
+export function forwardingXml(
+  u: UserSnapshot,
+  type: keyof typeof FORWARD_TYPES,
+  prefix = P,
+  root?: string,
+): XmlNode {
   const f = u.forwarding[type];
   return el(
     prefix + (root ?? FORWARD_TYPES[type].root),
@@ -272,11 +336,18 @@ export function agentStateInfoXml(u: UserSnapshot, prefix = P, root = 'agentStat
     tx(prefix + 'state', AGENT_STATES[a.state]),
     el(prefix + 'stateTimestamp', null, tx(prefix + 'value', ts(a.stateSince))),
     tx(prefix + 'unavailableCode', a.unavailableCode),
-    a.signInTime !== undefined ? el(prefix + 'signInTimestamp', null, tx(prefix + 'value', ts(a.signInTime))) : undefined,
+    a.signInTime !== undefined
+      ? el(prefix + 'signInTimestamp', null, tx(prefix + 'value', ts(a.signInTime)))
+      : undefined,
   );
 }
 
-export function queueEntryXml(e: QueueEntrySnapshot, core: PbxCore, extra: (XmlNode | undefined)[] = [], prefix = P): XmlNode {
+export function queueEntryXml(
+  e: QueueEntrySnapshot,
+  core: PbxCore,
+  extra: (XmlNode | undefined)[] = [],
+  prefix = P,
+): XmlNode {
   const q = core.getQueue(e.queueId);
   const rp = e.kind === 'route-point';
   return el(
@@ -292,7 +363,13 @@ export function queueEntryXml(e: QueueEntrySnapshot, core: PbxCore, extra: (XmlN
   );
 }
 
-function callEvent(leg: LegSnapshot, core: PbxCore, type: string, level: PackageLevel, opts: CallXmlOptions = {}): BwEventDraft {
+function callEvent(
+  leg: LegSnapshot,
+  core: PbxCore,
+  type: string,
+  level: PackageLevel,
+  opts: CallXmlOptions = {},
+): BwEventDraft {
   return { targetId: leg.userId!, type, pkg: { kind: 'call', level }, body: [callXml(leg, core, opts)] };
 }
 
@@ -308,7 +385,9 @@ export function translate(ev: CoreEvent, core: PbxCore): BwEventDraft[] {
     case 'leg.originated':
       return ev.leg.userId ? [callEvent(ev.leg, core, 'CallOriginatedEvent', 'basic')] : [];
     case 'leg.received':
-      return ev.leg.userId ? [callEvent(ev.leg, core, 'CallReceivedEvent', ev.serviceHandled ? 'advanced' : 'basic')] : [];
+      return ev.leg.userId
+        ? [callEvent(ev.leg, core, 'CallReceivedEvent', ev.serviceHandled ? 'advanced' : 'basic')]
+        : [];
     case 'leg.answered':
       return ev.leg.userId ? [callEvent(ev.leg, core, 'CallAnsweredEvent', 'basic')] : [];
     case 'leg.held':
@@ -316,7 +395,9 @@ export function translate(ev: CoreEvent, core: PbxCore): BwEventDraft[] {
     case 'leg.retrieved':
       return ev.leg.userId ? [callEvent(ev.leg, core, 'CallRetrievedEvent', 'standard')] : [];
     case 'leg.updated':
-      return ev.leg.userId ? [callEvent(ev.leg, core, 'CallUpdatedEvent', 'standard', { noEndpoint: !!ev.leg.conferenceId })] : [];
+      return ev.leg.userId
+        ? [callEvent(ev.leg, core, 'CallUpdatedEvent', 'standard', { noEndpoint: !!ev.leg.conferenceId })]
+        : [];
     case 'leg.releasing':
       return ev.leg.userId ? [callEvent(ev.leg, core, 'CallReleasingEvent', 'basic')] : [];
     case 'leg.released':
@@ -335,14 +416,27 @@ export function translate(ev: CoreEvent, core: PbxCore): BwEventDraft[] {
           targetId: first.userId,
           type: 'CallRedirectedEvent',
           pkg: { kind: 'call', level: 'advanced' },
-          body: [el(P + 'calls', null, ev.legs.map((l) => callXml(l, core)))],
+          body: [
+            el(
+              P + 'calls',
+              null,
+              ev.legs.map((l) => callXml(l, core)),
+            ),
+          ],
         },
       ];
     }
     case 'leg.dtmf':
       return [];
     case 'hook':
-      return [{ targetId: ev.userId, type: 'HookStatusEvent', pkg: { kind: 'call', level: 'basic' }, body: [hookXml(ev.offHook)] }];
+      return [
+        {
+          targetId: ev.userId,
+          type: 'HookStatusEvent',
+          pkg: { kind: 'call', level: 'basic' },
+          body: [hookXml(ev.offHook)],
+        },
+      ];
     case 'conference.started':
     case 'conference.updated':
     case 'conference.held':
@@ -355,17 +449,45 @@ export function translate(ev: CoreEvent, core: PbxCore): BwEventDraft[] {
         'conference.retrieved': 'ConferenceRetrievedEvent',
         'conference.released': 'ConferenceReleasedEvent',
       }[ev.type];
-      return [{ targetId: ev.conference.controller, type: name, pkg: { kind: 'call', level: 'standard' }, body: [conferenceXml(ev.conference, core)] }];
+      return [
+        {
+          targetId: ev.conference.controller,
+          type: name,
+          pkg: { kind: 'call', level: 'standard' },
+          body: [conferenceXml(ev.conference, core)],
+        },
+      ];
     }
     case 'user.dnd':
-      return [{ targetId: ev.user.userId, type: 'DoNotDisturbEvent', pkg: { kind: 'named', name: 'Do Not Disturb' }, body: [el(P + 'info', null, ...dndXml(ev.user).children)] }];
+      return [
+        {
+          targetId: ev.user.userId,
+          type: 'DoNotDisturbEvent',
+          pkg: { kind: 'named', name: 'Do Not Disturb' },
+          body: [el(P + 'info', null, ...dndXml(ev.user).children)],
+        },
+      ];
     case 'user.forwarding': {
       const f = FORWARD_TYPES[ev.forwardType];
-      return [{ targetId: ev.user.userId, type: f.event, pkg: { kind: 'named', name: f.pkg }, body: [el(P + 'info', null, ...forwardingXml(ev.user, ev.forwardType).children)] }];
+      return [
+        {
+          targetId: ev.user.userId,
+          type: f.event,
+          pkg: { kind: 'named', name: f.pkg },
+          body: [el(P + 'info', null, ...forwardingXml(ev.user, ev.forwardType).children)],
+        },
+      ];
     }
     case 'agent.state':
       if (!ev.user.agent) return [];
-      return [{ targetId: ev.user.userId, type: 'AgentStateEvent', pkg: { kind: 'named', name: 'Call Center Agent' }, body: [agentStateInfoXml(ev.user)] }];
+      return [
+        {
+          targetId: ev.user.userId,
+          type: 'AgentStateEvent',
+          pkg: { kind: 'named', name: 'Call Center Agent' },
+          body: [agentStateInfoXml(ev.user)],
+        },
+      ];
     case 'queue.added':
     case 'queue.offered':
     case 'queue.answered':
@@ -384,20 +506,42 @@ export function translate(ev: CoreEvent, core: PbxCore): BwEventDraft[] {
                 : 'ACDCallAbandonedEvent';
       const extra: (XmlNode | undefined)[] = [];
       if (ev.type === 'queue.answered') {
-        extra.push(tx(P + 'removeTime', ts(Date.now())), tx(P + 'answeringUserId', ev.agentUserId), tx(P + 'answeringCallId', ev.agentLegId));
+        extra.push(
+          tx(P + 'removeTime', ts(Date.now())),
+          tx(P + 'answeringUserId', ev.agentUserId),
+          tx(P + 'answeringCallId', ev.agentLegId),
+        );
       }
       const body: XmlNode[] = [queueEntryXml(ev.entry, core, extra)];
       if (!rp && ev.type === 'queue.added') body.push(tx(P + 'position', String(ev.entry.position))!);
-      return [{ targetId: ev.entry.queueId, type: name, pkg: { kind: 'named', name: rp ? 'Route Point Queue' : 'Call Center Queue' }, body }];
+      return [
+        {
+          targetId: ev.entry.queueId,
+          type: name,
+          pkg: { kind: 'named', name: rp ? 'Route Point Queue' : 'Call Center Queue' },
+          body,
+        },
+      ];
     }
     case 'queue.removed':
       if (ev.entry.kind === 'route-point' || ev.reason !== 'released') return [];
-      return [{ targetId: ev.entry.queueId, type: 'ACDCallReleasedEvent', pkg: { kind: 'named', name: 'Call Center Queue' }, body: [queueEntryXml(ev.entry, core)] }];
+      return [
+        {
+          targetId: ev.entry.queueId,
+          type: 'ACDCallReleasedEvent',
+          pkg: { kind: 'named', name: 'Call Center Queue' },
+          body: [queueEntryXml(ev.entry, core)],
+        },
+      ];
   }
 }
 
 /** The initial (current-state) event for a user-target subscription, or undefined when the package has none here. */
-export function initialEvent(pkg: string, targetId: string, core: PbxCore): { type: string; body: XmlNode[] } | undefined {
+export function initialEvent(
+  pkg: string,
+  targetId: string,
+  core: PbxCore,
+): { type: string; body: XmlNode[] } | undefined {
   if (CALL_PACKAGES[pkg]) {
     const user = core.getUser(targetId);
     const legs = core
@@ -408,25 +552,48 @@ export function initialEvent(pkg: string, targetId: string, core: PbxCore): { ty
     return {
       type: 'CallSubscriptionEvent',
       body: [
-        legs.length ? el(P + 'calls', null, legs.map((l) => callXml(l, core, { summary: true }))) : undefined,
+        legs.length
+          ? el(
+              P + 'calls',
+              null,
+              legs.map((l) => callXml(l, core, { summary: true })),
+            )
+          : undefined,
         conf ? conferenceXml(conf, core) : undefined,
         hookXml(user?.offHook ?? false),
       ].filter((x): x is XmlNode => !!x),
     };
   }
   const user = core.getUser(targetId);
-  if (pkg === 'Do Not Disturb' && user) return { type: 'DoNotDisturbEvent', body: [el(P + 'info', null, ...dndXml(user).children)] };
+  if (pkg === 'Do Not Disturb' && user)
+    return { type: 'DoNotDisturbEvent', body: [el(P + 'info', null, ...dndXml(user).children)] };
   for (const [k, f] of Object.entries(FORWARD_TYPES)) {
-    if (pkg === f.pkg && user) return { type: f.event, body: [el(P + 'info', null, ...forwardingXml(user, k as keyof typeof FORWARD_TYPES).children)] };
+    if (pkg === f.pkg && user)
+      return {
+        type: f.event,
+        body: [el(P + 'info', null, ...forwardingXml(user, k as keyof typeof FORWARD_TYPES).children)],
+      };
   }
   if (pkg === 'Call Center Agent' && user?.agent) {
     return { type: 'AgentSubscriptionEvent', body: [agentStateInfoXml(user, P, 'stateInfo')] };
   }
   const q = core.getQueue(targetId);
-  if (q && ((pkg === 'Call Center Queue' && q.kind === 'queue') || (pkg === 'Route Point Queue' && q.kind === 'route-point'))) {
+  if (
+    q &&
+    ((pkg === 'Call Center Queue' && q.kind === 'queue') ||
+      (pkg === 'Route Point Queue' && q.kind === 'route-point'))
+  ) {
     return {
       type: q.kind === 'queue' ? 'ACDSubscriptionEvent' : 'RoutePointSubscriptionEvent',
-      body: q.entries.length ? [el(P + 'queueEntries', null, q.entries.map((e) => queueEntryXml(e, core)))] : [],
+      body: q.entries.length
+        ? [
+            el(
+              P + 'queueEntries',
+              null,
+              q.entries.map((e) => queueEntryXml(e, core)),
+            ),
+          ]
+        : [],
     };
   }
   return undefined;

@@ -12,7 +12,14 @@ import { XmlFramer } from '../../../shared/xml/framer.js';
 import type { SimFrontEnd } from '../types.js';
 import { matchUri, routeByName, type CallRequestContext, type Principal } from './calls.js';
 import { BwError, E, REASONS } from './errors.js';
-import { CALL_PACKAGES, EVENT_PACKAGES, initialEvent, translate, type BwEventDraft, type PackageLevel } from './model.js';
+import {
+  CALL_PACKAGES,
+  EVENT_PACKAGES,
+  initialEvent,
+  translate,
+  type BwEventDraft,
+  type PackageLevel,
+} from './model.js';
 import {
   ENVELOPE_VERSION,
   XSI1_NS,
@@ -62,7 +69,13 @@ export interface BroadWorksCtiOptions {
   log?: (line: string) => void;
 }
 
-export type ChannelTerminatedReason = 'DuplicateChannelSet' | 'UserDeleted' | 'NonResponsiveChannel' | 'ExplicitDelete' | 'Expired' | 'UnknownChannel';
+export type ChannelTerminatedReason =
+  | 'DuplicateChannelSet'
+  | 'UserDeleted'
+  | 'NonResponsiveChannel'
+  | 'ExplicitDelete'
+  | 'Expired'
+  | 'UnknownChannel';
 
 interface Conn {
   id: number;
@@ -151,7 +164,14 @@ export interface EventResponseRecord {
   statusCode?: number;
   /** Status used by the server (differs when a fault override applied). */
   appliedStatus?: number;
-  outcome: 'delivered' | 'retry-next-channel' | 'channel-removed-retry' | 'subscription-deleted' | 'dropped' | 'timeout-retry' | 'timeout-dropped';
+  outcome:
+    | 'delivered'
+    | 'retry-next-channel'
+    | 'channel-removed-retry'
+    | 'subscription-deleted'
+    | 'dropped'
+    | 'timeout-retry'
+    | 'timeout-dropped';
 }
 
 export interface DeliveryLogRecord {
@@ -175,7 +195,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   private readonly channels = new Map<string, Channel>();
   private readonly subs = new Map<string, Subscription>();
   private readonly sessions = new Map<string, Principal>();
-  private readonly opts: Required<Omit<BroadWorksCtiOptions, 'tls' | 'log'>> & Pick<BroadWorksCtiOptions, 'tls' | 'log'>;
+  private readonly opts: Required<Omit<BroadWorksCtiOptions, 'tls' | 'log'>> &
+    Pick<BroadWorksCtiOptions, 'tls' | 'log'>;
   private unsubscribe?: () => void;
   private connCounter = 0;
   private requestCounter = 0;
@@ -236,7 +257,9 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
 
   private listen(port: number): Promise<void> {
     const onConn = (socket: net.Socket) => this.accept(socket);
-    const server = this.opts.tls ? tls.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, onConn) : net.createServer(onConn);
+    const server = this.opts.tls
+      ? tls.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, onConn)
+      : net.createServer(onConn);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -282,8 +305,28 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   /** Introspection for tests and the control API. */
   snapshot(): {
     connections: number;
-    channels: { channelId: string; channelSetId: string; owner: string; priority: number; weight: number; expires: number; applicationId?: string; nonResponsive: boolean; connection: number }[];
-    subscriptions: { subscriptionId: string; owner: string; targetIdType: string; targetId?: string; event: string; channelSetId: string; applicationId?: string; expires: number; sequenceNumber: number }[];
+    channels: {
+      channelId: string;
+      channelSetId: string;
+      owner: string;
+      priority: number;
+      weight: number;
+      expires: number;
+      applicationId?: string;
+      nonResponsive: boolean;
+      connection: number;
+    }[];
+    subscriptions: {
+      subscriptionId: string;
+      owner: string;
+      targetIdType: string;
+      targetId?: string;
+      event: string;
+      channelSetId: string;
+      applicationId?: string;
+      expires: number;
+      sequenceNumber: number;
+    }[];
   } {
     const now = Date.now();
     return {
@@ -316,7 +359,15 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   // ---------------------------------------------------------------- connections
 
   private accept(socket: net.Socket): void {
-    const conn: Conn = { id: ++this.connCounter, socket, framer: new XmlFramer(), lastInbound: Date.now(), pendingKeepalive: null, misses: 0, closed: false };
+    const conn: Conn = {
+      id: ++this.connCounter,
+      socket,
+      framer: new XmlFramer(),
+      lastInbound: Date.now(),
+      pendingKeepalive: null,
+      misses: 0,
+      closed: false,
+    };
     this.conns.add(conn);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
@@ -347,7 +398,15 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       const requestId = String(++this.requestCounter);
       conn.pendingKeepalive = requestId;
       const period = Math.max(1, Math.round(this.opts.keepaliveIntervalMs / 1000));
-      this.write(conn, el('xsp:keepalive', { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS }, tx('requestId', requestId), tx('period', period)));
+      this.write(
+        conn,
+        el(
+          'xsp:keepalive',
+          { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS },
+          tx('requestId', requestId),
+          tx('period', period),
+        ),
+      );
     }
   }
 
@@ -357,7 +416,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     if (conn.timer) clearInterval(conn.timer);
     this.conns.delete(conn);
     // every channel on a dead connection is invalidated (no ChannelTerminated can be sent on it)
-    for (const ch of [...this.channels.values()]) if (ch.conn === conn) this.removeChannel(ch, 'ExplicitDelete', false);
+    for (const ch of [...this.channels.values()])
+      if (ch.conn === conn) this.removeChannel(ch, 'ExplicitDelete', false);
   }
 
   private write(conn: Conn, root: XmlNode): void {
@@ -379,7 +439,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     else if (root === 'eventresponse') this.onEventResponse(conn, parsed.body);
     else if (root === 'keepalive') {
       const rid = childText(parsed.body, 'requestId') ?? '';
-      this.write(conn, el('xsp:keepaliveResponse', { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS }, tx('requestId', rid)));
+      this.write(
+        conn,
+        el('xsp:keepaliveResponse', { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS }, tx('requestId', rid)),
+      );
     } else if (root === 'keepaliveresponse') {
       conn.pendingKeepalive = null;
       conn.misses = 0;
@@ -390,12 +453,23 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
 
   // ---------------------------------------------------------------- requests
 
-  private respond(conn: Conn, requestId: string, sessionId: string | undefined, result: BwError | { status: number; payload?: XmlNode }): void {
+  private respond(
+    conn: Conn,
+    requestId: string,
+    sessionId: string | undefined,
+    result: BwError | { status: number; payload?: XmlNode },
+  ): void {
     const status = result instanceof BwError ? result.status : result.status;
     let payload: XmlNode | undefined;
     if (result instanceof BwError) {
       if (result.code !== undefined) {
-        payload = el('ErrorInfo', { xmlns: XSI_NS }, tx('errorCode', result.code), tx('summary', result.message), tx('summaryEnglish', result.message));
+        payload = el(
+          'ErrorInfo',
+          { xmlns: XSI_NS },
+          tx('errorCode', result.code),
+          tx('summary', result.message),
+          tx('summaryEnglish', result.message),
+        );
       }
     } else payload = result.payload;
     this.write(
@@ -450,7 +524,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       const result = this.dispatch(conn, auth.principal, body);
       this.respond(conn, requestId, auth.sessionId, result);
     } catch (err) {
-      const e = err instanceof BwError ? err : new BwError(500, 102000, `System error: ${(err as Error).message}`);
+      const e =
+        err instanceof BwError ? err : new BwError(500, 102000, `System error: ${(err as Error).message}`);
       this.respond(conn, requestId, auth.sessionId, e);
     } finally {
       this.deferDepth--;
@@ -534,7 +609,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       full ? tx(prefix + 'channelSetId', c.channelSetId) : undefined,
       full ? tx(prefix + 'priority', c.priority) : undefined,
       full ? tx(prefix + 'weight', c.weight) : undefined,
-      tx(prefix + 'expires', full ? Math.max(0, Math.round((c.expiresAt - Date.now()) / this.opts.expiryUnitMs)) : c.expires),
+      tx(
+        prefix + 'expires',
+        full ? Math.max(0, Math.round((c.expiresAt - Date.now()) / this.opts.expiryUnitMs)) : c.expires,
+      ),
       full ? tx(prefix + 'applicationId', c.applicationId) : undefined,
     );
   }
@@ -556,7 +634,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       for (const other of [...this.sets.values()]) {
         if (other.key === key || other.owner !== principal.username) continue;
         const olds = other.channels.filter((c) => c.applicationId === applicationId);
-        if (olds.length) this.afterResponse.push(() => other.channels.slice().forEach((c) => this.removeChannel(c, 'DuplicateChannelSet', true)));
+        if (olds.length)
+          this.afterResponse.push(() =>
+            other.channels.slice().forEach((c) => this.removeChannel(c, 'DuplicateChannelSet', true)),
+          );
       }
     }
     let set = this.sets.get(key);
@@ -622,7 +703,16 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     if (!set || !set.channels.length) throw E.channelSetNotFound(id);
     return {
       status: 200,
-      payload: el('ChannelSet', { xmlns: XSI_NS }, tx('channelSetId', id), el('channels', null, set.channels.map((c) => this.channelXml(c, true)))),
+      payload: el(
+        'ChannelSet',
+        { xmlns: XSI_NS },
+        tx('channelSetId', id),
+        el(
+          'channels',
+          null,
+          set.channels.map((c) => this.channelXml(c, true)),
+        ),
+      ),
     };
   }
 
@@ -647,7 +737,12 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
           el(
             'xsp:payload',
             null,
-            el('xsi:Event', { 'xsi1:type': 'xsi:ChannelTerminatedEvent', 'xmlns:xsi1': XSI1_NS, 'xmlns:xsi': XSI_NS }, tx('xsi:channelId', c.id), tx('xsi:reason', reason)),
+            el(
+              'xsi:Event',
+              { 'xsi1:type': 'xsi:ChannelTerminatedEvent', 'xmlns:xsi1': XSI1_NS, 'xmlns:xsi': XSI_NS },
+              tx('xsi:channelId', c.id),
+              tx('xsi:reason', reason),
+            ),
           ),
         ),
       );
@@ -692,7 +787,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
 
   addSubscription(targetType: TargetType, withSubId = false) {
     return (_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } => {
-      const p = (n: string) => text(find(req, 'params') ? child(find(req, 'params'), n) : undefined) ?? childText(req, n);
+      const p = (n: string) =>
+        text(find(req, 'params') ? child(find(req, 'params'), n) : undefined) ?? childText(req, n);
       const dir = this.core.directory;
       let targetId: string | undefined;
       let groupParentId: string | undefined;
@@ -788,7 +884,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     const id = text(find(req, 'subscriptionId'));
     if (!id) throw E.missingParam('subscriptionId');
     const s = this.subs.get(id);
-    if (!s || (!principal.admin && s.owner !== principal.username) || s.owner !== principal.username) throw E.subscriptionNotFound(id);
+    if (!s || (!principal.admin && s.owner !== principal.username) || s.owner !== principal.username)
+      throw E.subscriptionNotFound(id);
     return s;
   }
 
@@ -803,14 +900,22 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return { status: 200, payload: this.subscriptionXml(s) };
   }
 
-  deleteSubscriptionRequest(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
+  deleteSubscriptionRequest(
+    _conn: Conn,
+    principal: Principal,
+    req: unknown,
+  ): { status: number; payload?: XmlNode } {
     const s = this.findSub(principal, req);
     this.afterResponse.push(() => this.deleteSubscription(s, true));
     s.active = false;
     return { status: 200 };
   }
 
-  getSingleSubscription(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
+  getSingleSubscription(
+    _conn: Conn,
+    principal: Principal,
+    req: unknown,
+  ): { status: number; payload?: XmlNode } {
     const s = this.findSub(principal, req);
     return { status: 200, payload: this.subscriptionXml(s) };
   }
@@ -827,7 +932,14 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       .filter((s) => !f('event') || s.event === f('event'))
       .sort((a, b) => a.expiresAt - b.expiresAt);
     if (!list.length) return { status: 200 };
-    return { status: 200, payload: el('Subscriptions', { xmlns: XSI_NS }, list.map((s) => this.subscriptionXml(s, 'subscription', false))) };
+    return {
+      status: 200,
+      payload: el(
+        'Subscriptions',
+        { xmlns: XSI_NS },
+        list.map((s) => this.subscriptionXml(s, 'subscription', false)),
+      ),
+    };
   }
 
   /** Delete a subscription; `notify` queues a SubscriptionTerminated on its channel set. */
@@ -882,7 +994,12 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     }
   }
 
-  private makeEvent(s: Subscription, type: string, body: XmlNode[], targetId: string | undefined): PendingEvent {
+  private makeEvent(
+    s: Subscription,
+    type: string,
+    body: XmlNode[],
+    targetId: string | undefined,
+  ): PendingEvent {
     return { sub: s, eventID: randomUUID(), sequenceNumber: ++s.seq, type, targetId, body, tried: new Set() };
   }
 
@@ -957,11 +1074,24 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     const timer = setTimeout(() => this.onTimeout(set, requestId), this.opts.eventResponseTimeoutMs);
     timer.unref?.();
     set.inFlight = { ev, channel: ch, requestId, timer };
-    this.deliveries.push({ at: Date.now(), requestId, eventID: ev.eventID, eventType: ev.type, subscriptionId: s.id, channelId: ch.id, targetId: ev.targetId });
+    this.deliveries.push({
+      at: Date.now(),
+      requestId,
+      eventID: ev.eventID,
+      eventType: ev.type,
+      subscriptionId: s.id,
+      channelId: ch.id,
+      targetId: ev.targetId,
+    });
     this.write(ch.conn, xml);
   }
 
-  private record(f: InFlight, status: number | undefined, applied: number | undefined, outcome: EventResponseRecord['outcome']): void {
+  private record(
+    f: InFlight,
+    status: number | undefined,
+    applied: number | undefined,
+    outcome: EventResponseRecord['outcome'],
+  ): void {
     this.eventResponses.push({
       at: Date.now(),
       requestId: f.requestId,
@@ -993,7 +1123,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     const eventID = text(find(er, 'eventID', 'eventId'));
     const statusRaw = text(find(er, 'statusCode'));
     const set = [...this.sets.values()].find(
-      (s) => s.inFlight && s.inFlight.channel.conn === conn && (s.inFlight.requestId === requestId || (!requestId && s.inFlight.ev.eventID === eventID)),
+      (s) =>
+        s.inFlight &&
+        s.inFlight.channel.conn === conn &&
+        (s.inFlight.requestId === requestId || (!requestId && s.inFlight.ev.eventID === eventID)),
     );
     if (!set || !set.inFlight) {
       this.opts.log?.(`conn ${conn.id}: late or unknown eventResponse ${requestId ?? eventID ?? ''}`);
@@ -1047,12 +1180,18 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     this.record(f, undefined, undefined, 'timeout-dropped');
     this.deleteSubscription(f.ev.sub, true);
     const now = Date.now();
-    for (const c of [...set.channels]) if (c === f.channel || c.nonResponsiveUntil > now) this.removeChannel(c, 'NonResponsiveChannel', true);
+    for (const c of [...set.channels])
+      if (c === f.channel || c.nonResponsiveUntil > now) this.removeChannel(c, 'NonResponsiveChannel', true);
     this.pump(set);
   }
 }
 
-type ChannelHandler = (this: BroadWorksCtiFrontEnd, conn: Conn, principal: Principal, req: unknown) => { status: number; payload?: XmlNode };
+type ChannelHandler = (
+  this: BroadWorksCtiFrontEnd,
+  conn: Conn,
+  principal: Principal,
+  req: unknown,
+) => { status: number; payload?: XmlNode };
 
 function subHandler(t: TargetType, withSubId = false): ChannelHandler {
   return function (this: BroadWorksCtiFrontEnd, conn, principal, req) {
@@ -1078,6 +1217,9 @@ const CHANNEL_REQUESTS: Record<string, ChannelHandler> = {
   getsubscriptionsrequest: BroadWorksCtiFrontEnd.prototype.getSubscriptions,
 };
 
-export function createBroadWorksCtiFrontEnd(core: PbxCore, options: BroadWorksCtiOptions = {}): BroadWorksCtiFrontEnd {
+export function createBroadWorksCtiFrontEnd(
+  core: PbxCore,
+  options: BroadWorksCtiOptions = {},
+): BroadWorksCtiFrontEnd {
   return new BroadWorksCtiFrontEnd(core, options);
 }

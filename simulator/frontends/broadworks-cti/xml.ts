@@ -16,7 +16,12 @@ export function escapeText(s: string): string {
 }
 
 export function escapeAttr(s: string): string {
-  return escapeText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return escapeText(s)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }
 
 /** A child of an element: a rendered element, or null/undefined/false to skip. */
@@ -51,13 +56,21 @@ export class XmlNode {
 }
 
 /** Element with child elements. */
-export function el(name: string, attrs: Record<string, string | undefined> | null, ...children: (XChild | XChild[])[]): XmlNode {
+export function el(
+  name: string,
+  attrs: Record<string, string | undefined> | null,
+  ...children: (XChild | XChild[])[]
+): XmlNode {
   const flat = children.flat().filter((c): c is XmlNode => c instanceof XmlNode);
   return new XmlNode(name, attrs ?? {}, flat);
 }
 
 /** Element with text content; skipped (undefined) when the value is undefined. */
-export function tx(name: string, value: string | number | undefined | null, attrs: Record<string, string | undefined> = {}): XmlNode | undefined {
+export function tx(
+  name: string,
+  value: string | number | undefined | null,
+  attrs: Record<string, string | undefined> = {},
+): XmlNode | undefined {
   if (value === undefined || value === null) return undefined;
   return new XmlNode(name, attrs, [], String(value));
 }
@@ -103,7 +116,10 @@ export function parseMessage(xml: string): ParsedMessage {
   const root = Object.keys(doc).find((k) => !k.startsWith('?') && !k.startsWith('@_') && k !== '#text');
   if (!root) throw new XmlParseError('no root element');
   const body = doc[root];
-  return { root, body: typeof body === 'object' && body !== null ? (body as XObj) : { '#text': String(body ?? '') } };
+  return {
+    root,
+    body: typeof body === 'object' && body !== null ? (body as XObj) : { '#text': String(body ?? '') },
+  };
 }
 
 function localKey(obj: XObj, name: string): string | undefined {

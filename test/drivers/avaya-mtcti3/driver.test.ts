@@ -8,7 +8,10 @@ import { AvayaMtcti3Driver, ConnectionError } from '../../../connector/drivers/a
 import { NotSupportedError, VendorError, type LinkConfig } from '../../../connector/driver.js';
 import { PbxCore } from '../../../simulator/core/index.js';
 import { defaultDirectory } from '../../../simulator/directory.js';
-import { AvayaMtcti3FrontEnd, type AvayaMtcti3Options } from '../../../simulator/frontends/avaya-mtcti3/index.js';
+import {
+  AvayaMtcti3FrontEnd,
+  type AvayaMtcti3Options,
+} from '../../../simulator/frontends/avaya-mtcti3/index.js';
 import { EVENT_FAMILIES, parseEventData, type EventDraft } from '../../../shared/events/model.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -42,7 +45,10 @@ class Harness {
   until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
     if (pred()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out: ${what}; events: ${this.lines().join(', ')}`)), ms);
+      const t = setTimeout(
+        () => reject(new Error(`timed out: ${what}; events: ${this.lines().join(', ')}`)),
+        ms,
+      );
       this.waiters.push({ pred, resolve: () => (clearTimeout(t), resolve()) });
     });
   }
@@ -100,7 +106,9 @@ describe('avaya-mtcti3 driver', () => {
     await h.driver.connect();
     const { users } = await h.driver.execute({ kind: 'listUsers' });
     expect(users.map((u) => u.id)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
-    await h.driver.watch(['alice', 'bob'].map((id) => ({ target: { type: 'user', id }, families: ['call'] })));
+    await h.driver.watch(
+      ['alice', 'bob'].map((id) => ({ target: { type: 'user', id }, families: ['call'] })),
+    );
     const { callId, correlationId } = await h.driver.execute({ kind: 'dial', user: 'alice', to: '1002' });
     await h.until(() => h.lines().includes('bob call.received alerting'), 'bob rings');
     const bobCall = (await h.driver.execute({ kind: 'listCalls', user: 'bob' })).calls[0]!;
@@ -108,10 +116,18 @@ describe('avaya-mtcti3 driver', () => {
     await h.driver.execute({ kind: 'answer', user: 'bob', call: bobCall.id });
     await h.until(() => h.lines().filter((l) => l.endsWith('call.answered active')).length === 2, 'answered');
     await h.driver.execute({ kind: 'dtmf', user: 'alice', call: callId, digits: '12#' });
-    await expect(h.driver.execute({ kind: 'dtmf', user: 'alice', call: callId, digits: 'A' })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      h.driver.execute({ kind: 'dtmf', user: 'alice', call: callId, digits: 'A' }),
+    ).rejects.toMatchObject({ status: 400 });
     await h.driver.execute({ kind: 'release', user: 'alice', call: callId });
-    await h.until(() => h.lines().filter((l) => l.endsWith('call.released released')).length === 2, 'released');
-    await expect(h.driver.execute({ kind: 'release', user: 'alice', call: callId })).rejects.toMatchObject({ status: 404, vendor: { code: '602' } });
+    await h.until(
+      () => h.lines().filter((l) => l.endsWith('call.released released')).length === 2,
+      'released',
+    );
+    await expect(h.driver.execute({ kind: 'release', user: 'alice', call: callId })).rejects.toMatchObject({
+      status: 404,
+      vendor: { code: '602' },
+    });
   });
 
   it('keeps the vendor code when an action is not available in the call state', async () => {
@@ -130,17 +146,38 @@ describe('avaya-mtcti3 driver', () => {
     const h = harness();
     await h.driver.connect();
     await h.driver.watch([{ target: { type: 'user', id: 'carol' }, families: ['service', 'agent'] }]);
-    expect(await h.driver.execute({ kind: 'setDnd', user: 'carol', enabled: true })).toEqual({ enabled: true });
+    expect(await h.driver.execute({ kind: 'setDnd', user: 'carol', enabled: true })).toEqual({
+      enabled: true,
+    });
     expect(core.getUser('carol@sim.example')!.dnd).toBe(true);
     expect(await h.driver.execute({ kind: 'getDnd', user: 'carol' })).toEqual({ enabled: true });
-    await h.driver.execute({ kind: 'setForwarding', user: 'carol', type: 'no-answer', enabled: true, to: '1005' });
-    expect(core.getUser('carol@sim.example')!.forwarding['no-answer']).toMatchObject({ active: true, to: '1005' });
-    expect(await h.driver.execute({ kind: 'getForwarding', user: 'carol', type: 'busy' })).toEqual({ enabled: false, to: '1005' });
-    expect(await h.driver.execute({ kind: 'setAgentState', agent: 'carol', state: 'available' })).toEqual({ state: 'available' });
+    await h.driver.execute({
+      kind: 'setForwarding',
+      user: 'carol',
+      type: 'no-answer',
+      enabled: true,
+      to: '1005',
+    });
+    expect(core.getUser('carol@sim.example')!.forwarding['no-answer']).toMatchObject({
+      active: true,
+      to: '1005',
+    });
+    expect(await h.driver.execute({ kind: 'getForwarding', user: 'carol', type: 'busy' })).toEqual({
+      enabled: false,
+      to: '1005',
+    });
+    expect(await h.driver.execute({ kind: 'setAgentState', agent: 'carol', state: 'available' })).toEqual({
+      state: 'available',
+    });
     expect(core.getUser('carol@sim.example')!.agent!.state).toBe('available');
     expect(await h.driver.execute({ kind: 'getAgentState', agent: 'carol' })).toEqual({ state: 'available' });
-    await expect(h.driver.execute({ kind: 'setAgentState', agent: 'carol', state: 'wrap-up' })).rejects.toBeInstanceOf(NotSupportedError);
-    const agentStates = () => h.events.filter((e) => e.type === 'agent.state').map((e) => (e.data as { agent: { state: string } }).agent.state);
+    await expect(
+      h.driver.execute({ kind: 'setAgentState', agent: 'carol', state: 'wrap-up' }),
+    ).rejects.toBeInstanceOf(NotSupportedError);
+    const agentStates = () =>
+      h.events
+        .filter((e) => e.type === 'agent.state')
+        .map((e) => (e.data as { agent: { state: string } }).agent.state);
     await h.until(() => agentStates().includes('available'), 'agent event');
     expect(agentStates()).toEqual(['sign-out', 'available']);
     expect(h.events.filter((e) => e.type === 'service.dnd').map((e) => e.data)).toEqual([
@@ -152,23 +189,52 @@ describe('avaya-mtcti3 driver', () => {
   it('passes raw Messages through and answers in protobuf JSON', async () => {
     const h = harness();
     await h.driver.connect();
-    const v = await h.driver.execute({ kind: 'raw', request: { generalcmd: { requestid: 3000, getversioninfo: {} } } });
-    expect(v).toEqual({ status: 200, body: { result: 0, message: { generaldata: { responseid: 3000, versioninfo: 'IP Office 11.1.0.0 build 600' } } } });
-    const bad = await h.driver.execute({ kind: 'raw', request: { subscribecmd: { requestid: 9, subscribe_id: 424242, user: { sac: { set: 1 } } } } });
-    expect(bad).toEqual({ status: 200, body: { result: 101, resultName: 'SUBSCRIPTION_INVALID_ID', message: { response: { requestid: 9, result: 101 } } } });
-    await expect(h.driver.execute({ kind: 'raw', request: { notify: { subscribe_id: 1 } } })).rejects.toMatchObject({ status: 400 });
-    await expect(h.driver.execute({ kind: 'raw', request: { generalcmd: { nope: 1 } } })).rejects.toMatchObject({ status: 400 });
+    const v = await h.driver.execute({
+      kind: 'raw',
+      request: { generalcmd: { requestid: 3000, getversioninfo: {} } },
+    });
+    expect(v).toEqual({
+      status: 200,
+      body: {
+        result: 0,
+        message: { generaldata: { responseid: 3000, versioninfo: 'IP Office 11.1.0.0 build 600' } },
+      },
+    });
+    const bad = await h.driver.execute({
+      kind: 'raw',
+      request: { subscribecmd: { requestid: 9, subscribe_id: 424242, user: { sac: { set: 1 } } } },
+    });
+    expect(bad).toEqual({
+      status: 200,
+      body: {
+        result: 101,
+        resultName: 'SUBSCRIPTION_INVALID_ID',
+        message: { response: { requestid: 9, result: 101 } },
+      },
+    });
+    await expect(
+      h.driver.execute({ kind: 'raw', request: { notify: { subscribe_id: 1 } } }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      h.driver.execute({ kind: 'raw', request: { generalcmd: { nope: 1 } } }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 
   it('after a dropped socket: onDown, reconnect, resubscribe, and resync releases calls that ended meanwhile', async () => {
     const h = harness();
     await h.driver.connect();
-    const specs = ['alice', 'bob'].map((id) => ({ target: { type: 'user' as const, id }, families: [...EVENT_FAMILIES] }));
+    const specs = ['alice', 'bob'].map((id) => ({
+      target: { type: 'user' as const, id },
+      families: [...EVENT_FAMILIES],
+    }));
     await h.driver.watch(specs);
     const caller = core.dial('alice@sim.example', '1002');
     await h.until(() => h.lines().includes('bob call.received alerting'), 'bob rings');
     const stays = core.dial('erin@sim.example', '1001'); // alice gets a second call that survives
-    await h.until(() => h.lines().filter((l) => l === 'alice call.received alerting').length === 1, 'alice rings');
+    await h.until(
+      () => h.lines().filter((l) => l === 'alice call.received alerting').length === 1,
+      'alice rings',
+    );
     fe.dropConnections();
     await h.until(() => h.downs.length === 1, 'down');
     core.release(caller.id); // ends while the link is down
@@ -177,11 +243,24 @@ describe('avaya-mtcti3 driver', () => {
     await h.driver.watch(specs);
     await h.driver.resync();
     const after = h.lines().slice(before);
-    expect(after.filter((l) => l.includes('call.'))).toEqual(['alice call.released released', 'bob call.released released']);
-    expect(h.events.slice(before).filter((e) => e.type === 'call.released').every((e) => (e.data as { call: { releaseCause: string } }).call.releaseCause === 'resync')).toBe(true);
-    expect((await h.driver.execute({ kind: 'listCalls', user: 'alice' })).calls.map((c) => c.remote.address)).toEqual(['1005']);
+    expect(after.filter((l) => l.includes('call.'))).toEqual([
+      'alice call.released released',
+      'bob call.released released',
+    ]);
+    expect(
+      h.events
+        .slice(before)
+        .filter((e) => e.type === 'call.released')
+        .every((e) => (e.data as { call: { releaseCause: string } }).call.releaseCause === 'resync'),
+    ).toBe(true);
+    expect(
+      (await h.driver.execute({ kind: 'listCalls', user: 'alice' })).calls.map((c) => c.remote.address),
+    ).toEqual(['1005']);
     core.release(stays.id);
-    await h.until(() => h.lines().filter((l) => l === 'alice call.released released').length === 2, 'second call released');
+    await h.until(
+      () => h.lines().filter((l) => l === 'alice call.released released').length === 2,
+      'second call released',
+    );
   });
 
   it('speaks /tpkt/openapinoframing with framing: none', async () => {

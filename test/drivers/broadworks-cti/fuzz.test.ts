@@ -26,9 +26,44 @@ function prng(seed: number): () => number {
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const seeds = [
   ...readdirSync(dir).map((f) => readFileSync(dir + f, 'utf8')),
-  eventXml({ requestId: '0:1', eventId: 'e1', seq: 1, targetId: 'alice@sim.example', type: 'CallReceivedEvent', body: callXml({ callId: 'c1', ext: '1:1', personality: 'Terminator', state: 'Alerting', remoteName: 'Zoë Ünïcode 電話' }) }),
+  eventXml({
+    requestId: '0:1',
+    eventId: 'e1',
+    seq: 1,
+    targetId: 'alice@sim.example',
+    type: 'CallReceivedEvent',
+    body: callXml({
+      callId: 'c1',
+      ext: '1:1',
+      personality: 'Terminator',
+      state: 'Alerting',
+      remoteName: 'Zoë Ünïcode 電話',
+    }),
+  }),
 ];
-const ALPHABET = ['<', '>', '/', '"', "'", '=', '&', ';', ':', '?', '!', '-', '[', ']', ' ', '\n', 'x', '\u0000', '\uFFFD', 'é', '電'];
+const ALPHABET = [
+  '<',
+  '>',
+  '/',
+  '"',
+  "'",
+  '=',
+  '&',
+  ';',
+  ':',
+  '?',
+  '!',
+  '-',
+  '[',
+  ']',
+  ' ',
+  '\n',
+  'x',
+  '\u0000',
+  '\uFFFD',
+  'é',
+  '電',
+];
 
 function mutate(src: string, rnd: () => number): string {
   let s = src;
@@ -54,7 +89,9 @@ function mutate(src: string, rnd: () => number): string {
         break;
       }
       default:
-        s = Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => String.fromCharCode(Math.floor(rnd() * 0x250))).join('');
+        s = Array.from({ length: 1 + Math.floor(rnd() * 64) }, () =>
+          String.fromCharCode(Math.floor(rnd() * 0x250)),
+        ).join('');
     }
   }
   return s;
@@ -71,7 +108,10 @@ describe('parser fuzz', () => {
       const m = parseInbound(frame);
       kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
       if (m.kind === 'event') {
-        const drafts = mapper.map(m.event, { target: { type: 'user', id: 'u' }, families: new Set(EVENT_FAMILIES) });
+        const drafts = mapper.map(m.event, {
+          target: { type: 'user', id: 'u' },
+          families: new Set(EVENT_FAMILIES),
+        });
         for (const d of drafts) parseEventData(d.type, d.data);
       }
     }
@@ -106,7 +146,21 @@ describe('socket fuzz', () => {
       const id = `ev-${seed}-${i}`;
       expected.push(id);
       parts.push(
-        eventXml({ requestId: `0:${i}`, eventId: id, seq: i, subscriptionId: 'sub-1', targetId: 'alice@sim.example', type: 'CallUpdatedEvent', body: callXml({ callId: `c${i}`, ext: `${i}:1`, personality: 'Originator', state: 'Active', remoteName: 'Ünïcode 電話' }) }),
+        eventXml({
+          requestId: `0:${i}`,
+          eventId: id,
+          seq: i,
+          subscriptionId: 'sub-1',
+          targetId: 'alice@sim.example',
+          type: 'CallUpdatedEvent',
+          body: callXml({
+            callId: `c${i}`,
+            ext: `${i}:1`,
+            personality: 'Originator',
+            state: 'Active',
+            remoteName: 'Ünïcode 電話',
+          }),
+        }),
       );
       if (rnd() < 0.5) {
         garbageFrames++;
@@ -128,12 +182,21 @@ describe('socket fuzz', () => {
     }
     await rec.waitFor(() => rec.events.length >= expected.length, 'all valid events', 10_000);
     expect(rec.events.map((e) => e.vendor.id)).toEqual(expected);
-    for (const e of rec.events) expect((e.data as { call: { remote: { name?: string } } }).call.remote.name).toBe('Ünïcode 電話');
+    for (const e of rec.events)
+      expect((e.data as { call: { remote: { name?: string } } }).call.remote.name).toBe('Ünïcode 電話');
     // garbage after the last valid event may still be in flight when that event arrives
     await rec.waitFor(() => rec.garbage.length >= garbageFrames, 'garbage reported');
     expect(rec.garbage.length).toBeGreaterThanOrEqual(garbageFrames);
     expect(rec.downs).toEqual([]);
-    await server.waitFor(() => server.acks().filter((a) => a.status === '200').length >= expected.length, 'acks');
-    expect(server.acks().filter((a) => a.status === '200').map((a) => a.eventId)).toEqual(expected);
+    await server.waitFor(
+      () => server.acks().filter((a) => a.status === '200').length >= expected.length,
+      'acks',
+    );
+    expect(
+      server
+        .acks()
+        .filter((a) => a.status === '200')
+        .map((a) => a.eventId),
+    ).toEqual(expected);
   });
 });

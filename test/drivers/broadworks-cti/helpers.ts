@@ -27,7 +27,12 @@ export interface Received {
 export type Handler = (req: Received, server: FakeXsp) => string | string[] | null | undefined;
 
 /** Waits until `pred()` holds, re-checking whenever `emitter` emits 'change'. */
-export function until<T>(emitter: EventEmitter, pred: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export function until<T>(
+  emitter: EventEmitter,
+  pred: () => T | undefined | false,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const check = () => {
       const v = pred();
@@ -49,7 +54,13 @@ export function until<T>(emitter: EventEmitter, pred: () => T | undefined | fals
   });
 }
 
-export function response(requestId: string | undefined, status: number, payloadInner = '', reason?: string, errorCode?: string): string {
+export function response(
+  requestId: string | undefined,
+  status: number,
+  payloadInner = '',
+  reason?: string,
+  errorCode?: string,
+): string {
   const err =
     errorCode !== undefined
       ? `<xsp:payload><ErrorInfo xmlns="${XSI}"><errorCode>${errorCode}</errorCode><summary>${reason ?? 'error'}</summary><summaryEnglish>${reason ?? 'error'}</summaryEnglish></ErrorInfo></xsp:payload>`
@@ -190,13 +201,27 @@ export class FakeXsp extends EventEmitter {
       case 'GetChannelSetRequest':
         return response(req.requestId, 403, '', 'Channel set not found', '110842');
       case 'AddChannelRequest':
-        return response(req.requestId, 200, `<Channel xmlns="${XSI}"><channelId>ch-1</channelId><expires>${this.channelExpires}</expires></Channel>`);
+        return response(
+          req.requestId,
+          200,
+          `<Channel xmlns="${XSI}"><channelId>ch-1</channelId><expires>${this.channelExpires}</expires></Channel>`,
+        );
       case 'UpdateChannelRequest':
-        return response(req.requestId, 200, `<Channel xmlns="${XSI}"><channelId>ch-1</channelId><expires>${this.channelExpires}</expires></Channel>`);
+        return response(
+          req.requestId,
+          200,
+          `<Channel xmlns="${XSI}"><channelId>ch-1</channelId><expires>${this.channelExpires}</expires></Channel>`,
+        );
       case 'AddUserSubscriptionRequest': {
         const id = `sub-${++this.subCounter}`;
         const pkg = textOf(child(req.root, 'payload'), 'event') ?? '';
-        const out = [response(req.requestId, 200, `<Subscription xmlns="${XSI}"><subscriptionId>${id}</subscriptionId><expires>3600</expires></Subscription>`)];
+        const out = [
+          response(
+            req.requestId,
+            200,
+            `<Subscription xmlns="${XSI}"><subscriptionId>${id}</subscriptionId><expires>3600</expires></Subscription>`,
+          ),
+        ];
         const initial = this.initialEvent?.(id, req.params.subscriberId ?? '', pkg);
         if (initial) out.push(initial);
         return out;
@@ -258,7 +283,14 @@ export class Recorder extends EventEmitter {
       this.emit('change');
     },
   };
-  readonly logger: DriverLogger = { debug: () => undefined, info: () => undefined, warn: (m, e) => { if (process.env.BW_DEBUG) console.log(m, e); }, error: () => undefined };
+  readonly logger: DriverLogger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m, e) => {
+      if (process.env.BW_DEBUG) console.log(m, e);
+    },
+    error: () => undefined,
+  };
 
   waitFor<T>(pred: () => T | undefined | false, what = 'condition', timeoutMs = 5000): Promise<T> {
     return until(this, pred, timeoutMs, what);
@@ -269,7 +301,11 @@ export class Recorder extends EventEmitter {
   }
 }
 
-export function linkConfig(endpoint: string, options: Record<string, unknown> = {}, password = 'bridge-secret'): LinkConfig {
+export function linkConfig(
+  endpoint: string,
+  options: Record<string, unknown> = {},
+  password = 'bridge-secret',
+): LinkConfig {
   return {
     tenant: 't1',
     id: 'l1',

@@ -10,7 +10,8 @@ import { parseInbound, canonicalEventType } from '../../../connector/drivers/bro
 import { parseXml, repairXml, child, textOf } from '../../../connector/drivers/broadworks-cti/xml.js';
 import { XmlFramer } from '../../../shared/xml/framer.js';
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), 'utf8');
 
 describe('spec §7.4.2 Add Channel response (L15842-15863: `<reason>OK<reason/>`, stray `.`)', () => {
   it('is a 200 response carrying the channelId and the clamped expires', () => {
@@ -94,7 +95,11 @@ describe('spec §7.4.4 EventResponse (`</pre>` in the start tag, `l` for `1`, `0
 
 describe('spec §7.4.5 keepalive (opened as resp:keepalive, closed as xsp:keepalive)', () => {
   it('is a keepalive with requestId and period', () => {
-    expect(parseInbound(fixture('spec-7.4.5-keepalive.xml'))).toEqual({ kind: 'keepalive', requestId: '15022', period: 300 });
+    expect(parseInbound(fixture('spec-7.4.5-keepalive.xml'))).toEqual({
+      kind: 'keepalive',
+      requestId: '15022',
+      period: 300,
+    });
   });
 });
 
@@ -131,7 +136,11 @@ describe('§9 flow tables as XML', () => {
       addressOfRecord: '5006001011@broadsoft.com',
       appearance: 1,
       startTime: 1271253524007,
-      remoteParty: { name: 'subscriberS2FirstName subscriberS2LastName', address: 'tel:1012', userId: 'subscriberS2@broadsoft.com' },
+      remoteParty: {
+        name: 'subscriberS2FirstName subscriberS2LastName',
+        address: 'tel:1012',
+        userId: 'subscriberS2@broadsoft.com',
+      },
     });
   });
 
@@ -153,7 +162,11 @@ describe('§9 flow tables as XML', () => {
     const m = parseInbound(fixture('flow-9.2.1-F7-conference-started.xml'));
     if (m.kind !== 'event') throw new Error(`expected event, got ${m.kind}`);
     expect(m.event.type).toBe('ConferenceStartedEvent');
-    expect(m.event.conference).toEqual({ state: 'Active', callIds: ['callhalf-75923:0', 'callhalf-75923:1'], mutedCallIds: [] });
+    expect(m.event.conference).toEqual({
+      state: 'Active',
+      callIds: ['callhalf-75923:0', 'callhalf-75923:1'],
+      mutedCallIds: [],
+    });
   });
 
   it('Agent Join F5 AgentState: no namespaces at all, type attribute without prefix', () => {

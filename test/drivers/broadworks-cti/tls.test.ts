@@ -41,7 +41,11 @@ describe('broadworks-cti over TLS', () => {
 
   it('refuses a certificate it cannot verify', async () => {
     const rec = new Recorder();
-    driver = createBroadWorksCtiDriver(linkConfig(`tls://127.0.0.1:${sim.broadworksPort}`, { keepaliveIntervalMs: 0 }), rec.hooks, rec.logger);
+    driver = createBroadWorksCtiDriver(
+      linkConfig(`tls://127.0.0.1:${sim.broadworksPort}`, { keepaliveIntervalMs: 0 }),
+      rec.hooks,
+      rec.logger,
+    );
     await expect(driver.connect()).rejects.toThrow(/certificate|self[- ]signed/i);
   });
 });
