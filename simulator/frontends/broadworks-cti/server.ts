@@ -37,6 +37,7 @@ import {
   text,
   tx,
   type XObj,
+  type XChild,
 } from './xml.js';
 
 export interface BroadWorksCtiOptions {
@@ -727,25 +728,12 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     const set = this.sets.get(c.setKey);
     if (set) set.channels = set.channels.filter((x) => x !== c);
     if (notify) {
-      const requestId = `0:${++this.requestCounter}`;
-      this.write(
-        c.conn,
-        el(
-          'xsp:event',
-          { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS },
-          tx('requestId', requestId),
-          el(
-            'xsp:payload',
-            null,
-            el(
-              'xsi:Event',
-              { 'xsi1:type': 'xsi:ChannelTerminatedEvent', 'xmlns:xsi1': XSI1_NS, 'xmlns:xsi': XSI_NS },
-              tx('xsi:channelId', c.id),
-              tx('xsi:reason', reason),
-            ),
-          ),
-        ),
+      const { xml } = this.eventEnvelope(
+        'ChannelTerminatedEvent',
+        tx('xsi:channelId', c.id),
+        tx('xsi:reason', reason),
       );
+      this.write(c.conn, xml);
     }
     if (!set) return;
     // an event in flight on this channel moves on to the next channel
@@ -1046,9 +1034,9 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     }
   }
 
-  private send(set: ChannelSet, ev: PendingEvent, ch: Channel): void {
+  /** An `xsp:event` envelope with a fresh requestId around an `xsi:Event` of the given type. */
+  private eventEnvelope(type: string, ...children: XChild[]): { requestId: string; xml: XmlNode } {
     const requestId = `0:${++this.requestCounter}`;
-    const s = ev.sub;
     const xml = el(
       'xsp:event',
       { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS },
@@ -1058,18 +1046,27 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
         null,
         el(
           'xsi:Event',
-          { 'xsi1:type': 'xsi:SubscriptionEvent', 'xmlns:xsi1': XSI1_NS, 'xmlns:xsi': XSI_NS },
-          tx('xsi:eventID', ev.eventID),
-          tx('xsi:sequenceNumber', ev.sequenceNumber),
-          tx('xsi:userId', s.owner),
-          tx('xsi:externalApplicationId', s.applicationId ?? ''),
-          tx('xsi:subscriptionId', s.id),
-          tx('xsi:channelId', ch.id),
-          ev.targetId && ev.targetId !== s.owner ? tx('xsi:targetId', ev.targetId) : undefined,
-          tx('xsi:targetSubId', s.subId),
-          el('xsi:eventData', { 'xsi1:type': `xsi:${ev.type}` }, ev.body),
+          { 'xsi1:type': `xsi:${type}`, 'xmlns:xsi1': XSI1_NS, 'xmlns:xsi': XSI_NS },
+          ...children,
         ),
       ),
+    );
+    return { requestId, xml };
+  }
+
+  private send(set: ChannelSet, ev: PendingEvent, ch: Channel): void {
+    const s = ev.sub;
+    const { requestId, xml } = this.eventEnvelope(
+      'SubscriptionEvent',
+      tx('xsi:eventID', ev.eventID),
+      tx('xsi:sequenceNumber', ev.sequenceNumber),
+      tx('xsi:userId', s.owner),
+      tx('xsi:externalApplicationId', s.applicationId ?? ''),
+      tx('xsi:subscriptionId', s.id),
+      tx('xsi:channelId', ch.id),
+      ev.targetId && ev.targetId !== s.owner ? tx('xsi:targetId', ev.targetId) : undefined,
+      tx('xsi:targetSubId', s.subId),
+      el('xsi:eventData', { 'xsi1:type': `xsi:${ev.type}` }, ev.body),
     );
     const timer = setTimeout(() => this.onTimeout(set, requestId), this.opts.eventResponseTimeoutMs);
     timer.unref?.();
