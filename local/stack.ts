@@ -186,8 +186,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         ...(typeof opts.simulator === 'object' ? opts.simulator : {}),
       });
       cleanups.push(() => simulator!.stop());
-      await ensureSimulatorLink(deps, simulator);
-      await ensureMtcti3Link(deps, simulator);
+      await ensureSimulatorLinks(deps, simulator);
     }
 
     let connector: Connector | undefined;
@@ -241,43 +240,41 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 }
 
 export const SIM_LINK = 'sim-broadworks';
-
-/** Creates the `sim-broadworks` link in the tenant `default`, or points it at this run's simulator. */
-async function ensureSimulatorLink(deps: Deps, sim: RunningSimulator): Promise<void> {
-  const now = new Date();
-  const endpoint = `tcp://127.0.0.1:${sim.broadworksPort}`;
-  const dir = DEFAULT_DIRECTORY;
-  const options = {
-    applicationId: 'cti-bridge-local',
-    users: [...dir.users, ...dir.queues, ...dir.routePoints].map((u) => ({
-      id: u.userId,
-      extension: u.extension,
-      name: u.name,
-    })),
-  };
-  const existing = await deps.repos.links.get(ADMIN_TENANT, SIM_LINK);
-  if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_LINK, { endpoint, options }, now);
-  else
-    await deps.repos.links.create(
-      { tenant: ADMIN_TENANT, id: SIM_LINK, vendor: 'broadworks-cti', endpoint, options },
-      now,
-    );
-  await deps.secrets.put(ADMIN_TENANT, SIM_LINK, sim.credentials[0]!);
-}
-
 export const SIM_MTCTI3_LINK = 'sim-mtcti3';
 
-/** Creates the `sim-mtcti3` link (Avaya IP Office MTCTI-3) in the tenant `default`, or re-points it. */
-async function ensureMtcti3Link(deps: Deps, sim: RunningSimulator): Promise<void> {
+/**
+ * The links to this run's simulator in the tenant `default`: `sim-broadworks` (BroadWorks CTI, with the
+ * seed directory as its user list: the protocol has no directory request) and `sim-mtcti3` (Avaya IP
+ * Office MTCTI-3). Created on first start, re-pointed at this run's ports afterwards.
+ */
+async function ensureSimulatorLinks(deps: Deps, sim: RunningSimulator): Promise<void> {
+  const dir = DEFAULT_DIRECTORY;
+  const links = [
+    {
+      id: SIM_LINK,
+      vendor: 'broadworks-cti' as const,
+      endpoint: `tcp://127.0.0.1:${sim.broadworksPort}`,
+      options: {
+        applicationId: 'cti-bridge-local',
+        users: [...dir.users, ...dir.queues, ...dir.routePoints].map((u) => ({
+          id: u.userId,
+          extension: u.extension,
+          name: u.name,
+        })),
+      },
+    },
+    {
+      id: SIM_MTCTI3_LINK,
+      vendor: 'avaya-mtcti3' as const,
+      endpoint: `ws://127.0.0.1:${sim.mtcti3Port}/tpkt/openapi`,
+      options: { framing: 'tpkt' },
+    },
+  ];
   const now = new Date();
-  const endpoint = `ws://127.0.0.1:${sim.mtcti3Port}/tpkt/openapi`;
-  const options = { framing: 'tpkt' };
-  const existing = await deps.repos.links.get(ADMIN_TENANT, SIM_MTCTI3_LINK);
-  if (existing) await deps.repos.links.update(ADMIN_TENANT, SIM_MTCTI3_LINK, { endpoint, options }, now);
-  else
-    await deps.repos.links.create(
-      { tenant: ADMIN_TENANT, id: SIM_MTCTI3_LINK, vendor: 'avaya-mtcti3', endpoint, options },
-      now,
-    );
-  await deps.secrets.put(ADMIN_TENANT, SIM_MTCTI3_LINK, sim.credentials[0]!);
+  for (const { id, vendor, endpoint, options } of links) {
+    const existing = await deps.repos.links.get(ADMIN_TENANT, id);
+    if (existing) await deps.repos.links.update(ADMIN_TENANT, id, { endpoint, options }, now);
+    else await deps.repos.links.create({ tenant: ADMIN_TENANT, id, vendor, endpoint, options }, now);
+    await deps.secrets.put(ADMIN_TENANT, id, sim.credentials[0]!);
+  }
 }

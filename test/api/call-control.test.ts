@@ -4,21 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
-import { api, testStack } from '../support/stack.js';
+import { api, testStack, until } from '../support/stack.js';
 
 let stack: LocalStack;
 let admin: ReturnType<typeof api>;
 const L = '/v1/links/sim-broadworks';
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   stack = await testStack({ simulator: true, connector: { reconcileMs: 100, subscriptionPollMs: 50 } });

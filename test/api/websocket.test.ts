@@ -6,7 +6,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack.js';
-import { newTenant, testStack } from '../support/stack.js';
+import { newTenant, testStack, until } from '../support/stack.js';
 
 let stack: LocalStack;
 let offsetMs = 0;
@@ -41,15 +41,6 @@ function mgmt() {
   });
 }
 
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('WebSocket channels through the local API Gateway emulation', () => {
   it('accepts the channel URL, binds the connection and delivers frames posted with the real SDK', async () => {
     const ch = (await tenant.client.post('/v1/channels', { type: 'websocket' })).body;
@@ -80,7 +71,7 @@ describe('WebSocket channels through the local API Gateway emulation', () => {
     const connectionId = got.body.connectionId;
     ws.close();
     await closed(ws);
-    const after = await waitFor(
+    const after = await until(
       () => tenant.client.get(`/v1/channels/${ch.id}`),
       (r) => r.body.connectionId === null,
     );

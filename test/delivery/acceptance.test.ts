@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_SCHEDULE_MS, type DeliveryClock } from '../../connector/delivery/index.js';
 import type { LocalStack } from '../../local/stack.js';
-import { newTenant, testStack } from '../support/stack.js';
+import { testStack, newTenantWithLink } from '../support/stack.js';
 import { callDraft, receiver, until, wire } from './helpers.js';
 
 let stack: LocalStack;
@@ -19,13 +19,7 @@ afterAll(async () => stack?.stop());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(url: string) {
-  const t = await newTenant(stack);
-  await t.client.post('/v1/links', {
-    id: 'pbx',
-    vendor: 'broadworks-cti',
-    endpoint: 'tcp://127.0.0.1:9',
-    credentials: { username: 'u', password: 'p' },
-  });
+  const t = await newTenantWithLink(stack);
   const ch = (await t.client.post('/v1/channels', { type: 'webhook', url })).body;
   expect(ch.id).toBeDefined();
   expect(

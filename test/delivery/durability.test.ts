@@ -10,7 +10,7 @@ import { EventLogWriter } from '../../connector/event-log-writer.js';
 import { startDelivery } from '../../connector/delivery/index.js';
 import type { LocalStack } from '../../local/stack.js';
 import { DeliveryRepo } from '../../shared/repos/deliveries.js';
-import { newTenant, testStack } from '../support/stack.js';
+import { newTenant, testStack, newTenantWithLink } from '../support/stack.js';
 import { callDraft, FAST, receiver, until, wire } from './helpers.js';
 
 let stack: LocalStack;
@@ -22,13 +22,7 @@ afterAll(async () => stack?.stop());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(hookUrl: string) {
-  const t = await newTenant(stack);
-  await t.client.post('/v1/links', {
-    id: 'pbx',
-    vendor: 'broadworks-cti',
-    endpoint: 'tcp://127.0.0.1:9',
-    credentials: { username: 'u', password: 'p' },
-  });
+  const t = await newTenantWithLink(stack);
   const hook = (await t.client.post('/v1/channels', { type: 'webhook', url: hookUrl })).body;
   const ws = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
   for (const ch of [hook, ws])

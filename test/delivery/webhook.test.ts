@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
-import { newTenant, testStack } from '../support/stack.js';
+import { newTenant, newTenantWithLink, testStack } from '../support/stack.js';
 import { agentDraft, callDraft, dndDraft, receiver, until, wire } from './helpers.js';
 
 let stack: LocalStack;
@@ -15,14 +15,7 @@ async function setup(
   target: Record<string, string> = { type: 'user', id: 'alice' },
   events = ['call'],
 ) {
-  const t = await newTenant(stack);
-  const link = await t.client.post('/v1/links', {
-    id: 'pbx',
-    vendor: 'broadworks-cti',
-    endpoint: 'tcp://127.0.0.1:9',
-    credentials: { username: 'u', password: 'p' },
-  });
-  expect(link.status).toBe(201);
+  const t = await newTenantWithLink(stack); // throws unless the link is created
   const ch = (await t.client.post('/v1/channels', { type: 'webhook', url })).body;
   const sub = await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target, events });
   expect(sub.status).toBe(201);

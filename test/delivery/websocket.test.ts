@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack.js';
-import { newTenant, testStack } from '../support/stack.js';
+import { testStack, newTenantWithLink } from '../support/stack.js';
 import { callDraft, until, wire } from './helpers.js';
 
 let stack: LocalStack;
@@ -43,13 +43,7 @@ async function client(url: string) {
 }
 
 async function setup() {
-  const t = await newTenant(stack);
-  await t.client.post('/v1/links', {
-    id: 'pbx',
-    vendor: 'broadworks-cti',
-    endpoint: 'tcp://127.0.0.1:9',
-    credentials: { username: 'u', password: 'p' },
-  });
+  const t = await newTenantWithLink(stack);
   const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
   expect(
     (
@@ -64,7 +58,7 @@ async function setup() {
   return { t, ch };
 }
 
-const connected = (t: Awaited<ReturnType<typeof newTenant>>, id: string) =>
+const connected = (t: Awaited<ReturnType<typeof newTenantWithLink>>, id: string) =>
   until(
     () => t.client.get(`/v1/channels/${id}`),
     (r) => typeof r.body.connectionId === 'string',

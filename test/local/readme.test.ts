@@ -2,20 +2,14 @@
  * The README walk-through, run as a newcomer would: `npm start`, then the shell block pasted into bash
  * with the printed admin key. The events it prints must tell the call's story in order.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killStarted, npmStart } from '../support/npm-start.js';
 
 const run = promisify(execFile);
-let pgid: number | undefined;
-afterAll(() => {
-  try {
-    if (pgid) process.kill(-pgid, 'SIGINT');
-  } catch {
-    /* gone */
-  }
-});
+afterAll(killStarted);
 
 describe('README walk-through', () => {
   it('works by copy-paste against npm start', async () => {
@@ -27,34 +21,7 @@ describe('README walk-through', () => {
     const script = block.slice(block.indexOf('```sh') + 5, block.lastIndexOf('```'));
     expect(script).toContain('export KEY=');
 
-    const child = spawn('npm', ['start', '--silent'], {
-      env: {
-        ...process.env,
-        BRIDGE_HTTP_PORT: '0',
-        BRIDGE_WS_PORT: '0',
-        BRIDGE_DATA_DIR: 'memory',
-        BRIDGE_ADMIN_KEY: '',
-        BRIDGE_LOG_LEVEL: 'WARN',
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    pgid = child.pid;
-    const { http, key } = await new Promise<{ http: string; key: string }>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`not ready:\n${out}`)), 60_000);
-      const on = (d: Buffer) => {
-        out += d.toString();
-        const h = /HTTP API:\s+(http:\/\/\S+)/.exec(out);
-        const k = /Admin key:\s+(cba_\S+)/.exec(out);
-        if (h && k) {
-          clearTimeout(timer);
-          resolve({ http: h[1]!, key: k[1]! });
-        }
-      };
-      child.stdout!.on('data', on);
-      child.stderr!.on('data', on);
-    });
+    const { httpUrl: http, adminKey: key } = await npmStart();
     const pasted = script
       .replace(/^export KEY=.*$/m, `export KEY=${key}`)
       .replace(/^export API=.*$/m, `export API=${http}`);

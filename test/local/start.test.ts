@@ -2,63 +2,11 @@
  * `npm start` as a newcomer runs it: two stacks side by side on port 0 with in-memory data, each
  * printing its real URLs and admin key; Ctrl-C (SIGINT to the process group) leaves no process behind.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killStarted, npmStart } from '../support/npm-start.js';
 
-interface Started {
-  child: ChildProcess;
-  httpUrl: string;
-  wsUrl: string;
-  adminKey: string;
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) {
-    try {
-      if (c.pid) process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
-
-function start(): Promise<Started> {
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      BRIDGE_HTTP_PORT: '0',
-      BRIDGE_WS_PORT: '0',
-      BRIDGE_DATA_DIR: 'memory',
-      BRIDGE_ADMIN_KEY: '',
-      BRIDGE_LOG_LEVEL: 'WARN',
-    },
-    detached: true, // own process group, so SIGINT to -pid is what Ctrl-C does in a terminal
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`not ready in 60 s:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const http = /HTTP API:\s+(http:\/\/\S+)/.exec(out);
-      const ws = /WebSocket:\s+(ws:\/\/\S+)/.exec(out);
-      const key = /Admin key:\s+(cba_\S+)/.exec(out);
-      if (http && ws && key) {
-        clearTimeout(timer);
-        resolve({ child, httpUrl: http[1]!, wsUrl: ws[1]!, adminKey: key[1]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}:\n${out}`));
-    });
-  });
-}
+afterAll(killStarted);
 
 function processesInGroup(pgid: number): string[] {
   const out = execFileSync('ps', ['-eo', 'pgid=,pid=,args='], { encoding: 'utf8' });
@@ -70,7 +18,7 @@ function processesInGroup(pgid: number): string[] {
 
 describe('npm start', () => {
   it('runs two stacks side by side on free ports and stops cleanly on Ctrl-C', async () => {
-    const [a, b] = await Promise.all([start(), start()]);
+    const [a, b] = await Promise.all([npmStart(), npmStart()]);
     expect(a.httpUrl).not.toBe(b.httpUrl);
     expect(a.wsUrl).not.toBe(b.wsUrl);
     expect(a.httpUrl).not.toMatch(/:0$/);

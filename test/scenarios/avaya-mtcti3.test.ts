@@ -3,7 +3,8 @@
  * core. Differences from the BroadWorks reference are listed here with their reason and documented in
  * docs/protocols/avaya-mtcti3.md ("Differences from BroadWorks").
  */
-import { testStack, api } from '../support/stack.js';
+import { testStack } from '../support/stack.js';
+import { scenarioEnv } from './harness.js';
 import { runScenarioSuite } from './suite.js';
 
 runScenarioSuite({
@@ -21,12 +22,6 @@ runScenarioSuite({
       simulator: true,
       connector: { subscriptionPollMs: 50, reconcileMs: 200 },
     });
-    return {
-      stack,
-      sim: stack.simulator!,
-      link: 'sim-mtcti3',
-      client: api(stack, stack.adminKey),
-      stop: () => stack.stop(),
-    };
+    return scenarioEnv(stack, 'sim-mtcti3');
   },
 });

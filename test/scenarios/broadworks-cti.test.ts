@@ -1,4 +1,5 @@
-import { testStack, api } from '../support/stack.js';
+import { testStack } from '../support/stack.js';
+import { scenarioEnv } from './harness.js';
 import { runScenarioSuite } from './suite.js';
 
 runScenarioSuite({
@@ -9,12 +10,6 @@ runScenarioSuite({
       simulator: { broadworks: { eventResponseTimeoutMs: 2000 } },
       connector: { subscriptionPollMs: 50, reconcileMs: 200 },
     });
-    return {
-      stack,
-      sim: stack.simulator!,
-      link: 'sim-broadworks',
-      client: api(stack, stack.adminKey),
-      stop: () => stack.stop(),
-    };
+    return scenarioEnv(stack, 'sim-broadworks');
   },
 });

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startConnector, type Connector } from '../../connector/connector.js';
 import { defaultDrivers } from '../../connector/drivers/registry.js';
 import type { LocalStack } from '../../local/stack.js';
-import { api, testStack } from '../support/stack.js';
-import { callsOf, EventTap, subscribe, type ScenarioEnv } from './harness.js';
+import { testStack } from '../support/stack.js';
+import { callsOf, EventTap, scenarioEnv, subscribe } from './harness.js';
 
 const LINK = 'sim-broadworks';
 let stack: LocalStack | undefined;
@@ -19,17 +19,13 @@ afterEach(async () => {
   stack = undefined;
 });
 
-function env(s: LocalStack): ScenarioEnv {
-  return { stack: s, sim: s.simulator!, link: LINK, client: api(s, s.adminKey), stop: () => s.stop() };
-}
-
 describe('faults', () => {
   it('socket dropped mid-call: link.down, reconnect, resubscribe, resync to the true call state', async () => {
     stack = await testStack({
       simulator: true,
       connector: { subscriptionPollMs: 50, reconcileMs: 200, backoff: { baseMs: 50, maxMs: 200 } },
     });
-    const e = env(stack);
+    const e = scenarioEnv(stack, LINK);
     const tap = new EventTap(e);
     await subscribe(
       e,
@@ -102,7 +98,7 @@ describe('faults', () => {
       simulator: true,
       connector: { id: 'first', leaseMs, reconcileMs: 100, subscriptionPollMs: 50 },
     });
-    const e = env(stack);
+    const e = scenarioEnv(stack, LINK);
     await subscribe(e, [{ type: 'user', id: 'alice@sim.example' }], ['call']);
     expect((await stack.deps.repos.leases.get('default', LINK, Date.now()))?.owner).toBe('first');
 

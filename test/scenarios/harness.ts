@@ -18,6 +18,11 @@ export interface ScenarioEnv {
   stop(): Promise<void>;
 }
 
+/** The scenario environment of a stack started with the simulator, acting as the tenant `default`. */
+export function scenarioEnv(stack: LocalStack, link: string): ScenarioEnv {
+  return { stack, sim: stack.simulator!, link, client: api(stack, stack.adminKey), stop: () => stack.stop() };
+}
+
 export interface VendorHarness {
   vendor: string;
   start(): Promise<ScenarioEnv>;

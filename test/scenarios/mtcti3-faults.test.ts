@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack.js';
 import { encodeMessage, frame } from '../../shared/vendors/avaya-mtcti3-proto.js';
-import { api, testStack } from '../support/stack.js';
-import { callsOf, EventTap, subscribe, type ScenarioEnv } from './harness.js';
+import { testStack } from '../support/stack.js';
+import { callsOf, EventTap, scenarioEnv, subscribe } from './harness.js';
+import { prng } from '../support/prng.js';
 
 const LINK = 'sim-mtcti3';
 let stack: LocalStack | undefined;
@@ -15,22 +16,6 @@ afterEach(async () => {
   await stack?.stop();
   stack = undefined;
 });
-
-function env(s: LocalStack): ScenarioEnv {
-  return { stack: s, sim: s.simulator!, link: LINK, client: api(s, s.adminKey), stop: () => s.stop() };
-}
-
-/** Deterministic pseudo-random bytes. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Wrong headers, truncated protobufs, random bytes, and valid messages with unknown fields appended. */
 function garbageFrames(seed: number): { bytes: Buffer; valid: boolean }[] {
@@ -96,7 +81,7 @@ describe('avaya-mtcti3 faults', () => {
       simulator: true,
       connector: { subscriptionPollMs: 50, reconcileMs: 100, backoff: { baseMs: 50, maxMs: 200 } },
     });
-    const e = env(stack);
+    const e = scenarioEnv(stack, LINK);
     const tap = new EventTap(e);
     await subscribe(
       e,

@@ -67,3 +67,28 @@ export async function newTenant(stack: LocalStack, id = `t${randomBytes(4).toStr
   if (k.status !== 201) throw new Error(`key: ${k.status} ${JSON.stringify(k.body)}`);
   return { id, key: k.body.key as string, keyId: k.body.id as string, client: api(stack, k.body.key) };
 }
+
+/** Polls `fn` until `ok` holds; throws with the last value after `ms`. */
+export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > end)
+      throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(v)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A new tenant with a `broadworks-cti` link `pbx` that points nowhere (for tests that only need the link record). */
+export async function newTenantWithLink(stack: LocalStack) {
+  const t = await newTenant(stack);
+  const link = await t.client.post('/v1/links', {
+    id: 'pbx',
+    vendor: 'broadworks-cti',
+    endpoint: 'tcp://127.0.0.1:9',
+    credentials: { username: 'u', password: 'p' },
+  });
+  if (link.status !== 201) throw new Error(`link: ${link.status} ${JSON.stringify(link.body)}`);
+  return t;
+}

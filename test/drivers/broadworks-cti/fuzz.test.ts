@@ -11,17 +11,7 @@ import { createBroadWorksCtiDriver } from '../../../connector/drivers/broadworks
 import { EVENT_FAMILIES, parseEventData } from '../../../shared/events/model.js';
 import type { Driver } from '../../../connector/driver.js';
 import { FakeXsp, Recorder, callXml, eventXml, linkConfig } from './helpers.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/prng.js';
 
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const seeds = [

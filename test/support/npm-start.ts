@@ -1,0 +1,62 @@
+/**
+ * `npm start` as a newcomer runs it, in its own process group (so SIGINT to the group is what Ctrl-C
+ * does in a terminal), on free ports with in-memory data. Resolves once it printed its URLs and key.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface StartedStack {
+  child: ChildProcess;
+  httpUrl: string;
+  wsUrl: string;
+  adminKey: string;
+}
+
+const started: ChildProcess[] = [];
+
+export function npmStart(): Promise<StartedStack> {
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      BRIDGE_HTTP_PORT: '0',
+      BRIDGE_WS_PORT: '0',
+      BRIDGE_DATA_DIR: 'memory',
+      BRIDGE_ADMIN_KEY: '',
+      BRIDGE_LOG_LEVEL: 'WARN',
+    },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`not ready in 60 s:\n${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const http = /HTTP API:\s+(http:\/\/\S+)/.exec(out);
+      const ws = /WebSocket:\s+(ws:\/\/\S+)/.exec(out);
+      const key = /Admin key:\s+(cba_\S+)/.exec(out);
+      if (http && ws && key) {
+        clearTimeout(timer);
+        resolve({ child, httpUrl: http[1]!, wsUrl: ws[1]!, adminKey: key[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code}:\n${out}`));
+    });
+  });
+}
+
+/** Kills every process group started here that is still running (afterAll). */
+export function killStarted(): void {
+  for (const c of started.splice(0)) {
+    try {
+      if (c.pid) process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
