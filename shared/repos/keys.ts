@@ -11,16 +11,16 @@ export const keys = {
     gsi1pk: 'LINKS',
     gsi1sk: `T#${t}#LINK#${id}`,
   }),
-  session: (t: string, id: string, link: string) => ({
-    pk: `T#${t}`,
-    sk: `SESSION#${id}`,
+  session: (t: string, id: string) => ({ pk: `T#${t}`, sk: `SESSION#${id}` }),
+  /** Index attributes of a session: the sessions of a link. */
+  sessionIndex: (t: string, id: string, link: string) => ({
     gsi1pk: `T#${t}#LINK#${link}`,
     gsi1sk: `SESSION#${id}`,
   }),
   channel: (t: string, id: string) => ({ pk: `T#${t}`, sk: `CHANNEL#${id}` }),
-  subscription: (t: string, id: string, channel: string, link: string) => ({
-    pk: `T#${t}`,
-    sk: `SUB#${id}`,
+  subscription: (t: string, id: string) => ({ pk: `T#${t}`, sk: `SUB#${id}` }),
+  /** Index attributes of a subscription: by channel (gsi1) and by link (gsi2). */
+  subscriptionIndex: (t: string, id: string, channel: string, link: string) => ({
     gsi1pk: `T#${t}#CHANNEL#${channel}`,
     gsi1sk: `SUB#${id}`,
     gsi2pk: `T#${t}#LINK#${link}`,

@@ -43,7 +43,8 @@ export class SessionRepo {
   ): Promise<SessionRecord> {
     const id = newId('ses');
     const item = {
-      ...keys.session(input.tenant, id, input.link),
+      ...keys.session(input.tenant, id),
+      ...keys.sessionIndex(input.tenant, id, input.link),
       type: 'session',
       id,
       ...input,
@@ -55,7 +56,7 @@ export class SessionRepo {
   }
 
   async get(tenant: string, id: string, now: Date): Promise<SessionRecord | null> {
-    const it = await getLive(this.db, keys.session(tenant, id, ''), now);
+    const it = await getLive(this.db, keys.session(tenant, id), now);
     return it ? toSession(it) : null;
   }
 
@@ -84,7 +85,7 @@ export class SessionRepo {
     const ttl = ttlSeconds ?? current.ttlSeconds;
     const it = await updateLive(
       this.db,
-      keys.session(tenant, id, ''),
+      keys.session(tenant, id),
       { ttlSeconds: ttl, [TTL_ATTRIBUTE]: epochSeconds(now) + ttl },
       now,
     );
@@ -92,6 +93,6 @@ export class SessionRepo {
   }
 
   async delete(tenant: string, id: string, now: Date): Promise<boolean> {
-    return Boolean(await deleteLive(this.db, keys.session(tenant, id, ''), now));
+    return Boolean(await deleteLive(this.db, keys.session(tenant, id), now));
   }
 }

@@ -51,11 +51,6 @@ const toSubscription = (it: Item): SubscriptionRecord => ({
   createdAt: it.createdAt as string,
 });
 
-const subKey = (tenant: string, id: string) => ({
-  pk: keys.prefix.tenantPartition(tenant),
-  sk: `${keys.prefix.subscription}${id}`,
-});
-
 export class SubscriptionRepo {
   constructor(private readonly db: Db) {}
 
@@ -76,7 +71,8 @@ export class SubscriptionRepo {
   ): Promise<SubscriptionRecord> {
     const id = newId('sub');
     const item = {
-      ...keys.subscription(input.tenant, id, input.channel, input.link),
+      ...keys.subscription(input.tenant, id),
+      ...keys.subscriptionIndex(input.tenant, id, input.channel, input.link),
       type: 'subscription',
       id,
       ...input,
@@ -118,7 +114,7 @@ export class SubscriptionRepo {
   }
 
   async get(tenant: string, id: string, now: Date): Promise<SubscriptionRecord | null> {
-    const it = await getLive(this.db, subKey(tenant, id), now);
+    const it = await getLive(this.db, keys.subscription(tenant, id), now);
     return it ? toSubscription(it) : null;
   }
 
@@ -172,12 +168,12 @@ export class SubscriptionRepo {
       fields.ttlSeconds = patch.ttlSeconds;
       fields[TTL_ATTRIBUTE] = epochSeconds(now) + patch.ttlSeconds;
     }
-    const it = await updateLive(this.db, subKey(tenant, id), fields, now);
+    const it = await updateLive(this.db, keys.subscription(tenant, id), fields, now);
     return it ? toSubscription(it) : null;
   }
 
   async delete(tenant: string, id: string, now: Date): Promise<boolean> {
-    return Boolean(await deleteLive(this.db, subKey(tenant, id), now));
+    return Boolean(await deleteLive(this.db, keys.subscription(tenant, id), now));
   }
 
   /** Ends every subscription of a channel (when the channel is deleted). Returns how many. */
