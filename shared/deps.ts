@@ -8,6 +8,7 @@ import { createDb, type Db } from './db/client.js';
 import { createLogger, type Logger } from './log.js';
 import { ChannelRepo } from './repos/channels.js';
 import { ConnectionRepo } from './repos/connections.js';
+import { DeliveryRepo } from './repos/deliveries.js';
 import { EventLogRepo } from './repos/events.js';
 import { LeaseRepo } from './repos/leases.js';
 import { LinkRepo } from './repos/links.js';
@@ -27,6 +28,7 @@ export interface Repos {
   connections: ConnectionRepo;
   events: EventLogRepo;
   leases: LeaseRepo;
+  deliveries: DeliveryRepo;
 }
 
 export interface Deps {
@@ -48,6 +50,7 @@ export function createRepos(db: Db): Repos {
     connections: new ConnectionRepo(db),
     events: new EventLogRepo(db),
     leases: new LeaseRepo(db),
+    deliveries: new DeliveryRepo(db),
   };
 }
 

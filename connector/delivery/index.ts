@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
-import { DeliveryRepo, type DeliveryAttempt, type DeliveryRecord } from '../../shared/repos/deliveries.js';
+import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { keys } from '../../shared/repos/keys.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { matchChannels, orderKeyOf } from '../../shared/events/matching.js';
@@ -184,7 +184,7 @@ const key = (t: string, c: string) => `${t}#${c}`;
 export function startDelivery(opts: DeliveryOptions): Delivery {
   const { deps } = opts;
   const logger = deps.logger;
-  const repo = new DeliveryRepo(deps.db);
+  const repo = deps.repos.deliveries;
   const id = opts.id ?? `dlv_${randomBytes(6).toString('hex')}`;
   const ttlDays = opts.ttlDays ?? deps.config.eventTtlDays;
   const subsCacheMs = opts.subscriptionCacheMs ?? 1000;

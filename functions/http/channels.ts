@@ -5,7 +5,7 @@ import type * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
 import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
-import { DeliveryRepo, type DeliveryRecord } from '../../shared/repos/deliveries.js';
+import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { matches, orderKeyOf } from '../../shared/events/matching.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
@@ -159,7 +159,7 @@ export const build = (getDeps: () => Deps) =>
         const q = query as z.infer<typeof S.DeliveriesQuery>;
         const c = await deps.repos.channels.get(tenant, id, now);
         if (!c) throw problems.notFound('channel', 'id');
-        const repo = new DeliveryRepo(deps.db);
+        const repo = deps.repos.deliveries;
         if (c.type === 'webhook') {
           const page = await repo.list(tenant, id, {
             status: q.status,
@@ -191,7 +191,7 @@ export const build = (getDeps: () => Deps) =>
           );
         const subs = await subscriptionsOfChannel(deps, tenant, id, now);
         const links = [...new Set(subs.map((s) => s.link))].sort();
-        const repo = new DeliveryRepo(deps.db);
+        const repo = deps.repos.deliveries;
         const limit = b.limit ?? 1000;
         let queued = 0;
         let truncated = false;

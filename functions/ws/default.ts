@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { lazyEnvDeps, type Deps } from '../../shared/deps.js';
-import { DeliveryRepo } from '../../shared/repos/deliveries.js';
 import type { WsHandler } from './connect.js';
 
 const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -40,11 +39,11 @@ export function build(getDeps: () => Deps): WsHandler {
       });
     const m = msg.data;
     if (m.action === 'ack') {
-      const acked = await new DeliveryRepo(deps.db).ack(conn.tenant, conn.channel, m.seq);
+      const acked = await deps.repos.deliveries.ack(conn.tenant, conn.channel, m.seq);
       return reply({ type: 'bridge.acked', seq: acked });
     }
     if (m.action === 'resume') {
-      await new DeliveryRepo(deps.db).requestResume(conn.tenant, conn.channel, conn.connectionId, m.after);
+      await deps.repos.deliveries.requestResume(conn.tenant, conn.channel, conn.connectionId, m.after);
       return reply({ type: 'bridge.resume-accepted', after: m.after });
     }
     return reply({ type: 'bridge.pong', time: now.toISOString() });

@@ -9,7 +9,6 @@ import WebSocket from 'ws';
 import { EventLogWriter } from '../../connector/event-log-writer.js';
 import { startDelivery } from '../../connector/delivery/index.js';
 import type { LocalStack } from '../../local/stack.js';
-import { DeliveryRepo } from '../../shared/repos/deliveries.js';
 import { newTenant, testStack, newTenantWithLink } from '../support/stack.js';
 import { callDraft, FAST, receiver, until, wire } from './helpers.js';
 
@@ -51,7 +50,7 @@ describe('hand-off from the event log survives a crash', () => {
   it('a delivery service killed between log append and delivery creation: the next owner delivers exactly once', async () => {
     const rx = await receiver();
     const { t, hook, ws } = await setup(rx.url);
-    const repo = new DeliveryRepo(stack.deps.db);
+    const repo = stack.deps.repos.deliveries;
     const client = await wsClient(ws.url);
     await until(
       () => t.client.get(`/v1/channels/${ws.id}`),
@@ -138,7 +137,7 @@ describe('hand-off from the event log survives a crash', () => {
     const e1 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1')))!;
     await rx.waitFor(1);
     await until(
-      async () => new DeliveryRepo(stack.deps.db).getWatermark(t.id, 'pbx'),
+      async () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
       (w) => w === e1.seq,
     );
     first.delivery.kill();
@@ -182,7 +181,7 @@ describe('hand-off from the event log survives a crash', () => {
       target: { type: 'system' },
       events: ['call'],
     });
-    const repo = new DeliveryRepo(stack.deps.db);
+    const repo = stack.deps.repos.deliveries;
     await repo.ensureWatermark(t.id, 'pbx', 0);
     const orphan = (await new EventLogWriter(stack.deps, { ttlDays: 1 }).write(
       t.id,
