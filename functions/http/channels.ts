@@ -6,7 +6,6 @@ import type { Deps } from '../../shared/deps.js';
 import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
-import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { matches, orderKeyOf } from '../../shared/events/matching.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
@@ -54,22 +53,6 @@ function deliveryView(d: DeliveryRecord, status = d.status) {
 
 const webhookOnly = (detail: string) =>
   new Problem(409, 'Conflict', detail, { type: 'urn:cti-bridge:problem:conflict' });
-
-async function subscriptionsOfChannel(
-  deps: Deps,
-  tenant: string,
-  channel: string,
-  now: Date,
-): Promise<SubscriptionRecord[]> {
-  const out: SubscriptionRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.repos.subscriptions.list(tenant, { channel, limit: 200, cursor, now });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
 
 function checkWebhookUrl(raw: string, schemes: string[]): string {
   let u: URL;
@@ -189,7 +172,7 @@ export const build = (getDeps: () => Deps) =>
           throw webhookOnly(
             'replay is for webhook channels; WebSocket clients send {"action":"resume","after":N}',
           );
-        const subs = await subscriptionsOfChannel(deps, tenant, id, now);
+        const subs = await deps.repos.subscriptions.listByChannel(tenant, id, now);
         const links = [...new Set(subs.map((s) => s.link))].sort();
         const repo = deps.repos.deliveries;
         const limit = b.limit ?? 1000;

@@ -157,6 +157,24 @@ export class SubscriptionRepo {
     return items.map(toSubscription);
   }
 
+  /** Every live subscription of a channel (replay). */
+  async listByChannel(tenant: string, channel: string, now: Date): Promise<SubscriptionRecord[]> {
+    return (await this.channelItems(tenant, channel, now)).map(toSubscription);
+  }
+
+  /** The items of a channel's subscriptions that are live at `now` (`new Date(0)`: all, expired too). */
+  private channelItems(tenant: string, channel: string, now: Date) {
+    return queryAll(
+      this.db,
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `T#${tenant}#CHANNEL#${channel}` },
+      },
+      now,
+    );
+  }
+
   async update(
     tenant: string,
     id: string,
@@ -178,15 +196,7 @@ export class SubscriptionRepo {
 
   /** Ends every subscription of a channel (when the channel is deleted). Returns how many. */
   async deleteByChannel(tenant: string, channel: string): Promise<number> {
-    const items = await queryAll(
-      this.db,
-      {
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `T#${tenant}#CHANNEL#${channel}` },
-      },
-      new Date(0),
-    );
+    const items = await this.channelItems(tenant, channel, new Date(0));
     for (let i = 0; i < items.length; i += 25) {
       const batch = items.slice(i, i + 25);
       let requests: Record<string, unknown[]> | undefined = {
