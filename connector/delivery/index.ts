@@ -161,6 +161,8 @@ interface WsChannel {
   lastSent: number;
   lastResumeReq: string | null;
   seen: boolean;
+  /** A periodic sync is waiting in `chain` (at most one: they must not pile up ahead of event frames). */
+  syncQueued: boolean;
 }
 
 interface LinkState {
@@ -542,6 +544,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           inFlight: false,
         });
     });
+    pump(); // webhooks go out now, without waiting for the event's WebSocket frames
   }
 
   let recovering: Promise<void> | undefined;
@@ -603,6 +606,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           lastSent: 0,
           lastResumeReq: null,
           seen: false,
+          syncQueued: false,
         }),
       );
     return w;
@@ -753,7 +757,16 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   // ---------------------------------------------------------------- timers
   const recoverTimer = setInterval(() => void recover(), recoverMs);
   const syncTimer = setInterval(() => {
-    for (const w of sockets.values()) void run(w, () => sync(w));
+    for (const w of sockets.values()) {
+      // When syncs take longer than the interval (a loaded database), queueing one per tick would grow the
+      // channel's queue without bound and starve the event frames queued behind it.
+      if (w.syncQueued) continue;
+      w.syncQueued = true;
+      void run(w, () => {
+        w.syncQueued = false;
+        return sync(w);
+      });
+    }
   }, channelCacheMs);
   const heartbeatTimer = setInterval(() => {
     for (const w of sockets.values())
