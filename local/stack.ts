@@ -192,15 +192,17 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     let connector: Connector | undefined;
     let delivery: Delivery | undefined;
     if (opts.connector !== false) {
+      const connectorOpts = typeof opts.connector === 'object' ? opts.connector : {};
       const d = (delivery = startDelivery({
         deps,
         managementEndpoint: gateway.managementEndpoint,
         apiUrl: gateway.httpUrl,
         allowLoopbackWebhooks: true,
+        // A channel's sequencer changes hands on the same time scale as the links (lease takeover).
+        ...(connectorOpts.leaseMs ? { sequencerLeaseMs: connectorOpts.leaseMs } : {}),
         ...opts.delivery,
       }));
       cleanups.push(() => d.stop());
-      const connectorOpts = typeof opts.connector === 'object' ? opts.connector : {};
       connector = await startConnector({
         deps,
         drivers: await defaultDrivers(),

@@ -3,17 +3,18 @@
  * event is matched against the live subscriptions of its link and becomes one delivery per
  * (event, channel), numbered by the channel's own `seq`.
  *
+ * - Hand-off: logged events are queued in memory (bounded: the writer waits when the queue is full) and
+ *   handled in batches by one serial worker: match, number, store every delivery of the batch in batch
+ *   writes, then send. A per-link "matched up to" watermark follows the stored batches; when the service
+ *   takes a link (`linkOwned`), after a failed batch, or when an event arrives after a gap, the log
+ *   events after the watermark are matched again, skipping those that already have their delivery.
+ * - WebSocket channels: the delivery item is the per-channel log `resume` replays. One process at a time
+ *   holds a channel's sequencer lease and numbers its deliveries in memory; frames are posted through the
+ *   `@connections` management API in seq order by one serial queue per channel.
  * - Webhook channels: the delivery item is a durable outbox entry with a due time. Attempts follow the
  *   retry schedule; events with the same ordering key (the call) go out in seq order, other keys do not
  *   wait. A restarted service finds pending work through the "channels with pending work" items and
  *   the per-channel queue index, and claims each delivery before sending it (one sender at a time).
- * - WebSocket channels: the delivery item is the per-channel log `resume` replays; frames are posted
- *   through the `@connections` management API in seq order by one serial queue per channel.
- * - Exactly once from the log: deliveries of an event are created together with a key per
- *   (channel, event) (conditional), and a per-link "matched up to" watermark follows the stored ones.
- *   When the service takes a link (`linkOwned`, on start and on lease takeover), after a failed
- *   hand-off, or when an event arrives after a gap, the log events after the watermark are matched
- *   again; events that already have their delivery are skipped.
  */
 import { noMetrics, type ConnectorMetrics } from '../metrics.js';
 import { BRIDGE_METRICS } from '../../shared/config.js';
@@ -28,8 +29,10 @@ import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { keys } from '../../shared/repos/keys.js';
+import { BatchPutQueue } from '../../shared/db/batch.js';
+import { epochSeconds } from '../../shared/repos/common.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
-import { matchChannels, orderKeyOf } from '../../shared/events/matching.js';
+import { SubscriptionIndex, orderKeyOf } from '../../shared/events/matching.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE_MS, nextDelayMs, type RetryPolicy } from './schedule.js';
 import { webhookHeaders } from './signing.js';
 import { parseCidr, type AddressPolicy, type Resolver } from './ssrf.js';
@@ -83,6 +86,12 @@ export interface DeliveryOptions {
   managementClient?: ApiGatewayManagementApiClient;
   /** Seqs a busy webhook channel reserves at once (default 32; webhook seqs may then skip numbers). */
   webhookSeqBlock?: number;
+  /** Lease of a WebSocket channel's sequencer (ms, default 15 000; renewed every third, released when idle). */
+  sequencerLeaseMs?: number;
+  /** Logged events waiting for matching before the writer is made to wait (default 20 000). */
+  maxBacklog?: number;
+  /** Events matched and stored per batch at most (default 1000). */
+  maxBatch?: number;
   /** A claim lasts the webhook timeout plus this (ms, default 30 000). */
   claimMarginMs?: number;
   /** Clock and timer of the webhook schedule (tests drive it by hand; default the real ones). */
@@ -103,8 +112,9 @@ const realClock: DeliveryClock = {
 
 export interface Delivery {
   /**
-   * The EventLogWriter listener: resolves once every delivery of the event is stored. It carries
-   * `linkOwned`, so a connector given only this listener still runs the catch-up when it takes a link.
+   * The EventLogWriter listener: queues the event for matching and resolves at once, or when the queue
+   * is below `maxBacklog` again. It carries `linkOwned`, so a connector given only this listener still
+   * runs the catch-up when it takes a link.
    */
   onEvent: ((event: BridgeEvent) => Promise<void>) & {
     linkOwned: (tenant: string, link: string) => Promise<void>;
@@ -138,6 +148,10 @@ interface Pending {
   heldUntil: number;
   event?: BridgeEvent;
   inFlight: boolean;
+  eventId: string;
+  eventType: string;
+  createdAt: string;
+  attempts: DeliveryAttempt[];
 }
 
 interface HookChannel {
@@ -158,6 +172,8 @@ interface WsChannel {
   heldUntil: number;
   /** First seq the held connection gets when the hold times out. */
   liveFrom: number;
+  /** Last seq whose frame task ran in `chain` (posted or held back): the head replays reach up to. */
+  processed: number;
   lastSent: number;
   lastResumeReq: string | null;
   seen: boolean;
@@ -168,8 +184,6 @@ interface WsChannel {
 interface LinkState {
   tenant: string;
   link: string;
-  /** Serializes matching of the link's events with catch-ups. */
-  chain: Promise<void>;
   /** Every event with seq <= done has its deliveries stored (null: not loaded yet). */
   done: number | null;
   /** Value last written to DynamoDB. */
@@ -202,6 +216,10 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const heartbeatMs = opts.heartbeatMs ?? 300_000;
   const resumeHoldMs = opts.resumeHoldMs ?? 3000;
   const maxFrameBytes = opts.maxFrameBytes ?? 128 * 1024;
+  const seqLeaseMs = opts.sequencerLeaseMs ?? 15_000;
+  const maxBacklog = opts.maxBacklog ?? 20_000;
+  const maxBatch = opts.maxBatch ?? 1000;
+  const settled = new BatchPutQueue(deps.db);
   const policy: RetryPolicy = {
     scheduleMs: opts.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
     jitter: opts.retryJitter ?? DEFAULT_JITTER,
@@ -232,12 +250,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   };
 
   // ---------------------------------------------------------------- caches
-  const subsCache = new Map<string, { at: number; subs: Promise<SubscriptionRecord[]> }>();
-  function subscriptionsOf(tenant: string, link: string): Promise<SubscriptionRecord[]> {
+  const subsCache = new Map<string, { at: number; subs: Promise<SubscriptionIndex> }>();
+  function subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex> {
     const k = key(tenant, link);
     const hit = subsCache.get(k);
     if (hit && Date.now() - hit.at < subsCacheMs) return hit.subs;
-    const subs = deps.repos.subscriptions.listByLink(tenant, link, deps.now());
+    const subs = deps.repos.subscriptions
+      .listByLink(tenant, link, deps.now())
+      .then((list: SubscriptionRecord[]) => new SubscriptionIndex(list));
     subsCache.set(k, { at: Date.now(), subs });
     subs.catch(() => subsCache.delete(k));
     return subs;
@@ -278,7 +298,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     h.known.add(p.seq);
     const q = h.byOrder.get(p.orderKey) ?? [];
     q.push(p);
-    q.sort((a, b) => a.seq - b.seq);
+    if (q.length > 1 && q[q.length - 2]!.seq > p.seq) q.sort((a, b) => a.seq - b.seq);
     h.byOrder.set(p.orderKey, q);
   }
 
@@ -349,21 +369,45 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await disableChannel(p.tenant, p.channel, `failing continuously since ${since}`);
   }
 
+  /** The stored record of a pending delivery with its outcome so far. */
+  const recordOf = (p: Pending, status: DeliveryRecord['status']): DeliveryRecord => ({
+    tenant: p.tenant,
+    channel: p.channel,
+    seq: p.seq,
+    channelType: 'webhook',
+    eventId: p.eventId,
+    eventType: p.eventType,
+    link: p.link,
+    eventSeq: p.eventSeq,
+    orderKey: p.orderKey,
+    status,
+    attempts: p.attempts,
+    attemptCount: p.attempts.length,
+    nextAttemptAt: null,
+    createdAt: p.createdAt,
+    settledAt: status === 'pending' ? null : deps.now().toISOString(),
+    claimUntil: 0,
+    owner: null,
+  });
+
   async function finish(
     p: Pending,
     attemptRec: DeliveryAttempt | null,
     status: 'delivered' | 'failed',
     why?: string,
   ) {
-    await repo.recordAttempt(
-      p.tenant,
-      p.channel,
-      p.seq,
+    const rec =
       attemptRec ??
-        (why ? { at: deps.now().toISOString(), statusCode: null, latencyMs: 0, error: why } : null),
-      { status, nextAttemptAt: null },
-      deps.now(),
-    );
+      (why ? { at: deps.now().toISOString(), statusCode: null, latencyMs: 0, error: why } : null);
+    if (status === 'delivered' && rec) {
+      // The common case: the whole item is put again, in batches shared with other settled deliveries.
+      p.attempts = [...p.attempts, rec];
+      const ttl = epochSeconds(new Date(p.createdAt)) + ttlDays * 86_400;
+      await settled.put(repo.itemOf(recordOf(p, 'delivered'), ttl));
+    } else {
+      await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status, nextAttemptAt: null }, deps.now());
+      if (rec) p.attempts = [...p.attempts, rec];
+    }
     settle(p);
   }
 
@@ -379,6 +423,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       }
       p.heldUntil = nowMs + claimMs;
       p.attemptCount = claimed.attemptCount;
+      p.attempts = claimed.attempts;
     }
     const ch = await channelOf(p.tenant, p.channel);
     if (!ch || ch.type !== 'webhook') return finish(p, null, 'failed', 'channel deleted or expired');
@@ -441,114 +486,37 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         { status: 'pending', nextAttemptAt: new Date(answeredMs + delay).toISOString() },
         now,
       );
+      p.attempts = [...p.attempts, rec];
       p.heldUntil = 0;
     }
     await markFailing(p, false);
   }
 
-  /** Next seq of a webhook channel: busy channels reserve `seqBlock` at once (one write for many events). */
-  const seqBlocks = new Map<
-    string,
-    { next: number; end: number; lastAllocAt: number; pending?: Promise<void> }
-  >();
-  async function nextWebhookSeq(tenant: string, channel: string): Promise<number> {
+  /**
+   * `count` seqs of a webhook channel, in order. A busy channel reserves `seqBlock` at once (one write for
+   * many events); webhook seqs may therefore skip numbers (they are identifiers, not a gap signal).
+   */
+  const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number }>();
+  async function webhookSeqs(tenant: string, channel: string, count: number): Promise<number[]> {
     const k = key(tenant, channel);
     let b = seqBlocks.get(k);
     if (!b) seqBlocks.set(k, (b = { next: 1, end: 0, lastAllocAt: 0 }));
-    const block = b;
-    while (block.next > block.end) {
-      if (!block.pending) {
-        const size = Date.now() - block.lastAllocAt < 1000 ? seqBlock : 1;
-        block.lastAllocAt = Date.now();
-        block.pending = repo
-          .allocSeq(tenant, channel, size)
-          .then(({ seq }) => {
-            block.next = seq;
-            block.end = seq + size - 1;
-          })
-          .finally(() => (block.pending = undefined));
+    const out: number[] = [];
+    while (out.length < count) {
+      if (b.next > b.end) {
+        const need = count - out.length;
+        const size = Date.now() - b.lastAllocAt < 1000 ? Math.max(seqBlock, need) : need;
+        b.lastAllocAt = Date.now();
+        const { seq } = await repo.allocSeq(tenant, channel, size);
+        b.next = seq;
+        b.end = seq + size - 1;
       }
-      await block.pending;
+      out.push(b.next++);
     }
-    return block.next++;
-  }
-
-  /** Creates the webhook deliveries of one event on all its webhook channels (batched transactions). */
-  async function createWebhookDeliveries(event: BridgeEvent, chs: ChannelRecord[], rematch: boolean) {
-    const live: ChannelRecord[] = [];
-    for (const ch of chs) {
-      if (ch.status === 'disabled')
-        logger.info('event not delivered: channel disabled', {
-          tenant: ch.tenant,
-          channel: ch.id,
-          eventId: event.id,
-        });
-      else live.push(ch);
-    }
-    const todo = rematch
-      ? (
-          await Promise.all(
-            live.map(async (ch) =>
-              (await repo.hasDeliveryOf(ch.tenant, ch.id, event.link, event.seq)) ? null : ch,
-            ),
-          )
-        ).filter((c): c is ChannelRecord => c !== null)
-      : live;
-    if (!todo.length) return;
-    const nowMs = clock.now();
-    await Promise.all(
-      todo.map(async (ch) => {
-        const k = key(ch.tenant, ch.id);
-        if ((workTouched.get(k) ?? 0) < Date.now() - 600_000) {
-          await repo.touchWork(ch.tenant, ch.id, Date.now());
-          workTouched.set(k, Date.now());
-        }
-      }),
-    );
-    const seqs = await Promise.all(todo.map((ch) => nextWebhookSeq(ch.tenant, ch.id)));
-    const orderKey = orderKeyOf(event);
-    const heldUntil = nowMs + claimMs;
-    const created = await repo.createOnce(
-      todo.map((ch, i) => ({
-        rec: {
-          tenant: ch.tenant,
-          channel: ch.id,
-          seq: seqs[i]!,
-          channelType: 'webhook' as const,
-          eventId: event.id,
-          eventType: event.type,
-          link: event.link,
-          eventSeq: event.seq,
-          orderKey,
-          nextAttemptAt: new Date(nowMs).toISOString(),
-          createdAt: deps.now().toISOString(),
-        },
-        claim: { owner: id, untilMs: heldUntil },
-      })),
-      ttlDays,
-      deps.now(),
-    );
-    todo.forEach((ch, i) => {
-      if (created[i])
-        enqueue({
-          tenant: ch.tenant,
-          channel: ch.id,
-          seq: seqs[i]!,
-          orderKey,
-          link: event.link,
-          eventSeq: event.seq,
-          dueAt: nowMs,
-          attemptCount: 0,
-          heldUntil,
-          event,
-          inFlight: false,
-        });
-    });
-    pump(); // webhooks go out now, without waiting for the event's WebSocket frames
+    return out;
   }
 
   let recovering: Promise<void> | undefined;
-  const recentlyEmpty = new Map<string, number>();
   async function recoverOnce() {
     const nowMs = clock.now();
     for (const w of await repo.listWork()) {
@@ -566,7 +534,6 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         enqueue(pendingFrom(d, Math.max(due, d.owner && d.owner !== id ? d.claimUntil : 0)));
       }
     }
-    recentlyEmpty.clear();
     pump();
   }
   const pendingFrom = (d: DeliveryRecord, dueAt: number): Pending => ({
@@ -580,16 +547,96 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     attemptCount: d.attemptCount,
     heldUntil: 0,
     inFlight: false,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    createdAt: d.createdAt,
+    attempts: d.attempts,
   });
   const recover = () =>
     (recovering ??= recoverOnce()
       .catch((err: unknown) => logger.error('delivery recovery failed', { error: err as Error }))
       .finally(() => (recovering = undefined)));
 
+  // ---------------------------------------------------------------- WebSocket sequencers
+  /**
+   * Sequencer leases held by this process: the last seq used per WebSocket channel. `pins` counts batches
+   * between acquiring and storing; a pinned sequencer is never released as idle.
+   */
+  const sequencers = new Map<
+    string,
+    { tenant: string; channel: string; head: number; until: number; usedAt: number; pins: number }
+  >();
+
+  /** Releases in flight, per channel: the lease is not taken again before the release is stored. */
+  const releasing = new Map<string, Promise<void>>();
+
+  /** Holds the channel's sequencer (waits while another live process holds it); pins it. */
+  async function holdSequencer(tenant: string, channel: string) {
+    const k = key(tenant, channel);
+    for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+      if (stopped) throw new Error('delivery stopped');
+      await releasing.get(k);
+      const held = sequencers.get(k);
+      if (held && held.until - Date.now() > seqLeaseMs / 3) {
+        held.pins++;
+        held.usedAt = Date.now();
+        return held;
+      }
+      const until = Date.now() + seqLeaseMs;
+      const got = await repo.acquireSequencer(tenant, channel, id, until, Date.now());
+      if (got) {
+        const cur = sequencers.get(k);
+        if (cur && got.wasOurs) {
+          cur.until = until;
+          cur.pins++;
+          cur.usedAt = Date.now();
+          return cur;
+        }
+        const s = { tenant, channel, head: got.head, until, usedAt: Date.now(), pins: 1 };
+        sequencers.set(k, s);
+        const w = sockets.get(k);
+        // Another process numbered frames meanwhile: replays of this channel reach up to its head.
+        if (w) void run(w, async () => void (w.processed = Math.max(w.processed, got.head)));
+        return s;
+      }
+      sequencers.delete(k);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  /** Renews the sequencers in use, releases idle ones (another process may need them). */
+  async function tendSequencers(releaseAll = false) {
+    for (const [k, s] of [...sequencers]) {
+      try {
+        if (s.pins === 0 && (releaseAll || Date.now() - s.usedAt > seqLeaseMs / 2)) {
+          const done = repo.releaseSequencer(s.tenant, s.channel, id, s.head).finally(() => {
+            if (sequencers.get(k) === s) sequencers.delete(k);
+            releasing.delete(k);
+          });
+          releasing.set(k, done);
+          await done;
+        } else if (!releaseAll) {
+          const until = Date.now() + seqLeaseMs;
+          if (await repo.renewSequencer(s.tenant, s.channel, id, until, s.head)) s.until = until;
+          else {
+            sequencers.delete(k);
+            logger.warn('sequencer lease lost', { tenant: s.tenant, channel: s.channel });
+          }
+        }
+      } catch (err) {
+        logger.warn('sequencer lease renewal failed', {
+          error: err as Error,
+          tenant: s.tenant,
+          channel: s.channel,
+        });
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- WebSocket
   const sockets = new Map<string, WsChannel>();
 
-  function wsChannel(tenant: string, channel: string): WsChannel {
+  function wsChannel(tenant: string, channel: string, head: number): WsChannel {
     const k = key(tenant, channel);
     let w = sockets.get(k);
     if (!w)
@@ -603,6 +650,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           held: false,
           heldUntil: 0,
           liveFrom: 1,
+          processed: head,
           lastSent: 0,
           lastResumeReq: null,
           seen: false,
@@ -696,8 +744,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       w.connectionId = ch.connectionId;
       w.held = ch.connectionId !== null;
       w.heldUntil = Date.now() + resumeHoldMs;
-      w.liveFrom = state.next + 1;
-      w.lastSent = state.next;
+      w.liveFrom = w.processed + 1;
+      w.lastSent = w.processed;
       if (first && (state.resume?.connectionId !== ch.connectionId || state.resume?.done))
         w.lastResumeReq = state.resume?.requestId ?? null;
     }
@@ -705,53 +753,22 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (r && r.requestId !== w.lastResumeReq && w.connectionId && r.connectionId === w.connectionId) {
       w.lastResumeReq = r.requestId;
       w.held = false;
-      await replay(w, r.after + 1, state.next);
-      await post(w, { type: 'bridge.resumed', after: r.after, lastSeq: state.next });
+      await replay(w, r.after + 1, w.processed);
+      await post(w, { type: 'bridge.resumed', after: r.after, lastSeq: w.processed });
       await repo.resumeDone(w.tenant, w.channel, r.requestId);
     } else if (w.held && Date.now() >= w.heldUntil) {
       w.held = false;
-      await replay(w, w.liveFrom, state.next);
+      await replay(w, w.liveFrom, w.processed);
     }
   }
 
-  async function deliverWs(event: BridgeEvent, ch: ChannelRecord, rematch: boolean) {
-    if (rematch && (await repo.hasDeliveryOf(ch.tenant, ch.id, event.link, event.seq))) return;
-    const w = wsChannel(ch.tenant, ch.id);
-    let logged!: () => void;
-    const stored = new Promise<void>((r) => (logged = r));
-    const done = run(w, async () => {
-      try {
-        if (!w.seen || ch.connectionId !== w.connectionId) await sync(w);
-        const { seq } = await repo.allocSeq(ch.tenant, ch.id);
-        const [created] = await repo.createOnce(
-          [
-            {
-              rec: {
-                tenant: ch.tenant,
-                channel: ch.id,
-                seq,
-                channelType: 'websocket',
-                eventId: event.id,
-                eventType: event.type,
-                link: event.link,
-                eventSeq: event.seq,
-                orderKey: orderKeyOf(event),
-                nextAttemptAt: null,
-                createdAt: deps.now().toISOString(),
-              },
-            },
-          ],
-          ttlDays,
-          deps.now(),
-        );
-        logged();
-        if (!created) return; // matched before (another process got there first)
-        if (w.connectionId && !w.held) await sendFrame(w, seq, event);
-      } finally {
-        logged();
-      }
+  /** Queues the frame of a stored delivery behind the channel's earlier frames. */
+  function queueFrame(w: WsChannel, ch: ChannelRecord, seq: number, event: BridgeEvent) {
+    void run(w, async () => {
+      if (!w.seen || ch.connectionId !== w.connectionId) await sync(w);
+      w.processed = seq;
+      if (w.connectionId && !w.held) await sendFrame(w, seq, event);
     });
-    await Promise.race([stored, done]);
   }
 
   // ---------------------------------------------------------------- timers
@@ -781,9 +798,160 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
             })),
         );
   }, heartbeatMs);
+  let tending: Promise<void> | undefined;
+  const sequencerTimer = setInterval(
+    () => void (tending ??= tendSequencers().finally(() => (tending = undefined))),
+    Math.max(50, Math.floor(seqLeaseMs / 3)),
+  );
   void recover();
 
+  // ---------------------------------------------------------------- matching and storing
+  /**
+   * Matches a batch of logged events (in log order per link), numbers and stores every delivery in batch
+   * writes, then hands them to the senders. `rematch`: deliveries that already exist are skipped (their
+   * channel's log is read back to the earliest event's time, less a margin).
+   */
+  async function deliverBatch(events: BridgeEvent[], rematch: boolean) {
+    interface Pair {
+      event: BridgeEvent;
+      ch: ChannelRecord;
+    }
+    const pairs: Pair[] = [];
+    for (const event of events) {
+      const index = await subscriptionsOf(event.tenant, event.link);
+      const ids = index.channelsFor(event);
+      if (!ids.length) continue;
+      const recs = await Promise.all(ids.map((c) => channelOf(event.tenant, c)));
+      for (const ch of recs) {
+        if (!ch) continue;
+        if (ch.type === 'webhook' && ch.status === 'disabled') {
+          logger.info('event not delivered: channel disabled', {
+            tenant: ch.tenant,
+            channel: ch.id,
+            eventId: event.id,
+          });
+          continue;
+        }
+        pairs.push({ event, ch });
+      }
+    }
+    if (!pairs.length) return;
+
+    const byChannel = new Map<string, Pair[]>();
+    for (const p of pairs) {
+      const k = key(p.ch.tenant, p.ch.id);
+      const list = byChannel.get(k);
+      if (list) list.push(p);
+      else byChannel.set(k, [p]);
+    }
+    if (rematch) {
+      const earliest = Math.min(...events.map((e) => Date.parse(e.time) || Date.now()));
+      const since = new Date(Math.min(earliest, Date.now()) - 600_000).toISOString();
+      await Promise.all(
+        [...byChannel].map(async ([k, list]) => {
+          const done = await repo.deliveredSince(list[0]!.ch.tenant, list[0]!.ch.id, since);
+          const rest = list.filter((p) => !done.has(`${p.event.link}#${p.event.seq}`));
+          if (rest.length) byChannel.set(k, rest);
+          else byChannel.delete(k);
+        }),
+      );
+    }
+
+    // Numbers: WebSocket channels from their held sequencer, webhook channels from reserved blocks.
+    const nowIso = deps.now().toISOString();
+    const nowMs = clock.now();
+    const heldUntil = nowMs + claimMs;
+    const recs: DeliveryRecord[] = [];
+    const frames: { w: WsChannel; ch: ChannelRecord; seq: number; event: BridgeEvent }[] = [];
+    const pendings: Pending[] = [];
+    const pinned: { pins: number }[] = [];
+    try {
+      const numbered = await Promise.allSettled(
+        [...byChannel.values()].map(async (list) => {
+          const ch = list[0]!.ch;
+          let seqs: number[];
+          let w: WsChannel | undefined;
+          if (ch.type === 'webhook') {
+            const k = key(ch.tenant, ch.id);
+            if ((workTouched.get(k) ?? 0) < Date.now() - 600_000) {
+              await repo.touchWork(ch.tenant, ch.id, Date.now());
+              workTouched.set(k, Date.now());
+            }
+            seqs = await webhookSeqs(ch.tenant, ch.id, list.length);
+          } else {
+            const s = await holdSequencer(ch.tenant, ch.id);
+            pinned.push(s);
+            w = wsChannel(ch.tenant, ch.id, s.head);
+            seqs = list.map(() => ++s.head);
+          }
+          list.forEach(({ event }, i) => {
+            const seq = seqs[i]!;
+            const orderKey = orderKeyOf(event);
+            const webhook = ch.type === 'webhook';
+            recs.push({
+              tenant: ch.tenant,
+              channel: ch.id,
+              seq,
+              channelType: webhook ? 'webhook' : 'websocket',
+              eventId: event.id,
+              eventType: event.type,
+              link: event.link,
+              eventSeq: event.seq,
+              orderKey,
+              status: 'pending',
+              attempts: [],
+              attemptCount: 0,
+              nextAttemptAt: webhook ? new Date(nowMs).toISOString() : null,
+              createdAt: nowIso,
+              settledAt: null,
+              claimUntil: webhook ? heldUntil : 0,
+              owner: webhook ? id : null,
+            });
+            if (w) frames.push({ w, ch, seq, event });
+            else
+              pendings.push({
+                tenant: ch.tenant,
+                channel: ch.id,
+                seq,
+                orderKey,
+                link: event.link,
+                eventSeq: event.seq,
+                dueAt: nowMs,
+                attemptCount: 0,
+                heldUntil,
+                event,
+                inFlight: false,
+                eventId: event.id,
+                eventType: event.type,
+                createdAt: nowIso,
+                attempts: [],
+              });
+          });
+        }),
+      );
+      for (const r of numbered) if (r.status === 'rejected') throw r.reason;
+      await repo.putMany(recs, ttlDays, deps.now());
+    } finally {
+      for (const s of pinned) s.pins--;
+    }
+    if (killed) return;
+    for (const p of pendings) enqueue(p);
+    pump(); // webhooks go out now, without waiting for the WebSocket frames
+    for (const f of frames) queueFrame(f.w, f.ch, f.seq, f.event);
+  }
+
   // ---------------------------------------------------------------- hand-off from the log
+  /** Every matching, catch-up and repair runs here, one at a time, in the order they were queued. */
+  let work: Promise<void> = Promise.resolve();
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const p = work.then(task);
+    work = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
   const linkStates = new Map<string, LinkState>();
   function linkState(tenant: string, link: string): LinkState {
     const k = key(tenant, link);
@@ -791,41 +959,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (!L)
       linkStates.set(
         k,
-        (L = {
-          tenant,
-          link,
-          chain: Promise.resolve(),
-          done: null,
-          durable: 0,
-          writing: false,
-          broken: false,
-          lastSeen: 0,
-        }),
+        (L = { tenant, link, done: null, durable: 0, writing: false, broken: false, lastSeen: 0 }),
       );
     return L;
-  }
-  function onLink<T>(L: LinkState, task: () => Promise<T>): Promise<T> {
-    const p = L.chain.then(task);
-    L.chain = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    return p;
-  }
-
-  /** Creates the deliveries of one logged event; `rematch`: only those not created before. */
-  async function matchEvent(event: BridgeEvent, rematch: boolean) {
-    const subs = await subscriptionsOf(event.tenant, event.link);
-    const channels = matchChannels(subs, event);
-    const recs = (await Promise.all(channels.map((c) => channelOf(event.tenant, c)))).filter(
-      (c): c is ChannelRecord => c !== null,
-    );
-    const webhooks = recs.filter((c) => c.type === 'webhook');
-    await Promise.all([
-      createWebhookDeliveries(event, webhooks, rematch),
-      ...recs.filter((c) => c.type !== 'webhook').map((c) => deliverWs(event, c, rematch)),
-    ]);
-    pump();
   }
 
   /** Writes the watermark (one write in flight per link; later marks coalesce into the next write). */
@@ -863,17 +999,15 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     L.durable = w;
   }
 
-  /** Re-matches the log events in (done, upTo]; duplicates are skipped. Runs in the link's chain. */
+  /** Re-matches the log events in (done, upTo]; those already delivered are skipped. */
   async function catchUp(L: LinkState, upTo: number) {
     let from = L.done!;
     let rematched = 0;
     while (from < upTo && !stopped) {
       const evs = await repo.eventsBetween(L.tenant, L.link, from, upTo, 200, deps.now());
       if (!evs.length) break;
-      for (const e of evs) {
-        await matchEvent(e, true);
-        rematched++;
-      }
+      await deliverBatch(evs, true);
+      rematched += evs.length;
       from = evs.at(-1)!.seq;
     }
     if (stopped) return;
@@ -892,7 +1026,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (L.repair || stopped) return;
     L.repair = setTimeout(() => {
       L.repair = undefined;
-      void onLink(L, async () => {
+      void serial(async () => {
+        if (stopped) return;
         if (L.done === null) await loadLink(L, null);
         await catchUp(L, Math.max(L.lastSeen, L.done!));
       }).catch((err: unknown) => {
@@ -902,31 +1037,79 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     }, recoverMs);
   }
 
-  async function handle(event: BridgeEvent) {
-    if (stopped) return;
-    const L = linkState(event.tenant, event.link);
-    await onLink(L, async () => {
-      if (stopped) return;
-      if (L.done === null) await loadLink(L, event.seq - 1);
-      if (!L.broken && L.done! < event.seq - 1) await catchUp(L, event.seq - 1); // a gap: re-match what it holds
-      L.lastSeen = Math.max(L.lastSeen, event.seq);
+  /** Logged events waiting for matching, in log order per link. */
+  let backlog: BridgeEvent[] = [];
+  let draining = false;
+  const roomWaiters: (() => void)[] = [];
+
+  /** Takes a batch from the backlog and delivers it; queues itself again while events remain. */
+  async function drain() {
+    const batch = backlog.length <= maxBatch ? backlog : backlog.slice(0, maxBatch);
+    backlog = backlog.length <= maxBatch ? [] : backlog.slice(maxBatch);
+    while (roomWaiters.length && backlog.length < maxBacklog) roomWaiters.shift()!();
+    const links = new Map<LinkState, BridgeEvent[]>();
+    for (const e of batch) {
+      const L = linkState(e.tenant, e.link);
+      const list = links.get(L);
+      if (list) list.push(e);
+      else links.set(L, [e]);
+    }
+    const live: BridgeEvent[] = [];
+    const involved: LinkState[] = [];
+    for (const [L, evs] of links) {
       try {
-        await matchEvent(event, false);
+        if (L.done === null) await loadLink(L, evs[0]!.seq - 1);
+        // A gap: events the log holds that this process never saw (another owner died after logging them).
+        if (!L.broken && L.done! < evs[0]!.seq - 1) await catchUp(L, evs[0]!.seq - 1);
       } catch (err) {
-        if (!stopped) {
-          L.broken = true;
-          scheduleRepair(L);
-        }
-        throw err;
+        if (stopped) return;
+        logger.error('delivery catch-up failed', { error: err as Error, tenant: L.tenant, link: L.link });
+        L.broken = true;
+        scheduleRepair(L);
       }
-      markDone(L, event.seq);
+      L.lastSeen = Math.max(L.lastSeen, evs.at(-1)!.seq);
+      const fresh = L.done === null ? evs : evs.filter((e) => e.seq > L.done!);
+      live.push(...fresh);
+      involved.push(L);
+    }
+    try {
+      await deliverBatch(live, false);
+      for (const L of involved) if (L.done !== null) markDone(L, L.lastSeen);
+    } catch (err) {
+      if (stopped) return;
+      logger.error('delivery of logged events failed; re-matching later', {
+        error: err as Error,
+        events: live.length,
+      });
+      for (const L of involved) {
+        L.broken = true;
+        scheduleRepair(L);
+      }
+    }
+  }
+
+  function kick() {
+    if (draining || stopped || !backlog.length) return;
+    draining = true;
+    void serial(drain).finally(() => {
+      draining = false;
+      kick();
     });
+  }
+
+  function handle(event: BridgeEvent): Promise<void> {
+    if (stopped) return Promise.resolve();
+    backlog.push(event);
+    kick();
+    if (backlog.length < maxBacklog) return Promise.resolve();
+    return new Promise<void>((r) => roomWaiters.push(r));
   }
 
   async function linkOwned(tenant: string, link: string) {
     if (stopped) return;
     const L = linkState(tenant, link);
-    await onLink(L, async () => {
+    await serial(async () => {
+      if (stopped) return;
       await loadLink(L, null);
       await catchUp(L, await repo.logHead(tenant, link));
     }).catch((err: unknown) => {
@@ -942,7 +1125,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     clearInterval(recoverTimer);
     clearInterval(syncTimer);
     clearInterval(heartbeatTimer);
+    clearInterval(sequencerTimer);
     for (const L of linkStates.values()) clearTimeout(L.repair);
+    for (const r of roomWaiters.splice(0)) r();
   };
 
   return {
@@ -961,8 +1146,11 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       if (stopped) return;
       halt();
       await recovering;
+      await work;
       await Promise.all([...inFlight]);
       await Promise.all([...sockets.values()].map((w) => w.chain));
+      await tending;
+      await tendSequencers(true);
       if (!opts.managementClient) management?.destroy();
     },
   };

@@ -17,6 +17,8 @@ export interface Db {
 export function createDb(opts: { table: string; region?: string; endpoint?: string }): Db {
   const client = new DynamoDBClient({
     region: opts.region ?? 'us-east-1',
+    // No call may hang forever: a stalled request is retried (SDK default: 3 attempts) instead.
+    requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
     ...(opts.endpoint
       ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

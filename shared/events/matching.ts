@@ -33,3 +33,34 @@ export function orderKeyOf(event: BridgeEvent): string {
   if (typeof corr === 'string' && corr) return `${event.link}#call#${corr}`;
   return `${event.link}#${event.target.type}#${event.target.id ?? ''}`;
 }
+
+/**
+ * Subscriptions of one link indexed by target, so matching an event looks only at the subscriptions
+ * that can match it (`system` and `group` ones, and those of the event's own target), not at all of them.
+ */
+export class SubscriptionIndex {
+  private readonly wide: SubscriptionRecord[] = [];
+  private readonly byTarget = new Map<string, SubscriptionRecord[]>();
+
+  constructor(subs: SubscriptionRecord[]) {
+    for (const s of subs) {
+      if (s.target.type === 'system' || s.target.type === 'group') this.wide.push(s);
+      else {
+        const k = `${s.target.type}#${s.target.id ?? ''}`;
+        const list = this.byTarget.get(k);
+        if (list) list.push(s);
+        else this.byTarget.set(k, [s]);
+      }
+    }
+  }
+
+  /** Same result as `matchChannels` over all the subscriptions. */
+  channelsFor(event: BridgeEvent): string[] {
+    const own = this.byTarget.get(`${event.target.type}#${event.target.id ?? ''}`);
+    if (!this.wide.length) {
+      if (!own) return [];
+      if (own.length === 1) return matches(own[0]!, event) ? [own[0]!.channel] : [];
+    }
+    return matchChannels(own ? [...this.wide, ...own] : this.wide, event);
+  }
+}

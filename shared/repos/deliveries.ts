@@ -4,20 +4,14 @@
  * time); for WebSocket channels it is the per-channel delivery log that `resume` replays. A per-channel
  * STATE item holds the seq counter, the acked seq, the last resume request and `failingSince`.
  *
- * Exactly-once creation: a delivery made from the live event stream is written together with a key item
- * `E#{link}#{eventSeq}` in the channel's partition (one transaction, both conditional), so matching the
- * same event again (after a crash, on a lease takeover) never creates a second delivery. The per-link
- * "matched up to" watermark says which log events certainly have their deliveries stored.
+ * The STATE item also holds the sequencer lease of a WebSocket channel: one process at a time numbers the
+ * channel's deliveries (in memory, stored in batches), so a busy channel costs no counter write per event.
+ * Re-matching after a crash skips events that already have a delivery on the channel (`deliveredSince`);
+ * the per-link "matched up to" watermark says which log events certainly have their deliveries stored.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
+import { batchPut } from '../db/batch.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { BridgeEvent } from '../events/model.js';
@@ -113,13 +107,7 @@ export type NewDelivery = Omit<
   status?: DeliveryStatus;
 };
 
-const deliveryKeyOf = keys.deliveryKey;
 const watermarkKey = keys.deliveryWatermark;
-
-export interface CreateOnceItem {
-  rec: NewDelivery;
-  claim?: { owner: string; untilMs: number };
-}
 
 export class DeliveryRepo {
   constructor(private readonly db: Db) {}
@@ -230,100 +218,183 @@ export class DeliveryRepo {
     now: Date,
     claim?: { owner: string; untilMs: number },
   ): Promise<DeliveryRecord> {
-    const status = rec.status ?? 'pending';
-    const queued = rec.channelType === 'webhook' && status === 'pending';
-    const item: Item = {
-      ...keys.delivery(rec.tenant, rec.channel, rec.seq),
-      type: 'delivery',
+    const full: DeliveryRecord = {
       ...rec,
-      status,
+      status: rec.status ?? 'pending',
       attempts: [],
       attemptCount: 0,
-      ...(queued ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) } : {}),
-      ...(claim ? { claimUntil: claim.untilMs, owner: claim.owner } : {}),
-      [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
+      settledAt: null,
+      claimUntil: claim?.untilMs ?? 0,
+      owner: claim?.owner ?? null,
     };
+    const item = this.itemOf(full, epochSeconds(now) + ttlDays * 86_400);
     await this.db.doc.send(new PutCommand({ TableName: this.db.table, Item: item }));
     return toRecord(item);
   }
 
-  /**
-   * Creates deliveries of logged events at most once per (channel, link, eventSeq): each delivery goes
-   * with its key item in one transaction (up to 50 per transaction), both conditional. Returns, per
-   * input, whether it was created (false: that event already has a delivery on that channel).
-   */
-  async createOnce(items: CreateOnceItem[], ttlDays: number, now: Date): Promise<boolean[]> {
-    const out = items.map(() => false);
-    const ttl = epochSeconds(now) + ttlDays * 86_400;
-    const chunks: number[][] = [];
-    for (let i = 0; i < items.length; i += 50) chunks.push(items.slice(i, i + 50).map((_, j) => i + j));
-    const write = async (idx: number[]): Promise<void> => {
-      if (!idx.length) return;
-      const TransactItems = idx.flatMap((i) => {
-        const { rec, claim } = items[i]!;
-        const status = rec.status ?? 'pending';
-        const queued = rec.channelType === 'webhook' && status === 'pending';
-        return [
-          {
-            Put: {
-              TableName: this.db.table,
-              Item: {
-                ...deliveryKeyOf(rec.tenant, rec.channel, rec.link, rec.eventSeq),
-                type: 'delivery-key',
-                seq: rec.seq,
-                [TTL_ATTRIBUTE]: ttl,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.db.table,
-              Item: {
-                ...keys.delivery(rec.tenant, rec.channel, rec.seq),
-                type: 'delivery',
-                ...rec,
-                status,
-                attempts: [],
-                attemptCount: 0,
-                ...(queued
-                  ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) }
-                  : {}),
-                ...(claim ? { claimUntil: claim.untilMs, owner: claim.owner } : {}),
-                [TTL_ATTRIBUTE]: ttl,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ];
-      });
-      try {
-        await this.db.doc.send(new TransactWriteCommand({ TransactItems }));
-        for (const i of idx) out[i] = true;
-      } catch (err) {
-        const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-        if ((err as Error).name !== 'TransactionCanceledException' || !reasons) throw err;
-        // Drop the pairs whose condition failed (already created) and write the rest again.
-        const failed = new Set<number>();
-        reasons.forEach((r, k) => r.Code === 'ConditionalCheckFailed' && failed.add(Math.floor(k / 2)));
-        if (!failed.size) throw err; // conflict or throttling: let the caller retry
-        await write(idx.filter((_, k) => !failed.has(k)));
-      }
+  /** The item of a delivery record (webhook pending: with the queue index; claimed: with its claim). */
+  itemOf(rec: DeliveryRecord, ttlEpochSeconds: number): Item {
+    const queued = rec.channelType === 'webhook' && rec.status === 'pending';
+    const { claimUntil, owner, settledAt, nextAttemptAt, ...rest } = rec;
+    return {
+      ...keys.delivery(rec.tenant, rec.channel, rec.seq),
+      type: 'delivery',
+      ...rest,
+      ...(nextAttemptAt ? { nextAttemptAt } : {}),
+      ...(settledAt ? { settledAt } : {}),
+      ...(owner ? { owner, claimUntil } : {}),
+      ...(queued ? { gsi1pk: keys.deliveryQueue(rec.tenant, rec.channel), gsi1sk: seqKey(rec.seq) } : {}),
+      [TTL_ATTRIBUTE]: ttlEpochSeconds,
     };
-    await Promise.all(chunks.map(write));
-    return out;
   }
 
-  /** Whether the event (link, eventSeq) already has its delivery on the channel (from `createOnce`). */
-  async hasDeliveryOf(tenant: string, channel: string, link: string, eventSeq: number): Promise<boolean> {
+  /**
+   * Stores deliveries whose (channel, seq) keys the caller owns (a held sequencer, reserved webhook
+   * seqs): unconditional batch writes, resolved once all are stored.
+   */
+  async putMany(recs: DeliveryRecord[], ttlDays: number, now: Date): Promise<void> {
+    const ttl = epochSeconds(now) + ttlDays * 86_400;
+    await batchPut(
+      this.db,
+      recs.map((r) => this.itemOf(r, ttl)),
+    );
+  }
+
+  /**
+   * Takes (or keeps) the channel's sequencer lease: the one process that numbers the channel's
+   * WebSocket deliveries. Null when another live owner holds it. `head` is the last seq used, from the
+   * stored counter and the channel log (a dead owner may have written past the counter it last stored).
+   */
+  async acquireSequencer(
+    tenant: string,
+    channel: string,
+    owner: string,
+    untilMs: number,
+    nowMs: number,
+  ): Promise<{ head: number; wasOurs: boolean } | null> {
+    try {
+      const res = await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryState(tenant, channel),
+          UpdateExpression: 'SET seqOwner = :me, seqUntil = :u, #type = :t',
+          ConditionExpression: 'attribute_not_exists(seqOwner) OR seqOwner = :me OR seqUntil < :now',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':now': nowMs, ':t': 'delivery-state' },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const old = res.Attributes;
+      const wasOurs = old?.seqOwner === owner;
+      const stored = (old?.next as number | undefined) ?? 0;
+      return { head: Math.max(stored, await this.lastSeq(tenant, channel)), wasOurs };
+    } catch (err) {
+      if (isConditionalFailure(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Extends a held sequencer lease and stores the last seq used; false when it was lost. */
+  async renewSequencer(
+    tenant: string,
+    channel: string,
+    owner: string,
+    untilMs: number,
+    head: number,
+  ): Promise<boolean> {
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryState(tenant, channel),
+          UpdateExpression: 'SET seqUntil = :u, #n = :h',
+          ConditionExpression: 'seqOwner = :me',
+          ExpressionAttributeNames: { '#n': 'next' },
+          ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Gives the sequencer lease up, storing the last seq used (another process continues from it). */
+  async releaseSequencer(tenant: string, channel: string, owner: string, head: number): Promise<void> {
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryState(tenant, channel),
+          UpdateExpression: 'SET #n = :h REMOVE seqOwner, seqUntil',
+          ConditionExpression: 'seqOwner = :me',
+          ExpressionAttributeNames: { '#n': 'next' },
+          ExpressionAttributeValues: { ':me': owner, ':h': head },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+    }
+  }
+
+  /** Highest seq in the channel's delivery log (0 when empty). */
+  async lastSeq(tenant: string, channel: string): Promise<number> {
     const res = await this.db.doc.send(
-      new GetCommand({
+      new QueryCommand({
         TableName: this.db.table,
-        Key: deliveryKeyOf(tenant, channel, link, eventSeq),
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':p': keys.deliveryPartition(tenant, channel),
+          ':from': seqKey(1),
+          ':to': seqKey(Number.MAX_SAFE_INTEGER),
+        },
+        ScanIndexForward: false,
+        Limit: 1,
         ConsistentRead: true,
       }),
     );
-    return res.Item !== undefined;
+    return (res.Items?.[0]?.seq as number | undefined) ?? 0;
+  }
+
+  /**
+   * The events (`link#eventSeq`) that already have a delivery on the channel among those created at or
+   * after `sinceIso`: read newest first, at most `max` items. Re-matching skips these.
+   */
+  async deliveredSince(
+    tenant: string,
+    channel: string,
+    sinceIso: string,
+    max = 20_000,
+  ): Promise<Set<string>> {
+    const out = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    let read = 0;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':p': keys.deliveryPartition(tenant, channel),
+            ':from': seqKey(1),
+            ':to': seqKey(Number.MAX_SAFE_INTEGER),
+          },
+          ProjectionExpression: 'link, eventSeq, createdAt',
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 500,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        if ((it.createdAt as string) < sinceIso) return out;
+        out.add(`${it.link as string}#${it.eventSeq as number}`);
+      }
+      read += res.Items?.length ?? 0;
+      startKey = res.LastEvaluatedKey;
+    } while (startKey && read < max);
+    return out;
   }
 
   /** The per-link "matched up to" watermark, or null when the link has none yet. */

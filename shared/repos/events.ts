@@ -1,4 +1,5 @@
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from '../db/batch.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { BridgeEvent } from '../events/model.js';
@@ -50,8 +51,8 @@ export class EventLogRepo {
   }
 
   /**
-   * Appends consecutive events of one link in one transaction (up to 100), each conditional on its seq
-   * being free. All or nothing: throws if any seq is taken.
+   * Appends consecutive events of one link whose seqs were reserved by `reserveSeq` (unique across
+   * connectors, so the puts need no condition): batch writes of 25, resolved once all are stored.
    */
   async appendMany(events: BridgeEvent[], ttlDays: number, now: Date): Promise<void> {
     if (events.length === 1) {
@@ -60,24 +61,15 @@ export class EventLogRepo {
       return;
     }
     const ttl = epochSeconds(now) + ttlDays * 86400;
-    for (let i = 0; i < events.length; i += 100) {
-      await this.db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: events.slice(i, i + 100).map((event) => ({
-            Put: {
-              TableName: this.db.table,
-              Item: {
-                ...keys.event(event.tenant, event.link, event.seq),
-                type: 'event',
-                event,
-                [TTL_ATTRIBUTE]: ttl,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
-        }),
-      );
-    }
+    await batchPut(
+      this.db,
+      events.map((event) => ({
+        ...keys.event(event.tenant, event.link, event.seq),
+        type: 'event',
+        event,
+        [TTL_ATTRIBUTE]: ttl,
+      })),
+    );
   }
 
   /** Events of a link with seq > after, in order. */

@@ -30,17 +30,12 @@ export const keys = {
   event: (t: string, link: string, seq: number) => ({ pk: `EVT#${t}#${link}`, sk: seqKey(seq) }),
   eventPartition: (t: string, link: string) => `EVT#${t}#${link}`,
   lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),
-  /** Key item of the delivery of one logged event on one channel (sk sorts after every seq). */
-  deliveryKey: (t: string, channel: string, link: string, eventSeq: number) => ({
-    pk: keys.deliveryPartition(t, channel),
-    sk: `E#${link}#${seqKey(eventSeq)}`,
-  }),
   /** Per-link watermark: every log event with seq <= `matched` has its deliveries stored. */
   deliveryWatermark: (t: string, link: string) => ({ pk: `DLVMATCH#${t}#${link}`, sk: 'MATCHED' }),
   /** Delivery of one event on one channel, by the channel's seq (webhook outbox / WebSocket delivery log). */
   delivery: (t: string, channel: string, seq: number) => ({ pk: `DLV#${t}#${channel}`, sk: seqKey(seq) }),
   deliveryPartition: (t: string, channel: string) => `DLV#${t}#${channel}`,
-  /** Per-channel delivery state: seq counter, acked seq, resume request, failing-since. */
+  /** Per-channel delivery state: seq counter and sequencer lease, acked seq, resume request, failing-since. */
   deliveryState: (t: string, channel: string) => ({ pk: `DLV#${t}#${channel}`, sk: 'STATE' }),
   /** Sparse index entry (gsi1) of a pending webhook delivery: the channel's queue in seq order. */
   deliveryQueue: (t: string, channel: string) => `DLVQ#${t}#${channel}`,
