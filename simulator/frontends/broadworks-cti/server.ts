@@ -58,6 +58,12 @@ export interface BroadWorksCtiOptions {
   nonResponsiveTagMs?: number;
   /** Delay before re-sending an event on the next channel (404, 500, timeout). Default 0. */
   retryDelayMs?: number;
+  /**
+   * Events of a channel set sent and not yet answered. Default 1 = one at a time, the behaviour of the
+   * spec's samples. With N > 1 up to N events await their eventResponse at once, each with its own
+   * requestId and timer (the spec does not guarantee in-order delivery; clients re-order by sequenceNumber).
+   */
+  maxEventsInFlight?: number;
   /** Channel and subscription expiry range, seconds. Default 3600 .. 7200. */
   minExpiresSec?: number;
   maxExpiresSec?: number;
@@ -109,8 +115,11 @@ interface ChannelSet {
   owner: string;
   channelSetId: string;
   channels: Channel[];
+  /** Events waiting to be sent, in the order they were first queued. */
   queue: PendingEvent[];
-  inFlight?: InFlight;
+  /** Events sent and awaiting their eventResponse, by requestId (at most `maxEventsInFlight`). */
+  inFlight: Map<string, InFlight>;
+  /** While set, nothing is sent on the set (`retryDelayMs` after a 500 or a timeout). */
   retryTimer?: ReturnType<typeof setTimeout>;
 }
 
@@ -136,6 +145,8 @@ interface Subscription {
 
 interface PendingEvent {
   sub: Subscription;
+  /** Position in the order events were first queued (front-end wide); re-sends keep it. */
+  order: number;
   eventID: string;
   sequenceNumber: number;
   type: string;
@@ -146,6 +157,7 @@ interface PendingEvent {
   terminal?: boolean;
 }
 
+/** One event sent on a channel and awaiting its eventResponse. */
 interface InFlight {
   ev: PendingEvent;
   channel: Channel;
@@ -201,6 +213,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   private unsubscribe?: () => void;
   private connCounter = 0;
   private requestCounter = 0;
+  private eventCounter = 0;
   private sessionCounter = 100;
   private deferDepth = 0;
   private afterResponse: (() => void)[] = [];
@@ -228,6 +241,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       maxExpiresSec: options.maxExpiresSec ?? 7200,
       expiryUnitMs: options.expiryUnitMs ?? 1000,
       maxChannelsPerSet: Math.min(100, Math.max(1, options.maxChannelsPerSet ?? 8)),
+      maxEventsInFlight: Math.max(1, Math.floor(options.maxEventsInFlight ?? 1) || 1),
       random: options.random ?? Math.random,
       log: options.log,
     };
@@ -248,7 +262,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     for (const s of this.subs.values()) if (s.timer) clearTimeout(s.timer);
     for (const c of this.channels.values()) if (c.timer) clearTimeout(c.timer);
     for (const set of this.sets.values()) {
-      if (set.inFlight) clearTimeout(set.inFlight.timer);
+      for (const f of set.inFlight.values()) clearTimeout(f.timer);
+      set.inFlight.clear();
       if (set.retryTimer) clearTimeout(set.retryTimer);
     }
     this.subs.clear();
@@ -643,7 +658,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     }
     let set = this.sets.get(key);
     if (!set) {
-      set = { key, owner: principal.username, channelSetId, channels: [], queue: [] };
+      set = { key, owner: principal.username, channelSetId, channels: [], queue: [], inFlight: new Map() };
       this.sets.set(key, set);
     }
     if (set.channels.length >= this.opts.maxChannelsPerSet) {
@@ -736,14 +751,17 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       this.write(c.conn, xml);
     }
     if (!set) return;
-    // an event in flight on this channel moves on to the next channel
-    if (set.inFlight?.channel === c) {
-      const f = set.inFlight;
+    // every event in flight on this channel moves on to the next channel, ahead of newer events
+    const stranded = [...set.inFlight.values()].filter((f) => f.channel === c);
+    for (const f of stranded) {
       clearTimeout(f.timer);
-      set.inFlight = undefined;
+      set.inFlight.delete(f.requestId);
       f.ev.tried.add(c.id);
-      set.queue.unshift(f.ev);
     }
+    this.requeue(
+      set,
+      stranded.map((f) => f.ev),
+    );
     if (!set.channels.length && !keepSet) {
       for (const s of [...this.subs.values()]) if (s.setKey === set.key) this.deleteSubscription(s, false);
       set.queue = [];
@@ -988,7 +1006,16 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     body: XmlNode[],
     targetId: string | undefined,
   ): PendingEvent {
-    return { sub: s, eventID: randomUUID(), sequenceNumber: ++s.seq, type, targetId, body, tried: new Set() };
+    return {
+      sub: s,
+      order: ++this.eventCounter,
+      eventID: randomUUID(),
+      sequenceNumber: ++s.seq,
+      type,
+      targetId,
+      body,
+      tried: new Set(),
+    };
   }
 
   private enqueue(s: Subscription, type: string, body: XmlNode[], targetId: string | undefined): void {
@@ -1020,9 +1047,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return group[group.length - 1];
   }
 
+  /** Send queued events while the window (`maxEventsInFlight`) has room and no retry delay runs. */
   private pump(set: ChannelSet): void {
     if (!this.sets.has(set.key)) return;
-    while (!set.inFlight && !set.retryTimer && set.queue.length) {
+    while (set.inFlight.size < this.opts.maxEventsInFlight && !set.retryTimer && set.queue.length) {
       const ev = set.queue.shift()!;
       if (!ev.terminal && !this.subs.has(ev.sub.id)) continue;
       const ch = this.selectChannel(set, ev.tried);
@@ -1070,7 +1098,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     );
     const timer = setTimeout(() => this.onTimeout(set, requestId), this.opts.eventResponseTimeoutMs);
     timer.unref?.();
-    set.inFlight = { ev, channel: ch, requestId, timer };
+    set.inFlight.set(requestId, { ev, channel: ch, requestId, timer });
     this.deliveries.push({
       at: Date.now(),
       requestId,
@@ -1103,9 +1131,24 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     if (this.eventResponses.length > 5000) this.eventResponses.splice(0, 1000);
   }
 
+  /**
+   * Put events back in the queue for a re-send, in the order they were first queued: ahead of every
+   * newer event, behind older ones already waiting for their own re-send. With one event in flight at a
+   * time this is always the front of the queue.
+   */
+  private requeue(set: ChannelSet, evs: PendingEvent[]): void {
+    for (const ev of [...evs].sort((a, b) => a.order - b.order)) {
+      const i = set.queue.findIndex((q) => q.order > ev.order);
+      if (i < 0) set.queue.push(ev);
+      else set.queue.splice(i, 0, ev);
+    }
+  }
+
+  /** Re-send an event on the next channel, after `retryDelayMs` (during which the set sends nothing). */
   private retryLater(set: ChannelSet, ev: PendingEvent): void {
-    set.queue.unshift(ev);
+    this.requeue(set, [ev]);
     if (this.opts.retryDelayMs > 0) {
+      if (set.retryTimer) clearTimeout(set.retryTimer);
       set.retryTimer = setTimeout(() => {
         set.retryTimer = undefined;
         this.pump(set);
@@ -1119,19 +1162,14 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     const er = find(body, 'EventResponse') ?? child(body, 'payload');
     const eventID = text(find(er, 'eventID', 'eventId'));
     const statusRaw = text(find(er, 'statusCode'));
-    const set = [...this.sets.values()].find(
-      (s) =>
-        s.inFlight &&
-        s.inFlight.channel.conn === conn &&
-        (s.inFlight.requestId === requestId || (!requestId && s.inFlight.ev.eventID === eventID)),
-    );
-    if (!set || !set.inFlight) {
+    const found = this.findInFlight(conn, requestId, eventID);
+    if (!found) {
       this.opts.log?.(`conn ${conn.id}: late or unknown eventResponse ${requestId ?? eventID ?? ''}`);
       return;
     }
-    const f = set.inFlight;
+    const { set, f } = found;
     clearTimeout(f.timer);
-    set.inFlight = undefined;
+    set.inFlight.delete(f.requestId);
     const status = statusRaw !== undefined ? Number(statusRaw) : 200;
     let applied = status;
     const ov = this.overrides[0];
@@ -1143,9 +1181,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       this.record(f, status, applied, 'delivered');
       this.pump(set);
     } else if (applied === 404) {
+      // removing the channel also moves every other event in flight on it back to the queue
       this.record(f, status, applied, 'channel-removed-retry');
       f.ev.tried.add(f.channel.id);
-      set.queue.unshift(f.ev);
+      this.requeue(set, [f.ev]);
       this.removeChannel(f.channel, 'UnknownChannel', true);
       this.pump(set);
     } else if (applied === 481) {
@@ -1162,10 +1201,25 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     }
   }
 
+  /** The in-flight event an eventResponse answers: by requestId, or by eventID when it has none. */
+  private findInFlight(
+    conn: Conn,
+    requestId: string | undefined,
+    eventID: string | undefined,
+  ): { set: ChannelSet; f: InFlight } | undefined {
+    for (const set of this.sets.values()) {
+      const f = requestId
+        ? set.inFlight.get(requestId)
+        : [...set.inFlight.values()].find((x) => x.ev.eventID === eventID);
+      if (f && f.channel.conn === conn) return { set, f };
+    }
+    return undefined;
+  }
+
   private onTimeout(set: ChannelSet, requestId: string): void {
-    const f = set.inFlight;
-    if (!f || f.requestId !== requestId) return;
-    set.inFlight = undefined;
+    const f = set.inFlight.get(requestId);
+    if (!f) return;
+    set.inFlight.delete(requestId);
     f.channel.nonResponsiveUntil = Date.now() + this.opts.nonResponsiveTagMs;
     f.ev.tried.add(f.channel.id);
     if (this.selectChannel(set, f.ev.tried)) {
