@@ -583,7 +583,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         return held;
       }
       const until = Date.now() + seqLeaseMs;
-      const got = await repo.acquireSequencer(tenant, channel, id, until, Date.now());
+      const got = await repo.acquireSequencer(
+        tenant,
+        channel,
+        id,
+        until,
+        Date.now(),
+        Math.min(2000, seqLeaseMs),
+      );
       if (got) {
         const cur = sequencers.get(k);
         if (cur && got.wasOurs) {
@@ -600,27 +607,52 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         return s;
       }
       sequencers.delete(k);
+      await repo.wantSequencer(tenant, channel, id, Date.now());
       await new Promise((r) => setTimeout(r, wait));
     }
   }
 
-  /** Renews the sequencers in use, releases idle ones (another process may need them). */
+  /**
+   * Gives a sequencer up once the channel's numbered frames are posted (the next holder's frames must
+   * follow them on the wire); it is not taken again before the release is stored.
+   */
+  async function releaseSequencer(k: string, s: { tenant: string; channel: string; head: number }) {
+    const done = (async () => {
+      await sockets.get(k)?.chain;
+      await repo.releaseSequencer(s.tenant, s.channel, id, s.head);
+    })().finally(() => {
+      if (sequencers.get(k) === s) sequencers.delete(k);
+      releasing.delete(k);
+    });
+    releasing.set(k, done);
+    await done;
+  }
+
+  /**
+   * Renews the sequencers in use; releases idle ones and those another process asked for (links of one
+   * tenant owned by two processes take turns), so no process waits for a sequencer for long.
+   */
   async function tendSequencers(releaseAll = false) {
     for (const [k, s] of [...sequencers]) {
       try {
         if (s.pins === 0 && (releaseAll || Date.now() - s.usedAt > seqLeaseMs / 2)) {
-          const done = repo.releaseSequencer(s.tenant, s.channel, id, s.head).finally(() => {
-            if (sequencers.get(k) === s) sequencers.delete(k);
-            releasing.delete(k);
-          });
-          releasing.set(k, done);
-          await done;
+          await releaseSequencer(k, s);
         } else if (!releaseAll) {
           const until = Date.now() + seqLeaseMs;
-          if (await repo.renewSequencer(s.tenant, s.channel, id, until, s.head)) s.until = until;
-          else {
-            sequencers.delete(k);
+          const r = await repo.renewSequencer(
+            s.tenant,
+            s.channel,
+            id,
+            until,
+            s.head,
+            Date.now() - seqLeaseMs,
+          );
+          if (r.lost) {
+            if (sequencers.get(k) === s) sequencers.delete(k);
             logger.warn('sequencer lease lost', { tenant: s.tenant, channel: s.channel });
+          } else {
+            s.until = until;
+            if (r.wantedBy && s.pins === 0) await releaseSequencer(k, s);
           }
         }
       } catch (err) {
@@ -730,7 +762,47 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     }
   }
 
-  /** Applies the channel's current connection and resume request (runs in the channel's queue). */
+  /**
+   * Takes the channel's sequencer from inside its queue, without waiting: null when another process holds
+   * it (that process serves the channel) or a release is being stored. Pins it; the caller unpins.
+   */
+  async function trySequencerInQueue(w: WsChannel) {
+    const k = key(w.tenant, w.channel);
+    if (releasing.has(k) || stopped) return null;
+    const held = sequencers.get(k);
+    if (held && held.until - Date.now() > seqLeaseMs / 3) {
+      held.pins++;
+      held.usedAt = Date.now();
+      return held;
+    }
+    const until = Date.now() + seqLeaseMs;
+    const got = await repo.acquireSequencer(
+      w.tenant,
+      w.channel,
+      id,
+      until,
+      Date.now(),
+      Math.min(2000, seqLeaseMs),
+    );
+    if (!got) return null;
+    const cur = sequencers.get(k);
+    if (cur && got.wasOurs) {
+      cur.until = until;
+      cur.pins++;
+      cur.usedAt = Date.now();
+      return cur;
+    }
+    const s = { tenant: w.tenant, channel: w.channel, head: got.head, until, usedAt: Date.now(), pins: 1 };
+    sequencers.set(k, s);
+    w.processed = Math.max(w.processed, got.head);
+    return s;
+  }
+
+  /**
+   * Applies the channel's current connection and resume request (runs in the channel's queue). A resume
+   * and the end of a hold are served by the process holding the channel's sequencer, so frames and
+   * replays of one connection always come from one process.
+   */
   async function sync(w: WsChannel) {
     const ch = await channelOf(w.tenant, w.channel, true);
     if (!ch) {
@@ -742,7 +814,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     w.seen = true;
     if (ch.connectionId !== w.connectionId) {
       w.connectionId = ch.connectionId;
-      w.held = ch.connectionId !== null;
+      // A connection another process already put live is not held again (the sequencer changed hands).
+      w.held = ch.connectionId !== null && state.liveConn !== ch.connectionId;
       w.heldUntil = Date.now() + resumeHoldMs;
       w.liveFrom = w.processed + 1;
       w.lastSent = w.processed;
@@ -750,15 +823,29 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         w.lastResumeReq = state.resume?.requestId ?? null;
     }
     const r = state.resume;
-    if (r && r.requestId !== w.lastResumeReq && w.connectionId && r.connectionId === w.connectionId) {
-      w.lastResumeReq = r.requestId;
-      w.held = false;
-      await replay(w, r.after + 1, w.processed);
-      await post(w, { type: 'bridge.resumed', after: r.after, lastSeq: w.processed });
-      await repo.resumeDone(w.tenant, w.channel, r.requestId);
-    } else if (w.held && Date.now() >= w.heldUntil) {
-      w.held = false;
-      await replay(w, w.liveFrom, w.processed);
+    const resume =
+      r && !r.done && r.requestId !== w.lastResumeReq && w.connectionId && r.connectionId === w.connectionId
+        ? r
+        : null;
+    const holdEnded = !resume && w.held && Date.now() >= w.heldUntil;
+    if (!resume && !holdEnded) return;
+    const s = await trySequencerInQueue(w);
+    if (!s) return;
+    try {
+      if (resume) {
+        w.lastResumeReq = resume.requestId;
+        w.held = false;
+        await replay(w, resume.after + 1, w.processed);
+        await post(w, { type: 'bridge.resumed', after: resume.after, lastSeq: w.processed });
+        await repo.resumeDone(w.tenant, w.channel, resume.requestId);
+        await repo.markLive(w.tenant, w.channel, resume.connectionId);
+      } else {
+        w.held = false;
+        await replay(w, w.liveFrom, w.processed);
+        if (w.connectionId) await repo.markLive(w.tenant, w.channel, w.connectionId);
+      }
+    } finally {
+      s.pins--;
     }
   }
 

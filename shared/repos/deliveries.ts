@@ -63,6 +63,8 @@ export interface DeliveryState {
   acked: number;
   resume: { after: number; connectionId: string; requestId: string; done: boolean } | null;
   failingSince: string | null;
+  /** The connection that went live (resumed, or its hold ended): another sender posts to it at once. */
+  liveConn: string | null;
 }
 
 const toRecord = (it: Item): DeliveryRecord => ({
@@ -98,6 +100,7 @@ const toState = (it: Item | undefined): DeliveryState => ({
         }
       : null,
   failingSince: (it?.failingSince as string | undefined) ?? null,
+  liveConn: (it?.liveConn as string | undefined) ?? null,
 });
 
 export type NewDelivery = Omit<
@@ -192,6 +195,19 @@ export class DeliveryRepo {
     );
   }
 
+  /** Records that a connection is live (frames go to it without a hold, whichever process sends them). */
+  async markLive(tenant: string, channel: string, connectionId: string): Promise<void> {
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        UpdateExpression: 'SET liveConn = :c, #type = :t',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':c': connectionId, ':t': 'delivery-state' },
+      }),
+    );
+  }
+
   /** Sets (only when unset) or clears the time since which a channel fails continuously. */
   async setFailingSince(tenant: string, channel: string, since: string | null): Promise<string | null> {
     const res = await this.db.doc.send(
@@ -271,16 +287,27 @@ export class DeliveryRepo {
     owner: string,
     untilMs: number,
     nowMs: number,
+    wantFreshMs = 2000,
   ): Promise<{ head: number; wasOurs: boolean } | null> {
     try {
       const res = await this.db.doc.send(
         new UpdateCommand({
           TableName: this.db.table,
           Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET seqOwner = :me, seqUntil = :u, #type = :t',
-          ConditionExpression: 'attribute_not_exists(seqOwner) OR seqOwner = :me OR seqUntil < :now',
+          UpdateExpression: 'SET seqOwner = :me, seqUntil = :u, #type = :t REMOVE seqWanted, seqWantedAt',
+          // Free (or ours, or expired), and nobody else asked for it lately: a handed-over lease goes to
+          // the process that asked, not back to the one that just released it.
+          ConditionExpression:
+            '(attribute_not_exists(seqOwner) OR seqOwner = :me OR seqUntil < :now) AND ' +
+            '(attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale)',
           ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':now': nowMs, ':t': 'delivery-state' },
+          ExpressionAttributeValues: {
+            ':me': owner,
+            ':u': untilMs,
+            ':now': nowMs,
+            ':stale': nowMs - wantFreshMs,
+            ':t': 'delivery-state',
+          },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -294,16 +321,32 @@ export class DeliveryRepo {
     }
   }
 
-  /** Extends a held sequencer lease and stores the last seq used; false when it was lost. */
+  /** Asks the holder of the channel's sequencer to hand it over at its next renewal. */
+  async wantSequencer(tenant: string, channel: string, owner: string, nowMs: number): Promise<void> {
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        UpdateExpression: 'SET seqWanted = :me, seqWantedAt = :now',
+        ExpressionAttributeValues: { ':me': owner, ':now': nowMs },
+      }),
+    );
+  }
+
+  /**
+   * Extends a held sequencer lease and stores the last seq used. `lost`: another process holds it;
+   * `wantedBy`: another process asked for it since `wantedSinceMs` (the holder should release it).
+   */
   async renewSequencer(
     tenant: string,
     channel: string,
     owner: string,
     untilMs: number,
     head: number,
-  ): Promise<boolean> {
+    wantedSinceMs: number,
+  ): Promise<{ lost: boolean; wantedBy: string | null }> {
     try {
-      await this.db.doc.send(
+      const res = await this.db.doc.send(
         new UpdateCommand({
           TableName: this.db.table,
           Key: keys.deliveryState(tenant, channel),
@@ -311,11 +354,17 @@ export class DeliveryRepo {
           ConditionExpression: 'seqOwner = :me',
           ExpressionAttributeNames: { '#n': 'next' },
           ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      const a = res.Attributes ?? {};
+      const wanted =
+        typeof a.seqWanted === 'string' &&
+        a.seqWanted !== owner &&
+        (a.seqWantedAt as number) >= wantedSinceMs;
+      return { lost: false, wantedBy: wanted ? (a.seqWanted as string) : null };
     } catch (err) {
-      if (isConditionalFailure(err)) return false;
+      if (isConditionalFailure(err)) return { lost: true, wantedBy: null };
       throw err;
     }
   }
