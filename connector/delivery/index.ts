@@ -31,6 +31,7 @@ import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliver
 import { keys } from '../../shared/repos/keys.js';
 import { BatchPutQueue } from '../../shared/db/batch.js';
 import { epochSeconds } from '../../shared/repos/common.js';
+import { eventOf } from '../../shared/repos/events.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex, orderKeyOf } from '../../shared/events/matching.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE_MS, nextDelayMs, type RetryPolicy } from './schedule.js';
@@ -276,7 +277,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const res = await deps.db.doc.send(
       new GetCommand({ TableName: deps.db.table, Key: keys.event(tenant, link, seq), ConsistentRead: true }),
     );
-    return (res.Item?.event as BridgeEvent | undefined) ?? null;
+    return res.Item ? eventOf(res.Item) : null;
   }
 
   // ---------------------------------------------------------------- webhooks

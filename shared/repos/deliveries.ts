@@ -24,6 +24,7 @@ import {
   type Item,
   type Page,
 } from './common.js';
+import { eventOf } from './events.js';
 import { keys, seqKey } from './keys.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -251,11 +252,15 @@ export class DeliveryRepo {
   /** The item of a delivery record (webhook pending: with the queue index; claimed: with its claim). */
   itemOf(rec: DeliveryRecord, ttlEpochSeconds: number): Item {
     const queued = rec.channelType === 'webhook' && rec.status === 'pending';
-    const { claimUntil, owner, settledAt, nextAttemptAt, ...rest } = rec;
+    // Default values (no attempts yet, a WebSocket delivery's ordering key) are left out: fewer
+    // attributes per item is cheaper to write, and `toRecord` fills them in.
+    const { claimUntil, owner, settledAt, nextAttemptAt, attempts, attemptCount, orderKey, ...rest } = rec;
     return {
       ...keys.delivery(rec.tenant, rec.channel, rec.seq),
       type: 'delivery',
       ...rest,
+      ...(attempts.length ? { attempts, attemptCount } : {}),
+      ...(rec.channelType === 'webhook' ? { orderKey } : {}),
       ...(nextAttemptAt ? { nextAttemptAt } : {}),
       ...(settledAt ? { settledAt } : {}),
       ...(owner ? { owner, claimUntil } : {}),
@@ -543,7 +548,7 @@ export class DeliveryRepo {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const it of res.Items ?? []) if (isLive(it, now)) out.push(it.event as BridgeEvent);
+      for (const it of res.Items ?? []) if (isLive(it, now)) out.push(eventOf(it));
       startKey = res.LastEvaluatedKey;
     } while (startKey && out.length < limit);
     return out;

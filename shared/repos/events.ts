@@ -7,6 +7,15 @@ import { epochSeconds, isConditionalFailure, queryPage, type Page } from './comm
 import { keys, seqKey } from './keys.js';
 
 /**
+ * The event of a log item. The envelope is stored as one JSON string (`json`): a nested map costs
+ * DynamoDB (and the local emulator) far more per item to write; items written as a map (`event`) by
+ * earlier versions are still read.
+ */
+export function eventOf(item: Record<string, unknown>): BridgeEvent {
+  return typeof item.json === 'string' ? (JSON.parse(item.json) as BridgeEvent) : (item.event as BridgeEvent);
+}
+
+/**
  * The event log: every normalized event of a link, by `seq`, kept `ttlDays`. The connector appends here
  * before anything is delivered; delivery reads from here (that is the hand-off point).
  */
@@ -37,7 +46,7 @@ export class EventLogRepo {
           Item: {
             ...keys.event(event.tenant, event.link, event.seq),
             type: 'event',
-            event,
+            json: JSON.stringify(event),
             [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86400,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -66,7 +75,7 @@ export class EventLogRepo {
       events.map((event) => ({
         ...keys.event(event.tenant, event.link, event.seq),
         type: 'event',
-        event,
+        json: JSON.stringify(event),
         [TTL_ATTRIBUTE]: ttl,
       })),
     );
@@ -90,6 +99,6 @@ export class EventLogRepo {
       },
       { ...opts, scope: `events:${tenant}:${link}` },
     );
-    return { items: page.items.map((it) => it.event as BridgeEvent), nextCursor: page.nextCursor };
+    return { items: page.items.map(eventOf), nextCursor: page.nextCursor };
   }
 }
