@@ -149,6 +149,8 @@ interface Pending {
   heldUntil: number;
   event?: BridgeEvent;
   inFlight: boolean;
+  /** Its item is in DynamoDB (false while the batch that creates it is being written: not sent yet). */
+  stored: boolean;
   eventId: string;
   eventType: string;
   createdAt: string;
@@ -322,7 +324,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     for (const h of hooks.values()) {
       for (const q of h.byOrder.values()) {
         const head = q[0];
-        if (!head || head.inFlight) continue;
+        if (!head || head.inFlight || !head.stored) continue;
         if (head.dueAt <= now && h.inFlight < maxInFlight) {
           head.inFlight = true;
           h.inFlight++;
@@ -548,6 +550,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     attemptCount: d.attemptCount,
     heldUntil: 0,
     inFlight: false,
+    stored: true,
     eventId: d.eventId,
     eventType: d.eventType,
     createdAt: d.createdAt,
@@ -1009,6 +1012,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
                 heldUntil,
                 event,
                 inFlight: false,
+                stored: false,
                 eventId: event.id,
                 eventType: event.type,
                 createdAt: nowIso,
@@ -1018,12 +1022,20 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         }),
       );
       for (const r of numbered) if (r.status === 'rejected') throw r.reason;
-      await repo.putMany(recs, ttlDays, deps.now());
+      // Known before they are stored: the recovery scan, which may see an item as soon as its own chunk
+      // is written, then leaves it to this process instead of sending it a second time.
+      for (const p of pendings) enqueue(p);
+      try {
+        await repo.putMany(recs, ttlDays, deps.now());
+      } catch (err) {
+        for (const p of pendings) settle(p);
+        throw err;
+      }
     } finally {
       for (const s of pinned) s.pins--;
     }
     if (killed) return;
-    for (const p of pendings) enqueue(p);
+    for (const p of pendings) p.stored = true;
     pump(); // webhooks go out now, without waiting for the WebSocket frames
     for (const f of frames) queueFrame(f.w, f.ch, f.seq, f.event);
   }

@@ -330,4 +330,26 @@ describe('webhook delivery', () => {
       await rx.close();
     }
   });
+
+  it('a recovery scan during a large batch sends nothing twice (items are known before they are stored)', async () => {
+    const rx = await receiver();
+    const { t, ch } = await setup(rx.url, { type: 'system' });
+    // The scan runs every 5 ms, so it reads the batch's items while the rest of the batch is being written.
+    const { writer, delivery } = wire(stack, { recoverMs: 5 });
+    try {
+      const drafts = Array.from({ length: 400 }, (_, i) => callDraft(`u${i % 7}`, `big${i}`));
+      const events = await writer.writeMany(t.id, 'pbx', drafts);
+      await rx.waitFor(events.length, 20_000);
+      await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?status=pending`),
+        (r) => r.body.items.length === 0,
+      );
+      const ids = rx.got.map((g) => g.headers['webhook-id']);
+      expect(ids).toHaveLength(events.length);
+      expect(new Set(ids).size).toBe(events.length);
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
 });
