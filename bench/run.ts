@@ -4,19 +4,76 @@
  *   - event log append rate (seq reservation + conditional put)
  *   - BroadWorks XML framing throughput
  *   - process memory
- *   - delivery with the simulator generating calls, 0 / 1 / 100 / 1000 channels (bench/delivery.ts)
+ *   - delivery with the simulator generating calls into 0 / 1 / 100 / 1000 channels, per-user and broadcast
+ *     subscriptions, clients in a separate process (bench/delivery.ts, bench/receivers.ts)
+ *
+ * Flags (`npm run bench -- --only delivery --load-ms 3000`):
+ *   --only <parts>     comma-separated: api, log, webhook, framing, memory, delivery (default: all)
+ *   --load-ms <ms>     offered load per delivery phase (default 6000)
+ *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
+ *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
+ *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
+ *                      (default 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,100:system@100)
  */
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise in the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { startStack } from '../local/stack.js';
+import { startStack, type LocalStack } from '../local/stack.js';
 import { EventLogWriter } from '../connector/event-log-writer.js';
 import { XmlFramer } from '../shared/xml/framer.js';
 import { startDelivery } from '../connector/delivery/index.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deliveryBench, rawFloor } from './delivery.js';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PHASES, deliveryBench, deliveryTable, parsePhases } from './delivery.js';
+
+const PARTS = ['api', 'log', 'webhook', 'framing', 'memory', 'delivery'] as const;
+const USAGE =
+  'usage: npm run bench -- [--only api,log,webhook,framing,memory,delivery] [--load-ms 6000]\n' +
+  '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
+  '                        [--phases 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,100:system@100]';
+function usage(problem: string): never {
+  console.error(`${problem}\n${USAGE}`);
+  process.exit(2);
+}
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      only: { type: 'string' },
+      'load-ms': { type: 'string', default: '6000' },
+      'drain-ms': { type: 'string', default: '30000' },
+      'idle-ms': { type: 'string', default: '5000' },
+      phases: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (err) {
+  usage((err as Error).message);
+}
+const args = parsed.values;
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const only = args.only ? args.only.split(',').map((p) => p.trim()) : [...PARTS];
+for (const p of only) if (!(PARTS as readonly string[]).includes(p)) usage(`--only: unknown part "${p}"`);
+const want = (p: (typeof PARTS)[number]) => only.includes(p);
+const int = (name: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) usage(`--${name}: expected a whole number of ms, got "${v}"`);
+  return n;
+};
+const loadMs = int('load-ms', args['load-ms']!);
+const drainMs = int('drain-ms', args['drain-ms']!);
+const idleMs = int('idle-ms', args['idle-ms']!);
+let phases = DEFAULT_PHASES;
+try {
+  if (args.phases) phases = parsePhases(args.phases);
+} catch (err) {
+  usage((err as Error).message);
+}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,51 +98,61 @@ async function timeRequests(n: number, fn: () => Promise<Response>) {
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 );
-const stack = await startStack({
-  httpPort: 0,
-  wsPort: 0,
-  dataDir: 'memory',
-  logLevel: 'SILENT',
-  connector: false,
-});
-try {
+if (want('api') || want('log') || want('webhook')) {
+  const stack = await startStack({
+    httpPort: 0,
+    wsPort: 0,
+    dataDir: 'memory',
+    logLevel: 'SILENT',
+    connector: false,
+  });
+  try {
+    await stackParts(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function stackParts(stack: LocalStack) {
   const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
   // warm-up
   for (let i = 0; i < 50; i++) await (await fetch(`${stack.httpUrl}/v1/health`)).arrayBuffer();
-
-  const health = await timeRequests(500, () => fetch(`${stack.httpUrl}/v1/health`));
-  console.log(
-    `GET /v1/health           p50 ${fmt(health.p50)} ms  p95 ${fmt(health.p95)} ms  p99 ${fmt(health.p99)} ms  ${health.rps.toFixed(0)} req/s`,
-  );
-  const create = await timeRequests(300, () =>
-    fetch(`${stack.httpUrl}/v1/channels`, { method: 'POST', headers: auth, body: '{"type":"websocket"}' }),
-  );
-  console.log(
-    `POST /v1/channels        p50 ${fmt(create.p50)} ms  p95 ${fmt(create.p95)} ms  p99 ${fmt(create.p99)} ms  ${create.rps.toFixed(0)} req/s`,
-  );
-  const list = await timeRequests(300, () =>
-    fetch(`${stack.httpUrl}/v1/channels?limit=50`, { headers: auth }),
-  );
-  console.log(
-    `GET /v1/channels (50)    p50 ${fmt(list.p50)} ms  p95 ${fmt(list.p95)} ms  p99 ${fmt(list.p99)} ms  ${list.rps.toFixed(0)} req/s`,
-  );
-
-  const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
-  const n = 500;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    await writer.write('default', 'bench', {
-      type: 'service.dnd',
-      target: { type: 'user', id: 'u' },
-      data: { user: 'u', enabled: i % 2 === 0 },
-      vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' },
-    });
+  if (want('api')) {
+    const health = await timeRequests(500, () => fetch(`${stack.httpUrl}/v1/health`));
+    console.log(
+      `GET /v1/health           p50 ${fmt(health.p50)} ms  p95 ${fmt(health.p95)} ms  p99 ${fmt(health.p99)} ms  ${health.rps.toFixed(0)} req/s`,
+    );
+    const create = await timeRequests(300, () =>
+      fetch(`${stack.httpUrl}/v1/channels`, { method: 'POST', headers: auth, body: '{"type":"websocket"}' }),
+    );
+    console.log(
+      `POST /v1/channels        p50 ${fmt(create.p50)} ms  p95 ${fmt(create.p95)} ms  p99 ${fmt(create.p99)} ms  ${create.rps.toFixed(0)} req/s`,
+    );
+    const list = await timeRequests(300, () =>
+      fetch(`${stack.httpUrl}/v1/channels?limit=50`, { headers: auth }),
+    );
+    console.log(
+      `GET /v1/channels (50)    p50 ${fmt(list.p50)} ms  p95 ${fmt(list.p95)} ms  p99 ${fmt(list.p99)} ms  ${list.rps.toFixed(0)} req/s`,
+    );
   }
-  const ms = performance.now() - t0;
-  console.log(
-    `event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`,
-  );
-
+  if (want('log')) {
+    const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
+    const n = 500;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      await writer.write('default', 'bench', {
+        type: 'service.dnd',
+        target: { type: 'user', id: 'u' },
+        data: { user: 'u', enabled: i % 2 === 0 },
+        vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' },
+      });
+    }
+    const ms = performance.now() - t0;
+    console.log(
+      `event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`,
+    );
+  }
+  if (!want('webhook')) return;
   // Webhook delivery: events written through the log, delivered to a local receiver (end-to-end latency
   // = receipt time - event time; 20 calls so per-call ordering still allows parallel sends).
   const lat: number[] = [];
@@ -160,51 +227,37 @@ try {
   );
   await delivery.stop();
   rx.close();
-} finally {
-  await stack.stop();
 }
 
-const msg = Buffer.from(
-  '<?xml version="1.0" encoding="UTF-8"?><xsp:Event xmlns:xsp="http://schema.broadsoft.com/xsp" xmlns:xsi1="http://www.w3.org/2001/XMLSchema-instance" xsi1:type="xsp:SubscriptionEvent"><xsp:eventID>a1b2</xsp:eventID><xsp:sequenceNumber>7</xsp:sequenceNumber><xsp:userId>alice@sim.example</xsp:userId><xsp:externalApplicationId>app</xsp:externalApplicationId><xsp:subscriptionId>s1</xsp:subscriptionId><xsp:channelId>c1</xsp:channelId><xsp:targetId>alice@sim.example</xsp:targetId><xsp:eventData xsi1:type="xsp:CallReceivedEvent"><xsp:call><xsp:callId>callhalf-1:0</xsp:callId><xsp:extTrackingId>1:1</xsp:extTrackingId><xsp:personality>Terminator</xsp:personality><xsp:state>Alerting</xsp:state></xsp:call></xsp:eventData></xsp:Event>\n',
-);
-const stream = Buffer.concat(Array.from({ length: 20_000 }, () => msg));
-const framer = new XmlFramer();
-const f0 = performance.now();
-let count = 0;
-for (let off = 0; off < stream.length; off += 1460)
-  count += framer.push(stream.subarray(off, off + 1460)).messages.length;
-const fms = performance.now() - f0;
-console.log(
-  `XML framing              ${((stream.length / 2 ** 20 / fms) * 1000).toFixed(1)} MiB/s, ${((count / fms) * 1000).toFixed(0)} msgs/s (1460-byte reads)`,
-);
-const mem = process.memoryUsage();
-console.log(
-  `memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
-);
-
-// Delivery with the simulator generating calls (bench/delivery.ts). Each phase: 5 s of offered calls
-// (3 vendor events each), then a drain of at most 30 s.
-console.log(
-  '\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -> log -> delivery -> clients)',
-);
-const floor = await rawFloor();
-console.log(
-  `raw loopback WebSocket floor   p50 ${fmt(floor.p50)} ms  p95 ${fmt(floor.p95)} ms  p99 ${fmt(floor.p99)} ms`,
-);
-const rows = await deliveryBench({
-  counts: [0, 1, 100, 1000],
-  loadMs: 5000,
-  callsPerSec: 25,
-  drainMs: 30_000,
-});
-console.log(
-  '| channels | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected | p50 ms | p95 ms | p99 ms | p50 / floor | RSS MiB | duplicates |',
-);
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows)
-  console.log(
-    `| ${r.channels} | ${r.offered} | ${r.loggedPerSec} | ${r.deliveredPerSec} | ${r.deliveries} / ${r.expected} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.channels ? Math.round(r.p50 / floor.p50) + '×' : '-'} | ${r.rssMiB} | ${r.duplicates} |`,
+if (want('framing')) {
+  const msg = Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8"?><xsp:Event xmlns:xsp="http://schema.broadsoft.com/xsp" xmlns:xsi1="http://www.w3.org/2001/XMLSchema-instance" xsi1:type="xsp:SubscriptionEvent"><xsp:eventID>a1b2</xsp:eventID><xsp:sequenceNumber>7</xsp:sequenceNumber><xsp:userId>alice@sim.example</xsp:userId><xsp:externalApplicationId>app</xsp:externalApplicationId><xsp:subscriptionId>s1</xsp:subscriptionId><xsp:channelId>c1</xsp:channelId><xsp:targetId>alice@sim.example</xsp:targetId><xsp:eventData xsi1:type="xsp:CallReceivedEvent"><xsp:call><xsp:callId>callhalf-1:0</xsp:callId><xsp:extTrackingId>1:1</xsp:extTrackingId><xsp:personality>Terminator</xsp:personality><xsp:state>Alerting</xsp:state></xsp:call></xsp:eventData></xsp:Event>\n',
   );
-// Vendor side alone: offered far above what it takes, 0 channels.
-const [cap] = await deliveryBench({ counts: [0], loadMs: 5000, callsPerSec: 300, drainMs: 0 });
-console.log(`vendor side cap (0 channels, 900 events/s offered): ${cap!.loggedPerSec} events/s into the log`);
+  const stream = Buffer.concat(Array.from({ length: 20_000 }, () => msg));
+  const framer = new XmlFramer();
+  const f0 = performance.now();
+  let count = 0;
+  for (let off = 0; off < stream.length; off += 1460)
+    count += framer.push(stream.subarray(off, off + 1460)).messages.length;
+  const fms = performance.now() - f0;
+  console.log(
+    `XML framing              ${((stream.length / 2 ** 20 / fms) * 1000).toFixed(1)} MiB/s, ${((count / fms) * 1000).toFixed(0)} msgs/s (1460-byte reads)`,
+  );
+}
+if (want('memory')) {
+  const mem = process.memoryUsage();
+  console.log(
+    `memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
+}
+
+// Delivery with the simulator generating calls (bench/delivery.ts): per phase `loadMs` of offered vendor
+// events, then a bounded drain; clients in a separate process.
+if (want('delivery')) {
+  console.log(
+    `\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -> log -> delivery -> clients), ${loadMs / 1000} s of load per phase`,
+  );
+  const result = await deliveryBench({ phases, loadMs, drainMs, idleMs, log: (s) => console.log(s) });
+  console.log('');
+  for (const line of deliveryTable(result)) console.log(line);
+}
