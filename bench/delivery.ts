@@ -660,7 +660,7 @@ export async function deliveryBench(opts: {
       const tailStart = performance.now();
       await until(
         () => logLat.length >= vendorEvents,
-        tailStart + 120_000,
+        tailStart + 60_000,
         () => logged,
         idleMs,
       );
