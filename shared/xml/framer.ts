@@ -105,12 +105,18 @@ export class XmlFramer {
             garbageStart = i;
           }
           break;
-        case 'text':
-          if (b === LT) {
-            this.state = 'tagOpen';
-            this.returnTo = 'text';
+        case 'text': {
+          // Character data: jump to the next '<' instead of looking at every byte.
+          const lt = b === LT ? i : buf.indexOf(LT, i);
+          if (lt < 0) {
+            i = buf.length - 1;
+            break;
           }
+          i = lt;
+          this.state = 'tagOpen';
+          this.returnTo = 'text';
           break;
+        }
         case 'tagOpen':
           if (b === QMARK) {
             this.state = 'pi';
@@ -167,9 +173,16 @@ export class XmlFramer {
             this.lastSlash = b === SLASH;
           }
           break;
-        case 'attrQuote':
-          if (b === this.quote) this.state = 'startTag';
+        case 'attrQuote': {
+          const q = b === this.quote ? i : buf.indexOf(this.quote, i);
+          if (q < 0) {
+            i = buf.length - 1;
+            break;
+          }
+          i = q;
+          this.state = 'startTag';
           break;
+        }
         case 'endTag':
           if (b === GT) {
             if (this.depth === 0) {

@@ -41,10 +41,18 @@ const ALIASES: Record<string, string> = {
   credentials: 'credential',
 };
 
+/** Names seen on the wire are a small vocabulary: their local names are computed once. */
+const localNames = new Map<string, string>();
+
 export function localName(qname: string): string {
+  const hit = localNames.get(qname);
+  if (hit !== undefined) return hit;
   const i = qname.lastIndexOf(':');
-  const local = (i >= 0 ? qname.slice(i + 1) : qname).toLowerCase();
-  return ALIASES[local] ?? local;
+  const lower = (i >= 0 ? qname.slice(i + 1) : qname).toLowerCase();
+  const local = ALIASES[lower] ?? lower;
+  if (localNames.size > 10_000) localNames.clear(); // garbage names cannot grow it without bound
+  localNames.set(qname, local);
+  return local;
 }
 
 export class XmlParseError extends Error {
@@ -88,7 +96,11 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
     if (textEnd > i) {
       const text = src.slice(i, textEnd);
       if (stack.length > 0) {
-        out.push(text.replace(/&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;').replace(/>/g, '&gt;'));
+        out.push(
+          text.includes('&') || text.includes('>')
+            ? text.replace(/&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;').replace(/>/g, '&gt;')
+            : text,
+        );
         const top = stack[stack.length - 1]!;
         if (/[A-Za-z0-9]/.test(text) && !top.hasChild) top.hasText = true;
       } else if (text.trim()) {
@@ -153,16 +165,25 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
       i += 1;
       continue;
     }
-    // start tag: scan to '>' outside quotes
-    let j = i + 1;
-    let quote = '';
-    while (j < n) {
-      const c = src[j]!;
-      if (quote) {
-        if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '>') break;
-      j++;
+    // start tag: scan to '>' outside quotes (fast path: the first '>' when the quotes before it pair up)
+    let j = src.indexOf('>', i + 1);
+    if (j < 0) j = n;
+    else {
+      const seg = src.slice(i + 1, j);
+      let dq = 0;
+      for (let q = seg.indexOf('"'); q >= 0; q = seg.indexOf('"', q + 1)) dq++;
+      if (dq % 2 !== 0 || seg.includes("'")) {
+        j = i + 1;
+        let quote = '';
+        while (j < n) {
+          const c = src[j]!;
+          if (quote) {
+            if (c === quote) quote = '';
+          } else if (c === '"' || c === "'") quote = c;
+          else if (c === '>') break;
+          j++;
+        }
+      }
     }
     const body = src.slice(i + 1, j);
     i = j < n ? j + 1 : n;
