@@ -32,6 +32,7 @@ import { keys } from '../../shared/repos/keys.js';
 import { BatchPutQueue } from '../../shared/db/batch.js';
 import { epochSeconds } from '../../shared/repos/common.js';
 import { eventOf } from '../../shared/repos/events.js';
+import { sdkLogger } from '../../shared/sdk-logger.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex, orderKeyOf } from '../../shared/events/matching.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE_MS, nextDelayMs, type RetryPolicy } from './schedule.js';
@@ -238,6 +239,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       ? new ApiGatewayManagementApiClient({
           endpoint: opts.managementEndpoint,
           region: deps.config.region,
+          logger: sdkLogger,
           ...(deps.config.localMode
             ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
             : {}),

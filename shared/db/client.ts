@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, TTL_ATTRIBUTE } from './table.js';
+import { sdkLogger } from '../sdk-logger.js';
 
 /** The table handle every repository takes: a document client and the table name. */
 export interface Db {
@@ -19,6 +20,7 @@ export function createDb(opts: { table: string; region?: string; endpoint?: stri
     region: opts.region ?? 'us-east-1',
     // No call may hang forever: a stalled request is retried (SDK default: 3 attempts) instead.
     requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
+    logger: sdkLogger,
     ...(opts.endpoint
       ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

@@ -47,131 +47,119 @@ async function wsClient(url: string) {
 }
 
 describe('hand-off from the event log survives a crash', () => {
-  // KNOWN FLAKE (open on the delivery issue): under full-suite load the re-matched deliveries of the next
-  // owner sometimes stall silently (about 1 run in 6). Retried once until the cause is found; each try
-  // still asserts exactly-once delivery in order.
-  it(
-    'a delivery service killed between log append and delivery creation: the next owner delivers exactly once',
-    { retry: 1 },
-    async () => {
-      const rx = await receiver();
-      const { t, hook, ws } = await setup(rx.url);
-      const repo = stack.deps.repos.deliveries;
-      const client = await wsClient(ws.url);
-      await until(
-        () => t.client.get(`/v1/channels/${ws.id}`),
-        (r) => typeof r.body.connectionId === 'string',
-      );
-      client.ws.send(JSON.stringify({ action: 'resume', after: 0 }));
+  it('a delivery service killed between log append and delivery creation: the next owner delivers exactly once', async () => {
+    const rx = await receiver();
+    const { t, hook, ws } = await setup(rx.url);
+    const repo = stack.deps.repos.deliveries;
+    const client = await wsClient(ws.url);
+    await until(
+      () => t.client.get(`/v1/channels/${ws.id}`),
+      (r) => typeof r.body.connectionId === 'string',
+    );
+    client.ws.send(JSON.stringify({ action: 'resume', after: 0 }));
 
-      // First process: delivers e1, then dies; e2 and e3 are appended to the log by its writer but the
-      // process is gone before their deliveries are stored.
-      const first = wire(stack);
-      const e1 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1')))!;
-      await rx.waitFor(1);
+    // First process: delivers e1, then dies; e2 and e3 are appended to the log by its writer but the
+    // process is gone before their deliveries are stored.
+    const first = wire(stack);
+    const e1 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1')))!;
+    await rx.waitFor(1);
+    await until(
+      async () => repo.getWatermark(t.id, 'pbx'),
+      (w) => w === e1.seq,
+    );
+    first.delivery.kill();
+    const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.answered')))!;
+    const e3 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.released')))!;
+    await sleep(300);
+    expect(rx.got).toHaveLength(1);
+    expect((await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items).toHaveLength(1);
+    expect(await repo.getWatermark(t.id, 'pbx')).toBe(e1.seq);
+
+    // Restart: the new owner takes the link (what the connector does on start and lease takeover).
+    const second = startDelivery({
+      deps: stack.deps,
+      managementEndpoint: stack.managementEndpoint,
+      ...FAST,
+    });
+    try {
+      await second.linkOwned(t.id, 'pbx');
+
+      await rx.waitFor(3);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]); // same call: in order
+      expect(
+        new Webhook(hook.secret).verify(rx.got[2]!.body, rx.got[2]!.headers as Record<string, string>),
+      ).toEqual(e3);
+      await until(
+        async () => client.events().length,
+        (n) => n === 3,
+      );
+      expect(client.events().map((f) => [f.channelSeq, f.event.id])).toEqual([
+        [1, e1.id],
+        [2, e2.id],
+        [3, e3.id],
+      ]);
       await until(
         async () => repo.getWatermark(t.id, 'pbx'),
-        (w) => w === e1.seq,
+        (w) => w === e3.seq,
       );
-      first.delivery.kill();
-      const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.answered')))!;
-      const e3 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.released')))!;
-      await sleep(300);
-      expect(rx.got).toHaveLength(1);
-      expect((await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items).toHaveLength(1);
-      expect(await repo.getWatermark(t.id, 'pbx')).toBe(e1.seq);
+      expect(second.matchedUpTo(t.id, 'pbx')).toBe(e3.seq);
 
-      // Restart: the new owner takes the link (what the connector does on start and lease takeover).
-      const second = startDelivery({
+      // Matching the whole log again (watermark moved back by hand) creates nothing new.
+      await repo.setWatermark(t.id, 'pbx', 0);
+      await second.stop();
+      const third = startDelivery({
         deps: stack.deps,
         managementEndpoint: stack.managementEndpoint,
         ...FAST,
       });
       try {
-        await second.linkOwned(t.id, 'pbx');
-
-        await rx.waitFor(3);
-        expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]); // same call: in order
+        await third.linkOwned(t.id, 'pbx');
+        await sleep(500);
+        expect(rx.got).toHaveLength(3);
+        expect(client.events()).toHaveLength(3);
         expect(
-          new Webhook(hook.secret).verify(rx.got[2]!.body, rx.got[2]!.headers as Record<string, string>),
-        ).toEqual(e3);
-        await until(
-          async () => client.events().length,
-          (n) => n === 3,
-        );
-        expect(client.events().map((f) => [f.channelSeq, f.event.id])).toEqual([
-          [1, e1.id],
-          [2, e2.id],
-          [3, e3.id],
-        ]);
-        await until(
-          async () => repo.getWatermark(t.id, 'pbx'),
-          (w) => w === e3.seq,
-        );
-        expect(second.matchedUpTo(t.id, 'pbx')).toBe(e3.seq);
-
-        // Matching the whole log again (watermark moved back by hand) creates nothing new.
-        await repo.setWatermark(t.id, 'pbx', 0);
-        await second.stop();
-        const third = startDelivery({
-          deps: stack.deps,
-          managementEndpoint: stack.managementEndpoint,
-          ...FAST,
-        });
-        try {
-          await third.linkOwned(t.id, 'pbx');
-          await sleep(500);
-          expect(rx.got).toHaveLength(3);
-          expect(client.events()).toHaveLength(3);
-          expect(
-            (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items.map((d: any) => d.eventId),
-          ).toEqual([e1.id, e2.id, e3.id]);
-          expect(
-            (await t.client.get(`/v1/channels/${ws.id}/deliveries`)).body.items.map((d: any) => d.seq),
-          ).toEqual([1, 2, 3]);
-          expect(await repo.getWatermark(t.id, 'pbx')).toBe(e3.seq);
-        } finally {
-          await third.stop();
-        }
+          (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items.map((d: any) => d.eventId),
+        ).toEqual([e1.id, e2.id, e3.id]);
+        expect(
+          (await t.client.get(`/v1/channels/${ws.id}/deliveries`)).body.items.map((d: any) => d.seq),
+        ).toEqual([1, 2, 3]);
+        expect(await repo.getWatermark(t.id, 'pbx')).toBe(e3.seq);
       } finally {
-        client.close();
-        await second.stop();
-        await rx.close();
+        await third.stop();
       }
-    },
-  );
+    } finally {
+      client.close();
+      await second.stop();
+      await rx.close();
+    }
+  });
 
-  // Same known flake as above (re-match under load); retried once.
-  it(
-    'a later live event after a gap first re-matches the events the dead process left behind (order kept)',
-    { retry: 1 },
-    async () => {
-      const rx = await receiver();
-      const { t, hook } = await setup(rx.url);
-      const first = wire(stack);
-      const e1 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1')))!;
-      await rx.waitFor(1);
-      await until(
-        async () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
-        (w) => w === e1.seq,
-      );
-      first.delivery.kill();
-      const e2 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.answered')))!;
-      // A new process without a takeover call (e.g. the catch-up at start failed): the next event notices the gap.
-      const second = wire(stack);
-      try {
-        const e3 = (await second.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.released')))!;
-        await rx.waitFor(3);
-        await sleep(300);
-        expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]);
-        const items = (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items;
-        expect(items.map((d: any) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
-      } finally {
-        await second.delivery.stop();
-        await rx.close();
-      }
-    },
-  );
+  it('a later live event after a gap first re-matches the events the dead process left behind (order kept)', async () => {
+    const rx = await receiver();
+    const { t, hook } = await setup(rx.url);
+    const first = wire(stack);
+    const e1 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1')))!;
+    await rx.waitFor(1);
+    await until(
+      async () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+      (w) => w === e1.seq,
+    );
+    first.delivery.kill();
+    const e2 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.answered')))!;
+    // A new process without a takeover call (e.g. the catch-up at start failed): the next event notices the gap.
+    const second = wire(stack);
+    try {
+      const e3 = (await second.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.released')))!;
+      await rx.waitFor(3);
+      await sleep(300);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]);
+      const items = (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items;
+      expect(items.map((d: any) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    } finally {
+      await second.delivery.stop();
+      await rx.close();
+    }
+  });
 
   it('the connector runs the catch-up when it takes a link, before the link runs', async () => {
     const { startConnector } = await import('../../connector/connector.js');
