@@ -5,7 +5,7 @@
  *   BRIDGE_CONNECTOR_PORT         command endpoint port (default 8080)
  *   BRIDGE_CONNECTOR_ADVERTISE    URL other processes use to reach it (default http://<task IP>:<port>,
  *                                 the IP from the ECS task metadata endpoint or the first interface)
- *   BRIDGE_LEASE_MS               lease time (default 15000)
+ *   BRIDGE_LEASE_MS               lease time of links and of WebSocket channel sequencers (default 15000)
  *   BRIDGE_WEBSOCKET_MANAGEMENT_URL  `@connections` endpoint of the WebSocket API stage (delivery)
  *   BRIDGE_WEBHOOK_ALLOW_CIDRS    comma-separated non-public networks webhooks may reach (default none)
  *   BRIDGE_SHUTDOWN_DEADLINE_MS   exit 1 if a graceful stop takes longer (default 50000)
@@ -53,9 +53,11 @@ if (!config.connectorToken) {
 const deps = createDeps(config);
 const port = Number(process.env.BRIDGE_CONNECTOR_PORT ?? 8080);
 const metrics = emfMetrics();
+const leaseMs = Number(process.env.BRIDGE_LEASE_MS ?? 15_000);
 const delivery = startDelivery({
   metrics,
   deps,
+  sequencerLeaseMs: leaseMs, // WebSocket channels change hands on the links' time scale
   managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
   allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '')
     .split(',')
@@ -70,7 +72,7 @@ const connector = await startConnector({
   commandHost: '0.0.0.0',
   commandPort: port,
   advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE || `http://${await advertiseHost()}:${port}`,
-  leaseMs: Number(process.env.BRIDGE_LEASE_MS ?? 15_000),
+  leaseMs,
   onEvent: delivery.onEvent,
 });
 deps.logger.info('connector started', { connector: connector.id, commandUrl: connector.commandUrl });
