@@ -1,18 +1,24 @@
 /**
  * Delivery benchmark (`npm run bench`, docs/performance.md "Delivery benchmark").
  *
- * The connector process (this one): the local stack (gateway, Lambda handlers, connector, delivery) and the
- * PBX simulator with a directory of 100 agents, driven through `simulator.core` (external numbers call the
- * agents: dial, answer after 20 ms, release after 40 ms; 3 vendor events per call). The simulator's
- * BroadWorks front-end turns them into vendor frames to the connector's driver; events go through the event
- * log and delivery to N channels, half WebSocket clients on the local gateway, half webhook receivers on
- * loopback. DynamoDB Local is a separate Java process.
+ * Three Node processes and DynamoDB Local (a Java process):
+ *   - the connector process (this one), the one measured: what the product runs, the local stack's
+ *     gateway emulation and Lambda handlers, the connector and delivery;
+ *   - the PBX (bench/simulator-process.ts): the simulator with a directory of 100 agents and the load
+ *     generator driving its core (external numbers call the agents: dial, answer after 20 ms, release after
+ *     40 ms; 3 vendor events per call). This process creates the BroadWorks link to it through the API; its
+ *     BroadWorks front-end turns the calls into vendor frames to the connector's driver;
+ *   - the clients (bench/receivers.ts): N channels, half WebSocket clients on the local gateway, half
+ *     webhook receivers on loopback, reporting receipts.
+ * Events go through the driver, the event log and delivery to the clients. The two helper processes talk
+ * to this one over IPC and send their records in batches.
  *
- * The clients run in a forked process (bench/receivers.ts) and report receipts over IPC in batches, so
- * their CPU is not taken from the process under measurement. Both processes stamp with wall-clock
- * high-resolution time (`performance.timeOrigin + performance.now()`): here when the simulator core emits
- * the change, there when the client has the whole frame/request. Latency = receipt - emission, matched by
- * call leg id and event type. The floor is a raw loopback WebSocket between the same two processes.
+ * Every process stamps with wall-clock high-resolution time (`performance.timeOrigin + performance.now()`):
+ * the simulator process when its core emits the change, the receivers when the client has the whole
+ * frame/request, this process when an event is logged. The offset of each helper's clock to this one is
+ * measured over IPC (the ping with the smallest round trip) and subtracted, so every time is on this
+ * process's clock. Latency = receipt - emission, matched by call leg id and event type (in whichever order
+ * stamp and receipt arrive). The floor is a raw loopback WebSocket from this process to the receivers.
  *
  * Each phase has a subscription shape:
  *   - `per-user`: channel i subscribes to `{type:'user', id: agent (i mod 100)}`, events ['call'];
@@ -22,7 +28,7 @@
  * vendor subscriptions as the shape), nothing is delivered.
  *
  * A phase: create the channels and subscriptions through the API, open the clients, wait until the
- * simulator holds exactly the phase's vendor subscriptions and the process is quiet; offer calls for
+ * simulator holds exactly the phase's vendor subscriptions and the processes are quiet; offer calls for
  * `loadMs` (round robin over the agents, a batch per 10 ms tick; an agent with a call still up is
  * skipped, so every call is 3 vendor events); drain until every expected delivery arrived, nothing was
  * received or logged for `idleMs`, or `drainMs`. Expected = sum over the phase's vendor events of the
@@ -36,12 +42,15 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { startStack, SIM_LINK, type LocalStack } from '../local/stack.js';
-import { defaultDirectory, type SeedDirectory, type SimulatorOptions } from '../simulator/index.js';
 import type { BridgeEvent } from '../shared/events/model.js';
+import { benchDirectory } from './directory.js';
 import type { FromReceivers, Receipt, ToReceivers } from './receivers.js';
+import type { FromSimulator, LoadResult, SimStats, ToSimulator } from './simulator-process.js';
+
+export { BENCH_USERS, benchDirectory } from './directory.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The clock both processes stamp with (ms since the epoch, sub-ms resolution). */
+/** The clock every process stamps with (ms since the epoch, sub-ms resolution). */
 const now = () => performance.timeOrigin + performance.now();
 
 export const pct = (xs: number[], p: number) => {
@@ -78,29 +87,6 @@ export function parsePhases(spec: string): PhaseSpec[] {
   });
 }
 
-/** Agents of the benchmark directory. */
-export const BENCH_USERS = 100;
-
-/** The benchmark's directory: 100 agent users (agent001@sim.example, extensions 5001-5100), no queues. */
-export function benchDirectory(): SeedDirectory {
-  const base = defaultDirectory();
-  return {
-    ...base,
-    users: Array.from({ length: BENCH_USERS }, (_, i) => {
-      const n = String(i + 1).padStart(3, '0');
-      const extension = String(5001 + i);
-      return {
-        userId: `agent${n}@${base.domain}`,
-        extension,
-        name: `Agent ${n}`,
-        phone: `+1555000${extension}`,
-      };
-    }),
-    queues: [],
-    routePoints: [],
-  };
-}
-
 export interface Row {
   shape: Shape;
   channels: number;
@@ -120,16 +106,19 @@ export interface Row {
   p50: number;
   p95: number;
   p99: number;
-  /** Peak RSS of the connector process (stack, connector, delivery, simulator) during load and drain. */
+  /** Peak RSS of the connector process (gateway, handlers, connector, delivery) during load and drain. */
   rssMiB: number;
+  /** Peak RSS of the simulator process (PBX simulator, load generator) during load and drain. */
+  rssSimulatorMiB: number;
   /** Frames/requests whose (receiver, event id) a receiver had already seen (should be 0). */
   duplicates: number;
-  /** CPU of the connector process and of the receivers process, % of one core, load + drain. */
+  /** CPU of the connector, simulator and receivers processes, % of one core, load + drain. */
   cpuConnector: number;
+  cpuSimulator: number;
   cpuReceivers: number;
   /** Calls not placed because every agent still had a call (keeps 3 events per call). */
   skippedCalls: number;
-  /** Calls not placed because this process's event loop stalled the load generator. */
+  /** Calls not placed because the simulator process's event loop stalled the load generator. */
   missedCalls: number;
   /** Simulator operations refused (answer/release of a leg that was gone). */
   errors: number;
@@ -144,102 +133,152 @@ export interface Floor {
   n: number;
 }
 
+/** A helper process's clock offset to the connector process (ms) and the IPC round trip it was measured on. */
+export interface ClockOffset {
+  offsetMs: number;
+  rttMs: number;
+}
+
 export interface DeliveryResult {
   floor: Floor;
-  /** Estimated clock offset receivers - connector process (ms) and the IPC round trip it was measured on. */
-  clock: { offsetMs: number; rttMs: number };
+  /** Clock offset receivers - connector process. */
+  clock: ClockOffset;
+  /** Clock offset simulator - connector process. */
+  simulatorClock: ClockOffset;
   rows: Row[];
   receiversRssMiB: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The receivers process
+// The helper processes
 
-/** A request to the receivers process, without its id. */
-type Request = ToReceivers extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+/** A request to a helper process, without its id. */
+type Request<M> = M extends { id: number } ? Omit<M, 'id'> : never;
+type Reply = { op: 'reply'; id: number; error?: string };
 
-class Receivers {
+/**
+ * A forked helper process (bench/receivers.ts, bench/simulator-process.ts): request/reply over IPC, other
+ * messages to `onMessage`. It is killed if this process exits while it runs.
+ */
+class Helper<To extends { op: string }, From extends { op: string }> {
   private seq = 0;
   private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private exited = false;
-  onReceipts: (r: Receipt[]) => void = () => undefined;
-  onDup: (d: Extract<FromReceivers, { op: 'dup' }>) => void = () => undefined;
+  private onReady: (m: Extract<From, { op: 'ready' }>) => void = () => undefined;
+  /** Messages other than `ready` and replies. */
+  onMessage: (m: From) => void = () => undefined;
+  private readonly killNow = () => this.kill();
 
   private constructor(
+    readonly name: string,
     readonly child: ChildProcess,
-    readonly hookPort: number,
   ) {
-    child.on('message', (m: FromReceivers) => {
-      if (m.op === 'receipts') this.onReceipts(m.r);
-      else if (m.op === 'dup') this.onDup(m);
-      else if (m.op === 'reply') {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.error) p?.reject(new Error(`receivers: ${m.error}`));
-        else p?.resolve(m);
-      }
+    child.on('message', (m: From) => {
+      if (m.op === 'reply') {
+        const r = m as unknown as Reply;
+        const p = this.pending.get(r.id);
+        this.pending.delete(r.id);
+        if (r.error) p?.reject(new Error(`${name}: ${r.error}`));
+        else p?.resolve(r);
+      } else if (m.op === 'ready') this.onReady(m as Extract<From, { op: 'ready' }>);
+      else this.onMessage(m);
     });
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       this.exited = true;
-      for (const p of this.pending.values()) p.reject(new Error(`receivers process exited (${code})`));
+      process.off('exit', this.killNow);
+      for (const p of this.pending.values())
+        p.reject(new Error(`${name} process exited (${code ?? signal})`));
       this.pending.clear();
     });
+    process.on('exit', this.killNow);
   }
 
-  static async start(): Promise<Receivers> {
+  /** Fork `file` (next to this one) the way this process runs, and wait for its `ready` message. */
+  static async start<To extends { op: string }, From extends { op: string }>(
+    name: string,
+    file: string,
+    timeoutMs = 30_000,
+  ): Promise<{ helper: Helper<To, From>; ready: Extract<From, { op: 'ready' }> }> {
     // Run the TypeScript child the way this process runs (tsx's loader in execArgv under `npm run bench`).
     const execArgv = process.execArgv.some((a) => a.includes('tsx'))
       ? process.execArgv
       : [...process.execArgv, '--import', 'tsx'];
-    const child = fork(fileURLToPath(new URL('./receivers.ts', import.meta.url)), [], {
+    const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const hookPort = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('receivers process not ready in 20 s')), 20_000);
-      child.once('message', (m: FromReceivers) => {
-        clearTimeout(timer);
-        if (m.op === 'ready') resolve(m.hookPort);
-        else reject(new Error(`receivers: unexpected first message ${m.op}`));
+    const helper = new Helper<To, From>(name, child);
+    try {
+      const ready = await new Promise<Extract<From, { op: 'ready' }>>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${name} process not ready in ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+        helper.onReady = (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        };
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`${name} process exited (${code ?? signal}) before it was ready`));
+        });
       });
-      child.once('exit', (code) => reject(new Error(`receivers process exited (${code})`)));
-    });
-    return new Receivers(child, hookPort);
+      return { helper, ready };
+    } catch (err) {
+      helper.kill();
+      throw err;
+    }
   }
 
-  request<T = any>(m: Request): Promise<T> {
-    if (this.exited) return Promise.reject(new Error('receivers process gone'));
+  request<T = any>(m: Request<To>): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(`${this.name} process gone`));
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.send({ ...m, id } as ToReceivers);
+      this.child.send({ ...m, id });
     });
   }
 
-  /** Clock offset (receivers - here) from the IPC ping with the smallest round trip. */
-  async clock(samples = 40): Promise<{ offsetMs: number; rttMs: number }> {
+  /** Clock offset (helper - here) from the IPC ping with the smallest round trip. */
+  async clock(samples = 40): Promise<ClockOffset> {
     let best = { offsetMs: 0, rttMs: Infinity };
     for (let i = 0; i < samples; i++) {
       const t1 = now();
-      const { t } = await this.request<{ t: number }>({ op: 'clock' });
+      const { t } = await this.request<{ t: number }>({ op: 'clock' } as Request<To>);
       const t2 = now();
       if (t2 - t1 < best.rttMs) best = { offsetMs: t - (t1 + t2) / 2, rttMs: t2 - t1 };
     }
     return best;
   }
 
+  kill(): void {
+    if (!this.exited && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGKILL');
+  }
+
+  /** Ask the process to exit; killed after 5 s. */
   async stop(): Promise<void> {
-    if (this.exited) return;
+    if (this.exited || this.child.exitCode !== null || this.child.signalCode !== null) return;
     const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.send({ op: 'exit' } satisfies ToReceivers);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => this.kill(), 5000);
+    try {
+      this.child.send({ op: 'exit' });
+    } catch {
+      this.kill();
+    }
     await gone;
     clearTimeout(timer);
   }
 }
 
-/** Raw loopback WebSocket from this process (server) to the receivers process (client). */
-async function rawFloor(rx: Receivers, n = 3000, rate = 2000): Promise<Floor> {
+type Receivers = Helper<ToReceivers, FromReceivers>;
+type Simulator = Helper<ToSimulator, FromSimulator>;
+
+/**
+ * Raw loopback WebSocket from this process (server) to the receivers process (client); the receivers'
+ * clock offset is subtracted.
+ */
+async function rawFloor(rx: Receivers, offsetMs: number, n = 3000, rate = 2000): Promise<Floor> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const port = (wss.address() as AddressInfo).port;
@@ -254,7 +293,7 @@ async function rawFloor(rx: Receivers, n = 3000, rate = 2000): Promise<Floor> {
     server.send(JSON.stringify({ t: now(), i, body }));
     if (i % perTick === perTick - 1) await sleep(10);
   }
-  const { lat } = await result;
+  const lat = (await result).lat.map((x) => x - offsetMs);
   wss.close();
   return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), n: lat.length };
 }
@@ -275,23 +314,26 @@ export async function deliveryBench(opts: {
   const idleMs = opts.idleMs ?? 5000;
   const directory = benchDirectory();
   const users = directory.users;
-  const userIndex = new Map(users.map((u, i) => [u.userId, i]));
 
   let logged = 0;
   let lastLoggedAt = 0;
   let onLogged: (e: BridgeEvent) => void = () => undefined;
-  // The BroadWorks front-end's window of events sent before their eventResponse (default 1).
-  const broadworks: NonNullable<SimulatorOptions['broadworks']> & { maxEventsInFlight?: number } = {
-    maxEventsInFlight: 64,
-  };
-  const rx = await Receivers.start();
+  let rx: Receivers | undefined;
+  let simp: Simulator | undefined;
   let stack: LocalStack | undefined;
   try {
+    const receivers = await Helper.start<ToReceivers, FromReceivers>('receivers', './receivers.ts');
+    rx = receivers.helper;
+    const hookPort = receivers.ready.hookPort;
+    const simulator = await Helper.start<ToSimulator, FromSimulator>('simulator', './simulator-process.ts');
+    simp = simulator.helper;
+    const pbx = simulator.ready;
+    // The stack without the simulator: the measured process runs what the product runs.
     stack = await startStack({
       httpPort: 0,
       wsPort: 0,
       dataDir: 'memory',
-      simulator: { directory, broadworks },
+      simulator: false,
       logLevel: 'SILENT',
       connector: {
         reconcileMs: 500,
@@ -304,8 +346,8 @@ export async function deliveryBench(opts: {
       delivery: { resumeHoldMs: 500 },
     });
     const st = stack;
-    const sim = st.simulator!;
-    const core = sim.core;
+    const r = rx;
+    const s = simp;
     const auth = { authorization: `Bearer ${st.adminKey}`, 'content-type': 'application/json' };
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${st.httpUrl}${path}`, {
@@ -318,47 +360,87 @@ export async function deliveryBench(opts: {
       return text ? (JSON.parse(text) as any) : undefined;
     };
 
-    // --- per-phase measurement state, fed by the simulator core and by the receivers' batches
+    // The BroadWorks link to the simulator process, as the local stack makes it for its own simulator
+    // (application id, the directory as the link's user list: the protocol has no directory request).
+    await api('POST', '/v1/links', {
+      id: SIM_LINK,
+      vendor: 'broadworks-cti',
+      endpoint: `tcp://127.0.0.1:${pbx.broadworksPort}`,
+      credentials: pbx.credentials[0],
+      options: {
+        applicationId: 'cti-bridge-local',
+        users: [...directory.users, ...directory.queues, ...directory.routePoints].map((u) => ({
+          id: u.userId,
+          extension: u.extension,
+          name: u.name,
+        })),
+      },
+    });
+
+    // --- clocks: every time below is on this process's clock
+    const clock = await r.clock();
+    const simulatorClock = await s.clock();
+
+    // --- per-phase measurement state, fed by the simulator's and the receivers' batches
     let phaseNo = 0;
-    let measuring = false;
+    /** Emission time (this process's clock) of the phase's call events, by `${legId}|${event type}`. */
     let stamps = new Map<string, number>();
+    /** Receipts (this process's clock) and log times that came before their stamp. */
+    let earlyReceipts = new Map<string, number[]>();
+    let earlyLogged = new Map<string, number>();
+    /** Log times are collected from the start of a phase's load until its events are all logged. */
+    let collecting = false;
     /** Channels subscribed to each user's events in the current phase. */
     let fanOut: number[] = new Array<number>(users.length).fill(0);
     let vendorEvents = 0;
     let expected = 0;
     let lat: number[] = [];
     let received = 0;
-    let unmatched = 0;
     let duplicates = 0;
-    let lastReceiptAt = 0; // local clock, any receipt of the phase
-    let lastMatchedAt = 0; // receipt clock of the last matched receipt
-    core.on((e) => {
-      if (!measuring) return;
-      if (e.type !== 'leg.received' && e.type !== 'leg.answered' && e.type !== 'leg.released') return;
-      if (!e.leg.userId) return; // the external caller's leg: no subscribed user
-      const u = userIndex.get(e.leg.userId);
-      if (u === undefined) return;
-      stamps.set(`${e.leg.id}|call.${e.type.slice(4)}`, now());
-      vendorEvents++;
-      expected += fanOut[u]!;
-    });
+    let lastReceiptAt = 0; // performance.now(), any receipt of the phase
+    let lastMatchedAt = 0; // receipt time of the last matched receipt
     /** Emission -> logged and handed to delivery, for the phase's call events (where the time goes). */
     let logLat: number[] = [];
+    const matched = (at: number, t: number) => {
+      received++;
+      lat.push(at - t);
+      if (at > lastMatchedAt) lastMatchedAt = at;
+    };
+    s.onMessage = (m) => {
+      if (m.op !== 'stamps' || m.phase !== phaseNo) return;
+      for (const [key, u, emittedAt] of m.s) {
+        const t = emittedAt - simulatorClock.offsetMs;
+        stamps.set(key, t);
+        vendorEvents++;
+        expected += fanOut[u] ?? 0;
+        const early = earlyReceipts.get(key);
+        if (early) {
+          earlyReceipts.delete(key);
+          for (const at of early) matched(at, t);
+        }
+        const loggedAt = earlyLogged.get(key);
+        if (loggedAt !== undefined) {
+          earlyLogged.delete(key);
+          logLat.push(loggedAt - t);
+        }
+      }
+    };
     onLogged = (e) => {
+      if (!collecting) return;
       const id = (e.data as { call?: { id?: string } }).call?.id;
-      const t = id === undefined ? undefined : stamps.get(`${id}|${e.type}`);
+      if (id === undefined) return;
+      const key = `${id}|${e.type}`;
+      const t = stamps.get(key);
       if (t !== undefined) logLat.push(now() - t);
+      else earlyLogged.set(key, now());
     };
     /** Duplicates by receiver kind, and the first few for the log. */
     let dupWs = 0;
     let dupHook = 0;
     let nWsPhase = 0;
     let dupRequests: Extract<FromReceivers, { op: 'dup' }>[] = [];
-    rx.onDup = (d) => {
-      if (d.phase === phaseNo) dupRequests.push(d);
-    };
-    rx.onReceipts = (batch) => {
-      for (const [phase, receiver, , type, callId, at, dup] of batch) {
+    const onReceipts = (batch: Receipt[]) => {
+      for (const [phase, receiver, , type, callId, rxAt, dup] of batch) {
         if (phase !== phaseNo) continue;
         lastReceiptAt = performance.now();
         if (dup) {
@@ -367,24 +449,30 @@ export async function deliveryBench(opts: {
           else dupHook++;
           continue;
         }
-        const t = stamps.get(`${callId}|${type}`);
-        if (t === undefined) {
-          unmatched++;
-          continue;
+        const at = rxAt - clock.offsetMs;
+        const key = `${callId}|${type}`;
+        const t = stamps.get(key);
+        if (t !== undefined) matched(at, t);
+        else {
+          const early = earlyReceipts.get(key);
+          if (early) early.push(at);
+          else earlyReceipts.set(key, [at]);
         }
-        received++;
-        lat.push(at - t);
-        if (at > lastMatchedAt) lastMatchedAt = at;
       }
+    };
+    r.onMessage = (m) => {
+      if (m.op === 'receipts') onReceipts(m.r);
+      else if (m.op === 'dup' && m.phase === phaseNo) dupRequests.push(m);
     };
 
     // --- helpers
     /** The simulator's BroadWorks subscriptions, as `User:id` / `System:` keys. */
-    const simSubs = () =>
-      new Set(sim.broadworks.snapshot().subscriptions.map((s) => `${s.targetIdType}:${s.targetId ?? ''}`));
-    const waitFor = async (what: string, pred: () => boolean, ms: number) => {
+    const simSubs = async () => new Set((await s.request<{ subs: string[] }>({ op: 'subs' })).subs);
+    const simStats = (reset = false) => s.request<SimStats>({ op: 'stats', reset });
+    const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+    const waitFor = async (what: string, pred: () => Promise<boolean>, ms: number) => {
       const end = performance.now() + ms;
-      while (!pred()) {
+      while (!(await pred())) {
         if (performance.now() > end) {
           log(`  (gave up waiting for ${what} after ${ms} ms)`);
           return false;
@@ -394,21 +482,28 @@ export async function deliveryBench(opts: {
       return true;
     };
     /**
-     * Quiet: nothing logged, nothing received and this process below 15 % of a core for `quietMs`
-     * (backlogs of the previous phase drained), at most `maxMs`.
+     * Quiet: nothing logged, nothing received, this process and the simulator process each below 15 % of
+     * a core for `quietMs` (backlogs of the previous phase drained), at most `maxMs`.
      */
     const waitQuiet = async (maxMs: number, quietMs = 1000) => {
       const end = performance.now() + maxMs;
       for (;;) {
         const c0 = process.cpuUsage();
+        const s0 = await simStats();
         const t0 = performance.now();
         await sleep(quietMs);
         const c = process.cpuUsage(c0);
-        const cpu = (c.user + c.system) / 1000 / (performance.now() - t0);
+        const s1 = await simStats();
+        const elapsed = performance.now() - t0;
+        const cpu = cpuMs(c) / elapsed;
+        const simCpu = (cpuMs(s1.cpu) - cpuMs(s0.cpu)) / elapsed;
         const idle = performance.now() - Math.max(lastLoggedAt, lastReceiptAt) >= quietMs;
-        if (idle && cpu < 0.15) return;
+        if (idle && cpu < 0.15 && simCpu < 0.15) return;
         if (performance.now() > end) {
-          log(`  (not quiet after ${maxMs / 1000} s: ${Math.round(cpu * 100)} % CPU; starting anyway)`);
+          log(
+            `  (not quiet after ${maxMs / 1000} s: connector ${Math.round(cpu * 100)} % CPU, ` +
+              `simulator ${Math.round(simCpu * 100)} % CPU; starting anyway)`,
+          );
           return;
         }
       }
@@ -430,18 +525,22 @@ export async function deliveryBench(opts: {
       for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
     };
 
-    // --- floor and clock, before any load
-    const clock = await rx.clock();
-    const floor = await rawFloor(rx);
+    await waitFor(
+      'the link to the simulator',
+      async () => (await api('GET', `/v1/links/${SIM_LINK}`)).status === 'up',
+      20_000,
+    );
+
+    // --- floor, before any load
+    const floor = await rawFloor(r, clock.offsetMs);
     log(
-      `  floor p50 ${floor.p50.toFixed(3)} ms; clock offset receivers-connector ${clock.offsetMs.toFixed(3)} ms (IPC rtt ${clock.rttMs.toFixed(3)} ms)`,
+      `  floor p50 ${floor.p50.toFixed(3)} ms; clock offsets to the connector process: ` +
+        `receivers ${clock.offsetMs.toFixed(3)} ms (IPC rtt ${clock.rttMs.toFixed(3)} ms), ` +
+        `simulator ${simulatorClock.offsetMs.toFixed(3)} ms (IPC rtt ${simulatorClock.rttMs.toFixed(3)} ms)`,
     );
 
     // --- phases
     const rows: Row[] = [];
-    let caller = 0;
-    let nextUser = 0;
-    const busy = new Set<number>();
     for (const phase of opts.phases) {
       phaseNo++;
       const n = phase.channels;
@@ -474,18 +573,18 @@ export async function deliveryBench(opts: {
               ? await api('POST', '/v1/channels', { type: 'websocket' })
               : await api('POST', '/v1/channels', {
                   type: 'webhook',
-                  url: `http://127.0.0.1:${rx.hookPort}/p${phaseNo}/h/${i}`,
+                  url: `http://127.0.0.1:${hookPort}/p${phaseNo}/h/${i}`,
                 });
           const target = phase.shape === 'system' ? { type: 'system' } : userTarget(users[i % users.length]!);
-          const s = await api('POST', '/v1/subscriptions', sub(ch.id, target));
+          const sb = await api('POST', '/v1/subscriptions', sub(ch.id, target));
           made[i] = {
             id: ch.id,
-            subs: [s.id],
+            subs: [sb.id],
             ...(ch.type === 'websocket' ? { ws: ch.url as string } : { secret: ch.secret as string }),
           };
         });
         chans.push(...made);
-        await rx.request({
+        await r.request({
           op: 'open',
           phase: phaseNo,
           ws: chans.flatMap((c, i) => (c.ws ? [{ rx: i, url: c.ws }] : [])),
@@ -497,8 +596,8 @@ export async function deliveryBench(opts: {
         phase.shape === 'system' ? new Set(['System:']) : new Set(subUsers.map((u) => `User:${u.userId}`));
       await waitFor(
         'the vendor subscriptions',
-        () => {
-          const have = simSubs();
+        async () => {
+          const have = await simSubs();
           return have.size === want.size && [...want].every((k) => have.has(k));
         },
         20_000,
@@ -507,12 +606,13 @@ export async function deliveryBench(opts: {
       await waitQuiet(30_000);
       const setupSec = (performance.now() - t00) / 1000;
 
-      // Measured load: calls spread over the 100 agents, batched per 10 ms tick.
+      // Measured load: the simulator process places the calls and streams the stamps.
       stamps = new Map();
+      earlyReceipts = new Map();
+      earlyLogged = new Map();
       lat = [];
       logLat = [];
       received = 0;
-      unmatched = 0;
       duplicates = 0;
       dupWs = 0;
       dupHook = 0;
@@ -520,97 +620,29 @@ export async function deliveryBench(opts: {
       vendorEvents = 0;
       expected = 0;
       lastMatchedAt = 0;
-      let errors = 0;
-      let skipped = 0;
-      let missed = 0;
-      let calls = 0;
       let rss = process.memoryUsage().rss;
       const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 250);
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
       const cpu0 = process.cpuUsage();
-      const rxCpu0 = (await rx.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' })).cpu;
+      const rxCpu0 = (await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' })).cpu;
+      const simCpu0 = (await simStats(true)).cpu;
       const logged0 = logged;
-      const callsPerSec = phase.eventsPerSec / 3;
-      const tickMs = 10;
-      const followUps: Promise<void>[] = [];
-      measuring = true;
+      collecting = true;
+      loopDelay.enable();
       const t0 = performance.now();
-      const tw0 = now();
-      let nextTick = t0;
-      for (;;) {
-        const elapsed = performance.now() - t0;
-        if (elapsed >= opts.loadMs) break;
-        // Calls due by now (one at t0). After a stall of this process's event loop, at most 100 ms worth
-        // are placed at once; the rest are counted as missed, not made up in a burst.
-        let k = Math.floor((elapsed / 1000) * callsPerSec) + 1 - calls - skipped - missed;
-        const most = Math.max(1, Math.ceil(callsPerSec / 10));
-        if (k > most) {
-          missed += k - most;
-          k = most;
-        }
-        const batch: { leg: string; user: number }[] = [];
-        for (let j = 0; j < k; j++) {
-          let u = -1;
-          for (let probe = 0; probe < users.length; probe++) {
-            const c = (nextUser + probe) % users.length;
-            if (!busy.has(c)) {
-              u = c;
-              break;
-            }
-          }
-          if (u < 0) {
-            skipped++;
-            continue;
-          }
-          nextUser = (u + 1) % users.length;
-          try {
-            const orig = core.dial(
-              `+1666${String(1_000_000 + (caller++ % 9_000_000)).slice(-7)}`,
-              users[u]!.userId,
-            );
-            if (!orig.peerLegId) {
-              errors++;
-              continue;
-            }
-            busy.add(u);
-            batch.push({ leg: orig.peerLegId, user: u });
-            calls++;
-          } catch {
-            errors++;
-          }
-        }
-        if (batch.length) {
-          followUps.push(
-            (async () => {
-              await sleep(20);
-              for (const c of batch)
-                try {
-                  core.answer(c.leg);
-                } catch {
-                  errors++;
-                }
-              await sleep(20);
-              for (const c of batch) {
-                try {
-                  core.release(c.leg);
-                } catch {
-                  errors++;
-                }
-                busy.delete(c.user);
-              }
-            })(),
-          );
-        }
-        nextTick += tickMs;
-        await sleep(Math.max(0, nextTick - performance.now()));
-      }
-      const loadEnd = performance.now();
+      const load = await s.request<LoadResult>({
+        op: 'load',
+        phase: phaseNo,
+        eventsPerSec: phase.eventsPerSec,
+        ms: opts.loadMs,
+      });
+      // Every call is released and every stamp is here (sent before the reply).
       loopDelay.disable();
-      const loadSec = (loadEnd - t0) / 1000;
-      await Promise.all(followUps); // every call released: the phase's vendor events are all emitted
-      measuring = false;
+      const loadSec = load.loadMs / 1000;
+      const loadStart = load.startedAt - simulatorClock.offsetMs;
       const loggedDuringLoad = logged - logged0;
+      if (load.vendorEvents !== vendorEvents)
+        log(`  (${load.vendorEvents} vendor events emitted, ${vendorEvents} stamps received)`);
 
       // Drain (bounded): until every expected delivery arrived, nothing was received or logged for idleMs,
       // or drainMs.
@@ -623,20 +655,23 @@ export async function deliveryBench(opts: {
           idleMs,
         );
       const drainSec = (performance.now() - drainStart) / 1000;
-      const flushed = await rx.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' });
+      const flushed = await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' });
       await sleep(20); // the flushed batch is handled before the reply: IPC keeps order
+      const simEnd = await simStats(true);
       clearInterval(rssTimer);
       rss = Math.max(rss, process.memoryUsage().rss);
       const cpu = process.cpuUsage(cpu0);
       const wallMs = performance.now() - t0;
-      const rxCpuMs = (flushed.cpu.user + flushed.cpu.system - rxCpu0.user - rxCpu0.system) / 1000;
-      const deliveredSec = Math.max(loadSec, (lastMatchedAt - tw0) / 1000);
+      const rxCpuMs = cpuMs(flushed.cpu) - cpuMs(rxCpu0);
+      const simCpuMs = cpuMs(simEnd.cpu) - cpuMs(simCpu0);
+      const unmatched = [...earlyReceipts.values()].reduce((a, b) => a + b.length, 0);
+      const deliveredSec = Math.max(loadSec, (lastMatchedAt - loadStart) / 1000);
       const row: Row = {
         shape: phase.shape,
         channels: n,
         fanOut: fanOut.reduce((a, b) => a + b, 0) / users.length,
         target: phase.eventsPerSec,
-        offered: Math.round((calls * 3) / loadSec),
+        offered: Math.round((load.calls * 3) / loadSec),
         vendorEvents,
         loggedPerSec: Math.round(loggedDuringLoad / loadSec),
         deliveredPerSec: n > 0 ? Math.round(received / deliveredSec) : 0,
@@ -646,12 +681,14 @@ export async function deliveryBench(opts: {
         p95: pct(lat, 95),
         p99: pct(lat, 99),
         rssMiB: Math.round(rss / 2 ** 20),
+        rssSimulatorMiB: simEnd.peakRssMiB,
         duplicates,
-        cpuConnector: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+        cpuConnector: Math.round((cpuMs(cpu) / wallMs) * 100),
+        cpuSimulator: Math.round((simCpuMs / wallMs) * 100),
         cpuReceivers: Math.round((rxCpuMs / wallMs) * 100),
-        skippedCalls: skipped,
-        missedCalls: missed,
-        errors,
+        skippedCalls: load.skipped,
+        missedCalls: load.missed,
+        errors: load.errors,
         drainSec,
       };
       rows.push(row);
@@ -664,17 +701,21 @@ export async function deliveryBench(opts: {
         () => logged,
         idleMs,
       );
+      collecting = false;
       const tailSec = (performance.now() - tailStart) / 1000;
       log(
         `  phase ${phaseNo} (${n} × ${phase.shape} @ ${phase.eventsPerSec}/s): setup ${setupSec.toFixed(1)} s, ` +
-          `${calls} calls, ${vendorEvents} vendor events, ${received} / ${expected} delivered, ` +
+          `${load.calls} calls, ${vendorEvents} vendor events, ${received} / ${expected} delivered, ` +
           `${unmatched} unmatched receipts, drain ${drainSec.toFixed(1)} s; ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
           `(${logLat.length} events, ${tailSec.toFixed(1)} s after the drain); ` +
-          `event loop delay during load p99 ${ms(loopDelay.percentile(99) / 1e6)} ms max ${ms(loopDelay.max / 1e6)} ms` +
-          (skipped ? `; ${skipped} calls skipped (all agents busy)` : '') +
-          (missed ? `; ${missed} calls missed (load generator stalled by the event loop)` : '') +
-          (errors ? `; ${errors} simulator operations refused` : ''),
+          `event loop delay during load: connector p99 ${ms(loopDelay.percentile(99) / 1e6)} ms max ${ms(loopDelay.max / 1e6)} ms, ` +
+          `simulator p99 ${ms(load.loopP99)} ms max ${ms(load.loopMax)} ms` +
+          (load.skipped ? `; ${load.skipped} calls skipped (all agents busy)` : '') +
+          (load.missed
+            ? `; ${load.missed} calls missed (load generator stalled by the simulator process's event loop)`
+            : '') +
+          (load.errors ? `; ${load.errors} simulator operations refused` : ''),
       );
       if (duplicates) {
         // Who sent the first duplicate webhook requests: the receiver's own channel (its secret verifies
@@ -692,17 +733,25 @@ export async function deliveryBench(opts: {
       }
 
       // Tear the phase down; the next one starts once its own subscriptions are the only ones.
-      if (n > 0) await rx.request({ op: 'close', phase: phaseNo });
+      if (n > 0) await r.request({ op: 'close', phase: phaseNo });
       await inBatches(chans, 25, async (c) => {
-        for (const s of c.subs) await api('DELETE', `/v1/subscriptions/${s}`);
+        for (const sb of c.subs) await api('DELETE', `/v1/subscriptions/${sb}`);
         await api('DELETE', `/v1/channels/${c.id}`);
       });
     }
-    const last = await rx.request<{ rssMiB: number }>({ op: 'flush' });
-    return { floor, clock, rows, receiversRssMiB: last.rssMiB };
+    const last = await r.request<{ rssMiB: number }>({ op: 'flush' });
+    return { floor, clock, simulatorClock, rows, receiversRssMiB: last.rssMiB };
   } finally {
-    await rx.stop();
-    await stack?.stop();
+    // Every helper process goes, whatever failed.
+    try {
+      await rx?.stop();
+    } finally {
+      try {
+        await stack?.stop();
+      } finally {
+        await simp?.stop();
+      }
+    }
   }
 }
 
@@ -733,9 +782,11 @@ export function deliveryTable(r: DeliveryResult): string[] {
   const out = [
     `raw loopback WebSocket floor (connector process -> receivers process, ${r.floor.n} msgs): p50 ${r.floor.p50.toFixed(3)} ms  p95 ${r.floor.p95.toFixed(3)} ms  p99 ${r.floor.p99.toFixed(3)} ms`,
     `clock offset receivers - connector process: ${r.clock.offsetMs.toFixed(3)} ms (IPC round trip ${r.clock.rttMs.toFixed(3)} ms)`,
+    `clock offset simulator - connector process: ${r.simulatorClock.offsetMs.toFixed(3)} ms (IPC round trip ${r.simulatorClock.rttMs.toFixed(3)} ms); ` +
+      `both subtracted: emission, log and receipt times are on the connector process's clock`,
     '',
-    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / floor | connector RSS MiB | duplicates | CPU % connector / receivers |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.rows) {
     const phase = x.channels === 0 ? `vendor side only (${x.shape} subs)` : x.shape;
@@ -745,14 +796,16 @@ export function deliveryTable(r: DeliveryResult): string[] {
         : num(x.offered);
     const ratio = x.channels ? times(x.p50 / r.floor.p50) : '–';
     out.push(
-      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuReceivers} |`,
+      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} |`,
     );
   }
   out.push(
     '',
-    `connector RSS = peak RSS, during the phase, of the process running the gateway, handlers, connector, delivery ` +
-      `and the simulator (memory taken in earlier phases is not given back); receivers process RSS at the end: ` +
-      `${r.receiversRssMiB} MiB; DynamoDB Local is a separate Java process.`,
+    `connector RSS = peak RSS, during the phase, of the connector process alone (gateway, handlers, connector, ` +
+      `delivery); simulator RSS = the same for the simulator process (PBX simulator and load generator); memory ` +
+      `taken in earlier phases is not given back; receivers process RSS at the end: ${r.receiversRssMiB} MiB; ` +
+      `DynamoDB Local is a separate Java process. CPU % = each process's CPU time over the phase's load and ` +
+      `drain, % of one core.`,
   );
   // The target: >= 2,000 vendor events/s sustained into 100 channels (per-user: one delivery per event),
   // p99 <= 50 ms, p50 <= 10x the floor, connector RSS <= 300 MB.

@@ -5,7 +5,8 @@
  *   - BroadWorks XML framing throughput
  *   - process memory
  *   - delivery with the simulator generating calls into 0 / 1 / 100 / 1000 channels, per-user and broadcast
- *     subscriptions, clients in a separate process (bench/delivery.ts, bench/receivers.ts)
+ *     subscriptions; the simulator with its load generator and the clients each run in a process of their
+ *     own (bench/delivery.ts, bench/simulator-process.ts, bench/receivers.ts)
  *
  * Flags (`npm run bench -- --only delivery --load-ms 3000`):
  *   --only <parts>     comma-separated: api, log, webhook, framing, memory, delivery (default: all)
@@ -252,10 +253,10 @@ if (want('memory')) {
 }
 
 // Delivery with the simulator generating calls (bench/delivery.ts): per phase `loadMs` of offered vendor
-// events, then a bounded drain; clients in a separate process.
+// events, then a bounded drain; simulator and clients in processes of their own.
 if (want('delivery')) {
   console.log(
-    `\ndelivery benchmark (simulator -> BroadWorks front-end -> driver -> log -> delivery -> clients), ${loadMs / 1000} s of load per phase`,
+    `\ndelivery benchmark (simulator process -> BroadWorks front-end -> driver -> log -> delivery -> clients process), ${loadMs / 1000} s of load per phase`,
   );
   const result = await deliveryBench({ phases, loadMs, drainMs, idleMs, log: (s) => console.log(s) });
   console.log('');
