@@ -267,15 +267,47 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     subs.catch(() => subsCache.delete(k));
     return subs;
   }
+  /**
+   * Channel records, at most `channelCacheMs` old. Entries in use are refreshed in the background from
+   * half that age on, many channels per batch read, so a busy connector rarely reads one channel alone.
+   */
   const channelCache = new Map<string, { at: number; rec: Promise<ChannelRecord | null> }>();
+  const refreshQueue = new Map<string, { tenant: string; id: string }>();
+  const refreshing = new Set<string>();
   function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
-    if (!fresh && hit && Date.now() - hit.at < channelCacheMs) return hit.rec;
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (!fresh && hit && age < channelCacheMs) {
+      if (age >= channelCacheMs / 2 && !refreshing.has(k) && !refreshQueue.has(k)) {
+        refreshQueue.set(k, { tenant, id: channel });
+        if (refreshQueue.size === 1) setImmediate(() => void refreshChannels());
+      }
+      return hit.rec;
+    }
     const rec = deps.repos.channels.get(tenant, channel, deps.now());
     channelCache.set(k, { at: Date.now(), rec });
     rec.catch(() => channelCache.delete(k));
     return rec;
+  }
+  async function refreshChannels() {
+    const batch = [...refreshQueue];
+    refreshQueue.clear();
+    for (const [k] of batch) refreshing.add(k);
+    const at = Date.now();
+    try {
+      const recs = await deps.repos.channels.getMany(
+        batch.map(([, c]) => c),
+        deps.now(),
+      );
+      batch.forEach(([k], i) => {
+        if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(recs[i]!) });
+      });
+    } catch (err) {
+      logger.warn('channel refresh failed', { error: err as Error, channels: batch.length }); // read again on expiry
+    } finally {
+      for (const [k] of batch) refreshing.delete(k);
+    }
   }
   async function loadEvent(tenant: string, link: string, seq: number): Promise<BridgeEvent | null> {
     const res = await deps.db.doc.send(
@@ -711,7 +743,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   }
 
   async function post(w: WsChannel, data: unknown): Promise<'ok' | 'gone' | 'too-large' | 'error'> {
-    if (!management || !w.connectionId) return 'error';
+    if (!management || !w.connectionId || killed) return 'error'; // a crashed process sends nothing more
     const connectionId = w.connectionId;
     try {
       await management.send(
@@ -843,12 +875,13 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         w.held = false;
         await replay(w, resume.after + 1, w.processed);
         await post(w, { type: 'bridge.resumed', after: resume.after, lastSeq: w.processed });
+        if (killed) return;
         await repo.resumeDone(w.tenant, w.channel, resume.requestId);
         await repo.markLive(w.tenant, w.channel, resume.connectionId);
       } else {
         w.held = false;
         await replay(w, w.liveFrom, w.processed);
-        if (w.connectionId) await repo.markLive(w.tenant, w.channel, w.connectionId);
+        if (w.connectionId && !killed) await repo.markLive(w.tenant, w.channel, w.connectionId);
       }
     } finally {
       s.pins--;
@@ -866,17 +899,52 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
 
   // ---------------------------------------------------------------- timers
   const recoverTimer = setInterval(() => void recover(), recoverMs);
-  const syncTimer = setInterval(() => {
-    for (const w of sockets.values()) {
+  /**
+   * The periodic WebSocket check: one batch read of the STATE items of every channel with a socket queue,
+   * then a full `sync` only where something may have changed (a new connection, a resume request, a hold
+   * that ended, a channel not seen yet). The channel records read with them refresh the channel cache.
+   */
+  let checking = false;
+  async function checkSockets() {
+    const ws = [...sockets.values()].filter((w) => !w.syncQueued);
+    if (!ws.length) return;
+    const at = Date.now();
+    const [states, chans] = await Promise.all([
+      repo.getStates(ws, deps.now()),
+      deps.repos.channels.getMany(
+        ws.map((w) => ({ tenant: w.tenant, id: w.channel })),
+        deps.now(),
+      ),
+    ]);
+    const now = Date.now();
+    ws.forEach((w, i) => {
+      const st = states[i]!;
+      const ch = chans[i]!;
+      const k = key(w.tenant, w.channel);
+      if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(ch) });
+      const r = st.resume;
+      const due =
+        !w.seen ||
+        !ch ||
+        ch.connectionId !== w.connectionId ||
+        (w.held && now >= w.heldUntil) ||
+        (r !== null && !r.done && r.requestId !== w.lastResumeReq && r.connectionId === w.connectionId);
       // When syncs take longer than the interval (a loaded database), queueing one per tick would grow the
       // channel's queue without bound and starve the event frames queued behind it.
-      if (w.syncQueued) continue;
+      if (!due || w.syncQueued) return;
       w.syncQueued = true;
       void run(w, () => {
         w.syncQueued = false;
         return sync(w);
       });
-    }
+    });
+  }
+  const syncTimer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void checkSockets()
+      .catch((err: unknown) => logger.warn('websocket check failed', { error: err as Error }))
+      .finally(() => (checking = false));
   }, channelCacheMs);
   const heartbeatTimer = setInterval(() => {
     for (const w of sockets.values())

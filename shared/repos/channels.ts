@@ -11,6 +11,7 @@ import {
   updateLive,
   type Item,
   type Page,
+  getManyLive,
 } from './common.js';
 import { keys } from './keys.js';
 
@@ -88,6 +89,16 @@ export class ChannelRepo {
   async get(tenant: string, id: string, now: Date): Promise<ChannelRecord | null> {
     const it = await getLive(this.db, keys.channel(tenant, id), now);
     return it ? toChannel(it) : null;
+  }
+
+  /** Many channels in a few batch reads; null where a channel is gone. */
+  async getMany(list: { tenant: string; id: string }[], now: Date): Promise<(ChannelRecord | null)[]> {
+    const items = await getManyLive(
+      this.db,
+      list.map((c) => keys.channel(c.tenant, c.id)),
+      now,
+    );
+    return items.map((it) => (it ? toChannel(it) : null));
   }
 
   async list(

@@ -1,5 +1,6 @@
 /** Helpers shared by the repositories: expiry, opaque cursors, paginated queries. */
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   QueryCommand,
@@ -167,6 +168,35 @@ export async function getLive(db: Db, key: { pk: string; sk: string }, now: Date
     new GetCommand({ TableName: db.table, Key: pick(key), ConsistentRead: true }),
   );
   return isLive(res.Item, now) ? res.Item : null;
+}
+
+/**
+ * Reads many items (consistent, `BatchGetItem` in requests of 100, unprocessed keys retried); one entry
+ * per key, in order, null where the item is missing or expired.
+ */
+export async function getManyLive(
+  db: Db,
+  keyList: { pk: string; sk: string }[],
+  now: Date,
+): Promise<(Item | null)[]> {
+  const found = new Map<string, Item>();
+  for (let i = 0; i < keyList.length; i += 100) {
+    let todo: Record<string, unknown>[] = keyList.slice(i, i + 100).map(pick);
+    for (let attempt = 0; todo.length; attempt++) {
+      if (attempt >= 8) throw new Error(`batch get: ${todo.length} keys unprocessed`);
+      if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const res = await db.doc.send(
+        new BatchGetCommand({ RequestItems: { [db.table]: { Keys: todo, ConsistentRead: true } } }),
+      );
+      for (const it of res.Responses?.[db.table] ?? [])
+        found.set(`${it.pk as string}\n${it.sk as string}`, it);
+      todo = res.UnprocessedKeys?.[db.table]?.Keys ?? [];
+    }
+  }
+  return keyList.map((k) => {
+    const it = found.get(`${k.pk}\n${k.sk}`);
+    return isLive(it, now) ? it : null;
+  });
 }
 
 /** Deletes one item; returns the old item when it existed and was live. */

@@ -17,6 +17,7 @@ import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { BridgeEvent } from '../events/model.js';
 import {
   epochSeconds,
+  getManyLive,
   isConditionalFailure,
   isLive,
   queryAll,
@@ -130,6 +131,16 @@ export class DeliveryRepo {
     );
     const state = toState(res.Attributes);
     return { seq: state.next - count + 1, state };
+  }
+
+  /** The STATE items of many channels in a few batch reads (the periodic WebSocket check). */
+  async getStates(list: { tenant: string; channel: string }[], now: Date): Promise<DeliveryState[]> {
+    const items = await getManyLive(
+      this.db,
+      list.map((c) => keys.deliveryState(c.tenant, c.channel)),
+      now,
+    );
+    return items.map((it) => toState(it ?? undefined));
   }
 
   async getState(tenant: string, channel: string): Promise<DeliveryState> {

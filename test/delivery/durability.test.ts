@@ -67,6 +67,13 @@ describe('hand-off from the event log survives a crash', () => {
       async () => repo.getWatermark(t.id, 'pbx'),
       (w) => w === e1.seq,
     );
+    // The receiver has e1; wait until its answer is recorded too. Killed before that, the process would
+    // leave e1 claimed and unrecorded, and the next owner would rightly hold the call's later events
+    // behind e1 until the claim lapses (30 s).
+    await until(
+      () => t.client.get(`/v1/channels/${hook.id}/deliveries?status=delivered`),
+      (r) => r.body.items.length === 1,
+    );
     first.delivery.kill();
     const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.answered')))!;
     const e3 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.released')))!;
@@ -143,6 +150,11 @@ describe('hand-off from the event log survives a crash', () => {
     await until(
       async () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
       (w) => w === e1.seq,
+    );
+    // e1's answer recorded before the crash (see the test above).
+    await until(
+      () => t.client.get(`/v1/channels/${hook.id}/deliveries?status=delivered`),
+      (r) => r.body.items.length === 1,
     );
     first.delivery.kill();
     const e2 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.answered')))!;
