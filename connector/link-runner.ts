@@ -31,6 +31,10 @@ export interface LinkRunnerOptions {
   backoff: BackoffOptions;
   /** How often bridge subscriptions are re-read (changes take effect within this). */
   subscriptionPollMs: number;
+  /** Drafts logged per write at most (default 500: one seq reservation and 20 batch writes). */
+  maxLogBatch?: number;
+  /** The link's `lastEventAt` is written at most this often (ms, default 1000). */
+  lastEventIntervalMs?: number;
 }
 
 export class LinkRunner {
@@ -103,6 +107,10 @@ export class LinkRunner {
     }
     await this.loop?.catch(() => undefined);
     await this.eventChain.catch(() => undefined);
+    clearTimeout(this.lastEvent.timer);
+    this.lastEvent.timer = undefined;
+    await this.lastEvent.writing;
+    await this.writeLastEvent();
     if (wasUp) await this.setStatus('down', 'connector stopped');
   }
 
@@ -141,12 +149,12 @@ export class LinkRunner {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.pending.splice(0, 100);
+    const batch = this.pending.splice(0, this.opts.maxLogBatch ?? 500);
     if (this.pending.length) this.eventChain = this.eventChain.then(() => this.flush());
     try {
       const events = await this.log.writeMany(this.link.tenant, this.link.id, batch);
       const last = events.at(-1);
-      if (last) await this.deps.repos.links.touchEvent(this.link.tenant, this.link.id, last.time);
+      if (last) this.touchLastEvent(last.time);
     } catch (err) {
       this.deps.logger.error('event log write failed', {
         link: this.key,
@@ -154,6 +162,44 @@ export class LinkRunner {
         error: err as Error,
       });
     }
+  }
+
+  /**
+   * Records the link's `lastEventAt` off the event path: at most one write every `lastEventIntervalMs`,
+   * one in flight; a newer time seen meanwhile goes out with the next write. `stop` writes the last one.
+   */
+  private readonly lastEvent: {
+    at: string | null;
+    written: string | null;
+    writtenAt: number;
+    timer?: NodeJS.Timeout;
+    writing?: Promise<void>;
+  } = { at: null, written: null, writtenAt: 0 };
+  private touchLastEvent(at: string): void {
+    const t = this.lastEvent;
+    t.at = at;
+    if (t.timer || t.writing || this.state === 'stopped') return;
+    const wait = Math.max(0, t.writtenAt + (this.opts.lastEventIntervalMs ?? 1000) - Date.now());
+    t.timer = setTimeout(() => {
+      t.timer = undefined;
+      void this.writeLastEvent().then(() => {
+        if (t.at !== t.written) this.touchLastEvent(t.at!);
+      });
+    }, wait);
+  }
+  private writeLastEvent(): Promise<void> {
+    const t = this.lastEvent;
+    const value = t.at;
+    if (value === null || value === t.written) return t.writing ?? Promise.resolve();
+    t.writtenAt = Date.now();
+    t.writing = this.deps.repos.links
+      .touchEvent(this.link.tenant, this.link.id, value)
+      .then(() => void (t.written = value))
+      .catch((err: unknown) =>
+        this.deps.logger.warn('link lastEventAt write failed', { link: this.key, error: err as Error }),
+      )
+      .finally(() => (t.writing = undefined));
+    return t.writing;
   }
 
   private async run(): Promise<void> {

@@ -72,6 +72,11 @@ export interface DeliveryOptions {
   maxInFlightPerChannel?: number;
   /** `bridge.heartbeat` frame interval on idle-or-not connected channels (ms, default 300 000). */
   heartbeatMs?: number;
+  /**
+   * How often every live WebSocket connection is listed, so that channels this process has not sent to
+   * (after a restart, or quiet ones) get their `resume`, hold and heartbeats (ms, default 5000).
+   */
+  connectionScanMs?: number;
   /** A new connection is held this long for a `resume` before it goes live (ms, default 3000). */
   resumeHoldMs?: number;
   /** Largest frame posted; a larger event becomes a `bridge.event-too-large` stub (bytes, default 128 KiB). */
@@ -218,6 +223,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const recoverMs = opts.recoverMs ?? 5000;
   const maxInFlight = opts.maxInFlightPerChannel ?? 8;
   const heartbeatMs = opts.heartbeatMs ?? 300_000;
+  const connectionScanMs = opts.connectionScanMs ?? 5000;
   const resumeHoldMs = opts.resumeHoldMs ?? 3000;
   const maxFrameBytes = opts.maxFrameBytes ?? 128 * 1024;
   const seqLeaseMs = opts.sequencerLeaseMs ?? 15_000;
@@ -340,7 +346,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   }
 
   function settle(p: Pending) {
-    const h = hookChannel(p.tenant, p.channel);
+    const h = hooks.get(key(p.tenant, p.channel));
+    if (!h) return; // the channel's work was dropped (channel deleted)
     const q = h.byOrder.get(p.orderKey);
     if (q) {
       const i = q.indexOf(p);
@@ -389,6 +396,28 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const ch = await deps.repos.channels.disable(tenant, channel, reason, deps.now());
     channelCache.delete(key(tenant, channel));
     if (ch) logger.warn('channel.disabled', { event: 'channel.disabled', tenant, channel, reason });
+  }
+
+  /**
+   * A deleted (or expired) webhook channel: its queued deliveries are dropped at once, without a write
+   * each (nobody can read them any more; they expire with the TTL), and its work item is removed so the
+   * recovery scan does not load them again. Attempts in flight end without recording anything.
+   */
+  async function dropChannel(tenant: string, channel: string) {
+    const k = key(tenant, channel);
+    const h = hooks.get(k);
+    hooks.delete(k);
+    seqBlocks.delete(k);
+    failing.delete(k);
+    workTouched.delete(k);
+    scannedUpTo.delete(k);
+    if (h)
+      logger.info('webhook channel gone; its queued deliveries dropped', {
+        tenant,
+        channel,
+        deliveries: h.known.size,
+      });
+    await repo.deleteWorkIfIdle(tenant, channel, Number.MAX_SAFE_INTEGER);
   }
 
   async function markFailing(p: Pending, ok: boolean) {
@@ -463,7 +492,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       p.attempts = claimed.attempts;
     }
     const ch = await channelOf(p.tenant, p.channel);
-    if (!ch || ch.type !== 'webhook') return finish(p, null, 'failed', 'channel deleted or expired');
+    if (!ch) return dropChannel(p.tenant, p.channel);
+    if (ch.type !== 'webhook') return finish(p, null, 'failed', 'not a webhook channel');
     if (ch.status === 'disabled')
       return finish(p, null, 'failed', `channel disabled: ${ch.disabledReason ?? ''}`);
     const event = p.event ?? (await loadEvent(p.tenant, p.link, p.eventSeq));
@@ -485,6 +515,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       resolver: opts.resolver,
     });
     if (stopped && killed) return; // a crashed process records nothing
+    if (!hooks.has(key(p.tenant, p.channel))) return; // dropped meanwhile (channel deleted)
     metrics.count(BRIDGE_METRICS.webhookAttempts);
     if (res.statusCode === null || res.statusCode < 200 || res.statusCode >= 300)
       metrics.count(BRIDGE_METRICS.webhookFailures);
@@ -554,14 +585,34 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   }
 
   let recovering: Promise<void> | undefined;
+  /**
+   * Per webhook channel, the highest seq this process created or a scan found. While the channel has
+   * work in memory, scans read only the pending deliveries above it (new replays, other processes' new
+   * work); every `fullScanEvery`-th scan, and the first, reads every pending delivery again.
+   */
+  const scannedUpTo = new Map<string, number>();
+  const fullScanEvery = 12;
+  let scans = 0;
   async function recoverOnce() {
     const nowMs = clock.now();
-    for (const w of await repo.listWork()) {
+    const full = scans++ % fullScanEvery === 0;
+    const work = await repo.listWork();
+    const chans = await deps.repos.channels.getMany(
+      work.map((w) => ({ tenant: w.tenant, id: w.channel })),
+      deps.now(),
+    );
+    for (const [i, w] of work.entries()) {
       if (stopped) return;
-      const queue = await repo.pendingQueue(w.tenant, w.channel);
-      const h = hooks.get(key(w.tenant, w.channel));
+      const k = key(w.tenant, w.channel);
+      if (!chans[i]) {
+        await dropChannel(w.tenant, w.channel);
+        continue;
+      }
+      const h = hooks.get(k);
+      const after = !full && h && h.known.size ? (scannedUpTo.get(k) ?? 0) : 0;
+      const queue = await repo.pendingQueue(w.tenant, w.channel, after);
       if (!queue.length) {
-        if (!h || h.known.size === 0)
+        if (!after && (!h || h.known.size === 0))
           await repo.deleteWorkIfIdle(w.tenant, w.channel, Date.now() - 3_600_000);
         continue;
       }
@@ -570,6 +621,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         const due = d.nextAttemptAt ? Date.parse(d.nextAttemptAt) : nowMs;
         enqueue(pendingFrom(d, Math.max(due, d.owner && d.owner !== id ? d.claimUntil : 0)));
       }
+      scannedUpTo.set(k, Math.max(scannedUpTo.get(k) ?? 0, queue.at(-1)!.seq));
     }
     pump();
   }
@@ -602,7 +654,16 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
    */
   const sequencers = new Map<
     string,
-    { tenant: string; channel: string; head: number; until: number; usedAt: number; pins: number }
+    {
+      tenant: string;
+      channel: string;
+      head: number;
+      /** The head when this process acquired the lease: frames up to it were numbered by others. */
+      base: number;
+      until: number;
+      usedAt: number;
+      pins: number;
+    }
   >();
 
   /** Releases in flight, per channel: the lease is not taken again before the release is stored. */
@@ -637,17 +698,47 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           cur.usedAt = Date.now();
           return cur;
         }
-        const s = { tenant, channel, head: got.head, until, usedAt: Date.now(), pins: 1 };
+        const s = { tenant, channel, head: got.head, base: got.head, until, usedAt: Date.now(), pins: 1 };
         sequencers.set(k, s);
-        const w = sockets.get(k);
-        // Another process numbered frames meanwhile: replays of this channel reach up to its head.
-        if (w) void run(w, async () => void (w.processed = Math.max(w.processed, got.head)));
+        afterAcquire(tenant, channel, got.head, got.resendFrom);
         return s;
       }
-      sequencers.delete(k);
-      await repo.wantSequencer(tenant, channel, id, Date.now());
+      // Not ours (a concurrent acquire in the channel's queue may have just stored a fresh lease: keep it).
+      if (sequencers.get(k) === held) sequencers.delete(k);
+      await repo.wantSequencer(tenant, channel, id, Date.now(), Math.min(2000, seqLeaseMs));
       await new Promise((r) => setTimeout(r, wait));
     }
+  }
+
+  /**
+   * Queued ahead of the frames of the batch that acquired the sequencer: replays reach up to the head
+   * others numbered, and the connection's state is read again (another process may have put it live or
+   * started its hold meanwhile), so that the frames are posted or held on a current view.
+   *
+   * Taken over from a process that never released it (crashed, or stalled past its lease; `resendFrom`):
+   * frames it numbered after the last position it recorded (`sent`, stored at each renewal) may never
+   * have reached the live connection. They are posted again, ahead of the frames this process numbers
+   * next; a client may so see a few `channelSeq`s twice (it drops those it has processed). A held
+   * connection gets them with the replay that ends its hold.
+   */
+  function afterAcquire(tenant: string, channel: string, head: number, resendFrom: number | null) {
+    const from = resendFrom !== null && resendFrom <= head ? resendFrom : null;
+    const w = from !== null ? wsChannel(tenant, channel, head) : sockets.get(key(tenant, channel));
+    if (!w) return; // the batch creates the queue; its first frame syncs
+    if (from !== null)
+      logger.info('websocket sequencer taken over; re-sending what the previous holder may not have posted', {
+        tenant,
+        channel,
+        from,
+        to: head,
+      });
+    void run(w, async () => {
+      w.processed = Math.max(w.processed, head);
+      if (w.seen || from !== null) await sync(w);
+      if (from === null || !w.connectionId) return;
+      if (w.held) w.liveFrom = Math.min(w.liveFrom, from);
+      else await replay(w, from, head);
+    });
   }
 
   /**
@@ -684,6 +775,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
             until,
             s.head,
             Date.now() - seqLeaseMs,
+            sockets.get(k)?.lastSent ?? 0,
           );
           if (r.lost) {
             if (sequencers.get(k) === s) sequencers.delete(k);
@@ -811,6 +903,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (held && held.until - Date.now() > seqLeaseMs / 3) {
       held.pins++;
       held.usedAt = Date.now();
+      // Acquired by a batch whose queued update of `processed` may still be behind this task.
+      w.processed = Math.max(w.processed, held.base);
       return held;
     }
     const until = Date.now() + seqLeaseMs;
@@ -830,9 +924,19 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       cur.usedAt = Date.now();
       return cur;
     }
-    const s = { tenant: w.tenant, channel: w.channel, head: got.head, until, usedAt: Date.now(), pins: 1 };
+    const s = {
+      tenant: w.tenant,
+      channel: w.channel,
+      head: got.head,
+      base: got.head,
+      until,
+      usedAt: Date.now(),
+      pins: 1,
+    };
     sequencers.set(k, s);
     w.processed = Math.max(w.processed, got.head);
+    // Taken over from a crashed holder: the replay that follows starts early enough for its unsent frames.
+    if (got.resendFrom !== null) w.liveFrom = Math.min(w.liveFrom, got.resendFrom);
     return s;
   }
 
@@ -855,11 +959,20 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       // A connection another process already put live is not held again (the sequencer changed hands).
       w.held = ch.connectionId !== null && state.liveConn !== ch.connectionId;
       w.heldUntil = Date.now() + resumeHoldMs;
-      w.liveFrom = w.processed + 1;
-      w.lastSent = w.processed;
+      // Without the sequencer, this process's head may be behind: the stored one is the better start.
+      const head = sequencers.has(key(w.tenant, w.channel)) ? w.processed : Math.max(w.processed, state.next);
+      w.lastSent = head;
+      // Where the hold ends is decided once per connection, by the first process to notice it, so that
+      // whichever process ends the hold posts the same frames.
+      w.liveFrom =
+        w.held && ch.connectionId !== null
+          ? await repo.startHold(w.tenant, w.channel, ch.connectionId, head + 1)
+          : head + 1;
       if (first && (state.resume?.connectionId !== ch.connectionId || state.resume?.done))
         w.lastResumeReq = state.resume?.requestId ?? null;
     }
+    // Another process put this connection live meanwhile (it served the resume or ended the hold).
+    if (w.held && w.connectionId !== null && state.liveConn === w.connectionId) w.held = false;
     const r = state.resume;
     const resume =
       r && !r.done && r.requestId !== w.lastResumeReq && w.connectionId && r.connectionId === w.connectionId
@@ -946,6 +1059,32 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       .catch((err: unknown) => logger.warn('websocket check failed', { error: err as Error }))
       .finally(() => (checking = false));
   }, channelCacheMs);
+  /**
+   * Lists every live WebSocket connection and gives each channel this process does not know a socket
+   * queue; the next check syncs it (hold, resume, heartbeats). Channels without a connection that this
+   * process neither numbers nor has seen connected for a while are forgotten again.
+   */
+  let scanning = false;
+  async function discoverConnections() {
+    const conns = await deps.repos.connections.listAll(deps.now());
+    const connected = new Set<string>();
+    for (const c of conns) {
+      const k = key(c.tenant, c.channel);
+      connected.add(k);
+      if (!sockets.has(k)) wsChannel(c.tenant, c.channel, 0);
+    }
+    for (const [k, w] of sockets)
+      if (!connected.has(k) && !w.connectionId && !sequencers.has(k) && !releasing.has(k) && !w.syncQueued)
+        sockets.delete(k);
+  }
+  const scanConnections = () => {
+    if (scanning || stopped) return;
+    scanning = true;
+    void discoverConnections()
+      .catch((err: unknown) => logger.warn('websocket connection scan failed', { error: err as Error }))
+      .finally(() => (scanning = false));
+  };
+  const connectionTimer = setInterval(scanConnections, connectionScanMs);
   const heartbeatTimer = setInterval(() => {
     for (const w of sockets.values())
       if (w.connectionId && !w.held)
@@ -965,6 +1104,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     Math.max(50, Math.floor(seqLeaseMs / 3)),
   );
   void recover();
+  scanConnections();
 
   // ---------------------------------------------------------------- matching and storing
   /**
@@ -1094,7 +1234,11 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       for (const r of numbered) if (r.status === 'rejected') throw r.reason;
       // Known before they are stored: the recovery scan, which may see an item as soon as its own chunk
       // is written, then leaves it to this process instead of sending it a second time.
-      for (const p of pendings) enqueue(p);
+      for (const p of pendings) {
+        enqueue(p);
+        const k = key(p.tenant, p.channel);
+        if (p.seq > (scannedUpTo.get(k) ?? 0)) scannedUpTo.set(k, p.seq);
+      }
       try {
         await repo.putMany(recs, ttlDays, deps.now());
       } catch (err) {
@@ -1295,6 +1439,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     clearInterval(recoverTimer);
     clearInterval(syncTimer);
     clearInterval(heartbeatTimer);
+    clearInterval(connectionTimer);
     clearInterval(sequencerTimer);
     for (const L of linkStates.values()) clearTimeout(L.repair);
     for (const r of roomWaiters.splice(0)) r();

@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { deleteLive, epochSeconds, getLive } from './common.js';
+import { deleteLive, epochSeconds, getLive, queryAll } from './common.js';
 import { keys } from './keys.js';
 
 /** API Gateway closes a WebSocket connection after 2 hours; the item lives a little longer. */
@@ -24,6 +24,7 @@ export class ConnectionRepo {
         TableName: this.db.table,
         Item: {
           ...keys.connection(rec.connectionId),
+          ...keys.connectionIndex(rec.tenant, rec.channel, rec.connectionId),
           type: 'connection',
           ...rec,
           [TTL_ATTRIBUTE]: epochSeconds(now) + CONNECTION_TTL_SECONDS,
@@ -42,6 +43,25 @@ export class ConnectionRepo {
           connectedAt: it.connectedAt as string,
         }
       : null;
+  }
+
+  /** Every live connection (index gsi1, eventually consistent): the delivery service's discovery. */
+  async listAll(now: Date): Promise<ConnectionRecord[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'CONNS' },
+      },
+      now,
+    );
+    return items.map((it) => ({
+      connectionId: (it.pk as string).slice('CONN#'.length),
+      tenant: it.tenant as string,
+      channel: it.channel as string,
+      connectedAt: it.connectedAt as string,
+    }));
   }
 
   async delete(connectionId: string, now: Date): Promise<ConnectionRecord | null> {

@@ -67,6 +67,10 @@ export interface DeliveryState {
   failingSince: string | null;
   /** The connection that went live (resumed, or its hold ended): another sender posts to it at once. */
   liveConn: string | null;
+  /** Last seq the sequencer holder had posted to the live connection at its last renewal. */
+  sent: number;
+  /** The connection whose hold was started first (`startHold`), and the first seq it gets when it ends. */
+  hold: { connectionId: string; from: number } | null;
 }
 
 const toRecord = (it: Item): DeliveryRecord => ({
@@ -91,6 +95,11 @@ const toRecord = (it: Item): DeliveryRecord => ({
 
 const toState = (it: Item | undefined): DeliveryState => ({
   next: (it?.next as number | undefined) ?? 0,
+  sent: (it?.sent as number | undefined) ?? 0,
+  hold:
+    it && typeof it.holdConn === 'string'
+      ? { connectionId: it.holdConn, from: (it.holdFrom as number | undefined) ?? 1 }
+      : null,
   acked: (it?.acked as number | undefined) ?? 0,
   resume:
     it && typeof it.resumeReq === 'string'
@@ -207,6 +216,30 @@ export class DeliveryRepo {
     );
   }
 
+  /**
+   * Records where a new connection's hold starts (the first seq it gets when the hold ends without a
+   * resume), once per connection: the first process to notice it decides, the others read it back.
+   */
+  async startHold(tenant: string, channel: string, connectionId: string, from: number): Promise<number> {
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryState(tenant, channel),
+          UpdateExpression: 'SET holdConn = :c, holdFrom = :f, #type = :t',
+          ConditionExpression: 'attribute_not_exists(holdConn) OR holdConn <> :c',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':c': connectionId, ':f': from, ':t': 'delivery-state' },
+        }),
+      );
+      return from;
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+      const hold = (await this.getState(tenant, channel)).hold;
+      return hold?.connectionId === connectionId ? hold.from : from;
+    }
+  }
+
   /** Records that a connection is live (frames go to it without a hold, whichever process sends them). */
   async markLive(tenant: string, channel: string, connectionId: string): Promise<void> {
     await this.db.doc.send(
@@ -304,7 +337,7 @@ export class DeliveryRepo {
     untilMs: number,
     nowMs: number,
     wantFreshMs = 2000,
-  ): Promise<{ head: number; wasOurs: boolean } | null> {
+  ): Promise<{ head: number; wasOurs: boolean; resendFrom: number | null } | null> {
     try {
       const res = await this.db.doc.send(
         new UpdateCommand({
@@ -330,28 +363,56 @@ export class DeliveryRepo {
       const old = res.Attributes;
       const wasOurs = old?.seqOwner === owner;
       const stored = (old?.next as number | undefined) ?? 0;
-      return { head: Math.max(stored, await this.lastSeq(tenant, channel)), wasOurs };
+      // Taken from a holder that never released it (crashed, or stalled past its lease): frames it numbered
+      // after the last position it recorded may never have been posted to the live connection.
+      const tookOver = typeof old?.seqOwner === 'string' && !wasOurs;
+      const sentFloor = Math.max(
+        (old?.sent as number | undefined) ?? 0,
+        (old?.acked as number | undefined) ?? 0,
+      );
+      return {
+        head: Math.max(stored, await this.lastSeq(tenant, channel)),
+        wasOurs,
+        resendFrom: tookOver ? sentFloor + 1 : null,
+      };
     } catch (err) {
       if (isConditionalFailure(err)) return null;
       throw err;
     }
   }
 
-  /** Asks the holder of the channel's sequencer to hand it over at its next renewal. */
-  async wantSequencer(tenant: string, channel: string, owner: string, nowMs: number): Promise<void> {
-    await this.db.doc.send(
-      new UpdateCommand({
-        TableName: this.db.table,
-        Key: keys.deliveryState(tenant, channel),
-        UpdateExpression: 'SET seqWanted = :me, seqWantedAt = :now',
-        ExpressionAttributeValues: { ':me': owner, ':now': nowMs },
-      }),
-    );
+  /**
+   * Asks the holder of the channel's sequencer to hand it over at its next renewal. The first process to
+   * ask keeps the turn until it gets the lease or stops asking for `wantFreshMs` (two waiting processes
+   * overwriting each other's request would each block the other's acquire forever).
+   */
+  async wantSequencer(
+    tenant: string,
+    channel: string,
+    owner: string,
+    nowMs: number,
+    wantFreshMs = 2000,
+  ): Promise<void> {
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryState(tenant, channel),
+          UpdateExpression: 'SET seqWanted = :me, seqWantedAt = :now',
+          ConditionExpression: 'attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale',
+          ExpressionAttributeValues: { ':me': owner, ':now': nowMs, ':stale': nowMs - wantFreshMs },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+    }
   }
 
   /**
-   * Extends a held sequencer lease and stores the last seq used. `lost`: another process holds it;
-   * `wantedBy`: another process asked for it since `wantedSinceMs` (the holder should release it).
+   * Extends a held sequencer lease and stores the last seq used and the last seq posted to the live
+   * connection (`sent`: where a process taking the lease over after a crash re-sends from). `lost`:
+   * another process holds it; `wantedBy`: another process asked for it since `wantedSinceMs` (the holder
+   * should release it).
    */
   async renewSequencer(
     tenant: string,
@@ -360,16 +421,17 @@ export class DeliveryRepo {
     untilMs: number,
     head: number,
     wantedSinceMs: number,
+    sent = 0,
   ): Promise<{ lost: boolean; wantedBy: string | null }> {
     try {
       const res = await this.db.doc.send(
         new UpdateCommand({
           TableName: this.db.table,
           Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET seqUntil = :u, #n = :h',
+          UpdateExpression: 'SET seqUntil = :u, #n = :h, sent = :s',
           ConditionExpression: 'seqOwner = :me',
           ExpressionAttributeNames: { '#n': 'next' },
-          ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head },
+          ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head, ':s': sent },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -646,8 +708,11 @@ export class DeliveryRepo {
     );
   }
 
-  /** The channel's pending webhook deliveries, in seq order (sparse index; eventually consistent). */
-  async pendingQueue(tenant: string, channel: string): Promise<DeliveryRecord[]> {
+  /**
+   * The channel's pending webhook deliveries, in seq order (sparse index; eventually consistent); with
+   * `afterSeq`, only those with a higher seq.
+   */
+  async pendingQueue(tenant: string, channel: string, afterSeq = 0): Promise<DeliveryRecord[]> {
     const out: DeliveryRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -655,8 +720,11 @@ export class DeliveryRepo {
         new QueryCommand({
           TableName: this.db.table,
           IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': keys.deliveryQueue(tenant, channel) },
+          KeyConditionExpression: afterSeq > 0 ? 'gsi1pk = :p AND gsi1sk > :s' : 'gsi1pk = :p',
+          ExpressionAttributeValues: {
+            ':p': keys.deliveryQueue(tenant, channel),
+            ...(afterSeq > 0 ? { ':s': seqKey(afterSeq) } : {}),
+          },
           ExclusiveStartKey: startKey,
         }),
       );

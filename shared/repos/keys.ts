@@ -27,6 +27,11 @@ export const keys = {
     gsi2sk: `SUB#${id}`,
   }),
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
+  /** Index attributes of a connection: every live connection (gsi1), how delivery finds connected channels. */
+  connectionIndex: (t: string, channel: string, connectionId: string) => ({
+    gsi1pk: 'CONNS',
+    gsi1sk: `${t}#${channel}#${connectionId}`,
+  }),
   event: (t: string, link: string, seq: number) => ({ pk: `EVT#${t}#${link}`, sk: seqKey(seq) }),
   eventPartition: (t: string, link: string) => `EVT#${t}#${link}`,
   lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),

@@ -3,6 +3,10 @@
  * feeding the same channel from two links (links of one tenant owned by two connector tasks) take turns,
  * and the client still sees one gap-free `channelSeq` sequence with each link's events in order.
  */
+import {
+  ApiGatewayManagementApiClient,
+  type PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack.js';
@@ -87,6 +91,74 @@ describe('WebSocket sequencer lease', () => {
       ws.close();
       await a.delivery.stop();
       await b.delivery.stop();
+    }
+  });
+
+  it('a frame numbered by a process that crashed before posting it is posted by the next holder', async () => {
+    const t = await newTenantWithLink(stack);
+    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+    await t.client.post('/v1/subscriptions', {
+      channel: ch.id,
+      link: 'pbx',
+      target: { type: 'system' },
+      events: ['call'],
+    });
+    const ws = new WebSocket(ch.url);
+    const frames: any[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}`),
+      (r) => typeof r.body.connectionId === 'string',
+    );
+    ws.send(JSON.stringify({ action: 'resume', after: 0 }));
+    // The first process's PostToConnection of channelSeq 2 never completes: it dies with that frame
+    // numbered and stored but not posted.
+    const mgmt = new ApiGatewayManagementApiClient({
+      endpoint: stack.managementEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const send = mgmt.send.bind(mgmt) as (c: PostToConnectionCommand) => Promise<unknown>;
+    mgmt.send = ((c: PostToConnectionCommand) =>
+      JSON.parse(Buffer.from(c.input.Data as Uint8Array).toString()).channelSeq >= 2
+        ? new Promise(() => undefined)
+        : send(c)) as typeof mgmt.send;
+    const first = wire(stack, { managementClient: mgmt });
+    const second = wire(stack);
+    try {
+      const e1 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'k1')))!;
+      await until(
+        async () => frames.filter((f) => f.type === 'event').length,
+        (n) => n === 1,
+      );
+      // The holder has recorded that seq 1 reached the connection (its lease renewal).
+      await until(
+        () => stack.deps.repos.deliveries.getState(t.id, ch.id),
+        (s) => s.sent === 1,
+      );
+      const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'k1', 'call.answered')))!;
+      await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items.length === 2,
+      );
+      first.delivery.kill();
+      // The next event of the channel reaches another process, which takes the sequencer over once the
+      // dead holder's lease lapses.
+      const e3 = (await second.writer.write(t.id, 'pbx', callDraft('alice', 'k1', 'call.released')))!;
+      await until(
+        async () => frames.filter((f) => f.type === 'event').length,
+        (n) => n === 3,
+      );
+      expect(frames.filter((f) => f.type === 'event').map((f) => [f.channelSeq, f.event.id])).toEqual([
+        [1, e1.id],
+        [2, e2.id],
+        [3, e3.id],
+      ]);
+    } finally {
+      ws.close();
+      await second.delivery.stop();
+      mgmt.destroy();
     }
   });
 });

@@ -255,6 +255,36 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('drops the queued deliveries of a deleted channel: no more attempts, no write each, not picked up after a restart', async () => {
+    const rx = await receiver((_r, res) => res.writeHead(503).end());
+    const { t, ch } = await setup(rx.url);
+    const repo = stack.deps.repos.deliveries;
+    const opts = { retryScheduleMs: Array<number>(30).fill(100) };
+    const first = wire(stack, opts);
+    for (const call of ['X1', 'X2', 'X3']) await first.writer.write(t.id, 'pbx', callDraft('alice', call));
+    await rx.waitFor(6); // every call's delivery has failed at least once (the calls do not wait for each other)
+    const hasWork = async () => (await repo.listWork()).some((w) => w.channel === ch.id);
+    expect(await hasWork()).toBe(true);
+    expect((await t.client.del(`/v1/channels/${ch.id}`)).status).toBe(204);
+    await until(hasWork, (w) => !w); // the service noticed and removed the channel's work item
+    const n = rx.got.length;
+    await new Promise((r) => setTimeout(r, 500)); // five retry intervals
+    expect(rx.got).toHaveLength(n);
+    // Nothing was written per delivery: the items still say what they said when the channel went away.
+    const left = await Promise.all([1, 2, 3].map((seq) => repo.get(t.id, ch.id, seq)));
+    expect(left.map((d) => d?.status)).toEqual(['pending', 'pending', 'pending']);
+    await first.delivery.stop();
+    const second = wire(stack, opts);
+    try {
+      await second.delivery.recover();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rx.got).toHaveLength(n);
+    } finally {
+      await second.delivery.stop();
+      await rx.close();
+    }
+  });
+
   it('replays logged events (seq > after) and pages deliveries', async () => {
     const rx = await receiver();
     const { t, ch } = await setup(rx.url, { type: 'system' }, ['call', 'agent']);

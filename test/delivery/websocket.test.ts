@@ -138,6 +138,39 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
     }
   });
 
+  it('a restarted service serves a resume and heartbeats on a quiet channel it never sent to (no new event needed)', async () => {
+    const { t, ch } = await setup();
+    const first = wire(stack);
+    const a = await client(ch.url);
+    await connected(t, ch.id);
+    a.send({ action: 'resume', after: 0 });
+    await a.until((f) => f.some((x) => x.type === 'bridge.resume-accepted'));
+    for (let i = 0; i < 4; i++) await first.writer.write(t.id, 'pbx', callDraft('alice', `q${i}`));
+    await a.until(() => a.events().length === 4);
+    await a.close();
+    await first.delivery.stop(); // the connector restarts (a deploy)
+
+    // A new service process; the client reconnects and resumes; the PBX stays quiet.
+    const second = wire(stack, { connectionScanMs: 100, heartbeatMs: 200 });
+    const b = await client(ch.url);
+    try {
+      await connected(t, ch.id);
+      b.send({ action: 'resume', after: 1 });
+      await b.until((f) => f.some((x) => x.type === 'bridge.resumed'));
+      expect(b.events().map((f) => f.channelSeq)).toEqual([2, 3, 4]);
+      expect(b.frames.find((x) => x.type === 'bridge.resumed')).toEqual({
+        type: 'bridge.resumed',
+        after: 1,
+        lastSeq: 4,
+      });
+      await b.until((f) => f.some((x) => x.type === 'bridge.heartbeat'));
+      expect(b.frames.find((x) => x.type === 'bridge.heartbeat').lastSeq).toBe(4);
+    } finally {
+      await b.close();
+      await second.delivery.stop();
+    }
+  });
+
   it('clears the connection on GoneException', async () => {
     const { t, ch } = await setup();
     await stack.deps.repos.channels.setConnection(t.id, ch.id, 'stale-connection-id', new Date());
