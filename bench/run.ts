@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: prints the figures docs/performance.md records. Bounded loops on loopback only.
  *   - control API latency through the local gateway + Lambda handlers + DynamoDB Local
- *   - event log append rate (seq reservation + conditional put)
+ *   - event log append rate (seq reservation + conditional put), and the write ceiling of DynamoDB Local
+ *     itself on this machine (batch puts alone: what every figure below shares)
  *   - BroadWorks XML framing throughput
  *   - process memory
  *   - delivery with the simulator generating calls into 0 / 1 / 100 / 1000 channels, per-user and broadcast
@@ -24,6 +25,7 @@ import { startStack, type LocalStack } from '../local/stack.js';
 import { EventLogWriter } from '../connector/event-log-writer.js';
 import { XmlFramer } from '../shared/xml/framer.js';
 import { startDelivery } from '../connector/delivery/index.js';
+import { batchPut } from '../shared/db/batch.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -151,6 +153,25 @@ async function stackParts(stack: LocalStack) {
     const ms = performance.now() - t0;
     console.log(
       `event log append         ${((n / ms) * 1000).toFixed(0)} events/s per link (sequential, ${fmt(ms / n)} ms each)`,
+    );
+    // The ceiling every stored event and delivery shares: items of an event's size, BatchWriteItem of 25,
+    // 8 requests in flight, nothing else running.
+    const items = 10_000;
+    const json = 'x'.repeat(700);
+    const w0 = performance.now();
+    await batchPut(
+      stack.deps.db,
+      Array.from({ length: items }, (_, i) => ({
+        pk: 'BENCH#ceiling',
+        sk: String(i).padStart(16, '0'),
+        type: 'bench',
+        json,
+      })),
+      8,
+    );
+    const wms = performance.now() - w0;
+    console.log(
+      `DynamoDB Local writes    ${((items / wms) * 1000).toFixed(0)} items/s (BatchWriteItem of 25, 8 in flight, 700-byte items, nothing else running)`,
     );
   }
   if (!want('webhook')) return;

@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
-import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
+import type { DeliveryAttempt, DeliveryRecord, DeliveryState } from '../../shared/repos/deliveries.js';
 import { keys } from '../../shared/repos/keys.js';
 import { BatchPutQueue } from '../../shared/db/batch.js';
 import { epochSeconds } from '../../shared/repos/common.js';
@@ -73,8 +73,10 @@ export interface DeliveryOptions {
   /** `bridge.heartbeat` frame interval on idle-or-not connected channels (ms, default 300 000). */
   heartbeatMs?: number;
   /**
-   * How often every live WebSocket connection is listed, so that channels this process has not sent to
-   * (after a restart, or quiet ones) get their `resume`, hold and heartbeats (ms, default 5000).
+   * How often every live WebSocket connection is listed (and at start), so that channels this process
+   * has not sent to get their `resume`, hold and heartbeats even if their attention flag was missed (ms,
+   * default 30 000; new connections and resume requests flag their channel and are seen within
+   * `channelCacheMs`).
    */
   connectionScanMs?: number;
   /** A new connection is held this long for a `resume` before it goes live (ms, default 3000). */
@@ -188,6 +190,12 @@ interface WsChannel {
   seen: boolean;
   /** A periodic sync is waiting in `chain` (at most one: they must not pile up ahead of event frames). */
   syncQueued: boolean;
+  /** Checked at every tick (flagged, or something was still due at the last check). */
+  attention: boolean;
+  /** The last connection that answered `GoneException` (frames matched for it need no sync each). */
+  goneConn: string | null;
+  /** The channel is gone: queued frames are dropped. */
+  dropped: boolean;
 }
 
 interface LinkState {
@@ -223,7 +231,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const recoverMs = opts.recoverMs ?? 5000;
   const maxInFlight = opts.maxInFlightPerChannel ?? 8;
   const heartbeatMs = opts.heartbeatMs ?? 300_000;
-  const connectionScanMs = opts.connectionScanMs ?? 5000;
+  const connectionScanMs = opts.connectionScanMs ?? 30_000;
+  /** Every this many checks, every known channel is checked, not only those that asked for attention. */
+  const fullCheckEvery = 10;
   const resumeHoldMs = opts.resumeHoldMs ?? 3000;
   const maxFrameBytes = opts.maxFrameBytes ?? 128 * 1024;
   const seqLeaseMs = opts.sequencerLeaseMs ?? 15_000;
@@ -274,46 +284,65 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     return subs;
   }
   /**
-   * Channel records, at most `channelCacheMs` old. Entries in use are refreshed in the background from
-   * half that age on, many channels per batch read, so a busy connector rarely reads one channel alone.
+   * Channel records, at most `channelCacheMs` old. Every read goes through one loader that collects the
+   * reads of a tick into batch reads (`BatchGetItem`, 100 keys each), so a connector serving many channels
+   * does not read them one at a time; entries in use are refreshed in the background from half their age.
    */
   const channelCache = new Map<string, { at: number; rec: Promise<ChannelRecord | null> }>();
-  const refreshQueue = new Map<string, { tenant: string; id: string }>();
   const refreshing = new Set<string>();
+  let loadQueue = new Map<
+    string,
+    {
+      tenant: string;
+      id: string;
+      waiters: { resolve: (r: ChannelRecord | null) => void; reject: (e: unknown) => void }[];
+    }
+  >();
+  function loadChannel(tenant: string, id: string): Promise<ChannelRecord | null> {
+    return new Promise((resolve, reject) => {
+      const k = key(tenant, id);
+      const q = loadQueue.get(k);
+      if (q) q.waiters.push({ resolve, reject });
+      else {
+        loadQueue.set(k, { tenant, id, waiters: [{ resolve, reject }] });
+        if (loadQueue.size === 1) setImmediate(() => void flushChannelLoads());
+      }
+    });
+  }
+  async function flushChannelLoads() {
+    const batch = [...loadQueue.values()];
+    loadQueue = new Map();
+    try {
+      const recs = await deps.repos.channels.getMany(
+        batch.map((b) => ({ tenant: b.tenant, id: b.id })),
+        deps.now(),
+      );
+      batch.forEach((b, i) => b.waiters.forEach((w) => w.resolve(recs[i]!)));
+    } catch (err) {
+      for (const b of batch) for (const w of b.waiters) w.reject(err);
+    }
+  }
   function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
     const age = hit ? Date.now() - hit.at : Infinity;
     if (!fresh && hit && age < channelCacheMs) {
-      if (age >= channelCacheMs / 2 && !refreshing.has(k) && !refreshQueue.has(k)) {
-        refreshQueue.set(k, { tenant, id: channel });
-        if (refreshQueue.size === 1) setImmediate(() => void refreshChannels());
+      if (age >= channelCacheMs / 2 && !refreshing.has(k)) {
+        refreshing.add(k);
+        const at = Date.now();
+        void loadChannel(tenant, channel)
+          .then((rec) => {
+            if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(rec) });
+          })
+          .catch((err: unknown) => logger.warn('channel refresh failed', { error: err as Error, channel }))
+          .finally(() => refreshing.delete(k));
       }
       return hit.rec;
     }
-    const rec = deps.repos.channels.get(tenant, channel, deps.now());
+    const rec = loadChannel(tenant, channel);
     channelCache.set(k, { at: Date.now(), rec });
     rec.catch(() => channelCache.delete(k));
     return rec;
-  }
-  async function refreshChannels() {
-    const batch = [...refreshQueue];
-    refreshQueue.clear();
-    for (const [k] of batch) refreshing.add(k);
-    const at = Date.now();
-    try {
-      const recs = await deps.repos.channels.getMany(
-        batch.map(([, c]) => c),
-        deps.now(),
-      );
-      batch.forEach(([k], i) => {
-        if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(recs[i]!) });
-      });
-    } catch (err) {
-      logger.warn('channel refresh failed', { error: err as Error, channels: batch.length }); // read again on expiry
-    } finally {
-      for (const [k] of batch) refreshing.delete(k);
-    }
   }
   async function loadEvent(tenant: string, link: string, seq: number): Promise<BridgeEvent | null> {
     const res = await deps.db.doc.send(
@@ -429,6 +458,11 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       }
       return;
     }
+    // Known to be failing, and not long enough to disable: nothing to write (one write per failure would
+    // cost a busy backlog a write per attempt). Near the limit the stored time is read back, so a success
+    // recorded by another process in between is not overlooked.
+    const known = failing.get(k);
+    if (typeof known === 'string' && deps.now().getTime() - Date.parse(known) < disableAfterMs) return;
     const since = await repo.setFailingSince(p.tenant, p.channel, deps.now().toISOString());
     failing.set(k, since);
     if (since && deps.now().getTime() - Date.parse(since) >= disableAfterMs)
@@ -573,7 +607,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     while (out.length < count) {
       if (b.next > b.end) {
         const need = count - out.length;
-        const size = Date.now() - b.lastAllocAt < 1000 ? Math.max(seqBlock, need) : need;
+        // A channel that needed numbers in the last minute gets a block (most channels see a steady trickle).
+        const size = Date.now() - b.lastAllocAt < 60_000 ? Math.max(seqBlock, need) : need;
         b.lastAllocAt = Date.now();
         const { seq } = await repo.allocSeq(tenant, channel, size);
         b.next = seq;
@@ -700,7 +735,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         }
         const s = { tenant, channel, head: got.head, base: got.head, until, usedAt: Date.now(), pins: 1 };
         sequencers.set(k, s);
-        afterAcquire(tenant, channel, got.head, got.resendFrom);
+        afterAcquire(tenant, channel, got.head, got.resendFrom, got.state);
         return s;
       }
       // Not ours (a concurrent acquire in the channel's queue may have just stored a fresh lease: keep it).
@@ -721,7 +756,13 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
    * next; a client may so see a few `channelSeq`s twice (it drops those it has processed). A held
    * connection gets them with the replay that ends its hold.
    */
-  function afterAcquire(tenant: string, channel: string, head: number, resendFrom: number | null) {
+  function afterAcquire(
+    tenant: string,
+    channel: string,
+    head: number,
+    resendFrom: number | null,
+    state: DeliveryState,
+  ) {
     const from = resendFrom !== null && resendFrom <= head ? resendFrom : null;
     const w = from !== null ? wsChannel(tenant, channel, head) : sockets.get(key(tenant, channel));
     if (!w) return; // the batch creates the queue; its first frame syncs
@@ -734,7 +775,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       });
     void run(w, async () => {
       w.processed = Math.max(w.processed, head);
-      if (w.seen || from !== null) await sync(w);
+      if (w.seen || from !== null) await sync(w, state);
       if (from === null || !w.connectionId) return;
       if (w.held) w.liveFrom = Math.min(w.liveFrom, from);
       else await replay(w, from, head);
@@ -817,6 +858,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           lastResumeReq: null,
           seen: false,
           syncQueued: false,
+          attention: true,
+          goneConn: null,
+          dropped: false,
         }),
       );
     return w;
@@ -846,6 +890,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       const name = (err as Error).name;
       if (name === 'GoneException') {
         w.connectionId = null;
+        w.goneConn = connectionId;
         w.held = false;
         const ch = await deps.repos.channels.get(w.tenant, w.channel, deps.now());
         if (ch?.connectionId === connectionId)
@@ -945,13 +990,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
    * and the end of a hold are served by the process holding the channel's sequencer, so frames and
    * replays of one connection always come from one process.
    */
-  async function sync(w: WsChannel) {
-    const ch = await channelOf(w.tenant, w.channel, true);
+  async function sync(w: WsChannel, known?: DeliveryState) {
+    const ch = await channelOf(w.tenant, w.channel, !known);
     if (!ch) {
-      sockets.delete(key(w.tenant, w.channel));
+      w.dropped = true;
+      if (sockets.get(key(w.tenant, w.channel)) === w) sockets.delete(key(w.tenant, w.channel));
       return;
     }
-    const state = await repo.getState(w.tenant, w.channel);
+    const state = known ?? (await repo.getState(w.tenant, w.channel));
     const first = !w.seen;
     w.seen = true;
     if (ch.connectionId !== w.connectionId) {
@@ -1004,7 +1050,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   /** Queues the frame of a stored delivery behind the channel's earlier frames. */
   function queueFrame(w: WsChannel, ch: ChannelRecord, seq: number, event: BridgeEvent) {
     void run(w, async () => {
-      if (!w.seen || ch.connectionId !== w.connectionId) await sync(w);
+      if (w.dropped) return;
+      if (!w.seen || (ch.connectionId !== w.connectionId && ch.connectionId !== w.goneConn)) await sync(w);
       w.processed = seq;
       if (w.connectionId && !w.held) await sendFrame(w, seq, event);
     });
@@ -1013,13 +1060,28 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   // ---------------------------------------------------------------- timers
   const recoverTimer = setInterval(() => void recover(), recoverMs);
   /**
-   * The periodic WebSocket check: one batch read of the STATE items of every channel with a socket queue,
-   * then a full `sync` only where something may have changed (a new connection, a resume request, a hold
-   * that ended, a channel not seen yet). The channel records read with them refresh the channel cache.
+   * The periodic WebSocket check. Channels flagged for attention (a new connection, a resume request:
+   * one small partition, read every tick), channels with something still due (a hold, a resume another
+   * process has not served yet) and channels not seen yet are checked every tick; every known channel
+   * every `fullCheckEvery` ticks. A check is one batch read of the STATE items and channel records, then a
+   * full `sync` only where something changed. The channel records read refresh the channel cache.
    */
   let checking = false;
+  let ticks = 0;
+  const flagSeen = new Map<string, number>();
   async function checkSockets() {
-    const ws = [...sockets.values()].filter((w) => !w.syncQueued);
+    const full = ticks++ % fullCheckEvery === 0;
+    for (const f of await repo.listAttention()) {
+      const k = key(f.tenant, f.channel);
+      if ((flagSeen.get(k) ?? 0) >= f.at) {
+        // Every service has long seen it: the first to notice removes it.
+        if (Date.now() - f.at > 60_000) await repo.clearAttention(f.tenant, f.channel, f.at);
+        continue;
+      }
+      flagSeen.set(k, f.at);
+      (sockets.get(k) ?? wsChannel(f.tenant, f.channel, 0)).attention = true;
+    }
+    const ws = [...sockets.values()].filter((w) => !w.syncQueued && (full || w.attention || w.held));
     if (!ws.length) return;
     const at = Date.now();
     const [states, chans] = await Promise.all([
@@ -1042,6 +1104,8 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         ch.connectionId !== w.connectionId ||
         (w.held && now >= w.heldUntil) ||
         (r !== null && !r.done && r.requestId !== w.lastResumeReq && r.connectionId === w.connectionId);
+      // Still due at the next check if this sync cannot settle it (another process holds the sequencer).
+      w.attention = due;
       // When syncs take longer than the interval (a loaded database), queueing one per tick would grow the
       // channel's queue without bound and starve the event frames queued behind it.
       if (!due || w.syncQueued) return;
@@ -1118,12 +1182,17 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       ch: ChannelRecord;
     }
     const pairs: Pair[] = [];
+    const matched: { event: BridgeEvent; ids: string[] }[] = [];
     for (const event of events) {
-      const index = await subscriptionsOf(event.tenant, event.link);
-      const ids = index.channelsFor(event);
-      if (!ids.length) continue;
-      const recs = await Promise.all(ids.map((c) => channelOf(event.tenant, c)));
-      for (const ch of recs) {
+      const ids = (await subscriptionsOf(event.tenant, event.link)).channelsFor(event);
+      if (ids.length) matched.push({ event, ids });
+    }
+    // Every channel record of the batch at once: the loader merges the misses into batch reads.
+    const records = await Promise.all(
+      matched.map(({ event, ids }) => Promise.all(ids.map((c) => channelOf(event.tenant, c)))),
+    );
+    for (const [i, { event }] of matched.entries()) {
+      for (const ch of records[i]!) {
         if (!ch) continue;
         if (ch.type === 'webhook' && ch.status === 'disabled') {
           logger.info('event not delivered: channel disabled', {

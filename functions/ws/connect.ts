@@ -36,6 +36,7 @@ export function build(getDeps: () => Deps): WsHandler {
       now,
     );
     await deps.repos.channels.setConnection(q.tenant, q.channel, connectionId, now);
+    await deps.repos.deliveries.flagAttention(q.tenant, q.channel, Date.now());
     deps.logger.info('websocket connected', { tenant: q.tenant, channel: q.channel, connectionId });
     return { statusCode: 200 };
   };

@@ -187,6 +187,7 @@ export class DeliveryRepo {
   /** Stores a resume request of a connection; the connector's delivery service carries it out. */
   async requestResume(tenant: string, channel: string, connectionId: string, after: number): Promise<string> {
     const requestId = randomBytes(8).toString('hex');
+    await this.flagAttention(tenant, channel, Date.now());
     await this.db.doc.send(
       new UpdateCommand({
         TableName: this.db.table,
@@ -337,7 +338,7 @@ export class DeliveryRepo {
     untilMs: number,
     nowMs: number,
     wantFreshMs = 2000,
-  ): Promise<{ head: number; wasOurs: boolean; resendFrom: number | null } | null> {
+  ): Promise<{ head: number; wasOurs: boolean; resendFrom: number | null; state: DeliveryState } | null> {
     try {
       const res = await this.db.doc.send(
         new UpdateCommand({
@@ -374,6 +375,8 @@ export class DeliveryRepo {
         head: Math.max(stored, await this.lastSeq(tenant, channel)),
         wasOurs,
         resendFrom: tookOver ? sentFloor + 1 : null,
+        // The acquire changes only the lease: connection, resume and hold fields are current.
+        state: toState(old),
       };
     } catch (err) {
       if (isConditionalFailure(err)) return null;
@@ -803,6 +806,54 @@ export class DeliveryRepo {
         },
       }),
     );
+  }
+
+  /** Asks the delivery services to look at a WebSocket channel now (new connection, resume request). */
+  async flagAttention(tenant: string, channel: string, nowMs: number): Promise<void> {
+    await this.db.doc.send(
+      new PutCommand({
+        TableName: this.db.table,
+        Item: {
+          ...keys.deliveryAttention(tenant, channel),
+          type: 'delivery-attention',
+          tenant,
+          channel,
+          at: nowMs,
+          [TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + 3600,
+        },
+      }),
+    );
+  }
+
+  /** Channels flagged for attention, with the time of their latest flag. */
+  async listAttention(): Promise<{ tenant: string; channel: string; at: number }[]> {
+    const items = await queryAll(
+      this.db,
+      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'DLVATTN' } },
+      new Date(0),
+    );
+    return items.map((it) => ({
+      tenant: it.tenant as string,
+      channel: it.channel as string,
+      at: it.at as number,
+    }));
+  }
+
+  /** Removes a flag not renewed since `at` (every service has had time to see it). */
+  async clearAttention(tenant: string, channel: string, at: number): Promise<void> {
+    try {
+      await this.db.doc.send(
+        new DeleteCommand({
+          TableName: this.db.table,
+          Key: keys.deliveryAttention(tenant, channel),
+          ConditionExpression: '#at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+    }
   }
 
   async listWork(): Promise<{ tenant: string; channel: string; touchedAt: number }[]> {

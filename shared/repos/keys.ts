@@ -44,6 +44,11 @@ export const keys = {
   deliveryState: (t: string, channel: string) => ({ pk: `DLV#${t}#${channel}`, sk: 'STATE' }),
   /** Sparse index entry (gsi1) of a pending webhook delivery: the channel's queue in seq order. */
   deliveryQueue: (t: string, channel: string) => `DLVQ#${t}#${channel}`,
+  /**
+   * "Look at this WebSocket channel now" item: written on `$connect` and on a `resume` request, so the
+   * delivery service polls one small partition instead of every channel's state.
+   */
+  deliveryAttention: (t: string, channel: string) => ({ pk: 'DLVATTN', sk: `${t}#${channel}` }),
   /** "Channels with pending work" index item. */
   deliveryWork: (t: string, channel: string) => ({ pk: 'DLVWORK', sk: `${t}#${channel}` }),
   prefix: {

@@ -150,8 +150,8 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
     await a.close();
     await first.delivery.stop(); // the connector restarts (a deploy)
 
-    // A new service process; the client reconnects and resumes; the PBX stays quiet.
-    const second = wire(stack, { connectionScanMs: 100, heartbeatMs: 200 });
+    // A new service process; the client reconnects and resumes (both flag the channel); the PBX stays quiet.
+    const second = wire(stack, { heartbeatMs: 200 });
     const b = await client(ch.url);
     try {
       await connected(t, ch.id);
@@ -168,6 +168,31 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
     } finally {
       await b.close();
       await second.delivery.stop();
+    }
+  });
+
+  it('a connection that stays open across a restart is found at start and keeps getting heartbeats', async () => {
+    const { t, ch } = await setup();
+    const first = wire(stack);
+    const c = await client(ch.url);
+    try {
+      await connected(t, ch.id);
+      c.send({ action: 'resume', after: 0 });
+      await first.writer.write(t.id, 'pbx', callDraft('alice', 'h1'));
+      await c.until(() => c.events().length === 1);
+      await first.delivery.stop();
+      // Long after any attention flag of this channel was seen and removed:
+      const flags = await stack.deps.repos.deliveries.listAttention();
+      for (const f of flags) await stack.deps.repos.deliveries.clearAttention(f.tenant, f.channel, f.at);
+      const second = wire(stack, { heartbeatMs: 200 });
+      try {
+        await c.until((f) => f.some((x) => x.type === 'bridge.heartbeat'));
+        expect(c.frames.find((x) => x.type === 'bridge.heartbeat').lastSeq).toBe(1);
+      } finally {
+        await second.delivery.stop();
+      }
+    } finally {
+      await c.close();
     }
   });
 
