@@ -15,7 +15,7 @@
  *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
- *                      (default 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,100:system@100)
+ *                      (default 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,1:system@50,100:per-user@100,1000:per-user@50,100:system@5)
  */
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise in the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -35,7 +35,7 @@ const PARTS = ['api', 'log', 'webhook', 'framing', 'memory', 'delivery'] as cons
 const USAGE =
   'usage: npm run bench -- [--only api,log,webhook,framing,memory,delivery] [--load-ms 6000]\n' +
   '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
-  '                        [--phases 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,100:system@100]';
+  '                        [--phases 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,1:system@50,100:per-user@100,1000:per-user@50,100:system@5]';
 function usage(problem: string): never {
   console.error(`${problem}\n${USAGE}`);
   process.exit(2);
@@ -172,6 +172,17 @@ async function stackParts(stack: LocalStack) {
     const wms = performance.now() - w0;
     console.log(
       `DynamoDB Local writes    ${((items / wms) * 1000).toFixed(0)} items/s (BatchWriteItem of 25, 8 in flight, 700-byte items, nothing else running)`,
+    );
+    // One request's latency: the unit every step of the event path (log, deliveries, sequencer) pays.
+    const one: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      await stack.deps.repos.events.reserveSeq('default', 'bench-latency', 1);
+      one.push(performance.now() - t);
+    }
+    const o = one.slice(50);
+    console.log(
+      `DynamoDB Local request   p50 ${fmt(pct(o, 50))} ms  p95 ${fmt(pct(o, 95))} ms  p99 ${fmt(pct(o, 99))} ms (one UpdateItem at a time)`,
     );
   }
   if (!want('webhook')) return;

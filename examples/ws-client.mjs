@@ -1,5 +1,6 @@
-// A one-file WebSocket channel client: resumes after the last seq it saw, acks what it processed, and
-// reconnects (API Gateway closes connections after 2 hours).
+// A one-file WebSocket channel client: resumes after the last seq it saw, asks again when a channelSeq is
+// missing, drops a channelSeq it already processed, acks what it processed, and reconnects (API Gateway
+// closes connections after 2 hours).
 //   node examples/ws-client.mjs 'ws://127.0.0.1:3001/?tenant=...&channel=...&token=...'
 import WebSocket from 'ws';
 
@@ -12,15 +13,26 @@ let lastSeq = 0;
 
 function connect() {
   const ws = new WebSocket(url);
+  let resuming = false;
+  const resume = () => {
+    resuming = true;
+    ws.send(JSON.stringify({ action: 'resume', after: lastSeq }));
+  };
   ws.on('open', () => {
     console.log('connected');
-    ws.send(JSON.stringify({ action: 'resume', after: lastSeq }));
+    resume();
   });
   ws.on('message', (data) => {
     const frame = JSON.parse(data.toString());
-    if (frame.type !== 'event') return;
-    if (frame.channelSeq <= lastSeq) return; // already processed (a resume may repeat)
+    if (frame.type === 'bridge.resumed') resuming = false; // what is still missing has left the log
+    if (frame.type !== 'event' && frame.type !== 'bridge.event-too-large') return;
+    if (frame.channelSeq <= lastSeq) return; // already processed (a resume or a connector crash may repeat)
+    if (frame.channelSeq > lastSeq + 1 && !resuming) return resume(); // a gap: this frame comes again
     lastSeq = frame.channelSeq;
+    if (frame.type === 'bridge.event-too-large') {
+      console.log(`ws ${frame.channelSeq} ${frame.event.type} too large for a frame: GET ${frame.url}`);
+      return void ws.send(JSON.stringify({ action: 'ack', seq: lastSeq }));
+    }
     const e = frame.event;
     const call = e.data.call;
     console.log(
