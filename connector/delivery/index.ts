@@ -789,7 +789,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   async function releaseSequencer(k: string, s: { tenant: string; channel: string; head: number }) {
     const done = (async () => {
       await sockets.get(k)?.chain;
-      await repo.releaseSequencer(s.tenant, s.channel, id, s.head);
+      await repo.releaseSequencer(s.tenant, s.channel, id, s.head, sockets.get(k)?.lastSent ?? 0);
     })().finally(() => {
       if (sequencers.get(k) === s) sequencers.delete(k);
       releasing.delete(k);

@@ -450,17 +450,26 @@ export class DeliveryRepo {
     }
   }
 
-  /** Gives the sequencer lease up, storing the last seq used (another process continues from it). */
-  async releaseSequencer(tenant: string, channel: string, owner: string, head: number): Promise<void> {
+  /**
+   * Gives the sequencer lease up, storing the last seq used (another process continues from it) and the
+   * last seq posted to the live connection.
+   */
+  async releaseSequencer(
+    tenant: string,
+    channel: string,
+    owner: string,
+    head: number,
+    sent = 0,
+  ): Promise<void> {
     try {
       await this.db.doc.send(
         new UpdateCommand({
           TableName: this.db.table,
           Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET #n = :h REMOVE seqOwner, seqUntil',
+          UpdateExpression: 'SET #n = :h, sent = :s REMOVE seqOwner, seqUntil',
           ConditionExpression: 'seqOwner = :me',
           ExpressionAttributeNames: { '#n': 'next' },
-          ExpressionAttributeValues: { ':me': owner, ':h': head },
+          ExpressionAttributeValues: { ':me': owner, ':h': head, ':s': sent },
         }),
       );
     } catch (err) {
@@ -792,92 +801,54 @@ export class DeliveryRepo {
     return items.map(toRecord);
   }
 
-  /** Marks a channel as having pending work (idempotent; `touchedAt` guards the idle clean-up). */
-  async touchWork(tenant: string, channel: string, nowMs: number): Promise<void> {
+  /**
+   * The two "channels to look at" partitions (`DLVWORK`: pending webhook work; `DLVATTN`: WebSocket
+   * channels asking for attention) hold one small item per channel with one number; they are written,
+   * listed whole and removed under a condition on that number.
+   */
+  private async putMarker(
+    key: { pk: string; sk: string },
+    type: string,
+    tenant: string,
+    channel: string,
+    attrs: Item,
+  ): Promise<void> {
     await this.db.doc.send(
-      new PutCommand({
-        TableName: this.db.table,
-        Item: {
-          ...keys.deliveryWork(tenant, channel),
-          type: 'delivery-work',
-          tenant,
-          channel,
-          touchedAt: nowMs,
-        },
-      }),
+      new PutCommand({ TableName: this.db.table, Item: { ...key, type, tenant, channel, ...attrs } }),
     );
   }
 
-  /** Asks the delivery services to look at a WebSocket channel now (new connection, resume request). */
-  async flagAttention(tenant: string, channel: string, nowMs: number): Promise<void> {
-    await this.db.doc.send(
-      new PutCommand({
-        TableName: this.db.table,
-        Item: {
-          ...keys.deliveryAttention(tenant, channel),
-          type: 'delivery-attention',
-          tenant,
-          channel,
-          at: nowMs,
-          [TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + 3600,
-        },
-      }),
-    );
-  }
-
-  /** Channels flagged for attention, with the time of their latest flag. */
-  async listAttention(): Promise<{ tenant: string; channel: string; at: number }[]> {
+  private async listMarkers(
+    pk: string,
+    field: string,
+  ): Promise<{ tenant: string; channel: string; value: number }[]> {
     const items = await queryAll(
       this.db,
-      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'DLVATTN' } },
+      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk } },
       new Date(0),
     );
     return items.map((it) => ({
       tenant: it.tenant as string,
       channel: it.channel as string,
-      at: it.at as number,
+      value: it[field] as number,
     }));
   }
 
-  /** Removes a flag not renewed since `at` (every service has had time to see it). */
-  async clearAttention(tenant: string, channel: string, at: number): Promise<void> {
+  /** Deletes the marker when `#f <op> :v` holds; false when it did not. */
+  private async deleteMarkerIf(
+    key: { pk: string; sk: string },
+    field: string,
+    op: '=' | '<',
+    value: number,
+  ): Promise<boolean> {
     try {
       await this.db.doc.send(
         new DeleteCommand({
           TableName: this.db.table,
-          Key: keys.deliveryAttention(tenant, channel),
-          ConditionExpression: '#at = :at',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
-    }
-  }
-
-  async listWork(): Promise<{ tenant: string; channel: string; touchedAt: number }[]> {
-    const items = await queryAll(
-      this.db,
-      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'DLVWORK' } },
-      new Date(0),
-    );
-    return items.map((it) => ({
-      tenant: it.tenant as string,
-      channel: it.channel as string,
-      touchedAt: it.touchedAt as number,
-    }));
-  }
-
-  /** Removes the work item when it was not touched since `cutoffMs` (a newer delivery keeps it). */
-  async deleteWorkIfIdle(tenant: string, channel: string, cutoffMs: number): Promise<boolean> {
-    try {
-      await this.db.doc.send(
-        new DeleteCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryWork(tenant, channel),
-          ConditionExpression: 'touchedAt < :c',
-          ExpressionAttributeValues: { ':c': cutoffMs },
+          Key: key,
+          ConditionExpression: `#f ${op} :v`,
+          ExpressionAttributeNames: { '#f': field },
+          ExpressionAttributeValues: { ':v': value },
         }),
       );
       return true;
@@ -885,5 +856,47 @@ export class DeliveryRepo {
       if (isConditionalFailure(err)) return false;
       throw err;
     }
+  }
+
+  /** Marks a channel as having pending work (idempotent; `touchedAt` guards the idle clean-up). */
+  async touchWork(tenant: string, channel: string, nowMs: number): Promise<void> {
+    await this.putMarker(keys.deliveryWork(tenant, channel), 'delivery-work', tenant, channel, {
+      touchedAt: nowMs,
+    });
+  }
+
+  /** Asks the delivery services to look at a WebSocket channel now (new connection, resume request). */
+  async flagAttention(tenant: string, channel: string, nowMs: number): Promise<void> {
+    await this.putMarker(keys.deliveryAttention(tenant, channel), 'delivery-attention', tenant, channel, {
+      at: nowMs,
+      [TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + 3600,
+    });
+  }
+
+  /** Channels flagged for attention, with the time of their latest flag. */
+  async listAttention(): Promise<{ tenant: string; channel: string; at: number }[]> {
+    return (await this.listMarkers('DLVATTN', 'at')).map((m) => ({
+      tenant: m.tenant,
+      channel: m.channel,
+      at: m.value,
+    }));
+  }
+
+  /** Removes a flag not renewed since `at` (every service has had time to see it). */
+  async clearAttention(tenant: string, channel: string, at: number): Promise<void> {
+    await this.deleteMarkerIf(keys.deliveryAttention(tenant, channel), 'at', '=', at);
+  }
+
+  async listWork(): Promise<{ tenant: string; channel: string; touchedAt: number }[]> {
+    return (await this.listMarkers('DLVWORK', 'touchedAt')).map((m) => ({
+      tenant: m.tenant,
+      channel: m.channel,
+      touchedAt: m.value,
+    }));
+  }
+
+  /** Removes the work item when it was not touched since `cutoffMs` (a newer delivery keeps it). */
+  async deleteWorkIfIdle(tenant: string, channel: string, cutoffMs: number): Promise<boolean> {
+    return this.deleteMarkerIf(keys.deliveryWork(tenant, channel), 'touchedAt', '<', cutoffMs);
   }
 }
