@@ -198,6 +198,20 @@ interface WsChannel {
   dropped: boolean;
 }
 
+/** A WebSocket channel's sequencer lease held by this process. */
+interface Sequencer {
+  tenant: string;
+  channel: string;
+  /** Last seq numbered. */
+  head: number;
+  /** The head when this process acquired the lease: frames up to it were numbered by others. */
+  base: number;
+  until: number;
+  usedAt: number;
+  /** Batches between acquiring and storing; a pinned sequencer is never released as idle. */
+  pins: number;
+}
+
 interface LinkState {
   tenant: string;
   link: string;
@@ -322,6 +336,10 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       for (const b of batch) for (const w of b.waiters) w.reject(err);
     }
   }
+  /** Stores a record read at `at`, unless a newer read is already cached. */
+  function cacheChannel(k: string, at: number, rec: ChannelRecord | null) {
+    if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(rec) });
+  }
   function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
@@ -331,9 +349,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         refreshing.add(k);
         const at = Date.now();
         void loadChannel(tenant, channel)
-          .then((rec) => {
-            if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(rec) });
-          })
+          .then((rec) => cacheChannel(k, at, rec))
           .catch((err: unknown) => logger.warn('channel refresh failed', { error: err as Error, channel }))
           .finally(() => refreshing.delete(k));
       }
@@ -632,10 +648,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const nowMs = clock.now();
     const full = scans++ % fullScanEvery === 0;
     const work = await repo.listWork();
-    const chans = await deps.repos.channels.getMany(
-      work.map((w) => ({ tenant: w.tenant, id: w.channel })),
-      deps.now(),
-    );
+    const chans = await Promise.all(work.map((w) => channelOf(w.tenant, w.channel)));
     for (const [i, w] of work.entries()) {
       if (stopped) return;
       const k = key(w.tenant, w.channel);
@@ -687,22 +700,48 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
    * Sequencer leases held by this process: the last seq used per WebSocket channel. `pins` counts batches
    * between acquiring and storing; a pinned sequencer is never released as idle.
    */
-  const sequencers = new Map<
-    string,
-    {
-      tenant: string;
-      channel: string;
-      head: number;
-      /** The head when this process acquired the lease: frames up to it were numbered by others. */
-      base: number;
-      until: number;
-      usedAt: number;
-      pins: number;
-    }
-  >();
+  const sequencers = new Map<string, Sequencer>();
 
   /** Releases in flight, per channel: the lease is not taken again before the release is stored. */
   const releasing = new Map<string, Promise<void>>();
+
+  /** The lease this process holds with a third of it left, pinned; undefined otherwise. */
+  function heldSequencer(k: string): Sequencer | undefined {
+    const held = sequencers.get(k);
+    if (!held || held.until - Date.now() <= seqLeaseMs / 3) return undefined;
+    held.pins++;
+    held.usedAt = Date.now();
+    return held;
+  }
+
+  /**
+   * Takes (or extends) the lease in DynamoDB, pinned. `acquired` is the acquire's answer when this
+   * process did not hold it before (the caller brings its view of the channel up to date); null when
+   * another live process holds it.
+   */
+  async function acquireSequencer(tenant: string, channel: string) {
+    const k = key(tenant, channel);
+    const until = Date.now() + seqLeaseMs;
+    const got = await repo.acquireSequencer(
+      tenant,
+      channel,
+      id,
+      until,
+      Date.now(),
+      Math.min(2000, seqLeaseMs),
+    );
+    if (!got) return null;
+    const cur = sequencers.get(k);
+    if (cur && got.wasOurs) {
+      cur.until = until;
+      cur.pins++;
+      cur.usedAt = Date.now();
+      return { s: cur, acquired: null };
+    }
+    const s = { tenant, channel, head: got.head, base: got.head, until, usedAt: Date.now(), pins: 1 };
+    sequencers.set(k, s);
+    return { s, acquired: got };
+  }
 
   /** Holds the channel's sequencer (waits while another live process holds it); pins it. */
   async function holdSequencer(tenant: string, channel: string) {
@@ -710,36 +749,17 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
       if (stopped) throw new Error('delivery stopped');
       await releasing.get(k);
-      const held = sequencers.get(k);
-      if (held && held.until - Date.now() > seqLeaseMs / 3) {
-        held.pins++;
-        held.usedAt = Date.now();
-        return held;
-      }
-      const until = Date.now() + seqLeaseMs;
-      const got = await repo.acquireSequencer(
-        tenant,
-        channel,
-        id,
-        until,
-        Date.now(),
-        Math.min(2000, seqLeaseMs),
-      );
-      if (got) {
-        const cur = sequencers.get(k);
-        if (cur && got.wasOurs) {
-          cur.until = until;
-          cur.pins++;
-          cur.usedAt = Date.now();
-          return cur;
-        }
-        const s = { tenant, channel, head: got.head, base: got.head, until, usedAt: Date.now(), pins: 1 };
-        sequencers.set(k, s);
-        afterAcquire(tenant, channel, got.head, got.resendFrom, got.state);
-        return s;
+      const held = heldSequencer(k);
+      if (held) return held;
+      const stale = sequencers.get(k);
+      const r = await acquireSequencer(tenant, channel);
+      if (r) {
+        const a = r.acquired;
+        if (a) afterAcquire(tenant, channel, a.head, a.resendFrom, a.state);
+        return r.s;
       }
       // Not ours (a concurrent acquire in the channel's queue may have just stored a fresh lease: keep it).
-      if (sequencers.get(k) === held) sequencers.delete(k);
+      if (sequencers.get(k) === stale) sequencers.delete(k);
       await repo.wantSequencer(tenant, channel, id, Date.now(), Math.min(2000, seqLeaseMs));
       await new Promise((r) => setTimeout(r, wait));
     }
@@ -944,45 +964,20 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   async function trySequencerInQueue(w: WsChannel) {
     const k = key(w.tenant, w.channel);
     if (releasing.has(k) || stopped) return null;
-    const held = sequencers.get(k);
-    if (held && held.until - Date.now() > seqLeaseMs / 3) {
-      held.pins++;
-      held.usedAt = Date.now();
+    const held = heldSequencer(k);
+    if (held) {
       // Acquired by a batch whose queued update of `processed` may still be behind this task.
       w.processed = Math.max(w.processed, held.base);
       return held;
     }
-    const until = Date.now() + seqLeaseMs;
-    const got = await repo.acquireSequencer(
-      w.tenant,
-      w.channel,
-      id,
-      until,
-      Date.now(),
-      Math.min(2000, seqLeaseMs),
-    );
-    if (!got) return null;
-    const cur = sequencers.get(k);
-    if (cur && got.wasOurs) {
-      cur.until = until;
-      cur.pins++;
-      cur.usedAt = Date.now();
-      return cur;
+    const r = await acquireSequencer(w.tenant, w.channel);
+    if (!r) return null;
+    if (r.acquired) {
+      w.processed = Math.max(w.processed, r.acquired.head);
+      // Taken over from a crashed holder: the replay that follows starts early enough for its unsent frames.
+      if (r.acquired.resendFrom !== null) w.liveFrom = Math.min(w.liveFrom, r.acquired.resendFrom);
     }
-    const s = {
-      tenant: w.tenant,
-      channel: w.channel,
-      head: got.head,
-      base: got.head,
-      until,
-      usedAt: Date.now(),
-      pins: 1,
-    };
-    sequencers.set(k, s);
-    w.processed = Math.max(w.processed, got.head);
-    // Taken over from a crashed holder: the replay that follows starts early enough for its unsent frames.
-    if (got.resendFrom !== null) w.liveFrom = Math.min(w.liveFrom, got.resendFrom);
-    return s;
+    return r.s;
   }
 
   /**
@@ -1096,7 +1091,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       const st = states[i]!;
       const ch = chans[i]!;
       const k = key(w.tenant, w.channel);
-      if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(ch) });
+      cacheChannel(k, at, ch);
       const r = st.resume;
       const due =
         !w.seen ||

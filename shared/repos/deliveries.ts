@@ -9,7 +9,14 @@
  * Re-matching after a crash skips events that already have a delivery on the channel (`deliveredSince`);
  * the per-link "matched up to" watermark says which log events certainly have their deliveries stored.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { batchPut } from '../db/batch.js';
 import type { Db } from '../db/client.js';
@@ -165,23 +172,14 @@ export class DeliveryRepo {
 
   /** Records the client's acknowledgement (monotonic: a lower seq never moves it back). */
   async ack(tenant: string, channel: string, seq: number): Promise<number> {
-    try {
-      const res = await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET acked = :s, #type = :t',
-          ConditionExpression: 'attribute_not_exists(acked) OR acked < :s',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':s': seq, ':t': 'delivery-state' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toState(res.Attributes).acked;
-    } catch (err) {
-      if (isConditionalFailure(err)) return (await this.getState(tenant, channel)).acked;
-      throw err;
-    }
+    const now = await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET acked = :s, #type = :t',
+      ConditionExpression: 'attribute_not_exists(acked) OR acked < :s',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':s': seq, ':t': 'delivery-state' },
+      ReturnValues: 'ALL_NEW',
+    });
+    return (now ? toState(now) : await this.getState(tenant, channel)).acked;
   }
 
   /** Stores a resume request of a connection; the connector's delivery service carries it out. */
@@ -218,27 +216,42 @@ export class DeliveryRepo {
   }
 
   /**
+   * A conditional update of the channel's STATE item: its attributes (as `ReturnValues` asks), or null
+   * when the condition does not hold. The sequencer lease and the hold are all such updates.
+   */
+  private async updateStateIf(
+    tenant: string,
+    channel: string,
+    input: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    > & { ReturnValues?: 'ALL_OLD' | 'ALL_NEW' },
+  ): Promise<Item | null> {
+    try {
+      const res = await this.db.doc.send(
+        new UpdateCommand({ TableName: this.db.table, Key: keys.deliveryState(tenant, channel), ...input }),
+      );
+      return res.Attributes ?? {};
+    } catch (err) {
+      if (isConditionalFailure(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
    * Records where a new connection's hold starts (the first seq it gets when the hold ends without a
    * resume), once per connection: the first process to notice it decides, the others read it back.
    */
   async startHold(tenant: string, channel: string, connectionId: string, from: number): Promise<number> {
-    try {
-      await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET holdConn = :c, holdFrom = :f, #type = :t',
-          ConditionExpression: 'attribute_not_exists(holdConn) OR holdConn <> :c',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':c': connectionId, ':f': from, ':t': 'delivery-state' },
-        }),
-      );
-      return from;
-    } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
-      const hold = (await this.getState(tenant, channel)).hold;
-      return hold?.connectionId === connectionId ? hold.from : from;
-    }
+    const set = await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET holdConn = :c, holdFrom = :f, #type = :t',
+      ConditionExpression: 'attribute_not_exists(holdConn) OR holdConn <> :c',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':c': connectionId, ':f': from, ':t': 'delivery-state' },
+    });
+    if (set) return from;
+    const hold = (await this.getState(tenant, channel)).hold;
+    return hold?.connectionId === connectionId ? hold.from : from;
   }
 
   /** Records that a connection is live (frames go to it without a hold, whichever process sends them). */
@@ -339,49 +352,37 @@ export class DeliveryRepo {
     nowMs: number,
     wantFreshMs = 2000,
   ): Promise<{ head: number; wasOurs: boolean; resendFrom: number | null; state: DeliveryState } | null> {
-    try {
-      const res = await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET seqOwner = :me, seqUntil = :u, #type = :t REMOVE seqWanted, seqWantedAt',
-          // Free (or ours, or expired), and nobody else asked for it lately: a handed-over lease goes to
-          // the process that asked, not back to the one that just released it.
-          ConditionExpression:
-            '(attribute_not_exists(seqOwner) OR seqOwner = :me OR seqUntil < :now) AND ' +
-            '(attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale)',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':me': owner,
-            ':u': untilMs,
-            ':now': nowMs,
-            ':stale': nowMs - wantFreshMs,
-            ':t': 'delivery-state',
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      const old = res.Attributes;
-      const wasOurs = old?.seqOwner === owner;
-      const stored = (old?.next as number | undefined) ?? 0;
-      // Taken from a holder that never released it (crashed, or stalled past its lease): frames it numbered
-      // after the last position it recorded may never have been posted to the live connection.
-      const tookOver = typeof old?.seqOwner === 'string' && !wasOurs;
-      const sentFloor = Math.max(
-        (old?.sent as number | undefined) ?? 0,
-        (old?.acked as number | undefined) ?? 0,
-      );
-      return {
-        head: Math.max(stored, await this.lastSeq(tenant, channel)),
-        wasOurs,
-        resendFrom: tookOver ? sentFloor + 1 : null,
-        // The acquire changes only the lease: connection, resume and hold fields are current.
-        state: toState(old),
-      };
-    } catch (err) {
-      if (isConditionalFailure(err)) return null;
-      throw err;
-    }
+    const old = await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET seqOwner = :me, seqUntil = :u, #type = :t REMOVE seqWanted, seqWantedAt',
+      // Free (or ours, or expired), and nobody else asked for it lately: a handed-over lease goes to
+      // the process that asked, not back to the one that just released it.
+      ConditionExpression:
+        '(attribute_not_exists(seqOwner) OR seqOwner = :me OR seqUntil < :now) AND ' +
+        '(attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale)',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':me': owner,
+        ':u': untilMs,
+        ':now': nowMs,
+        ':stale': nowMs - wantFreshMs,
+        ':t': 'delivery-state',
+      },
+      ReturnValues: 'ALL_OLD',
+    });
+    if (!old) return null;
+    const wasOurs = old.seqOwner === owner;
+    const stored = (old.next as number | undefined) ?? 0;
+    // Taken from a holder that never released it (crashed, or stalled past its lease): frames it numbered
+    // after the last position it recorded may never have been posted to the live connection.
+    const tookOver = typeof old.seqOwner === 'string' && !wasOurs;
+    const sentFloor = Math.max((old.sent as number | undefined) ?? 0, (old.acked as number | undefined) ?? 0);
+    return {
+      head: Math.max(stored, await this.lastSeq(tenant, channel)),
+      wasOurs,
+      resendFrom: tookOver ? sentFloor + 1 : null,
+      // The acquire changes only the lease: connection, resume and hold fields are current.
+      state: toState(old),
+    };
   }
 
   /**
@@ -396,19 +397,11 @@ export class DeliveryRepo {
     nowMs: number,
     wantFreshMs = 2000,
   ): Promise<void> {
-    try {
-      await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET seqWanted = :me, seqWantedAt = :now',
-          ConditionExpression: 'attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale',
-          ExpressionAttributeValues: { ':me': owner, ':now': nowMs, ':stale': nowMs - wantFreshMs },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
-    }
+    await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET seqWanted = :me, seqWantedAt = :now',
+      ConditionExpression: 'attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale',
+      ExpressionAttributeValues: { ':me': owner, ':now': nowMs, ':stale': nowMs - wantFreshMs },
+    });
   }
 
   /**
@@ -426,28 +419,17 @@ export class DeliveryRepo {
     wantedSinceMs: number,
     sent = 0,
   ): Promise<{ lost: boolean; wantedBy: string | null }> {
-    try {
-      const res = await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET seqUntil = :u, #n = :h, sent = :s',
-          ConditionExpression: 'seqOwner = :me',
-          ExpressionAttributeNames: { '#n': 'next' },
-          ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head, ':s': sent },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const a = res.Attributes ?? {};
-      const wanted =
-        typeof a.seqWanted === 'string' &&
-        a.seqWanted !== owner &&
-        (a.seqWantedAt as number) >= wantedSinceMs;
-      return { lost: false, wantedBy: wanted ? (a.seqWanted as string) : null };
-    } catch (err) {
-      if (isConditionalFailure(err)) return { lost: true, wantedBy: null };
-      throw err;
-    }
+    const a = await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET seqUntil = :u, #n = :h, sent = :s',
+      ConditionExpression: 'seqOwner = :me',
+      ExpressionAttributeNames: { '#n': 'next' },
+      ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head, ':s': sent },
+      ReturnValues: 'ALL_NEW',
+    });
+    if (!a) return { lost: true, wantedBy: null };
+    const wanted =
+      typeof a.seqWanted === 'string' && a.seqWanted !== owner && (a.seqWantedAt as number) >= wantedSinceMs;
+    return { lost: false, wantedBy: wanted ? (a.seqWanted as string) : null };
   }
 
   /**
@@ -461,20 +443,12 @@ export class DeliveryRepo {
     head: number,
     sent = 0,
   ): Promise<void> {
-    try {
-      await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.table,
-          Key: keys.deliveryState(tenant, channel),
-          UpdateExpression: 'SET #n = :h, sent = :s REMOVE seqOwner, seqUntil',
-          ConditionExpression: 'seqOwner = :me',
-          ExpressionAttributeNames: { '#n': 'next' },
-          ExpressionAttributeValues: { ':me': owner, ':h': head, ':s': sent },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
-    }
+    await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET #n = :h, sent = :s REMOVE seqOwner, seqUntil',
+      ConditionExpression: 'seqOwner = :me',
+      ExpressionAttributeNames: { '#n': 'next' },
+      ExpressionAttributeValues: { ':me': owner, ':h': head, ':s': sent },
+    });
   }
 
   /** Highest seq in the channel's delivery log (0 when empty). */
