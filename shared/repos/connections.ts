@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { deleteLive, epochSeconds, getLive, queryAll } from './common.js';
+import { deleteLive, epochSeconds, getLive, queryAll, type Item } from './common.js';
 import { keys } from './keys.js';
 
 /** API Gateway closes a WebSocket connection after 2 hours; the item lives a little longer. */
@@ -15,6 +15,13 @@ export interface ConnectionRecord {
 }
 
 /** Maps a live WebSocket connection id back to its tenant and channel ($disconnect, $default). */
+const toConnection = (it: Item): ConnectionRecord => ({
+  connectionId: (it.pk as string).slice('CONN#'.length),
+  tenant: it.tenant as string,
+  channel: it.channel as string,
+  connectedAt: it.connectedAt as string,
+});
+
 export class ConnectionRepo {
   constructor(private readonly db: Db) {}
 
@@ -35,14 +42,7 @@ export class ConnectionRepo {
 
   async get(connectionId: string, now: Date): Promise<ConnectionRecord | null> {
     const it = await getLive(this.db, keys.connection(connectionId), now);
-    return it
-      ? {
-          connectionId,
-          tenant: it.tenant as string,
-          channel: it.channel as string,
-          connectedAt: it.connectedAt as string,
-        }
-      : null;
+    return it ? toConnection(it) : null;
   }
 
   /** Every live connection (index gsi1, eventually consistent): the delivery service's discovery. */
@@ -56,23 +56,11 @@ export class ConnectionRepo {
       },
       now,
     );
-    return items.map((it) => ({
-      connectionId: (it.pk as string).slice('CONN#'.length),
-      tenant: it.tenant as string,
-      channel: it.channel as string,
-      connectedAt: it.connectedAt as string,
-    }));
+    return items.map(toConnection);
   }
 
   async delete(connectionId: string, now: Date): Promise<ConnectionRecord | null> {
     const it = await deleteLive(this.db, keys.connection(connectionId), now);
-    return it
-      ? {
-          connectionId,
-          tenant: it.tenant as string,
-          channel: it.channel as string,
-          connectedAt: it.connectedAt as string,
-        }
-      : null;
+    return it ? toConnection(it) : null;
   }
 }
