@@ -93,7 +93,13 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     if (!entry) return;
     runners.delete(k);
     await entry.runner.stop();
-    if (release) await deps.repos.leases.release(entry.runner.link.tenant, entry.runner.link.id, id);
+    if (!release) return;
+    // A lease that cannot be released (database gone) simply expires after `leaseMs`.
+    await deps.repos.leases
+      .release(entry.runner.link.tenant, entry.runner.link.id, id)
+      .catch((err: unknown) =>
+        deps.logger.warn('link lease release failed', { link: k, error: err as Error }),
+      );
   }
 
   async function startRunner(link: LinkRecord) {

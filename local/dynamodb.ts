@@ -44,6 +44,12 @@ function killAllOnExit() {
 export async function startDynamoDbLocal(opts: {
   dataDir: string | null;
   port?: number;
+  /**
+   * Run Java in its own process group, so a Ctrl-C in the terminal reaches only the caller, which stops
+   * everything else first and this last. Only for callers that handle SIGINT/SIGTERM themselves (they
+   * exit through `process.exit`, whose hook kills the child); otherwise Ctrl-C would leave Java running.
+   */
+  ownProcessGroup?: boolean;
 }): Promise<LocalDynamo> {
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
   let path: string | null = null;
@@ -51,7 +57,13 @@ export async function startDynamoDbLocal(opts: {
     path = resolve(opts.dataDir);
     mkdirSync(path, { recursive: true });
   }
-  const child = dynamoDbLocal.spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  const child = dynamoDbLocal.spawn({
+    port,
+    path,
+    sharedDb: true,
+    stdio: 'pipe',
+    detached: opts.ownProcessGroup ?? false,
+  });
   live.add(child);
   killAllOnExit();
   let output = '';

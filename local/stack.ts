@@ -72,6 +72,8 @@ export interface StackOptions {
   delivery?: Partial<Omit<DeliveryOptions, 'deps'>>;
   /** Clock for handlers (tests move it forward to check expiry). */
   now?: () => Date;
+  /** Start DynamoDB Local in its own process group (`npm start`, which handles Ctrl-C itself). */
+  dynamoOwnProcessGroup?: boolean;
 }
 
 export interface LocalStack {
@@ -97,14 +99,25 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   const memory = !opts.dataDir || opts.dataDir === 'memory';
   const dataDir = memory ? null : resolve(opts.dataDir!);
   const cleanups: (() => Promise<void> | void)[] = [];
+  /** Stops every part, last started first; a part that fails to stop is logged and the rest still stop. */
   const stop = async () => {
-    for (const c of cleanups.reverse()) await c();
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        logger.error('local stack: a part failed to stop', { error: err as Error });
+      }
+    }
+    cleanups.length = 0;
   };
   try {
     let dynamo: LocalDynamo | undefined;
     let dynamoEndpoint = opts.dynamoEndpoint;
     if (!dynamoEndpoint) {
-      dynamo = await startDynamoDbLocal({ dataDir: dataDir ? join(dataDir, 'dynamodb') : null });
+      dynamo = await startDynamoDbLocal({
+        dataDir: dataDir ? join(dataDir, 'dynamodb') : null,
+        ownProcessGroup: opts.dynamoOwnProcessGroup,
+      });
       cleanups.push(() => dynamo!.stop());
       dynamoEndpoint = dynamo.endpoint;
     }
@@ -155,6 +168,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         error: (...a: unknown[]) => logger.error(String(a[0]), { detail: a.slice(1) }),
       },
     });
+    // The database client closes after the gateway, whose close still runs `$disconnect` handlers.
+    cleanups.push(() => holder.deps?.db.doc.destroy());
     cleanups.push(() => gateway.close());
 
     const config: RuntimeConfig = RuntimeConfigSchema.parse({
@@ -175,7 +190,6 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       ...(opts.now ? { now: opts.now } : {}),
     });
     holder.deps = deps;
-    cleanups.push(() => deps.db.doc.destroy());
     await ensureTable(deps.db);
     await deps.repos.tenants.ensure(ADMIN_TENANT, new Date());
 

@@ -28,6 +28,7 @@ const stack = await startStack({
   wsPort: port('BRIDGE_WS_PORT', 3001),
   adminKey: process.env.BRIDGE_ADMIN_KEY || undefined,
   dataDir: process.env.BRIDGE_DATA_DIR || './.bridge-data',
+  dynamoOwnProcessGroup: true,
   logLevel: process.env.BRIDGE_LOG_LEVEL ?? 'WARN',
   simulator: {
     controlPort: port('SIM_CONTROL_PORT', simBase(10)),
@@ -65,7 +66,12 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: stopping...`);
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
-  await stack.stop();
+  try {
+    await stack.stop();
+  } catch (err) {
+    console.error(`cti-bridge: stopping failed: ${(err as Error).message}`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

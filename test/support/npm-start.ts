@@ -2,7 +2,7 @@
  * `npm start` as a newcomer runs it, in its own process group (so SIGINT to the group is what Ctrl-C
  * does in a terminal), on free ports with in-memory data. Resolves once it printed its URLs and key.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 export interface StartedStack {
   child: ChildProcess;
@@ -50,13 +50,40 @@ export function npmStart(): Promise<StartedStack> {
   });
 }
 
-/** Kills every process group started here that is still running (afterAll). */
+/** Every live process below `pid` (children, their children, ...), with its command line. */
+export function descendants(pid: number): { pid: number; args: string }[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+  const out: { pid: number; args: string }[] = [];
+  const todo = [pid];
+  while (todo.length) {
+    const parent = todo.pop()!;
+    for (const r of rows)
+      if (r.ppid === parent) {
+        out.push({ pid: r.pid, args: r.args });
+        todo.push(r.pid);
+      }
+  }
+  return out;
+}
+
+/**
+ * Kills every process started here that is still running (afterAll): the process group and whatever
+ * runs below it in another group (DynamoDB Local has its own, see local/dynamodb.ts).
+ */
 export function killStarted(): void {
   for (const c of started.splice(0)) {
-    try {
-      if (c.pid) process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
+    if (!c.pid) continue;
+    const below = descendants(c.pid);
+    for (const pid of [-c.pid, ...below.map((d) => d.pid)]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
 }
