@@ -315,6 +315,8 @@ export async function deliveryBench(opts: {
   drainMs: number;
   /** The drain stops when nothing arrived for this long, ms. */
   idleMs?: number;
+  /** Framing of the WebSocket channels (default `batch`). */
+  wsFraming?: 'single' | 'batch';
   log?: (s: string) => void;
 }): Promise<DeliveryResult> {
   const log = opts.log ?? (() => undefined);
@@ -577,7 +579,7 @@ export async function deliveryBench(opts: {
         await inBatches(idx, 25, async (i) => {
           const ch =
             i < nWs
-              ? await api('POST', '/v1/channels', { type: 'websocket' })
+              ? await api('POST', '/v1/channels', { type: 'websocket', framing: opts.wsFraming ?? 'batch' })
               : await api('POST', '/v1/channels', {
                   type: 'webhook',
                   url: `http://127.0.0.1:${hookPort}/p${phaseNo}/h/${i}`,

@@ -125,9 +125,12 @@ async function openWs(phase: number, rx: number, url: string): Promise<WebSocket
   const ws = new WebSocket(url);
   ws.on('message', (d) => {
     const at = now();
-    // {"type":"event","channelSeq":N,"event":{...}}; other frames (resume answers, heartbeats) are ignored.
-    const f = parse<{ type?: string; event?: Envelope }>(d.toString());
-    if (f?.type === 'event') receipt(phase, rx, at, f.event);
+    // {"type":"event","channelSeq":N,"event":{...}}, or several in {"type":"events","frames":[...]} (batch
+    // framing); other frames (resume answers, heartbeats) are ignored.
+    type Frame = { type?: string; event?: Envelope };
+    const f = parse<Frame & { frames?: Frame[] }>(d.toString());
+    for (const x of f?.type === 'events' ? (f.frames ?? []) : f ? [f] : [])
+      if (x.type === 'event') receipt(phase, rx, at, x.event);
   });
   await new Promise<void>((res, rej) => {
     ws.once('open', () => res());

@@ -14,6 +14,7 @@
  *   --load-ms <ms>     offered load per delivery phase (default 6000)
  *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
+ *   --ws-framing <f>   framing of the WebSocket channels, single or batch (default batch)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
  *                      (default 0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000,1:system@50,100:per-user@100,1000:per-user@50,100:system@5)
  */
@@ -49,6 +50,7 @@ try {
       'drain-ms': { type: 'string', default: '30000' },
       'idle-ms': { type: 'string', default: '5000' },
       phases: { type: 'string' },
+      'ws-framing': { type: 'string', default: 'batch' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,6 +73,9 @@ const int = (name: string, v: string) => {
 const loadMs = int('load-ms', args['load-ms']!);
 const drainMs = int('drain-ms', args['drain-ms']!);
 const idleMs = int('idle-ms', args['idle-ms']!);
+const wsFraming = args['ws-framing'];
+if (wsFraming !== 'single' && wsFraming !== 'batch')
+  usage(`--ws-framing: expected single or batch, got "${wsFraming}"`);
 let phases = DEFAULT_PHASES;
 try {
   if (args.phases) phases = parsePhases(args.phases);
@@ -288,9 +293,16 @@ if (want('memory')) {
 // events, then a bounded drain; simulator and clients in processes of their own.
 if (want('delivery')) {
   console.log(
-    `\ndelivery benchmark (simulator process -> BroadWorks front-end -> driver -> log -> delivery -> clients process), ${loadMs / 1000} s of load per phase`,
+    `\ndelivery benchmark (simulator process -> BroadWorks front-end -> driver -> log -> delivery -> clients process), ${loadMs / 1000} s of load per phase, WebSocket channels with ${wsFraming} framing`,
   );
-  const result = await deliveryBench({ phases, loadMs, drainMs, idleMs, log: (s) => console.log(s) });
+  const result = await deliveryBench({
+    phases,
+    loadMs,
+    drainMs,
+    idleMs,
+    wsFraming,
+    log: (s) => console.log(s),
+  });
   console.log('');
   for (const line of deliveryTable(result)) console.log(line);
 }

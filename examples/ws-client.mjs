@@ -23,22 +23,30 @@ function connect() {
     resume();
   });
   ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    if (frame.type === 'bridge.resumed') resuming = false; // what is still missing has left the log
-    if (frame.type !== 'event' && frame.type !== 'bridge.event-too-large') return;
-    if (frame.channelSeq <= lastSeq) return; // already processed (a resume or a connector crash may repeat)
-    if (frame.channelSeq > lastSeq + 1 && !resuming) return resume(); // a gap: this frame comes again
-    lastSeq = frame.channelSeq;
-    if (frame.type === 'bridge.event-too-large') {
-      console.log(`ws ${frame.channelSeq} ${frame.event.type} too large for a frame: GET ${frame.url}`);
-      return void ws.send(JSON.stringify({ action: 'ack', seq: lastSeq }));
+    const msg = JSON.parse(data.toString());
+    if (msg.type === 'bridge.resumed') resuming = false; // what is still missing has left the log
+    // A channel created with "framing":"batch" sends its event frames in `events` messages.
+    const frames = msg.type === 'events' ? msg.frames : [msg];
+    const before = lastSeq;
+    for (const frame of frames) {
+      if (frame.type !== 'event' && frame.type !== 'bridge.event-too-large') continue;
+      if (frame.channelSeq <= lastSeq) continue; // already processed (a resume or a connector crash may repeat)
+      if (frame.channelSeq > lastSeq + 1) {
+        if (!resuming) resume(); // a gap: this frame comes again
+        break;
+      }
+      lastSeq = frame.channelSeq;
+      if (frame.type === 'bridge.event-too-large') {
+        console.log(`ws ${frame.channelSeq} ${frame.event.type} too large for a frame: GET ${frame.url}`);
+        continue;
+      }
+      const e = frame.event;
+      const call = e.data.call;
+      console.log(
+        `ws ${frame.channelSeq} ${e.type} ${e.target.id ?? e.target.type}${call ? ` ${call.id} ${call.state}` : ''}`,
+      );
     }
-    const e = frame.event;
-    const call = e.data.call;
-    console.log(
-      `ws ${frame.channelSeq} ${e.type} ${e.target.id ?? e.target.type}${call ? ` ${call.id} ${call.state}` : ''}`,
-    );
-    ws.send(JSON.stringify({ action: 'ack', seq: lastSeq }));
+    if (lastSeq > before) ws.send(JSON.stringify({ action: 'ack', seq: lastSeq }));
   });
   ws.on('close', () => setTimeout(connect, 1000));
   ws.on('error', (err) => console.error(`socket error: ${err.message}`));

@@ -196,6 +196,14 @@ interface WsChannel {
   goneConn: string | null;
   /** The channel is gone: queued frames are dropped. */
   dropped: boolean;
+  /** `batch` framing: event frames go out in `events` messages (from the channel record). */
+  batch: boolean;
+  /**
+   * `batch` framing: frames numbered while the task that will post them waits in `chain`; frames join
+   * it only while nothing else was queued behind it (the wire order is the queue order).
+   */
+  outbox: { ch: ChannelRecord; seq: number; event: BridgeEvent }[] | null;
+  outboxChain: Promise<void> | null;
 }
 
 /** A WebSocket channel's sequencer lease held by this process. */
@@ -881,6 +889,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
           attention: true,
           goneConn: null,
           dropped: false,
+          batch: false,
+          outbox: null,
+          outboxChain: null,
         }),
       );
     return w;
@@ -898,12 +909,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     return p;
   }
 
+  /** Posts one message (an object to serialise, or JSON already serialised). */
   async function post(w: WsChannel, data: unknown): Promise<'ok' | 'gone' | 'too-large' | 'error'> {
     if (!management || !w.connectionId || killed) return 'error'; // a crashed process sends nothing more
     const connectionId = w.connectionId;
     try {
+      const body = typeof data === 'string' ? data : JSON.stringify(data);
       await management.send(
-        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(data)) }),
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(body) }),
       );
       return 'ok';
     } catch (err) {
@@ -948,13 +961,57 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     if (r === 'ok') w.lastSent = seq;
   }
 
+  /**
+   * `batch` framing: posts consecutive frames in `events` messages, as many per message as fit
+   * `maxFrameBytes`; a frame too large even alone becomes its stub. A message the gateway still refuses
+   * as too large is split into one message per frame.
+   */
+  async function sendFrames(w: WsChannel, frames: { seq: number; event: BridgeEvent }[]) {
+    const open = '{"type":"events","frames":[';
+    const close = ']}';
+    const room = maxFrameBytes - Buffer.byteLength(open) - Buffer.byteLength(close);
+    let parts: string[] = [];
+    let bytes = 0;
+    let last = 0;
+    const flush = async () => {
+      if (!parts.length) return;
+      const batch = parts;
+      const upTo = last;
+      parts = [];
+      bytes = 0;
+      let r = await post(w, open + batch.join(',') + close);
+      if (r === 'too-large' && batch.length > 1) {
+        for (const part of batch) if ((r = await post(w, open + part + close)) !== 'ok') break;
+      }
+      if (r === 'ok') w.lastSent = upTo;
+    };
+    for (const { seq, event } of frames) {
+      if (!w.connectionId) return;
+      let part = JSON.stringify({ type: 'event', channelSeq: seq, event });
+      let size = Buffer.byteLength(part);
+      if (size > room) {
+        part = JSON.stringify(tooLargeStub(seq, event, size));
+        size = Buffer.byteLength(part);
+      }
+      if (parts.length && bytes + size + 1 > room) await flush();
+      parts.push(part);
+      bytes += size + (parts.length > 1 ? 1 : 0);
+      last = seq;
+    }
+    await flush();
+  }
+
   /** Re-sends log entries from..to (inclusive) to the current connection, in order. */
   async function replay(w: WsChannel, from: number, to: number) {
+    const frames: { seq: number; event: BridgeEvent }[] = [];
     for (const d of await repo.range(w.tenant, w.channel, from, to, deps.now())) {
       if (!w.connectionId) return;
       const ev = await loadEvent(w.tenant, d.link, d.eventSeq);
-      if (ev) await sendFrame(w, d.seq, ev);
+      if (!ev) continue;
+      if (w.batch) frames.push({ seq: d.seq, event: ev });
+      else await sendFrame(w, d.seq, ev);
     }
+    if (frames.length) await sendFrames(w, frames);
   }
 
   /**
@@ -993,6 +1050,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       return;
     }
     const state = known ?? (await repo.getState(w.tenant, w.channel));
+    w.batch = ch.framing === 'batch';
     const first = !w.seen;
     w.seen = true;
     if (ch.connectionId !== w.connectionId) {
@@ -1044,6 +1102,27 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
 
   /** Queues the frame of a stored delivery behind the channel's earlier frames. */
   function queueFrame(w: WsChannel, ch: ChannelRecord, seq: number, event: BridgeEvent) {
+    if (ch.framing === 'batch') {
+      // Joins the frames already waiting for one task, unless something else was queued behind it.
+      if (w.outbox && w.chain === w.outboxChain) {
+        w.outbox.push({ ch, seq, event });
+        return;
+      }
+      const items = [{ ch, seq, event }];
+      w.outbox = items;
+      w.outboxChain = run(w, async () => {
+        if (w.outbox === items) w.outbox = null; // closed: later frames start the next task
+        if (w.dropped) return;
+        const stale = items.some(
+          (it) => it.ch.connectionId !== w.connectionId && it.ch.connectionId !== w.goneConn,
+        );
+        if (!w.seen || stale) await sync(w);
+        w.batch = true;
+        w.processed = items.at(-1)!.seq;
+        if (w.connectionId && !w.held) await sendFrames(w, items);
+      });
+      return;
+    }
     void run(w, async () => {
       if (w.dropped) return;
       if (!w.seen || (ch.connectionId !== w.connectionId && ch.connectionId !== w.goneConn)) await sync(w);

@@ -23,7 +23,7 @@ function view(c: ChannelRecord, wsBase: string) {
     id: c.id,
     type: c.type,
     url: c.type === 'websocket' ? websocketUrl(wsBase, c) : c.url!,
-    ...(c.type === 'websocket' ? { connectionId: c.connectionId } : {}),
+    ...(c.type === 'websocket' ? { connectionId: c.connectionId, framing: c.framing } : {}),
     ttlSeconds: c.ttlSeconds,
     expiresAt: c.expiresAt,
     createdAt: c.createdAt,
@@ -85,7 +85,13 @@ export const build = (getDeps: () => Deps) =>
         if (b.type === 'websocket') {
           const { token, hash } = generateToken();
           const c = await deps.repos.channels.create(
-            { tenant, type: 'websocket', ttlSeconds, tokenHash: hash },
+            {
+              tenant,
+              type: 'websocket',
+              ttlSeconds,
+              tokenHash: hash,
+              ...(b.framing === 'batch' ? { framing: 'batch' as const } : {}),
+            },
             now,
           );
           return {

@@ -189,8 +189,17 @@ const WebhookSecret = z
     /^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/,
     'a Standard Webhooks secret: "whsec_" + base64 of 24..64 bytes',
   );
+const WsFraming = z.enum(['single', 'batch']);
 export const ChannelCreate = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('websocket'), ttlSeconds: ttl(TTL.channel).optional() }),
+  z.strictObject({
+    type: z.literal('websocket'),
+    ttlSeconds: ttl(TTL.channel).optional(),
+    framing: WsFraming.optional().describe(
+      '`single` (default): one event frame per WebSocket message. `batch`: event frames travel in `events` messages, ' +
+        'each carrying the consecutive frames ready at that moment (one or more; at most the 128 KiB message limit), ' +
+        'so a busy connection is not limited by one PostToConnection per event',
+    ),
+  }),
   z.strictObject({
     type: z.literal('webhook'),
     url: z.string().max(2048).describe('http(s) URL that receives the events (https only in AWS)'),
@@ -206,6 +215,7 @@ export const ChannelView = z.object({
     .string()
     .describe('websocket: the URL to open (carries the token on creation only); webhook: the target'),
   connectionId: z.string().nullable().optional().describe('websocket: live connection id, null when none'),
+  framing: WsFraming.optional().describe('websocket: how event frames are sent (see channel creation)'),
   ttlSeconds: z.number().int(),
   expiresAt: IsoTime,
   createdAt: IsoTime,

@@ -16,6 +16,7 @@ import {
 import { keys } from './keys.js';
 
 export type ChannelType = 'websocket' | 'webhook';
+export type WsFraming = 'single' | 'batch';
 
 export interface ChannelRecord {
   id: string;
@@ -29,6 +30,8 @@ export interface ChannelRecord {
   tokenHash: string | null;
   /** Live API Gateway connection id (websocket channels only). */
   connectionId: string | null;
+  /** WebSocket channels: one event frame per message (`single`) or `events` messages (`batch`). */
+  framing: WsFraming;
   ttlSeconds: number;
   expiresAt: string;
   createdAt: string;
@@ -48,6 +51,7 @@ const toChannel = (it: Item): ChannelRecord => ({
   secret: (it.secret as string | undefined) ?? null,
   tokenHash: (it.tokenHash as string | undefined) ?? null,
   connectionId: (it.connectionId as string | undefined) ?? null,
+  framing: it.framing === 'batch' ? 'batch' : 'single',
   ttlSeconds: it.ttlSeconds as number,
   expiresAt: ttlIso(it)!,
   createdAt: it.createdAt as string,
@@ -68,6 +72,7 @@ export class ChannelRepo {
       url?: string;
       secret?: string;
       tokenHash?: string;
+      framing?: WsFraming;
     },
     now: Date,
   ): Promise<ChannelRecord> {

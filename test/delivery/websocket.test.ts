@@ -42,9 +42,10 @@ async function client(url: string) {
   };
 }
 
-async function setup() {
+async function setup(framing?: 'single' | 'batch') {
   const t = await newTenantWithLink(stack);
-  const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+  const ch = (await t.client.post('/v1/channels', { type: 'websocket', ...(framing ? { framing } : {}) }))
+    .body;
   expect(
     (
       await t.client.post('/v1/subscriptions', {
@@ -245,5 +246,88 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
       await c.close();
       await delivery.stop();
     }
+  });
+
+  it('batch framing: frames ready together travel in `events` messages within the size limit, live and on resume', async () => {
+    const { t, ch } = await setup('batch');
+    expect(ch.framing).toBe('batch');
+    expect((await t.client.get(`/v1/channels/${ch.id}`)).body.framing).toBe('batch');
+    const maxFrameBytes = 6000;
+    const { writer, delivery } = wire(stack, { maxFrameBytes, resumeHoldMs: 5000 });
+    /** The event frames inside a client's messages, in wire order. */
+    const inner = (c: Awaited<ReturnType<typeof client>>) =>
+      c.frames.flatMap((m) => (m.type === 'events' ? m.frames : []));
+    const first = await client(ch.url);
+    try {
+      await connected(t, ch.id);
+      first.send({ action: 'resume', after: 0 });
+      await first.until((f) => f.some((x) => x.type === 'bridge.resumed'));
+      // 40 events numbered in one batch, then a too-large one and one more.
+      const evs = await writer.writeMany(
+        t.id,
+        'pbx',
+        Array.from({ length: 40 }, (_, i) => callDraft('alice', `m${i}`)),
+      );
+      const big = callDraft('alice', 'big');
+      (big.data as any).call.remote.name = 'x'.repeat(8000);
+      const bigEvent = (await writer.write(t.id, 'pbx', big))!;
+      await writer.write(t.id, 'pbx', callDraft('alice', 'after'));
+      await first.until(() => inner(first).length === 42);
+      // No event frame travels alone; the 40 went out in a few messages, each within the limit.
+      expect(first.frames.filter((m) => m.type === 'event' || m.type === 'bridge.event-too-large')).toEqual(
+        [],
+      );
+      const messages = first.frames.filter((m) => m.type === 'events');
+      expect(messages.length).toBeLessThan(20);
+      expect(Math.max(...messages.map((m) => m.frames.length))).toBeGreaterThan(1);
+      for (const m of messages)
+        expect(Buffer.byteLength(JSON.stringify(m))).toBeLessThanOrEqual(maxFrameBytes);
+      expect(inner(first).map((f) => f.channelSeq)).toEqual(Array.from({ length: 42 }, (_, i) => i + 1));
+      expect(
+        inner(first)
+          .slice(0, 40)
+          .map((f) => f.event.id),
+      ).toEqual(evs.map((e) => e.id));
+      expect(inner(first)[40]).toMatchObject({
+        type: 'bridge.event-too-large',
+        channelSeq: 41,
+        event: { id: bigEvent.id, seq: bigEvent.seq },
+      });
+    } finally {
+      await first.close();
+    }
+
+    // Away: 20 more; a new connection resumes after 30 and gets 31..62 in `events` messages, once each.
+    await writer.writeMany(
+      t.id,
+      'pbx',
+      Array.from({ length: 20 }, (_, i) => callDraft('bob', `n${i}`)),
+    );
+    const second = await client(ch.url);
+    try {
+      await until(
+        () => t.client.get(`/v1/channels/${ch.id}`),
+        (r) => r.body.connectionId && r.body.connectionId !== null,
+      );
+      second.send({ action: 'resume', after: 30 });
+      await second.until((f) => f.some((x) => x.type === 'bridge.resumed'));
+      expect(inner(second).map((f) => f.channelSeq)).toEqual(Array.from({ length: 32 }, (_, i) => i + 31));
+      expect(second.frames.filter((m) => m.type === 'events').length).toBeLessThan(32);
+      expect(second.frames.find((m) => m.type === 'bridge.resumed')).toMatchObject({
+        after: 30,
+        lastSeq: 62,
+      });
+    } finally {
+      await second.close();
+      await delivery.stop();
+    }
+  });
+
+  it('rejects an unknown framing with a problem naming the field', async () => {
+    const t = await newTenantWithLink(stack);
+    const r = await t.client.post('/v1/channels', { type: 'websocket', framing: 'ndjson' });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(r.body.errors)).toContain('framing');
   });
 });

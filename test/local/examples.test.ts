@@ -54,7 +54,8 @@ describe('README examples', () => {
 
     const hook = await client.post('/v1/channels', { type: 'webhook', url: hookUrl, secret });
     const ws = await client.post('/v1/channels', { type: 'websocket' });
-    for (const ch of [hook.body.id, ws.body.id]) {
+    const wsBatch = await client.post('/v1/channels', { type: 'websocket', framing: 'batch' });
+    for (const ch of [hook.body.id, ws.body.id, wsBatch.body.id]) {
       const s = await client.post('/v1/subscriptions', {
         channel: ch,
         link: 'sim-broadworks',
@@ -64,7 +65,9 @@ describe('README examples', () => {
       expect(s.status).toBe(201);
     }
     const wsClient = run(['examples/ws-client.mjs', ws.body.url]);
+    const wsBatchClient = run(['examples/ws-client.mjs', wsBatch.body.url]);
     await wsClient.until(/connected/);
+    await wsBatchClient.until(/connected/);
     const runner = stack.connector!.runner('default', 'sim-broadworks')!;
     while (!runner.watching().some((w) => w.target.id === 'alice@sim.example'))
       await new Promise((r) => setTimeout(r, 20));
@@ -73,6 +76,7 @@ describe('README examples', () => {
     expect(dial.status).toBe(201);
     await receiver.until(/webhook \d+ call\.originated alice@sim\.example/);
     await wsClient.until(/ws 1 call\.originated alice@sim\.example/);
+    await wsBatchClient.until(/ws 1 call\.originated alice@sim\.example/);
     expect(receiver.output()).not.toContain('rejected');
   }, 60_000);
 });
