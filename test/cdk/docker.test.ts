@@ -99,7 +99,8 @@ describe('Dockerfile', () => {
 describe('connector entry point', () => {
   it('connector/main.ts and the local stack (npm start) both run startConnector() from connector/connector.ts', () => {
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe('tsx local/start.ts');
+    // Plain node with the tsx loader: no tsx CLI in between to escalate a slow Ctrl-C to SIGKILL.
+    expect(pkg.scripts.start).toBe('node --import tsx local/start.ts');
     expect(read('local/start.ts')).toMatch(/import \{[^}]*\bstartStack\b[^}]*\} from '\.\/stack\.js'/);
     const local = read('local/stack.ts');
     expect(local).toMatch(/import \{[^}]*\bstartConnector\b[^}]*\} from '\.\.\/connector\/connector\.js'/);

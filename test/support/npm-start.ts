@@ -38,6 +38,7 @@ export function npmStart(): Promise<StartedStack> {
       const key = /Admin key:\s+(cba_\S+)/.exec(out);
       if (http && ws && key) {
         clearTimeout(timer);
+        descendants(child.pid!); // remembered: killStarted reaches them even once orphaned
         resolve({ child, httpUrl: http[1]!, wsUrl: ws[1]!, adminKey: key[1]! });
       }
     };
@@ -50,13 +51,20 @@ export function npmStart(): Promise<StartedStack> {
   });
 }
 
-/** Every live process below `pid` (children, their children, ...), with its command line. */
-export function descendants(pid: number): { pid: number; args: string }[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+/** Every process `descendants` found, with its command line: killed by `killStarted` even once orphaned. */
+const seenBelow = new Map<number, string>();
+
+function processes(): { pid: number; ppid: number; args: string }[] {
+  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
     .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+}
+
+/** Every live process below `pid` (children, their children, ...), with its command line. */
+export function descendants(pid: number): { pid: number; args: string }[] {
+  const rows = processes();
   const out: { pid: number; args: string }[] = [];
   const todo = [pid];
   while (todo.length) {
@@ -65,25 +73,33 @@ export function descendants(pid: number): { pid: number; args: string }[] {
       if (r.ppid === parent) {
         out.push({ pid: r.pid, args: r.args });
         todo.push(r.pid);
+        seenBelow.set(r.pid, r.args);
       }
   }
   return out;
 }
 
+const kill = (pid: number) => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+};
+
 /**
- * Kills every process started here that is still running (afterAll): the process group and whatever
- * runs below it in another group (DynamoDB Local has its own, see local/dynamodb.ts).
+ * Kills every process started here that is still running (afterAll): the process group, whatever runs
+ * below it in another group (DynamoDB Local has its own, see local/dynamodb.ts), and any process found
+ * below it earlier that is still there with the same command line (orphaned when its parent was killed).
  */
 export function killStarted(): void {
   for (const c of started.splice(0)) {
     if (!c.pid) continue;
     const below = descendants(c.pid);
-    for (const pid of [-c.pid, ...below.map((d) => d.pid)]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    kill(-c.pid);
+    for (const d of below) kill(d.pid);
   }
+  const alive = new Map(processes().map((p) => [p.pid, p.args]));
+  for (const [pid, args] of seenBelow) if (alive.get(pid) === args) kill(pid);
+  seenBelow.clear();
 }
