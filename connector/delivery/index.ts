@@ -964,39 +964,44 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   /**
    * `batch` framing: posts consecutive frames in `events` messages, as many per message as fit
    * `maxFrameBytes`; a frame too large even alone becomes its stub. A message the gateway still refuses
-   * as too large is split into one message per frame.
+   * as too large (its limit below `maxFrameBytes`) is split into one message per frame, and a frame it
+   * refuses alone is replaced by its stub, as with single framing.
    */
   async function sendFrames(w: WsChannel, frames: { seq: number; event: BridgeEvent }[]) {
     const open = '{"type":"events","frames":[';
     const close = ']}';
     const room = maxFrameBytes - Buffer.byteLength(open) - Buffer.byteLength(close);
-    let parts: string[] = [];
+    type Part = { seq: number; event: BridgeEvent; json: string; size: number; frameSize: number };
+    let parts: Part[] = [];
     let bytes = 0;
-    let last = 0;
+    const postParts = (list: Part[]) => post(w, open + list.map((p) => p.json).join(',') + close);
+    const postAlone = async (p: Part) => {
+      const r = await postParts([p]);
+      if (r !== 'too-large') return r;
+      const stub = JSON.stringify(tooLargeStub(p.seq, p.event, p.frameSize));
+      return post(w, open + stub + close);
+    };
     const flush = async () => {
       if (!parts.length) return;
       const batch = parts;
-      const upTo = last;
       parts = [];
       bytes = 0;
-      let r = await post(w, open + batch.join(',') + close);
-      if (r === 'too-large' && batch.length > 1) {
-        for (const part of batch) if ((r = await post(w, open + part + close)) !== 'ok') break;
-      }
-      if (r === 'ok') w.lastSent = upTo;
+      let r = batch.length === 1 ? await postAlone(batch[0]!) : await postParts(batch);
+      if (r === 'too-large') for (const p of batch) if ((r = await postAlone(p)) !== 'ok') break;
+      if (r === 'ok') w.lastSent = batch.at(-1)!.seq;
     };
     for (const { seq, event } of frames) {
       if (!w.connectionId) return;
-      let part = JSON.stringify({ type: 'event', channelSeq: seq, event });
-      let size = Buffer.byteLength(part);
+      let json = JSON.stringify({ type: 'event', channelSeq: seq, event });
+      const frameSize = Buffer.byteLength(json);
+      let size = frameSize;
       if (size > room) {
-        part = JSON.stringify(tooLargeStub(seq, event, size));
-        size = Buffer.byteLength(part);
+        json = JSON.stringify(tooLargeStub(seq, event, frameSize));
+        size = Buffer.byteLength(json);
       }
       if (parts.length && bytes + size + 1 > room) await flush();
-      parts.push(part);
+      parts.push({ seq, event, json, size, frameSize });
       bytes += size + (parts.length > 1 ? 1 : 0);
-      last = seq;
     }
     await flush();
   }

@@ -323,6 +323,33 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
     }
   });
 
+  it('batch framing: a frame the gateway refuses as too large (limit below maxFrameBytes) becomes its stub', async () => {
+    const { t, ch } = await setup('batch');
+    // The local gateway refuses messages above 128 KiB, as API Gateway does; delivery is told 512 KiB.
+    const { writer, delivery } = wire(stack, { maxFrameBytes: 512 * 1024, resumeHoldMs: 100 });
+    const c = await client(ch.url);
+    const inner = () => c.frames.flatMap((m) => (m.type === 'events' ? m.frames : []));
+    try {
+      await connected(t, ch.id);
+      const big = callDraft('alice', 'huge');
+      (big.data as any).call.remote.name = 'x'.repeat(200 * 1024);
+      const evs = await writer.writeMany(t.id, 'pbx', [
+        callDraft('alice', 'before'),
+        big,
+        callDraft('alice', 'next'),
+      ]);
+      await c.until(() => inner().length === 3);
+      expect(inner().map((f) => f.channelSeq)).toEqual([1, 2, 3]);
+      expect(inner().map((f) => f.type)).toEqual(['event', 'bridge.event-too-large', 'event']);
+      expect(inner()[1]).toMatchObject({ event: { id: evs[1]!.id } });
+      expect(inner()[1].size).toBeGreaterThan(200 * 1024);
+      expect([inner()[0].event.id, inner()[2].event.id]).toEqual([evs[0]!.id, evs[2]!.id]);
+    } finally {
+      await c.close();
+      await delivery.stop();
+    }
+  });
+
   it('rejects an unknown framing with a problem naming the field', async () => {
     const t = await newTenantWithLink(stack);
     const r = await t.client.post('/v1/channels', { type: 'websocket', framing: 'ndjson' });
