@@ -69,14 +69,10 @@ export interface PhaseSpec {
 }
 
 /**
- * Default phases (docs/performance.md): the vendor side alone, then 1, 100 and 1,000 channels at the
- * target's offered rate (what happens under it), then the same channel counts at rates this machine
- * sustains (the latency when the pipeline keeps up), and the broadcast shape.
- */
-/**
- * Rates this machine sustains first (the first phase also warms DynamoDB Local's JVM and the processes'
- * JIT), then the overload phases: a backlog an overload phase leaves must not weigh on the figures of
- * the sustainable rates.
+ * Default phases (docs/performance.md): first the rates this machine sustains (the latency when the
+ * pipeline keeps up; the first phase also warms DynamoDB Local's JVM and the processes' JIT) and the
+ * broadcast shape, then the vendor side alone and 1, 100 and 1,000 channels at the target's offered rate
+ * (what happens under it). Overload comes last: the backlog it leaves must not weigh on the other figures.
  */
 export const DEFAULT_PHASES: PhaseSpec[] = [
   { channels: 100, shape: 'per-user', eventsPerSec: 300 },
@@ -89,6 +85,11 @@ export const DEFAULT_PHASES: PhaseSpec[] = [
   { channels: 100, shape: 'per-user', eventsPerSec: 2000 },
   { channels: 1000, shape: 'per-user', eventsPerSec: 1000 },
 ];
+
+/** The `--phases` spelling of phases (`parsePhases` reads it back). */
+export function formatPhases(phases: PhaseSpec[]): string {
+  return phases.map((p) => `${p.channels}:${p.shape}@${p.eventsPerSec}`).join(',');
+}
 
 /** `channels:shape@events/s`, comma-separated, e.g. `0:per-user@2000,100:per-user@2000,100:system@100`. */
 export function parsePhases(spec: string): PhaseSpec[] {

@@ -16,7 +16,7 @@
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
  *   --ws-framing <f>   framing of the WebSocket channels, single or batch (default batch)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
- *                      (default 100:per-user@300,1:system@50,100:per-user@100,100:system@5,1000:per-user@50,0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000)
+ *                      (default: DEFAULT_PHASES in bench/delivery.ts, printed by --help)
  */
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise in the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -30,13 +30,13 @@ import { batchPut } from '../shared/db/batch.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PHASES, deliveryBench, deliveryTable, parsePhases } from './delivery.js';
+import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases } from './delivery.js';
 
 const PARTS = ['api', 'log', 'webhook', 'framing', 'memory', 'delivery'] as const;
 const USAGE =
   'usage: npm run bench -- [--only api,log,webhook,framing,memory,delivery] [--load-ms 6000]\n' +
   '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
-  '                        [--phases 100:per-user@300,1:system@50,100:per-user@100,100:system@5,1000:per-user@50,0:per-user@2000,1:system@2000,100:per-user@2000,1000:per-user@1000]';
+  `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]`;
 function usage(problem: string): never {
   console.error(`${problem}\n${USAGE}`);
   process.exit(2);

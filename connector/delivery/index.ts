@@ -196,12 +196,9 @@ interface WsChannel {
   goneConn: string | null;
   /** The channel is gone: queued frames are dropped. */
   dropped: boolean;
-  /** `batch` framing: event frames go out in `events` messages (from the channel record). */
+  /** `batch` framing: event frames go out in `events` messages (from the channel record, set by `sync`). */
   batch: boolean;
-  /**
-   * `batch` framing: frames numbered while the task that will post them waits in `chain`; frames join
-   * it only while nothing else was queued behind it (the wire order is the queue order).
-   */
+  /** `batch` framing: the frames of the queued task that later frames may still join (see `queueFrame`). */
   outbox: { ch: ChannelRecord; seq: number; event: BridgeEvent }[] | null;
   outboxChain: Promise<void> | null;
 }
@@ -953,23 +950,14 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     };
   }
 
-  async function sendFrame(w: WsChannel, seq: number, event: BridgeEvent) {
-    const frame = { type: 'event', channelSeq: seq, event };
-    const size = Buffer.byteLength(JSON.stringify(frame));
-    let r = size > maxFrameBytes ? 'too-large' : await post(w, frame);
-    if (r === 'too-large') r = await post(w, tooLargeStub(seq, event, size));
-    if (r === 'ok') w.lastSent = seq;
-  }
-
   /**
-   * `batch` framing: posts consecutive frames in `events` messages, as many per message as fit
-   * `maxFrameBytes`; a frame too large even alone becomes its stub. A message the gateway still refuses
-   * as too large (its limit below `maxFrameBytes`) is split into one message per frame, and a frame it
-   * refuses alone is replaced by its stub, as with single framing.
+   * Posts consecutive frames, in order. `single` framing: one frame per message. `batch` framing: frames
+   * in `events` messages, as many per message as fit `maxFrameBytes`. Either way a frame too large for a
+   * message becomes its stub, and so does a frame the gateway refuses as too large on its own (its limit
+   * below `maxFrameBytes`); an `events` message it refuses is split into one message per frame.
    */
-  async function sendFrames(w: WsChannel, frames: { seq: number; event: BridgeEvent }[]) {
-    const open = '{"type":"events","frames":[';
-    const close = ']}';
+  async function sendFrames(w: WsChannel, frames: { seq: number; event: BridgeEvent }[], batch: boolean) {
+    const [open, close] = batch ? ['{"type":"events","frames":[', ']}'] : ['', ''];
     const room = maxFrameBytes - Buffer.byteLength(open) - Buffer.byteLength(close);
     type Part = { seq: number; event: BridgeEvent; json: string; size: number; frameSize: number };
     let parts: Part[] = [];
@@ -978,17 +966,16 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     const postAlone = async (p: Part) => {
       const r = await postParts([p]);
       if (r !== 'too-large') return r;
-      const stub = JSON.stringify(tooLargeStub(p.seq, p.event, p.frameSize));
-      return post(w, open + stub + close);
+      return post(w, open + JSON.stringify(tooLargeStub(p.seq, p.event, p.frameSize)) + close);
     };
     const flush = async () => {
       if (!parts.length) return;
-      const batch = parts;
+      const list = parts;
       parts = [];
       bytes = 0;
-      let r = batch.length === 1 ? await postAlone(batch[0]!) : await postParts(batch);
-      if (r === 'too-large') for (const p of batch) if ((r = await postAlone(p)) !== 'ok') break;
-      if (r === 'ok') w.lastSent = batch.at(-1)!.seq;
+      let r = list.length === 1 ? await postAlone(list[0]!) : await postParts(list);
+      if (r === 'too-large') for (const p of list) if ((r = await postAlone(p)) !== 'ok') break;
+      if (r === 'ok') w.lastSent = list.at(-1)!.seq;
     };
     for (const { seq, event } of frames) {
       if (!w.connectionId) return;
@@ -999,14 +986,17 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         json = JSON.stringify(tooLargeStub(seq, event, frameSize));
         size = Buffer.byteLength(json);
       }
-      if (parts.length && bytes + size + 1 > room) await flush();
+      if (parts.length && (!batch || bytes + size + 1 > room)) await flush();
       parts.push({ seq, event, json, size, frameSize });
       bytes += size + (parts.length > 1 ? 1 : 0);
     }
     await flush();
   }
 
-  /** Re-sends log entries from..to (inclusive) to the current connection, in order. */
+  /**
+   * Re-sends log entries from..to (inclusive) to the current connection, in order: with `single` framing
+   * each frame as soon as its event is read, with `batch` framing all at once.
+   */
   async function replay(w: WsChannel, from: number, to: number) {
     const frames: { seq: number; event: BridgeEvent }[] = [];
     for (const d of await repo.range(w.tenant, w.channel, from, to, deps.now())) {
@@ -1014,9 +1004,9 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       const ev = await loadEvent(w.tenant, d.link, d.eventSeq);
       if (!ev) continue;
       if (w.batch) frames.push({ seq: d.seq, event: ev });
-      else await sendFrame(w, d.seq, ev);
+      else await sendFrames(w, [{ seq: d.seq, event: ev }], false);
     }
-    if (frames.length) await sendFrames(w, frames);
+    if (frames.length) await sendFrames(w, frames, true);
   }
 
   /**
@@ -1105,34 +1095,28 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     }
   }
 
-  /** Queues the frame of a stored delivery behind the channel's earlier frames. */
+  /**
+   * Queues the frame of a stored delivery behind the channel's earlier frames. With `batch` framing,
+   * frames numbered while that task still waits join it (one message), unless something else was queued
+   * behind it meanwhile (the wire order is the queue order).
+   */
   function queueFrame(w: WsChannel, ch: ChannelRecord, seq: number, event: BridgeEvent) {
-    if (ch.framing === 'batch') {
-      // Joins the frames already waiting for one task, unless something else was queued behind it.
-      if (w.outbox && w.chain === w.outboxChain) {
-        w.outbox.push({ ch, seq, event });
-        return;
-      }
-      const items = [{ ch, seq, event }];
-      w.outbox = items;
-      w.outboxChain = run(w, async () => {
-        if (w.outbox === items) w.outbox = null; // closed: later frames start the next task
-        if (w.dropped) return;
-        const stale = items.some(
-          (it) => it.ch.connectionId !== w.connectionId && it.ch.connectionId !== w.goneConn,
-        );
-        if (!w.seen || stale) await sync(w);
-        w.batch = true;
-        w.processed = items.at(-1)!.seq;
-        if (w.connectionId && !w.held) await sendFrames(w, items);
-      });
+    const batch = ch.framing === 'batch';
+    if (batch && w.outbox && w.chain === w.outboxChain) {
+      w.outbox.push({ ch, seq, event });
       return;
     }
-    void run(w, async () => {
+    const items = [{ ch, seq, event }];
+    w.outbox = batch ? items : null;
+    w.outboxChain = run(w, async () => {
+      if (w.outbox === items) w.outbox = null; // closed: later frames start the next task
       if (w.dropped) return;
-      if (!w.seen || (ch.connectionId !== w.connectionId && ch.connectionId !== w.goneConn)) await sync(w);
-      w.processed = seq;
-      if (w.connectionId && !w.held) await sendFrame(w, seq, event);
+      const stale = items.some(
+        (it) => it.ch.connectionId !== w.connectionId && it.ch.connectionId !== w.goneConn,
+      );
+      if (!w.seen || stale) await sync(w);
+      w.processed = items.at(-1)!.seq;
+      if (w.connectionId && !w.held) await sendFrames(w, items, batch);
     });
   }
 
