@@ -41,7 +41,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
-import { startStack, SIM_LINK, type LocalStack } from '../local/stack.js';
+import { startStack, type LocalStack } from '../local/stack.js';
+
+/** The BroadWorks CTI link the bench creates (the simulator's own local link id). */
+const SIM_LINK = 'sim-broadworks';
 import type { BridgeEvent } from '../shared/events/model.js';
 import { benchDirectory } from './directory.js';
 import type { FromReceivers, Receipt, ToReceivers } from './receivers.js';
@@ -781,8 +784,7 @@ const sign = (secret: string, id: string, timestamp: string, body: string) =>
 const userTarget = (u: { userId: string }) => ({ type: 'user', id: u.userId });
 const sub = (channel: string, target: { type: string; id?: string }) => ({
   channel,
-  link: SIM_LINK,
-  target,
+  link: target,
   events: ['call'],
 });
 

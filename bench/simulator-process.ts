@@ -19,6 +19,7 @@
  * Child -> parent:  {op:'ready', broadworksPort, credentials}  {op:'reply', id, ...}
  *                   {op:'stamps', phase, s:[key, user, emittedAtMs][]}   key = `${legId}|call.${kind}`
  */
+import type { BroadWorksCtiFrontEnd } from '../vendors/broadworks-cti/simulator/index.js';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startSimulator } from '../simulator/index.js';
 import { benchDirectory } from './directory.js';
@@ -81,7 +82,7 @@ const sim = await startSimulator({
   host: '127.0.0.1',
   directory,
   // The BroadWorks front-end's window of events sent before their eventResponse (default 1).
-  broadworks: { maxEventsInFlight: 64 },
+  frontEnds: { 'broadworks-cti': { maxEventsInFlight: 64 } },
 });
 const core = sim.core;
 
@@ -247,7 +248,10 @@ process.on('message', (m: ToSimulator) => {
     case 'subs':
       // The BroadWorks subscriptions, as `User:id` / `System:` keys.
       reply({
-        subs: sim.broadworks.snapshot().subscriptions.map((s) => `${s.targetIdType}:${s.targetId ?? ''}`),
+        subs: sim
+          .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+          .frontEnd.snapshot()
+          .subscriptions.map((s) => `${s.targetIdType}:${s.targetId ?? ''}`),
       });
       return;
     case 'stats': {
@@ -273,4 +277,4 @@ process.on('message', (m: ToSimulator) => {
 // The parent gone: nothing left to do.
 process.on('disconnect', () => process.exit(0));
 
-send({ op: 'ready', broadworksPort: sim.broadworksPort, credentials: sim.credentials });
+send({ op: 'ready', broadworksPort: sim.frontEnd('broadworks-cti').port, credentials: sim.credentials });

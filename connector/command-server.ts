@@ -9,7 +9,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../shared/log.js';
-import { LinkUnavailableError, NotSupportedError, VendorError, type CallCommand } from './driver.js';
+import {
+  LinkUnavailableError,
+  NotSupportedError,
+  VendorError,
+  type CallCommand,
+} from '../vendors/driver-kit/seam.js';
 import type { LinkRunner } from './link-runner.js';
 
 export interface CommandErrorBody {

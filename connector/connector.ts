@@ -13,7 +13,7 @@ import type { Deps } from '../shared/deps.js';
 import type { LinkRecord } from '../shared/repos/links.js';
 import type { BackoffOptions } from './backoff.js';
 import { startCommandServer } from './command-server.js';
-import type { DriverRegistry } from './drivers/registry.js';
+import type { DriverRegistry } from '../vendors/load.js';
 import { EventLogWriter, type EventListener } from './event-log-writer.js';
 import { LinkRunner } from './link-runner.js';
 import { noMetrics, type ConnectorMetrics } from './metrics.js';

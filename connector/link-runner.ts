@@ -21,8 +21,11 @@ import {
   type CommandResult,
   type Driver,
   type DriverFactory,
+  type DriverLogger,
+  type LinkConfig,
   type WatchSpec,
-} from './driver.js';
+} from '../vendors/driver-kit/seam.js';
+import { DriverTimers } from '../vendors/driver-kit/util.js';
 import type { EventLogWriter } from './event-log-writer.js';
 
 export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
@@ -43,7 +46,8 @@ export class LinkRunner {
   private readonly sleeper = new Sleeper();
   private downSignal: ((reason: string) => void) | undefined;
   private eventChain: Promise<unknown> = Promise.resolve();
-  private readonly pending: EventDraft[] = [];
+  private readonly pending: { draft: EventDraft; durable: Deferred }[] = [];
+  private readonly timers = new DriverTimers();
   private watched = '';
   private subsTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -66,16 +70,26 @@ export class LinkRunner {
 
   start(): void {
     if (this.state !== 'idle') return;
-    this.driver = this.factory(
-      {
-        tenant: this.link.tenant,
-        id: this.link.id,
-        vendor: this.link.vendor,
-        endpoint: this.link.endpoint,
-        credentials: this.credentials,
-        options: this.link.options,
-      },
-      {
+    const logger: DriverLogger = {
+      debug: (m, e) => this.deps.logger.debug(m, { link: this.key, ...e }),
+      info: (m, e) => this.deps.logger.info(m, { link: this.key, ...e }),
+      warn: (m, e) => this.deps.logger.warn(m, { link: this.key, ...e }),
+      error: (m, e) => this.deps.logger.error(m, { link: this.key, ...e }),
+    };
+    const link: LinkConfig = {
+      tenant: this.link.tenant,
+      id: this.link.id,
+      vendor: this.link.vendor,
+      endpoint: this.link.endpoint,
+      credentials: this.credentials,
+      options: this.link.options,
+    };
+    this.driver = this.factory({
+      link,
+      logger,
+      timers: this.timers,
+      secrets: { read: async () => ({ ...this.credentials }) },
+      hooks: {
         onEvent: (draft) => this.enqueue(draft),
         onDown: (reason) => this.downSignal?.(reason),
         onGarbage: (kind, detail) => {
@@ -83,13 +97,7 @@ export class LinkRunner {
           this.deps.logger.warn('vendor garbage', { link: this.key, kind, detail: detail.slice(0, 500) });
         },
       },
-      {
-        debug: (m, e) => this.deps.logger.debug(m, { link: this.key, ...e }),
-        info: (m, e) => this.deps.logger.info(m, { link: this.key, ...e }),
-        warn: (m, e) => this.deps.logger.warn(m, { link: this.key, ...e }),
-        error: (m, e) => this.deps.logger.error(m, { link: this.key, ...e }),
-      },
-    );
+    });
     this.loop = this.run();
   }
 
@@ -99,6 +107,7 @@ export class LinkRunner {
     this.state = 'stopped';
     if (this.subsTimer) clearInterval(this.subsTimer);
     this.sleeper.wake();
+    this.timers.clear();
     this.downSignal?.('stopped');
     try {
       await this.driver?.close();
@@ -141,21 +150,30 @@ export class LinkRunner {
    * `pending` and go out together next (one seq reservation, one transaction): under load the log keeps
    * up by writing bigger batches instead of queueing round trips.
    */
-  private enqueue(draft: EventDraft): void {
+  private enqueue(draft: EventDraft): Promise<void> {
     this.stats.events++;
-    this.pending.push(draft);
-    if (this.pending.length > 1) return; // a flush for this batch is already chained
-    this.eventChain = this.eventChain.then(() => this.flush());
+    const durable = deferred();
+    this.pending.push({ draft, durable });
+    if (this.pending.length === 1) this.eventChain = this.eventChain.then(() => this.flush());
+    // a flush for this batch is already chained otherwise
+    return durable.promise;
   }
 
+  /** Writes the next batch; each draft's promise settles with its write (the driver acks the vendor then). */
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.opts.maxLogBatch ?? 500);
     if (this.pending.length) this.eventChain = this.eventChain.then(() => this.flush());
     try {
-      const events = await this.log.writeMany(this.link.tenant, this.link.id, batch);
+      const events = await this.log.writeMany(
+        this.link.tenant,
+        this.link.id,
+        batch.map((b) => b.draft),
+      );
+      for (const b of batch) b.durable.resolve();
       const last = events.at(-1);
       if (last) this.touchLastEvent(last.time);
     } catch (err) {
+      for (const b of batch) b.durable.reject(err as Error);
       this.deps.logger.error('event log write failed', {
         link: this.key,
         events: batch.length,
@@ -220,7 +238,7 @@ export class LinkRunner {
         const resynced = this.everUp;
         if (resynced) await driver.resync();
         this.everUp = true;
-        this.enqueue({
+        void this.enqueue({
           type: 'link.up',
           target: { type: 'system' },
           data: { status: 'up', ...(resynced ? { resynced: true } : {}) },
@@ -232,7 +250,7 @@ export class LinkRunner {
         if (this.stoppedNow()) break;
         this.state = 'backoff';
         await this.setStatus('down', reason);
-        this.enqueue({
+        void this.enqueue({
           type: 'link.down',
           target: { type: 'system' },
           data: { status: 'down', reason },
@@ -306,4 +324,22 @@ export class LinkRunner {
       this.deps.logger.warn('link status write failed', { link: this.key, error: (err as Error).message });
     }
   }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/** A promise with its settle functions; an unobserved rejection is not reported as unhandled. */
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

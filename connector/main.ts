@@ -16,7 +16,7 @@ import { configFromEnv } from '../shared/config.js';
 import { createDeps } from '../shared/deps.js';
 import { startConnector } from './connector.js';
 import { emfMetrics } from './metrics.js';
-import { defaultDrivers } from './drivers/registry.js';
+import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery } from './delivery/index.js';
 
 function privateAddress(): string {

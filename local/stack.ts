@@ -2,6 +2,7 @@
  * The local stack: DynamoDB Local, the API Gateway emulation and the very Lambda handlers lib/ deploys,
  * wired with explicit deps (no process-wide state), so several stacks can run side by side.
  */
+import type { VendorId } from '../vendors/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,7 +28,7 @@ import { build as buildDisconnect } from '../functions/ws/disconnect.js';
 import { startGateway, type Gateway, type HttpRoute } from './gateway/index.js';
 import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
-import { defaultDrivers } from '../connector/drivers/registry.js';
+import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from '../connector/delivery/index.js';
 import { randomBytes } from 'node:crypto';
 import {
@@ -255,37 +256,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   }
 }
 
-export const SIM_LINK = 'sim-broadworks';
-export const SIM_MTCTI3_LINK = 'sim-mtcti3';
-
 /**
- * The links to this run's simulator in the tenant `default`: `sim-broadworks` (BroadWorks CTI, with the
- * seed directory as its user list: the protocol has no directory request) and `sim-mtcti3` (Avaya IP
- * Office MTCTI-3). Created on first start, re-pointed at this run's ports afterwards.
+ * The links to this run's simulator in the tenant `default`, one or more per front-end as its vendor's
+ * `localLinks` declares them (e.g. `sim-broadworks`, `sim-mtcti3`). Created on first start, re-pointed
+ * at this run's ports afterwards.
  */
 async function ensureSimulatorLinks(deps: Deps, sim: RunningSimulator): Promise<void> {
   const dir = DEFAULT_DIRECTORY;
-  const links = [
-    {
-      id: SIM_LINK,
-      vendor: 'broadworks-cti' as const,
-      endpoint: `tcp://127.0.0.1:${sim.broadworksPort}`,
-      options: {
-        applicationId: 'cti-bridge-local',
-        users: [...dir.users, ...dir.queues, ...dir.routePoints].map((u) => ({
-          id: u.userId,
-          extension: u.extension,
-          name: u.name,
-        })),
-      },
-    },
-    {
-      id: SIM_MTCTI3_LINK,
-      vendor: 'avaya-mtcti3' as const,
-      endpoint: `ws://127.0.0.1:${sim.mtcti3Port}/tpkt/openapi`,
-      options: { framing: 'tpkt' },
-    },
-  ];
+  const links = sim.frontEnds.flatMap((r) =>
+    r.vendor.localLinks(r, dir).map((seed) => ({ ...seed, vendor: r.vendor.id as VendorId })),
+  );
   const now = new Date();
   for (const { id, vendor, endpoint, options } of links) {
     const existing = await deps.repos.links.get(ADMIN_TENANT, id);

@@ -3,6 +3,8 @@
  * BRIDGE_HTTP_PORT (3000), BRIDGE_WS_PORT (3001), BRIDGE_ADMIN_KEY (generated), BRIDGE_DATA_DIR
  * (./.bridge-data, or `memory`). Port 0 picks a free port; the real one is printed.
  */
+import { DEFAULT_DIRECTORY } from '../simulator/directory.js';
+import { VENDOR_IDS } from '../vendors/index.js';
 import { startStack } from './stack.js';
 
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise for a local run.
@@ -19,6 +21,26 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
+/**
+ * Front-end ports: SIM_PORTS as `vendor=port,...` wins; otherwise the HTTP port + 11, 12, ... in vendor
+ * registration order (3011 BroadWorks CTI, 3012 MTCTI-3, ...), or free ports when the HTTP port is 0.
+ */
+function simulatorPorts(base: number): Record<string, number> {
+  const ports: Record<string, number> = Object.fromEntries(
+    VENDOR_IDS.map((id, i) => [id, base === 0 ? 0 : base + i]),
+  );
+  for (const kv of (process.env.SIM_PORTS ?? '').split(',').filter(Boolean)) {
+    const [id, raw] = kv.split('=');
+    if (!id || !(VENDOR_IDS as readonly string[]).includes(id.trim())) {
+      console.error(`SIM_PORTS: unknown vendor "${id}" (known: ${VENDOR_IDS.join(', ')})`);
+      process.exit(2);
+    }
+    process.env.SIM_PORT_VALUE = raw;
+    ports[id.trim()] = port('SIM_PORT_VALUE', 0);
+  }
+  return ports;
+}
+
 const started = Date.now();
 const httpPort = port('BRIDGE_HTTP_PORT', 3000);
 // Simulator ports follow the HTTP port (3000 → 3010/3011/3012; 0 → free ports) unless set explicitly.
@@ -32,8 +54,7 @@ const stack = await startStack({
   logLevel: process.env.BRIDGE_LOG_LEVEL ?? 'WARN',
   simulator: {
     controlPort: port('SIM_CONTROL_PORT', simBase(10)),
-    broadworksPort: port('SIM_BROADWORKS_PORT', simBase(11)),
-    mtcti3Port: port('SIM_MTCTI3_PORT', simBase(12)),
+    ports: simulatorPorts(simBase(11)),
   },
 }).catch((err: unknown) => {
   console.error(`cti-bridge: failed to start: ${(err as Error).message}`);
@@ -49,10 +70,15 @@ console.log(
     `  WebSocket:  ${stack.wsUrl}`,
     `  Admin key:  ${stack.adminKey}${generated ? '   (generated; set BRIDGE_ADMIN_KEY to keep one)' : ''}`,
     `  Tenant:     the admin key also acts on tenant "${stack.adminTenant}"`,
-    `  Simulator:  control API ${stack.simulator!.controlUrl}, BroadWorks CTI tcp://127.0.0.1:${stack.simulator!.broadworksPort}`,
-    `              link "sim-broadworks" in tenant "default" (users alice..erin@sim.example, 1001..1005)`,
-    `              IP Office MTCTI-3 ${stack.simulator!.mtcti3Url}`,
-    `              link "sim-mtcti3" in tenant "default" (users alice..erin, 1001..1005)`,
+    `  Simulator:  control API ${stack.simulator!.controlUrl}`,
+    ...stack.simulator!.frontEnds.map(
+      (r) =>
+        `              ${r.vendor.label} ${r.url}: link ${r.vendor
+          .localLinks(r, DEFAULT_DIRECTORY)
+          .map((l) => `"${l.id}"`)
+          .join(', ')} in tenant "default"`,
+    ),
+    `              users alice..erin@sim.example (extensions 1001..1005)`,
     `  Data:       ${process.env.BRIDGE_DATA_DIR === 'memory' ? 'in memory' : process.env.BRIDGE_DATA_DIR || './.bridge-data'}`,
     '  Ctrl-C stops everything.',
     '',

@@ -2,7 +2,7 @@
  * How the API Lambdas reach the connector that owns a link: read the lease (owner + private command
  * endpoint), POST the command, map the answer to a result or a problem.
  */
-import type { CallCommand } from '../connector/driver.js';
+import type { CallCommand } from '../vendors/driver-kit/seam.js';
 import type { Deps } from './deps.js';
 import { Problem } from './http/problem.js';
 

@@ -1,57 +1,51 @@
 /**
- * PBX simulator entry point: the core with the seed directory, the HTTP control API, the
- * BroadWorks CTI front-end and the Avaya IP Office MTCTI-3 front-end.
+ * PBX simulator entry point: the core with the seed directory, the HTTP control API, and one protocol
+ * front-end per registered vendor (`vendors/<id>/simulator/`), all on the same core.
  */
 import { ControlApi } from './control/server.js';
 import { PbxCore, type PbxOptions } from './core/index.js';
 import { defaultDirectory, type SeedDirectory } from './directory.js';
-import { BroadWorksCtiFrontEnd, type BroadWorksCtiOptions } from './frontends/broadworks-cti/index.js';
-import { AvayaMtcti3FrontEnd, type AvayaMtcti3Options } from './frontends/avaya-mtcti3/index.js';
+import type { SimCredential, SimFrontEnd, SimVendor } from './frontends/types.js';
+import { simulatorVendors } from '../vendors/load.js';
 
 export { PbxCore } from './core/index.js';
 export * from './core/types.js';
 export { DEFAULT_DIRECTORY, defaultDirectory, type SeedDirectory } from './directory.js';
 export { ControlApi } from './control/server.js';
-export {
-  BroadWorksCtiFrontEnd,
-  createBroadWorksCtiFrontEnd,
-  type BroadWorksCtiOptions,
-} from './frontends/broadworks-cti/index.js';
-export {
-  AvayaMtcti3FrontEnd,
-  createAvayaMtcti3FrontEnd,
-  type AvayaMtcti3Options,
-} from './frontends/avaya-mtcti3/index.js';
-export type { SimFrontEnd } from './frontends/types.js';
+export type { SimFrontEnd, SimVendor, SimLinkSeed } from './frontends/types.js';
 
 export interface SimulatorOptions {
   host?: string;
   /** Control API port; 0 = free port. Default 0. */
   controlPort?: number;
-  /** BroadWorks CTI port; 0 = free port. Default 0. */
-  broadworksPort?: number;
   directory?: SeedDirectory;
   core?: PbxOptions;
-  /** BroadWorks front-end options (timers, credentials, TLS). `host`/`port` come from above. */
-  broadworks?: Omit<BroadWorksCtiOptions, 'host' | 'port'>;
-  /** MTCTI-3 websocket port; 0 = free port. Default 0. */
-  mtcti3Port?: number;
-  /** MTCTI-3 front-end options (TLS, credentials, limits). `host`/`port` come from above. */
-  mtcti3?: Omit<AvayaMtcti3Options, 'host' | 'port'>;
+  /** Credentials every front-end accepts (default one admin user `bridge` / `bridge-secret`). */
+  credentials?: SimCredential[];
+  /** Port per vendor id; 0 or absent = a free port. */
+  ports?: Record<string, number>;
+  /** Front-end options per vendor id (timers, TLS, limits); `host`, `port` and credentials come from above. */
+  frontEnds?: Record<string, Record<string, unknown>>;
+  /** Start only these vendors' front-ends (default: every registered vendor). */
+  only?: string[];
+}
+
+export interface RunningFrontEnd<F extends SimFrontEnd = SimFrontEnd> {
+  vendor: SimVendor;
+  frontEnd: F;
+  port: number;
+  url: string;
 }
 
 export interface RunningSimulator {
   core: PbxCore;
-  broadworks: BroadWorksCtiFrontEnd;
   control: ControlApi;
   controlPort: number;
   controlUrl: string;
-  broadworksPort: number;
-  broadworksUrl: string;
-  mtcti3: AvayaMtcti3FrontEnd;
-  mtcti3Port: number;
-  /** ws(s)://host:port/tpkt/openapi */
-  mtcti3Url: string;
+  /** The running front-ends, in vendor registration order. */
+  frontEnds: RunningFrontEnd[];
+  /** One running front-end by vendor id (throws when it is not running). */
+  frontEnd<F extends SimFrontEnd = SimFrontEnd>(vendor: string): RunningFrontEnd<F>;
   credentials: { username: string; password: string }[];
   stop(): Promise<void>;
 }
@@ -63,49 +57,51 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     correlationId: (n) => `${n}:1`,
     ...options.core,
   });
-  const credentials = options.broadworks?.credentials ?? [
-    { username: 'bridge', password: 'bridge-secret', admin: true },
-  ];
-  const broadworks = new BroadWorksCtiFrontEnd(core, {
-    ...options.broadworks,
-    credentials,
-    host,
-    port: options.broadworksPort ?? 0,
-  });
-  const control = new ControlApi(core, { host, port: options.controlPort ?? 0, broadworks });
-  const mtcti3 = new AvayaMtcti3FrontEnd(core, {
-    credentials: credentials.map((c) => ({ username: c.username, password: c.password })),
-    ...options.mtcti3,
-    host,
-    port: options.mtcti3Port ?? 0,
-  });
-  const bw = await broadworks.start();
-  let ctl;
-  let mt;
+  const credentials = options.credentials ?? [{ username: 'bridge', password: 'bridge-secret', admin: true }];
+  const vendors = (await simulatorVendors()).filter((v) => !options.only || options.only.includes(v.id));
+  const running: RunningFrontEnd[] = [];
+  let control: ControlApi | undefined;
+  const stopAll = async () => {
+    await control?.stop();
+    for (const r of [...running].reverse()) await r.frontEnd.stop();
+  };
+  let ctl: { port: number; url: string };
   try {
-    mt = await mtcti3.start();
+    for (const vendor of vendors) {
+      const frontEnd = vendor.create(core, {
+        ...options.frontEnds?.[vendor.id],
+        credentials,
+        host,
+        port: options.ports?.[vendor.id] ?? 0,
+      });
+      const started = await frontEnd.start();
+      running.push({ vendor, frontEnd, ...started });
+    }
+    control = new ControlApi(core, {
+      host,
+      port: options.controlPort ?? 0,
+      frontEnds: Object.fromEntries(running.map((r) => [r.vendor.control, r.frontEnd])),
+    });
     ctl = await control.start();
   } catch (err) {
-    await mtcti3.stop();
-    await broadworks.stop();
+    await stopAll();
+    core.dispose();
     throw err;
   }
   return {
     core,
-    broadworks,
     control,
     controlPort: ctl.port,
     controlUrl: ctl.url,
-    broadworksPort: bw.port,
-    broadworksUrl: bw.url,
-    mtcti3,
-    mtcti3Port: mt.port,
-    mtcti3Url: mt.url,
+    frontEnds: running,
+    frontEnd<F extends SimFrontEnd = SimFrontEnd>(vendor: string) {
+      const r = running.find((x) => x.vendor.id === vendor);
+      if (!r) throw new Error(`simulator front-end ${vendor} is not running`);
+      return r as RunningFrontEnd<F>;
+    },
     credentials: credentials.map((c) => ({ username: c.username, password: c.password })),
     async stop() {
-      await control.stop();
-      await mtcti3.stop();
-      await broadworks.stop();
+      await stopAll();
       core.dispose();
     },
   };

@@ -1,14 +1,17 @@
 import { startSimulator } from './index.js';
 
-const sim = await startSimulator({
-  controlPort: Number(process.env['SIM_CONTROL_PORT'] ?? 3010),
-  broadworksPort: Number(process.env['SIM_BROADWORKS_PORT'] ?? 3011),
-  mtcti3Port: Number(process.env['SIM_MTCTI3_PORT'] ?? 3012),
-});
+/** SIM_CONTROL_PORT, and SIM_PORTS as `vendor=port,...` (e.g. `broadworks-cti=3011`); free ports otherwise. */
+const ports = Object.fromEntries(
+  (process.env['SIM_PORTS'] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => kv.split('=') as [string, string])
+    .map(([k, v]) => [k.trim(), Number(v)]),
+);
+const sim = await startSimulator({ controlPort: Number(process.env['SIM_CONTROL_PORT'] ?? 3010), ports });
 console.log(`PBX simulator running`);
 console.log(`  control API:     ${sim.controlUrl}`);
-console.log(`  BroadWorks CTI:  ${sim.broadworksUrl}`);
-console.log(`  IPO MTCTI-3:     ${sim.mtcti3Url}`);
+for (const r of sim.frontEnds) console.log(`  ${`${r.vendor.label}:`.padEnd(16)} ${r.url}`);
 for (const c of sim.credentials) console.log(`  credentials:     ${c.username} / ${c.password}`);
 
 let stopping = false;

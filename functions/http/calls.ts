@@ -8,7 +8,7 @@ import type * as S from '../../shared/api/schemas.js';
 import { sendCommand } from '../../shared/connector-client.js';
 import type { Deps } from '../../shared/deps.js';
 import { Problem } from '../../shared/http/problem.js';
-import type { CallCommand } from '../../connector/driver.js';
+import type { CallCommand } from '../../vendors/driver-kit/seam.js';
 import type { Operation, OperationRequest } from './middleware.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 

@@ -3,8 +3,9 @@
  * OpenAPI 3.1 document (shared/api/openapi.ts). Request objects are strict: unknown fields are rejected.
  */
 import { z } from 'zod';
-import { BroadWorksCtiLinkOptions } from '../vendors/broadworks-cti.js';
-import { AvayaMtcti3LinkOptions } from '../vendors/avaya-mtcti3.js';
+import { VENDOR_MANIFESTS } from '../../vendors/index.js';
+import type { VendorManifest } from '../../vendors/manifest.js';
+import { apiOptionsOf } from '../../vendors/options.js';
 import { EventFamily, Target, TargetType, VENDORS, AgentStateValue, Call } from '../events/model.js';
 
 /** Documented TTL ranges (seconds). */
@@ -58,84 +59,50 @@ export const KeyParams = z.strictObject({ tenant: Slug, keyId: z.string().min(1)
 
 // ---------- links ----------
 export const Vendor = z.enum(VENDORS);
-const DirectoryEntry = z.strictObject({
-  id: z.string().min(1).max(256),
-  extension: z.string().max(32).optional(),
-  name: z.string().max(200).optional(),
-});
-const commonOptions = {
-  users: z
-    .array(DirectoryEntry)
-    .max(10_000)
-    .optional()
-    .describe('Configured user list, for vendors without a directory'),
-  requestTimeoutMs: z.number().int().min(100).max(120_000).optional(),
-  rejectUnauthorized: z.boolean().optional().describe('Verify the vendor TLS certificate (default true)'),
-  ca: z.string().max(65_536).optional().describe('PEM CA bundle for the vendor TLS certificate'),
-};
-const Credentials = { username: z.string().min(1).max(256), password: z.string().min(1).max(1024) };
-
-const SCHEMES: Record<(typeof VENDORS)[number], string[]> = {
-  'broadworks-cti': ['tcp:', 'tls:'],
-  'broadworks-cap': ['tcp:', 'tls:'],
-  'aspect-ctips': ['http:', 'https:'],
-  'avaya-mtcti3': ['ws:', 'wss:'],
-  'avaya-ipo-cti': ['http:', 'https:'],
-};
-const endpointFor = (vendor: (typeof VENDORS)[number]) =>
-  z
+const schemesOf = (m: VendorManifest) => m.schemes.map((s) => `${s}://`).join(' or ');
+const endpointFor = (vendor: (typeof VENDORS)[number]) => {
+  const m = VENDOR_MANIFESTS.find((v) => v.id === vendor)!;
+  return z
     .string()
     .max(2048)
     .refine(
       (s) => {
         try {
           const u = new URL(s);
-          return SCHEMES[vendor].includes(u.protocol) && u.hostname.length > 0;
+          return m.schemes.includes(u.protocol.replace(/:$/, '')) && u.hostname.length > 0;
         } catch {
           return false;
         }
       },
-      `must be a URL with scheme ${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} and a host`,
+      `must be a URL with scheme ${schemesOf(m)} and a host`,
     )
-    .describe(
-      `${SCHEMES[vendor].map((s) => s.replace(':', '://')).join(' or ')} URL of the vendor CTI server`,
-    );
+    .describe(`${schemesOf(m)} URL: ${m.endpointHint}`);
+};
 
-/** Per-vendor credentials (username/password plus vendor extras) and options. */
-export const VENDOR_SCHEMAS = {
-  'broadworks-cti': {
-    credentials: z.strictObject({ ...Credentials, applicationId: z.string().max(128).optional() }),
-    options: BroadWorksCtiLinkOptions,
-  },
-  'broadworks-cap': {
-    credentials: z.strictObject({ ...Credentials, applicationId: z.string().max(128).optional() }),
-    options: z.strictObject({ ...commonOptions, applicationId: z.string().max(128).optional() }),
-  },
-  'aspect-ctips': {
-    credentials: z.strictObject({ ...Credentials }),
-    options: z.strictObject({ ...commonOptions, callbackUrl: z.string().url().optional() }),
-  },
-  'avaya-mtcti3': {
-    credentials: z.strictObject({ ...Credentials }),
-    options: AvayaMtcti3LinkOptions,
-  },
-  'avaya-ipo-cti': {
-    credentials: z.strictObject({ ...Credentials }),
-    options: z.strictObject({ ...commonOptions }),
-  },
-} as const;
+/** Per-vendor credentials (write-only) and options (strict, no defaults), from each vendor's manifest. */
+export const VENDOR_SCHEMAS = Object.fromEntries(
+  VENDOR_MANIFESTS.map((m) => [m.id, { credentials: m.credentials, options: apiOptionsOf(m.options) }]),
+) as Record<(typeof VENDORS)[number], { credentials: z.ZodObject; options: z.ZodObject }>;
 
+const linkCreateOf = (v: (typeof VENDORS)[number]) =>
+  z.strictObject({
+    id: Slug,
+    vendor: z.literal(v),
+    endpoint: endpointFor(v),
+    credentials: VENDOR_SCHEMAS[v].credentials.describe('Write-only: never returned'),
+    options: VENDOR_SCHEMAS[v].options.optional(),
+  });
+
+/** One branch per registered vendor; any other `vendor` is refused naming the supported ones. */
 export const LinkCreate = z.discriminatedUnion(
   'vendor',
-  VENDORS.map((v) =>
-    z.strictObject({
-      id: Slug,
-      vendor: z.literal(v),
-      endpoint: endpointFor(v),
-      credentials: VENDOR_SCHEMAS[v].credentials.describe('Write-only: never returned'),
-      options: VENDOR_SCHEMAS[v].options.optional(),
-    }),
-  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
+  VENDORS.map(linkCreateOf) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `unsupported vendor: supported vendors are ${VENDORS.join(', ')}`
+        : undefined,
+  },
 );
 export type LinkCreate = {
   id: string;

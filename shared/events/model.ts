@@ -6,16 +6,12 @@
  * change; renaming or removing one is a major change and gets a new envelope `specversion`.
  */
 import { z } from 'zod';
+import { VENDOR_IDS } from '../../vendors/index.js';
 
 export const EVENT_MODEL_VERSION = '1.0.0';
 
-export const VENDORS = [
-  'broadworks-cti',
-  'broadworks-cap',
-  'aspect-ctips',
-  'avaya-mtcti3',
-  'avaya-ipo-cti',
-] as const;
+/** The registered vendors (`vendors/index.ts`): the names events carry in `vendor.name`. */
+export const VENDORS = VENDOR_IDS;
 export const Vendor = z.enum(VENDORS);
 export type Vendor = z.infer<typeof Vendor>;
 

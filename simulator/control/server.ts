@@ -1,16 +1,17 @@
 /**
  * HTTP control API of the simulator: act as phones and as the outside world, change services and agent
- * states, inspect state, inject faults into the BroadWorks CTI front-end.
+ * states, inspect state, inject faults into a protocol front-end (`/faults/<front-end control name>/...`).
  */
 import http from 'node:http';
 import type { PbxCore } from '../core/index.js';
 import { PbxError, type AgentState, type ForwardType } from '../core/types.js';
-import type { BroadWorksCtiFrontEnd } from '../frontends/broadworks-cti/index.js';
+import { SimFaultError, type SimFrontEnd } from '../frontends/types.js';
 
 export interface ControlApiOptions {
   host?: string;
   port?: number;
-  broadworks?: BroadWorksCtiFrontEnd;
+  /** Running front-ends by their control name (faults and `GET /state`). */
+  frontEnds?: Record<string, SimFrontEnd>;
 }
 
 class HttpError extends Error {
@@ -135,7 +136,7 @@ export class ControlApi {
     const key = `${method} /${a ?? ''}${id !== undefined ? '/:id' : ''}${action !== undefined ? '/' + action : ''}`;
     switch (key) {
       case 'GET /state':
-        return { body: { ...core.state(), broadworks: this.options.broadworks?.snapshot() } };
+        return { body: { ...core.state(), ...this.snapshots() } };
       case 'GET /users':
         return { body: core.listUsers() };
       case 'GET /users/:id':
@@ -200,40 +201,33 @@ export class ControlApi {
         if (typeof b['ringDurationMs'] === 'number') core.setRingDuration(b['ringDurationMs']);
         return { body: { ok: true } };
     }
-    if (a === 'faults' && id === 'broadworks') return this.fault(method, action, b);
+    if (a === 'faults' && id !== undefined) return this.fault(method, id, action, b);
     throw new HttpError(404, `no route ${method} /${p.join('/')}`);
+  }
+
+  private snapshots(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, fe] of Object.entries(this.options.frontEnds ?? {}))
+      if (fe.snapshot) out[name] = fe.snapshot();
+    return out;
   }
 
   private async fault(
     method: string,
+    name: string,
     action: string | undefined,
     b: Body,
   ): Promise<{ status?: number; body: unknown }> {
-    const bw = this.options.broadworks;
-    if (!bw) throw new HttpError(404, 'BroadWorks front-end not running');
-    switch (`${method} ${action ?? ''}`) {
-      case 'POST drop-connections':
-        bw.dropConnections();
-        return { body: { ok: true } };
-      case 'POST stop':
-        await bw.stopListener();
-        return { body: { ok: true, listening: bw.listening } };
-      case 'POST start':
-        await bw.restartListener();
-        return { body: { ok: true, listening: bw.listening } };
-      case 'POST event-responses': {
-        const count = Number(b['count'] ?? 1);
-        const status = Number(str(b, 'status'));
-        if (!Number.isInteger(count) || count < 1 || !Number.isInteger(status))
-          throw new HttpError(400, 'count and status must be integers');
-        bw.overrideEventResponses(count, status);
-        return { body: { ok: true } };
-      }
-      case 'GET event-responses':
-        return { body: bw.eventResponses };
-      case 'GET deliveries':
-        return { body: bw.deliveries };
+    const fe = this.options.frontEnds?.[name];
+    if (!fe?.fault) throw new HttpError(404, `front-end ${name} not running or without faults`);
+    let body: unknown;
+    try {
+      body = await fe.fault(method, action ?? '', b);
+    } catch (err) {
+      if (err instanceof SimFaultError) throw new HttpError(400, err.message);
+      throw err;
     }
-    throw new HttpError(404, `no fault ${method} ${action ?? ''}`);
+    if (body === undefined) throw new HttpError(404, `no fault ${method} ${action ?? ''}`);
+    return { body };
   }
 }

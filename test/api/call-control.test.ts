@@ -62,7 +62,7 @@ describe('call control', () => {
     const created = await admin.post('/v1/links', {
       id: 'bw-nodir',
       vendor: 'broadworks-cti',
-      endpoint: `tcp://127.0.0.1:${stack.simulator!.broadworksPort}`,
+      endpoint: `tcp://127.0.0.1:${stack.simulator!.frontEnd('broadworks-cti').port}`,
       credentials: { username: 'bridge', password: 'bridge-secret' },
       options: { applicationId: 'second-app' },
     });

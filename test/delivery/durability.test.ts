@@ -188,7 +188,7 @@ describe('hand-off from the event log survives a crash', () => {
 
   it('the connector runs the catch-up when it takes a link, before the link runs', async () => {
     const { startConnector } = await import('../../connector/connector.js');
-    const { defaultDrivers } = await import('../../connector/drivers/registry.js');
+    const { defaultDrivers } = await import('../../vendors/load.js');
     const d = startDelivery({ deps: stack.deps, ...FAST });
     const t = await newTenant(stack);
     expect(

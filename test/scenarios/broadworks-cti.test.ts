@@ -7,7 +7,7 @@ runScenarioSuite({
   user: (n) => `${n}@sim.example`,
   async start() {
     const stack = await testStack({
-      simulator: { broadworks: { eventResponseTimeoutMs: 2000 } },
+      simulator: { frontEnds: { 'broadworks-cti': { eventResponseTimeoutMs: 2000 } } },
       connector: { subscriptionPollMs: 50, reconcileMs: 200 },
     });
     return scenarioEnv(stack, 'sim-broadworks');

@@ -2,9 +2,10 @@
  * Fault tests through real sockets and DynamoDB Local: the PBX drops the CTI socket mid-call, and the
  * connector that owns a link dies.
  */
+import type { BroadWorksCtiFrontEnd } from '../../vendors/broadworks-cti/simulator/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startConnector, type Connector } from '../../connector/connector.js';
-import { defaultDrivers } from '../../connector/drivers/registry.js';
+import { defaultDrivers } from '../../vendors/load.js';
 import type { LocalStack } from '../../local/stack.js';
 import { testStack } from '../support/stack.js';
 import { callsOf, EventTap, scenarioEnv, subscribe } from './harness.js';
@@ -49,15 +50,15 @@ describe('faults', () => {
     );
 
     // The PBX goes away; while it is gone, the call ends on the PBX side.
-    await e.sim.broadworks.stopListener();
-    e.sim.broadworks.dropConnections();
+    await e.sim.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.stopListener();
+    e.sim.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.dropConnections();
     await tap.until((evs) => evs.some((x) => x.type === 'link.down'), 'link.down');
     expect((await e.client.get(`/v1/links/${LINK}`)).body.status).toBe('down');
     const down = await e.client.post(`${calls('alice@sim.example')}/${dial.body.callId}/hold`);
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBeTruthy();
     e.sim.core.release(bobLeg);
-    await e.sim.broadworks.restartListener();
+    await e.sim.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.restartListener();
 
     await tap.until(
       (evs) => evs.some((x) => x.type === 'link.up' && (x.data as { resynced?: boolean }).resynced),

@@ -2,10 +2,11 @@
  * MTCTI-3 through the connector: garbage in both directions never crashes either side, and a dropped
  * socket is reconnected with subscriptions restored, snapshots reconciled and link.down/link.up logged.
  */
+import type { AvayaMtcti3FrontEnd } from '../../vendors/avaya-mtcti3/simulator/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack.js';
-import { encodeMessage, frame } from '../../shared/vendors/avaya-mtcti3-proto.js';
+import { encodeMessage, frame } from '../../vendors/avaya-mtcti3/wire/codec.js';
 import { testStack } from '../support/stack.js';
 import { callsOf, EventTap, scenarioEnv, subscribe } from './harness.js';
 import { prng } from '../support/prng.js';
@@ -50,7 +51,7 @@ describe('avaya-mtcti3 faults', () => {
     const sim = stack.simulator!;
     const open = () =>
       new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(sim.mtcti3Url, ['openapi'], {
+        const ws = new WebSocket(sim.frontEnd('avaya-mtcti3').url, ['openapi'], {
           headers: { Authorization: `Basic ${Buffer.from('bridge:bridge-secret').toString('base64')}` },
         });
         ws.once('open', () => resolve(ws));
@@ -96,7 +97,8 @@ describe('avaya-mtcti3 faults', () => {
 
     // Garbage from the PBX side: counted as garbage, the link stays up.
     const downsBefore = tap.events.filter((x) => x.type === 'link.down').length;
-    for (const g of garbageFrames(2).filter((x) => !x.valid)) e.sim.mtcti3.sendRaw(g.bytes);
+    for (const g of garbageFrames(2).filter((x) => !x.valid))
+      e.sim.frontEnd<AvayaMtcti3FrontEnd>('avaya-mtcti3').frontEnd.sendRaw(g.bytes);
     const deadline = Date.now() + 5_000;
     while (runner.stats.garbage < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(runner.stats.garbage).toBeGreaterThanOrEqual(10);
@@ -109,7 +111,7 @@ describe('avaya-mtcti3 faults', () => {
     const corr = dial.body.correlationId as string;
     await tap.until((evs) => callsOf(evs, corr).some((x) => x.type === 'call.received'), 'bob rings');
     const bobLeg = e.sim.core.listLegs({ userId: 'bob@sim.example' })[0]!.id;
-    e.sim.mtcti3.dropConnections();
+    e.sim.frontEnd<AvayaMtcti3FrontEnd>('avaya-mtcti3').frontEnd.dropConnections();
     e.sim.core.release(bobLeg); // same tick: no session is left to hear about it
     await tap.until((evs) => evs.some((x) => x.type === 'link.down'), 'link.down');
 

@@ -2,10 +2,12 @@
  * BroadWorks CTI front-end with a window of events awaiting their eventResponse (`maxEventsInFlight`),
  * over real sockets: the raw XML client, then the bridge's own driver.
  */
+import type { BroadWorksCtiFrontEnd } from '../../vendors/broadworks-cti/simulator/index.js';
+import { standaloneContext } from '../../vendors/driver-kit/context.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
-import { createBroadWorksCtiDriver } from '../../connector/drivers/broadworks-cti/index.js';
-import type { Driver } from '../../connector/driver.js';
+import { createBroadWorksCtiDriver } from '../../vendors/broadworks-cti/driver/index.js';
+import type { Driver } from '../../vendors/driver-kit/seam.js';
 import type { EventDraft } from '../../shared/events/model.js';
 import { CtiTestClient, payloadOf, type EventInfo } from './cti-client.js';
 import { Recorder, linkConfig } from '../drivers/broadworks-cti/helpers.js';
@@ -17,15 +19,19 @@ let sim: RunningSimulator | undefined;
 let driver: Driver | undefined;
 const clients: CtiTestClient[] = [];
 
-async function setup(opts: SimulatorOptions['broadworks'] = {}): Promise<RunningSimulator> {
+async function setup(opts: Record<string, unknown> = {}): Promise<RunningSimulator> {
   sim = await startSimulator({
-    broadworks: { keepaliveIntervalMs: 60_000, eventResponseTimeoutMs: 5000, ...opts },
+    frontEnds: { 'broadworks-cti': { keepaliveIntervalMs: 60_000, eventResponseTimeoutMs: 5000, ...opts } },
   });
   return sim;
 }
 
+function frontEndOf(s: RunningSimulator | undefined): BroadWorksCtiFrontEnd {
+  return s!.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd;
+}
+
 async function client(s: RunningSimulator): Promise<CtiTestClient> {
-  const c = await CtiTestClient.connect(s.broadworksPort);
+  const c = await CtiTestClient.connect(s.frontEnd('broadworks-cti').port);
   clients.push(c);
   return c;
 }
@@ -54,7 +60,7 @@ async function twoChannels(s: RunningSimulator) {
   const ch2 = await channelId(c2, 2);
   await c1.addUserSubscription(ALICE, { event: 'Advanced Call', channelSetId: 'ha' });
   await c1.addUserSubscription(BOB, { event: 'Advanced Call', channelSetId: 'ha' });
-  await expect.poll(() => s.broadworks.eventResponses.length).toBe(2);
+  await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2);
   c1.ackStatus = undefined;
   c1.events.length = 0;
   return { c1, c2, ch1, ch2 };
@@ -96,26 +102,26 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     await c.addChannel({ channelSetId: 'w', expires: 3600 });
     await c.addUserSubscription(ALICE, { event: 'Advanced Call', channelSetId: 'w' });
     await c.addUserSubscription(BOB, { event: 'Advanced Call', channelSetId: 'w' });
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2);
     c.ackStatus = undefined;
     c.events.length = 0;
-    const sentBefore = s.broadworks.deliveries.length;
+    const sentBefore = frontEndOf(s).deliveries.length;
 
     dialAndAnswer(s);
     // the window has room for all six: they are written at once, none answered
-    expect(s.broadworks.deliveries.length - sentBefore).toBe(6);
+    expect(frontEndOf(s).deliveries.length - sentBefore).toBe(6);
     const evs = await c.waitEvents(6);
     expect(flow(evs)).toEqual(DIAL_ANSWER);
     expect(inSequence(evs)).toBe(true);
-    expect(s.broadworks.eventResponses).toHaveLength(2);
+    expect(frontEndOf(s).eventResponses).toHaveLength(2);
 
     const answerOrder = [evs[3]!, evs[0]!, evs[5]!, evs[1]!, evs[4]!, evs[2]!];
     for (const e of answerOrder) c.eventResponse(e.requestId, e.eventID, 200);
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(8);
-    const answered = s.broadworks.eventResponses.slice(2);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(8);
+    const answered = frontEndOf(s).eventResponses.slice(2);
     expect(answered.map((r) => r.eventID)).toEqual(answerOrder.map((e) => e.eventID));
     expect(answered.every((r) => r.statusCode === 200 && r.outcome === 'delivered')).toBe(true);
-    expect(s.broadworks.deliveries.length - sentBefore).toBe(6); // nothing re-sent
+    expect(frontEndOf(s).deliveries.length - sentBefore).toBe(6); // nothing re-sent
   });
 
   it('never has more than maxEventsInFlight events unanswered; each answer lets one more out', async () => {
@@ -124,11 +130,11 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     await c.addChannel({ channelSetId: 'w', expires: 3600 });
     await c.addUserSubscription(ALICE, { event: 'Advanced Call', channelSetId: 'w' });
     await c.addUserSubscription(BOB, { event: 'Advanced Call', channelSetId: 'w' });
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2);
     c.ackStatus = undefined;
     c.events.length = 0;
-    const sentBefore = s.broadworks.deliveries.length;
-    const sent = () => s.broadworks.deliveries.length - sentBefore;
+    const sentBefore = frontEndOf(s).deliveries.length;
+    const sent = () => frontEndOf(s).deliveries.length - sentBefore;
 
     dialAndAnswer(s);
     expect(sent()).toBe(3);
@@ -141,7 +147,7 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     for (const e of c.events.filter((x) => x !== first[1])) c.eventResponse(e.requestId, e.eventID, 200);
     const all = await c.waitEvents(6);
     expect(flow(all)).toEqual(DIAL_ANSWER);
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(8);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(8);
     expect(sent()).toBe(6);
   });
 
@@ -158,8 +164,8 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     expect(again!.sequenceNumber).toBe(victim.sequenceNumber);
     expect(again!.channelId).toBe(ch2);
     expect(again!.requestId).not.toBe(victim.requestId);
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2 + 7);
-    const records = s.broadworks.eventResponses.slice(2);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2 + 7);
+    const records = frontEndOf(s).eventResponses.slice(2);
     expect(records.find((r) => r.requestId === victim.requestId)).toMatchObject({
       statusCode: 500,
       outcome: 'retry-next-channel',
@@ -194,11 +200,17 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     expect(inSequence(moved)).toBe(true);
     expect(moved.every((e) => e.channelId === ch2)).toBe(true);
     expect(moved.some((e) => evs.some((x) => x.requestId === e.requestId))).toBe(false);
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2 + 6);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2 + 6);
     expect(
-      s.broadworks.eventResponses.slice(2).every((r) => r.outcome === 'delivered' && r.channelId === ch2),
+      frontEndOf(s)
+        .eventResponses.slice(2)
+        .every((r) => r.outcome === 'delivered' && r.channelId === ch2),
     ).toBe(true);
-    expect(s.broadworks.snapshot().channels.map((c) => c.channelId)).toEqual([ch2]);
+    expect(
+      frontEndOf(s)
+        .snapshot()
+        .channels.map((c) => c.channelId),
+    ).toEqual([ch2]);
   });
 
   it('on a 404 removes the channel and moves all its events in flight to the other channel', async () => {
@@ -214,11 +226,12 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     expect(c1.channelTerminated).toEqual([
       expect.objectContaining({ channelId: ch1, reason: 'UnknownChannel' }),
     ]);
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2 + 1 + 6);
-    expect(s.broadworks.eventResponses.slice(2).map((r) => r.outcome)).toEqual([
-      'channel-removed-retry',
-      ...Array(6).fill('delivered'),
-    ]);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2 + 1 + 6);
+    expect(
+      frontEndOf(s)
+        .eventResponses.slice(2)
+        .map((r) => r.outcome),
+    ).toEqual(['channel-removed-retry', ...Array(6).fill('delivered')]);
     // answers on the removed channel are late: ignored
     c1.eventResponse(evs[0]!.requestId, evs[0]!.eventID, 200);
     c1.eventResponse(evs[2]!.requestId, evs[2]!.eventID, 500);
@@ -227,7 +240,7 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
       `<xsp:keepalive version="17.0" xmlns:xsp="http://schema.broadsoft.com/XspXMLInterface"><requestId>k</requestId></xsp:keepalive>`,
     );
     await probe;
-    expect(s.broadworks.eventResponses).toHaveLength(9);
+    expect(frontEndOf(s).eventResponses).toHaveLength(9);
     expect(c2.events).toHaveLength(6);
   });
 
@@ -238,11 +251,15 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     const evs = await c1.waitEvents(6);
     const moved = await c2.waitEvents(6);
     expect(moved.map((e) => e.eventID).sort()).toEqual(evs.map((e) => e.eventID).sort());
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2 + 12);
-    const records = s.broadworks.eventResponses.slice(2);
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2 + 12);
+    const records = frontEndOf(s).eventResponses.slice(2);
     expect(records.filter((r) => r.outcome === 'timeout-retry' && r.channelId === ch1)).toHaveLength(6);
     expect(records.filter((r) => r.outcome === 'delivered')).toHaveLength(6);
-    expect(s.broadworks.snapshot().channels.find((c) => c.channelId === ch1)?.nonResponsive).toBe(true);
+    expect(
+      frontEndOf(s)
+        .snapshot()
+        .channels.find((c) => c.channelId === ch1)?.nonResponsive,
+    ).toBe(true);
 
     // one channel that never answers, several events in flight: the first timeout drops its event,
     // removes the channel and the subscription; the other events go with the set
@@ -252,20 +269,28 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     );
     c3.ackStatus = (e) => (e.type === 'CallSubscriptionEvent' ? 200 : undefined);
     await c3.addUserSubscription('carol@sim.example', { event: 'Advanced Call', channelSetId: 'solo' });
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2 + 12 + 1);
-    const before = s.broadworks.eventResponses.length;
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2 + 12 + 1);
+    const before = frontEndOf(s).eventResponses.length;
     s.core.dial('carol@sim.example', '1005'); // two events for carol, both in flight
     await c3.waitEvents(3);
     await c3.waitFor((m) => m.raw.includes('ChannelTerminatedEvent'), 2000, true);
     expect(c3.channelTerminated).toEqual([
       expect.objectContaining({ channelId: ch3, reason: 'NonResponsiveChannel' }),
     ]);
-    const solo = s.broadworks.eventResponses.slice(before).filter((r) => r.channelId === ch3);
+    const solo = frontEndOf(s)
+      .eventResponses.slice(before)
+      .filter((r) => r.channelId === ch3);
     expect(solo.map((r) => r.outcome)).toEqual(['timeout-dropped']);
-    expect(s.broadworks.snapshot().subscriptions.filter((x) => x.targetId === 'carol@sim.example')).toEqual(
-      [],
-    );
-    expect(s.broadworks.snapshot().channels.map((c) => c.channelId)).not.toContain(ch3);
+    expect(
+      frontEndOf(s)
+        .snapshot()
+        .subscriptions.filter((x) => x.targetId === 'carol@sim.example'),
+    ).toEqual([]);
+    expect(
+      frontEndOf(s)
+        .snapshot()
+        .channels.map((c) => c.channelId),
+    ).not.toContain(ch3);
   });
 
   it('keeps retryDelayMs: after a 500 the set sends nothing until the delay is over, then the retry first', async () => {
@@ -274,18 +299,18 @@ describe('BroadWorks CTI front-end: maxEventsInFlight', () => {
     c1.ackStatus = (e) => (e.type === 'CallReceivedEvent' ? 500 : 200);
     const { bobLeg } = dialAndAnswer(s);
     await expect
-      .poll(() => s.broadworks.eventResponses.find((r) => r.outcome === 'retry-next-channel'))
+      .poll(() => frontEndOf(s).eventResponses.find((r) => r.outcome === 'retry-next-channel'))
       .toBeTruthy();
-    const failed = s.broadworks.eventResponses.find((r) => r.outcome === 'retry-next-channel')!;
-    const sent = s.broadworks.deliveries.length;
+    const failed = frontEndOf(s).eventResponses.find((r) => r.outcome === 'retry-next-channel')!;
+    const sent = frontEndOf(s).deliveries.length;
     s.core.hold(bobLeg); // CallHeld for bob and alice: queued, not sent during the delay
-    expect(s.broadworks.deliveries.length).toBe(sent);
+    expect(frontEndOf(s).deliveries.length).toBe(sent);
 
     const [again] = await c2.waitEvents(1);
     expect(again!.eventID).toBe(failed.eventID);
     expect(again!.channelId).toBe(ch2);
-    const resend = s.broadworks.deliveries.find((d) => d.requestId === again!.requestId)!;
-    expect(s.broadworks.deliveries.indexOf(resend)).toBe(sent);
+    const resend = frontEndOf(s).deliveries.find((d) => d.requestId === again!.requestId)!;
+    expect(frontEndOf(s).deliveries.indexOf(resend)).toBe(sent);
     expect(resend.at - failed.at).toBeGreaterThanOrEqual(990);
     const onC1 = await c1.waitEvents(8);
     expect(flow(onC1.slice(0, 6))).toEqual(DIAL_ANSWER);
@@ -301,9 +326,11 @@ describe('BroadWorks CTI driver against the simulator with maxEventsInFlight 32'
     const s = await setup({ maxEventsInFlight: 32 });
     const rec = new Recorder();
     driver = createBroadWorksCtiDriver(
-      linkConfig(`tcp://127.0.0.1:${s.broadworksPort}`),
-      rec.hooks,
-      rec.logger,
+      standaloneContext(
+        linkConfig(`tcp://127.0.0.1:${s.frontEnd('broadworks-cti').port}`),
+        rec.hooks,
+        rec.logger,
+      ),
     );
     await driver.connect();
     await driver.watch([
@@ -311,8 +338,8 @@ describe('BroadWorks CTI driver against the simulator with maxEventsInFlight 32'
       { target: { type: 'user', id: BOB }, families: ['call'] },
     ]);
     // the initial events of both subscriptions are answered before the burst
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(2);
-    const sentBefore = s.broadworks.deliveries.length;
+    await expect.poll(() => frontEndOf(s).eventResponses.length).toBe(2);
+    const sentBefore = frontEndOf(s).deliveries.length;
 
     const calls: string[] = [];
     for (let i = 0; i < 50; i++) {
@@ -324,13 +351,13 @@ describe('BroadWorks CTI driver against the simulator with maxEventsInFlight 32'
     }
     expect(new Set(calls).size).toBe(50);
     // the burst is queued synchronously: a full window went out before any answer could be read
-    expect(s.broadworks.deliveries.length - sentBefore).toBe(32);
+    expect(frontEndOf(s).deliveries.length - sentBefore).toBe(32);
 
     await rec.waitFor(() => rec.events.length >= 300 || undefined, '300 normalized events', 20_000);
     // 10 BroadWorks events per call (5 per user, HookStatus included), each sent once and answered 200
-    await expect.poll(() => s.broadworks.eventResponses.length - 2).toBe(500);
-    expect(s.broadworks.deliveries.length - sentBefore).toBe(500);
-    expect(s.broadworks.eventResponses.every((r) => r.outcome === 'delivered')).toBe(true);
+    await expect.poll(() => frontEndOf(s).eventResponses.length - 2).toBe(500);
+    expect(frontEndOf(s).deliveries.length - sentBefore).toBe(500);
+    expect(frontEndOf(s).eventResponses.every((r) => r.outcome === 'delivered')).toBe(true);
 
     expect(rec.events).toHaveLength(300);
     const of = (user: string) =>

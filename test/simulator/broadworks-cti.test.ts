@@ -1,19 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BroadWorksCtiFrontEnd } from '../../vendors/broadworks-cti/simulator/index.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
 import { CtiTestClient, callOf, payloadOf, type EventInfo } from './cti-client.js';
 
 let sim: RunningSimulator | undefined;
 const clients: CtiTestClient[] = [];
 
-async function setup(opts: SimulatorOptions['broadworks'] = {}): Promise<RunningSimulator> {
+async function setup(opts: Record<string, unknown> = {}): Promise<RunningSimulator> {
   sim = await startSimulator({
-    broadworks: { keepaliveIntervalMs: 60_000, eventResponseTimeoutMs: 500, ...opts },
+    frontEnds: { 'broadworks-cti': { keepaliveIntervalMs: 60_000, eventResponseTimeoutMs: 500, ...opts } },
   });
   return sim;
 }
 
 async function client(s: RunningSimulator): Promise<CtiTestClient> {
-  const c = await CtiTestClient.connect(s.broadworksPort);
+  const c = await CtiTestClient.connect(s.frontEnd('broadworks-cti').port);
   clients.push(c);
   return c;
 }
@@ -35,7 +36,7 @@ describe('BroadWorks CTI front-end: authentication and channels', () => {
     );
     expect(bad['statusCode']).toBe('401');
     expect(bad['reason']).toBe('Unauthorized');
-    expect(s.broadworks.snapshot().channels).toHaveLength(0);
+    expect(s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.snapshot().channels).toHaveLength(0);
 
     const none = await c.request(
       'AddChannelRequest',
@@ -93,7 +94,10 @@ describe('BroadWorks CTI front-end: authentication and channels', () => {
     expect(ninth['statusCode']).toBe('200');
     await terminated;
     expect(c.channelTerminated.map((t) => t.channelId)).toEqual([ids[3]]);
-    const chans = s.broadworks.snapshot().channels.map((x) => x.channelId);
+    const chans = s
+      .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+      .frontEnd.snapshot()
+      .channels.map((x) => x.channelId);
     expect(chans).toHaveLength(8);
     expect(chans).not.toContain(ids[3]);
   });
@@ -116,7 +120,10 @@ describe('BroadWorks CTI front-end: authentication and channels', () => {
     expect(c.channelTerminated).toEqual([
       expect.objectContaining({ channelId: first, reason: 'DuplicateChannelSet' }),
     ]);
-    const left = s.broadworks.snapshot().channels.map((x) => x.channelId);
+    const left = s
+      .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+      .frontEnd.snapshot()
+      .channels.map((x) => x.channelId);
     expect(left).toContain(other);
     expect(left).not.toContain(first);
   });
@@ -162,8 +169,10 @@ describe('BroadWorks CTI front-end: subscriptions and call flows', () => {
     expect(ev!.targetId).toBe('alice@sim.example');
     expect(ev!.data['xsi:hookStatus']).toBe('On-Hook');
     expect(ev!.raw).toContain('xsi1:type="xsi:SubscriptionEvent"');
-    await expect.poll(() => s.broadworks.eventResponses.length).toBe(1);
-    expect(s.broadworks.eventResponses[0]).toMatchObject({
+    await expect
+      .poll(() => s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.eventResponses.length)
+      .toBe(1);
+    expect(s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.eventResponses[0]).toMatchObject({
       statusCode: 200,
       outcome: 'delivered',
       eventID: ev!.eventID,
@@ -334,7 +343,9 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     expect(second!.channelId).toBe(ch2);
     expect(second!.requestId).not.toBe(first!.requestId);
     await expect
-      .poll(() => s.broadworks.eventResponses.map((r) => r.outcome))
+      .poll(() =>
+        s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.eventResponses.map((r) => r.outcome),
+      )
       .toEqual(['retry-next-channel', 'delivered']);
   });
 
@@ -350,7 +361,12 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     expect(c1.channelTerminated).toEqual([
       expect.objectContaining({ channelId: ch1, reason: 'UnknownChannel' }),
     ]);
-    expect(s.broadworks.snapshot().channels.map((c) => c.channelId)).not.toContain(ch1);
+    expect(
+      s
+        .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+        .frontEnd.snapshot()
+        .channels.map((c) => c.channelId),
+    ).not.toContain(ch1);
   });
 
   it('deletes the subscription on 481 and drops the event', async () => {
@@ -359,11 +375,17 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     c1.ackStatus = () => 481;
     await c1.addUserSubscription('alice@sim.example', { event: 'Basic Call', channelSetId: 'ha' });
     await c1.waitEvents(1);
-    await expect.poll(() => s.broadworks.snapshot().subscriptions.length).toBe(0);
+    await expect
+      .poll(
+        () => s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.snapshot().subscriptions.length,
+      )
+      .toBe(0);
     s.core.setDnd('alice@sim.example', true);
     s.core.dial('1001', '1002');
     expect(c2.events).toHaveLength(0);
-    expect(s.broadworks.eventResponses.map((r) => r.outcome)).toEqual(['subscription-deleted']);
+    expect(
+      s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.eventResponses.map((r) => r.outcome),
+    ).toEqual(['subscription-deleted']);
   });
 
   it('drops an event answered 400 but keeps channel and subscription', async () => {
@@ -380,8 +402,13 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
       'HookStatusEvent',
       'CallOriginatedEvent',
     ]);
-    expect(s.broadworks.eventResponses[0]).toMatchObject({ statusCode: 400, outcome: 'dropped' });
-    expect(s.broadworks.snapshot().subscriptions).toHaveLength(1);
+    expect(s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.eventResponses[0]).toMatchObject({
+      statusCode: 400,
+      outcome: 'dropped',
+    });
+    expect(
+      s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.snapshot().subscriptions,
+    ).toHaveLength(1);
   });
 
   it('on no answer tags the channel non-responsive and fails over; with no channel left removes it and the subscription', async () => {
@@ -392,7 +419,12 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     const [first] = await c1.waitEvents(1);
     const [second] = await c2.waitEvents(1);
     expect(second!.eventID).toBe(first!.eventID);
-    expect(s.broadworks.snapshot().channels.find((c) => c.channelId === ch1)?.nonResponsive).toBe(true);
+    expect(
+      s
+        .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+        .frontEnd.snapshot()
+        .channels.find((c) => c.channelId === ch1)?.nonResponsive,
+    ).toBe(true);
     // the non-responsive channel now ranks last: the next event goes to channel 2 first
     s.core.setDnd('bob@sim.example', true);
     s.core.dial('alice@sim.example', '1002');
@@ -411,7 +443,10 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
       expect.objectContaining({ channelId: ch3, reason: 'NonResponsiveChannel' }),
     ]);
     expect(
-      s.broadworks.snapshot().subscriptions.filter((x) => x.targetId === 'carol@sim.example'),
+      s
+        .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+        .frontEnd.snapshot()
+        .subscriptions.filter((x) => x.targetId === 'carol@sim.example'),
     ).toHaveLength(0);
   });
 
@@ -425,7 +460,9 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     expect(ka.doc['period']).toBeDefined();
     await c.closed;
     expect(c.messages.filter((m) => m.root === 'xsp:keepalive').length).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => s.broadworks.snapshot().channels.length).toBe(0);
+    await expect
+      .poll(() => s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.snapshot().channels.length)
+      .toBe(0);
   });
 
   it('keeps a socket that answers keepalives and answers client keepalives', async () => {
@@ -444,15 +481,17 @@ describe('BroadWorks CTI front-end: eventResponse handling and keepalives', () =
     const s = await setup();
     const c = await client(s);
     await c.addChannel({ channelSetId: 'f', expires: 3600 });
-    s.broadworks.overrideEventResponses(1, 481);
+    s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.overrideEventResponses(1, 481);
     await c.addUserSubscription('alice@sim.example', { event: 'Basic Call', channelSetId: 'f' });
     await c.waitEvents(1);
     await expect
-      .poll(() => s.broadworks.eventResponses[0])
+      .poll(() => s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.eventResponses[0])
       .toMatchObject({ statusCode: 200, appliedStatus: 481, outcome: 'subscription-deleted' });
-    s.broadworks.dropConnections();
+    s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.dropConnections();
     await c.closed;
-    await expect.poll(() => s.broadworks.snapshot().channels.length).toBe(0);
+    await expect
+      .poll(() => s.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.snapshot().channels.length)
+      .toBe(0);
   });
 });
 
@@ -472,8 +511,9 @@ describe('BroadWorks CTI front-end: framing', () => {
     for (let i = 0; i < buf.length; i += 7) c.socket.write(buf.subarray(i, i + 7));
     expect((await done)['doc']['statusCode']).toBe('200');
     expect(
-      s.broadworks
-        .snapshot()
+      s
+        .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
+        .frontEnd.snapshot()
         .channels.map((x) => x.channelSetId)
         .sort(),
     ).toEqual(['s1', 's2', 'sé']);

@@ -5,10 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PbxCore } from '../../simulator/core/index.js';
 import { defaultDirectory } from '../../simulator/directory.js';
-import {
-  AvayaMtcti3FrontEnd,
-  type AvayaMtcti3Options,
-} from '../../simulator/frontends/avaya-mtcti3/index.js';
+import { AvayaMtcti3FrontEnd, type AvayaMtcti3Options } from '../../vendors/avaya-mtcti3/simulator/index.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -17,7 +14,7 @@ import {
   unframe,
   type LinesEntry,
   type Message,
-} from '../../shared/vendors/avaya-mtcti3-proto.js';
+} from '../../vendors/avaya-mtcti3/wire/codec.js';
 
 /** A minimal MTCTI-3 peer: sends Messages, queues what arrives, lets a test await the next one. */
 class Peer {

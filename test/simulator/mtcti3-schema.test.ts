@@ -15,7 +15,7 @@ import {
   mtcti3Root,
   mtcti3Type,
   unframe,
-} from '../../shared/vendors/avaya-mtcti3-proto.js';
+} from '../../vendors/avaya-mtcti3/wire/codec.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -2,16 +2,17 @@
  * The MTCTI-3 driver against the simulator's MTCTI-3 front-end over real sockets: login, framing,
  * events, commands, raw requests and resync after a dropped socket.
  */
+import { standaloneContext } from '../../../vendors/driver-kit/context.js';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AvayaMtcti3Driver, ConnectionError } from '../../../connector/drivers/avaya-mtcti3/index.js';
-import { NotSupportedError, VendorError, type LinkConfig } from '../../../connector/driver.js';
+import { AvayaMtcti3Driver, ConnectionError } from '../../../vendors/avaya-mtcti3/driver/index.js';
+import { NotSupportedError, VendorError, type LinkConfig } from '../../../vendors/driver-kit/seam.js';
 import { PbxCore } from '../../../simulator/core/index.js';
 import { defaultDirectory } from '../../../simulator/directory.js';
 import {
   AvayaMtcti3FrontEnd,
   type AvayaMtcti3Options,
-} from '../../../simulator/frontends/avaya-mtcti3/index.js';
+} from '../../../vendors/avaya-mtcti3/simulator/index.js';
 import { EVENT_FAMILIES, parseEventData, type EventDraft } from '../../../shared/events/model.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -23,20 +24,22 @@ class Harness {
   readonly driver: AvayaMtcti3Driver;
   constructor(link: LinkConfig) {
     this.driver = new AvayaMtcti3Driver(
-      link,
-      {
-        onEvent: (e) => {
-          parseEventData(e.type, e.data);
-          this.events.push(e);
-          this.check();
+      standaloneContext(
+        link,
+        {
+          onEvent: (e) => {
+            parseEventData(e.type, e.data);
+            this.events.push(e);
+            this.check();
+          },
+          onDown: (r) => {
+            this.downs.push(r);
+            this.check();
+          },
+          onGarbage: () => undefined,
         },
-        onDown: (r) => {
-          this.downs.push(r);
-          this.check();
-        },
-        onGarbage: () => undefined,
-      },
-      quiet,
+        quiet,
+      ),
     );
   }
   private check() {

@@ -2,13 +2,9 @@
  * Snapshot → transition derivation of the MTCTI-3 mapper, including states it never saw.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  Mtcti3Mapper,
-  bridgeState,
-  type UserContext,
-} from '../../../connector/drivers/avaya-mtcti3/mapper.js';
+import { Mtcti3Mapper, bridgeState, type UserContext } from '../../../vendors/avaya-mtcti3/driver/mapper.js';
 import { EVENT_FAMILIES, parseEventData, type EventDraft } from '../../../shared/events/model.js';
-import type { CallInfo } from '../../../shared/vendors/avaya-mtcti3-proto.js';
+import type { CallInfo } from '../../../vendors/avaya-mtcti3/wire/codec.js';
 
 const dir = {
   userByNumber: (n: string | undefined) =>

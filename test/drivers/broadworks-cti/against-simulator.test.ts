@@ -1,10 +1,11 @@
 /**
  * Integration: the driver against the project's PBX simulator (BroadWorks CTI front-end).
  */
+import { standaloneContext } from '../../../vendors/driver-kit/context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../../simulator/index.js';
-import { createBroadWorksCtiDriver } from '../../../connector/drivers/broadworks-cti/index.js';
-import type { Driver } from '../../../connector/driver.js';
+import { createBroadWorksCtiDriver } from '../../../vendors/broadworks-cti/driver/index.js';
+import type { Driver } from '../../../vendors/driver-kit/seam.js';
 import { parseEventData, type EventDraft } from '../../../shared/events/model.js';
 import { Recorder, linkConfig } from './helpers.js';
 
@@ -33,9 +34,11 @@ afterEach(async () => {
 
 async function connect(): Promise<Driver> {
   driver = createBroadWorksCtiDriver(
-    linkConfig(`tcp://127.0.0.1:${sim.broadworksPort}`, { keepaliveIntervalMs: 0 }),
-    rec.hooks,
-    rec.logger,
+    standaloneContext(
+      linkConfig(`tcp://127.0.0.1:${sim.frontEnd('broadworks-cti').port}`, { keepaliveIntervalMs: 0 }),
+      rec.hooks,
+      rec.logger,
+    ),
   );
   await driver.connect();
   await driver.watch([

@@ -2,14 +2,15 @@
  * Fuzz tests: random, mutated and truncated frames never make the parser or the driver throw; garbage is
  * reported through onGarbage and valid events around it still arrive, whatever the chunking.
  */
+import { standaloneContext } from '../../../vendors/driver-kit/context.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseInbound } from '../../../connector/drivers/broadworks-cti/messages.js';
-import { CallMapper } from '../../../connector/drivers/broadworks-cti/mapper.js';
-import { createBroadWorksCtiDriver } from '../../../connector/drivers/broadworks-cti/index.js';
+import { parseInbound } from '../../../vendors/broadworks-cti/driver/messages.js';
+import { CallMapper } from '../../../vendors/broadworks-cti/driver/mapper.js';
+import { createBroadWorksCtiDriver } from '../../../vendors/broadworks-cti/driver/index.js';
 import { EVENT_FAMILIES, parseEventData } from '../../../shared/events/model.js';
-import type { Driver } from '../../../connector/driver.js';
+import type { Driver } from '../../../vendors/driver-kit/seam.js';
 import { FakeXsp, Recorder, callXml, eventXml, linkConfig } from './helpers.js';
 import { prng } from '../../support/prng.js';
 
@@ -125,7 +126,7 @@ describe('socket fuzz', () => {
   it.each([1, 2, 3])('valid events survive garbage frames and random byte splits (seed %i)', async (seed) => {
     const rnd = prng(seed);
     const rec = new Recorder();
-    driver = createBroadWorksCtiDriver(linkConfig(server.endpoint), rec.hooks, rec.logger);
+    driver = createBroadWorksCtiDriver(standaloneContext(linkConfig(server.endpoint), rec.hooks, rec.logger));
     await driver.connect();
     await driver.watch([{ target: { type: 'user', id: 'alice@sim.example' }, families: ['call'] }]);
 

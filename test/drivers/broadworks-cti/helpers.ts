@@ -5,8 +5,8 @@
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { XmlFramer } from '../../../shared/xml/framer.js';
-import { parseXml, textOf, child, type XNode } from '../../../connector/drivers/broadworks-cti/xml.js';
-import type { DriverHooks, DriverLogger, LinkConfig } from '../../../connector/driver.js';
+import { parseXml, textOf, child, type XNode } from '../../../vendors/broadworks-cti/wire/xml.js';
+import type { DriverHooks, DriverLogger, LinkConfig } from '../../../vendors/driver-kit/seam.js';
 import type { EventDraft } from '../../../shared/events/model.js';
 
 const XSP = 'http://schema.broadsoft.com/XspXMLInterface';
@@ -270,7 +270,7 @@ export class Recorder extends EventEmitter {
   readonly garbage: { kind: string; detail: string }[] = [];
   readonly downs: string[] = [];
   readonly hooks: DriverHooks = {
-    onEvent: (e) => {
+    onEvent: async (e) => {
       this.events.push(e);
       this.emit('change');
     },

@@ -3,8 +3,8 @@
  * against the event model.
  */
 import { describe, expect, it } from 'vitest';
-import { CallMapper, type MapContext } from '../../../connector/drivers/broadworks-cti/mapper.js';
-import { parseInbound, type BwEvent } from '../../../connector/drivers/broadworks-cti/messages.js';
+import { CallMapper, type MapContext } from '../../../vendors/broadworks-cti/driver/mapper.js';
+import { parseInbound, type BwEvent } from '../../../vendors/broadworks-cti/driver/messages.js';
 import { parseEventData, EVENT_FAMILIES, type EventDraft } from '../../../shared/events/model.js';
 import { callXml, eventXml, type CallSpec } from './helpers.js';
 

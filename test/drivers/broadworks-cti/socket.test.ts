@@ -2,17 +2,18 @@
  * Socket-level tests against a scripted fake Xsp on 127.0.0.1: connect / channel / subscribe, keepalive,
  * event acknowledgement, collation, commands, terminations and resync.
  */
+import { standaloneContext } from '../../../vendors/driver-kit/context.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBroadWorksCtiDriver } from '../../../connector/drivers/broadworks-cti/index.js';
-import type { BroadWorksCtiDriver } from '../../../connector/drivers/broadworks-cti/driver.js';
+import { createBroadWorksCtiDriver } from '../../../vendors/broadworks-cti/driver/index.js';
+import type { BroadWorksCtiDriver } from '../../../vendors/broadworks-cti/driver/driver.js';
 import {
   LinkUnavailableError,
   NotSupportedError,
   VendorError,
   type Driver,
-} from '../../../connector/driver.js';
+} from '../../../vendors/driver-kit/seam.js';
 import { parseEventData } from '../../../shared/events/model.js';
-import { textOf, child } from '../../../connector/drivers/broadworks-cti/xml.js';
+import { textOf, child } from '../../../vendors/broadworks-cti/wire/xml.js';
 import { FakeXsp, Recorder, callXml, eventXml, linkConfig, response } from './helpers.js';
 
 const ALICE = 'alice@sim.example';
@@ -33,9 +34,7 @@ afterEach(async () => {
 
 async function connected(options: Record<string, unknown> = {}): Promise<BroadWorksCtiDriver> {
   const d = createBroadWorksCtiDriver(
-    linkConfig(server.endpoint, options),
-    rec.hooks,
-    rec.logger,
+    standaloneContext(linkConfig(server.endpoint, options), rec.hooks, rec.logger),
   ) as BroadWorksCtiDriver;
   driver = d;
   await d.connect();
@@ -91,7 +90,9 @@ describe('session setup', () => {
   });
 
   it('rejects bad credentials without reporting a down link', async () => {
-    const d = createBroadWorksCtiDriver(linkConfig(server.endpoint, {}, 'wrong'), rec.hooks, rec.logger);
+    const d = createBroadWorksCtiDriver(
+      standaloneContext(linkConfig(server.endpoint, {}, 'wrong'), rec.hooks, rec.logger),
+    );
     driver = d;
     await expect(d.connect()).rejects.toThrow(/authentication failed \(401/);
     expect(rec.downs).toEqual([]);
@@ -104,7 +105,9 @@ describe('session setup', () => {
     const port = server.port;
     await server.stop();
     server = await FakeXsp.start(); // keep afterEach happy
-    const d = createBroadWorksCtiDriver(linkConfig(`tcp://127.0.0.1:${port}`), rec.hooks, rec.logger);
+    const d = createBroadWorksCtiDriver(
+      standaloneContext(linkConfig(`tcp://127.0.0.1:${port}`), rec.hooks, rec.logger),
+    );
     driver = d;
     await expect(d.connect()).rejects.toThrow(/connect to 127\.0\.0\.1/);
   });
@@ -273,7 +276,9 @@ describe('terminations', () => {
     );
     await rec.waitFor(() => rec.downs.length === 1, 'down');
     expect(rec.downs[0]).toContain('DuplicateChannelSet');
-    const d2 = createBroadWorksCtiDriver(linkConfig(server.endpoint), rec.hooks, rec.logger);
+    const d2 = createBroadWorksCtiDriver(
+      standaloneContext(linkConfig(server.endpoint), rec.hooks, rec.logger),
+    );
     await d2.connect();
     await d2.close();
     expect(rec.downs).toHaveLength(1);
@@ -368,9 +373,11 @@ describe('commands', () => {
 
   it('listUsers comes from options.users; raw passes through; commands before connect are LinkUnavailable', async () => {
     const d = createBroadWorksCtiDriver(
-      linkConfig(server.endpoint, { users: [{ id: ALICE, extension: '1001', name: 'Alice' }] }),
-      rec.hooks,
-      rec.logger,
+      standaloneContext(
+        linkConfig(server.endpoint, { users: [{ id: ALICE, extension: '1001', name: 'Alice' }] }),
+        rec.hooks,
+        rec.logger,
+      ),
     );
     driver = d;
     await expect(d.execute({ kind: 'dial', user: ALICE, to: '1002' })).rejects.toBeInstanceOf(
@@ -394,7 +401,9 @@ describe('commands', () => {
     await expect(
       d.execute({ kind: 'raw', request: { method: 'GET', uri: '/x', payload: '<a><b></a>' } }),
     ).rejects.toBeInstanceOf(VendorError);
-    const noUsers = createBroadWorksCtiDriver(linkConfig(server.endpoint), rec.hooks, rec.logger);
+    const noUsers = createBroadWorksCtiDriver(
+      standaloneContext(linkConfig(server.endpoint), rec.hooks, rec.logger),
+    );
     await expect(noUsers.execute({ kind: 'listUsers' })).rejects.toBeInstanceOf(NotSupportedError);
   });
 

@@ -2,10 +2,11 @@
  * BroadWorks CTI over TLS: the simulator front-end given a certificate, the driver verifying it against
  * the link's `ca` option (and refusing it without).
  */
+import { standaloneContext } from '../../../vendors/driver-kit/context.js';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBroadWorksCtiDriver } from '../../../connector/drivers/broadworks-cti/index.js';
-import type { Driver } from '../../../connector/driver.js';
+import { createBroadWorksCtiDriver } from '../../../vendors/broadworks-cti/driver/index.js';
+import type { Driver } from '../../../vendors/driver-kit/seam.js';
 import { startSimulator, type RunningSimulator } from '../../../simulator/index.js';
 import { Recorder, linkConfig } from './helpers.js';
 
@@ -15,7 +16,7 @@ const key = readFileSync(new URL('../../fixtures/tls/key.pem', import.meta.url),
 let sim: RunningSimulator;
 let driver: Driver | undefined;
 beforeEach(async () => {
-  sim = await startSimulator({ broadworks: { tls: { cert, key } } });
+  sim = await startSimulator({ frontEnds: { 'broadworks-cti': { tls: { cert, key } } } });
 });
 afterEach(async () => {
   await driver?.close();
@@ -25,12 +26,17 @@ afterEach(async () => {
 
 describe('broadworks-cti over TLS', () => {
   it('connects with the CA given, subscribes and carries a call', async () => {
-    expect(sim.broadworksUrl).toMatch(/^tls:\/\//);
+    expect(sim.frontEnd('broadworks-cti').url).toMatch(/^tls:\/\//);
     const rec = new Recorder();
     driver = createBroadWorksCtiDriver(
-      linkConfig(`tls://127.0.0.1:${sim.broadworksPort}`, { keepaliveIntervalMs: 0, ca: cert }),
-      rec.hooks,
-      rec.logger,
+      standaloneContext(
+        linkConfig(`tls://127.0.0.1:${sim.frontEnd('broadworks-cti').port}`, {
+          keepaliveIntervalMs: 0,
+          ca: cert,
+        }),
+        rec.hooks,
+        rec.logger,
+      ),
     );
     await driver.connect();
     await driver.watch([{ target: { type: 'user', id: 'bob@sim.example' }, families: ['call'] }]);
@@ -42,9 +48,11 @@ describe('broadworks-cti over TLS', () => {
   it('refuses a certificate it cannot verify', async () => {
     const rec = new Recorder();
     driver = createBroadWorksCtiDriver(
-      linkConfig(`tls://127.0.0.1:${sim.broadworksPort}`, { keepaliveIntervalMs: 0 }),
-      rec.hooks,
-      rec.logger,
+      standaloneContext(
+        linkConfig(`tls://127.0.0.1:${sim.frontEnd('broadworks-cti').port}`, { keepaliveIntervalMs: 0 }),
+        rec.hooks,
+        rec.logger,
+      ),
     );
     await expect(driver.connect()).rejects.toThrow(/certificate|self[- ]signed/i);
   });

@@ -1,9 +1,10 @@
 /**
- * Options of a `broadworks-cti` link: one schema for the driver (which applies the defaults) and the
+ * The `broadworks-cti` vendor (Cisco BroadWorks CTI). Its options are one schema for the driver (which applies the defaults) and the
  * control API (which validates a link's `options` strictly against the same fields, without defaults).
  */
 import { z } from 'zod';
-import { apiOptionsOf } from './options.js';
+import { defineVendor, UsernamePassword } from '../manifest.js';
+import { apiOptionsOf } from '../options.js';
 
 /** Xsi URI prefixes (the specification prints the actions prefix; the events prefix is inferred). */
 export const BROADWORKS_DEFAULT_PREFIXES = {
@@ -46,3 +47,14 @@ export type BroadWorksCtiOptions = z.infer<typeof BroadWorksCtiOptions>;
 
 /** The API view: the same fields, all optional, no defaults, unknown fields rejected. */
 export const BroadWorksCtiLinkOptions = apiOptionsOf(BroadWorksCtiOptions);
+
+export default defineVendor({
+  id: 'broadworks-cti',
+  title: 'Cisco BroadWorks CTI interface: XML over a TCP/TLS socket',
+  schemes: ['tcp', 'tls'],
+  endpointHint: 'the CTI interface of the Application Server',
+  credentials: z.strictObject({ ...UsernamePassword, applicationId: z.string().max(128).optional() }),
+  options: BroadWorksCtiOptions,
+  raw: '{method, uri, params?, payload?}: one Xsi request, answered with its status and body',
+  doc: 'docs/protocols/broadworks-cti.md',
+});

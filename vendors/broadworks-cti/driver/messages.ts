@@ -18,7 +18,7 @@ import {
   textOf,
   XmlParseError,
   type XNode,
-} from './xml.js';
+} from '../wire/xml.js';
 
 export const XSP_NS = 'http://schema.broadsoft.com/XspXMLInterface';
 export const XSI_NS = 'http://schema.broadsoft.com/xsi';

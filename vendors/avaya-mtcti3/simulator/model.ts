@@ -3,8 +3,13 @@
  * over a small context the front-end supplies (call ids, gcids and per-session annotations).
  */
 import { createHash } from 'node:crypto';
-import type { PbxCore } from '../../core/index.js';
-import type { LegSnapshot, PartyInfo as CoreParty, QueueSnapshot, UserSnapshot } from '../../core/types.js';
+import type { PbxCore } from '../../../simulator/core/index.js';
+import type {
+  LegSnapshot,
+  PartyInfo as CoreParty,
+  QueueSnapshot,
+  UserSnapshot,
+} from '../../../simulator/core/types.js';
 import {
   featureMask,
   type CallInfo,
@@ -12,7 +17,7 @@ import {
   type NotifyQueue,
   type NotifyUser,
   type PartyInfo,
-} from '../../../shared/vendors/avaya-mtcti3-proto.js';
+} from '../wire/codec.js';
 
 /** ccflags bits used by the simulator. */
 export const CC = {

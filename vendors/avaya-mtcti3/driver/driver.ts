@@ -4,7 +4,7 @@
  * subscriptions for watched queues and for agent membership, maps snapshots to normalized events and
  * runs the unified call-control API as SubscribeCmd requests.
  */
-import { DriverTimers, SerialQueue, readDriverOptions } from '../util.js';
+import { SerialQueue, readDriverOptions, type DriverTimers } from '../../driver-kit/util.js';
 import {
   LinkUnavailableError,
   NotSupportedError,
@@ -14,13 +14,14 @@ import {
   type CommandResult,
   type DirectoryUser,
   type Driver,
+  type DriverContext,
   type DriverHooks,
   type DriverLogger,
   type LinkConfig,
   type WatchSpec,
-} from '../../driver.js';
+} from '../../driver-kit/seam.js';
 import type { EventDraft, EventFamily, Target } from '../../../shared/events/model.js';
-import { AvayaMtcti3Options } from '../../../shared/vendors/avaya-mtcti3.js';
+import { AvayaMtcti3Options } from '../manifest.js';
 import {
   RESULT,
   guidHex,
@@ -34,11 +35,11 @@ import {
   type Message,
   type Notify,
   type SubscribeCmd,
-} from '../../../shared/vendors/avaya-mtcti3-proto.js';
+} from '../wire/codec.js';
 import { Mtcti3Client, type Reply } from './client.js';
 import { Mtcti3Mapper, VENDOR, gcidHex, type QueueContext, type UserContext } from './mapper.js';
 
-export { AvayaMtcti3Options } from '../../../shared/vendors/avaya-mtcti3.js';
+export { AvayaMtcti3Options } from '../manifest.js';
 
 interface DirEntry {
   guid: Uint8Array;
@@ -128,13 +129,17 @@ export class AvayaMtcti3Driver implements Driver {
   private readonly queue = new SerialQueue();
   private closed = false;
   private downReported = false;
-  private readonly timers = new DriverTimers();
+  private readonly timers: DriverTimers;
+  private readonly link: LinkConfig;
+  private readonly hooks: DriverHooks;
+  private readonly logger: DriverLogger;
 
-  constructor(
-    private readonly link: LinkConfig,
-    private readonly hooks: DriverHooks,
-    private readonly logger: DriverLogger,
-  ) {
+  constructor(context: DriverContext) {
+    const { link, logger } = context;
+    this.link = link;
+    this.hooks = context.hooks;
+    this.logger = logger;
+    this.timers = context.timers;
     this.options = readDriverOptions(AvayaMtcti3Options, 'avaya-mtcti3', link.options, logger);
     const o = this.options;
     this.mapper = new Mtcti3Mapper({
@@ -1061,5 +1066,4 @@ export class AvayaMtcti3Driver implements Driver {
   }
 }
 
-export const createAvayaMtcti3Driver = (link: LinkConfig, hooks: DriverHooks, logger: DriverLogger): Driver =>
-  new AvayaMtcti3Driver(link, hooks, logger);
+export const createAvayaMtcti3Driver = (context: DriverContext): Driver => new AvayaMtcti3Driver(context);

@@ -1,7 +1,8 @@
 /**
- * The driver seam: one driver per link, each vendor in its own folder under connector/drivers/<vendor>/,
- * exporting a `DriverFactory`. The connector owns reconnects, backoff, the lease and the event log; a
- * driver owns exactly one vendor session (socket, login, keepalives, acknowledgements, subscriptions).
+ * The driver seam: one driver per link, each vendor in its own home `vendors/<vendor>/`, whose
+ * `driver/index.ts` default-exports a `DriverFactory`. The connector owns reconnects, backoff, the lease
+ * and the event log; a driver owns exactly one vendor session (socket, login, keepalives,
+ * acknowledgements, subscriptions), and optionally per-user sessions and inbound vendor callbacks.
  */
 import type {
   AgentStateValue,
@@ -10,7 +11,8 @@ import type {
   Target,
   EventFamily,
   Vendor,
-} from '../shared/events/model.js';
+} from '../../shared/events/model.js';
+import type { DriverTimers } from './util.js';
 
 export interface LinkConfig {
   tenant: string;
@@ -122,12 +124,96 @@ export interface DriverLogger {
 }
 
 export interface DriverHooks {
-  /** A normalized event, in vendor order. The connector assigns seq/id and logs it. */
-  onEvent(event: EventDraft): void;
+  /**
+   * A normalized event, in vendor order. The connector assigns seq/id and logs it. The promise resolves
+   * once the event is durable (in the event log, or recognised as a redelivery of a logged one) and
+   * rejects if it could not be made durable: a driver acknowledges the vendor only after it resolved,
+   * so that a connector killed in between leaves the event to the vendor's redelivery.
+   */
+  onEvent(event: EventDraft): Promise<void>;
   /** The session ended (socket closed, keepalive lost, fatal protocol error). The connector reconnects. */
   onDown(reason: string): void;
   /** Vendor garbage: logged and counted by the connector, never fatal. */
   onGarbage(kind: string, detail: string): void;
+  /**
+   * A per-user session ended on the vendor's side (forced logout, login refused after a reconnect, ...).
+   * The connector records it on the session (`state: "ended"` or `"failed"` with the reason).
+   */
+  onSessionEnded?(user: string, outcome: { state: 'ended' | 'failed'; reason: string }): void;
+}
+
+/** Credentials and options of one user's login (`POST /v1/sessions`), write-only like link credentials. */
+export interface SessionLogin {
+  /** The bridge session id (stable across re-logins). */
+  session: string;
+  user: string;
+  credentials: Record<string, string>;
+  options: Record<string, unknown>;
+}
+
+/** Vendors whose users log in one by one implement this; the connector drives it from `sessions`. */
+export interface DriverSessions {
+  /**
+   * Log the user in. Resolves once the vendor accepted the login; rejects with `SessionRefusedError`
+   * (the vendor's reason) when it refused, or `LinkUnavailableError` when the link is not up. Called
+   * again after a reconnect for every session still wanted.
+   */
+  login(login: SessionLogin): Promise<void>;
+  /** Log the user out (session deleted or expired). Never throws for a user already logged out. */
+  logout(user: string, session: string): Promise<void>;
+}
+
+/** The vendor refused a user's login; `reason` is the vendor's own cause (e.g. IncorrectPassword). */
+export class SessionRefusedError extends Error {
+  constructor(
+    readonly reason: string,
+    message = `login refused: ${reason}`,
+  ) {
+    super(message);
+    this.name = 'SessionRefusedError';
+  }
+}
+
+/** One inbound HTTP request from the vendor, below `/v1/callbacks/{tenant}/{link}/`. */
+export interface CallbackRequest {
+  method: string;
+  /** The path below the link's callback root, starting with `/` (e.g. `/events`). */
+  path: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** The raw body, at most the listener's size limit; not parsed by the connector. */
+  body: Buffer;
+  /** The peer address (for logs). */
+  remoteAddress?: string;
+}
+
+export interface CallbackResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** What a driver learns about the connector's inbound listener for its link. */
+export interface DriverCallbacks {
+  /** The URL the vendor must call for this link (`<public base>/v1/callbacks/{tenant}/{link}`). */
+  readonly publicUrl: string;
+}
+
+/** Reads the link's credentials from the secret store (cached by the connector; fresh after rotation). */
+export interface DriverSecrets {
+  read(): Promise<Record<string, string>>;
+}
+
+/** Everything a driver gets from the connector. */
+export interface DriverContext {
+  link: LinkConfig;
+  hooks: DriverHooks;
+  logger: DriverLogger;
+  /** Timers owned by the driver's link: cleared when the link stops. */
+  timers: DriverTimers;
+  secrets: DriverSecrets;
+  /** Present when the connector runs the inbound callback listener. */
+  callbacks?: DriverCallbacks;
 }
 
 export interface Driver {
@@ -147,6 +233,10 @@ export interface Driver {
   execute<K extends CommandKind>(command: Extract<CallCommand, { kind: K }>): Promise<CommandResult<K>>;
   /** Close the session politely; no onDown after close(). */
   close(): Promise<void>;
+  /** Per-user login, for vendors whose users log in one by one (absent: sessions are refused). */
+  readonly sessions?: DriverSessions;
+  /** Inbound vendor requests for this link (absent: the listener answers 404 for the link). */
+  handleCallback?(request: CallbackRequest): Promise<CallbackResponse>;
 }
 
-export type DriverFactory = (link: LinkConfig, hooks: DriverHooks, logger: DriverLogger) => Driver;
+export type DriverFactory = (context: DriverContext) => Driver;

@@ -11,7 +11,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { LinkUnavailableError, type DriverLogger } from '../../driver.js';
+import { LinkUnavailableError, type DriverLogger } from '../../driver-kit/seam.js';
 import { XmlFramer } from '../../../shared/xml/framer.js';
 import {
   buildEventResponse,
@@ -23,7 +23,7 @@ import {
   type Inbound,
   type RequestSpec,
 } from './messages.js';
-import { find, textOf, intOf } from './xml.js';
+import { find, textOf, intOf } from '../wire/xml.js';
 import { Requests } from './requests.js';
 
 export type SessionState =

@@ -1,9 +1,10 @@
 /**
- * Options of an `avaya-mtcti3` link: one schema for the driver (which applies the defaults) and the
+ * The `avaya-mtcti3` vendor (Avaya IP Office MTCTI-3). Its options are one schema for the driver (which applies the defaults) and the
  * control API (which validates a link's `options` strictly against the same fields, without defaults).
  */
 import { z } from 'zod';
-import { apiOptionsOf } from './options.js';
+import { defineVendor, UsernamePassword } from '../manifest.js';
+import { apiOptionsOf } from '../options.js';
 
 const UserEntry = z.object({
   id: z.string().min(1),
@@ -42,3 +43,14 @@ export type AvayaMtcti3Options = z.infer<typeof AvayaMtcti3Options>;
 
 /** The API view: the same fields, all optional, no defaults, unknown fields rejected. */
 export const AvayaMtcti3LinkOptions = apiOptionsOf(AvayaMtcti3Options);
+
+export default defineVendor({
+  id: 'avaya-mtcti3',
+  title: 'Avaya IP Office MTCTI-3: protobuf over a websocket',
+  schemes: ['ws', 'wss'],
+  endpointHint: 'ws(s)://host:port/tpkt/openapi (or /tpkt/openapinoframing) of the IP Office',
+  credentials: z.strictObject({ ...UsernamePassword }),
+  options: AvayaMtcti3Options,
+  raw: '{kind, ...}: one MTCTI-3 request message by its oneof name, answered with the response',
+  doc: 'docs/protocols/avaya-mtcti3.md',
+});

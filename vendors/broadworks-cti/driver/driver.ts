@@ -3,7 +3,7 @@
  * (one per target and event package), maps events to the normalized model, executes commands and
  * resynchronises calls after a reconnect.
  */
-import { DriverTimers, SerialQueue, readDriverOptions } from '../util.js';
+import { SerialQueue, readDriverOptions, type DriverTimers } from '../../driver-kit/util.js';
 import { z } from 'zod';
 import {
   LinkUnavailableError,
@@ -14,23 +14,24 @@ import {
   type CommandResult,
   type DirectoryUser,
   type Driver,
+  type DriverContext,
   type DriverHooks,
   type DriverLogger,
   type LinkConfig,
   type WatchSpec,
-} from '../../driver.js';
+} from '../../driver-kit/seam.js';
 import type { AgentStateValue, Call, EventDraft, EventFamily, Target } from '../../../shared/events/model.js';
 import { BwClient, type ClientConfig, type Response } from './client.js';
 import { CallMapper, VENDOR, mapAgentState, type MapContext } from './mapper.js';
 import { Requests, type BwTarget } from './requests.js';
-import { BroadWorksCtiOptions } from '../../../shared/vendors/broadworks-cti.js';
-import { esc, find, findAll, intOf, parseXml, textOf, toPlain, type XNode } from './xml.js';
+import { BroadWorksCtiOptions } from '../manifest.js';
+import { esc, find, findAll, intOf, parseXml, textOf, toPlain, type XNode } from '../wire/xml.js';
 import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messages.js';
 
 // ---------------------------------------------------------------------------------------------------
 // options
 
-export { BroadWorksCtiOptions } from '../../../shared/vendors/broadworks-cti.js';
+export { BroadWorksCtiOptions } from '../manifest.js';
 
 // ---------------------------------------------------------------------------------------------------
 // family → package mapping
@@ -93,14 +94,18 @@ export class BroadWorksCtiDriver implements Driver {
   private readonly queue = new SerialQueue();
   private closed = false;
   private downReported = false;
-  private readonly timers = new DriverTimers();
+  private readonly timers: DriverTimers;
+  private readonly link: LinkConfig;
+  private readonly hooks: DriverHooks;
+  private readonly logger: DriverLogger;
   readonly applicationId: string;
 
-  constructor(
-    private readonly link: LinkConfig,
-    private readonly hooks: DriverHooks,
-    private readonly logger: DriverLogger,
-  ) {
+  constructor(context: DriverContext) {
+    const { link, logger } = context;
+    this.link = link;
+    this.hooks = context.hooks;
+    this.logger = logger;
+    this.timers = context.timers;
     this.options = readDriverOptions(BroadWorksCtiOptions, 'broadworks-cti', link.options, logger);
     const o = this.options;
     this.requests = new Requests({ actions: o.uriPrefix, events: o.eventsUriPrefix });

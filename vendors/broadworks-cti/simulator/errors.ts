@@ -1,4 +1,4 @@
-import { PbxError } from '../../core/types.js';
+import { PbxError } from '../../../simulator/core/types.js';
 
 /** A request failure: HTTP-style status plus the BroadWorks ErrorInfo code (omitted when undefined). */
 export class BwError extends Error {

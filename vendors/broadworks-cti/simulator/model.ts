@@ -2,7 +2,7 @@
  * Mapping between the neutral core model and BroadWorks Xsi types: Call, PartyInformation, Conference,
  * service settings, agent state, queue entries, and the core-event → BroadWorks-event translation.
  */
-import type { PbxCore } from '../../core/index.js';
+import type { PbxCore } from '../../../simulator/core/index.js';
 import type {
   ConferenceSnapshot,
   CoreEvent,
@@ -11,8 +11,8 @@ import type {
   QueueEntrySnapshot,
   ReleaseCause,
   UserSnapshot,
-} from '../../core/types.js';
-import { el, empty, tx, type XmlNode } from './xml.js';
+} from '../../../simulator/core/types.js';
+import { el, empty, tx, type XmlNode } from '../wire/sim-xml.js';
 
 export type PackageLevel = 'basic' | 'standard' | 'advanced';
 
@@ -313,9 +313,11 @@ export const AGENT_STATES: Record<string, string> = {
   'sign-out': 'Sign-Out',
 };
 
-export function parseAgentState(s: string): import('../../core/types.js').AgentState | undefined {
+export function parseAgentState(
+  s: string,
+): import('../../../simulator/core/types.js').AgentState | undefined {
   const k = s.trim().toLowerCase().replace(/[\s_]/g, '-');
-  const map: Record<string, import('../../core/types.js').AgentState> = {
+  const map: Record<string, import('../../../simulator/core/types.js').AgentState> = {
     'sign-in': 'sign-in',
     signin: 'sign-in',
     available: 'available',

@@ -4,7 +4,7 @@
  * NotifyAck of every numbered Notify. Subscriptions and mapping live in the driver.
  */
 import WebSocket from 'ws';
-import type { DriverLogger } from '../../driver.js';
+import type { DriverLogger } from '../../driver-kit/seam.js';
 import {
   MTCTI3_PATH_FRAMED,
   MTCTI3_PATH_UNFRAMED,
@@ -16,7 +16,7 @@ import {
   unframe,
   type Message,
   type Notify,
-} from '../../../shared/vendors/avaya-mtcti3-proto.js';
+} from '../wire/codec.js';
 
 export interface ClientConfig {
   /** ws(s)://host:port[/path]; without a path the framing decides it. */

@@ -3,10 +3,10 @@
  * payload). URIs come from the §9 flows where the specification has them; the others are marked
  * (inf) in docs/protocols/broadworks-cti.md.
  */
-import { BROADWORKS_DEFAULT_PREFIXES } from '../../../shared/vendors/broadworks-cti.js';
+import { BROADWORKS_DEFAULT_PREFIXES } from '../manifest.js';
 import type { AgentStateValue } from '../../../shared/events/model.js';
 import { xsiElement, type RequestSpec } from './messages.js';
-import { esc } from './xml.js';
+import { esc } from '../wire/xml.js';
 import { bwAgentState } from './mapper.js';
 
 export interface Prefixes {

@@ -14,13 +14,7 @@ import type {
   EventType,
   Target,
 } from '../../../shared/events/model.js';
-import type {
-  CallInfo,
-  CallLost,
-  NotifyCallControl,
-  NotifyQueue,
-  NotifyUser,
-} from '../../../shared/vendors/avaya-mtcti3-proto.js';
+import type { CallInfo, CallLost, NotifyCallControl, NotifyQueue, NotifyUser } from '../wire/codec.js';
 
 export const VENDOR = 'avaya-mtcti3' as const;
 

@@ -2,12 +2,12 @@
  * Call-management, service and agent requests (§5.2, §5.3, §5.4 subset, §5.6, §5.9): URI templates,
  * parameter extraction and the handlers that drive the core.
  */
-import type { PbxCore } from '../../core/index.js';
-import { normalizeAddress } from '../../core/index.js';
-import { PbxError, type ForwardType, type LegSnapshot } from '../../core/types.js';
+import type { PbxCore } from '../../../simulator/core/index.js';
+import { normalizeAddress } from '../../../simulator/core/index.js';
+import { PbxError, type ForwardType, type LegSnapshot } from '../../../simulator/core/types.js';
 import { BwError, E, fromPbxError } from './errors.js';
 import { FORWARD_TYPES, AGENT_STATES, callXml, dndXml, forwardingXml, parseAgentState } from './model.js';
-import { XSI_NS, bool, children, el, find, text, tx, type XmlNode } from './xml.js';
+import { XSI_NS, bool, children, el, find, text, tx, type XmlNode } from '../wire/sim-xml.js';
 
 export interface Principal {
   username: string;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
-export const MTCTI3_PROTO_PATH = fileURLToPath(new URL('./avaya-mtcti3.proto', import.meta.url));
+export const MTCTI3_PROTO_PATH = fileURLToPath(new URL('./ipo_mtcti3.proto', import.meta.url));
 
 /** Path of the framed service (`00 00 00 01` before every message) and of the unframed one. */
 export const MTCTI3_PATH_FRAMED = '/tpkt/openapi';

@@ -10,9 +10,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { PbxCore } from '../../core/index.js';
-import { PbxError, type CoreEvent, type LegSnapshot, type PartyInfo as CoreParty } from '../../core/types.js';
-import type { SimFrontEnd } from '../types.js';
+import type { PbxCore } from '../../../simulator/core/index.js';
+import {
+  PbxError,
+  type CoreEvent,
+  type LegSnapshot,
+  type PartyInfo as CoreParty,
+} from '../../../simulator/core/types.js';
+import type { SimFrontEnd } from '../../../simulator/frontends/types.js';
 import {
   MTCTI3_PATH_FRAMED,
   MTCTI3_PATH_UNFRAMED,
@@ -35,7 +40,7 @@ import {
   type UpdateCallControl,
   type UpdateQueue,
   type UpdateUser,
-} from '../../../shared/vendors/avaya-mtcti3-proto.js';
+} from '../wire/codec.js';
 import {
   LIVE,
   fingerprint,

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { PbxCore } from '../../core/index.js';
-import type { CoreEvent } from '../../core/types.js';
+import type { PbxCore } from '../../../simulator/core/index.js';
+import type { CoreEvent } from '../../../simulator/core/types.js';
 import { XmlFramer } from '../../../shared/xml/framer.js';
-import type { SimFrontEnd } from '../types.js';
+import { SimFaultError, type SimFrontEnd } from '../../../simulator/frontends/types.js';
 import { matchUri, routeByName, type CallRequestContext, type Principal } from './calls.js';
 import { BwError, E, REASONS } from './errors.js';
 import {
@@ -38,7 +38,7 @@ import {
   tx,
   type XObj,
   type XChild,
-} from './xml.js';
+} from '../wire/sim-xml.js';
 
 export interface BroadWorksCtiOptions {
   host?: string;
@@ -245,6 +245,36 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       random: options.random ?? Math.random,
       log: options.log,
     };
+  }
+
+  // ---------------------------------------------------------------- control API faults
+
+  /** `METHOD /faults/broadworks/<action>` of the simulator's control API. */
+  async fault(method: string, action: string, b: Record<string, unknown>): Promise<unknown> {
+    switch (`${method} ${action}`) {
+      case 'POST drop-connections':
+        this.dropConnections();
+        return { ok: true };
+      case 'POST stop':
+        await this.stopListener();
+        return { ok: true, listening: this.listening };
+      case 'POST start':
+        await this.restartListener();
+        return { ok: true, listening: this.listening };
+      case 'POST event-responses': {
+        const count = Number(b['count'] ?? 1);
+        const status = Number(b['status']);
+        if (!Number.isInteger(count) || count < 1 || !Number.isInteger(status))
+          throw new SimFaultError('count and status must be integers');
+        this.overrideEventResponses(count, status);
+        return { ok: true };
+      }
+      case 'GET event-responses':
+        return this.eventResponses;
+      case 'GET deliveries':
+        return this.deliveries;
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -1,9 +1,9 @@
 /** BroadWorks CTI (XML over TCP/TLS) driver. See docs/protocols/broadworks-cti.md. */
-import type { DriverFactory } from '../../driver.js';
+import type { DriverFactory } from '../../driver-kit/seam.js';
 import { BroadWorksCtiDriver } from './driver.js';
 
-export const createBroadWorksCtiDriver: DriverFactory = (link, hooks, logger) =>
-  new BroadWorksCtiDriver(link, hooks, logger);
+export const createBroadWorksCtiDriver: DriverFactory = (context) => new BroadWorksCtiDriver(context);
+export default createBroadWorksCtiDriver;
 
 export {
   BroadWorksCtiDriver,
@@ -15,4 +15,4 @@ export {
 export { BwClient, parseEndpoint, type SessionState } from './client.js';
 export { CallMapper, mapCallState, mapAgentState } from './mapper.js';
 export { parseInbound, canonicalEventType, type BwEvent, type BwCall, type Inbound } from './messages.js';
-export { parseXml, repairXml } from './xml.js';
+export { parseXml, repairXml } from '../wire/xml.js';

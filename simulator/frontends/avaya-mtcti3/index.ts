@@ -1,1 +1,0 @@
-export { AvayaMtcti3FrontEnd, createAvayaMtcti3FrontEnd, type AvayaMtcti3Options } from './server.js';
