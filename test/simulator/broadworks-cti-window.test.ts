@@ -5,7 +5,7 @@
 import type { BroadWorksCtiFrontEnd } from '../../vendors/broadworks-cti/simulator/index.js';
 import { standaloneContext } from '../../vendors/driver-kit/context.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
+import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { createBroadWorksCtiDriver } from '../../vendors/broadworks-cti/driver/index.js';
 import type { Driver } from '../../vendors/driver-kit/seam.js';
 import type { EventDraft } from '../../shared/events/model.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BroadWorksCtiFrontEnd } from '../../vendors/broadworks-cti/simulator/index.js';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
+import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { CtiTestClient, callOf, payloadOf, type EventInfo } from './cti-client.js';
 
 let sim: RunningSimulator | undefined;
