@@ -340,7 +340,9 @@ export const DirectoryUserView = z.object({
 });
 export const RawBody = z
   .record(z.string(), z.unknown())
-  .describe('One vendor-native request; for broadworks-cti: {method, uri, params?, payload?}');
+  .describe(
+    `One vendor-native request, by the link's vendor: ${VENDOR_MANIFESTS.map((m) => `${m.id}: ${m.raw}`).join('; ')}`,
+  );
 export const RawResult = z.object({ status: z.number().int(), body: z.unknown() });
 
 export { AgentStateValue, Call };

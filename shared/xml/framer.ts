@@ -1,7 +1,7 @@
 /**
  * Streaming XML message framer.
  *
- * Our socket framing decision (see docs/protocols/broadworks-cti.md): every message is one UTF-8 XML
+ * The socket framing of the XML-over-TCP vendors (decided per vendor in docs/protocols/): every message is one UTF-8 XML
  * document (optional XML declaration) followed by one LF. Readers never rely on the LF: a message ends
  * where its root element closes. This framer accepts several messages in one chunk, one message split
  * over many chunks (including inside a multi-byte UTF-8 sequence), and any whitespace between messages.

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
 import { api, newTenant, testStack } from '../support/stack.js';
+import { VENDOR_IDS } from '../../vendors/index.js';
 
 let stack: LocalStack;
 let acme: Awaited<ReturnType<typeof newTenant>>;
@@ -57,6 +58,16 @@ describe('bad input gets a problem and writes nothing', () => {
       400,
       'vendor',
     );
+  });
+
+  it('a vendor of the documents with no driver registered, naming the supported ones', async () => {
+    const p = await expectProblem(
+      () => acme.client.post('/v1/links', { ...LINK, id: 'x', vendor: 'aspect-ctips' }),
+      400,
+      'vendor',
+    );
+    const detail = p.errors.find((e: { field: string }) => e.field === 'vendor').detail as string;
+    for (const id of VENDOR_IDS) expect(detail).toContain(id);
   });
 
   it('endpoint scheme that does not fit the vendor', async () => {
