@@ -20,7 +20,6 @@ COPY tsconfig.json ./
 COPY shared ./shared
 COPY connector ./connector
 COPY vendors ./vendors
-COPY simulator/frontends/types.ts ./simulator/frontends/types.ts
 RUN npx esbuild connector/main.ts --bundle --platform=node --target=node24 --format=esm --minify --sourcemap --sources-content=false --legal-comments=none --main-fields=module,main "--banner:js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);" --outfile=dist/connector.mjs
 
 FROM ${NODE_IMAGE}

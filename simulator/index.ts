@@ -6,7 +6,7 @@ import { ControlApi } from './control/server.js';
 import { PbxCore, type PbxOptions } from './core/index.js';
 import { defaultDirectory, type SeedDirectory } from './directory.js';
 import type { SimCredential, SimFrontEnd, SimVendor } from './frontends/types.js';
-import { simulatorVendors } from '../vendors/load.js';
+import { simulatorVendors } from './vendors.js';
 
 export { PbxCore } from './core/index.js';
 export * from './core/types.js';

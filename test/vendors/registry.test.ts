@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { LinkCreate, VENDOR_SCHEMAS } from '../../shared/api/schemas.js';
 import { VENDORS } from '../../shared/events/model.js';
 import { VENDOR_IDS, VENDOR_MANIFESTS, manifestOf } from '../../vendors/index.js';
-import { defaultDrivers, simulatorVendors } from '../../vendors/load.js';
+import { defaultDrivers } from '../../vendors/load.js';
+import { simulatorVendors } from '../../simulator/vendors.js';
 import { API_DOC, renderApiDoc } from '../../scripts/docs-vendors.js';
 
 describe('vendor registry', () => {
