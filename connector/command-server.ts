@@ -4,26 +4,50 @@
  *
  *   POST /v1/commands  {tenant, link, command}   Authorization: Bearer <connector token>
  *   200 {result} | 4xx/5xx {error: {kind, message, status, vendor?}}
+ *
+ * Routes are a table keyed by `METHOD path`; further routes (behind the same token) come in through
+ * `startCommandServer({routes})`, each from its own module.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import type { Logger } from '../shared/log.js';
+import { COMMAND_PATH, type CommandRequest } from '../shared/commands/contract.js';
 import {
-  LinkUnavailableError,
-  NotSupportedError,
-  VendorError,
-  type CallCommand,
-} from '../vendors/driver-kit/seam.js';
+  commandError,
+  commandErrorOf,
+  type CommandErrorBody,
+  type CommandErrorKind,
+} from '../shared/commands/errors.js';
+import type { Logger } from '../shared/log.js';
 import type { LinkRunner } from './link-runner.js';
 
-export interface CommandErrorBody {
-  error: {
-    kind: 'vendor' | 'not-supported' | 'unavailable' | 'not-owner' | 'invalid' | 'internal';
-    message: string;
-    status: number;
-    vendor?: { name: string; code?: string; text?: string; status?: number };
-  };
+export type { CommandErrorBody } from '../shared/commands/errors.js';
+
+/** What a route answers: a status and a JSON body. */
+export interface CommandServerAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** One authenticated request, its body parsed as JSON. */
+export interface CommandServerRequest {
+  body: unknown;
+  runner: (tenant: string, link: string) => LinkRunner | undefined;
+  logger: Logger;
+}
+
+/** A route of the command server, keyed `METHOD path` (e.g. `POST /v1/commands`). */
+export type CommandServerRoute = (req: CommandServerRequest) => Promise<CommandServerAnswer>;
+
+export interface CommandServerOptions {
+  host: string;
+  port: number;
+  /** The bearer token every route but `GET /health` requires. */
+  token: string;
+  runner: (tenant: string, link: string) => LinkRunner | undefined;
+  logger: Logger;
+  /** Routes besides `POST /v1/commands`, keyed `METHOD path`. */
+  routes?: Record<string, CommandServerRoute>;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -50,50 +74,74 @@ function tokenOk(header: string | undefined, token: string): boolean {
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-export async function startCommandServer(opts: {
-  host: string;
-  port: number;
-  token: string;
-  runner: (tenant: string, link: string) => LinkRunner | undefined;
-  logger: Logger;
-}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+/**
+ * An error answer with the status of the shared error table (or `status`).
+ *
+ * @example
+ * return failure('invalid', 'tenant, link and command are required'); // 400
+ */
+export function failure(
+  kind: CommandErrorKind,
+  message: string,
+  opts: { status?: number; vendor?: CommandErrorBody['error']['vendor'] } = {},
+): CommandServerAnswer {
+  const body = commandError(kind, message, opts);
+  return { status: body.error.status, body };
+}
+
+/** `POST /v1/commands`: run the command on the link's driver. */
+export const executeCommand: CommandServerRoute = async ({ body, runner, logger }) => {
+  const req = (body ?? {}) as Partial<CommandRequest>;
+  if (!req.tenant || !req.link || !req.command?.kind)
+    return failure('invalid', 'tenant, link and command are required');
+  const link = runner(req.tenant, req.link);
+  if (!link) return failure('not-owner', 'this connector does not own the link');
+  try {
+    return { status: 200, body: { result: await link.execute(req.command as never) } };
+  } catch (err) {
+    const known = commandErrorOf(err);
+    if (known) return { status: known.error.status, body: known };
+    logger.error('command failed', { error: err as Error, link: req.link, kind: req.command.kind });
+    return failure('internal', 'command failed inside the connector');
+  }
+};
+
+/**
+ * Starts the command server.
+ *
+ * @example
+ * const server = await startCommandServer({ host: '127.0.0.1', port: 0, token, runner, logger });
+ * // POST `${server.url}/v1/commands` with `Authorization: Bearer ${token}`
+ * await server.close();
+ */
+export async function startCommandServer(
+  opts: CommandServerOptions,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const routes = new Map<string, CommandServerRoute>([
+    [`POST ${COMMAND_PATH}`, executeCommand],
+    ...Object.entries(opts.routes ?? {}),
+  ]);
   const server = createServer(async (req, res) => {
-    const send = (status: number, body: unknown) => {
+    const send = ({ status, body }: CommandServerAnswer) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const fail = (
-      status: number,
-      kind: CommandErrorBody['error']['kind'],
-      message: string,
-      vendor?: CommandErrorBody['error']['vendor'],
-    ) =>
-      send(status, {
-        error: { kind, message, status, ...(vendor ? { vendor } : {}) },
-      } satisfies CommandErrorBody);
-    if (req.method === 'GET' && req.url === '/health') return send(200, { status: 'ok' });
-    if (req.method !== 'POST' || req.url !== '/v1/commands') return fail(404, 'invalid', 'not found');
-    if (!tokenOk(req.headers.authorization, opts.token)) return fail(401, 'invalid', 'bad connector token');
-    let body: { tenant?: string; link?: string; command?: CallCommand };
+    if (req.method === 'GET' && req.url === '/health') return send({ status: 200, body: { status: 'ok' } });
+    const route = routes.get(`${req.method} ${req.url}`);
+    if (!route) return send(failure('invalid', 'not found', { status: 404 }));
+    if (!tokenOk(req.headers.authorization, opts.token))
+      return send(failure('invalid', 'bad connector token', { status: 401 }));
+    let body: unknown;
     try {
-      body = JSON.parse(await readBody(req)) as typeof body;
+      body = JSON.parse(await readBody(req));
     } catch {
-      return fail(400, 'invalid', 'body must be JSON');
+      return send(failure('invalid', 'body must be JSON'));
     }
-    if (!body.tenant || !body.link || !body.command?.kind)
-      return fail(400, 'invalid', 'tenant, link and command are required');
-    const runner = opts.runner(body.tenant, body.link);
-    if (!runner) return fail(409, 'not-owner', 'this connector does not own the link');
     try {
-      const result = await runner.execute(body.command as never);
-      send(200, { result });
+      send(await route({ body, runner: opts.runner, logger: opts.logger }));
     } catch (err) {
-      if (err instanceof VendorError) return fail(err.status, 'vendor', err.message, err.vendor);
-      if (err instanceof NotSupportedError)
-        return fail(501, 'not-supported', err.message, { name: err.vendor });
-      if (err instanceof LinkUnavailableError) return fail(503, 'unavailable', err.message);
-      opts.logger.error('command failed', { error: err as Error, link: body.link, kind: body.command.kind });
-      return fail(500, 'internal', 'command failed inside the connector');
+      opts.logger.error('command server route failed', { error: err as Error, route: req.url });
+      send(failure('internal', 'request failed inside the connector'));
     }
   });
   await new Promise<void>((resolve, reject) => {

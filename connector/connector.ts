@@ -7,6 +7,13 @@
  * run (conditional put: free, expired or ours). It renews its leases every `leaseMs / 3`; a lease it
  * fails to renew is lost and its runner stops. A dead connector's leases expire after `leaseMs`, and the
  * next reconcile of a live connector takes them over: takeover within `leaseMs + reconcileMs`.
+ *
+ * Per-user sessions of owned links are driven by a `SessionManager` (`./sessions/`): the API reaches it
+ * through the command endpoint (`POST /v1/sessions/sync`), links coming up log their users in again, and
+ * a reconcile every `sessionReconcileMs` ends expired sessions. When `callbackPort` is set, the inbound
+ * callback listener (`./callbacks/`) serves `/v1/callbacks/{tenant}/{link}/...`: the owning driver's
+ * `handleCallback` answers, and a request for a link another connector owns is forwarded to that
+ * connector's listener (its address is in the lease, `callbackEndpoint`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../shared/deps.js';
@@ -18,6 +25,10 @@ import { EventLogWriter, type EventListener } from './event-log-writer.js';
 import { LinkRunner } from './link-runner.js';
 import { noMetrics, type ConnectorMetrics } from './metrics.js';
 import { BRIDGE_METRICS } from '../shared/config.js';
+import { startCallbackListener, type CallbackListener, type CallbackTarget } from './callbacks/listener.js';
+import { callbackUrl } from './callbacks/path.js';
+import { SessionManager } from './sessions/manager.js';
+import { sessionRoutes } from './sessions/route.js';
 
 export interface ConnectorOptions {
   deps: Deps;
@@ -46,12 +57,32 @@ export interface ConnectorOptions {
   /** Metrics sink (EMF in AWS; none locally). Link gauges are sampled every `metricsMs` (60 s). */
   metrics?: ConnectorMetrics;
   metricsMs?: number;
+  /** How often sessions of owned links are reconciled (expiry, deletes, pending logins; default 5000). */
+  sessionReconcileMs?: number;
+  /** Port of the inbound callback listener (default `config.callbacks.port`; unset: no listener). */
+  callbackPort?: number;
+  /** Address it binds (default `config.callbacks.host`, loopback). */
+  callbackHost?: string;
+  /** Base URL vendors call (default `config.callbacks.publicUrl`, else the listener's own URL). */
+  callbackPublicUrl?: string;
+  /**
+   * Address other connectors forward callbacks to (default the bound URL; for a wildcard bind, the
+   * host of `advertiseUrl` with the listener's port).
+   */
+  callbackAdvertiseUrl?: string;
+  /** Largest callback body accepted (default `config.callbacks.maxBodyBytes`, 1 MiB). */
+  callbackMaxBodyBytes?: number;
 }
 
 export interface Connector {
   id: string;
   commandUrl: string;
+  /** The public base of the callback listener (absent: no listener). */
+  callbackUrl?: string;
+  /** Where other connectors forward callbacks to (absent: no listener). */
+  callbackEndpoint?: string;
   log: EventLogWriter;
+  sessions: SessionManager;
   runner(tenant: string, link: string): LinkRunner | undefined;
   runners(): LinkRunner[];
   /** Runs one reconcile pass now (tests; normally on a timer). */
@@ -77,14 +108,60 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     opts.onLinkOwned ??
     (opts.onEvent as { linkOwned?: (t: string, l: string) => Promise<void> } | undefined)?.linkOwned;
 
+  const sessions = new SessionManager({
+    deps,
+    runner: (t, l) => runners.get(key(t, l))?.runner,
+    runners: () => [...runners.values()].map((e) => e.runner),
+  });
   const server = await startCommandServer({
     host: opts.commandHost ?? '127.0.0.1',
     port: opts.commandPort ?? 0,
     token: opts.commandToken,
     runner: (t, l) => runners.get(key(t, l))?.runner,
     logger: deps.logger,
+    routes: sessionRoutes(sessions),
   });
   const endpoint = opts.advertiseUrl ?? server.url;
+
+  /** Where a callback for a link goes: its driver here, the owning connector, or nowhere. */
+  const callbackTarget = async (
+    tenant: string,
+    link: string,
+    forwarded: boolean,
+  ): Promise<CallbackTarget> => {
+    const runner = runners.get(key(tenant, link))?.runner;
+    if (runner) {
+      const driver = runner.activeDriver;
+      return driver?.handleCallback
+        ? { kind: 'local', handle: (request) => driver.handleCallback!(request) }
+        : { kind: 'unknown' };
+    }
+    const lease = await deps.repos.leases.get(tenant, link, Date.now());
+    if (lease && lease.owner !== id && lease.callbackEndpoint && !forwarded)
+      return { kind: 'forward', url: lease.callbackEndpoint };
+    if (!(await deps.repos.links.get(tenant, link))) return { kind: 'unknown' };
+    return { kind: 'unavailable', detail: 'no connector serves this link right now' };
+  };
+  const callbackPort = opts.callbackPort ?? deps.config.callbacks?.port;
+  let listener: CallbackListener | undefined;
+  let callbackBase: string | undefined;
+  let callbackEndpoint: string | undefined;
+  if (callbackPort !== undefined) {
+    const host = opts.callbackHost ?? deps.config.callbacks?.host ?? '127.0.0.1';
+    listener = await startCallbackListener({
+      host,
+      port: callbackPort,
+      maxBodyBytes: opts.callbackMaxBodyBytes ?? deps.config.callbacks?.maxBodyBytes,
+      resolve: callbackTarget,
+      forwardedBy: id,
+      logger: deps.logger,
+    });
+    callbackBase = opts.callbackPublicUrl ?? deps.config.callbacks?.publicUrl ?? listener.url;
+    const wildcard = host === '0.0.0.0' || host === '::';
+    callbackEndpoint =
+      opts.callbackAdvertiseUrl ??
+      (wildcard ? `http://${new URL(endpoint).hostname}:${listener.port}` : listener.url);
+  }
   let stopped = false;
   let reconciling: Promise<void> | undefined;
 
@@ -124,6 +201,19 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     const runner = new LinkRunner(link, credentials, factory, deps, log, {
       backoff: opts.backoff ?? { baseMs: 500, maxMs: 30_000 },
       subscriptionPollMs: opts.subscriptionPollMs ?? 1_000,
+      ...(callbackBase ? { callbacks: { publicUrl: callbackUrl(callbackBase, link.tenant, link.id) } } : {}),
+      onUp: (r) =>
+        void sessions
+          .linkUp(r)
+          .catch((err: unknown) =>
+            deps.logger.error('session re-login failed', { link: r.key, error: err as Error }),
+          ),
+      onSessionEnded: (r, user, outcome) =>
+        void sessions
+          .ended(r, user, outcome)
+          .catch((err: unknown) =>
+            deps.logger.error('session end not recorded', { link: r.key, error: err as Error }),
+          ),
     });
     runners.set(key(link.tenant, link.id), { runner, updatedAt: link.updatedAt });
     deps.logger.info('link owned', { link: runner.key, connector: id });
@@ -147,7 +237,14 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
       if (entry && entry.updatedAt !== link.updatedAt) await stopRunner(k, false); // configuration changed
       if (runners.has(k)) continue;
       const got = await deps.repos.leases.acquire(
-        { tenant: link.tenant, link: link.id, owner: id, endpoint, expiresAtMs: Date.now() + leaseMs },
+        {
+          tenant: link.tenant,
+          link: link.id,
+          owner: id,
+          endpoint,
+          ...(callbackEndpoint ? { callbackEndpoint } : {}),
+          expiresAtMs: Date.now() + leaseMs,
+        },
         Date.now(),
       );
       if (got) await startRunner(link);
@@ -174,6 +271,13 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
   await reconcile();
   const reconcileTimer = setInterval(() => void reconcile(), reconcileMs);
   const renewTimer = setInterval(() => void renew(), Math.max(100, Math.floor(leaseMs / 3)));
+  let sessionPass: Promise<void> | undefined;
+  const sessionTimer = setInterval(() => {
+    sessionPass ??= sessions
+      .reconcile()
+      .catch((err: unknown) => deps.logger.error('session reconcile failed', { error: err as Error }))
+      .finally(() => (sessionPass = undefined));
+  }, opts.sessionReconcileMs ?? 5_000);
   const metrics = opts.metrics ?? noMetrics;
   const metricsTimer = setInterval(() => {
     const all = [...runners.values()].map((e) => e.runner);
@@ -188,15 +292,22 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     clearInterval(reconcileTimer);
     clearInterval(renewTimer);
     clearInterval(metricsTimer);
+    clearInterval(sessionTimer);
     await reconciling;
+    await sessionPass;
     await Promise.all([...runners.keys()].map((k) => stopRunner(k, release)));
+    await sessions.idle();
+    await listener?.close();
     await server.close();
   };
 
   return {
     id,
     commandUrl: endpoint,
+    ...(callbackBase ? { callbackUrl: callbackBase } : {}),
+    ...(callbackEndpoint ? { callbackEndpoint } : {}),
     log,
+    sessions,
     runner: (t, l) => runners.get(key(t, l))?.runner,
     runners: () => [...runners.values()].map((e) => e.runner),
     reconcile,

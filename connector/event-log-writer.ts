@@ -9,6 +9,70 @@ import { EVENT_DATA, type BridgeEvent, type EventDraft } from '../shared/events/
 
 export type EventListener = (event: BridgeEvent) => void | Promise<void>;
 
+/**
+ * Vendor events the connector logged recently, per link, counted in drafts (default 1000). A vendor
+ * redelivers only what it has not seen acknowledged, and a driver acknowledges an event as soon as its
+ * drafts are written: what a crashed connector logged without acknowledging lies in its last writes,
+ * bounded by the vendor's window of unacknowledged events (BroadWorks: the events in flight of the
+ * channel set; IP Office: one numbered Notify per subscription) and by one write batch (500 drafts at
+ * most). 1000 drafts cover that twice over, also after the new owner's own first events (link.up, resync).
+ */
+export const DEDUPE_WINDOW = 1000;
+
+/**
+ * The identity of a draft within its vendor event, or undefined when the vendor gave no event id:
+ * vendor id, type, target, and the call (or conference) it reports, since one vendor event may report
+ * several calls of one target with the same type (a call list reconciled, a call-control snapshot).
+ */
+export function vendorEventKey(
+  draft: Pick<EventDraft, 'type' | 'target' | 'data' | 'vendor'>,
+): string | undefined {
+  const id = draft.vendor.id;
+  if (!id) return undefined;
+  const data = draft.data as { call?: { id?: unknown }; conference?: { id?: unknown } } | undefined;
+  const subject = data?.call?.id ?? data?.conference?.id ?? '';
+  return [id, draft.type, draft.target.type, draft.target.id ?? '', String(subject)].join('\u0000');
+}
+
+/**
+ * The last `size` vendor event keys a link logged (or is logging), each with the promise of its write:
+ * a redelivered draft gets the promise of the first one instead of a second log entry. Seeded from the
+ * log when a runner starts, so a redelivery to the next connector after a crash is recognised too.
+ */
+export class VendorEventWindow {
+  private readonly entries = new Map<string, Promise<void>>();
+
+  constructor(readonly size = DEDUPE_WINDOW) {}
+
+  get(key: string): Promise<void> | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, durable: Promise<void>): void {
+    this.entries.delete(key);
+    this.entries.set(key, durable);
+    while (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Forgets a key whose write failed (its redelivery must be written), unless a newer write holds it. */
+  forget(key: string, durable: Promise<void>): void {
+    if (this.entries.get(key) === durable) this.entries.delete(key);
+  }
+
+  /** Adds logged events, oldest first. */
+  seed(events: readonly BridgeEvent[]): void {
+    const done = Promise.resolve();
+    for (const e of events) {
+      const key = vendorEventKey(e);
+      if (key) this.set(key, done);
+    }
+  }
+
+  get length(): number {
+    return this.entries.size;
+  }
+}
+
 export interface EventLogWriterOptions {
   ttlDays: number;
   onLogged?: EventListener;

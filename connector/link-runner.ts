@@ -7,7 +7,9 @@
  * The runner keeps one driver for the link's lifetime (so its call cache survives reconnects and
  * `resync()` can release calls that ended while the link was down), records status in DynamoDB, logs
  * `link.up` / `link.down`, keeps the driver's vendor subscriptions in step with the bridge
- * subscriptions (polled), and serialises events into the event log in vendor order.
+ * subscriptions (polled), and serialises events into the event log in vendor order. A driver acknowledges
+ * a vendor event only once `onEvent` resolved (the event is in the log); redeliveries of logged vendor
+ * events are recognised (`VendorEventWindow`, seeded from the log at start) and not logged twice.
  */
 import type { Deps } from '../shared/deps.js';
 import type { EventDraft, EventFamily } from '../shared/events/model.js';
@@ -21,12 +23,13 @@ import {
   type CommandResult,
   type Driver,
   type DriverFactory,
+  type DriverCallbacks,
   type DriverLogger,
   type LinkConfig,
   type WatchSpec,
 } from '../vendors/driver-kit/seam.js';
 import { DriverTimers } from '../vendors/driver-kit/util.js';
-import type { EventLogWriter } from './event-log-writer.js';
+import { DEDUPE_WINDOW, VendorEventWindow, vendorEventKey, type EventLogWriter } from './event-log-writer.js';
 
 export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
 
@@ -36,8 +39,23 @@ export interface LinkRunnerOptions {
   subscriptionPollMs: number;
   /** Drafts logged per write at most (default 500: one seq reservation and 20 batch writes). */
   maxLogBatch?: number;
+  /**
+   * Vendor events (in drafts) remembered to recognise a redelivery (default `DEDUPE_WINDOW`, 1000); seeded
+   * from the link's last logged events when the runner starts.
+   */
+  dedupeWindow?: number;
   /** The link's `lastEventAt` is written at most this often (ms, default 1000). */
   lastEventIntervalMs?: number;
+  /** The link's inbound callback URL, given to the driver (`DriverContext.callbacks`). */
+  callbacks?: DriverCallbacks;
+  /** Each time the link comes up (after resync): per-user sessions log in again. */
+  onUp?: (runner: LinkRunner) => void;
+  /** The vendor ended a per-user session (`DriverHooks.onSessionEnded`). */
+  onSessionEnded?: (
+    runner: LinkRunner,
+    user: string,
+    outcome: { state: 'ended' | 'failed'; reason: string },
+  ) => void;
 }
 
 export class LinkRunner {
@@ -46,14 +64,16 @@ export class LinkRunner {
   private readonly sleeper = new Sleeper();
   private downSignal: ((reason: string) => void) | undefined;
   private eventChain: Promise<unknown> = Promise.resolve();
-  private readonly pending: { draft: EventDraft; durable: Deferred }[] = [];
+  private readonly pending: { draft: EventDraft; key: string | undefined; durable: Deferred }[] = [];
   private readonly timers = new DriverTimers();
   private watched = '';
   private subsTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private everUp = false;
   /** Counters for logs and the link's status. */
-  readonly stats = { connects: 0, failures: 0, events: 0, garbage: 0 };
+  readonly stats = { connects: 0, failures: 0, events: 0, garbage: 0, redelivered: 0 };
+  /** Vendor events logged lately (and being logged): a redelivered one is not logged again. */
+  private readonly recent: VendorEventWindow;
 
   constructor(
     readonly link: LinkRecord,
@@ -62,14 +82,21 @@ export class LinkRunner {
     private readonly deps: Deps,
     private readonly log: EventLogWriter,
     private readonly opts: LinkRunnerOptions,
-  ) {}
+  ) {
+    this.recent = new VendorEventWindow(opts.dedupeWindow ?? DEDUPE_WINDOW);
+  }
+
+  /** The link's driver once started: its optional capabilities (sessions, callbacks) are used directly. */
+  get activeDriver(): Driver | undefined {
+    return this.driver;
+  }
 
   get key(): string {
     return `${this.link.tenant}/${this.link.id}`;
   }
 
   start(): void {
-    if (this.state !== 'idle') return;
+    if (this.state !== 'idle' || this.loop) return;
     const logger: DriverLogger = {
       debug: (m, e) => this.deps.logger.debug(m, { link: this.key, ...e }),
       info: (m, e) => this.deps.logger.info(m, { link: this.key, ...e }),
@@ -89,16 +116,19 @@ export class LinkRunner {
       logger,
       timers: this.timers,
       secrets: { read: async () => ({ ...this.credentials }) },
+      ...(this.opts.callbacks ? { callbacks: this.opts.callbacks } : {}),
       hooks: {
         onEvent: (draft) => this.enqueue(draft),
         onDown: (reason) => this.downSignal?.(reason),
+        onSessionEnded: (user, outcome) => this.opts.onSessionEnded?.(this, user, outcome),
         onGarbage: (kind, detail) => {
           this.stats.garbage++;
           this.deps.logger.warn('vendor garbage', { link: this.key, kind, detail: detail.slice(0, 500) });
         },
       },
     });
-    this.loop = this.run();
+    // the driver connects (and the vendor redelivers) only once the runner knows what the log holds
+    this.loop = this.seedRecent().then(() => this.run());
   }
 
   async stop(): Promise<void> {
@@ -148,12 +178,22 @@ export class LinkRunner {
   /**
    * Drafts are logged strictly in arrival order. While one batch is being written, new drafts collect in
    * `pending` and go out together next (one seq reservation, one transaction): under load the log keeps
-   * up by writing bigger batches instead of queueing round trips.
+   * up by writing bigger batches instead of queueing round trips. A draft whose vendor event the log
+   * already holds (same vendor id, type, target and call: a redelivery, e.g. to this connector after the
+   * previous one crashed before acknowledging) is not written again: it resolves with the first write.
    */
   private enqueue(draft: EventDraft): Promise<void> {
+    const key = vendorEventKey(draft);
+    const known = key ? this.recent.get(key) : undefined;
+    if (known) {
+      // a redelivery of a vendor event logged (or being logged): durable with the first write
+      this.stats.redelivered++;
+      return known;
+    }
     this.stats.events++;
     const durable = deferred();
-    this.pending.push({ draft, durable });
+    if (key) this.recent.set(key, durable.promise);
+    this.pending.push({ draft, key, durable });
     if (this.pending.length === 1) this.eventChain = this.eventChain.then(() => this.flush());
     // a flush for this batch is already chained otherwise
     return durable.promise;
@@ -173,12 +213,41 @@ export class LinkRunner {
       const last = events.at(-1);
       if (last) this.touchLastEvent(last.time);
     } catch (err) {
-      for (const b of batch) b.durable.reject(err as Error);
+      for (const b of batch) {
+        if (b.key) this.recent.forget(b.key, b.durable.promise); // its redelivery is written again
+        b.durable.reject(err as Error);
+      }
       this.deps.logger.error('event log write failed', {
         link: this.key,
         events: batch.length,
         error: err as Error,
       });
+    }
+  }
+
+  /**
+   * Seeds the redelivery window from the link's last logged events before the driver first connects;
+   * retried with the backoff while the log cannot be read (nothing could be logged then either).
+   */
+  private async seedRecent(): Promise<void> {
+    for (let attempt = 1; this.state !== 'stopped'; attempt++) {
+      try {
+        const events = await this.deps.repos.events.latest(
+          this.link.tenant,
+          this.link.id,
+          this.recent.size,
+          this.deps.now(),
+        );
+        this.recent.seed(events.reverse());
+        return;
+      } catch (err) {
+        this.deps.logger.warn('event log read for the redelivery window failed', {
+          link: this.key,
+          attempt,
+          error: (err as Error).message,
+        });
+        await this.sleeper.sleep(backoffDelay(attempt, this.opts.backoff));
+      }
     }
   }
 
@@ -238,6 +307,7 @@ export class LinkRunner {
         const resynced = this.everUp;
         if (resynced) await driver.resync();
         this.everUp = true;
+        this.opts.onUp?.(this);
         void this.enqueue({
           type: 'link.up',
           target: { type: 'system' },

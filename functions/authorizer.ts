@@ -7,7 +7,7 @@
  * needs an identity source, which would turn a missing key into a non-problem 401); a revoked key keeps
  * working that long in AWS. The local stack sets it to 0.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretReader } from '../shared/secrets/reader.js';
 import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
@@ -59,18 +59,19 @@ export function build(
   };
 }
 
-/** AWS: the admin key lives in a Secrets Manager secret created by the stack; read once per container. */
+/**
+ * AWS: the admin key lives in a Secrets Manager secret created by the stack, read through the shared
+ * cached reader (a rotation is seen within its TTL; a failed read is retried on the next request).
+ */
 function adminKeyFromEnv(getDeps: () => Deps): () => Promise<string | undefined> {
-  let digest: Promise<string | undefined> | undefined;
-  return () =>
-    (digest ??= (async () => {
-      const fromConfig = getDeps().config.adminKeySha256;
-      if (fromConfig) return fromConfig;
-      const arn = process.env.BRIDGE_ADMIN_KEY_SECRET_ARN;
-      if (!arn) return undefined;
-      const res = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-      return res.SecretString ? sha256Hex(res.SecretString.trim()) : undefined;
-    })());
+  return async () => {
+    const { adminKeySha256, region } = getDeps().config;
+    if (adminKeySha256) return adminKeySha256;
+    const arn = process.env.BRIDGE_ADMIN_KEY_SECRET_ARN;
+    if (!arn) return undefined;
+    const value = await secretReader(region).read(arn);
+    return value ? sha256Hex(value.trim()) : undefined;
+  };
 }
 
 const envDeps = lazyEnvDeps();

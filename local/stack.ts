@@ -73,6 +73,13 @@ export interface StackOptions {
   delivery?: Partial<Omit<DeliveryOptions, 'deps'>>;
   /** Clock for handlers (tests move it forward to check expiry). */
   now?: () => Date;
+  /**
+   * Port of the connector's inbound callback listener, on loopback (default: the HTTP port + 2, 3002
+   * with the default ports; a free port when the HTTP port is 0).
+   */
+  callbackPort?: number;
+  /** The base vendors call back (default the listener's own URL). */
+  callbackPublicUrl?: string;
   /** Start DynamoDB Local in its own process group (`npm start`, which handles Ctrl-C itself). */
   dynamoOwnProcessGroup?: boolean;
 }
@@ -80,6 +87,8 @@ export interface StackOptions {
 export interface LocalStack {
   httpUrl: string;
   wsUrl: string;
+  /** The base of the connector's callback listener (`<base>/v1/callbacks/{tenant}/{link}/...`). */
+  callbackUrl: string | undefined;
   managementEndpoint: string;
   adminKey: string;
   adminTenant: string;
@@ -185,6 +194,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       webhookSchemes: ['http', 'https'],
       authCacheSeconds: 0,
       connectorToken: randomBytes(24).toString('base64url'),
+      callbacks: {
+        port: opts.callbackPort ?? ((opts.httpPort ?? 3000) === 0 ? 0 : (opts.httpPort ?? 3000) + 2),
+        host: '127.0.0.1',
+        ...(opts.callbackPublicUrl ? { publicUrl: opts.callbackPublicUrl } : {}),
+      },
     });
     const deps = createDeps(config, {
       logger: createLogger('cti-bridge', opts.logLevel),
@@ -238,6 +252,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     return {
       httpUrl: gateway.httpUrl,
       wsUrl: gateway.wsUrl,
+      callbackUrl: connector?.callbackUrl,
       managementEndpoint: gateway.managementEndpoint,
       adminKey,
       adminTenant: ADMIN_TENANT,

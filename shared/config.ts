@@ -37,6 +37,27 @@ export const RuntimeConfigSchema = z.object({
   connectorToken: z.string().min(16).optional(),
   /** In AWS: the Secrets Manager secret holding that token, read at cold start (never in the environment). */
   connectorTokenSecretArn: z.string().startsWith('arn:').optional(),
+  /**
+   * The connector's inbound callback listener (`/v1/callbacks/{tenant}/{link}/...`), for vendors that
+   * call back over HTTP. Off unless `port` is set (0: any free port).
+   */
+  callbacks: z
+    .object({
+      /** BRIDGE_CALLBACK_PORT. */
+      port: z.number().int().min(0).max(65_535).optional(),
+      /** BRIDGE_CALLBACK_HOST: the address it binds (default loopback). */
+      host: z.string().min(1).default('127.0.0.1'),
+      /** BRIDGE_CALLBACK_PUBLIC_URL: the base vendors call (default the listener's own URL). */
+      publicUrl: z.string().url().optional(),
+      /** BRIDGE_CALLBACK_MAX_BYTES: largest body accepted (default 1 MiB); larger → 413. */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
+    })
+    .prefault({}),
   /** Webhook URL schemes accepted when creating a channel. */
   webhookSchemes: z.array(z.enum(['http', 'https'])).default(['https']),
 });
@@ -65,6 +86,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     connectorToken: env.BRIDGE_CONNECTOR_TOKEN || undefined,
     connectorTokenSecretArn: env.BRIDGE_CONNECTOR_TOKEN_SECRET_ARN || undefined,
     authCacheSeconds: env.BRIDGE_AUTH_CACHE_SECONDS ? Number(env.BRIDGE_AUTH_CACHE_SECONDS) : undefined,
+    callbacks: {
+      port: env.BRIDGE_CALLBACK_PORT ? Number(env.BRIDGE_CALLBACK_PORT) : undefined,
+      host: env.BRIDGE_CALLBACK_HOST || undefined,
+      publicUrl: env.BRIDGE_CALLBACK_PUBLIC_URL || undefined,
+      maxBodyBytes: env.BRIDGE_CALLBACK_MAX_BYTES ? Number(env.BRIDGE_CALLBACK_MAX_BYTES) : undefined,
+    },
     webhookSchemes: env.BRIDGE_WEBHOOK_SCHEMES ? env.BRIDGE_WEBHOOK_SCHEMES.split(',') : undefined,
   });
 }

@@ -1,76 +1,82 @@
 /**
  * How the API Lambdas reach the connector that owns a link: read the lease (owner + private command
- * endpoint), POST the command, map the answer to a result or a problem.
+ * endpoint), POST the command, map the answer to a result or a problem (`shared/commands/problems.ts`).
  */
-import type { CallCommand } from '../vendors/driver-kit/seam.js';
+import {
+  COMMAND_PATH,
+  type CallCommand,
+  type CommandKind,
+  type CommandRequest,
+  type CommandResult,
+} from './commands/contract.js';
+import { commandError, parseCommandError } from './commands/errors.js';
+import { commandProblem, type CommandLink } from './commands/problems.js';
 import type { Deps } from './deps.js';
 import { Problem } from './http/problem.js';
+import { secretReader } from './secrets/reader.js';
+
+/**
+ * The connector token: given directly (local stack) or read by ARN (AWS,
+ * BRIDGE_CONNECTOR_TOKEN_SECRET_ARN) through the cached secret reader, so a rotation is seen.
+ *
+ * @example
+ * const token = await connectorTokenOf(deps);
+ */
+export function connectorTokenOf(deps: Deps): Promise<string> {
+  const { connectorToken: direct, connectorTokenSecretArn: arn, region } = deps.config;
+  if (direct) return Promise.resolve(direct);
+  if (!arn) throw new Problem(500, 'Internal Server Error', 'connector token is not configured');
+  return secretReader(region).read(arn);
+}
 
 export interface CommandClientOptions {
+  /** The bearer token the connector's command endpoint expects. */
   token: string;
   timeoutMs?: number;
 }
 
-const t = (name: string) => `urn:cti-bridge:problem:${name}`;
-
-export async function sendCommand(
+/**
+ * Sends `command` to the connector owning `tenant`/`link` and resolves with its result; throws a
+ * `Problem` (404 no such link, 503 link unavailable, 501 not supported, the vendor's error, 502).
+ *
+ * @example
+ * const { users } = await sendCommand(deps, { token }, 't1', 'pbx', { kind: 'listUsers' });
+ */
+export async function sendCommand<K extends CommandKind>(
   deps: Deps,
   opts: CommandClientOptions,
   tenant: string,
   link: string,
-  command: CallCommand,
-): Promise<unknown> {
+  command: Extract<CallCommand, { kind: K }>,
+): Promise<CommandResult<K>> {
   const linkRec = await deps.repos.links.get(tenant, link);
   if (!linkRec) {
     throw new Problem(404, 'Not Found', 'no such link', {
       errors: [{ pointer: '#/path/link', field: 'link', detail: 'no such link' }],
     });
   }
-  const unavailable = (detail: string) =>
-    new Problem(503, 'Link Unavailable', detail, {
-      type: t('link-unavailable'),
-      headers: { 'retry-after': '5' },
-      link: { id: link, status: linkRec.status, lastError: linkRec.lastError },
-    });
+  const target: CommandLink = {
+    id: link,
+    vendor: linkRec.vendor,
+    status: linkRec.status,
+    lastError: linkRec.lastError,
+  };
+  const unavailable = (detail: string) => commandProblem(commandError('unavailable', detail).error, target);
   const lease = await deps.repos.leases.get(tenant, link, Date.now());
   if (!lease) throw unavailable('no connector owns this link right now');
   let res: Response;
   try {
-    res = await fetch(`${lease.endpoint}/v1/commands`, {
+    res = await fetch(`${lease.endpoint}${COMMAND_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
-      body: JSON.stringify({ tenant, link, command }),
+      body: JSON.stringify({ tenant, link, command } satisfies CommandRequest),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
     });
   } catch (err) {
     throw unavailable(`the connector did not answer: ${(err as Error).message}`);
   }
-  const body = (await res.json().catch(() => ({}))) as {
-    result?: unknown;
-    error?: {
-      kind: string;
-      message: string;
-      status: number;
-      vendor?: { name: string; code?: string; text?: string; status?: number };
-    };
-  };
-  if (res.ok) return body.result;
-  const e = body.error ?? { kind: 'internal', message: `connector answered ${res.status}`, status: 502 };
-  switch (e.kind) {
-    case 'unavailable':
-    case 'not-owner':
-      throw unavailable(e.message);
-    case 'not-supported':
-      throw new Problem(501, 'Not Implemented', `${linkRec.vendor} cannot do this: ${e.message}`, {
-        type: t('not-supported-by-vendor'),
-        vendor: linkRec.vendor,
-      });
-    case 'vendor':
-      throw new Problem(e.status, 'Vendor Error', e.message, {
-        type: t('vendor-error'),
-        vendor: { name: linkRec.vendor, ...(e.vendor ?? {}) },
-      });
-    default:
-      throw new Problem(502, 'Bad Gateway', e.message, { type: t('connector-error') });
-  }
+  const body: unknown = await res.json().catch(() => ({}));
+  // The connector answers with what the link's driver returned for this command kind.
+  if (res.ok) return (body as { result: CommandResult<K> }).result;
+  throw commandProblem(parseCommandError(res.status, body), target);
 }

@@ -2,120 +2,147 @@
  * Unified call control: validate and authorize here, then forward the command to the connector that
  * owns the link (found through its lease) and return the vendor's answer synchronously.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { z } from 'zod';
-import type * as S from '../../shared/api/schemas.js';
-import { sendCommand } from '../../shared/connector-client.js';
+import * as S from '../../shared/api/schemas.js';
+import type { CallCommand, CommandKind, CommandResult } from '../../shared/commands/contract.js';
+import { connectorTokenOf, sendCommand } from '../../shared/connector-client.js';
 import type { Deps } from '../../shared/deps.js';
-import { Problem } from '../../shared/http/problem.js';
-import type { CallCommand } from '../../vendors/driver-kit/seam.js';
-import type { Operation, OperationRequest } from './middleware.js';
+import type { Operation, OperationSchemas } from './middleware.js';
+import { operation, type TypedRequest } from './operation.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
-type P = { link: string; user: string; call: string; agent: string; type: 'always' | 'busy' | 'no-answer' };
+type Built<K extends CommandKind> = Extract<CallCommand, { kind: K }>;
 
-/** Connector tokens read from Secrets Manager, per deps (container), re-read after 5 minutes (rotation). */
-const tokenCache = new WeakMap<Deps, { token: Promise<string>; until: number }>();
-const TOKEN_CACHE_MS = 300_000;
-
-/** The connector token: given directly (local stack) or read from Secrets Manager by ARN (AWS, BRIDGE_CONNECTOR_TOKEN_SECRET_ARN). */
-function connectorToken(deps: Deps): Promise<string> {
-  const { connectorToken: direct, connectorTokenSecretArn: arn, region } = deps.config;
-  if (direct) return Promise.resolve(direct);
-  if (!arn) throw new Problem(500, 'Internal Server Error', 'connector token is not configured');
-  const hit = tokenCache.get(deps);
-  if (hit && hit.until > Date.now()) return hit.token;
-  const token = new SecretsManagerClient({ region })
-    .send(new GetSecretValueCommand({ SecretId: arn }))
-    .then((out) => {
-      if (!out.SecretString) throw new Error('connector token secret has no string value');
-      return out.SecretString;
-    });
-  tokenCache.set(deps, { token, until: Date.now() + TOKEN_CACHE_MS });
-  token.catch(() => tokenCache.delete(deps));
-  return token;
-}
-
-async function run(req: OperationRequest, command: CallCommand) {
-  const token = await connectorToken(req.deps);
-  return sendCommand(req.deps, { token }, req.tenant, (req.params as P).link, command);
-}
-
-/** Operation that sends a command built from the request and answers with `status` and the result. */
-const op =
-  <B, R = unknown>(
-    status: number,
-    build: (p: P, body: B) => CallCommand,
-    shape: (result: R) => unknown = (r) => r,
-  ): Operation =>
-  async (req) => {
-    const result = (await run(req, build(req.params as P, req.body as B))) as R;
+/**
+ * An operation that sends the command `build` makes from the request to the link's connector and
+ * answers `status` with the result (`shape`d), or no body for 204.
+ */
+function command<
+  const Sc extends OperationSchemas & { params: z.ZodType<{ link: string }> },
+  K extends CommandKind,
+>(
+  schemas: Sc,
+  status: number,
+  build: (req: TypedRequest<Sc>) => Built<K>,
+  shape: (result: CommandResult<K>) => unknown = (r) => r,
+): Operation {
+  return operation(schemas, async (req) => {
+    const token = await connectorTokenOf(req.deps);
+    const result = await sendCommand(req.deps, { token }, req.tenant, req.params.link, build(req));
     return status === 204 ? { status } : { status, body: shape(result) };
-  };
+  });
+}
 
 export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'calls',
     {
-      listLinkUsers: op(
+      listLinkUsers: command(
+        { params: S.LinkParams },
         200,
         () => ({ kind: 'listUsers' }),
-        (r: { users: unknown[] }) => ({ items: r.users, nextCursor: null }),
+        (r) => ({ items: r.users, nextCursor: null }),
       ),
-      listCalls: op(
+      listCalls: command(
+        { params: S.LinkUserParams },
         200,
-        (p) => ({ kind: 'listCalls', user: p.user }),
-        (r: { calls: unknown[] }) => ({ items: r.calls }),
+        ({ params }) => ({ kind: 'listCalls', user: params.user }),
+        (r) => ({ items: r.calls }),
       ),
-      getCall: op(
+      getCall: command(
+        { params: S.CallParams },
         200,
-        (p) => ({ kind: 'getCall', user: p.user, call: p.call }),
-        (r: { call: unknown }) => r.call,
+        ({ params: p }) => ({ kind: 'getCall', user: p.user, call: p.call }),
+        (r) => r.call,
       ),
-      dial: op(201, (p, b: z.infer<typeof S.DialBody>) => ({ kind: 'dial', user: p.user, to: b.to })),
-      answerCall: op(204, (p) => ({ kind: 'answer', user: p.user, call: p.call })),
-      holdCall: op(204, (p) => ({ kind: 'hold', user: p.user, call: p.call })),
-      retrieveCall: op(204, (p) => ({ kind: 'retrieve', user: p.user, call: p.call })),
-      releaseCall: op(204, (p) => ({ kind: 'release', user: p.user, call: p.call })),
-      sendDtmf: op(204, (p, b: z.infer<typeof S.DtmfBody>) => ({
+      dial: command({ params: S.LinkUserParams, body: S.DialBody }, 201, ({ params, body }) => ({
+        kind: 'dial',
+        user: params.user,
+        to: body.to,
+      })),
+      answerCall: command({ params: S.CallParams }, 204, ({ params: p }) => ({
+        kind: 'answer',
+        user: p.user,
+        call: p.call,
+      })),
+      holdCall: command({ params: S.CallParams }, 204, ({ params: p }) => ({
+        kind: 'hold',
+        user: p.user,
+        call: p.call,
+      })),
+      retrieveCall: command({ params: S.CallParams }, 204, ({ params: p }) => ({
+        kind: 'retrieve',
+        user: p.user,
+        call: p.call,
+      })),
+      releaseCall: command({ params: S.CallParams }, 204, ({ params: p }) => ({
+        kind: 'release',
+        user: p.user,
+        call: p.call,
+      })),
+      sendDtmf: command({ params: S.CallParams, body: S.DtmfBody }, 204, ({ params: p, body }) => ({
         kind: 'dtmf',
         user: p.user,
         call: p.call,
-        digits: b.digits,
+        digits: body.digits,
       })),
-      transferCall: op(204, (p, b: z.infer<typeof S.TransferBody>) =>
-        b.mode === 'blind'
-          ? { kind: 'blindTransfer', user: p.user, call: p.call, to: b.to }
-          : { kind: 'consultTransfer', user: p.user, call: p.call, withCall: b.withCall },
+      transferCall: command(
+        { params: S.CallParams, body: S.TransferBody },
+        204,
+        ({ params: p, body }): Built<'blindTransfer' | 'consultTransfer'> =>
+          body.mode === 'blind'
+            ? { kind: 'blindTransfer', user: p.user, call: p.call, to: body.to }
+            : { kind: 'consultTransfer', user: p.user, call: p.call, withCall: body.withCall },
       ),
-      conferenceCall: op(204, (p, b: z.infer<typeof S.ConferenceBody>) => ({
-        kind: 'conference',
-        user: p.user,
-        call: p.call,
-        withCall: b.withCall,
+      conferenceCall: command(
+        { params: S.CallParams, body: S.ConferenceBody },
+        204,
+        ({ params: p, body }) => ({
+          kind: 'conference',
+          user: p.user,
+          call: p.call,
+          withCall: body.withCall,
+        }),
+      ),
+      getAgentState: command({ params: S.AgentParams }, 200, ({ params }) => ({
+        kind: 'getAgentState',
+        agent: params.agent,
       })),
-      getAgentState: op(200, (p) => ({ kind: 'getAgentState', agent: p.agent })),
-      setAgentState: op(200, (p, b: z.infer<typeof S.AgentStateBody>) => ({
+      setAgentState: command({ params: S.AgentParams, body: S.AgentStateBody }, 200, ({ params, body }) => ({
         kind: 'setAgentState',
-        agent: p.agent,
-        state: b.state,
-        ...(b.reason ? { reason: b.reason } : {}),
+        agent: params.agent,
+        state: body.state,
+        ...(body.reason ? { reason: body.reason } : {}),
       })),
-      getDnd: op(200, (p) => ({ kind: 'getDnd', user: p.user })),
-      setDnd: op(200, (p, b: z.infer<typeof S.DndBody>) => ({
+      getDnd: command({ params: S.LinkUserParams }, 200, ({ params }) => ({
+        kind: 'getDnd',
+        user: params.user,
+      })),
+      setDnd: command({ params: S.LinkUserParams, body: S.DndBody }, 200, ({ params, body }) => ({
         kind: 'setDnd',
-        user: p.user,
-        enabled: b.enabled,
+        user: params.user,
+        enabled: body.enabled,
       })),
-      getForwarding: op(200, (p) => ({ kind: 'getForwarding', user: p.user, type: p.type })),
-      setForwarding: op(200, (p, b: z.infer<typeof S.ForwardingBody>) => ({
-        kind: 'setForwarding',
+      getForwarding: command({ params: S.ForwardingParams }, 200, ({ params: p }) => ({
+        kind: 'getForwarding',
         user: p.user,
         type: p.type,
-        enabled: b.enabled,
-        ...(b.to ? { to: b.to } : {}),
       })),
-      rawRequest: op(200, (_p, b: Record<string, unknown>) => ({ kind: 'raw', request: b })),
+      setForwarding: command(
+        { params: S.ForwardingParams, body: S.ForwardingBody },
+        200,
+        ({ params: p, body }) => ({
+          kind: 'setForwarding',
+          user: p.user,
+          type: p.type,
+          enabled: body.enabled,
+          ...(body.to ? { to: body.to } : {}),
+        }),
+      ),
+      rawRequest: command({ params: S.LinkParams, body: S.RawBody }, 200, ({ body }) => ({
+        kind: 'raw',
+        request: body,
+      })),
     },
     getDeps,
   );

@@ -1,12 +1,12 @@
-import type { z } from 'zod';
 import { generateToken, generateWebhookSecret } from '../../shared/auth/keys.js';
 import { TTL } from '../../shared/api/schemas.js';
-import type * as S from '../../shared/api/schemas.js';
+import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
 import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { matches, orderKeyOf } from '../../shared/events/matching.js';
+import { operation } from './operation.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 /** The WebSocket URL a client opens: the stage URL with tenant, channel and (on creation only) token. */
@@ -78,8 +78,7 @@ export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'channels',
     {
-      createChannel: async ({ body, tenant, deps, now }) => {
-        const b = body as z.infer<typeof S.ChannelCreate>;
+      createChannel: operation({ body: S.ChannelCreate }, async ({ body: b, tenant, deps, now }) => {
         const ttlSeconds = b.ttlSeconds ?? TTL.channel.default;
         const ws = deps.config.websocketUrl;
         if (b.type === 'websocket') {
@@ -108,9 +107,8 @@ export const build = (getDeps: () => Deps) =>
           body: { ...view(c, ws), secret },
           headers: { location: `/v1/channels/${c.id}` },
         };
-      },
-      listChannels: async ({ query, tenant, deps, now }) => {
-        const q = query as z.infer<typeof S.PageQuery>;
+      }),
+      listChannels: operation({ query: S.PageQuery }, async ({ query: q, tenant, deps, now }) => {
         const page = await deps.repos.channels.list(tenant, { limit: q.limit ?? 50, cursor: q.cursor, now });
         return {
           status: 200,
@@ -119,20 +117,22 @@ export const build = (getDeps: () => Deps) =>
             nextCursor: page.nextCursor,
           },
         };
-      },
-      getChannel: async ({ params, tenant, deps, now }) => {
-        const c = await deps.repos.channels.get(tenant, (params as { id: string }).id, now);
+      }),
+      getChannel: operation({ params: S.IdParams }, async ({ params, tenant, deps, now }) => {
+        const c = await deps.repos.channels.get(tenant, params.id, now);
         if (!c) throw problems.notFound('channel', 'id');
         return { status: 200, body: view(c, deps.config.websocketUrl) };
-      },
-      updateChannel: async ({ params, body, tenant, deps, now }) => {
-        const b = body as z.infer<typeof S.ChannelPatch>;
-        const c = await deps.repos.channels.extend(tenant, (params as { id: string }).id, b.ttlSeconds, now);
-        if (!c) throw problems.notFound('channel', 'id');
-        return { status: 200, body: view(c, deps.config.websocketUrl) };
-      },
-      rotateChannelSecret: async ({ params, tenant, deps, now }) => {
-        const id = (params as { id: string }).id;
+      }),
+      updateChannel: operation(
+        { params: S.IdParams, body: S.ChannelPatch },
+        async ({ params, body: b, tenant, deps, now }) => {
+          const c = await deps.repos.channels.extend(tenant, params.id, b.ttlSeconds, now);
+          if (!c) throw problems.notFound('channel', 'id');
+          return { status: 200, body: view(c, deps.config.websocketUrl) };
+        },
+      ),
+      rotateChannelSecret: operation({ params: S.IdParams }, async ({ params, tenant, deps, now }) => {
+        const id = params.id;
         const c = await deps.repos.channels.get(tenant, id, now);
         if (!c) throw problems.notFound('channel', 'id');
         if (c.type !== 'webhook') throw webhookOnly('only webhook channels have a signing secret');
@@ -142,106 +142,110 @@ export const build = (getDeps: () => Deps) =>
           throw problems.notFound('channel', 'id');
         deps.logger.info('webhook secret rotated', { tenant, channel: id });
         return { status: 200, body: { secret, previousSecretValidUntil: until.toISOString() } };
-      },
-      listChannelDeliveries: async ({ params, query, tenant, deps, now }) => {
-        const id = (params as { id: string }).id;
-        const q = query as z.infer<typeof S.DeliveriesQuery>;
-        const c = await deps.repos.channels.get(tenant, id, now);
-        if (!c) throw problems.notFound('channel', 'id');
-        const repo = deps.repos.deliveries;
-        if (c.type === 'webhook') {
-          const page = await repo.list(tenant, id, {
-            status: q.status,
-            limit: q.limit ?? 50,
-            cursor: q.cursor,
-            now,
-          });
-          return {
-            status: 200,
-            body: { items: page.items.map((d) => deliveryView(d)), nextCursor: page.nextCursor },
-          };
-        }
-        // WebSocket: the per-channel log; a frame is delivered once the client acked its seq.
-        const acked = (await repo.getState(tenant, id)).acked;
-        const page = await repo.list(tenant, id, { limit: q.limit ?? 50, cursor: q.cursor, now });
-        const items = page.items
-          .map((d) => deliveryView(d, d.seq <= acked ? 'delivered' : 'pending'))
-          .filter((d) => !q.status || d.status === q.status);
-        return { status: 200, body: { items, nextCursor: page.nextCursor } };
-      },
-      replayChannel: async ({ params, body, tenant, deps, now }) => {
-        const id = (params as { id: string }).id;
-        const b = body as z.infer<typeof S.ReplayBody>;
-        const c = await deps.repos.channels.get(tenant, id, now);
-        if (!c) throw problems.notFound('channel', 'id');
-        if (c.type !== 'webhook')
-          throw webhookOnly(
-            'replay is for webhook channels; WebSocket clients send {"action":"resume","after":N}',
-          );
-        const subs = await deps.repos.subscriptions.listByChannel(tenant, id, now);
-        const links = [...new Set(subs.map((s) => s.link))].sort();
-        const repo = deps.repos.deliveries;
-        const limit = b.limit ?? 1000;
-        let queued = 0;
-        let truncated = false;
-        const result: { link: string; lastSeq: number | null }[] = [];
-        if (links.length) await repo.touchWork(tenant, id, Date.now());
-        for (const link of links) {
-          let lastSeq: number | null = null;
-          let cursor: string | undefined;
-          do {
-            if (queued >= limit) {
-              truncated = true;
-              break;
-            }
-            const page = await deps.repos.events.list(tenant, link, {
-              after: b.after,
-              limit: 100,
-              cursor,
+      }),
+      listChannelDeliveries: operation(
+        { params: S.IdParams, query: S.DeliveriesQuery },
+        async ({ params, query: q, tenant, deps, now }) => {
+          const id = params.id;
+          const c = await deps.repos.channels.get(tenant, id, now);
+          if (!c) throw problems.notFound('channel', 'id');
+          const repo = deps.repos.deliveries;
+          if (c.type === 'webhook') {
+            const page = await repo.list(tenant, id, {
+              status: q.status,
+              limit: q.limit ?? 50,
+              cursor: q.cursor,
               now,
             });
-            for (const ev of page.items) {
+            return {
+              status: 200,
+              body: { items: page.items.map((d) => deliveryView(d)), nextCursor: page.nextCursor },
+            };
+          }
+          // WebSocket: the per-channel log; a frame is delivered once the client acked its seq.
+          const acked = (await repo.getState(tenant, id)).acked;
+          const page = await repo.list(tenant, id, { limit: q.limit ?? 50, cursor: q.cursor, now });
+          const items = page.items
+            .map((d) => deliveryView(d, d.seq <= acked ? 'delivered' : 'pending'))
+            .filter((d) => !q.status || d.status === q.status);
+          return { status: 200, body: { items, nextCursor: page.nextCursor } };
+        },
+      ),
+      replayChannel: operation(
+        { params: S.IdParams, body: S.ReplayBody },
+        async ({ params, body: b, tenant, deps, now }) => {
+          const id = params.id;
+          const c = await deps.repos.channels.get(tenant, id, now);
+          if (!c) throw problems.notFound('channel', 'id');
+          if (c.type !== 'webhook')
+            throw webhookOnly(
+              'replay is for webhook channels; WebSocket clients send {"action":"resume","after":N}',
+            );
+          const subs = await deps.repos.subscriptions.listByChannel(tenant, id, now);
+          const links = [...new Set(subs.map((s) => s.link))].sort();
+          const repo = deps.repos.deliveries;
+          const limit = b.limit ?? 1000;
+          let queued = 0;
+          let truncated = false;
+          const result: { link: string; lastSeq: number | null }[] = [];
+          if (links.length) await repo.touchWork(tenant, id, Date.now());
+          for (const link of links) {
+            let lastSeq: number | null = null;
+            let cursor: string | undefined;
+            do {
               if (queued >= limit) {
                 truncated = true;
                 break;
               }
-              lastSeq = ev.seq;
-              if (!subs.some((s) => matches(s, ev))) continue;
-              const { seq } = await repo.allocSeq(tenant, id);
-              await repo.create(
-                {
-                  tenant,
-                  channel: id,
-                  seq,
-                  channelType: 'webhook',
-                  eventId: ev.id,
-                  eventType: ev.type,
-                  link,
-                  eventSeq: ev.seq,
-                  orderKey: orderKeyOf(ev),
-                  nextAttemptAt: now.toISOString(),
-                  createdAt: now.toISOString(),
-                },
-                deps.config.eventTtlDays,
+              const page = await deps.repos.events.list(tenant, link, {
+                after: b.after,
+                limit: 100,
+                cursor,
                 now,
-              );
-              queued++;
-            }
-            cursor = page.nextCursor ?? undefined;
-          } while (cursor);
-          result.push({ link, lastSeq });
-        }
-        deps.logger.info('channel replay queued', { tenant, channel: id, after: b.after, queued });
-        return { status: 202, body: { queued, links: result, truncated } };
-      },
-      deleteChannel: async ({ params, tenant, deps, now }) => {
-        const id = (params as { id: string }).id;
+              });
+              for (const ev of page.items) {
+                if (queued >= limit) {
+                  truncated = true;
+                  break;
+                }
+                lastSeq = ev.seq;
+                if (!subs.some((s) => matches(s, ev))) continue;
+                const { seq } = await repo.allocSeq(tenant, id);
+                await repo.create(
+                  {
+                    tenant,
+                    channel: id,
+                    seq,
+                    channelType: 'webhook',
+                    eventId: ev.id,
+                    eventType: ev.type,
+                    link,
+                    eventSeq: ev.seq,
+                    orderKey: orderKeyOf(ev),
+                    nextAttemptAt: now.toISOString(),
+                    createdAt: now.toISOString(),
+                  },
+                  deps.config.eventTtlDays,
+                  now,
+                );
+                queued++;
+              }
+              cursor = page.nextCursor ?? undefined;
+            } while (cursor);
+            result.push({ link, lastSeq });
+          }
+          deps.logger.info('channel replay queued', { tenant, channel: id, after: b.after, queued });
+          return { status: 202, body: { queued, links: result, truncated } };
+        },
+      ),
+      deleteChannel: operation({ params: S.IdParams }, async ({ params, tenant, deps, now }) => {
+        const id = params.id;
         const c = await deps.repos.channels.delete(tenant, id, now);
         if (!c) throw problems.notFound('channel', 'id');
         const ended = await deps.repos.subscriptions.deleteByChannel(tenant, id);
         deps.logger.info('channel deleted', { tenant, channel: id, subscriptionsEnded: ended });
         return { status: 204 };
-      },
+      }),
     },
     getDeps,
   );

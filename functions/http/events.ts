@@ -1,15 +1,14 @@
-import type { z } from 'zod';
-import type * as S from '../../shared/api/schemas.js';
+import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
 import { problems } from '../../shared/http/problem.js';
+import { operation } from './operation.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'events',
     {
-      listEvents: async ({ query, tenant, deps, now }) => {
-        const q = query as z.infer<typeof S.EventsQuery>;
+      listEvents: operation({ query: S.EventsQuery }, async ({ query: q, tenant, deps, now }) => {
         if (!(await deps.repos.links.get(tenant, q.link))) throw problems.notFound('link', 'link');
         const page = await deps.repos.events.list(tenant, q.link, {
           after: q.after,
@@ -18,7 +17,7 @@ export const build = (getDeps: () => Deps) =>
           now,
         });
         return { status: 200, body: page };
-      },
+      }),
     },
     getDeps,
   );

@@ -39,7 +39,18 @@ export interface OperationResult {
   headers?: Record<string, string>;
 }
 
-export type Operation = (req: OperationRequest) => Promise<OperationResult>;
+/** The zod schemas an operation was typed with (see `./operation.ts`): its route's own schemas. */
+export interface OperationSchemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}
+
+/** Handles one route. `schemas`: the route schemas its request type was inferred from, if any. */
+export interface Operation {
+  (req: OperationRequest): Promise<OperationResult>;
+  readonly schemas?: OperationSchemas;
+}
 
 /** Per-invocation state the middlewares fill in. */
 export interface RequestState {

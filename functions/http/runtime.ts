@@ -17,6 +17,7 @@ import {
   type Operation,
   type RequestState,
 } from './middleware.js';
+import { assertRouteSchemas } from './operation.js';
 
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
@@ -27,7 +28,9 @@ export function makeHttpFunction(
 ): HttpHandler {
   const routes = routesOf(fn);
   for (const r of routes) {
-    if (!operations[r.operationId]) throw new Error(`function ${fn}: no operation for ${r.operationId}`);
+    const op = operations[r.operationId];
+    if (!op) throw new Error(`function ${fn}: no operation for ${r.operationId}`);
+    assertRouteSchemas(r, op);
   }
   const core = async (event: HttpEvent, context: Context & { state: RequestState }): Promise<HttpResult> => {
     const s = context.state;

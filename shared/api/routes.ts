@@ -186,9 +186,16 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/sessions',
     auth: 'tenant',
     tag: 'sessions',
-    summary: "Open a user's CTI session on a link",
+    summary: "Open a user's CTI session on a link (logs the user in through the link's connector)",
     body: S.SessionCreate,
-    responses: { 201: ok(S.SessionView, 'Created') },
+    responses: {
+      201: ok(S.SessionView, 'Created: `active`, or `logging-in` while no connector owns the link'),
+      422: {
+        description:
+          'No such link, or the vendor refused the login (problem `session-refused` with `reason`; the session shows `failed`)',
+      },
+      501: { description: 'The link vendor has no per-user login (problem `sessions-not-supported`)' },
+    },
   },
   {
     operationId: 'listSessions',
@@ -219,7 +226,7 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/sessions/{id}/refresh',
     auth: 'tenant',
     tag: 'sessions',
-    summary: 'Keep a session alive',
+    summary: 'Keep a session alive (a `failed` or `ended` one logs in again)',
     params: S.IdParams,
     body: S.SessionRefresh,
     responses: { 200: ok(S.SessionView) },
@@ -231,7 +238,7 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/sessions/{id}',
     auth: 'tenant',
     tag: 'sessions',
-    summary: 'End a session',
+    summary: 'End a session (the user is logged out)',
     params: S.IdParams,
     responses: { 204: noContent },
   },

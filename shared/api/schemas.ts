@@ -137,12 +137,31 @@ export const SessionCreate = z.strictObject({
   link: Slug,
   user: z.string().min(1).max(256),
   ttlSeconds: ttl(TTL.session).optional(),
+  credentials: z
+    .record(z.string(), z.string().max(4096))
+    .optional()
+    .describe(
+      "The user's login, as the link vendor's `sessions.credentials` declares it (write-only: never returned). Only vendors with per-user login take it.",
+    ),
+  options: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("The vendor's per-user login options (`sessions.options` of its manifest)."),
 });
 export const SessionRefresh = z.strictObject({ ttlSeconds: ttl(TTL.session).optional() });
+export const SessionStateValue = z
+  .enum(['logging-in', 'active', 'failed', 'ended'])
+  .describe(
+    'logging-in: waiting for the vendor (or for a connector to own the link); active: the vendor accepted the login; failed: the vendor refused it (`reason`); ended: logged out by the vendor or expired (`reason`)',
+  );
 export const SessionView = z.object({
   id: z.string(),
   link: z.string(),
   user: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  state: SessionStateValue,
+  reason: z.string().nullable().describe("The vendor's cause of `failed` / `ended`; null otherwise"),
+  stateAt: IsoTime,
   ttlSeconds: z.number().int(),
   expiresAt: IsoTime,
   createdAt: IsoTime,

@@ -81,6 +81,28 @@ export class EventLogRepo {
     );
   }
 
+  /**
+   * The last `limit` events of a link, newest first (one query, a page or two: the connector seeds its
+   * redelivery dedupe set from them when it starts running a link).
+   */
+  async latest(tenant: string, link: string, limit: number, now: Date): Promise<BridgeEvent[]> {
+    if (limit <= 0) return [];
+    const page = await queryPage(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':p': keys.eventPartition(tenant, link),
+          ':from': seqKey(1),
+          ':to': seqKey(Number.MAX_SAFE_INTEGER),
+        },
+        ScanIndexForward: false,
+      },
+      { limit, now, scope: `events-latest:${tenant}:${link}` },
+    );
+    return page.items.map(eventOf);
+  }
+
   /** Events of a link with seq > after, in order. */
   async list(
     tenant: string,

@@ -9,6 +9,8 @@ export interface Lease {
   owner: string;
   /** Where the owner accepts commands for this link (private address). */
   endpoint: string;
+  /** Where the owner accepts inbound vendor callbacks forwarded by other connectors (when it listens). */
+  callbackEndpoint?: string;
   expiresAtMs: number;
   acquiredAt: string;
 }
@@ -90,6 +92,7 @@ export class LeaseRepo {
       link,
       owner: it.owner as string,
       endpoint: it.endpoint as string,
+      ...(typeof it.callbackEndpoint === 'string' ? { callbackEndpoint: it.callbackEndpoint } : {}),
       expiresAtMs: it.expiresAtMs as number,
       acquiredAt: it.acquiredAt as string,
     };

@@ -1,11 +1,22 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * Per-user sessions (`/v1/sessions`). The API writes what is wanted (created, refreshed, deleted); the
+ * connector that owns the session's link logs the user in and out and records the outcome in `state`.
+ *
+ *   logging-in ─vendor accepted→ active ─vendor ended it→ ended
+ *        └─vendor refused→ failed          └─expired / deleted→ (logged out, removed)
+ *
+ * A deleted session is first marked `deleteRequested` (hidden from the API) so that the owner logs the
+ * user out before the record goes; an expired one is logged out and marked `ended` by the owner's
+ * reconcile. Session credentials never live here (see `shared/secrets/sessions.ts`).
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
-  deleteLive,
   epochSeconds,
   getLive,
   newId,
+  pick,
   tenantTypePage,
   ttlIso,
   updateLive,
@@ -14,14 +25,30 @@ import {
 } from './common.js';
 import { keys } from './keys.js';
 
+export const SESSION_STATES = ['logging-in', 'active', 'failed', 'ended'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export type SessionFailure = 'refused' | 'not-supported';
+
 export interface SessionRecord {
   id: string;
   tenant: string;
   link: string;
   user: string;
+  /** The vendor's session options (not secret; the credentials live in the secret store). */
+  options: Record<string, unknown>;
   ttlSeconds: number;
   expiresAt: string;
   createdAt: string;
+  state: SessionState;
+  /** Why the session is `failed` or `ended` (the vendor's cause); null otherwise. */
+  reason: string | null;
+  /** Why a `failed` session failed: the vendor refused the login, or has no per-user login. */
+  cause: SessionFailure | null;
+  /** When `state` last changed. */
+  stateAt: string;
+  /** DELETE was asked: hidden from the API, logged out and removed by the owning connector. */
+  deleteRequested: boolean;
 }
 
 const toSession = (it: Item): SessionRecord => ({
@@ -29,16 +56,32 @@ const toSession = (it: Item): SessionRecord => ({
   tenant: it.tenant as string,
   link: it.link as string,
   user: it.user as string,
+  options: (it.options as Record<string, unknown> | undefined) ?? {},
   ttlSeconds: it.ttlSeconds as number,
   expiresAt: ttlIso(it)!,
   createdAt: it.createdAt as string,
+  state: (it.state as SessionState | undefined) ?? 'logging-in',
+  reason: (it.reason as string | undefined) ?? null,
+  cause: (it.cause as SessionFailure | undefined) ?? null,
+  stateAt: (it.stateAt as string | undefined) ?? (it.createdAt as string),
+  deleteRequested: it.deleteRequested === true,
 });
+
+/** Whether the record is past its expiry at `now` (DynamoDB TTL deletes it later). */
+export const sessionExpired = (s: SessionRecord, now: Date): boolean =>
+  Date.parse(s.expiresAt) <= now.getTime();
 
 export class SessionRepo {
   constructor(private readonly db: Db) {}
 
   async create(
-    input: { tenant: string; link: string; user: string; ttlSeconds: number },
+    input: {
+      tenant: string;
+      link: string;
+      user: string;
+      ttlSeconds: number;
+      options?: Record<string, unknown>;
+    },
     now: Date,
   ): Promise<SessionRecord> {
     const id = newId('ses');
@@ -48,6 +91,9 @@ export class SessionRepo {
       type: 'session',
       id,
       ...input,
+      options: input.options ?? {},
+      state: 'logging-in' satisfies SessionState,
+      stateAt: now.toISOString(),
       createdAt: now.toISOString(),
       [TTL_ATTRIBUTE]: epochSeconds(now) + input.ttlSeconds,
     };
@@ -55,25 +101,65 @@ export class SessionRepo {
     return toSession(item);
   }
 
+  /** A live session as the API sees it: null when missing, expired or being deleted. */
   async get(tenant: string, id: string, now: Date): Promise<SessionRecord | null> {
     const it = await getLive(this.db, keys.session(tenant, id), now);
-    return it ? toSession(it) : null;
+    const s = it ? toSession(it) : null;
+    return s && !s.deleteRequested ? s : null;
+  }
+
+  /** The stored record whatever its expiry or deletion mark (the connector's view). */
+  async read(tenant: string, id: string): Promise<SessionRecord | null> {
+    const res = await this.db.doc.send(
+      new GetCommand({ TableName: this.db.table, Key: pick(keys.session(tenant, id)), ConsistentRead: true }),
+    );
+    return res.Item ? toSession(res.Item) : null;
   }
 
   async list(
     tenant: string,
     opts: { limit: number; cursor?: string; now: Date },
   ): Promise<Page<SessionRecord>> {
-    return tenantTypePage(
+    const page = await tenantTypePage(
       this.db,
       tenant,
       { prefix: keys.prefix.session, name: 'sessions' },
       toSession,
       opts,
     );
+    return { items: page.items.filter((s) => !s.deleteRequested), nextCursor: page.nextCursor };
   }
 
-  /** Extends a live session by `ttlSeconds` (default: its own ttl) from now. */
+  /**
+   * Every stored session of a link, expired and deletion-marked ones included (the owner's reconcile
+   * ends and removes them). Reads the link index (eventually consistent).
+   */
+  async listByLink(tenant: string, link: string): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
+          ExpressionAttributeValues: {
+            ':p': keys.sessionIndex(tenant, '', link).gsi1pk,
+            ':s': keys.prefix.session,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) out.push(toSession(it));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /**
+   * Extends a live session by `ttlSeconds` (default: its own ttl) from now. A session that is not
+   * `active` goes back to `logging-in` (the owner logs it in again).
+   */
   async refresh(
     tenant: string,
     id: string,
@@ -83,16 +169,55 @@ export class SessionRepo {
     const current = await this.get(tenant, id, now);
     if (!current) return null;
     const ttl = ttlSeconds ?? current.ttlSeconds;
+    const relogin = current.state !== 'active';
     const it = await updateLive(
       this.db,
       keys.session(tenant, id),
-      { ttlSeconds: ttl, [TTL_ATTRIBUTE]: epochSeconds(now) + ttl },
+      {
+        ttlSeconds: ttl,
+        [TTL_ATTRIBUTE]: epochSeconds(now) + ttl,
+        ...(relogin ? { state: 'logging-in', reason: null, cause: null, stateAt: now.toISOString() } : {}),
+      },
       now,
     );
     return it ? toSession(it) : null;
   }
 
-  async delete(tenant: string, id: string, now: Date): Promise<boolean> {
-    return Boolean(await deleteLive(this.db, keys.session(tenant, id), now));
+  /**
+   * Records a login outcome (also on an expired record: the owner marks expired sessions `ended`).
+   * Returns the record, or null when it is gone.
+   */
+  async setState(
+    tenant: string,
+    id: string,
+    next: { state: SessionState; reason?: string | null; cause?: SessionFailure | null },
+    now: Date,
+  ): Promise<SessionRecord | null> {
+    const it = await updateLive(
+      this.db,
+      keys.session(tenant, id),
+      {
+        state: next.state,
+        reason: next.reason ?? null,
+        cause: next.cause ?? null,
+        stateAt: now.toISOString(),
+      },
+      new Date(0), // the owner also records the end of expired sessions
+    );
+    return it ? toSession(it) : null;
+  }
+
+  /** DELETE: hides the session from the API; the owner logs the user out and removes it. */
+  async requestDelete(tenant: string, id: string, now: Date): Promise<SessionRecord | null> {
+    if (!(await this.get(tenant, id, now))) return null;
+    const it = await updateLive(this.db, keys.session(tenant, id), { deleteRequested: true }, now);
+    return it ? toSession(it) : null;
+  }
+
+  /** Removes the record (after the logout, or at once when no connector owns the link). */
+  async remove(tenant: string, id: string): Promise<void> {
+    await this.db.doc.send(
+      new DeleteCommand({ TableName: this.db.table, Key: pick(keys.session(tenant, id)) }),
+    );
   }
 }

@@ -1,12 +1,17 @@
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
-  GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import {
+  cachedSecretReader,
+  secretsManagerSource,
+  SecretValueMissingError,
+  type SecretReader,
+} from './reader.js';
 import type { LinkCredentials, SecretStore } from './store.js';
 
 /** AWS secret store: one secret per link named `<prefix><tenant>/<link>` (IAM is scoped to the prefix). */
@@ -15,6 +20,11 @@ export class SecretsManagerStore implements SecretStore {
     private readonly client: SecretsManagerClient,
     private readonly prefix: string,
     private readonly kmsKeyId?: string,
+    /**
+     * Reads link credentials. Default: no TTL, only concurrent reads shared, so the connector sees
+     * credentials changed through the API at the link's next start.
+     */
+    private readonly reader: SecretReader = cachedSecretReader(secretsManagerSource(client), { ttlMs: 0 }),
   ) {}
 
   private name(tenant: string, link: string) {
@@ -38,15 +48,17 @@ export class SecretsManagerStore implements SecretStore {
     } catch (err) {
       if (!(err instanceof ResourceExistsException)) throw err;
       await this.client.send(new PutSecretValueCommand({ SecretId: this.name(tenant, link), SecretString }));
+    } finally {
+      this.reader.forget(this.name(tenant, link));
     }
   }
 
   async get(tenant: string, link: string): Promise<LinkCredentials | null> {
     try {
-      const res = await this.client.send(new GetSecretValueCommand({ SecretId: this.name(tenant, link) }));
-      return res.SecretString ? (JSON.parse(res.SecretString) as LinkCredentials) : null;
+      const value = await this.reader.read(this.name(tenant, link));
+      return value ? (JSON.parse(value) as LinkCredentials) : null;
     } catch (err) {
-      if (err instanceof ResourceNotFoundException) return null;
+      if (err instanceof ResourceNotFoundException || err instanceof SecretValueMissingError) return null;
       throw err;
     }
   }
@@ -58,6 +70,8 @@ export class SecretsManagerStore implements SecretStore {
       );
     } catch (err) {
       if (!(err instanceof ResourceNotFoundException)) throw err;
+    } finally {
+      this.reader.forget(this.name(tenant, link));
     }
   }
 }

@@ -751,6 +751,22 @@ export class PbxCore {
     return this.snap(caller);
   }
 
+  /**
+   * Move a waiting call to `position` (1 = first) in its queue; positions beyond the end put it last.
+   * Emits no event: the front-end that asked reports the new order in its own protocol.
+   */
+  reorderQueue(queueId: string, entryOrLegId: string, position: number): QueueSnapshot {
+    const q = this.queues.get(queueId);
+    if (!q) throw new PbxError('NOT_A_QUEUE', `${queueId} is not a queue or route point`);
+    const entry = q.entries.find((e) => e.id === entryOrLegId || e.callerLegId === entryOrLegId);
+    if (!entry) throw new PbxError('CALL_NOT_FOUND', `Call ${entryOrLegId} not found.`);
+    if (!Number.isInteger(position) || position < 1)
+      throw new PbxError('INVALID_ARGUMENT', `Position ${position} is not valid.`);
+    q.entries = q.entries.filter((e) => e !== entry);
+    q.entries.splice(Math.min(position - 1, q.entries.length), 0, entry);
+    return this.queueSnap(q);
+  }
+
   // ---------------------------------------------------------------- internals
 
   private offHookClickToDial(leg: Leg): void {

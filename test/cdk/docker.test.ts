@@ -135,12 +135,15 @@ describe('connector entry point', () => {
     }, 60_000);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('bundles connector/main.ts and startConnector from sources the image copies (shared/, connector/)', () => {
+    it('bundles connector/main.ts and startConnector from sources the image copies (shared/, connector/, vendors/)', () => {
       expect(existsSync(join(dir, outfile))).toBe(true);
       const sources = Object.keys(meta.inputs).filter((k) => !k.startsWith('node_modules/'));
       expect(sources).toContain('connector/main.ts');
       expect(sources).toContain('connector/connector.ts');
-      for (const s of sources) expect(s).toMatch(/^(connector|shared)\//);
+      for (const s of sources) expect(s).toMatch(/^(connector|shared|vendors)\//);
+      // every registered vendor's driver is in the bundle, and no simulator code
+      expect(sources.filter((s) => /^vendors\/[^/]+\/driver\/index\.ts$/.test(s)).length).toBeGreaterThan(1);
+      expect(sources.filter((s) => s.includes('/simulator/'))).toEqual([]);
     });
 
     it('produces a module Node.js parses', () => {

@@ -11,6 +11,21 @@ runScenarioSuite({
   vendor: 'avaya-mtcti3',
   // the vendor-native user id is the IP Office user name (seed `alice@sim.example` → `alice`)
   user: (n) => n,
+  expectations: {
+    // IP Office sends nothing more on a subscription until its last numbered Notify is acknowledged, and
+    // the connector acknowledges once the Notify's events are logged: the scenario dials as soon as carol's
+    // agent state is in the log, while the queue subscription still waits for that acknowledgement, so
+    // carol's own (unheld) subscription reports her ringing call first. Per target the order is unchanged.
+    acd: [
+      'carol agent.state available',
+      'carol call.received alerting',
+      'sales queue.call.added',
+      'sales queue.call.offered',
+      'sales queue.call.answered',
+      'carol call.answered active',
+      'carol call.released released',
+    ],
+  },
   skip: {
     // MTCTI-3 has no agent states: an agent is a hunt group member whose membership is enabled or
     // disabled (UpdateQueue addmember). `available`/`sign-in` enable it and `sign-out` disables it; there

@@ -4,14 +4,8 @@
  * and the event log; a driver owns exactly one vendor session (socket, login, keepalives,
  * acknowledgements, subscriptions), and optionally per-user sessions and inbound vendor callbacks.
  */
-import type {
-  AgentStateValue,
-  Call,
-  EventDraft,
-  Target,
-  EventFamily,
-  Vendor,
-} from '../../shared/events/model.js';
+import type { CallCommand, CommandKind, CommandResult } from '../../shared/commands/contract.js';
+import type { EventDraft, Target, EventFamily, Vendor } from '../../shared/events/model.js';
 import type { DriverTimers } from './util.js';
 
 export interface LinkConfig {
@@ -30,91 +24,15 @@ export interface WatchSpec {
   families: EventFamily[];
 }
 
-export interface DirectoryUser {
-  /** Vendor-native user id (BroadWorks userId, e.g. alice@sim.example). */
-  id: string;
-  extension?: string;
-  name?: string;
-  number?: string;
-}
-
-export type CallCommand =
-  | { kind: 'listUsers' }
-  | { kind: 'listCalls'; user: string }
-  | { kind: 'getCall'; user: string; call: string }
-  | { kind: 'dial'; user: string; to: string }
-  | { kind: 'answer'; user: string; call: string }
-  | { kind: 'hold'; user: string; call: string }
-  | { kind: 'retrieve'; user: string; call: string }
-  | { kind: 'release'; user: string; call: string }
-  | { kind: 'dtmf'; user: string; call: string; digits: string }
-  | { kind: 'blindTransfer'; user: string; call: string; to: string }
-  | { kind: 'consultTransfer'; user: string; call: string; withCall: string }
-  | { kind: 'conference'; user: string; call: string; withCall: string }
-  | { kind: 'getAgentState'; agent: string }
-  | { kind: 'setAgentState'; agent: string; state: AgentStateValue; reason?: string }
-  | { kind: 'getDnd'; user: string }
-  | { kind: 'setDnd'; user: string; enabled: boolean }
-  | { kind: 'getForwarding'; user: string; type: 'always' | 'busy' | 'no-answer' }
-  | {
-      kind: 'setForwarding';
-      user: string;
-      type: 'always' | 'busy' | 'no-answer';
-      enabled: boolean;
-      to?: string;
-    }
-  | { kind: 'raw'; request: unknown };
-
-export type CommandKind = CallCommand['kind'];
-
-/** Results per command kind (commands not listed return `{}`). */
-export interface CommandResults {
-  listUsers: { users: DirectoryUser[] };
-  listCalls: { calls: Call[] };
-  getCall: { call: Call };
-  dial: { callId: string; correlationId: string };
-  getAgentState: { state: AgentStateValue; reason?: string };
-  setAgentState: { state: AgentStateValue; reason?: string };
-  getDnd: { enabled: boolean };
-  setDnd: { enabled: boolean };
-  getForwarding: { enabled: boolean; to?: string };
-  setForwarding: { enabled: boolean; to?: string };
-  raw: { status: number; body: unknown };
-}
-export type CommandResult<K extends CommandKind> = K extends keyof CommandResults
-  ? CommandResults[K]
-  : Record<string, never>;
-
-/** A vendor refused the command. `status` is the HTTP status the API answers with. */
-export class VendorError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly vendor: { name: Vendor; code?: string; text?: string; status?: number },
-  ) {
-    super(message);
-    this.name = 'VendorError';
-  }
-}
-
-/** The vendor (or this driver) cannot do the command at all: the API answers 501 naming the vendor. */
-export class NotSupportedError extends Error {
-  constructor(
-    readonly vendor: Vendor,
-    readonly command: string,
-  ) {
-    super(`${vendor} cannot do ${command}`);
-    this.name = 'NotSupportedError';
-  }
-}
-
-/** The link is not up (or the driver lost it mid-command): the API answers 503 with Retry-After. */
-export class LinkUnavailableError extends Error {
-  constructor(message = 'link is not up') {
-    super(message);
-    this.name = 'LinkUnavailableError';
-  }
-}
+/** The command contract lives in shared/ (the API builds commands, drivers execute them). */
+export type {
+  CallCommand,
+  CommandKind,
+  CommandResult,
+  CommandResults,
+  DirectoryUser,
+} from '../../shared/commands/contract.js';
+export { LinkUnavailableError, NotSupportedError, VendorError } from '../../shared/commands/errors.js';
 
 export interface DriverLogger {
   debug(msg: string, extra?: Record<string, unknown>): void;

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { XmlFramer } from '../../../shared/xml/framer.js';
-import { parseXml, textOf, child, type XNode } from '../../../vendors/broadworks-cti/wire/xml.js';
+import { parseXml, textOf, child, type XNode } from '../../../vendors/broadworks-cti/wire/index.js';
 import type { DriverHooks, DriverLogger, LinkConfig } from '../../../vendors/driver-kit/seam.js';
 import type { EventDraft } from '../../../shared/events/model.js';
 

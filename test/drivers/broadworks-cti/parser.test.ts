@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseInbound, canonicalEventType } from '../../../vendors/broadworks-cti/driver/messages.js';
-import { parseXml, repairXml, child, textOf } from '../../../vendors/broadworks-cti/wire/xml.js';
+import { parseXml, repairXml, child, textOf } from '../../../vendors/broadworks-cti/wire/index.js';
 import { XmlFramer } from '../../../shared/xml/framer.js';
 
 const fixture = (name: string) =>

@@ -13,7 +13,7 @@ import {
   type Driver,
 } from '../../../vendors/driver-kit/seam.js';
 import { parseEventData } from '../../../shared/events/model.js';
-import { textOf, child } from '../../../vendors/broadworks-cti/wire/xml.js';
+import { textOf, child } from '../../../vendors/broadworks-cti/wire/index.js';
 import { FakeXsp, Recorder, callXml, eventXml, linkConfig, response } from './helpers.js';
 
 const ALICE = 'alice@sim.example';
@@ -156,11 +156,16 @@ describe('keepalive and acknowledgements', () => {
     expect(rec.types()).toEqual(['call.received', 'call.answered', 'call.released']);
     for (const ev of rec.events) parseEventData(ev.type, ev.data);
     const acks = await server.waitFor(() => server.acks().length >= 4, '4 acks').then(() => server.acks());
-    expect(acks).toEqual([
+    // each answered once its handling is durable: e3 (held for the gap) only after e2
+    expect(acks[0]).toEqual({ requestId: '0:1', eventId: 'e1', status: '200' });
+    expect(acks.map((a) => a.eventId).indexOf('e3')).toBeGreaterThan(
+      acks.map((a) => a.eventId).indexOf('e2'),
+    );
+    expect([...acks].sort((a, b) => String(a.eventId).localeCompare(String(b.eventId)))).toEqual([
       { requestId: '0:1', eventId: 'e1', status: '200' },
+      { requestId: '0:2', eventId: 'e2', status: '200' },
+      { requestId: '0:2', eventId: 'e2', status: '200' },
       { requestId: '0:3', eventId: 'e3', status: '200' },
-      { requestId: '0:2', eventId: 'e2', status: '200' },
-      { requestId: '0:2', eventId: 'e2', status: '200' },
     ]);
   });
 

@@ -1,10 +1,15 @@
 /**
  * MTCTI-3 session client: one websocket (`openapi` subprotocol, Basic service-user credentials in the
  * upgrade), the 4-octet framing (or none), requestid bookkeeping (RequestResponse / GeneralData) and the
- * NotifyAck of every numbered Notify. Subscriptions and mapping live in the driver.
+ * NotifyAck of every numbered Notify, sent once the driver's handling of it is durable (in the event
+ * log). Subscriptions and mapping live in the driver.
+ *
+ *   disconnected → connecting → ready → closing → disconnected
+ *   (a refused upgrade or a lost socket goes back to disconnected)
  */
 import WebSocket from 'ws';
 import type { DriverLogger } from '../../driver-kit/seam.js';
+import { StateMachine, type TransitionTable } from '../../driver-kit/state-machine.js';
 import {
   MTCTI3_PATH_FRAMED,
   MTCTI3_PATH_UNFRAMED,
@@ -32,7 +37,12 @@ export interface ClientConfig {
 }
 
 export interface ClientHandlers {
-  onNotify(n: Notify): void;
+  /**
+   * A Notify. A numbered one is acknowledged (NotifyAck) once the returned promise resolved (its events
+   * are in the log; at once without a promise); if it rejects, never: the session is dropped instead, as
+   * IP Office would hold the subscription forever, and the reconnect's new subscriptions report the state.
+   */
+  onNotify(n: Notify): void | Promise<void>;
   onTerminated(subscribeId: number, reason: string | undefined): void;
   /** The socket closed after `connect()` resolved (not after `close()`). */
   onClosed(reason: string): void;
@@ -40,6 +50,13 @@ export interface ClientHandlers {
 }
 
 export type ClientState = 'disconnected' | 'connecting' | 'ready' | 'closing';
+
+const TRANSITIONS: TransitionTable<ClientState> = {
+  disconnected: ['connecting'],
+  connecting: ['ready', 'disconnected', 'closing'],
+  ready: ['closing', 'disconnected'],
+  closing: ['disconnected'],
+};
 
 /** A reply to a request: the RequestResponse, or the GeneralData of a GeneralCmd. */
 export interface Reply {
@@ -75,7 +92,7 @@ export function endpointUrl(endpoint: string, framed: boolean): string {
 const REQUEST_KINDS = ['generalcmd', 'subscribe', 'subscribecmd', 'subscribeend'] as const;
 
 export class Mtcti3Client {
-  state: ClientState = 'disconnected';
+  private readonly phase: StateMachine<ClientState>;
   private ws: WebSocket | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextRequestId = 1;
@@ -88,11 +105,19 @@ export class Mtcti3Client {
     private readonly cfg: ClientConfig,
     private readonly handlers: ClientHandlers,
     private readonly logger: DriverLogger,
-  ) {}
+  ) {
+    this.phase = new StateMachine<ClientState>('disconnected', TRANSITIONS, (from, to) =>
+      this.logger.debug('mtcti3 state', { from, to }),
+    );
+  }
+
+  get state(): ClientState {
+    return this.phase.state;
+  }
 
   connect(): Promise<void> {
     if (this.state !== 'disconnected') return Promise.reject(new Error(`client is ${this.state}`));
-    this.state = 'connecting';
+    this.phase.to('connecting');
     const url = endpointUrl(this.cfg.endpoint, this.cfg.framed);
     const auth = Buffer.from(`${this.cfg.username}:${this.cfg.password}`).toString('base64');
     return new Promise<void>((resolve, reject) => {
@@ -108,7 +133,7 @@ export class Mtcti3Client {
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
-        this.state = 'disconnected';
+        this.phase.to('disconnected');
         this.ws = undefined;
         ws.removeAllListeners();
         ws.on('error', () => undefined);
@@ -135,12 +160,16 @@ export class Mtcti3Client {
       });
       ws.on('open', () => {
         if (settled) return;
+        if (!this.phase.is('connecting')) {
+          fail(new ConnectionError('MTCTI-3 connect abandoned (client closing)'));
+          return;
+        }
         if (ws.protocol !== MTCTI3_SUBPROTOCOL) {
           fail(new ConnectionError(`server did not accept the "${MTCTI3_SUBPROTOCOL}" subprotocol`));
           return;
         }
         settled = true;
-        this.state = 'ready';
+        this.phase.to('ready');
         ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
         ws.on('pong', () => (this.awaitingPong = false));
         ws.on('close', (code, reason) =>
@@ -169,8 +198,8 @@ export class Mtcti3Client {
   }
 
   private onClose(reason: string): void {
-    const was = this.state;
-    this.state = 'disconnected';
+    const was = this.phase.state;
+    this.phase.to('disconnected');
     this.ws = undefined;
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = undefined;
@@ -192,10 +221,10 @@ export class Mtcti3Client {
   async close(): Promise<void> {
     const ws = this.ws;
     if (!ws) {
-      this.state = 'disconnected';
+      this.phase.to('disconnected');
       return;
     }
-    this.state = 'closing';
+    this.phase.to('closing');
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         ws.terminate();
@@ -302,14 +331,25 @@ export class Mtcti3Client {
       }
       case 'notify': {
         const n = m.notify!;
+        let durable: void | Promise<void> = undefined;
         try {
-          this.handlers.onNotify(n);
+          durable = this.handlers.onNotify(n);
         } catch (err) {
           this.logger.warn('mtcti3: notify handler failed', { error: (err as Error).message });
         }
-        // IP Office sends nothing more on the subscription until the numbered Notify is acknowledged
-        if (n.notify_id && this.state === 'ready')
-          this.send({ notifyack: { subscribe_id: n.subscribe_id ?? 0, notify_id: n.notify_id } });
+        // IP Office sends nothing more on the subscription until the numbered Notify is acknowledged:
+        // acknowledged once durable, on the connection it came on (a subscription lives on one connection)
+        if (!n.notify_id) return;
+        const ws = this.ws;
+        const ack = () => {
+          if (this.ws === ws && this.state === 'ready')
+            this.send({ notifyack: { subscribe_id: n.subscribe_id ?? 0, notify_id: n.notify_id } });
+        };
+        if (!(durable instanceof Promise)) return ack();
+        durable.then(ack, (err: unknown) => {
+          if (this.ws !== ws) return;
+          this.fail(`notify ${n.subscribe_id}/${n.notify_id} not durable: ${(err as Error).message}`);
+        });
         return;
       }
       case 'subscribeterminated': {

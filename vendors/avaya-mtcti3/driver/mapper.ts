@@ -6,24 +6,13 @@
  * two consecutive snapshots, including ones it never saw (a call first seen CONNECTED is received and
  * answered, with `alertingObserved: false`). The derivation table is in docs/protocols/avaya-mtcti3.md.
  */
-import type {
-  Call,
-  CallState,
-  EventDraft,
-  EventFamily,
-  EventType,
-  Target,
-} from '../../../shared/events/model.js';
+import type { Call, CallState, EventDraft, EventType } from '../../../shared/events/model.js';
+import { draftFor, type MapContext } from '../../driver-kit/mapping.js';
 import type { CallInfo, CallLost, NotifyCallControl, NotifyQueue, NotifyUser } from '../wire/codec.js';
 
 export const VENDOR = 'avaya-mtcti3' as const;
 
-export interface MapContext {
-  /** Bridge target the events go to. */
-  target: Target;
-  /** Families the bridge asked for on that target; events of other families are not emitted. */
-  families: ReadonlySet<EventFamily>;
-}
+export type { MapContext };
 
 export interface UserContext extends MapContext {
   /** Bridge user id (the IP Office user name). */
@@ -158,17 +147,10 @@ export class Mtcti3Mapper {
 
   // ------------------------------------------------------------------------------------ helpers
 
-  private push(
-    out: EventDraft[],
-    ctx: MapContext,
-    type: EventType,
-    data: unknown,
-    vendorEvent: string,
-  ): void {
-    const family: EventFamily =
-      type === 'subscription.terminated' ? 'link' : (type.split('.')[0] as EventFamily);
-    if (type !== 'subscription.terminated' && !ctx.families.has(family)) return;
-    out.push({ type, target: ctx.target, data, vendor: { name: VENDOR, event: vendorEvent } } as EventDraft);
+  /** Adds the event's draft if the bridge asked for its family on the context's target. */
+  private push(out: EventDraft[], ctx: MapContext, type: EventType, data: unknown, event: string): void {
+    const draft = draftFor(ctx, type, data, { name: VENDOR, event });
+    if (draft) out.push(draft);
   }
 
   private tombstone(key: string): void {

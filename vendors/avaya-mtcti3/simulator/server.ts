@@ -1153,6 +1153,16 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
     for (const s of [...this.sessions]) s.terminate();
   }
 
+  /**
+   * Drops one connection (`subscriptions()[].session`) without a close handshake, as when its client died.
+   * Its subscriptions end with it: a Notify it had not acknowledged is never sent again (L686-704).
+   */
+  dropConnection(session: number): boolean {
+    const s = [...this.sessions].find((x) => x.id === session);
+    s?.terminate();
+    return !!s;
+  }
+
   /** Sends the same raw bytes on every open connection (fault injection: vendor garbage). */
   sendRaw(bytes: Buffer): void {
     for (const s of this.sessions) s.sendRaw(bytes);

@@ -8,6 +8,11 @@
  * write back-pressure, keepalives (answers the server's, sends its own), the event channel (add, refresh,
  * delete), the acknowledgement of every event, and the collation of events by sequenceNumber. What events
  * mean is the driver's business.
+ *
+ * An event is acknowledged (eventResponse 200) only once the driver's handling of it is durable (the
+ * promise `onEvent` returned resolved: its drafts are in the event log); never if it rejected, so that
+ * BroadWorks re-sends it on another channel of the set. Events answered otherwise (481 for a deleted
+ * subscription, 400 for an unreadable one) are answered on receipt.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -23,13 +28,14 @@ import {
   type Inbound,
   type RequestSpec,
 } from './messages.js';
-import { find, textOf, intOf } from '../wire/xml.js';
+import { find, textOf, intOf } from '../wire/index.js';
 import { Requests } from './requests.js';
+import { StateMachine, type TransitionTable } from '../../driver-kit/state-machine.js';
 
 export type SessionState =
   'disconnected' | 'connecting' | 'authenticating' | 'channelSetup' | 'subscribing' | 'ready' | 'closing';
 
-const TRANSITIONS: Record<SessionState, SessionState[]> = {
+const TRANSITIONS: TransitionTable<SessionState> = {
   disconnected: ['connecting'],
   connecting: ['authenticating', 'disconnected', 'closing'],
   authenticating: ['channelSetup', 'disconnected', 'closing'],
@@ -65,8 +71,11 @@ export interface ClientConfig {
 }
 
 export interface ClientHandlers {
-  /** Events in sequenceNumber order per subscription, duplicates removed. */
-  onEvent(ev: BwEvent): void;
+  /**
+   * Events in sequenceNumber order per subscription, duplicates removed. The eventResponse goes out when
+   * the returned promise resolves (at once without one); none when it rejects.
+   */
+  onEvent(ev: BwEvent): void | Promise<void>;
   /** Status for the eventResponse of a parsed event (200 unless the driver knows better). */
   ackStatus(ev: BwEvent): { status: number; reason: string };
   /** The channel is gone but the connection lives (ChannelTerminated or failed refresh). */
@@ -90,6 +99,24 @@ interface Collator {
   timer?: NodeJS.Timeout;
 }
 
+/** The durability of one received event: settled by the driver's handling, then acknowledged. */
+interface Durable {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+function durable(): Durable {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 const SEEN_EVENT_IDS = 4096;
 
 export function parseEndpoint(endpoint: string): { secure: boolean; host: string; port: number } {
@@ -110,7 +137,7 @@ export function parseEndpoint(endpoint: string): { secure: boolean; host: string
 }
 
 export class BwClient {
-  private _state: SessionState = 'disconnected';
+  private readonly session: StateMachine<SessionState>;
   private socket: net.Socket | undefined;
   private framer = new XmlFramer();
   private readonly pending = new Map<string, Pending>();
@@ -124,8 +151,10 @@ export class BwClient {
   private keepaliveMisses = 0;
   private channelTimer: NodeJS.Timeout | undefined;
   private readonly collators = new Map<string, Collator>();
-  private readonly seen = new Set<string>();
-  private readonly seenOrder: string[] = [];
+  /** Event ids handled lately, with the durability of their handling (a resend is answered with it). */
+  private readonly seen = new Map<string, Promise<void>>();
+  /** Received events not yet handed to the driver (collating), with their durability. */
+  private readonly held = new Map<BwEvent, Durable>();
   private closeReason: string | undefined;
   private readonly credential: string;
   /** The channel on this connection. */
@@ -140,35 +169,29 @@ export class BwClient {
     private readonly logger: DriverLogger,
   ) {
     this.credential = Buffer.from(`${cfg.username}:${cfg.password}`, 'utf8').toString('base64');
+    this.session = new StateMachine<SessionState>('disconnected', TRANSITIONS, (from, to) =>
+      this.logger.debug('broadworks-cti state', { from, to }),
+    );
   }
 
   get state(): SessionState {
-    return this._state;
-  }
-
-  private setState(next: SessionState): void {
-    if (next === this._state) return;
-    if (!TRANSITIONS[this._state].includes(next)) {
-      throw new Error(`illegal state transition ${this._state} → ${next}`);
-    }
-    this.logger.debug('broadworks-cti state', { from: this._state, to: next });
-    this._state = next;
+    return this.session.state;
   }
 
   /** Opens the connection and walks the state machine up to `ready`; `subscribe` runs in `subscribing`. */
   async connect(subscribe: () => Promise<void>): Promise<void> {
-    if (this._state !== 'disconnected') throw new Error(`connect() while ${this._state}`);
-    this.setState('connecting');
+    if (this.session.state !== 'disconnected') throw new Error(`connect() while ${this.session.state}`);
+    this.session.to('connecting');
     this.closeReason = undefined;
     try {
       await this.openSocket();
-      this.setState('authenticating');
+      this.session.to('authenticating');
       if (this.cfg.authProbe) await this.authenticate();
-      this.setState('channelSetup');
+      this.session.to('channelSetup');
       await this.addChannel();
-      this.setState('subscribing');
+      this.session.to('subscribing');
       await subscribe();
-      this.setState('ready');
+      this.session.to('ready');
       this.startKeepalive();
     } catch (err) {
       this.teardown(`connect failed: ${(err as Error).message}`);
@@ -178,26 +201,26 @@ export class BwClient {
 
   /** After a channel loss on a live connection: add a new channel, re-subscribe, back to ready. */
   async recoverChannel(subscribe: () => Promise<void>): Promise<void> {
-    if (this._state !== 'ready') return;
-    this.setState('channelSetup');
+    if (this.session.state !== 'ready') return;
+    this.session.to('channelSetup');
     this.clearChannelTimer();
     this.channelId = undefined;
     try {
       await this.addChannel();
-      this.setState('subscribing');
+      this.session.to('subscribing');
       await subscribe();
-      this.setState('ready');
+      this.session.to('ready');
     } catch (err) {
-      const now = this._state as SessionState;
+      const now = this.session.state as SessionState;
       if (now === 'closing' || now === 'disconnected') return;
       this.fail(`channel recovery failed: ${(err as Error).message}`);
     }
   }
 
   async close(): Promise<void> {
-    if (this._state === 'disconnected' || this._state === 'closing') return;
-    const wasUp = this._state === 'ready';
-    this.setState('closing');
+    if (this.session.is('disconnected', 'closing')) return;
+    const wasUp = this.session.state === 'ready';
+    this.session.to('closing');
     this.stopTimers();
     if (wasUp && this.channelId && this.socket && !this.socket.destroyed) {
       try {
@@ -238,8 +261,8 @@ export class BwClient {
     opts: { timeoutMs?: number; onResponse?: (r: Response) => void; allowIn?: SessionState[] } = {},
   ): Promise<Response> {
     const allowed = opts.allowIn ?? ['authenticating', 'channelSetup', 'subscribing', 'ready'];
-    if (!this.socket || this.socket.destroyed || !allowed.includes(this._state)) {
-      return Promise.reject(new LinkUnavailableError(`broadworks-cti link is ${this._state}`));
+    if (!this.socket || this.socket.destroyed || !allowed.includes(this.session.state)) {
+      return Promise.reject(new LinkUnavailableError(`broadworks-cti link is ${this.session.state}`));
     }
     const requestId = String(++this.seq);
     const frame = buildRequest(spec, {
@@ -310,7 +333,7 @@ export class BwClient {
 
   private async refreshChannel(): Promise<void> {
     const id = this.channelId;
-    if (!id || (this._state !== 'ready' && this._state !== 'subscribing')) return;
+    if (!id || !this.session.is('ready', 'subscribing')) return;
     try {
       const r = await this.request(this.cfg.requests.updateChannel(id, this.cfg.channelExpires));
       if (r.statusCode === 200) {
@@ -326,9 +349,9 @@ export class BwClient {
         this.handlers.onChannelLost(`channel refresh refused (${r.statusCode})`, false);
       }
     } catch (err) {
-      if (this._state === 'ready')
+      if (this.session.state === 'ready')
         this.logger.warn('broadworks-cti channel refresh failed', { error: (err as Error).message });
-      if (this._state === 'ready') this.scheduleChannelRefreshSoon();
+      if (this.session.state === 'ready') this.scheduleChannelRefreshSoon();
     }
   }
 
@@ -386,9 +409,8 @@ export class BwClient {
       sock.on('close', () => {
         if (this.socket !== sock) return;
         const reason = this.closeReason ?? 'connection closed by server';
-        const unexpected = this._state !== 'closing' && this._state !== 'disconnected';
-        const wasUp =
-          this._state === 'ready' || this._state === 'channelSetup' || this._state === 'subscribing';
+        const unexpected = !this.session.is('closing', 'disconnected');
+        const wasUp = this.session.is('ready', 'channelSetup', 'subscribing');
         this.teardown(reason);
         if (unexpected && wasUp) this.handlers.onClosed(reason);
       });
@@ -397,7 +419,7 @@ export class BwClient {
 
   /** Ends the connection because of a protocol failure (the driver reports it as down). */
   fail(reason: string): void {
-    if (this._state === 'disconnected' || this._state === 'closing') return;
+    if (this.session.is('disconnected', 'closing')) return;
     this.closeReason = reason;
     this.socket?.destroy();
   }
@@ -411,13 +433,16 @@ export class BwClient {
     }
     for (const c of this.collators.values()) if (c.timer) clearTimeout(c.timer);
     this.collators.clear();
+    // events still collating were not handled: a resend (on another channel) is handled afresh
+    for (const d of this.held.values()) d.reject(new Error(`connection ended: ${reason}`));
+    this.held.clear();
     const sock = this.socket;
     this.socket = undefined;
     if (sock && !sock.destroyed) sock.destroy();
     this.channelId = undefined;
     this.urgentQ.length = 0;
     this.normalQ.length = 0;
-    if (this._state !== 'disconnected') this.setState('disconnected');
+    if (this.session.state !== 'disconnected') this.session.to('disconnected');
   }
 
   private stopTimers(): void {
@@ -457,7 +482,7 @@ export class BwClient {
     this.inboundSinceKeepalive = true;
     this.keepaliveMisses = 0;
     this.keepaliveTimer = setInterval(() => {
-      if (this._state !== 'ready') return;
+      if (this.session.state !== 'ready') return;
       if (!this.inboundSinceKeepalive) {
         this.keepaliveMisses++;
         if (this.keepaliveMisses >= this.cfg.keepaliveMaxMisses) {
@@ -575,29 +600,68 @@ export class BwClient {
     } catch {
       /* keep 200 */
     }
+    const sock = this.socket;
+    if (status.status !== 200) this.acknowledge(ev, status, sock);
+    if (ev.repaired) this.garbage('repaired', `event ${ev.eventId} needed XML repair`);
+    if (status.status !== 200) return;
+    const id = ev.eventId!;
+    const known = this.seen.get(id);
+    if (known) {
+      // a resend of an event handled already: answered once that handling is durable
+      this.stats.duplicates++;
+      known.then(
+        () => this.acknowledge(ev, status, sock),
+        () => undefined,
+      );
+      return;
+    }
+    const d = durable();
+    this.seen.delete(id);
+    this.seen.set(id, d.promise);
+    if (this.seen.size > SEEN_EVENT_IDS) this.seen.delete(this.seen.keys().next().value!);
+    d.promise.then(
+      () => this.acknowledge(ev, status, sock),
+      (err: unknown) => {
+        if (this.seen.get(id) === d.promise) this.seen.delete(id);
+        this.logger.warn('broadworks-cti event not acknowledged (not durable)', {
+          eventId: id,
+          error: (err as Error).message,
+        });
+      },
+    );
+    this.held.set(ev, d);
+    this.collate(ev);
+  }
+
+  /** The eventResponse, on the connection the event came on (its requestId means nothing elsewhere). */
+  private acknowledge(
+    ev: BwEvent,
+    status: { status: number; reason: string },
+    sock: net.Socket | undefined,
+  ): void {
+    if (!sock || this.socket !== sock || sock.destroyed) return;
     this.stats.acks++;
     this.write(
       buildEventResponse(ev.requestId!, ev.eventId!, status.status, status.reason, this.cfg.version),
       true,
     );
-    if (ev.repaired) this.garbage('repaired', `event ${ev.eventId} needed XML repair`);
-    if (status.status !== 200) return;
-    const id = ev.eventId!;
-    if (this.seen.has(id)) {
-      this.stats.duplicates++;
-      return;
-    }
-    this.seen.add(id);
-    this.seenOrder.push(id);
-    if (this.seenOrder.length > SEEN_EVENT_IDS) this.seen.delete(this.seenOrder.shift()!);
-    this.collate(ev);
   }
 
   private deliver(ev: BwEvent): void {
+    const d = this.held.get(ev);
+    this.held.delete(ev);
     try {
-      this.handlers.onEvent(ev);
+      const handled = this.handlers.onEvent(ev);
+      if (handled)
+        handled.then(
+          () => d?.resolve(),
+          (err: unknown) => d?.reject(err as Error),
+        );
+      else d?.resolve();
     } catch (err) {
+      // a failure of ours, not of durability: answered, as a resend would fail the same way
       this.garbage('internal', `event handling failed: ${(err as Error).message}`);
+      d?.resolve();
     }
   }
 

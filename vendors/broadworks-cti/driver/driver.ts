@@ -4,6 +4,7 @@
  * resynchronises calls after a reconnect.
  */
 import { SerialQueue, readDriverOptions, type DriverTimers } from '../../driver-kit/util.js';
+import { Subscriptions } from '../../driver-kit/subscriptions.js';
 import { z } from 'zod';
 import {
   LinkUnavailableError,
@@ -20,13 +21,14 @@ import {
   type LinkConfig,
   type WatchSpec,
 } from '../../driver-kit/seam.js';
-import type { AgentStateValue, Call, EventDraft, EventFamily, Target } from '../../../shared/events/model.js';
+import type { AgentStateValue, Call, EventDraft } from '../../../shared/events/model.js';
 import { BwClient, type ClientConfig, type Response } from './client.js';
 import { CallMapper, VENDOR, mapAgentState, type MapContext } from './mapper.js';
-import { Requests, type BwTarget } from './requests.js';
+import { Requests } from './requests.js';
 import { BroadWorksCtiOptions } from '../manifest.js';
-import { esc, find, findAll, intOf, parseXml, textOf, toPlain, type XNode } from '../wire/xml.js';
+import { escapeAttr, find, findAll, parseXml, textOf, toPlain, type XNode } from '../wire/index.js';
 import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messages.js';
+import { BwSubscriptionAdapter, type BwSubscription } from './subscriptions.js';
 
 // ---------------------------------------------------------------------------------------------------
 // options
@@ -36,48 +38,7 @@ export { BroadWorksCtiOptions } from '../manifest.js';
 // ---------------------------------------------------------------------------------------------------
 // family → package mapping
 
-export const SERVICE_PACKAGES = [
-  'Do Not Disturb',
-  'Call Forwarding Always',
-  'Call Forwarding Busy',
-  'Call Forwarding No Answer',
-] as const;
-
-/** BroadWorks event packages for one bridge target type and family (empty: nothing to subscribe). */
-export function packagesFor(targetType: Target['type'], family: EventFamily, callPackage: string): string[] {
-  switch (family) {
-    case 'call':
-    case 'conference':
-      return targetType === 'queue' || targetType === 'routePoint' ? [] : [callPackage];
-    case 'agent':
-      return targetType === 'user' || targetType === 'group' || targetType === 'system'
-        ? ['Call Center Agent']
-        : [];
-    case 'queue':
-      return targetType === 'queue'
-        ? ['Call Center Queue']
-        : targetType === 'routePoint'
-          ? ['Route Point Queue']
-          : [];
-    case 'route':
-      return targetType === 'routePoint' ? ['Route Point Queue'] : [];
-    case 'service':
-      return targetType === 'queue' || targetType === 'routePoint' ? [] : [...SERVICE_PACKAGES];
-    case 'link':
-      return [];
-  }
-}
-
-interface SubRecord {
-  key: string;
-  target: Target;
-  bwTarget: BwTarget;
-  pkg: string;
-  families: Set<EventFamily>;
-  subscriptionId?: string;
-  refreshTimer?: NodeJS.Timeout;
-  failures: number;
-}
+export { SERVICE_PACKAGES, packagesFor } from './subscriptions.js';
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -87,11 +48,9 @@ export class BroadWorksCtiDriver implements Driver {
   readonly client: BwClient;
   readonly mapper = new CallMapper();
   private readonly requests: Requests;
-  private specs: WatchSpec[] = [];
-  private readonly subs = new Map<string, SubRecord>();
-  private readonly bySubscriptionId = new Map<string, SubRecord>();
-  private readonly deletedSubscriptions = new Set<string>();
   private readonly queue = new SerialQueue();
+  /** The BroadWorks subscriptions of the watched specs, with their lifecycle and status. */
+  readonly subs: Subscriptions<BwSubscription>;
   private closed = false;
   private downReported = false;
   private readonly timers: DriverTimers;
@@ -137,7 +96,7 @@ export class BroadWorksCtiDriver implements Driver {
       {
         onEvent: (ev) => this.onBwEvent(ev),
         ackStatus: (ev) =>
-          ev.subscriptionId && this.deletedSubscriptions.has(ev.subscriptionId)
+          ev.subscriptionId && this.subs.wasDeleted(ev.subscriptionId)
             ? { status: 481, reason: 'SubscriptionId not found' }
             : { status: 200, reason: 'OK' },
         onChannelLost: (reason, fatal) => this.onChannelLost(reason, fatal),
@@ -145,6 +104,23 @@ export class BroadWorksCtiDriver implements Driver {
         onGarbage: (kind, detail) => this.hooks.onGarbage(kind, detail),
       },
       logger,
+    );
+    this.subs = new Subscriptions(
+      new BwSubscriptionAdapter({
+        client: this.client,
+        requests: this.requests,
+        options: o,
+        channelSetId: this.channelSetId,
+        applicationId: this.applicationId,
+        logger,
+        emit: (draft) => void this.emit(draft),
+      }),
+      {
+        refreshRatio: o.refreshRatio,
+        refreshRetrySec: 10,
+        retryDelayMs: o.resubscribeDelayMs,
+        queue: this.queue,
+      },
     );
   }
 
@@ -159,37 +135,22 @@ export class BroadWorksCtiDriver implements Driver {
     this.closed = false;
     this.downReported = false;
     if (this.client.state !== 'disconnected') await this.client.close();
-    for (const r of this.subs.values()) this.forget(r);
-    await this.client.connect(() => this.applyWatch());
+    this.subs.reset();
+    await this.client.connect(() => this.subs.apply());
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.timers.clear();
-    if (this.client.state === 'ready') {
-      const ids = [...this.subs.values()].map((r) => r.subscriptionId).filter((s): s is string => !!s);
-      await Promise.allSettled(
-        ids.map((id) => {
-          this.deletedSubscriptions.add(id);
-          return this.client.request(this.requests.deleteSubscription(id), {
-            timeoutMs: Math.min(2000, this.options.requestTimeoutMs),
-          });
-        }),
-      );
-    }
-    for (const r of this.subs.values()) this.forget(r);
+    await this.subs.close();
     await this.client.close();
   }
 
   private down(reason: string): void {
-    for (const r of this.subs.values()) this.forget(r);
+    this.subs.reset();
     if (this.closed || this.downReported) return;
     this.downReported = true;
     this.hooks.onDown(reason);
-  }
-
-  private later(ms: number, fn: () => void): void {
-    this.timers.later(ms, fn);
   }
 
   /** Runs subscription work one at a time (watch, refresh, re-creation). */
@@ -201,211 +162,51 @@ export class BroadWorksCtiDriver implements Driver {
   // subscriptions
 
   async watch(specs: WatchSpec[]): Promise<void> {
-    this.specs = specs.map((s) => ({ target: { ...s.target }, families: [...s.families] }));
-    if (this.client.state !== 'ready') return; // applied in `subscribing` on connect
-    await this.serial(() => this.applyWatch());
-  }
-
-  private desired(): Map<string, Omit<SubRecord, 'failures'>> {
-    const out = new Map<string, Omit<SubRecord, 'failures'>>();
-    for (const spec of this.specs) {
-      for (const bwTarget of this.bwTargets(spec.target)) {
-        for (const family of spec.families) {
-          for (const pkg of packagesFor(spec.target.type, family, this.options.callPackage)) {
-            const key = `${bwTargetKey(bwTarget)}|${pkg}`;
-            const existing = out.get(key);
-            if (existing) existing.families.add(family);
-            else out.set(key, { key, target: spec.target, bwTarget, pkg, families: new Set([family]) });
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private bwTargets(target: Target): BwTarget[] {
-    switch (target.type) {
-      case 'system':
-        return [{ kind: 'system' }];
-      case 'group': {
-        if (!target.id) return [];
-        const [a, b] = target.id.includes('/')
-          ? target.id.split('/', 2)
-          : [this.options.serviceProviderId, target.id];
-        if (!a || !b) {
-          this.logger.warn(
-            'broadworks-cti: group target needs "serviceProvider/group" or options.serviceProviderId',
-            { target: target.id },
-          );
-          return [];
-        }
-        return [{ kind: 'group', serviceProviderId: a, groupId: b }];
-      }
-      default:
-        if (target.id) return [{ kind: 'user', id: target.id }];
-        // a user target without id: every configured user
-        if (target.type === 'user' && this.options.users)
-          return this.options.users.map((u) => ({ kind: 'user' as const, id: u.id }));
-        this.logger.warn('broadworks-cti: target without id cannot be subscribed', { target: target.type });
-        return [];
-    }
-  }
-
-  private async applyWatch(): Promise<void> {
-    const want = this.desired();
-    for (const [key, rec] of [...this.subs]) {
-      if (want.has(key)) continue;
-      this.subs.delete(key);
-      const id = rec.subscriptionId;
-      this.forget(rec);
-      if (id) await this.deleteSubscription(id);
-    }
-    const adds: Promise<void>[] = [];
-    for (const [key, w] of want) {
-      const rec = this.subs.get(key);
-      if (rec) {
-        rec.families = w.families;
-        rec.target = w.target;
-        if (!rec.subscriptionId) adds.push(this.addSubscription(rec));
-        continue;
-      }
-      const fresh: SubRecord = { ...w, failures: 0 };
-      this.subs.set(key, fresh);
-      adds.push(this.addSubscription(fresh));
-    }
-    await Promise.all(adds);
-  }
-
-  private forget(rec: SubRecord): void {
-    if (rec.refreshTimer) clearTimeout(rec.refreshTimer);
-    rec.refreshTimer = undefined;
-    if (rec.subscriptionId) this.bySubscriptionId.delete(rec.subscriptionId);
-    rec.subscriptionId = undefined;
-  }
-
-  private async deleteSubscription(id: string): Promise<void> {
-    this.deletedSubscriptions.add(id);
-    try {
-      const r = await this.client.request(this.requests.deleteSubscription(id));
-      if (r.statusCode !== 200 && r.statusCode !== 403)
-        this.logger.warn('broadworks-cti DeleteSubscription refused', { id, status: r.statusCode });
-    } catch (err) {
-      this.logger.warn('broadworks-cti DeleteSubscription failed', { id, error: (err as Error).message });
-    }
-  }
-
-  private async addSubscription(rec: SubRecord): Promise<void> {
-    const spec = this.requests.addSubscription(rec.bwTarget, {
-      event: rec.pkg,
-      expires: this.options.subscriptionExpires,
-      channelSetId: this.channelSetId,
-      applicationId: this.applicationId,
-    });
-    let r: Response;
-    try {
-      r = await this.client.request(spec, {
-        // runs before the initial event that follows the response is handled
-        onResponse: (resp) => {
-          if (resp.statusCode !== 200 || this.subs.get(rec.key) !== rec) return;
-          const id = textOf(resp.payload ?? resp.root, 'subscriptionid');
-          if (id) {
-            rec.subscriptionId = id;
-            this.bySubscriptionId.set(id, rec);
-          }
-        },
-      });
-    } catch (err) {
-      this.logger.warn('broadworks-cti subscription failed', {
-        target: bwTargetKey(rec.bwTarget),
-        event: rec.pkg,
-        error: (err as Error).message,
-      });
-      return;
-    }
-    if (r.statusCode !== 200 || !rec.subscriptionId) {
-      rec.failures++;
-      const why =
-        `${r.statusCode}${r.errorInfo?.errorCode ? `/${r.errorInfo.errorCode}` : ''} ${r.errorInfo?.summaryEnglish ?? r.errorInfo?.summary ?? r.reason ?? ''}`.trim();
-      this.logger.warn('broadworks-cti subscription refused', {
-        target: bwTargetKey(rec.bwTarget),
-        event: rec.pkg,
-        why,
-      });
-      this.emit({
-        type: 'subscription.terminated',
-        target: rec.target,
-        data: { reason: `${rec.pkg} subscription refused: ${why}` },
-        vendor: { name: VENDOR, event: 'AddSubscriptionResponse' },
-      });
-      return;
-    }
-    rec.failures = 0;
-    const expires = intOf(resp_payload(r), 'expires') ?? this.options.subscriptionExpires;
-    this.scheduleRefresh(rec, expires);
-  }
-
-  private scheduleRefresh(rec: SubRecord, expires: number): void {
-    if (rec.refreshTimer) clearTimeout(rec.refreshTimer);
-    const ms = Math.max(500, expires * 1000 * this.options.refreshRatio);
-    rec.refreshTimer = setTimeout(() => void this.serial(() => this.refresh(rec)), ms);
-    rec.refreshTimer.unref?.();
-  }
-
-  private async refresh(rec: SubRecord): Promise<void> {
-    if (this.subs.get(rec.key) !== rec || !rec.subscriptionId || this.client.state !== 'ready') return;
-    try {
-      const r = await this.client.request(
-        this.requests.updateSubscription(rec.subscriptionId, this.options.subscriptionExpires),
-      );
-      if (r.statusCode === 200) {
-        this.scheduleRefresh(rec, intOf(resp_payload(r), 'expires') ?? this.options.subscriptionExpires);
-        return;
-      }
-      this.logger.warn('broadworks-cti subscription refresh refused; re-adding', {
-        status: r.statusCode,
-        id: rec.subscriptionId,
-      });
-      this.forget(rec);
-      await this.addSubscription(rec);
-    } catch (err) {
-      this.logger.warn('broadworks-cti subscription refresh failed', { error: (err as Error).message });
-      if (this.client.state === 'ready') this.scheduleRefresh(rec, 10);
-    }
+    await this.subs.watch(specs); // while connecting: applied in `subscribing`
   }
 
   private onChannelLost(reason: string, fatal: boolean): void {
     // BroadWorks terminates every subscription of a set whose last channel is gone
-    for (const rec of this.subs.values()) {
-      if (!rec.subscriptionId) continue;
+    for (const sub of this.subs.list()) {
+      if (!sub.vendorId) continue;
       this.emit({
         type: 'subscription.terminated',
-        target: rec.target,
-        data: { subscription: rec.subscriptionId, reason },
+        target: sub.spec.target,
+        data: { subscription: sub.vendorId, reason },
         vendor: { name: VENDOR, event: 'ChannelTerminatedEvent' },
       });
-      this.forget(rec);
     }
+    this.subs.reset();
     if (fatal) {
       this.client.fail(reason);
       return;
     }
-    void this.serial(() => this.client.recoverChannel(() => this.applyWatch()));
+    void this.serial(() => this.client.recoverChannel(() => this.subs.apply()));
   }
 
   // ---------------------------------------------------------------------------------------------------
   // events
 
-  private emit(draft: EventDraft): void {
-    if (this.closed) return;
+  /** Hands a draft to the connector; resolves once it is durable (rejects if it cannot be, or after close). */
+  private emit(draft: EventDraft): Promise<void> {
+    if (this.closed) return settled(new Error('driver closed'));
     try {
-      this.hooks.onEvent(draft);
+      const durable: unknown = this.hooks.onEvent(draft);
+      return durable instanceof Promise ? (durable as Promise<void>) : settled();
     } catch (err) {
       this.logger.warn('broadworks-cti onEvent hook failed', { error: (err as Error).message });
+      return settled();
     }
   }
 
+  /** Emits the drafts of one vendor event: resolves once all are durable (the client acknowledges then). */
+  private emitAll(drafts: EventDraft[]): Promise<void> {
+    if (drafts.length === 1) return this.emit(drafts[0]!);
+    return Promise.all(drafts.map((d) => this.emit(d))).then(() => undefined);
+  }
+
   private contextFor(ev: BwEvent): MapContext {
-    const rec = ev.subscriptionId ? this.bySubscriptionId.get(ev.subscriptionId) : undefined;
+    const rec = ev.subscriptionId ? this.subs.byVendorId(ev.subscriptionId)?.spec : undefined;
     if (rec) return { target: rec.target, families: rec.families };
     const id = ev.targetId ?? ev.userId;
     return {
@@ -414,30 +215,21 @@ export class BroadWorksCtiDriver implements Driver {
     };
   }
 
-  private onBwEvent(ev: BwEvent): void {
+  /** Maps one vendor event; the promise resolves once its drafts are durable (none: at once). */
+  private onBwEvent(ev: BwEvent): Promise<void> | undefined {
     const ctx = this.contextFor(ev);
     if (ev.type === 'SubscriptionTerminatedEvent') {
-      const rec = ev.subscriptionId ? this.bySubscriptionId.get(ev.subscriptionId) : undefined;
-      if (ev.subscriptionId && this.deletedSubscriptions.has(ev.subscriptionId)) return; // our own delete
-      for (const d of this.mapper.map(ev, ctx)) this.emit(d);
-      if (rec) {
-        this.forget(rec);
-        if (this.subs.get(rec.key) === rec && rec.failures < 3) {
-          rec.failures++;
-          this.later(this.options.resubscribeDelayMs * rec.failures, () => {
-            if (this.subs.get(rec.key) === rec && !rec.subscriptionId && this.client.state === 'ready') {
-              void this.serial(() => this.addSubscription(rec));
-            }
-          });
-        }
-      }
-      return;
+      if (ev.subscriptionId && this.subs.wasDeleted(ev.subscriptionId)) return; // our own delete
+      const durable = this.emitAll(this.mapper.map(ev, ctx));
+      // BroadWorks ended it: added again after resubscribeDelayMs (a few times in a row at most)
+      if (ev.subscriptionId) this.subs.terminated(ev.subscriptionId, ev.reason ?? 'SubscriptionTerminatedEvent');
+      return durable;
     }
     if (!ev.type) {
       this.logger.debug('broadworks-cti event of unknown type', { type: ev.wireType, eventId: ev.eventId });
       return;
     }
-    for (const d of this.mapper.map(ev, ctx)) this.emit(d);
+    return this.emitAll(this.mapper.map(ev, ctx));
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -446,7 +238,7 @@ export class BroadWorksCtiDriver implements Driver {
   async resync(): Promise<void> {
     if (this.client.state !== 'ready') throw new LinkUnavailableError();
     const users = new Map<string, MapContext>();
-    for (const rec of this.subs.values()) {
+    for (const { spec: rec } of this.subs.list()) {
       if (rec.bwTarget.kind === 'user' && rec.pkg === this.options.callPackage) {
         users.set(rec.bwTarget.id, { target: rec.target, families: rec.families });
       }
@@ -642,7 +434,7 @@ export class BroadWorksCtiDriver implements Driver {
     };
     for (const [k] of spec.params)
       if (!/^[A-Za-z_][\w.-]*$/.test(k))
-        throw new VendorError(400, `invalid param name ${esc(k)}`, { name: VENDOR });
+        throw new VendorError(400, `invalid param name ${escapeAttr(k)}`, { name: VENDOR });
     const r = await this.client.request(spec);
     const body: Record<string, unknown> = {};
     if (r.reason) body.reason = r.reason;
@@ -663,21 +455,9 @@ const RawRequest = z.object({
     .optional(),
 });
 
-function resp_payload(r: Response): XNode {
-  return r.payload ?? r.root;
-}
-
 function isTrue(node: XNode | undefined, name: string): boolean {
   const t = textOf(node, name);
   return t !== undefined && /^(true|1)$/i.test(t);
-}
-
-function bwTargetKey(t: BwTarget): string {
-  return t.kind === 'user'
-    ? `user:${t.id}`
-    : t.kind === 'group'
-      ? `group:${t.serviceProviderId}/${t.groupId}`
-      : 'system';
 }
 
 /** The Call of a RetrieveCallDetails response. */
@@ -722,4 +502,12 @@ function apiStatus(status: number, code: string | undefined): number {
   if (status === 404) return 404;
   if (status === 503) return 503;
   return 502;
+}
+
+/** A settled promise whose rejection nobody has to observe (drafts emitted outside a vendor event). */
+function settled(err?: Error): Promise<void> {
+  if (!err) return Promise.resolve();
+  const p = Promise.reject(err);
+  p.catch(() => undefined);
+  return p;
 }

@@ -15,4 +15,4 @@ export {
 export { BwClient, parseEndpoint, type SessionState } from './client.js';
 export { CallMapper, mapCallState, mapAgentState } from './mapper.js';
 export { parseInbound, canonicalEventType, type BwEvent, type BwCall, type Inbound } from './messages.js';
-export { parseXml, repairXml } from '../wire/xml.js';
+export { parseXml, repairXml } from '../wire/index.js';

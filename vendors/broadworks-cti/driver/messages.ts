@@ -7,22 +7,26 @@
  * unknown elements are ignored. See docs/protocols/broadworks-cti.md for the decisions.
  */
 import {
+  ENVELOPE_VERSION,
+  RawXml,
+  XSI1_NS,
+  XSI_NS,
+  XSP_NS,
+  XmlParseError,
   child,
   childrenNamed,
-  esc,
+  el,
   find,
   findAll,
   flagOf,
   intOf,
+  message,
   parseXml,
   textOf,
-  XmlParseError,
+  tx,
+  type XChild,
   type XNode,
-} from '../wire/xml.js';
-
-export const XSP_NS = 'http://schema.broadsoft.com/XspXMLInterface';
-export const XSI_NS = 'http://schema.broadsoft.com/xsi';
-export const XSI1_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+} from '../wire/index.js';
 
 // ---------------------------------------------------------------------------------------------------
 // typed BroadWorks data
@@ -547,8 +551,6 @@ function classify(root: XNode, repaired: boolean): Inbound {
 // ---------------------------------------------------------------------------------------------------
 // outbound
 
-const DECL = '<?xml version="1.0" encoding="UTF-8"?>';
-
 export interface RequestSpec {
   /** CTI request type name (AddChannelRequest, DialRequest, ...), sent as xsi1:type on the payload. */
   type: string;
@@ -560,61 +562,74 @@ export interface RequestSpec {
   payloadXml?: string;
 }
 
+/** An `xsp:request` envelope carrying one CTI request. */
 export function buildRequest(
   spec: RequestSpec,
   envelope: { requestId: string; credential: string; sessionId?: string; version: string },
 ): string {
-  const params = spec.params.map(([k, v]) => `<${k}>${esc(v)}</${k}>`).join('');
-  return (
-    `${DECL}<xsp:request version="${esc(envelope.version)}" xmlns:xsp="${XSP_NS}">` +
-    `<requestId>${esc(envelope.requestId)}</requestId>` +
-    `<credential>${esc(envelope.credential)}</credential>` +
-    (envelope.sessionId ? `<sessionId>${esc(envelope.sessionId)}</sessionId>` : '') +
-    `<xsp:payload xmlns:xsi1="${XSI1_NS}" xsi1:type="${esc(spec.type)}">` +
-    `<uri>${esc(spec.uri)}</uri><method>${spec.method}</method><version>${esc(envelope.version)}</version>` +
-    `<params>${params}</params>` +
-    (spec.payloadXml ? `<payload>${spec.payloadXml}</payload>` : '<payload/>') +
-    `</xsp:payload></xsp:request>\n`
+  return message(
+    el(
+      'xsp:request',
+      { version: envelope.version, 'xmlns:xsp': XSP_NS },
+      tx('requestId', envelope.requestId),
+      tx('credential', envelope.credential),
+      envelope.sessionId ? tx('sessionId', envelope.sessionId) : undefined,
+      el(
+        'xsp:payload',
+        { 'xmlns:xsi1': XSI1_NS, 'xsi1:type': spec.type },
+        tx('uri', spec.uri),
+        tx('method', spec.method),
+        tx('version', envelope.version),
+        el('params', null, ...spec.params.map(([k, v]) => tx(k, v))),
+        el('payload', null, spec.payloadXml ? new RawXml(spec.payloadXml) : undefined),
+      ),
+    ),
   );
 }
 
+/** The `xsp:eventResponse` that acknowledges one event. */
 export function buildEventResponse(
   requestId: string,
   eventId: string,
   statusCode: number,
   reason: string,
-  version = '17.0',
+  version = ENVELOPE_VERSION,
 ): string {
-  return (
-    `${DECL}<xsp:eventResponse version="${esc(version)}" xmlns:xsp="${XSP_NS}">` +
-    `<requestId>${esc(requestId)}</requestId>` +
-    `<xsp:payload><xsi:EventResponse xmlns:xsi="${XSI_NS}">` +
-    `<xsi:eventID>${esc(eventId)}</xsi:eventID><xsi:statusCode>${statusCode}</xsi:statusCode>` +
-    `<xsi:reason>${esc(reason)}</xsi:reason></xsi:EventResponse></xsp:payload></xsp:eventResponse>\n`
+  return message(
+    el(
+      'xsp:eventResponse',
+      { version, 'xmlns:xsp': XSP_NS },
+      tx('requestId', requestId),
+      el(
+        'xsp:payload',
+        null,
+        el(
+          'xsi:EventResponse',
+          { 'xmlns:xsi': XSI_NS },
+          tx('xsi:eventID', eventId),
+          tx('xsi:statusCode', statusCode),
+          tx('xsi:reason', reason),
+        ),
+      ),
+    ),
   );
 }
 
-export function buildKeepaliveResponse(requestId: string | undefined, version = '17.0'): string {
-  return (
-    `${DECL}<xsp:keepaliveResponse version="${esc(version)}" xmlns:xsp="${XSP_NS}">` +
-    (requestId !== undefined ? `<requestId>${esc(requestId)}</requestId>` : '') +
-    `</xsp:keepaliveResponse>\n`
-  );
+/** The answer to the server's keepalive. */
+export function buildKeepaliveResponse(requestId: string | undefined, version = ENVELOPE_VERSION): string {
+  return message(el('xsp:keepaliveResponse', { version, 'xmlns:xsp': XSP_NS }, tx('requestId', requestId)));
 }
 
-export function buildKeepalive(requestId: string, version = '17.0'): string {
-  return `${DECL}<xsp:keepalive version="${esc(version)}" xmlns:xsp="${XSP_NS}"><requestId>${esc(requestId)}</requestId></xsp:keepalive>\n`;
+/** A keepalive of our own. */
+export function buildKeepalive(requestId: string, version = ENVELOPE_VERSION): string {
+  return message(el('xsp:keepalive', { version, 'xmlns:xsp': XSP_NS }, tx('requestId', requestId)));
 }
 
-/** `<Name xmlns="xsi">` + children, for request payloads. Values are escaped; `undefined` entries skipped. */
+/** `<Name xmlns="xsi">` + children, for request payloads. `undefined` fields are skipped. */
 export function xsiElement(
   name: string,
   fields: [string, string | number | boolean | undefined][],
-  inner = '',
+  ...inner: XChild[]
 ): string {
-  const body = fields
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<${k}>${esc(String(v))}</${k}>`)
-    .join('');
-  return `<${name} xmlns="${XSI_NS}">${body}${inner}</${name}>`;
+  return el(name, { xmlns: XSI_NS }, ...fields.map(([k, v]) => tx(k, v)), ...inner).render();
 }

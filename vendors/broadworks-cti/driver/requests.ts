@@ -6,7 +6,7 @@
 import { BROADWORKS_DEFAULT_PREFIXES } from '../manifest.js';
 import type { AgentStateValue } from '../../../shared/events/model.js';
 import { xsiElement, type RequestSpec } from './messages.js';
-import { esc } from '../wire/xml.js';
+import { el, tx } from '../wire/index.js';
 import { bwAgentState } from './mapper.js';
 
 export interface Prefixes {
@@ -208,9 +208,6 @@ export class Requests {
     };
   }
   conferenceStart(user: string, calls: string[]): RequestSpec {
-    const participants = calls
-      .map((c) => `<conferenceParticipant><callId>${esc(c)}</callId></conferenceParticipant>`)
-      .join('');
     return {
       type: 'ConferenceStartRequest',
       method: 'POST',
@@ -219,7 +216,11 @@ export class Requests {
       payloadXml: xsiElement(
         'Conference',
         [],
-        `<conferenceParticipantList>${participants}</conferenceParticipantList>`,
+        el(
+          'conferenceParticipantList',
+          null,
+          calls.map((c) => el('conferenceParticipant', null, tx('callId', c))),
+        ),
       ),
     };
   }

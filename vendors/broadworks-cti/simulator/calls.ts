@@ -7,7 +7,17 @@ import { normalizeAddress } from '../../../simulator/core/index.js';
 import { PbxError, type ForwardType, type LegSnapshot } from '../../../simulator/core/types.js';
 import { BwError, E, fromPbxError } from './errors.js';
 import { FORWARD_TYPES, AGENT_STATES, callXml, dndXml, forwardingXml, parseAgentState } from './model.js';
-import { XSI_NS, bool, children, el, find, text, tx, type XmlNode } from '../wire/sim-xml.js';
+import {
+  XSI_NS,
+  bool,
+  childrenNamed,
+  el,
+  lookup,
+  text,
+  tx,
+  type XNode,
+  type XmlNode,
+} from '../wire/index.js';
 
 export interface Principal {
   username: string;
@@ -21,7 +31,7 @@ export interface CallRequestContext {
   /** Parameter lookup: URI literal, then `params`, then the request element itself. */
   param(name: string): string | undefined;
   /** The request body (`payload` element inside the request payload). */
-  body: unknown;
+  body: XNode | undefined;
 }
 
 export interface RequestResult {
@@ -94,8 +104,8 @@ function ok(payload?: XmlNode): RequestResult {
   return { status: 200, payload };
 }
 
-function bodyFlag(body: unknown, ...names: string[]): boolean | undefined {
-  return bool(text(find(body, ...names)));
+function bodyFlag(body: XNode | undefined, ...names: string[]): boolean | undefined {
+  return bool(text(lookup(body, ...names)));
 }
 
 function forwardingRoute(type: ForwardType): Route[] {
@@ -122,8 +132,8 @@ function forwardingRoute(type: ForwardType): Route[] {
         const id = subscriber(ctx, 'service');
         if (!ctx.core.getUser(id)) throw E.serviceNotAssigned(cap);
         const active = bodyFlag(ctx.body, 'isActive', 'active');
-        const to = text(find(ctx.body, 'forwardToPhoneNumber'));
-        const rings = text(find(ctx.body, 'numberOfRings'));
+        const to = text(lookup(ctx.body, 'forwardToPhoneNumber'));
+        const rings = text(lookup(ctx.body, 'numberOfRings'));
         run(() =>
           ctx.core.setForwarding(id, type, {
             active,
@@ -180,9 +190,9 @@ export const ROUTES: Route[] = [
     names: ['ConferenceStartRequest'],
     handler(ctx) {
       const id = subscriber(ctx);
-      const parts = find(ctx.body, 'conferenceParticipantList');
-      const ids = children(parts, 'conferenceParticipant')
-        .map((p) => text(find(p, 'callId')))
+      const parts = lookup(ctx.body, 'conferenceParticipantList');
+      const ids = childrenNamed(parts, 'conferenceParticipant')
+        .map((p) => text(lookup(p, 'callId')))
         .filter((x): x is string => !!x);
       if (ids.length < 2) throw new BwError(400, 101008, 'At least two call IDs are required.');
       for (const c of ids) {
@@ -333,7 +343,7 @@ export const ROUTES: Route[] = [
     handler(ctx) {
       const id = subscriber(ctx);
       const leg = userLeg(ctx, id);
-      const digits = ctx.param('playDTMF') ?? text(find(ctx.body, 'playDTMF'));
+      const digits = ctx.param('playDTMF') ?? text(lookup(ctx.body, 'playDTMF'));
       if (!digits) throw E.missingParam('playDTMF');
       if (!/^[0-9*#A-D,]+$/.test(digits))
         throw new BwError(400, 110811, `DTMF string ${digits} is not valid.`);
@@ -389,11 +399,11 @@ export const ROUTES: Route[] = [
     names: ['SetAgentStateRequest'],
     handler(ctx) {
       const id = subscriber(ctx, 'service');
-      const raw = text(find(ctx.body, 'agentACDState'));
+      const raw = text(lookup(ctx.body, 'agentACDState'));
       if (!raw) throw E.missingParam('agentACDState');
       const state = parseAgentState(raw);
       if (!state) throw E.invalidRequest(`agentACDState ${raw}`);
-      const code = text(find(ctx.body, 'unavailableCode'));
+      const code = text(lookup(ctx.body, 'unavailableCode'));
       run(() => ctx.core.setAgentState(id, state, code || undefined));
       const u = ctx.core.getUser(id)!;
       return ok(
@@ -413,7 +423,8 @@ export const ROUTES: Route[] = [
       const callId = ctx.param('callId');
       if (!callId) throw E.missingParam('callId');
       const dest =
-        ctx.param('address') ?? text(find(ctx.body, 'address', 'destination', 'phoneNumber', 'agentUserId'));
+        ctx.param('address') ??
+        text(lookup(ctx.body, 'address', 'destination', 'phoneNumber', 'agentUserId'));
       if (!dest) throw E.missingParam('address');
       run(() => ctx.core.distribute(rp, callId, dest), callId);
       return ok();

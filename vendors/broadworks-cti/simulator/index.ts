@@ -33,4 +33,4 @@ export {
   type EventResponseRecord,
   type DeliveryLogRecord,
 } from './server.js';
-export { XSP_NS, XSI_NS, XSI1_NS, ENVELOPE_VERSION } from '../wire/sim-xml.js';
+export { XSP_NS, XSI_NS, XSI1_NS, ENVELOPE_VERSION } from '../wire/index.js';

@@ -12,7 +12,7 @@ import type {
   ReleaseCause,
   UserSnapshot,
 } from '../../../simulator/core/types.js';
-import { el, empty, tx, type XmlNode } from '../wire/sim-xml.js';
+import { el, empty, tx, type XmlNode } from '../wire/index.js';
 
 export type PackageLevel = 'basic' | 'standard' | 'advanced';
 

@@ -30,15 +30,15 @@ import {
   child,
   childText,
   el,
-  elementNames,
-  find,
+  lookup,
   message,
-  parseMessage,
+  parseXml,
   text,
   tx,
-  type XObj,
+  wireName,
   type XChild,
-} from '../wire/sim-xml.js';
+  type XNode,
+} from '../wire/index.js';
 
 export interface BroadWorksCtiOptions {
   host?: string;
@@ -125,6 +125,9 @@ interface ChannelSet {
 
 type TargetType = 'User' | 'Group' | 'Enterprise' | 'System';
 
+/** The request element a channel or subscription handler reads (absent when the payload names none). */
+type Req = XNode | undefined;
+
 interface Subscription {
   id: string;
   owner: string;
@@ -141,6 +144,11 @@ interface Subscription {
   seq: number;
   timer?: ReturnType<typeof setTimeout>;
   active: boolean;
+  /**
+   * Replaced by a duplicate add: the events it generated before still go out (re-sent on another channel
+   * of the set if need be), ahead of its SubscriptionTerminated; it generates no new ones.
+   */
+  replaced?: boolean;
 }
 
 interface PendingEvent {
@@ -325,6 +333,16 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     for (const c of [...this.conns]) c.socket.destroy();
   }
 
+  /**
+   * Drops one connection (as `snapshot().channels[].connection` names it), as when its client died: its
+   * channels are removed and their events in flight go to another channel of the set (§3.4.5.12).
+   */
+  dropConnection(id: number): boolean {
+    const c = [...this.conns].find((x) => x.id === id);
+    c?.socket.destroy();
+    return !!c;
+  }
+
   /** Stop accepting connections and drop the existing ones. */
   async stopListener(): Promise<void> {
     const server = this.server;
@@ -472,19 +490,19 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   }
 
   private onMessage(conn: Conn, xml: string): void {
-    let parsed;
+    let parsed: XNode;
     try {
-      parsed = parseMessage(xml);
+      parsed = parseXml(xml, { strict: true }).root;
     } catch (err) {
       const rid = /<(?:\w+:)?requestId>([^<]*)</i.exec(xml)?.[1] ?? '';
       this.respond(conn, rid, undefined, new BwError(409, 1116, `Invalid Xml: ${(err as Error).message}`));
       return;
     }
-    const root = parsed.root.toLowerCase();
-    if (root === 'request') this.onRequest(conn, parsed.body);
-    else if (root === 'eventresponse') this.onEventResponse(conn, parsed.body);
+    const root = parsed.name;
+    if (root === 'request') this.onRequest(conn, parsed);
+    else if (root === 'eventresponse') this.onEventResponse(conn, parsed);
     else if (root === 'keepalive') {
-      const rid = childText(parsed.body, 'requestId') ?? '';
+      const rid = childText(parsed, 'requestId') ?? '';
       this.write(
         conn,
         el('xsp:keepaliveResponse', { version: ENVELOPE_VERSION, 'xmlns:xsp': XSP_NS }, tx('requestId', rid)),
@@ -493,7 +511,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       conn.pendingKeepalive = null;
       conn.misses = 0;
     } else {
-      this.opts.log?.(`conn ${conn.id}: ignoring <${parsed.root}>`);
+      this.opts.log?.(`conn ${conn.id}: ignoring <${parsed.raw}>`);
     }
   }
 
@@ -532,7 +550,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     );
   }
 
-  private authenticate(body: XObj): { principal: Principal; sessionId: string } | undefined {
+  private authenticate(body: XNode): { principal: Principal; sessionId: string } | undefined {
     const sid = childText(body, 'sessionId');
     if (sid) {
       const p = this.sessions.get(sid);
@@ -558,7 +576,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return { principal, sessionId };
   }
 
-  private onRequest(conn: Conn, body: XObj): void {
+  private onRequest(conn: Conn, body: XNode): void {
     const requestId = childText(body, 'requestId') ?? '';
     const auth = this.authenticate(body);
     if (!auth) {
@@ -584,17 +602,17 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     }
   }
 
-  private dispatch(conn: Conn, principal: Principal, body: XObj): { status: number; payload?: XmlNode } {
+  private dispatch(conn: Conn, principal: Principal, body: XNode): { status: number; payload?: XmlNode } {
     const payload = child(body, 'payload');
     let name = attr(payload, 'type')?.split(':').pop();
-    let inner: unknown = payload;
-    const named = elementNames(payload).find((k) => /request$/i.test(k) || /^getsubscriptions$/i.test(k));
+    let inner = payload;
+    const named = payload?.children.find((c) => /request$/.test(c.name) || c.name === 'getsubscriptions');
     if (named) {
-      name ??= named;
-      inner = child(payload, named);
+      name ??= wireName(named);
+      inner = named;
     }
-    const uri = text(find(inner ?? body, 'uri')) ?? childText(body, 'uri');
-    const method = (text(find(inner ?? body, 'method')) ?? childText(body, 'method') ?? '').toUpperCase();
+    const uri = text(lookup(inner ?? body, 'uri')) ?? childText(body, 'uri');
+    const method = (text(lookup(inner ?? body, 'method')) ?? childText(body, 'method') ?? '').toUpperCase();
     const lname = (name ?? '').toLowerCase();
 
     const channelHandler = lname ? CHANNEL_REQUESTS[lname] : undefined;
@@ -619,7 +637,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     } else {
       throw E.invalidXml('request payload names no request and carries no uri');
     }
-    const paramsEl = find(inner ?? payload, 'params');
+    const paramsEl = lookup(inner ?? payload, 'params');
     const requestBody = child(inner, 'payload') ?? inner;
     const ctx: CallRequestContext = {
       core: this.core,
@@ -663,8 +681,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     );
   }
 
-  addChannel(conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
-    const ch = find(req, 'channel');
+  addChannel(conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
+    const ch = lookup(req, 'channel');
     if (ch === undefined) throw E.missingParam('channel');
     const channelSetId = childText(ch, 'channelSetId');
     if (!channelSetId) throw E.missingParam('channelSetId');
@@ -720,21 +738,21 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     c.timer.unref?.();
   }
 
-  updateChannel(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
-    const ch = find(req, 'channel');
-    const id = childText(ch, 'channelId') ?? text(find(req, 'channelId'));
+  updateChannel(_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
+    const ch = lookup(req, 'channel');
+    const id = childText(ch, 'channelId') ?? text(lookup(req, 'channelId'));
     if (!id) throw E.missingParam('channelId');
     const c = this.channels.get(id);
     if (!c || c.owner !== principal.username) throw E.channelNotFound(id);
-    const expires = this.clamp(Number(childText(ch, 'expires') ?? text(find(req, 'expires'))));
+    const expires = this.clamp(Number(childText(ch, 'expires') ?? text(lookup(req, 'expires'))));
     c.expires = expires;
     c.expiresAt = Date.now() + expires * this.opts.expiryUnitMs;
     this.armChannelExpiry(c);
     return { status: 200, payload: this.channelXml(c, false) };
   }
 
-  deleteChannel(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
-    const id = text(find(req, 'channelId'));
+  deleteChannel(_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
+    const id = text(lookup(req, 'channelId'));
     if (!id) throw E.missingParam('channelId');
     const c = this.channels.get(id);
     if (!c || c.owner !== principal.username) throw E.channelNotFound(id);
@@ -742,8 +760,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return { status: 200 };
   }
 
-  getChannelSet(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
-    const id = text(find(req, 'channelSetId'));
+  getChannelSet(_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
+    const id = text(lookup(req, 'channelSetId'));
     if (!id) throw E.missingParam('channelSetId');
     const set = this.sets.get(this.setKey(principal.username, id));
     if (!set || !set.channels.length) throw E.channelSetNotFound(id);
@@ -822,9 +840,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   }
 
   addSubscription(targetType: TargetType, withSubId = false) {
-    return (_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } => {
-      const p = (n: string) =>
-        text(find(req, 'params') ? child(find(req, 'params'), n) : undefined) ?? childText(req, n);
+    return (_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } => {
+      const p = (n: string) => childText(lookup(req, 'params'), n) ?? childText(req, n);
       const dir = this.core.directory;
       let targetId: string | undefined;
       let groupParentId: string | undefined;
@@ -855,7 +872,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       }
       const subId = withSubId ? p('subId') : undefined;
       if (withSubId && !subId) throw E.missingParam('subId');
-      const sub = find(req, 'subscription');
+      const sub = lookup(req, 'subscription');
       if (sub === undefined) throw E.missingParam('subscription');
       const event = childText(sub, 'event');
       if (!event) throw E.missingParam('event');
@@ -877,7 +894,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
           old.event === event &&
           old.applicationId === applicationId
         ) {
-          this.deleteSubscription(old, true);
+          this.deleteSubscription(old, true, true);
         }
       }
       const s: Subscription = {
@@ -916,8 +933,8 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     this.enqueue(s, init.type, init.body, s.targetId);
   }
 
-  private findSub(principal: Principal, req: unknown): Subscription {
-    const id = text(find(req, 'subscriptionId'));
+  private findSub(principal: Principal, req: Req): Subscription {
+    const id = text(lookup(req, 'subscriptionId'));
     if (!id) throw E.missingParam('subscriptionId');
     const s = this.subs.get(id);
     if (!s || (!principal.admin && s.owner !== principal.username) || s.owner !== principal.username)
@@ -925,10 +942,10 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return s;
   }
 
-  updateSubscription(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
+  updateSubscription(_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
     const s = this.findSub(principal, req);
-    const sub = find(req, 'subscription');
-    const expires = this.clamp(Number(childText(sub, 'expires') ?? text(find(req, 'expires'))));
+    const sub = lookup(req, 'subscription');
+    const expires = this.clamp(Number(childText(sub, 'expires') ?? text(lookup(req, 'expires'))));
     s.expires = expires;
     s.expiresAt = Date.now() + expires * this.opts.expiryUnitMs;
     this.armSubscriptionExpiry(s);
@@ -939,7 +956,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   deleteSubscriptionRequest(
     _conn: Conn,
     principal: Principal,
-    req: unknown,
+    req: Req,
   ): { status: number; payload?: XmlNode } {
     const s = this.findSub(principal, req);
     this.afterResponse.push(() => this.deleteSubscription(s, true));
@@ -947,17 +964,13 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return { status: 200 };
   }
 
-  getSingleSubscription(
-    _conn: Conn,
-    principal: Principal,
-    req: unknown,
-  ): { status: number; payload?: XmlNode } {
+  getSingleSubscription(_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
     const s = this.findSub(principal, req);
     return { status: 200, payload: this.subscriptionXml(s) };
   }
 
-  getSubscriptions(_conn: Conn, principal: Principal, req: unknown): { status: number; payload?: XmlNode } {
-    const f = (n: string) => text(find(req, n));
+  getSubscriptions(_conn: Conn, principal: Principal, req: Req): { status: number; payload?: XmlNode } {
+    const f = (n: string) => text(lookup(req, n));
     const type = f('targetEntityType');
     const list = [...this.subs.values()]
       .filter((s) => s.active && s.owner === principal.username)
@@ -979,14 +992,15 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
   }
 
   /** Delete a subscription; `notify` queues a SubscriptionTerminated on its channel set. */
-  private deleteSubscription(s: Subscription, notify: boolean): void {
+  private deleteSubscription(s: Subscription, notify: boolean, replaced = false): void {
     if (!this.subs.has(s.id)) return;
     this.subs.delete(s.id);
     s.active = false;
+    s.replaced = replaced;
     if (s.timer) clearTimeout(s.timer);
     const set = this.sets.get(s.setKey);
     if (!set) return;
-    set.queue = set.queue.filter((e) => e.sub !== s || e.terminal);
+    if (!replaced) set.queue = set.queue.filter((e) => e.sub !== s || e.terminal);
     if (notify && set.channels.length) {
       const ev = this.makeEvent(s, 'SubscriptionTerminatedEvent', [], s.targetId);
       ev.terminal = true;
@@ -1082,7 +1096,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     if (!this.sets.has(set.key)) return;
     while (set.inFlight.size < this.opts.maxEventsInFlight && !set.retryTimer && set.queue.length) {
       const ev = set.queue.shift()!;
-      if (!ev.terminal && !this.subs.has(ev.sub.id)) continue;
+      if (!ev.terminal && !ev.sub.replaced && !this.subs.has(ev.sub.id)) continue;
       const ch = this.selectChannel(set, ev.tried);
       if (!ch) {
         this.opts.log?.(`event ${ev.eventID} dropped: no channel left`);
@@ -1187,11 +1201,11 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     } else this.pump(set);
   }
 
-  private onEventResponse(conn: Conn, body: XObj): void {
+  private onEventResponse(conn: Conn, body: XNode): void {
     const requestId = childText(body, 'requestId');
-    const er = find(body, 'EventResponse') ?? child(body, 'payload');
-    const eventID = text(find(er, 'eventID', 'eventId'));
-    const statusRaw = text(find(er, 'statusCode'));
+    const er = lookup(body, 'EventResponse') ?? child(body, 'payload');
+    const eventID = text(lookup(er, 'eventID'));
+    const statusRaw = text(lookup(er, 'statusCode'));
     const found = this.findInFlight(conn, requestId, eventID);
     if (!found) {
       this.opts.log?.(`conn ${conn.id}: late or unknown eventResponse ${requestId ?? eventID ?? ''}`);
@@ -1271,7 +1285,7 @@ type ChannelHandler = (
   this: BroadWorksCtiFrontEnd,
   conn: Conn,
   principal: Principal,
-  req: unknown,
+  req: Req,
 ) => { status: number; payload?: XmlNode };
 
 function subHandler(t: TargetType, withSubId = false): ChannelHandler {
