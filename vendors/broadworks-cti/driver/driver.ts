@@ -222,7 +222,8 @@ export class BroadWorksCtiDriver implements Driver {
       if (ev.subscriptionId && this.subs.wasDeleted(ev.subscriptionId)) return; // our own delete
       const durable = this.emitAll(this.mapper.map(ev, ctx));
       // BroadWorks ended it: added again after resubscribeDelayMs (a few times in a row at most)
-      if (ev.subscriptionId) this.subs.terminated(ev.subscriptionId, ev.reason ?? 'SubscriptionTerminatedEvent');
+      if (ev.subscriptionId)
+        this.subs.terminated(ev.subscriptionId, ev.reason ?? 'SubscriptionTerminatedEvent');
       return durable;
     }
     if (!ev.type) {
