@@ -216,6 +216,8 @@ async function bwTakeover(hold: 'before' | 'after') {
   // DynamoDB gone for the first connector: its lease runs out, the second takes the link and joins
   // the channel set while the first's connection is still alive.
   faults.partitioned = true;
+  // the first's subscriptions, taken before the second can add its own
+  const oldSubs = fe.snapshot().subscriptions.map((x) => x.subscriptionId);
   const second = await connector(stack!.deps, 'second');
   await until(
     async () => second.runner(TENANT, BW)?.state,
@@ -226,7 +228,6 @@ async function bwTakeover(hold: 'before' | 'after') {
     (n) => n === 2,
   );
   // its own subscription replaces the first's (same application): what the first's was sending still goes out
-  const oldSubs = fe.snapshot().subscriptions.map((x) => x.subscriptionId);
   await watched(second, BW, ALICE);
   await until(
     async () => fe.snapshot().subscriptions.map((x) => x.subscriptionId),

@@ -1,3 +1,5 @@
+import type { DriverContext } from './seam.js';
+
 /** Small pieces every driver needs: owned timers that close() can cancel, and a one-at-a-time queue. */
 
 /** Timers a driver owns; `clear()` cancels every pending one (on close or session loss). */
@@ -44,10 +46,10 @@ export function readDriverOptions<T>(
       | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
     parse(v: unknown): T;
   },
-  vendor: string,
-  options: Record<string, unknown> | undefined,
-  logger: { warn(msg: string, extra?: Record<string, unknown>): void },
+  context: Pick<DriverContext, 'link' | 'logger'>,
 ): T {
+  const { vendor, options } = context.link;
+  const { logger } = context;
   const parsed = schema.safeParse(options ?? {});
   if (parsed.success) return parsed.data;
   logger.warn(`${vendor}: invalid link options, using defaults for the invalid ones`, {

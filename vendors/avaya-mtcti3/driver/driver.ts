@@ -4,7 +4,8 @@
  * one User subscription per watched or commanded user, Queue subscriptions for watched queues and agent
  * membership), the snapshot mapping (`mapper.ts`) and the commands (`commands.ts`, `settings.ts`).
  */
-import { SerialQueue, readDriverOptions, type DriverTimers } from '../../driver-kit/util.js';
+import { draftSink, type DraftSink } from '../../driver-kit/events.js';
+import { SerialQueue, readDriverOptions } from '../../driver-kit/util.js';
 import {
   LinkUnavailableError,
   type CallCommand,
@@ -12,8 +13,6 @@ import {
   type CommandResult,
   type Driver,
   type DriverContext,
-  type DriverHooks,
-  type DriverLogger,
   type WatchSpec,
 } from '../../driver-kit/seam.js';
 import type { EventDraft } from '../../../shared/events/model.js';
@@ -45,16 +44,14 @@ export class AvayaMtcti3Driver implements Driver {
   private readonly queue = new SerialQueue();
   private closed = false;
   private downReported = false;
-  private readonly timers: DriverTimers;
-  private readonly hooks: DriverHooks;
-  private readonly logger: DriverLogger;
+  private readonly sink: DraftSink;
+  private readonly ctx: DriverContext;
 
   constructor(context: DriverContext) {
     const { link, logger } = context;
-    this.hooks = context.hooks;
-    this.logger = logger;
-    this.timers = context.timers;
-    this.options = readDriverOptions(AvayaMtcti3Options, 'avaya-mtcti3', link.options, logger);
+    this.ctx = context;
+    this.sink = draftSink(context, () => this.closed);
+    this.options = readDriverOptions(AvayaMtcti3Options, context);
     const o = this.options;
     const dir = this.directory;
     this.mapper = new Mtcti3Mapper({
@@ -77,7 +74,7 @@ export class AvayaMtcti3Driver implements Driver {
         onNotify: (n) => this.onNotify(n),
         onTerminated: (id, reason) => this.subs.terminated(id, reason),
         onClosed: (reason) => this.down(reason),
-        onGarbage: (kind, detail) => this.hooks.onGarbage(kind, detail),
+        onGarbage: (kind, detail) => this.ctx.hooks.onGarbage(kind, detail),
       },
       logger,
     );
@@ -118,7 +115,7 @@ export class AvayaMtcti3Driver implements Driver {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.timers.clear();
+    this.ctx.timers.clear();
     await this.subs.close();
     this.forgetAll();
     await this.client.close();
@@ -133,7 +130,7 @@ export class AvayaMtcti3Driver implements Driver {
     this.subs.reset();
     if (this.closed || this.downReported) return;
     this.downReported = true;
-    this.hooks.onDown(reason);
+    this.ctx.hooks.onDown(reason);
   }
 
   async watch(specs: WatchSpec[]): Promise<void> {
@@ -142,19 +139,12 @@ export class AvayaMtcti3Driver implements Driver {
 
   /** Hands a draft to the connector; resolves once it is durable (rejects if it cannot be, or after close). */
   private emit(draft: EventDraft): Promise<void> {
-    if (this.closed) return settled(new Error('driver closed'));
-    try {
-      const durable: unknown = this.hooks.onEvent(draft);
-      return durable instanceof Promise ? (durable as Promise<void>) : settled();
-    } catch (err) {
-      this.logger.warn('avaya-mtcti3 onEvent hook failed', { error: (err as Error).message });
-      return settled();
-    }
+    return this.sink.emit(draft);
   }
 
-  /** Emits the drafts of one Notify: resolves once all are durable (the client sends the NotifyAck then). */
+  /** Emits the drafts of one vendor event: resolves once all are durable (the vendor is acknowledged then). */
   private emitAll(drafts: EventDraft[]): Promise<void> {
-    return Promise.all(drafts.map((d) => this.emit(d))).then(() => undefined);
+    return this.sink.emitAll(drafts);
   }
 
   // ------------------------------------------------------------------------------------ notifies
@@ -247,11 +237,3 @@ export class AvayaMtcti3Driver implements Driver {
 }
 
 export const createAvayaMtcti3Driver = (context: DriverContext): Driver => new AvayaMtcti3Driver(context);
-
-/** A settled promise whose rejection nobody has to observe (drafts emitted outside a Notify). */
-function settled(err?: Error): Promise<void> {
-  if (!err) return Promise.resolve();
-  const p = Promise.reject(err);
-  p.catch(() => undefined);
-  return p;
-}

@@ -3,7 +3,8 @@
  * (one per target and event package), maps events to the normalized model, executes commands and
  * resynchronises calls after a reconnect.
  */
-import { SerialQueue, readDriverOptions, type DriverTimers } from '../../driver-kit/util.js';
+import { draftSink, type DraftSink } from '../../driver-kit/events.js';
+import { SerialQueue, readDriverOptions } from '../../driver-kit/util.js';
 import { Subscriptions } from '../../driver-kit/subscriptions.js';
 import { z } from 'zod';
 import {
@@ -16,9 +17,6 @@ import {
   type DirectoryUser,
   type Driver,
   type DriverContext,
-  type DriverHooks,
-  type DriverLogger,
-  type LinkConfig,
   type WatchSpec,
 } from '../../driver-kit/seam.js';
 import type { AgentStateValue, Call, EventDraft } from '../../../shared/events/model.js';
@@ -53,19 +51,15 @@ export class BroadWorksCtiDriver implements Driver {
   readonly subs: Subscriptions<BwSubscription>;
   private closed = false;
   private downReported = false;
-  private readonly timers: DriverTimers;
-  private readonly link: LinkConfig;
-  private readonly hooks: DriverHooks;
-  private readonly logger: DriverLogger;
+  private readonly sink: DraftSink;
+  private readonly ctx: DriverContext;
   readonly applicationId: string;
 
   constructor(context: DriverContext) {
     const { link, logger } = context;
-    this.link = link;
-    this.hooks = context.hooks;
-    this.logger = logger;
-    this.timers = context.timers;
-    this.options = readDriverOptions(BroadWorksCtiOptions, 'broadworks-cti', link.options, logger);
+    this.ctx = context;
+    this.sink = draftSink(context, () => this.closed);
+    this.options = readDriverOptions(BroadWorksCtiOptions, context);
     const o = this.options;
     this.requests = new Requests({ actions: o.uriPrefix, events: o.eventsUriPrefix });
     const defaultId = `cti-bridge.${link.tenant}.${link.id}`;
@@ -101,7 +95,7 @@ export class BroadWorksCtiDriver implements Driver {
             : { status: 200, reason: 'OK' },
         onChannelLost: (reason, fatal) => this.onChannelLost(reason, fatal),
         onClosed: (reason) => this.down(reason),
-        onGarbage: (kind, detail) => this.hooks.onGarbage(kind, detail),
+        onGarbage: (kind, detail) => this.ctx.hooks.onGarbage(kind, detail),
       },
       logger,
     );
@@ -125,7 +119,7 @@ export class BroadWorksCtiDriver implements Driver {
   }
 
   get channelSetId(): string {
-    return this.options.channelSetId ?? `cti-bridge.${this.link.tenant}.${this.link.id}`;
+    return this.options.channelSetId ?? `cti-bridge.${this.ctx.link.tenant}.${this.ctx.link.id}`;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -141,7 +135,7 @@ export class BroadWorksCtiDriver implements Driver {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.timers.clear();
+    this.ctx.timers.clear();
     await this.subs.close();
     await this.client.close();
   }
@@ -150,7 +144,7 @@ export class BroadWorksCtiDriver implements Driver {
     this.subs.reset();
     if (this.closed || this.downReported) return;
     this.downReported = true;
-    this.hooks.onDown(reason);
+    this.ctx.hooks.onDown(reason);
   }
 
   /** Runs subscription work one at a time (watch, refresh, re-creation). */
@@ -189,20 +183,12 @@ export class BroadWorksCtiDriver implements Driver {
 
   /** Hands a draft to the connector; resolves once it is durable (rejects if it cannot be, or after close). */
   private emit(draft: EventDraft): Promise<void> {
-    if (this.closed) return settled(new Error('driver closed'));
-    try {
-      const durable: unknown = this.hooks.onEvent(draft);
-      return durable instanceof Promise ? (durable as Promise<void>) : settled();
-    } catch (err) {
-      this.logger.warn('broadworks-cti onEvent hook failed', { error: (err as Error).message });
-      return settled();
-    }
+    return this.sink.emit(draft);
   }
 
-  /** Emits the drafts of one vendor event: resolves once all are durable (the client acknowledges then). */
+  /** Emits the drafts of one vendor event: resolves once all are durable (the vendor is acknowledged then). */
   private emitAll(drafts: EventDraft[]): Promise<void> {
-    if (drafts.length === 1) return this.emit(drafts[0]!);
-    return Promise.all(drafts.map((d) => this.emit(d))).then(() => undefined);
+    return this.sink.emitAll(drafts);
   }
 
   private contextFor(ev: BwEvent): MapContext {
@@ -227,7 +213,10 @@ export class BroadWorksCtiDriver implements Driver {
       return durable;
     }
     if (!ev.type) {
-      this.logger.debug('broadworks-cti event of unknown type', { type: ev.wireType, eventId: ev.eventId });
+      this.ctx.logger.debug('broadworks-cti event of unknown type', {
+        type: ev.wireType,
+        eventId: ev.eventId,
+      });
       return;
     }
     return this.emitAll(this.mapper.map(ev, ctx));
@@ -249,7 +238,10 @@ export class BroadWorksCtiDriver implements Driver {
       try {
         calls = await this.fetchCalls(user);
       } catch (err) {
-        this.logger.warn('broadworks-cti resync failed for user', { user, error: (err as Error).message });
+        this.ctx.logger.warn('broadworks-cti resync failed for user', {
+          user,
+          error: (err as Error).message,
+        });
         continue;
       }
       for (const d of this.mapper.reconcile(user, calls, ctx, 'RetrieveCallInfoListResponse')) this.emit(d);
@@ -503,12 +495,4 @@ function apiStatus(status: number, code: string | undefined): number {
   if (status === 404) return 404;
   if (status === 503) return 503;
   return 502;
-}
-
-/** A settled promise whose rejection nobody has to observe (drafts emitted outside a vendor event). */
-function settled(err?: Error): Promise<void> {
-  if (!err) return Promise.resolve();
-  const p = Promise.reject(err);
-  p.catch(() => undefined);
-  return p;
 }
