@@ -1,7 +1,7 @@
 /**
  * cdk-nag (AwsSolutions pack) acknowledgements. Every finding the stack keeps on purpose is acknowledged
  * here, on the construct it concerns (never on the whole stack), with its reason; anything new fails
- * synthesis: lib/app.ts adds the pack to the app, test/cdk/nag.test.ts runs it in `npm test`.
+ * synthesis: lib/app.ts adds the pack to the app, test/lib/nag.test.ts runs it in `npm test`.
  *
  * Wildcards acknowledged below are all suffixes of ARNs this stack owns (table indexes, the stage's
  * `@connections`, the link secret prefix) except `Resource::*` for X-Ray, Lambda VPC network interfaces

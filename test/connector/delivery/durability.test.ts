@@ -1,0 +1,247 @@
+/**
+ * Exactly-once hand-off from the event log to delivery: a process that dies after appending an event but
+ * before storing its deliveries loses nothing (the next owner re-matches the log after the watermark),
+ * and re-matching never creates a second delivery.
+ */
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { EventLogWriter } from '../../../connector/event-log-writer.js';
+import { startDelivery } from '../../../connector/delivery/index.js';
+import type { LocalStack } from '../../../local/stack.js';
+import { newTenant, testStack, newTenantWithLink } from '../../support/stack.js';
+import { callDraft, FAST, receiver, until, wire } from './helpers.js';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await testStack();
+});
+afterAll(async () => stack?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function setup(hookUrl: string) {
+  const t = await newTenantWithLink(stack);
+  const hook = (await t.client.post('/v1/channels', { type: 'webhook', url: hookUrl })).body;
+  const ws = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+  for (const ch of [hook, ws])
+    expect(
+      (
+        await t.client.post('/v1/subscriptions', {
+          channel: ch.id,
+          link: 'pbx',
+          target: { type: 'system' },
+          events: ['call'],
+        })
+      ).status,
+    ).toBe(201);
+  return { t, hook, ws };
+}
+
+async function wsClient(url: string) {
+  const ws = new WebSocket(url);
+  const frames: any[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+  await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
+  const events = () => frames.filter((f) => f.type === 'event');
+  /**
+   * The events as a client that drops a channelSeq it already processed sees them (what docs/delivery.md
+   * asks of clients: a crash of the sending process can make its successor post a frame again).
+   */
+  const processed = () => {
+    let last = 0;
+    return events().filter((f) => (f.channelSeq > last ? ((last = f.channelSeq), true) : false));
+  };
+  return { ws, frames, events, processed, close: () => ws.close() };
+}
+
+describe('hand-off from the event log survives a crash', () => {
+  it('a delivery service killed between log append and delivery creation: the next owner delivers exactly once', async () => {
+    const rx = await receiver();
+    const { t, hook, ws } = await setup(rx.url);
+    const repo = stack.deps.repos.deliveries;
+    const client = await wsClient(ws.url);
+    await until(
+      () => t.client.get(`/v1/channels/${ws.id}`),
+      (r) => typeof r.body.connectionId === 'string',
+    );
+    client.ws.send(JSON.stringify({ action: 'resume', after: 0 }));
+
+    // First process: delivers e1, then dies; e2 and e3 are appended to the log by its writer but the
+    // process is gone before their deliveries are stored.
+    const first = wire(stack);
+    const e1 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1')))!;
+    await rx.waitFor(1);
+    await until(
+      async () => repo.getWatermark(t.id, 'pbx'),
+      (w) => w === e1.seq,
+    );
+    // The receiver has e1; wait until its answer is recorded too. Killed before that, the process would
+    // leave e1 claimed and unrecorded, and the next owner would rightly hold the call's later events
+    // behind e1 until the claim lapses (30 s). The WebSocket frame of e1 may or may not be posted yet.
+    await until(
+      () => t.client.get(`/v1/channels/${hook.id}/deliveries?status=delivered`),
+      (r) => r.body.items.length === 1,
+    );
+    first.delivery.kill();
+    const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.answered')))!;
+    const e3 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'c1', 'call.released')))!;
+    await sleep(300);
+    expect(rx.got).toHaveLength(1);
+    expect((await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items).toHaveLength(1);
+    expect(await repo.getWatermark(t.id, 'pbx')).toBe(e1.seq);
+
+    // Restart: the new owner takes the link (what the connector does on start and lease takeover).
+    const second = startDelivery({
+      deps: stack.deps,
+      managementEndpoint: stack.managementEndpoint,
+      ...FAST,
+    });
+    try {
+      await second.linkOwned(t.id, 'pbx');
+
+      await rx.waitFor(3);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]); // same call: in order
+      expect(
+        new Webhook(hook.secret).verify(rx.got[2]!.body, rx.got[2]!.headers as Record<string, string>),
+      ).toEqual(e3);
+      await until(
+        async () => client.processed().length,
+        (n) => n === 3,
+      );
+      // Nothing lost, nothing out of order: at most a frame of the crashed process posted again.
+      const seqs = client.events().map((f) => f.channelSeq as number);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(client.processed().map((f) => [f.channelSeq, f.event.id])).toEqual([
+        [1, e1.id],
+        [2, e2.id],
+        [3, e3.id],
+      ]);
+      await until(
+        async () => repo.getWatermark(t.id, 'pbx'),
+        (w) => w === e3.seq,
+      );
+      expect(second.matchedUpTo(t.id, 'pbx')).toBe(e3.seq);
+
+      // Matching the whole log again (watermark moved back by hand) creates nothing new.
+      await repo.setWatermark(t.id, 'pbx', 0);
+      await second.stop();
+      const third = startDelivery({
+        deps: stack.deps,
+        managementEndpoint: stack.managementEndpoint,
+        ...FAST,
+      });
+      try {
+        await third.linkOwned(t.id, 'pbx');
+        await sleep(500);
+        expect(rx.got).toHaveLength(3);
+        expect(client.events()).toHaveLength(seqs.length); // nothing new
+        expect(client.processed()).toHaveLength(3);
+        expect(
+          (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items.map((d: any) => d.eventId),
+        ).toEqual([e1.id, e2.id, e3.id]);
+        expect(
+          (await t.client.get(`/v1/channels/${ws.id}/deliveries`)).body.items.map((d: any) => d.seq),
+        ).toEqual([1, 2, 3]);
+        expect(await repo.getWatermark(t.id, 'pbx')).toBe(e3.seq);
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      client.close();
+      await second.stop();
+      await rx.close();
+    }
+  });
+
+  it('a later live event after a gap first re-matches the events the dead process left behind (order kept)', async () => {
+    const rx = await receiver();
+    const { t, hook } = await setup(rx.url);
+    const first = wire(stack);
+    const e1 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1')))!;
+    await rx.waitFor(1);
+    await until(
+      async () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+      (w) => w === e1.seq,
+    );
+    // e1's answer recorded before the crash (see the test above).
+    await until(
+      () => t.client.get(`/v1/channels/${hook.id}/deliveries?status=delivered`),
+      (r) => r.body.items.length === 1,
+    );
+    first.delivery.kill();
+    const e2 = (await first.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.answered')))!;
+    // A new process without a takeover call (e.g. the catch-up at start failed): the next event notices the gap.
+    const second = wire(stack);
+    try {
+      const e3 = (await second.writer.write(t.id, 'pbx', callDraft('bob', 'g1', 'call.released')))!;
+      await rx.waitFor(3);
+      await sleep(300);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]);
+      const items = (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items;
+      expect(items.map((d: any) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    } finally {
+      await second.delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('the connector runs the catch-up when it takes a link, before the link runs', async () => {
+    const { startConnector } = await import('../../../connector/connector.js');
+    const { defaultDrivers } = await import('../../../vendors/load.js');
+    const d = startDelivery({ deps: stack.deps, ...FAST });
+    const t = await newTenant(stack);
+    expect(
+      (
+        await t.client.post('/v1/links', {
+          id: 'pbx',
+          vendor: 'broadworks-cti',
+          endpoint: 'tcp://127.0.0.1:9',
+          credentials: { username: 'u', password: 'p' },
+        })
+      ).status,
+    ).toBe(201);
+    // An event the previous owner logged but never matched.
+    const rx = await receiver();
+    const hook = (await t.client.post('/v1/channels', { type: 'webhook', url: rx.url })).body;
+    await t.client.post('/v1/subscriptions', {
+      channel: hook.id,
+      link: 'pbx',
+      target: { type: 'system' },
+      events: ['call'],
+    });
+    const repo = stack.deps.repos.deliveries;
+    await repo.ensureWatermark(t.id, 'pbx', 0);
+    const orphan = (await new EventLogWriter(stack.deps, { ttlDays: 1 }).write(
+      t.id,
+      'pbx',
+      callDraft('alice', 'o1'),
+    ))!;
+    const seen: string[] = [];
+    // The listener carries the hook, so a connector given only `onEvent` (connector/main.ts) still calls it.
+    expect(typeof d.onEvent.linkOwned).toBe('function');
+    const onEvent = Object.assign((e: any) => d.onEvent(e), {
+      linkOwned: async (tenant: string, link: string) => {
+        seen.push(`${tenant}/${link}`);
+        await d.onEvent.linkOwned(tenant, link);
+      },
+    });
+    const c = await startConnector({
+      deps: stack.deps,
+      drivers: await defaultDrivers(),
+      commandToken: 'x'.repeat(32),
+      tenants: [t.id],
+      onEvent,
+    });
+    try {
+      expect(seen).toEqual([`${t.id}/pbx`]);
+      expect(d.matchedUpTo(t.id, 'pbx')).toBeGreaterThanOrEqual(orphan.seq);
+      await rx.waitFor(1);
+      expect(rx.got[0]!.headers['webhook-id']).toBe(orphan.id);
+    } finally {
+      await c.kill();
+      await d.stop();
+      await rx.close();
+    }
+  });
+});

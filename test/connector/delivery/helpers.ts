@@ -1,0 +1,124 @@
+/** Delivery test helpers: a recording webhook receiver, event drafts and a wired delivery service. */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventLogWriter } from '../../../connector/event-log-writer.js';
+import { startDelivery, type Delivery, type DeliveryOptions } from '../../../connector/delivery/index.js';
+import type { EventDraft } from '../../../shared/events/model.js';
+import type { LocalStack } from '../../../local/stack.js';
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: any;
+  at: number;
+}
+
+/** An HTTP receiver on 127.0.0.1:0; `answer` decides each response (default 204). */
+export async function receiver(answer?: (r: Received, res: ServerResponse, n: number) => unknown) {
+  const got: Received[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const r: Received = { headers: req.headers, body, json: JSON.parse(body || 'null'), at: Date.now() };
+      got.push(r);
+      for (const w of [...waiters]) if (got.length >= w.n) w.resolve();
+      if (answer) void Promise.resolve(answer(r, res, got.length)).catch(() => res.destroy());
+      else res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    port,
+    got,
+    /** Resolves once `n` requests arrived in total (fails the test after `ms`). */
+    waitFor: (n: number, ms = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (got.length >= n) return resolve();
+        const t = setTimeout(() => reject(new Error(`expected ${n} requests, got ${got.length}`)), ms);
+        waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
+      }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export function callDraft(
+  user: string,
+  correlationId: string,
+  type: 'call.received' | 'call.answered' | 'call.released' = 'call.received',
+): EventDraft {
+  return {
+    type,
+    target: { type: 'user', id: user },
+    data: {
+      call: {
+        id: `call-${correlationId}`,
+        correlationId,
+        state: type === 'call.released' ? 'released' : type === 'call.answered' ? 'active' : 'alerting',
+        direction: 'inbound',
+        local: { user },
+        remote: { address: '+15551230000' },
+        startedAt: new Date().toISOString(),
+      },
+    },
+    vendor: { name: 'broadworks-cti', event: 'CallEvent' },
+  };
+}
+
+export function dndDraft(user: string, enabled = true): EventDraft {
+  return {
+    type: 'service.dnd',
+    target: { type: 'user', id: user },
+    data: { user, enabled },
+    vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' },
+  };
+}
+
+export function agentDraft(agent: string): EventDraft {
+  return {
+    type: 'agent.state',
+    target: { type: 'user', id: agent },
+    data: { agent: { id: agent, state: 'available' } },
+    vendor: { name: 'broadworks-cti', event: 'AgentStateEvent' },
+  };
+}
+
+/** Fast settings: retries in milliseconds, caches and scans at 100 ms, 1 s sequencer leases. */
+export const FAST: Partial<DeliveryOptions> = {
+  retryScheduleMs: [0, 60, 60, 60],
+  retryJitter: 0,
+  recoverMs: 100,
+  channelCacheMs: 100,
+  subscriptionCacheMs: 100,
+  webhookTimeoutMs: 2000,
+  resumeHoldMs: 2000,
+  allowLoopbackWebhooks: true,
+  sequencerLeaseMs: 1000,
+};
+
+/** A writer (what the connector does) feeding a delivery service on the stack. */
+export function wire(
+  stack: LocalStack,
+  opts: Partial<DeliveryOptions> = {},
+): { writer: EventLogWriter; delivery: Delivery } {
+  const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
+  const delivery = startDelivery({
+    deps: stack.deps,
+    managementEndpoint: stack.managementEndpoint,
+    apiUrl: stack.httpUrl,
+    ...FAST,
+    ...opts,
+  });
+  writer.listen(delivery.onEvent);
+  return { writer, delivery };
+}
+
+export { until } from '../../support/stack.js';

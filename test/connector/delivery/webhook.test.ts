@@ -1,0 +1,385 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../../local/stack.js';
+import { newTenant, newTenantWithLink, testStack } from '../../support/stack.js';
+import { agentDraft, callDraft, dndDraft, receiver, until, wire } from './helpers.js';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await testStack();
+});
+afterAll(async () => stack?.stop());
+
+async function setup(
+  url: string,
+  target: Record<string, string> = { type: 'user', id: 'alice' },
+  events = ['call'],
+) {
+  const t = await newTenantWithLink(stack); // throws unless the link is created
+  const ch = (await t.client.post('/v1/channels', { type: 'webhook', url })).body;
+  const sub = await t.client.post('/v1/subscriptions', { channel: ch.id, link: 'pbx', target, events });
+  expect(sub.status).toBe(201);
+  return { t, ch, secret: ch.secret as string };
+}
+
+describe('webhook delivery', () => {
+  it('delivers matching events once, signed per Standard Webhooks; subscription changes apply within 1 s', async () => {
+    const rx = await receiver();
+    const { t, ch, secret } = await setup(rx.url);
+    const other = await newTenant(stack); // same link id in another tenant
+    await other.client.post('/v1/links', {
+      id: 'pbx',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
+    // Default caches (1 s) here: the 1 s promise is what is tested.
+    const { writer, delivery } = wire(stack, { subscriptionCacheMs: 1000, channelCacheMs: 1000 });
+    try {
+      const e1 = (await writer.write(t.id, 'pbx', callDraft('alice', 'x1')))!;
+      await writer.write(t.id, 'pbx', callDraft('bob', 'x2')); // other target
+      await writer.write(t.id, 'pbx', dndDraft('alice')); // other family
+      await writer.write(other.id, 'pbx', callDraft('alice', 'x3')); // other tenant
+      await rx.waitFor(1);
+      const r = rx.got[0]!;
+      expect(r.headers['webhook-id']).toBe(e1.id);
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(Number(r.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -1);
+      expect(new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toEqual(e1);
+
+      // A subscription created through the API takes effect within 1 s, without a restart.
+      const created = Date.now();
+      expect(
+        (
+          await t.client.post('/v1/subscriptions', {
+            channel: ch.id,
+            link: 'pbx',
+            target: { type: 'user', id: 'bob' },
+            events: ['call'],
+          })
+        ).status,
+      ).toBe(201);
+      let n = 1;
+      for (;;) {
+        await writer.write(t.id, 'pbx', callDraft('bob', `b${n}`));
+        await new Promise((res) => setTimeout(res, 100));
+        if (rx.got.some((g) => g.json.target.id === 'bob')) break;
+        expect(Date.now() - created).toBeLessThan(1300);
+        n++;
+      }
+      expect(Date.now() - created).toBeLessThanOrEqual(1300);
+      expect(rx.got.filter((g) => g.json.tenant !== t.id || g.json.type !== 'call.received')).toEqual([]);
+
+      // Deleting the channel stops delivery within 1 s.
+      expect((await t.client.del(`/v1/channels/${ch.id}`)).status).toBe(204);
+      await new Promise((res) => setTimeout(res, 1100));
+      const before = rx.got.length;
+      await writer.write(t.id, 'pbx', callDraft('alice', 'late'));
+      await new Promise((res) => setTimeout(res, 300));
+      expect(rx.got.length).toBe(before);
+      const ids = rx.got.map((g) => g.headers['webhook-id']);
+      expect(new Set(ids).size).toBe(ids.length); // nothing twice
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('signs with both secrets for 24 h after a rotation', async () => {
+    const rx = await receiver();
+    const { t, ch, secret } = await setup(rx.url);
+    const { writer, delivery } = wire(stack);
+    try {
+      const rot = await t.client.post(`/v1/channels/${ch.id}/rotate-secret`);
+      expect(rot.status).toBe(200);
+      expect(rot.body.secret).toMatch(/^whsec_/);
+      expect(Date.parse(rot.body.previousSecretValidUntil) - Date.now()).toBeGreaterThan(86_000_000);
+      await new Promise((r) => setTimeout(r, 150)); // the channel cache is 100 ms here
+      await writer.write(t.id, 'pbx', callDraft('alice', 'r1'));
+      await rx.waitFor(1);
+      const r = rx.got[0]!;
+      expect((r.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+      expect(new Webhook(rot.body.secret).verify(r.body, r.headers as Record<string, string>)).toBeTruthy();
+      expect(new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toBeTruthy();
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('retries 500, timeouts and 429 (honouring Retry-After) with a stable webhook-id, then succeeds', async () => {
+    const rx = await receiver((_r, res, n) => {
+      if (n === 1) res.writeHead(500).end();
+      else if (n === 2)
+        setTimeout(() => res.destroyed || res.writeHead(200).end(), 1500); // beyond the 300 ms timeout
+      else if (n === 3) res.writeHead(429, { 'retry-after': '1' }).end();
+      else res.writeHead(200).end();
+    });
+    const { t, ch } = await setup(rx.url);
+    const { writer, delivery } = wire(stack, { webhookTimeoutMs: 300 });
+    try {
+      const e = (await writer.write(t.id, 'pbx', callDraft('alice', 'r')))!;
+      await rx.waitFor(4);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e.id, e.id, e.id, e.id]);
+      expect(rx.got[3]!.at - rx.got[2]!.at).toBeGreaterThanOrEqual(950); // Retry-After: 1
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items[0]?.status === 'delivered',
+      );
+      const item = d.body.items[0];
+      expect(item.eventId).toBe(e.id);
+      expect(item.attempts.map((a: any) => a.statusCode)).toEqual([500, null, 429, 200]);
+      expect(item.attempts[1].error).toMatch(/timeout/);
+      expect(item.attemptCount).toBe(4);
+      expect(item.nextAttemptAt).toBeNull();
+      expect((await t.client.get(`/v1/channels/${ch.id}/deliveries?status=pending`)).body.items).toEqual([]);
+      expect(
+        (await t.client.get(`/v1/channels/${ch.id}/deliveries?status=delivered`)).body.items,
+      ).toHaveLength(1);
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('fails other 4xx attempts per the schedule and marks the delivery failed when it is exhausted', async () => {
+    const rx = await receiver((_r, res) => res.writeHead(400).end());
+    const { t, ch } = await setup(rx.url);
+    const { writer, delivery } = wire(stack);
+    try {
+      await writer.write(t.id, 'pbx', callDraft('alice', 'f'));
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?status=failed`),
+        (r) => r.body.items.length === 1,
+      );
+      expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([400, 400, 400, 400]);
+      expect(rx.got).toHaveLength(4);
+      expect((await t.client.get(`/v1/channels/${ch.id}`)).body.status).toBe('active');
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('disables the channel at once on 410 Gone, and after continuous failure', async () => {
+    const gone = await receiver((_r, res) => res.writeHead(410).end());
+    const a = await setup(gone.url);
+    const failing = await receiver((_r, res) => res.writeHead(503).end());
+    const b = await setup(failing.url);
+    const { writer, delivery } = wire(stack, {
+      disableAfterMs: 150,
+      retryScheduleMs: [0, 100, 100, 100, 100, 100],
+    });
+    try {
+      await writer.write(a.t.id, 'pbx', callDraft('alice', 'g'));
+      await writer.write(b.t.id, 'pbx', callDraft('alice', 'h'));
+      const ga = await until(
+        () => a.t.client.get(`/v1/channels/${a.ch.id}`),
+        (r) => r.body.status === 'disabled',
+      );
+      expect(ga.body.disabledReason).toMatch(/410/);
+      expect(gone.got).toHaveLength(1);
+      const gb = await until(
+        () => b.t.client.get(`/v1/channels/${b.ch.id}`),
+        (r) => r.body.status === 'disabled',
+      );
+      expect(gb.body.disabledReason).toMatch(/failing continuously/);
+      // A disabled channel gets nothing more.
+      await new Promise((r) => setTimeout(r, 150));
+      const n = gone.got.length;
+      await writer.write(a.t.id, 'pbx', callDraft('alice', 'g2'));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(gone.got.length).toBe(n);
+    } finally {
+      await delivery.stop();
+      await gone.close();
+      await failing.close();
+    }
+  });
+
+  it('keeps per-call order while retrying; another call is not blocked', async () => {
+    let failsLeft = 2;
+    const rx = await receiver((r, res) => {
+      if (r.json.data.call.correlationId === 'A' && r.json.type === 'call.received' && failsLeft-- > 0)
+        return void res.writeHead(500).end();
+      res.writeHead(200).end();
+    });
+    const { t } = await setup(rx.url);
+    const { writer, delivery } = wire(stack, { retryScheduleMs: [0, 250, 250, 250] });
+    try {
+      await writer.write(t.id, 'pbx', callDraft('alice', 'A', 'call.received'));
+      await writer.write(t.id, 'pbx', callDraft('alice', 'A', 'call.answered'));
+      await writer.write(t.id, 'pbx', callDraft('alice', 'B', 'call.received'));
+      await writer.write(t.id, 'pbx', callDraft('alice', 'B', 'call.answered'));
+      await rx.waitFor(6);
+      const seqOf = rx.got.map((g) => `${g.json.data.call.correlationId}:${g.json.type}`);
+      // B's two events went through while A's first was being retried.
+      expect(seqOf.indexOf('B:call.answered')).toBeLessThan(seqOf.lastIndexOf('A:call.received'));
+      // A's second event only after A's first succeeded (third attempt).
+      expect(seqOf.slice(-1)[0]).toBe('A:call.answered');
+      expect(seqOf.filter((s) => s === 'A:call.received')).toHaveLength(3);
+      expect(seqOf.filter((s) => s === 'A:call.answered')).toHaveLength(1);
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('resumes a pending retry after a delivery restart (durable outbox)', async () => {
+    let ok = false;
+    const rx = await receiver((_r, res) => res.writeHead(ok ? 200 : 500).end());
+    const { t, ch } = await setup(rx.url);
+    const first = wire(stack, { retryScheduleMs: [0, 400, 400] });
+    const e = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'D')))!;
+    await rx.waitFor(1);
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+      (r) => r.body.items[0]?.attemptCount === 1,
+    );
+    await first.delivery.stop(); // "crash" with a retry pending
+    ok = true;
+    const second = wire(stack);
+    try {
+      await rx.waitFor(2);
+      expect(rx.got[1]!.headers['webhook-id']).toBe(e.id);
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items[0]?.status === 'delivered',
+      );
+      expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([500, 200]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rx.got).toHaveLength(2); // not delivered twice
+    } finally {
+      await second.delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('drops the queued deliveries of a deleted channel: no more attempts, no write each, not picked up after a restart', async () => {
+    const rx = await receiver((_r, res) => res.writeHead(503).end());
+    const { t, ch } = await setup(rx.url);
+    const repo = stack.deps.repos.deliveries;
+    const opts = { retryScheduleMs: Array<number>(30).fill(100) };
+    const first = wire(stack, opts);
+    for (const call of ['X1', 'X2', 'X3']) await first.writer.write(t.id, 'pbx', callDraft('alice', call));
+    await rx.waitFor(6); // every call's delivery has failed at least once (the calls do not wait for each other)
+    const hasWork = async () => (await repo.listWork()).some((w) => w.channel === ch.id);
+    expect(await hasWork()).toBe(true);
+    expect((await t.client.del(`/v1/channels/${ch.id}`)).status).toBe(204);
+    await until(hasWork, (w) => !w); // the service noticed and removed the channel's work item
+    const n = rx.got.length;
+    await new Promise((r) => setTimeout(r, 500)); // five retry intervals
+    expect(rx.got).toHaveLength(n);
+    // Nothing was written per delivery: the items still say what they said when the channel went away.
+    const left = await Promise.all([1, 2, 3].map((seq) => repo.get(t.id, ch.id, seq)));
+    expect(left.map((d) => d?.status)).toEqual(['pending', 'pending', 'pending']);
+    await first.delivery.stop();
+    const second = wire(stack, opts);
+    try {
+      await second.delivery.recover();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rx.got).toHaveLength(n);
+    } finally {
+      await second.delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('replays logged events (seq > after) and pages deliveries', async () => {
+    const rx = await receiver();
+    const { t, ch } = await setup(rx.url, { type: 'system' }, ['call', 'agent']);
+    const { writer, delivery } = wire(stack);
+    try {
+      const evs = [];
+      for (let i = 0; i < 3; i++) evs.push((await writer.write(t.id, 'pbx', callDraft('u' + i, 'p' + i)))!);
+      await writer.write(t.id, 'pbx', dndDraft('u0')); // not subscribed: never replayed
+      evs.push((await writer.write(t.id, 'pbx', agentDraft('ag')))!);
+      await rx.waitFor(4);
+      const rep = await t.client.post(`/v1/channels/${ch.id}/replay`, { after: evs[0]!.seq });
+      expect(rep.status).toBe(202);
+      expect(rep.body).toEqual({
+        queued: 3,
+        links: [{ link: 'pbx', lastSeq: evs[3]!.seq }],
+        truncated: false,
+      });
+      await rx.waitFor(7);
+      // Different calls are not ordered against each other: compare as sets.
+      expect(
+        rx.got
+          .slice(4)
+          .map((g) => g.headers['webhook-id'])
+          .sort(),
+      ).toEqual(
+        evs
+          .slice(1)
+          .map((e) => e.id)
+          .sort(),
+      );
+      const p1 = await t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4`);
+      expect(p1.body.items.map((d: any) => d.seq)).toEqual([1, 2, 3, 4]);
+      const p2 = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4&cursor=${p1.body.nextCursor}`),
+        (r) => r.body.items.every((d: any) => d.status === 'delivered'),
+      );
+      // Webhook seqs increase per channel; a busy channel reserves them in blocks, so they may skip.
+      const s2 = p2.body.items.map((d: any) => d.seq);
+      expect(s2).toHaveLength(3);
+      expect(s2).toEqual([...s2].sort((x: number, y: number) => x - y));
+      expect(s2[0]).toBeGreaterThan(4);
+      expect((await t.client.post(`/v1/channels/${ch.id}/replay`, { after: -1 })).status).toBe(400);
+      const wsCh = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+      expect((await t.client.post(`/v1/channels/${wsCh.id}/replay`, { after: 0 })).status).toBe(409);
+      expect((await t.client.get(`/v1/channels/${ch.id}/deliveries?status=nope`)).status).toBe(400);
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('refuses loopback destinations unless allowed (checked at delivery time, also through DNS)', async () => {
+    const rx = await receiver();
+    const a = await setup(rx.url);
+    const b = await setup(rx.url.replace('127.0.0.1', 'localhost'));
+    const { writer, delivery } = wire(stack, { allowLoopbackWebhooks: false, retryScheduleMs: [0] });
+    try {
+      await writer.write(a.t.id, 'pbx', callDraft('alice', 's1'));
+      await writer.write(b.t.id, 'pbx', callDraft('alice', 's2'));
+      for (const x of [a, b]) {
+        const d = await until(
+          () => x.t.client.get(`/v1/channels/${x.ch.id}/deliveries?status=failed`),
+          (r) => r.body.items.length === 1,
+        );
+        expect(d.body.items[0].attempts[0]).toMatchObject({
+          statusCode: null,
+          error: expect.stringMatching(/loopback/),
+        });
+      }
+      expect(rx.got).toHaveLength(0);
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('a recovery scan during a large batch sends nothing twice (items are known before they are stored)', async () => {
+    const rx = await receiver();
+    const { t, ch } = await setup(rx.url, { type: 'system' });
+    // The scan runs every 5 ms, so it reads the batch's items while the rest of the batch is being written.
+    const { writer, delivery } = wire(stack, { recoverMs: 5 });
+    try {
+      const drafts = Array.from({ length: 400 }, (_, i) => callDraft(`u${i % 7}`, `big${i}`));
+      const events = await writer.writeMany(t.id, 'pbx', drafts);
+      await rx.waitFor(events.length, 20_000);
+      await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?status=pending`),
+        (r) => r.body.items.length === 0,
+      );
+      const ids = rx.got.map((g) => g.headers['webhook-id']);
+      expect(ids).toHaveLength(events.length);
+      expect(new Set(ids).size).toBe(events.length);
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+});
