@@ -8,7 +8,8 @@
  * Routes are a table keyed by `METHOD path`; further routes (behind the same token) come in through
  * `startCommandServer({routes})`, each from its own module.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readLimited } from './callbacks/body.js';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { COMMAND_PATH, type CommandRequest } from '../shared/commands/contract.js';
@@ -51,22 +52,6 @@ export interface CommandServerOptions {
 }
 
 const MAX_BODY = 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function tokenOk(header: string | undefined, token: string): boolean {
   const got = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
@@ -133,7 +118,7 @@ export async function startCommandServer(
       return send(failure('invalid', 'bad connector token', { status: 401 }));
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req));
+      body = JSON.parse((await readLimited(req, MAX_BODY)).toString('utf8'));
     } catch {
       return send(failure('invalid', 'body must be JSON'));
     }

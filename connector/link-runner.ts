@@ -11,6 +11,7 @@
  * a vendor event only once `onEvent` resolved (the event is in the log); redeliveries of logged vendor
  * events are recognised (`VendorEventWindow`, seeded from the log at start) and not logged twice.
  */
+import { durable, type Durable } from '../vendors/driver-kit/events.js';
 import type { Deps } from '../shared/deps.js';
 import type { EventDraft, EventFamily } from '../shared/events/model.js';
 import type { LinkRecord } from '../shared/repos/links.js';
@@ -64,7 +65,7 @@ export class LinkRunner {
   private readonly sleeper = new Sleeper();
   private downSignal: ((reason: string) => void) | undefined;
   private eventChain: Promise<unknown> = Promise.resolve();
-  private readonly pending: { draft: EventDraft; key: string | undefined; durable: Deferred }[] = [];
+  private readonly pending: { draft: EventDraft; key: string | undefined; durable: Durable }[] = [];
   private readonly timers = new DriverTimers();
   private watched = '';
   private subsTimer: NodeJS.Timeout | undefined;
@@ -191,12 +192,12 @@ export class LinkRunner {
       return known;
     }
     this.stats.events++;
-    const durable = deferred();
-    if (key) this.recent.set(key, durable.promise);
-    this.pending.push({ draft, key, durable });
+    const d = durable();
+    if (key) this.recent.set(key, d.promise);
+    this.pending.push({ draft, key, durable: d });
     if (this.pending.length === 1) this.eventChain = this.eventChain.then(() => this.flush());
     // a flush for this batch is already chained otherwise
-    return durable.promise;
+    return d.promise;
   }
 
   /** Writes the next batch; each draft's promise settles with its write (the driver acks the vendor then). */
@@ -394,22 +395,4 @@ export class LinkRunner {
       this.deps.logger.warn('link status write failed', { link: this.key, error: (err as Error).message });
     }
   }
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(err: Error): void;
-}
-
-/** A promise with its settle functions; an unobserved rejection is not reported as unhandled. */
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }

@@ -1,9 +1,8 @@
-import type { z } from 'zod';
 import { sessionSecrets } from '../../shared/secrets/sessions.js';
 import { endpointFor, VENDOR_SCHEMAS, type LinkCreate } from '../../shared/api/schemas.js';
 import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
-import { problems } from '../../shared/http/problem.js';
+import { checkBodyField, problems } from '../../shared/http/problem.js';
 import type { LinkRecord } from '../../shared/repos/links.js';
 import type { LinkCredentials } from '../../shared/secrets/store.js';
 import { operation } from './operation.js';
@@ -11,15 +10,6 @@ import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 /** The public view: never the credentials (they are not even in the record) nor the tenant. */
 export const linkView = ({ tenant: _tenant, ...rest }: LinkRecord) => rest;
-
-function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const res = schema.safeParse(value);
-  if (!res.success) {
-    for (const i of res.error.issues) i.path.unshift(field);
-    throw problems.validation('body', res.error);
-  }
-  return res.data;
-}
 
 export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
@@ -60,10 +50,13 @@ export const build = (getDeps: () => Deps) =>
           const endpoint =
             b.endpoint === undefined
               ? undefined
-              : check(endpointFor(existing.vendor), b.endpoint, 'endpoint');
-          const options = b.options === undefined ? undefined : check(vendor.options, b.options, 'options');
+              : checkBodyField(endpointFor(existing.vendor), b.endpoint, 'endpoint');
+          const options =
+            b.options === undefined ? undefined : checkBodyField(vendor.options, b.options, 'options');
           const credentials =
-            b.credentials === undefined ? undefined : check(vendor.credentials, b.credentials, 'credentials');
+            b.credentials === undefined
+              ? undefined
+              : checkBodyField(vendor.credentials, b.credentials, 'credentials');
           if (credentials) await deps.secrets.put(tenant, id, credentials as LinkCredentials);
           const updated = await deps.repos.links.update(tenant, id, { endpoint, options }, now);
           if (!updated) throw problems.notFound('link', 'link');

@@ -14,7 +14,7 @@
 import type { z } from 'zod';
 import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
-import { Problem, problems } from '../../shared/http/problem.js';
+import { checkBodyField, Problem, problems } from '../../shared/http/problem.js';
 import type { SessionRecord } from '../../shared/repos/sessions.js';
 import { sessionSecrets } from '../../shared/secrets/sessions.js';
 import { syncSession } from '../../shared/sessions/sync.js';
@@ -49,15 +49,6 @@ export function sessionRefused(s: SessionRecord, vendor: string, reason: string)
   });
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const res = schema.safeParse(value);
-  if (!res.success) {
-    for (const i of res.error.issues) i.path.unshift(field);
-    throw problems.validation('body', res.error);
-  }
-  return res.data;
-}
-
 /** The session's credentials and options, checked against the vendor's `sessions` schemas. */
 function loginOf(vendor: string, body: z.infer<typeof S.SessionCreate>) {
   const spec = manifestOf(vendor)?.sessions;
@@ -67,9 +58,12 @@ function loginOf(vendor: string, body: z.infer<typeof S.SessionCreate>) {
     return { credentials: {}, options: {} };
   }
   return {
-    credentials: check(spec.credentials, body.credentials ?? {}, 'credentials') as Record<string, string>,
+    credentials: checkBodyField(spec.credentials, body.credentials ?? {}, 'credentials') as Record<
+      string,
+      string
+    >,
     options: spec.options
-      ? (check(spec.options, body.options ?? {}, 'options') as Record<string, unknown>)
+      ? (checkBodyField(spec.options, body.options ?? {}, 'options') as Record<string, unknown>)
       : {},
   };
 }

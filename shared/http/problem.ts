@@ -2,7 +2,7 @@
  * RFC 9457 problem details. Every error the API returns is one of these, as application/problem+json,
  * naming the failing field(s) in `errors[].pointer` (a JSON Pointer into the request) and `errors[].field`.
  */
-import type { ZodError } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 
 export interface FieldError {
   /** JSON pointer into the request part, e.g. `#/target/type` (body), `#/query/limit`, `#/path/link`. */
@@ -116,4 +116,20 @@ function summarize(err: ZodError): string {
     .slice(0, 5)
     .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
     .join('; ');
+}
+
+/**
+ * One field of a request body checked against a schema chosen at run time (e.g. by the link's vendor):
+ * the value, or a 400 validation problem whose failing fields are named below `field`.
+ *
+ * @example
+ * const options = checkBodyField(manifest.options, body.options, 'options');
+ */
+export function checkBodyField<T>(schema: ZodType<T>, value: unknown, field: string): T {
+  const res = schema.safeParse(value);
+  if (!res.success) {
+    for (const i of res.error.issues) i.path.unshift(field);
+    throw problems.validation('body', res.error);
+  }
+  return res.data;
 }

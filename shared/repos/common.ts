@@ -95,11 +95,14 @@ export async function queryPage(
   return { items, nextCursor: encodeCursor(startKey, opts.scope) };
 }
 
-/** Every live item of a query (internal use: bounded partitions such as a channel's subscriptions). */
+/**
+ * Every item of a query (internal use: bounded partitions such as a channel's subscriptions): the live
+ * ones at `now`, or all of them, expired included, without `now`.
+ */
 export async function queryAll(
   db: Db,
   input: Omit<QueryCommandInput, 'TableName'>,
-  now: Date,
+  now?: Date,
 ): Promise<Item[]> {
   const out: Item[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -107,7 +110,7 @@ export async function queryAll(
     const res = await db.doc.send(
       new QueryCommand({ ...input, TableName: db.table, ExclusiveStartKey: startKey }),
     );
-    for (const it of res.Items ?? []) if (isLive(it, now)) out.push(it);
+    for (const it of res.Items ?? []) if (!now || isLive(it, now)) out.push(it);
     startKey = res.LastEvaluatedKey;
   } while (startKey);
   return out;

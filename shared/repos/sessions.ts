@@ -9,7 +9,7 @@
  * user out before the record goes; an expired one is logged out and marked `ended` by the owner's
  * reconcile. Session credentials never live here (see `shared/secrets/sessions.ts`).
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -17,6 +17,7 @@ import {
   getLive,
   newId,
   pick,
+  queryAll,
   tenantTypePage,
   ttlIso,
   updateLive,
@@ -135,25 +136,15 @@ export class SessionRepo {
    * ends and removes them). Reads the link index (eventually consistent).
    */
   async listByLink(tenant: string, link: string): Promise<SessionRecord[]> {
-    const out: SessionRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
-          ExpressionAttributeValues: {
-            ':p': keys.sessionIndex(tenant, '', link).gsi1pk,
-            ':s': keys.prefix.session,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const it of res.Items ?? []) out.push(toSession(it));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(this.db, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
+      ExpressionAttributeValues: {
+        ':p': keys.sessionIndex(tenant, '', link).gsi1pk,
+        ':s': keys.prefix.session,
+      },
+    });
+    return items.map(toSession);
   }
 
   /**

@@ -13,6 +13,32 @@ export function settled(err?: Error): Promise<void> {
   return p;
 }
 
+/** A pending durability: settled once an event is stored (or failed to be); see `durable()`. */
+export interface Durable {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * A promise with its settle functions; an unobserved rejection is not reported as unhandled.
+ *
+ * @example
+ * const d = durable();
+ * writeToLog().then(d.resolve, d.reject);
+ * await d.promise; // then acknowledge the vendor
+ */
+export function durable(): Durable {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 export interface DraftSink {
   /** One draft; resolves once durable. */
   emit(draft: EventDraft): Promise<void>;

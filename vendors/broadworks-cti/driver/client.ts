@@ -14,6 +14,7 @@
  * BroadWorks re-sends it on another channel of the set. Events answered otherwise (481 for a deleted
  * subscription, 400 for an unreadable one) are answered on receipt.
  */
+import { durable, type Durable } from '../../driver-kit/events.js';
 import net from 'node:net';
 import tls from 'node:tls';
 import { LinkUnavailableError, type DriverLogger } from '../../driver-kit/seam.js';
@@ -97,24 +98,6 @@ interface Collator {
   next?: number;
   buffer: Map<number, BwEvent>;
   timer?: NodeJS.Timeout;
-}
-
-/** The durability of one received event: settled by the driver's handling, then acknowledged. */
-interface Durable {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(err: Error): void;
-}
-
-function durable(): Durable {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 const SEEN_EVENT_IDS = 4096;
