@@ -42,9 +42,6 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { startStack, type LocalStack } from '../local/stack.js';
-
-/** The BroadWorks CTI link the bench creates (the simulator's own local link id). */
-const SIM_LINK = 'sim-broadworks';
 import type { BridgeEvent } from '../shared/events/model.js';
 import { benchDirectory } from './directory.js';
 import type { FromReceivers, Receipt, ToReceivers } from './receivers.js';
@@ -781,10 +778,13 @@ const sign = (secret: string, id: string, timestamp: string, body: string) =>
     .update(`${id}.${timestamp}.${body}`)
     .digest('base64')}`;
 
+/** The BroadWorks CTI link the bench creates (the simulator's own local link id). */
+const SIM_LINK = 'sim-broadworks';
 const userTarget = (u: { userId: string }) => ({ type: 'user', id: u.userId });
 const sub = (channel: string, target: { type: string; id?: string }) => ({
   channel,
-  link: target,
+  link: SIM_LINK,
+  target,
   events: ['call'],
 });
 
