@@ -796,11 +796,10 @@ export class DeliveryRepo {
     pk: string,
     field: string,
   ): Promise<{ tenant: string; channel: string; value: number }[]> {
-    const items = await queryAll(
-      this.db,
-      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk } },
-      new Date(0),
-    );
+    const items = await queryAll(this.db, {
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': pk },
+    });
     return items.map((it) => ({
       tenant: it.tenant as string,
       channel: it.channel as string,
