@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
 import { checkBodyField, Problem, problems } from '../../shared/http/problem.js';
-import type { SessionRecord } from '../../shared/repos/sessions.js';
+import { newSessionId, type SessionRecord } from '../../shared/repos/sessions.js';
 import { sessionSecrets } from '../../shared/secrets/sessions.js';
 import { syncSession } from '../../shared/sessions/sync.js';
 import { manifestOf } from '../../vendors/index.js';
@@ -82,23 +82,26 @@ export const build = (getDeps: () => Deps) =>
         const link = await deps.repos.links.get(tenant, body.link);
         if (!link) throw problems.unprocessable('no such link', 'link');
         const login = loginOf(link.vendor, body);
-        const created = await deps.repos.sessions.create(
-          {
-            tenant,
-            link: body.link,
-            user: body.user,
-            ttlSeconds: body.ttlSeconds ?? S.TTL.session.default,
-            options: login.options,
-          },
-          now,
-        );
-        if (Object.keys(login.credentials).length) {
-          try {
-            await sessionSecrets(deps.secrets).put(tenant, created.id, login.credentials);
-          } catch (err) {
-            await deps.repos.sessions.remove(tenant, created.id);
-            throw err;
-          }
+        // credentials first: the connector's reconcile may log in a session the moment its record exists
+        const id = newSessionId();
+        const secrets = sessionSecrets(deps.secrets);
+        if (Object.keys(login.credentials).length) await secrets.put(tenant, id, login.credentials);
+        let created;
+        try {
+          created = await deps.repos.sessions.create(
+            {
+              id,
+              tenant,
+              link: body.link,
+              user: body.user,
+              ttlSeconds: body.ttlSeconds ?? S.TTL.session.default,
+              options: login.options,
+            },
+            now,
+          );
+        } catch (err) {
+          await secrets.delete(tenant, id).catch(() => undefined);
+          throw err;
         }
         const synced = await syncSession(deps, tenant, body.link, created.id);
         if (synced.kind === 'unreachable')

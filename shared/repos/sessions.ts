@@ -72,11 +72,16 @@ const toSession = (it: Item): SessionRecord => ({
 export const sessionExpired = (s: SessionRecord, now: Date): boolean =>
   Date.parse(s.expiresAt) <= now.getTime();
 
+/** A fresh session id (`ses_…`). */
+export const newSessionId = (): string => newId('ses');
+
 export class SessionRepo {
   constructor(private readonly db: Db) {}
 
   async create(
     input: {
+      /** Chosen by the caller when something keyed by it must exist first (its credentials). */
+      id?: string;
       tenant: string;
       link: string;
       user: string;
@@ -85,7 +90,7 @@ export class SessionRepo {
     },
     now: Date,
   ): Promise<SessionRecord> {
-    const id = newId('ses');
+    const id = input.id ?? newSessionId();
     const item = {
       ...keys.session(input.tenant, id),
       ...keys.sessionIndex(input.tenant, id, input.link),
