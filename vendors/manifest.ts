@@ -28,7 +28,15 @@ export interface VendorManifest<Id extends string = string> {
    * Per-user login (`POST /v1/sessions`): the credentials and options a session carries. Absent: the
    * vendor has no per-user login and session creation is refused with a problem saying so.
    */
-  readonly sessions?: { credentials: z.ZodObject; options?: z.ZodObject };
+  readonly sessions?: {
+    credentials: z.ZodObject;
+    options?: z.ZodObject;
+    /**
+     * True when, on a link with these options, the vendor sends a user's events only while that user
+     * is logged in: a subscription to a user without an active session is then refused (409).
+     */
+    requiredForUserTargets?: (linkOptions: Record<string, unknown>) => boolean;
+  };
   /** The protocol document of this vendor (decisions, gaps, mapping table). */
   readonly doc: string;
 }

@@ -15,6 +15,24 @@ export interface DirectoryUser {
   number?: string;
 }
 
+/** A call waiting in a queue, as `listQueueCalls` answers it. */
+export interface QueuedCall {
+  /** The vendor's id of the queued call (CAP: the queueCall's callId). */
+  id: string;
+  /** 1-based position in the queue. */
+  position: number;
+  /** The caller's number and name, as the vendor gave them. */
+  from?: string;
+  fromName?: string;
+  /** The dialled number (DNIS) and its name, when the vendor gives them. */
+  dnis?: string;
+  dnisName?: string;
+  /** When the call entered the queue (ISO 8601). */
+  enteredAt?: string;
+  /** Vendor priority, when given (lower is more urgent). */
+  priority?: number;
+}
+
 /** Which calls a forwarding command reads or changes. */
 export type ForwardingType = 'always' | 'busy' | 'no-answer';
 
@@ -49,6 +67,11 @@ export type CallCommand =
       enabled: boolean;
       to?: string;
     }
+  | { kind: 'tagDisposition'; user: string; call: string; code: string }
+  | { kind: 'listQueueCalls'; queue: string }
+  | { kind: 'reorderQueueCall'; queue: string; call: string; position: number }
+  | { kind: 'promoteQueueCall'; queue: string; call: string }
+  | { kind: 'removeQueueCall'; queue: string; call: string; to?: string }
   | { kind: 'raw'; request: unknown };
 
 export type CommandKind = CallCommand['kind'];
@@ -65,6 +88,7 @@ export interface CommandResults {
   setDnd: { enabled: boolean };
   getForwarding: { enabled: boolean; to?: string };
   setForwarding: { enabled: boolean; to?: string };
+  listQueueCalls: { calls: QueuedCall[] };
   raw: { status: number; body: unknown };
 }
 

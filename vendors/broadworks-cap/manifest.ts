@@ -58,6 +58,8 @@ export default defineVendor({
       userType: z.enum(['CallClient', 'AttendantConsole']).optional(),
       monitor: z.array(z.string().min(1).max(256)).max(500).optional(),
     }),
+    // CAP-C sends a user's traffic only on that user's own registered dialog; CCC2 sends every user's.
+    requiredForUserTargets: (linkOptions) => (linkOptions.mode ?? 'cap-c') === 'cap-c',
   },
   doc: 'docs/protocols/broadworks-cap.md',
 });
