@@ -47,8 +47,9 @@ describe('webhook delivery', () => {
       expect(Number(r.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -1);
       expect(new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toEqual(e1);
 
-      // A subscription created through the API takes effect within 1 s, without a restart.
-      const created = Date.now();
+      // A subscription created through the API takes effect within 1 s, without a restart: every event
+      // written 1 s or more after it exists reaches the endpoint. (Asserted on write times, not on how
+      // long a loaded machine takes to carry the events.)
       expect(
         (
           await t.client.post('/v1/subscriptions', {
@@ -59,15 +60,28 @@ describe('webhook delivery', () => {
           })
         ).status,
       ).toBe(201);
-      let n = 1;
-      for (;;) {
+      const created = Date.now();
+      const written: { key: string; at: number }[] = [];
+      const bobDelivered = () =>
+        new Set(
+          rx.got
+            .filter((g) => g.json.target.id === 'bob')
+            .map((g) => g.json.data.call.correlationId as string),
+        );
+      for (let n = 1; ; n++) {
+        const at = Date.now();
         await writer.write(t.id, 'pbx', callDraft('bob', `b${n}`));
+        written.push({ key: `b${n}`, at });
+        if (at - created >= 1000 && bobDelivered().size) break;
+        expect(at - created, 'no bob event delivered long after the subscription').toBeLessThan(10_000);
         await new Promise((res) => setTimeout(res, 100));
-        if (rx.got.some((g) => g.json.target.id === 'bob')) break;
-        expect(Date.now() - created).toBeLessThan(1300);
-        n++;
       }
-      expect(Date.now() - created).toBeLessThanOrEqual(1300);
+      const due = written.filter((w) => w.at - created >= 1000).map((w) => w.key);
+      expect(due.length).toBeGreaterThan(0);
+      await until(
+        async () => bobDelivered(),
+        (got) => due.every((k) => got.has(k)),
+      );
       expect(rx.got.filter((g) => g.json.tenant !== t.id || g.json.type !== 'call.received')).toEqual([]);
 
       // Deleting the channel stops delivery within 1 s.

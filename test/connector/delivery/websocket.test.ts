@@ -303,6 +303,11 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
       'pbx',
       Array.from({ length: 20 }, (_, i) => callDraft('bob', `n${i}`)),
     );
+    // numbered and stored while nobody is connected (else the resume replays fewer and the rest follow live)
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=200`),
+      (r) => r.body.items.length === 62,
+    );
     const second = await client(ch.url);
     try {
       await until(
