@@ -31,6 +31,10 @@ import { startConnector, type Connector, type ConnectorOptions } from '../connec
 import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from '../connector/delivery/index.js';
 import { randomBytes } from 'node:crypto';
+import { TTL } from '../shared/api/schemas.js';
+import { newSessionId } from '../shared/repos/sessions.js';
+import { sessionSecrets } from '../shared/secrets/sessions.js';
+import type { SimSessionSeed } from '../simulator/frontends/types.js';
 import {
   startSimulator,
   type RunningSimulator,
@@ -279,13 +283,39 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 async function ensureSimulatorLinks(deps: Deps, sim: RunningSimulator): Promise<void> {
   const dir = DEFAULT_DIRECTORY;
   const links = sim.frontEnds.flatMap((r) =>
-    r.vendor.localLinks(r, dir).map((seed) => ({ ...seed, vendor: r.vendor.id as VendorId })),
+    r.vendor
+      .localLinks(r, dir, sim.credentials)
+      .map((seed) => ({ ...seed, vendor: r.vendor.id as VendorId })),
   );
   const now = new Date();
-  for (const { id, vendor, endpoint, options } of links) {
+  for (const { id, vendor, endpoint, options, sessions = [] } of links) {
     const existing = await deps.repos.links.get(ADMIN_TENANT, id);
     if (existing) await deps.repos.links.update(ADMIN_TENANT, id, { endpoint, options }, now);
     else await deps.repos.links.create({ tenant: ADMIN_TENANT, id, vendor, endpoint, options }, now);
     await deps.secrets.put(ADMIN_TENANT, id, sim.credentials[0]!);
+    for (const seed of sessions) await ensureSession(deps, id, seed, now);
   }
+}
+
+/**
+ * Keeps one session of a seed user on a simulator link: a new one (credentials first, as the API does)
+ * unless the user has a live one that is not `failed` or `ended`. The connector logs it in once the link
+ * is up. Sessions last the longest TTL the API allows; each start renews the seed.
+ */
+async function ensureSession(deps: Deps, link: string, seed: SimSessionSeed, now: Date): Promise<void> {
+  const live = await deps.repos.sessions.liveOfUser(ADMIN_TENANT, link, seed.user, now);
+  if (live.some((s) => s.state === 'active' || s.state === 'logging-in')) return;
+  const id = newSessionId();
+  await sessionSecrets(deps.secrets).put(ADMIN_TENANT, id, seed.credentials);
+  await deps.repos.sessions.create(
+    {
+      id,
+      tenant: ADMIN_TENANT,
+      link,
+      user: seed.user,
+      ttlSeconds: TTL.session.max,
+      options: seed.options ?? {},
+    },
+    now,
+  );
 }

@@ -74,7 +74,7 @@ console.log(
     ...stack.simulator!.frontEnds.map(
       (r) =>
         `              ${r.vendor.label} ${r.url}: link ${r.vendor
-          .localLinks(r, DEFAULT_DIRECTORY)
+          .localLinks(r, DEFAULT_DIRECTORY, stack.simulator!.credentials)
           .map((l) => `"${l.id}"`)
           .join(', ')} in tenant "default"`,
     ),

@@ -5,9 +5,10 @@
  */
 import type { VendorManifest } from './manifest.js';
 import avayaMtcti3 from './avaya-mtcti3/manifest.js';
+import broadworksCap from './broadworks-cap/manifest.js';
 import broadworksCti from './broadworks-cti/manifest.js';
 
-export const VENDOR_MANIFESTS = [broadworksCti, avayaMtcti3] as const;
+export const VENDOR_MANIFESTS = [broadworksCti, avayaMtcti3, broadworksCap] as const;
 
 export type VendorId = (typeof VENDOR_MANIFESTS)[number]['id'];
 

@@ -24,11 +24,23 @@ export interface SimCredential {
   admin?: boolean;
 }
 
+/**
+ * A per-user session the local stack keeps on a link (vendors whose users log in one by one): created
+ * when the user has no live session there, so the README's examples work without a login step.
+ */
+export interface SimSessionSeed {
+  user: string;
+  credentials: Record<string, string>;
+  options?: Record<string, unknown>;
+}
+
 /** What the local stack creates for a running front-end: one link (id, endpoint, options). */
 export interface SimLinkSeed {
   id: string;
   endpoint: string;
   options: Record<string, unknown>;
+  /** Sessions the local stack keeps on the link (see `SimSessionSeed`). */
+  sessions?: SimSessionSeed[];
 }
 
 /**
@@ -47,7 +59,11 @@ export interface SimVendor<O extends object = object> {
     options: Partial<O> & { host: string; port: number; credentials: SimCredential[] },
   ): SimFrontEnd;
   /** The links `npm start` creates for this front-end, pointed at the running one. */
-  localLinks(running: { port: number; url: string }, directory: SeedDirectory): SimLinkSeed[];
+  localLinks(
+    running: { port: number; url: string },
+    directory: SeedDirectory,
+    credentials: readonly SimCredential[],
+  ): SimLinkSeed[];
 }
 
 /** A fault request the front-end refuses (the control API answers 400 with the message). */

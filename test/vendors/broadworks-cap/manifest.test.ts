@@ -45,14 +45,18 @@ describe('broadworks-cap manifest', () => {
     expect(() => sessions.options!.parse({ userType: 'Supervisor' })).toThrow();
   });
 
-  it('the simulator front-end offers a CAP-C link and a CCC2 link on the next port', () => {
+  it('the simulator front-end offers a CAP-C link (a session per seed user) and a CCC2 link on the next port', () => {
     expect(simVendor).toMatchObject({ id: 'broadworks-cap', control: 'cap' });
-    const links = simVendor.localLinks({ port: 4000, url: 'tcp://127.0.0.1:4000' }, defaultDirectory());
+    const dir = defaultDirectory();
+    const links = simVendor.localLinks({ port: 4000, url: 'tcp://127.0.0.1:4000' }, dir, [
+      { username: 'bridge', password: 'pw-1' },
+    ]);
     expect(links).toEqual([
       {
         id: 'sim-cap',
         endpoint: 'tcp://127.0.0.1:4000',
         options: { mode: 'cap-c', applicationId: 'cti-bridge-local' },
+        sessions: dir.users.map((u) => ({ user: u.userId, credentials: { password: 'pw-1' } })),
       },
       { id: 'sim-ccc2', endpoint: 'tcp://127.0.0.1:4001', options: { mode: 'ccc2' } },
     ]);

@@ -10,10 +10,18 @@ const simVendor: SimVendor<BroadWorksCapSimOptions> = {
   control: 'cap',
   label: 'BroadWorks CAP (CAP-C + CCC2)',
   create: (core, options) => new BroadWorksCapFrontEnd(core, options),
-  localLinks: (running) => {
+  // CAP-C users log in one by one: the local stack keeps a session per seed user (the front-end's users
+  // share the simulator's password), so user subscriptions and calls work as on the other links.
+  localLinks: (running, dir, credentials) => {
     const url = new URL(running.url);
+    const password = credentials[0]?.password ?? 'bridge-secret';
     return [
-      { id: 'sim-cap', endpoint: running.url, options: { mode: 'cap-c', applicationId: 'cti-bridge-local' } },
+      {
+        id: 'sim-cap',
+        endpoint: running.url,
+        options: { mode: 'cap-c', applicationId: 'cti-bridge-local' },
+        sessions: dir.users.map((u) => ({ user: u.userId, credentials: { password } })),
+      },
       { id: 'sim-ccc2', endpoint: `tcp://${url.hostname}:${running.port + 1}`, options: { mode: 'ccc2' } },
     ];
   },
