@@ -4,6 +4,7 @@
  * (./.bridge-data, or `memory`). Port 0 picks a free port; the real one is printed.
  */
 import { DEFAULT_DIRECTORY } from '../simulator/directory.js';
+import { simulatorVendors } from '../simulator/vendors.js';
 import { VENDOR_IDS } from '../vendors/index.js';
 import { startStack } from './stack.js';
 
@@ -22,13 +23,17 @@ function port(name: string, fallback: number): number {
 }
 
 /**
- * Front-end ports: SIM_PORTS as `vendor=port,...` wins; otherwise the HTTP port + 11, 12, ... in vendor
- * registration order (3011 BroadWorks CTI, 3012 MTCTI-3, ...), or free ports when the HTTP port is 0.
+ * Front-end ports: SIM_PORTS as `vendor=port,...` wins; otherwise consecutive ports from the HTTP port
+ * + 11 in vendor registration order, each vendor taking as many as its front-end listens on (3011
+ * BroadWorks CTI, 3012 MTCTI-3, 3013 CAP-C and 3014 CCC2, ...), or free ports when the HTTP port is 0.
  */
-function simulatorPorts(base: number): Record<string, number> {
-  const ports: Record<string, number> = Object.fromEntries(
-    VENDOR_IDS.map((id, i) => [id, base === 0 ? 0 : base + i]),
-  );
+async function simulatorPorts(base: number): Promise<Record<string, number>> {
+  const ports: Record<string, number> = {};
+  let next = base;
+  for (const v of await simulatorVendors()) {
+    ports[v.id] = base === 0 ? 0 : next;
+    next += v.ports ?? 1;
+  }
   for (const kv of (process.env.SIM_PORTS ?? '').split(',').filter(Boolean)) {
     const [id, raw] = kv.split('=');
     if (!id || !(VENDOR_IDS as readonly string[]).includes(id.trim())) {
@@ -54,7 +59,7 @@ const stack = await startStack({
   logLevel: process.env.BRIDGE_LOG_LEVEL ?? 'WARN',
   simulator: {
     controlPort: port('SIM_CONTROL_PORT', simBase(10)),
-    ports: simulatorPorts(simBase(11)),
+    ports: await simulatorPorts(simBase(11)),
   },
 }).catch((err: unknown) => {
   console.error(`cti-bridge: failed to start: ${(err as Error).message}`);

@@ -54,6 +54,11 @@ export interface SimVendor<O extends object = object> {
   readonly control: string;
   /** A short label for start-up output. */
   readonly label: string;
+  /**
+   * How many consecutive ports the front-end listens on, from its own (default 1); the local stack's
+   * fixed ports leave room for them (CAP: CAP-C and, on the next port, CCC2).
+   */
+  readonly ports?: number;
   create(
     core: PbxCore,
     options: Partial<O> & { host: string; port: number; credentials: SimCredential[] },

@@ -9,6 +9,7 @@ const simVendor: SimVendor<BroadWorksCapSimOptions> = {
   id: 'broadworks-cap',
   control: 'cap',
   label: 'BroadWorks CAP (CAP-C + CCC2)',
+  ports: 2,
   create: (core, options) => new BroadWorksCapFrontEnd(core, options),
   // CAP-C users log in one by one: the local stack keeps a session per seed user (the front-end's users
   // share the simulator's password), so user subscriptions and calls work as on the other links.
