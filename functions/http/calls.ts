@@ -1,6 +1,9 @@
 /**
- * Unified call control: validate and authorize here, then forward the command to the connector that
- * owns the link (found through its lease) and return the vendor's answer synchronously.
+ * Unified call control (calls, agents, DND, forwarding, disposition codes, call-center queues, raw
+ * requests): validate and authorize here, then forward the command to the connector that owns the link
+ * (found through its lease) and return the vendor's answer synchronously. Queue control lives here too:
+ * it needs the same path to the connector (lease, token, the function's place in the VPC) and nothing
+ * else.
  */
 import type { z } from 'zod';
 import * as S from '../../shared/api/schemas.js';
@@ -104,6 +107,11 @@ export const build = (getDeps: () => Deps) =>
           withCall: body.withCall,
         }),
       ),
+      tagDisposition: command(
+        { params: S.CallParams, body: S.DispositionBody },
+        204,
+        ({ params: p, body }) => ({ kind: 'tagDisposition', user: p.user, call: p.call, code: body.code }),
+      ),
       getAgentState: command({ params: S.AgentParams }, 200, ({ params }) => ({
         kind: 'getAgentState',
         agent: params.agent,
@@ -137,6 +145,41 @@ export const build = (getDeps: () => Deps) =>
           type: p.type,
           enabled: body.enabled,
           ...(body.to ? { to: body.to } : {}),
+        }),
+      ),
+      // Queue control. The queue is live vendor data: one answer, in queue order, no cursor.
+      listQueueCalls: command(
+        { params: S.QueueParams },
+        200,
+        ({ params }) => ({ kind: 'listQueueCalls', queue: params.queue }),
+        (r) => ({ items: [...r.calls].sort((a, b) => a.position - b.position) }),
+      ),
+      reorderQueueCall: command(
+        { params: S.QueueCallParams, body: S.ReorderBody },
+        204,
+        ({ params: p, body }) => ({
+          kind: 'reorderQueueCall',
+          queue: p.queue,
+          call: p.call,
+          position: body.position,
+        }),
+      ),
+      promoteQueueCall: command({ params: S.QueueCallParams }, 204, ({ params: p }) => ({
+        kind: 'promoteQueueCall',
+        queue: p.queue,
+        call: p.call,
+      })),
+      // DELETE: the call leaves the queue resource whatever becomes of it; `?to=` says where it goes
+      // (the vendors' removals: CAP queueAction Transfer/Remove; BroadWorks CTI's ACD Blind Transfer or
+      // ACD Release Call).
+      removeQueueCall: command(
+        { params: S.QueueCallParams, query: S.QueueCallRemoveQuery },
+        204,
+        ({ params: p, query }) => ({
+          kind: 'removeQueueCall',
+          queue: p.queue,
+          call: p.call,
+          ...(query.to ? { to: query.to } : {}),
         }),
       ),
       rawRequest: command({ params: S.LinkParams, body: S.RawBody }, 200, ({ body }) => ({

@@ -1,12 +1,72 @@
+/**
+ * Subscriptions: which events of a target on a link go to a channel.
+ *
+ * Some vendors send a user's events only while that user is logged in through a session of the bridge
+ * (the vendor manifest's `sessions.requiredForUserTargets`, e.g. BroadWorks CAP-C, where a user's
+ * traffic flows on that user's own login). A subscription to such a user without an `active` session
+ * would be accepted and then stay silent, so it is refused with 409 `session-required` instead, saying
+ * how to open the session. The rule is checked when the subscription is created: a session that ends
+ * later leaves the subscription in place (its events stop until the session is active again, which
+ * `GET /v1/sessions/{id}` shows).
+ */
+import type { z } from 'zod';
 import { TTL } from '../../shared/api/schemas.js';
 import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
-import { problems } from '../../shared/http/problem.js';
+import { Problem, problems } from '../../shared/http/problem.js';
+import type { SessionRecord } from '../../shared/repos/sessions.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
+import { manifestOf } from '../../vendors/index.js';
 import { operation } from './operation.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
 
 const view = ({ tenant: _t, ...rest }: SubscriptionRecord) => rest;
+
+/**
+ * 409: the user has no `active` session on a link whose vendor needs one for the user's events.
+ * `session` names the user's most recent session on the link when there is one (not `active`).
+ */
+export function sessionRequired(
+  link: { id: string; vendor: string },
+  user: string,
+  latest: SessionRecord | undefined,
+): Problem {
+  const which = latest ? ` (session ${latest.id} is ${latest.state})` : '';
+  const detail =
+    `user ${user} has no active session on link ${link.id}${which}: ${link.vendor} sends a user's events ` +
+    `only while the user is logged in. Open one with POST /v1/sessions (link "${link.id}", user ` +
+    `"${user}") and subscribe once its state is active.`;
+  return new Problem(409, 'Session Required', detail, {
+    type: 'urn:cti-bridge:problem:session-required',
+    vendor: link.vendor,
+    link: link.id,
+    user,
+    ...(latest
+      ? { session: { id: latest.id, state: latest.state, location: `/v1/sessions/${latest.id}` } }
+      : {}),
+    errors: [{ pointer: '#/target/id', field: 'target.id', detail: `no active session on ${link.id}` }],
+  });
+}
+
+/**
+ * Refuses (409) a user target that needs an `active` session and has none. A missing link is left to
+ * the subscription's own reference check (422).
+ */
+async function requireSessionIfNeeded(
+  deps: Deps,
+  tenant: string,
+  body: z.output<typeof S.SubscriptionCreate>,
+  now: Date,
+): Promise<void> {
+  if (body.target.type !== 'user' || !body.target.id) return;
+  const link = await deps.repos.links.get(tenant, body.link);
+  const needs = link && manifestOf(link.vendor)?.sessions?.requiredForUserTargets?.(link.options);
+  if (!link || !needs) return;
+  const sessions = await deps.repos.sessions.liveOfUser(tenant, body.link, body.target.id, now);
+  if (sessions.some((s) => s.state === 'active')) return;
+  const latest = sessions.sort((a, b) => b.stateAt.localeCompare(a.stateAt))[0];
+  throw sessionRequired(link, body.target.id, latest);
+}
 
 export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
@@ -15,6 +75,7 @@ export const build = (getDeps: () => Deps) =>
       createSubscription: operation(
         { body: S.SubscriptionCreate },
         async ({ body: b, tenant, deps, now }) => {
+          await requireSessionIfNeeded(deps, tenant, b, now);
           const s = await deps.repos.subscriptions.create(
             {
               tenant,

@@ -43,6 +43,10 @@ export interface RouteDef {
 
 const ok = (schema: z.ZodType, description = 'OK'): ResponseDef => ({ description, schema });
 const noContent: ResponseDef = { description: 'Done' };
+/** Commands some vendors lack: the problem `not-supported-by-vendor` names the link's vendor. */
+const notSupported: ResponseDef = {
+  description: "The link's vendor cannot do this (problem `not-supported-by-vendor`, `vendor` names it)",
+};
 
 export const ROUTES: RouteDef[] = [
   {
@@ -344,7 +348,14 @@ export const ROUTES: RouteDef[] = [
     tag: 'subscriptions',
     summary: 'Send events of a target on a link to a channel',
     body: S.SubscriptionCreate,
-    responses: { 201: ok(S.SubscriptionView, 'Created') },
+    responses: {
+      201: ok(S.SubscriptionView, 'Created'),
+      409: {
+        description:
+          "A user target on a link whose vendor sends a user's events only while the user is logged in, without an `active` session for that user (problem `session-required`: open one with `POST /v1/sessions`)",
+      },
+      422: { description: 'No such channel or link in your tenant' },
+    },
   },
   {
     operationId: 'listSubscriptions',
@@ -531,6 +542,18 @@ export const ROUTES: RouteDef[] = [
     responses: { 204: noContent },
   },
   {
+    operationId: 'tagDisposition',
+    fn: 'calls',
+    method: 'POST',
+    path: '/v1/links/{link}/users/{user}/calls/{call}/disposition',
+    auth: 'tenant',
+    tag: 'call control',
+    summary: "Tag an ACD call with a disposition code (the user is the call center's agent)",
+    params: S.CallParams,
+    body: S.DispositionBody,
+    responses: { 204: noContent, 501: notSupported },
+  },
+  {
     operationId: 'getAgentState',
     fn: 'calls',
     method: 'GET',
@@ -598,6 +621,54 @@ export const ROUTES: RouteDef[] = [
     params: S.ForwardingParams,
     body: S.ForwardingBody,
     responses: { 200: ok(S.ForwardingView) },
+  },
+  // Queue control: live vendor data and actions on a call-center queue (the queue is the vendor's id of
+  // the ACD / call center). Vendors that cannot do it answer 501 naming the vendor.
+  {
+    operationId: 'listQueueCalls',
+    fn: 'calls',
+    method: 'GET',
+    path: '/v1/links/{link}/queues/{queue}/calls',
+    auth: 'tenant',
+    tag: 'queue control',
+    summary: 'The calls waiting in a queue, in queue order (live, not paginated)',
+    params: S.QueueParams,
+    responses: { 200: ok(S.QueuedCalls), 501: notSupported },
+  },
+  {
+    operationId: 'reorderQueueCall',
+    fn: 'calls',
+    method: 'POST',
+    path: '/v1/links/{link}/queues/{queue}/calls/{call}/reorder',
+    auth: 'tenant',
+    tag: 'queue control',
+    summary: 'Move a queued call to a position',
+    params: S.QueueCallParams,
+    body: S.ReorderBody,
+    responses: { 204: noContent, 501: notSupported },
+  },
+  {
+    operationId: 'promoteQueueCall',
+    fn: 'calls',
+    method: 'POST',
+    path: '/v1/links/{link}/queues/{queue}/calls/{call}/promote',
+    auth: 'tenant',
+    tag: 'queue control',
+    summary: 'Promote a queued call (the vendor raises its priority)',
+    params: S.QueueCallParams,
+    responses: { 204: noContent, 501: notSupported },
+  },
+  {
+    operationId: 'removeQueueCall',
+    fn: 'calls',
+    method: 'DELETE',
+    path: '/v1/links/{link}/queues/{queue}/calls/{call}',
+    auth: 'tenant',
+    tag: 'queue control',
+    summary: 'Take a call out of the queue, optionally transferring it to `to`',
+    params: S.QueueCallParams,
+    query: S.QueueCallRemoveQuery,
+    responses: { 204: noContent, 501: notSupported },
   },
   {
     operationId: 'rawRequest',

@@ -357,6 +357,45 @@ export const DirectoryUserView = z.object({
   name: z.string().optional(),
   number: z.string().optional(),
 });
+export const DispositionBody = z.strictObject({
+  code: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^\P{Cc}+$/u, 'no control characters')
+    .describe(
+      "A disposition code configured on the vendor's call center (e.g. BroadWorks ACD disposition codes)",
+    ),
+});
+
+// ---------- queue control ----------
+export const QueueParams = z.strictObject({ link: Slug, queue: VendorId });
+export const QueueCallParams = z.strictObject({ link: Slug, queue: VendorId, call: VendorId });
+export const QueuedCall = z.object({
+  id: z.string().describe("The vendor's id of the queued call (use it as `{call}`)"),
+  position: z.number().int().min(1).describe('1-based position in the queue (1: next to be distributed)'),
+  from: z.string().optional().describe("The caller's number, as the vendor gave it"),
+  fromName: z.string().optional(),
+  dnis: z.string().optional().describe('The dialled number (DNIS), when the vendor gives it'),
+  dnisName: z.string().optional(),
+  enteredAt: IsoTime.optional().describe('When the call entered the queue'),
+  priority: z.number().int().optional().describe('Vendor priority, when given (lower is more urgent)'),
+});
+export const QueuedCalls = z
+  .object({ items: z.array(QueuedCall).describe('In queue order (position 1 first)') })
+  .describe('The queue as the vendor reports it now: live data, not paginated (no cursor)');
+export const ReorderBody = z.strictObject({
+  position: z
+    .number()
+    .int()
+    .min(1)
+    .describe('The wanted 1-based position; the vendor may place the call elsewhere as the queue moves'),
+});
+export const QueueCallRemoveQuery = z.strictObject({
+  to: Address.optional().describe(
+    'Transfer the call to this number as it leaves the queue; without it the vendor removes the call from the queue as its own queue removal does (typically releasing it)',
+  ),
+});
 export const RawBody = z
   .record(z.string(), z.unknown())
   .describe(

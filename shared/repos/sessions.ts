@@ -153,6 +153,20 @@ export class SessionRepo {
   }
 
   /**
+   * The live sessions of one user on a link (not expired, not being deleted), each read again from the
+   * table so its `state` is current: the link index finds them, but it is eventually consistent and a
+   * session that turned `active` a moment ago may still read `logging-in` there. (A session created
+   * within the index's propagation delay, usually well under a second, is not found at all yet.)
+   */
+  async liveOfUser(tenant: string, link: string, user: string, now: Date): Promise<SessionRecord[]> {
+    const indexed = (await this.listByLink(tenant, link)).filter((s) => s.user === user);
+    const current = await Promise.all(indexed.map((s) => this.read(tenant, s.id)));
+    return current.filter(
+      (s): s is SessionRecord => s !== null && !s.deleteRequested && !sessionExpired(s, now),
+    );
+  }
+
+  /**
    * Extends a live session by `ttlSeconds` (default: its own ttl) from now. A session that is not
    * `active` goes back to `logging-in` (the owner logs it in again).
    */

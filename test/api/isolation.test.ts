@@ -116,6 +116,8 @@ const callBodies: Record<string, unknown> = {
   sendDtmf: { digits: '12#' },
   transferCall: { mode: 'blind', to: '1003' },
   conferenceCall: { withCall: 'c2' },
+  tagDisposition: { code: 'SALE' },
+  reorderQueueCall: { position: 1 },
   setAgentState: { state: 'available' },
   setDnd: { enabled: true },
   setForwarding: { enabled: true, to: '1004' },
@@ -127,6 +129,7 @@ for (const r of ROUTES.filter((r) => r.fn === 'calls')) {
     .replace('{user}', 'alice')
     .replace('{call}', 'c1')
     .replace('{agent}', 'alice')
+    .replace('{queue}', 'sales')
     .replace('{type}', 'always');
   probes[r.operationId] = {
     path: () => path,

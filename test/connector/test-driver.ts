@@ -1,12 +1,14 @@
 /**
  * A small driver for connector tests: it connects at once, logs users in and out through the seam's
- * `sessions` (refusing the users it is told to), answers callbacks with an echo, and lets the test
- * drop the link or end a user's session from the vendor's side. Every call is recorded, and a test
- * can await the next one instead of sleeping.
+ * `sessions` (refusing the users it is told to), answers callbacks with an echo, runs commands through
+ * the test's `execute` (without one, every command is not supported, as a vendor that cannot do it),
+ * and lets the test drop the link or end a user's session from the vendor's side. Every call is
+ * recorded, and a test can await the next one instead of sleeping.
  */
 import {
   NotSupportedError,
   SessionRefusedError,
+  type CallCommand,
   type CallbackRequest,
   type Driver,
   type DriverContext,
@@ -18,13 +20,19 @@ export type Seen =
   | { kind: 'connect' }
   | { kind: 'login'; login: SessionLogin }
   | { kind: 'logout'; user: string; session: string }
-  | { kind: 'callback'; request: CallbackRequest };
+  | { kind: 'callback'; request: CallbackRequest }
+  | { kind: 'command'; command: CallCommand };
 
 export interface TestDriverOptions {
   /** Give the driver per-user sessions (default true). */
   sessions?: boolean;
   /** Give the driver `handleCallback` (default true). */
   callbacks?: boolean;
+  /**
+   * Runs the commands the connector sends (`link` is `tenant/link`); its result is the command's
+   * result, what it throws the command's error. Absent: every command throws `NotSupportedError`.
+   */
+  execute?: (command: CallCommand, link: string) => Promise<unknown>;
 }
 
 /** The driver instances a factory made, and what they saw, across links. */
@@ -88,7 +96,9 @@ export class TestVendor {
       watch: async () => undefined,
       resync: async () => undefined,
       execute: async (command) => {
-        throw new NotSupportedError(ctx.link.vendor, command.kind);
+        see({ kind: 'command', command });
+        if (!this.opts.execute) throw new NotSupportedError(ctx.link.vendor, command.kind);
+        return (await this.opts.execute(command, link)) as never;
       },
       close: async () => undefined,
       ...(this.opts.sessions === false
