@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
-import type { BridgeEvent, EventFamily, Target } from '../../shared/events/model.js';
+import type { AgentStateValue, BridgeEvent, EventFamily, Target } from '../../shared/events/model.js';
 import type { RunningSimulator } from '../../simulator/index.js';
 import { api } from '../support/stack.js';
 
@@ -25,9 +25,22 @@ export function scenarioEnv(stack: LocalStack, link: string): ScenarioEnv {
 
 export interface VendorHarness {
   vendor: string;
+  /** Names the suite when a vendor runs it more than once (e.g. per mode); default the vendor id. */
+  label?: string;
   start(): Promise<ScenarioEnv>;
   /** Documented, justified differences from the BroadWorks reference sequences (scenario → override). */
   expectations?: Partial<Record<string, string[]>>;
+  /**
+   * For vendors whose API cannot set an agent's state (CAP only reports it): how the agent sets it on
+   * their own phone instead (the simulator). Absent: `PUT /v1/links/{link}/agents/{agent}/state`.
+   */
+  agentState?(env: ScenarioEnv, agent: string, state: AgentStateValue): Promise<void>;
+  /**
+   * Set (to the reason) where the vendor defines no order across targets, e.g. one socket per user: the
+   * suite then asserts each target's own sequence against the reference, in order, and no event more or
+   * less, instead of one order across all targets.
+   */
+  perTargetOrder?: string;
   /** Scenarios the vendor cannot run at all (scenario → reason); the suite skips them, naming the reason. */
   skip?: Partial<Record<string, string>>;
 }

@@ -45,7 +45,7 @@ describe('broadworks-cap manifest', () => {
     expect(() => sessions.options!.parse({ userType: 'Supervisor' })).toThrow();
   });
 
-  it('the simulator front-end offers a CAP-C link (a session per seed user) and a CCC2 link on the next port', () => {
+  it('the simulator front-end offers a CAP-C link (a session per seed user and queue) and a CCC2 link on the next port', () => {
     expect(simVendor).toMatchObject({ id: 'broadworks-cap', control: 'cap' });
     const dir = defaultDirectory();
     const links = simVendor.localLinks({ port: 4000, url: 'tcp://127.0.0.1:4000' }, dir, [
@@ -56,7 +56,10 @@ describe('broadworks-cap manifest', () => {
         id: 'sim-cap',
         endpoint: 'tcp://127.0.0.1:4000',
         options: { mode: 'cap-c', applicationId: 'cti-bridge-local' },
-        sessions: dir.users.map((u) => ({ user: u.userId, credentials: { password: 'pw-1' } })),
+        sessions: [...dir.users, ...dir.queues].map((u) => ({
+          user: u.userId,
+          credentials: { password: 'pw-1' },
+        })),
       },
       { id: 'sim-ccc2', endpoint: 'tcp://127.0.0.1:4001', options: { mode: 'ccc2' } },
     ]);

@@ -21,7 +21,8 @@ const simVendor: SimVendor<BroadWorksCapSimOptions> = {
         id: 'sim-cap',
         endpoint: running.url,
         options: { mode: 'cap-c', applicationId: 'cti-bridge-local' },
-        sessions: dir.users.map((u) => ({ user: u.userId, credentials: { password } })),
+        // users, and the queues (a call centre logs in like a user to get its queue's traffic)
+        sessions: [...dir.users, ...dir.queues].map((u) => ({ user: u.userId, credentials: { password } })),
       },
       { id: 'sim-ccc2', endpoint: `tcp://${url.hostname}:${running.port + 1}`, options: { mode: 'ccc2' } },
     ];
