@@ -67,7 +67,9 @@ async function start(link: 'sim-cap' | 'sim-ccc2'): Promise<ScenarioEnv> {
  * order for everything, as BroadWorks CTI does.
  */
 async function oneConnectionFarm(env: ScenarioEnv): Promise<void> {
-  const res = await env.client.patch(`/v1/links/${env.link}`, { options: { mode: 'ccc2', connections: 1 } });
+  const res = await env.client.patch(`/v1/links/${env.link}`, {
+    options: { mode: 'ccc2', connections: 1, dtmfActionType: 'TransmitDTMF' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   const farm = env.sim.frontEnd<BroadWorksCapFrontEnd>('broadworks-cap').frontEnd;
   await until(

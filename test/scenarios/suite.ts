@@ -1,7 +1,8 @@
 /**
  * The shared scenario suite: the same call scenarios for every vendor, asserting the exact normalized
  * sequence per call. BroadWorks CTI is the reference; a vendor harness may override a scenario's
- * expectation only with a documented reason (see docs/events.md, "Vendor differences").
+ * expectation only with a documented reason (each vendor's docs/protocols/<vendor>.md, its section on the
+ * shared scenario suite).
  */
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
 import type { AgentStateValue, BridgeEvent } from '../../shared/events/model.js';

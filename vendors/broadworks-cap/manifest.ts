@@ -32,6 +32,14 @@ export const BroadWorksCapOptions = z.object({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
+  /**
+   * CAP 17.0 has no DTMF action type (L1740-1802): `dtmf` answers 501 unless this names the action type a
+   * server offers for it (sent with CallId and Number = the digits), e.g. `TransmitDTMF` on the simulator.
+   */
+  dtmfActionType: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/)
+    .optional(),
   rejectUnauthorized: z.boolean().default(true),
   ca: z.string().optional(),
 });

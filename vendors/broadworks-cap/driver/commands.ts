@@ -25,6 +25,8 @@ export interface CommandDeps {
   outcomes: Outcomes;
   observed: Observed;
   channelFor: ChannelFor;
+  /** The link's `dtmfActionType`: CAP has none, so `dtmf` is 501 without it. */
+  dtmfActionType?: string;
 }
 
 /** A callUpdate about `user` putting `callId` into one of `states`. */
@@ -199,14 +201,17 @@ export class CallCommands {
   }
 
   /**
-   * DTMF is not among CAP 17.0's action types; it is sent as `TransmitDTMF` (CallId, Number = the
-   * digits), which the simulator accepts. No update reports digits, so the command answers once the
-   * action is written.
+   * DTMF is not among CAP 17.0's action types: without the link's `dtmfActionType` it is 501. With it,
+   * that action (CallId, Number = the digits) is sent; no update reports digits, so the command answers
+   * once the action is written.
    */
   private dtmf(user: string, callId: string, digits: string): Promise<Record<string, never>> {
+    const actionType = this.deps.dtmfActionType;
+    if (!actionType)
+      throw new NotSupportedError(VENDOR, 'dtmf (CAP has no DTMF action; see option dtmfActionType)');
     if (!/^[0-9*#A-Da-d]+$/.test(digits)) throw badRequest(`invalid DTMF digits ${JSON.stringify(digits)}`);
     this.call(user, callId);
-    return this.act(user, 'TransmitDTMF', [
+    return this.act(user, actionType, [
       ['CallId', callId],
       ['Number', digits],
     ]);

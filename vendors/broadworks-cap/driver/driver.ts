@@ -134,6 +134,7 @@ export class BroadWorksCapDriver implements Driver {
       outcomes: this.outcomes,
       observed: this.observed,
       channelFor,
+      ...(this.options.dtmfActionType ? { dtmfActionType: this.options.dtmfActionType } : {}),
     });
     this.queues = new QueueCommands({ mapper: this.mapper, outcomes: this.outcomes, channelFor, logger });
   }

@@ -20,11 +20,16 @@ const simVendor: SimVendor<BroadWorksCapSimOptions> = {
       {
         id: 'sim-cap',
         endpoint: running.url,
-        options: { mode: 'cap-c', applicationId: 'cti-bridge-local' },
+        // the simulator accepts TransmitDTMF, an action CAP 17.0 does not define (see dtmfActionType)
+        options: { mode: 'cap-c', applicationId: 'cti-bridge-local', dtmfActionType: 'TransmitDTMF' },
         // users, and the queues (a call centre logs in like a user to get its queue's traffic)
         sessions: [...dir.users, ...dir.queues].map((u) => ({ user: u.userId, credentials: { password } })),
       },
-      { id: 'sim-ccc2', endpoint: `tcp://${url.hostname}:${running.port + 1}`, options: { mode: 'ccc2' } },
+      {
+        id: 'sim-ccc2',
+        endpoint: `tcp://${url.hostname}:${running.port + 1}`,
+        options: { mode: 'ccc2', dtmfActionType: 'TransmitDTMF' },
+      },
     ];
   },
 };

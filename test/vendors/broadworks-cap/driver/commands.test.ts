@@ -11,9 +11,13 @@ import { ALICE, BOB, CAROL, QUEUE, SimBed, callIdOf, waitFor, watchUsers, type H
 let bed: SimBed;
 let h: Harness;
 
-async function up(options: Parameters<SimBed['start']>[0] = {}, users = [ALICE]): Promise<void> {
+async function up(
+  options: Parameters<SimBed['start']>[0] = {},
+  users = [ALICE],
+  link: Record<string, unknown> = { dtmfActionType: 'TransmitDTMF' },
+): Promise<void> {
   bed = await new SimBed().start(options);
-  h = bed.harness();
+  h = bed.harness(link);
   await h.driver.connect();
   await h.driver.watch(watchUsers([ALICE, BOB, CAROL]));
   for (const u of users) await h.login(u);
@@ -209,6 +213,17 @@ describe('broadworks-cap call commands (CAP-C)', () => {
       expect(err).toBeInstanceOf(NotSupportedError);
       expect(err).toMatchObject({ vendor: 'broadworks-cap', command: command.kind });
     }
+  });
+
+  it('dtmf is 501 on a link without dtmfActionType (CAP 17.0 has no DTMF action) and sends nothing', async () => {
+    await up({}, [ALICE], {});
+    const { callId } = await h.driver.execute({ kind: 'dial', user: ALICE, to: '1002' });
+    const err = await h.driver
+      .execute({ kind: 'dtmf', user: ALICE, call: callId, digits: '1' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotSupportedError);
+    expect((err as Error).message).toMatch(/^broadworks-cap cannot do dtmf .*dtmfActionType/);
+    expect(bed.received('callAction').map((a) => a.actionType)).toEqual(['Dial']);
   });
 
   it("raw sends one BroadsoftDocument as it is, on the user's dialog or the link's connection", async () => {
