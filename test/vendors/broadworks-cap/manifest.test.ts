@@ -55,13 +55,17 @@ describe('broadworks-cap manifest', () => {
       {
         id: 'sim-cap',
         endpoint: 'tcp://127.0.0.1:4000',
-        options: { mode: 'cap-c', applicationId: 'cti-bridge-local' },
+        options: { mode: 'cap-c', applicationId: 'cti-bridge-local', dtmfActionType: 'TransmitDTMF' },
         sessions: [...dir.users, ...dir.queues].map((u) => ({
           user: u.userId,
           credentials: { password: 'pw-1' },
         })),
       },
-      { id: 'sim-ccc2', endpoint: 'tcp://127.0.0.1:4001', options: { mode: 'ccc2' } },
+      {
+        id: 'sim-ccc2',
+        endpoint: 'tcp://127.0.0.1:4001',
+        options: { mode: 'ccc2', dtmfActionType: 'TransmitDTMF' },
+      },
     ]);
     for (const l of links) expect(() => BroadWorksCapLinkOptions.parse(l.options)).not.toThrow();
   });
