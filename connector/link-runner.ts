@@ -27,6 +27,7 @@ import {
   type DriverCallbacks,
   type DriverLogger,
   type LinkConfig,
+  type SessionEndOutcome,
   type WatchSpec,
 } from '../vendors/driver-kit/seam.js';
 import { DriverTimers } from '../vendors/driver-kit/util.js';
@@ -52,11 +53,7 @@ export interface LinkRunnerOptions {
   /** Each time the link comes up (after resync): per-user sessions log in again. */
   onUp?: (runner: LinkRunner) => void;
   /** The vendor ended a per-user session (`DriverHooks.onSessionEnded`). */
-  onSessionEnded?: (
-    runner: LinkRunner,
-    user: string,
-    outcome: { state: 'ended' | 'failed'; reason: string },
-  ) => void;
+  onSessionEnded?: (runner: LinkRunner, user: string, outcome: SessionEndOutcome) => void;
 }
 
 export class LinkRunner {
@@ -121,7 +118,7 @@ export class LinkRunner {
       hooks: {
         onEvent: (draft) => this.enqueue(draft),
         onDown: (reason) => this.downSignal?.(reason),
-        onSessionEnded: (user, outcome) => this.opts.onSessionEnded?.(this, user, outcome),
+        onSessionEnded: (user, outcome) => this.sessionEnded(user, outcome),
         onGarbage: (kind, detail) => {
           this.stats.garbage++;
           this.deps.logger.warn('vendor garbage', { link: this.key, kind, detail: detail.slice(0, 500) });
@@ -183,6 +180,21 @@ export class LinkRunner {
    * already holds (same vendor id, type, target and call: a redelivery, e.g. to this connector after the
    * previous one crashed before acknowledging) is not written again: it resolves with the first write.
    */
+  /** A user's vendor session ended: a `session.ended` event for the user, then the session record. */
+  private sessionEnded(user: string, outcome: SessionEndOutcome): void {
+    void this.enqueue({
+      type: 'session.ended',
+      target: { type: 'user', id: user },
+      data: {
+        state: outcome.state,
+        reason: outcome.reason,
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
+      },
+      vendor: { name: this.link.vendor, event: outcome.vendorEvent ?? 'session' },
+    });
+    this.opts.onSessionEnded?.(this, user, outcome);
+  }
+
   private enqueue(draft: EventDraft): Promise<void> {
     const key = vendorEventKey(draft);
     const known = key ? this.recent.get(key) : undefined;

@@ -18,7 +18,12 @@ import {
 } from '../../shared/repos/sessions.js';
 import { sessionSecrets } from '../../shared/secrets/sessions.js';
 import type { SessionSyncAnswer } from '../../shared/sessions/sync.js';
-import { LinkUnavailableError, SessionRefusedError, VendorError } from '../../vendors/driver-kit/seam.js';
+import {
+  LinkUnavailableError,
+  SessionRefusedError,
+  VendorError,
+  type SessionEndOutcome,
+} from '../../vendors/driver-kit/seam.js';
 import type { LinkRunner } from '../link-runner.js';
 
 export interface SessionManagerOptions {
@@ -67,7 +72,7 @@ export class SessionManager {
   async ended(
     runner: LinkRunner,
     user: string,
-    outcome: { state: 'ended' | 'failed'; reason: string },
+    outcome: Pick<SessionEndOutcome, 'state' | 'reason'>,
   ): Promise<void> {
     const { tenant, id: link } = runner.link;
     for (const s of await this.sessionsOf(tenant, link)) {

@@ -84,12 +84,20 @@ export const VENDOR_SCHEMAS = Object.fromEntries(
   VENDOR_MANIFESTS.map((m) => [m.id, { credentials: m.credentials, options: apiOptionsOf(m.options) }]),
 ) as Record<(typeof VENDORS)[number], { credentials: z.ZodObject; options: z.ZodObject }>;
 
+/** Link credentials: required, unless the vendor has none at link level (CAP logs users in per session). */
+const linkCredentialsOf = (v: (typeof VENDORS)[number]) => {
+  const c = VENDOR_SCHEMAS[v].credentials;
+  return c.safeParse({}).success
+    ? c.default({}).describe('Write-only: never returned. Optional: this vendor needs none at link level')
+    : c.describe('Write-only: never returned');
+};
+
 const linkCreateOf = (v: (typeof VENDORS)[number]) =>
   z.strictObject({
     id: Slug,
     vendor: z.literal(v),
     endpoint: endpointFor(v),
-    credentials: VENDOR_SCHEMAS[v].credentials.describe('Write-only: never returned'),
+    credentials: linkCredentialsOf(v),
     options: VENDOR_SCHEMAS[v].options.optional(),
   });
 

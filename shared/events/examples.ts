@@ -243,4 +243,12 @@ export const EXAMPLES: { [T in EventType]: Omit<BridgeEvent<T>, 'id' | 'seq'> } 
     data: { subscription: 'sub_3KpV9', reason: 'SubscriptionTerminatedEvent from the server' },
     vendor: bw('SubscriptionTerminatedEvent'),
   },
+  'session.ended': {
+    ...base,
+    link: 'sim-cap',
+    type: 'session.ended',
+    target: alice,
+    data: { state: 'ended', reason: 'ForceLogoutD', detail: 'the user logged in again on another terminal' },
+    vendor: { name: 'broadworks-cap', event: 'unRegister' },
+  },
 };

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { VENDOR_IDS } from '../../vendors/index.js';
 
-export const EVENT_MODEL_VERSION = '1.0.0';
+export const EVENT_MODEL_VERSION = '1.1.0';
 
 /** The registered vendors (`vendors/index.ts`): the names events carry in `vendor.name`. */
 export const VENDORS = VENDOR_IDS;
@@ -112,6 +112,14 @@ const SubscriptionTerminatedData = z.object({
   reason: z.string().optional(),
 });
 
+const SessionEndedData = z.object({
+  state: z
+    .enum(['ended', 'failed'])
+    .describe('ended: the vendor ended it (forced logout); failed: logging in again was refused or gave up'),
+  reason: z.string().describe("The vendor's reason or failure cause, as on the session record"),
+  detail: z.string().optional().describe('What the reason means, where the vendor documents it'),
+});
+
 /** Every event type and the schema of its `data`. */
 export const EVENT_DATA = {
   'call.originated': CallData,
@@ -138,6 +146,7 @@ export const EVENT_DATA = {
   'link.up': LinkData,
   'link.down': LinkData,
   'subscription.terminated': SubscriptionTerminatedData,
+  'session.ended': SessionEndedData,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;
@@ -146,7 +155,7 @@ export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
 
 /** The family an event type belongs to (what a subscription's `events` selects). */
 export function familyOf(type: EventType): EventFamily {
-  if (type === 'subscription.terminated') return 'link';
+  if (type === 'subscription.terminated' || type === 'session.ended') return 'link';
   return type.split('.')[0] as EventFamily;
 }
 

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startConnector, type Connector } from '../../connector/connector.js';
 import type { LocalStack } from '../../local/stack.js';
+import type { BridgeEvent } from '../../shared/events/model.js';
 import { sessionSecrets } from '../../shared/secrets/sessions.js';
 import { manifestOf } from '../../vendors/index.js';
 import type { VendorManifest } from '../../vendors/manifest.js';
@@ -195,15 +196,27 @@ describe('sessions through the driver seam', () => {
     }
   });
 
-  it('the vendor ends a session: ended with its reason', async () => {
+  it('the vendor ends a session: ended with its reason, and a session.ended event for the user', async () => {
     const res = await t.client.post('/v1/sessions', { link: 'pbx', user: 'erin' });
     expect(res.body.state).toBe('active');
-    vendor.endSession(`${t.id}/pbx`, 'erin', 'ForcedLogout');
+    vendor.endSession(`${t.id}/pbx`, 'erin', 'ForcedLogout', {
+      detail: 'logged in elsewhere',
+      vendorEvent: 'Bye',
+    });
     const got = await until(
       () => t.client.get(`/v1/sessions/${res.body.id}`),
       (r) => r.body.state !== 'active',
     );
     expect(got.body).toMatchObject({ state: 'ended', reason: 'ForcedLogout' });
+    const events = await until(
+      async () => (await t.client.get('/v1/events?link=pbx&limit=500')).body.items as BridgeEvent[],
+      (items) => items.some((e) => e.type === 'session.ended' && e.target.id === 'erin'),
+    );
+    expect(events.find((e) => e.type === 'session.ended' && e.target.id === 'erin')).toMatchObject({
+      target: { type: 'user', id: 'erin' },
+      data: { state: 'ended', reason: 'ForcedLogout', detail: 'logged in elsewhere' },
+      vendor: { name: 'broadworks-cti', event: 'Bye' },
+    });
   });
 
   it('after a reconnect every session still wanted logs in again', async () => {

@@ -70,8 +70,13 @@ export class TestVendor {
   }
 
   /** The vendor ends a user's session. */
-  endSession(link: string, user: string, reason: string): void {
-    this.context(link).hooks.onSessionEnded?.(user, { state: 'ended', reason });
+  endSession(
+    link: string,
+    user: string,
+    reason: string,
+    extra: { detail?: string; vendorEvent?: string } = {},
+  ): void {
+    this.context(link).hooks.onSessionEnded?.(user, { state: 'ended', reason, ...extra });
   }
 
   context(link: string): DriverContext {

@@ -55,9 +55,21 @@ export interface DriverHooks {
   onGarbage(kind: string, detail: string): void;
   /**
    * A per-user session ended on the vendor's side (forced logout, login refused after a reconnect, ...).
-   * The connector records it on the session (`state: "ended"` or `"failed"` with the reason).
+   * The connector records it on the session (`state: "ended"` or `"failed"` with the reason) and logs a
+   * `session.ended` event for the user (`vendorEvent` names the vendor message, `detail` explains the reason).
    */
-  onSessionEnded?(user: string, outcome: { state: 'ended' | 'failed'; reason: string }): void;
+  onSessionEnded?(user: string, outcome: SessionEndOutcome): void;
+}
+
+/** How a per-user session ended on the vendor's side (`DriverHooks.onSessionEnded`). */
+export interface SessionEndOutcome {
+  state: 'ended' | 'failed';
+  /** The vendor's reason or failure cause (recorded on the session). */
+  reason: string;
+  /** What the reason means, where the vendor documents it. */
+  detail?: string;
+  /** The vendor message that ended it (e.g. CAP `unRegister`); default `session`. */
+  vendorEvent?: string;
 }
 
 /** Credentials and options of one user's login (`POST /v1/sessions`), write-only like link credentials. */

@@ -31,16 +31,6 @@ export interface CapMapperOptions {
   now?: () => Date;
 }
 
-/** What a server unRegister's `userLogoutReason` means (L906-913). */
-const LOGOUT_REASONS: Readonly<Record<string, string>> = {
-  ClientLogout: 'the client logged out',
-  ForceLogoutR: 'the user moved to another server of the cluster',
-  ForceLogoutD: 'the user logged in again on another terminal',
-  ForceLogoutU: 'the service was unassigned from the user',
-  ForceLogoutL: 'the Application Server is locked',
-  ForceLogoutC: 'the OCS lost its connection to the Application Server',
-};
-
 const userTarget = (id: string): Target => ({ type: 'user', id });
 const queueTarget = (id: string): Target => ({ type: 'queue', id });
 
@@ -100,7 +90,7 @@ export class CapMapper {
         break;
       }
       case 'unRegister':
-        this.unRegister(message, owner, emit);
+        this.unRegister(message, owner);
         break;
       default:
         // registration, acknowledgements, callControlInfo, callActionResponse, queueProfileUpdate,
@@ -189,21 +179,13 @@ export class CapMapper {
   }
 
   /**
-   * The server ended the user's CAP session (L900-913): no further document comes for it until a new
-   * login, so whatever watched it is told with `subscription.terminated` (the model's event for a vendor
-   * ending a target's event stream).
+   * The server ended the user's CAP session (L900-913): no document comes for it until a new login. The
+   * sessions module logs in again or reports the end (the connector's `session.ended`); here only the
+   * half-built state of the user is dropped. Its calls are kept for the re-login's snapshot to reconcile.
    */
-  private unRegister(m: UnRegister, owner: string | undefined, emit: (t: Target, m: Mapped[]) => void) {
+  private unRegister(m: UnRegister, owner: string | undefined) {
     const who = this.subject(m, owner);
-    if (!who) return;
-    this.pending.delete(who);
-    const reason = m.reason?.trim();
-    const why = reason
-      ? `unRegister ${reason}${LOGOUT_REASONS[reason] ? `: ${LOGOUT_REASONS[reason]}` : ''}`
-      : 'unRegister';
-    const mapped: Mapped[] = [{ type: 'subscription.terminated', data: { reason: why } }];
-    emit(userTarget(who), mapped);
-    emit(queueTarget(who), mapped);
+    if (who) this.pending.delete(who);
   }
 
   /**

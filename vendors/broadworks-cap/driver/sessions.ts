@@ -6,7 +6,7 @@
  * |---|---|
  * | unRegister `ForceLogoutC` (OCS ↔ AS link lost), `ForceLogoutR` (user moved to another AS) | log in again |
  * | the user's socket lost or silent | log in again |
- * | unRegister `ForceLogoutD` (logged in elsewhere), `ForceLogoutU`, `ForceLogoutL`, anything else | `onSessionEnded(user, {state: 'ended', reason})`, no re-login |
+ * | unRegister `ForceLogoutD` (logged in elsewhere), `ForceLogoutU`, `ForceLogoutL`, anything else | `onSessionEnded(user, {state: 'ended', reason, vendorEvent: 'unRegister'})`, no re-login |
  *
  * A re-login runs the whole sequence again on a new connection; its initial updates release the calls
  * that vanished meanwhile (`onSnapshot` → `CapMapper.releaseStale`). It is tried up to
@@ -25,7 +25,7 @@ import {
   type SessionLogin,
 } from '../../driver-kit/seam.js';
 import type { DriverTimers } from '../../driver-kit/util.js';
-import type { UserType } from '../wire/index.js';
+import { LOGOUT_MEANING, type LogoutReason, type UserType } from '../wire/index.js';
 import { UserDialog, type DialogDeps, type DialogEnd, type DialogLogin } from './dialog.js';
 import { noSession, notRegistered } from './errors.js';
 
@@ -159,7 +159,13 @@ export class CapSessions implements DriverSessions {
     if (end.kind === 'unregistered' && !RELOGIN_REASONS.has(end.reason)) {
       this.entries.delete(user);
       this.deps.logger.info('broadworks-cap session ended by the server', { user, reason: end.reason });
-      this.deps.hooks.onSessionEnded?.(user, { state: 'ended', reason: end.reason });
+      const detail = LOGOUT_MEANING[end.reason as LogoutReason];
+      this.deps.hooks.onSessionEnded?.(user, {
+        state: 'ended',
+        reason: end.reason,
+        vendorEvent: 'unRegister',
+        ...(detail ? { detail } : {}),
+      });
       return;
     }
     this.deps.logger.info('broadworks-cap logging in again', { user, reason: why });

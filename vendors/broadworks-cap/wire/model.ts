@@ -46,6 +46,16 @@ export const LOGOUT_REASONS = [
 ] as const;
 export type LogoutReason = (typeof LOGOUT_REASONS)[number];
 
+/** What a server unRegister's `userLogoutReason` means (L906-913). */
+export const LOGOUT_MEANING: Readonly<Record<LogoutReason, string>> = {
+  ClientLogout: 'the client logged out',
+  ForceLogoutR: 'the user moved to another server of the cluster',
+  ForceLogoutD: 'the user logged in again on another terminal',
+  ForceLogoutU: 'the service was unassigned from the user',
+  ForceLogoutL: 'the Application Server is locked',
+  ForceLogoutC: 'the OCS lost its connection to the Application Server',
+};
+
 /** callUpdate `state` (L1425). */
 export const CALL_STATE = {
   idle: 0,

@@ -763,7 +763,7 @@ describe('identity', () => {
     ).toEqual(['alice service.dnd on']);
   });
 
-  it("a server unRegister ends the target's event stream: subscription.terminated with the logout reason", () => {
+  it('a server unRegister maps to no event: the sessions module logs in again or reports session.ended', () => {
     const m = mapper();
     const un = (reason?: string): CapMessage =>
       ({
@@ -771,21 +771,13 @@ describe('identity', () => {
         user: { userType: 'CallClient', id: 'x' },
         ...(reason ? { reason } : {}),
       }) as CapMessage;
-    expect(m.map(un('ForceLogoutD'), ALL, ALICE)).toEqual([
-      {
-        type: 'subscription.terminated',
-        target: { type: 'user', id: ALICE },
-        data: { reason: 'unRegister ForceLogoutD: the user logged in again on another terminal' },
-        vendor: { name: 'broadworks-cap', event: 'unRegister' },
-      },
-    ]);
-    expect(lines(m.map(un('ForceLogoutC'), ALL, SALES))).toEqual(['sales subscription.terminated']);
-    expect(dataOf(m.map(un(), ALL, BOB)[0])).toEqual({ reason: 'unRegister' });
-    expect(m.map(un('ForceLogoutU'), watching([]), CAROL)).toEqual([]);
+    m.map(cu(ALICE, { callId: 'c', personality: 1, state: 2 }), ALL, ALICE);
+    const before = m.callsOf(ALICE);
+    expect(before).toHaveLength(1);
+    for (const r of ['ForceLogoutD', 'ForceLogoutC', undefined]) expect(m.map(un(r), ALL, ALICE)).toEqual([]);
+    expect(m.callsOf(ALICE)).toEqual(before); // kept for the re-login's snapshot
     // the client's own unRegister sample (L921) in CCC2 style: the document names the user
-    expect(lines(mapper('ccc2').map(parseCapDocument(sample(921)), ALL))).toEqual([
-      'joe subscription.terminated',
-    ]);
+    expect(mapper('ccc2').map(parseCapDocument(sample(921)), ALL)).toEqual([]);
   });
 
   it('documents that carry no event of the model give no drafts (L2469 callControlInfo, L3008 queueProfileUpdate, pings)', () => {
