@@ -10,20 +10,8 @@ import type { AgentStateValue } from '../../shared/events/model.js';
 import { testStack, until } from '../support/stack.js';
 import { scenarioEnv, type ScenarioEnv, type VendorHarness } from './harness.js';
 import { runScenarioSuite } from './suite.js';
+import { sessionsActive } from './broadworks-cap-support.js';
 import type { BroadWorksCapFrontEnd } from '../../vendors/broadworks-cap/simulator/server.js';
-
-/** Waits until every session the local stack keeps on `link` is active (CAP-C logs users in one by one). */
-async function sessionsActive(env: ScenarioEnv): Promise<void> {
-  await until(
-    async () =>
-      (await env.client.get('/v1/sessions?limit=100')).body.items as { link: string; state: string }[],
-    (items) => {
-      const mine = items.filter((s) => s.link === env.link);
-      return mine.length >= 6 && mine.every((s) => s.state === 'active');
-    },
-    20_000,
-  );
-}
 
 /**
  * CAP has no request that sets an agent's ACD state (profileUpdate only reports it): the agent sets it
