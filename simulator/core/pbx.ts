@@ -6,6 +6,7 @@
  */
 import type { SeedDirectory } from '../directory.js';
 import {
+  DEFAULT_QUEUE_PRIORITY,
   PbxError,
   type AgentInfo,
   type AgentState,
@@ -100,6 +101,9 @@ interface QueueEntry {
   callerLegId: string;
   addTime: number;
   offeredTo?: { userId: string; legId: string };
+  priority?: number;
+  priorityTime?: number;
+  reordered?: boolean;
 }
 
 interface Conference {
@@ -764,7 +768,62 @@ export class PbxCore {
       throw new PbxError('INVALID_ARGUMENT', `Position ${position} is not valid.`);
     q.entries = q.entries.filter((e) => e !== entry);
     q.entries.splice(Math.min(position - 1, q.entries.length), 0, entry);
+    entry.reordered = true;
     return this.queueSnap(q);
+  }
+
+  /**
+   * Give a waiting call `priority` (0 highest .. 3 low) and move it behind the calls of the same or a
+   * more urgent priority, ahead of the less urgent ones. Emits no event (like `reorderQueue`); whether a
+   * priority may be raised or lowered is the front-end's rule.
+   *
+   * @example
+   * core.promoteQueue('sales@sim.example', 'call-7', 0).entries.map((e) => e.callerLegId); // call-7 first
+   */
+  promoteQueue(queueId: string, entryOrLegId: string, priority: number): QueueSnapshot {
+    const { q, entry } = this.queueEntry(queueId, entryOrLegId);
+    if (!Number.isInteger(priority) || priority < 0 || priority > 3)
+      throw new PbxError('INVALID_ARGUMENT', `Priority ${priority} is not valid.`);
+    entry.priority = priority;
+    entry.priorityTime = this.now();
+    q.entries = q.entries.filter((e) => e !== entry);
+    const after = q.entries.findIndex((e) => (e.priority ?? DEFAULT_QUEUE_PRIORITY) > priority);
+    q.entries.splice(after < 0 ? q.entries.length : after, 0, entry);
+    return this.queueSnap(q);
+  }
+
+  /**
+   * An application takes a waiting call out of its queue and releases it (an agent it was offered to
+   * stops ringing). Emits `queue.removed` (reason `released`, no `queue.abandoned`: the caller did not
+   * hang up), then the caller's `leg.released`.
+   *
+   * @example
+   * core.releaseQueued('sales@sim.example', 'call-7'); // the caller's leg, released
+   */
+  releaseQueued(queueId: string, entryOrLegId: string): LegSnapshot {
+    const { q, entry } = this.queueEntry(queueId, entryOrLegId);
+    const caller = this.requireLeg(entry.callerLegId);
+    if (entry.offeredTo) {
+      const agentLeg = this.legs.get(entry.offeredTo.legId);
+      if (agentLeg && LIVE.has(agentLeg.state)) {
+        this.endLeg(agentLeg, 'remote');
+        this.hookOnIfIdle(agentLeg.userId);
+      }
+    }
+    q.entries = q.entries.filter((e) => e !== entry);
+    caller.queue = undefined;
+    this.emit({ type: 'queue.removed', entry: this.entrySnap(q, entry), reason: 'released' });
+    this.endLeg(caller, 'remote');
+    this.hookOnIfIdle(caller.userId);
+    return this.snap(caller);
+  }
+
+  private queueEntry(queueId: string, entryOrLegId: string): { q: Queue; entry: QueueEntry } {
+    const q = this.queues.get(queueId);
+    if (!q) throw new PbxError('NOT_A_QUEUE', `${queueId} is not a queue or route point`);
+    const entry = q.entries.find((e) => e.id === entryOrLegId || e.callerLegId === entryOrLegId);
+    if (!entry) throw new PbxError('CALL_NOT_FOUND', `Call ${entryOrLegId} not found.`);
+    return { q, entry };
   }
 
   // ---------------------------------------------------------------- internals
@@ -1235,6 +1294,8 @@ export class PbxCore {
       addTime: e.addTime,
       position: q.entries.indexOf(e) + 1,
       offeredTo: e.offeredTo ? { ...e.offeredTo } : undefined,
+      ...(e.priority !== undefined ? { priority: e.priority, priorityTime: e.priorityTime } : {}),
+      ...(e.reordered ? { reordered: true } : {}),
     };
   }
 

@@ -102,7 +102,16 @@ export interface QueueEntrySnapshot {
   addTime: number;
   position: number;
   offeredTo?: { userId: string; legId: string };
+  /** Set once an application promoted the call (0 highest .. 3 low); unset: the queue's default. */
+  priority?: number;
+  /** When the call entered its current priority (set with `priority`). */
+  priorityTime?: number;
+  /** True once an application moved the call within the queue. */
+  reordered?: boolean;
 }
+
+/** Priority of a queued call no application promoted (BroadWorks 2-Medium, CAP Medium). */
+export const DEFAULT_QUEUE_PRIORITY = 2;
 
 export interface QueueSnapshot {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * The unified call-control API's edges, through the real connector and the simulator: raw requests,
  * vendor errors with the vendor's own code, 501 naming the vendor (also for queue control and disposition
- * codes, which the registered drivers lack), 503 with Retry-After.
+ * codes where the link's driver lacks them), 503 with Retry-After.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
@@ -78,34 +78,45 @@ describe('call control', () => {
     expect(res.body.detail).toContain('broadworks-cti');
   });
 
-  it('answers 501 naming the vendor for queue control and disposition codes the drivers lack', async () => {
-    // The registered drivers have no queue control or disposition codes yet: their `default:` branch
-    // throws NotSupportedError, which must reach the client as a 501 naming the link's vendor.
-    const links = [
-      { link: 'sim-broadworks', vendor: 'broadworks-cti', user: 'alice@sim.example' },
-      { link: 'sim-mtcti3', vendor: 'avaya-mtcti3', user: 'alice' },
+  const queueAttempts = (link: string, user: string) => {
+    const Q = `/v1/links/${link}/queues/sales/calls`;
+    return [
+      () => admin.get(Q),
+      () => admin.post(`${Q}/c1/reorder`, { position: 1 }),
+      () => admin.post(`${Q}/c1/promote`),
+      () => admin.del(`${Q}/c1?to=1004`),
+      () => admin.post(`/v1/links/${link}/users/${user}/calls/c1/disposition`, { code: 'SALE' }),
     ];
-    for (const { link, vendor, user } of links) {
-      await until(
-        () => admin.get(`/v1/links/${link}`),
-        (r) => r.body.status === 'up',
-      );
-      const Q = `/v1/links/${link}/queues/sales/calls`;
-      const attempts = [
-        () => admin.get(Q),
-        () => admin.post(`${Q}/c1/reorder`, { position: 1 }),
-        () => admin.post(`${Q}/c1/promote`),
-        () => admin.del(`${Q}/c1?to=1004`),
-        () => admin.post(`/v1/links/${link}/users/${user}/calls/c1/disposition`, { code: 'SALE' }),
-      ];
-      for (const attempt of attempts) {
-        const res = await attempt();
-        expect(res.status, `${link}: ${JSON.stringify(res.body)}`).toBe(501);
-        expect(res.headers.get('content-type')).toContain('application/problem+json');
-        expect(res.body).toMatchObject({ type: 'urn:cti-bridge:problem:not-supported-by-vendor', vendor });
-        expect(res.body.detail).toContain(vendor);
-      }
+  };
+
+  it('answers 501 naming the vendor for queue control and disposition codes a driver lacks', async () => {
+    // avaya-mtcti3 has no queue control or disposition codes: its `default:` branch throws
+    // NotSupportedError, which must reach the client as a 501 naming the link's vendor.
+    const [link, vendor] = ['sim-mtcti3', 'avaya-mtcti3'];
+    await until(
+      () => admin.get(`/v1/links/${link}`),
+      (r) => r.body.status === 'up',
+    );
+    for (const attempt of queueAttempts(link, 'alice')) {
+      const res = await attempt();
+      expect(res.status, `${link}: ${JSON.stringify(res.body)}`).toBe(501);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ type: 'urn:cti-bridge:problem:not-supported-by-vendor', vendor });
+      expect(res.body.detail).toContain(vendor);
     }
+  });
+
+  it('takes queue control and disposition codes to BroadWorks CTI, which answers with its own codes', async () => {
+    // `sales` is no call center's id (sales@sim.example is) and alice is no agent: BroadWorks refuses
+    // (110203, 110202); test/scenarios/broadworks-cti-queues.test.ts runs them on a real queue.
+    const codes: string[] = [];
+    for (const attempt of queueAttempts('sim-broadworks', 'alice@sim.example')) {
+      const res = await attempt();
+      expect(res.status, JSON.stringify(res.body)).not.toBe(501);
+      expect(res.body.type).toBe('urn:cti-bridge:problem:vendor-error');
+      codes.push(res.body.vendor.code);
+    }
+    expect(codes).toEqual(['110203', '110203', '110203', '110203', '110202']);
   });
 
   it('answers 503 with Retry-After while the link is down', async () => {

@@ -98,7 +98,8 @@ describe('broadworks-cap faults (CAP-C)', () => {
     env.sim.core.release(bobLeg); // bob hears it; alice, logged out, does not
     await tap.until((evs) => released(evs, corr).length === 2, "alice's leg released after her re-login");
     const story = () => describeEvents(tap.events).join('\n');
-    expect(aliceLogins(), story()).toBe(logins + 1);
+    const who = ocs.received.filter((m) => m.type === 'registerRequest').map((m) => m.user?.id);
+    expect(aliceLogins(), `${story()}\nregisterRequests: ${who.join(', ')}`).toBe(logins + 1);
     expect(tap.events.filter((x) => x.type === 'link.down').length, story()).toBe(downs);
     expect(
       tap.events.some((x) => x.type === 'session.ended'),

@@ -230,3 +230,45 @@ describe('PBX core', () => {
     expect(events.at(-1)).toMatchObject({ type: 'leg.dtmf', digits: '12#' });
   });
 });
+
+describe('PBX core: application queue control', () => {
+  const SALES = 'sales@sim.example';
+  const queued = () => core.getQueue(SALES)!.entries.map((e) => e.callerLegId);
+
+  it('promoteQueue moves a call ahead of less urgent ones, behind calls promoted before it', () => {
+    make({ now: () => 1000 });
+    const a = core.dial('+15550100', '2001');
+    const b = core.dial('+15550101', '2001');
+    const c = core.dial('+15550102', '2001');
+    events = [];
+    expect(core.promoteQueue(SALES, c.id, 1).entries.map((e) => e.callerLegId)).toEqual([c.id, a.id, b.id]);
+    core.promoteQueue(SALES, b.id, 1);
+    expect(queued()).toEqual([c.id, b.id, a.id]);
+    core.promoteQueue(SALES, a.id, 0);
+    expect(queued()).toEqual([a.id, c.id, b.id]);
+    expect(core.getQueue(SALES)!.entries[0]).toMatchObject({ priority: 0, priorityTime: 1000, position: 1 });
+    expect(core.getQueue(SALES)!.entries[0]!.reordered).toBeUndefined();
+    core.reorderQueue(SALES, b.id, 1);
+    expect(core.getQueue(SALES)!.entries[0]).toMatchObject({ callerLegId: b.id, reordered: true });
+    expect(events).toEqual([]); // the front-end that asked reports it
+    expect(() => core.promoteQueue(SALES, a.id, 4)).toThrow(PbxError);
+    expect(() => core.promoteQueue(SALES, 'nope', 0)).toThrow(/not found/);
+  });
+
+  it('releaseQueued takes a call out without an abandon and releases the caller', () => {
+    make();
+    const a = core.dial('+15550100', '2001');
+    const b = core.dial('+15550101', '2001');
+    events = [];
+    const gone = core.releaseQueued(SALES, a.id);
+    expect(gone.state).toBe('released');
+    expect(queued()).toEqual([b.id]);
+    expect(events.map((e) => e.type)).toEqual(['queue.removed', 'leg.released']);
+    expect(events[0]).toMatchObject({
+      type: 'queue.removed',
+      reason: 'released',
+      entry: { callerLegId: a.id },
+    });
+    expect(() => core.releaseQueued(SALES, a.id)).toThrow(PbxError);
+  });
+});

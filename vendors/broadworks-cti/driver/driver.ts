@@ -23,6 +23,7 @@ import type { AgentStateValue, Call, EventDraft } from '../../../shared/events/m
 import { BwClient, type ClientConfig, type Response } from './client.js';
 import { CallMapper, VENDOR, mapAgentState, type MapContext } from './mapper.js';
 import { Requests } from './requests.js';
+import { QueueCommands } from './queue.js';
 import { BroadWorksCtiOptions } from '../manifest.js';
 import { escapeAttr, find, findAll, parseXml, textOf, toPlain, type XNode } from '../wire/index.js';
 import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messages.js';
@@ -46,6 +47,7 @@ export class BroadWorksCtiDriver implements Driver {
   readonly client: BwClient;
   readonly mapper = new CallMapper();
   private readonly requests: Requests;
+  private readonly queueCommands: QueueCommands;
   private readonly queue = new SerialQueue();
   /** The BroadWorks subscriptions of the watched specs, with their lifecycle and status. */
   readonly subs: Subscriptions<BwSubscription>;
@@ -62,6 +64,7 @@ export class BroadWorksCtiDriver implements Driver {
     this.options = readDriverOptions(BroadWorksCtiOptions, context);
     const o = this.options;
     this.requests = new Requests({ actions: o.uriPrefix, events: o.eventsUriPrefix });
+    this.queueCommands = new QueueCommands({ requests: this.requests, call: (spec) => this.call(spec) });
     const defaultId = `cti-bridge.${link.tenant}.${link.id}`;
     this.applicationId = o.applicationId ?? link.credentials.applicationId ?? defaultId;
     const cfg: ClientConfig = {
@@ -300,6 +303,8 @@ export class BroadWorksCtiDriver implements Driver {
       return { users: this.options.users.map((u) => ({ ...u })) satisfies DirectoryUser[] };
     }
     this.requireReady();
+    const queued = this.queueCommands.run(cmd);
+    if (queued) return queued;
     switch (cmd.kind) {
       case 'listCalls': {
         const calls = await this.fetchCalls(cmd.user);
@@ -475,7 +480,7 @@ export function vendorError(r: Response): VendorError {
   );
 }
 
-const NOT_FOUND_CODES = new Set(['100003', '101002', '4008', '110862', '110841']);
+const NOT_FOUND_CODES = new Set(['100003', '101002', '4008', '110862', '110841', '110203']);
 const CONFLICT_CODES = new Set([
   '101001',
   '101004',
@@ -485,6 +490,10 @@ const CONFLICT_CODES = new Set([
   '110648',
   '110810',
   '110106',
+  '110205',
+  '110206',
+  '110207',
+  '110210',
 ]);
 
 function apiStatus(status: number, code: string | undefined): number {

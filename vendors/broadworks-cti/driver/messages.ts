@@ -79,6 +79,13 @@ export interface BwQueueEntry {
   answeringUserId?: string;
   answeringCallId?: string;
   reason?: string;
+  /** When the call entered the queue (epoch ms). */
+  addTime?: number;
+  /** The ACD number the call came in on, and its name (§8.9.3). */
+  acdNumber?: string;
+  acdName?: string;
+  /** ACDPriorityType as given, e.g. `0-Highest` (Premium call centers only). */
+  acdPriority?: string;
 }
 
 export interface BwCommon {
@@ -353,7 +360,13 @@ function parseConference(node: XNode): BwConference {
   return conf;
 }
 
-function parseQueueEntry(node: XNode): BwQueueEntry | undefined {
+/**
+ * An `ACDQueueEntry` / `RoutePointQueueEntry` (events and the Get ACD response).
+ *
+ * @example
+ * parseQueueEntry(find(payload, 'queueentry')!); // {callId, extTrackingId?, remoteParty?, addTime?, …}
+ */
+export function parseQueueEntry(node: XNode): BwQueueEntry | undefined {
   const callId = textOf(node, 'callid', ['remoteparty']);
   if (!callId) return undefined;
   const q: BwQueueEntry = { callId };
@@ -365,6 +378,14 @@ function parseQueueEntry(node: XNode): BwQueueEntry | undefined {
   if (au) q.answeringUserId = au;
   const ac = textOf(node, 'answeringcallid');
   if (ac) q.answeringCallId = ac;
+  const added = intOf(node, 'addtime', ['remoteparty']);
+  if (added !== undefined) q.addTime = added;
+  const acdNumber = textOf(node, 'acdnumber', ['remoteparty']);
+  if (acdNumber) q.acdNumber = acdNumber;
+  const acdName = textOf(node, 'acdname', ['remoteparty']);
+  if (acdName) q.acdName = acdName;
+  const priority = textOf(node, 'acdpriority', ['remoteparty']);
+  if (priority) q.acdPriority = priority;
   return q;
 }
 

@@ -236,6 +236,64 @@ export class Requests {
     return this.userCall('RetrieveCallDetailsRequest', 'GET', user, call, '');
   }
 
+  // ---- ACD (§5.5) and disposition codes (§5.6.4)
+  private acdCall(
+    type: string,
+    method: RequestSpec['method'],
+    idName: 'callcenterId' | 'subscriberId',
+    queue: string,
+    call: string,
+    suffix: string,
+    extra: [string, string][] = [],
+  ): RequestSpec {
+    return {
+      type,
+      method,
+      uri: `${this.p.actions}/callcenter/%${idName}%/calls/%callId%${suffix}`,
+      params: [[idName, queue], ['callId', call], ...extra],
+    };
+  }
+  /** Get ACD (§5.5.1): the calls in the ACD queue. The specification gives no URI (inf). */
+  getAcd(queue: string): RequestSpec {
+    return {
+      type: 'GetACDRequest',
+      method: 'GET',
+      uri: `${this.p.actions}/callcenter/%callcenterId%/calls`,
+      params: [['callcenterId', queue]],
+    };
+  }
+  acdBlindTransfer(queue: string, call: string, address: string): RequestSpec {
+    return this.acdCall(
+      'ACDBlindTransferRequest',
+      'PUT',
+      'callcenterId',
+      queue,
+      call,
+      '/blindtransfer?%phoneno%',
+      [['phoneno', address]],
+    );
+  }
+  acdPromote(queue: string, call: string, priority: string): RequestSpec {
+    return {
+      ...this.acdCall('ACDPromoteCallRequest', 'PUT', 'subscriberId', queue, call, '/promote'),
+      payloadXml: xsiElement('ACDPromote', [['priority', priority]]),
+    };
+  }
+  acdReorder(queue: string, call: string, index: number): RequestSpec {
+    return this.acdCall('ACDReorderCallRequest', 'PUT', 'subscriberId', queue, call, '/reorder?%index%', [
+      ['index', String(index)],
+    ]);
+  }
+  /** ACD Release Call (§5.5.5): no URI in the specification; the route point's release (L25301) (inf). */
+  acdRelease(queue: string, call: string): RequestSpec {
+    return this.acdCall('ACDReleaseCallRequest', 'DELETE', 'callcenterId', queue, call, '');
+  }
+  tagDisposition(user: string, call: string, code: string): RequestSpec {
+    return this.userCall('TagDispositionCodeRequest', 'PUT', user, call, '/adddispositioncode/%codename%', [
+      ['codename', code],
+    ]);
+  }
+
   // ---- agent (§5.6) and services (§5.9)
   getAgentState(agent: string): RequestSpec {
     return {

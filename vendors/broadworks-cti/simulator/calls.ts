@@ -1,12 +1,22 @@
 /**
  * Call-management, service and agent requests (§5.2, §5.3, §5.4 subset, §5.6, §5.9): URI templates,
- * parameter extraction and the handlers that drive the core.
+ * parameter extraction and the handlers that drive the core. The ACD requests (§5.5) and disposition
+ * codes (§5.6.4) are in acd.ts.
  */
 import type { PbxCore } from '../../../simulator/core/index.js';
 import { normalizeAddress } from '../../../simulator/core/index.js';
 import { PbxError, type ForwardType, type LegSnapshot } from '../../../simulator/core/types.js';
 import { BwError, E, fromPbxError } from './errors.js';
-import { FORWARD_TYPES, AGENT_STATES, callXml, dndXml, forwardingXml, parseAgentState } from './model.js';
+import {
+  FORWARD_TYPES,
+  AGENT_STATES,
+  callXml,
+  dndXml,
+  forwardingXml,
+  parseAgentState,
+  type BwEventDraft,
+} from './model.js';
+import { ACD_ROUTES } from './acd.js';
 import {
   XSI_NS,
   bool,
@@ -32,6 +42,11 @@ export interface CallRequestContext {
   param(name: string): string | undefined;
   /** The request body (`payload` element inside the request payload). */
   body: XNode | undefined;
+  /**
+   * Publishes an event the front-end itself raises (the core reports no such change, e.g. a promotion)
+   * to the matching subscriptions, queued behind the events already raised; sent after the response.
+   */
+  emit(draft: BwEventDraft): void;
 }
 
 export interface RequestResult {
@@ -39,7 +54,7 @@ export interface RequestResult {
   payload?: XmlNode;
 }
 
-interface Route {
+export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   /** Path after the `/com.broadsoft.xsi-actions/v2.0` prefix, with %wildcards% and an optional ?query template. */
   template: string;
@@ -445,6 +460,7 @@ export const ROUTES: Route[] = [
       return ok();
     },
   },
+  ...ACD_ROUTES,
 ];
 
 function routePoint(ctx: CallRequestContext): string {

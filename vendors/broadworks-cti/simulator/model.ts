@@ -360,9 +360,46 @@ export function queueEntryXml(
     partyXml('remoteParty', e.caller, core, prefix),
     tx(prefix + 'addTime', ts(e.addTime)),
     ...extra,
+    rp ? undefined : empty(prefix + 'reordered', e.reordered === true),
     rp ? tx(prefix + 'routePointNumber', q?.phone) : tx(prefix + 'acdName', q?.name),
     rp ? tx(prefix + 'routePointName', q?.name) : tx(prefix + 'acdNumber', q?.phone),
+    // ACDPriority and its bucket time: once an application set a priority (Premium call center, §8.9.3)
+    rp || e.priority === undefined ? undefined : tx(prefix + 'acdPriority', acdPriorityName(e.priority)),
+    rp || e.priority === undefined ? undefined : tx(prefix + 'addTimeInPriorityBucket', ts(e.priorityTime)),
   );
+}
+
+/**
+ * ACDPriorityType values (§8.9.3.1), by priority number.
+ *
+ * @example
+ * ACD_PRIORITIES[0]; // '0-Highest'
+ */
+export const ACD_PRIORITIES = ['0-Highest', '1-High', '2-Medium', '3-Low'] as const;
+
+/**
+ * The ACDPriorityType of a priority number.
+ *
+ * @example
+ * acdPriorityName(2); // '2-Medium'
+ */
+export function acdPriorityName(priority: number): string {
+  return ACD_PRIORITIES[priority] ?? `${priority}`;
+}
+
+/**
+ * An ACDPriorityType (`0-Highest`, also `0` or `Highest`) → 0..3; undefined when not one.
+ *
+ * @example
+ * parseAcdPriority('1-High'); // 1
+ */
+export function parseAcdPriority(raw: string | undefined): number | undefined {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (!v) return undefined;
+  const i = ACD_PRIORITIES.findIndex(
+    (p) => p.toLowerCase() === v || p.charAt(0) === v || p.slice(2).toLowerCase() === v,
+  );
+  return i < 0 ? undefined : i;
 }
 
 function callEvent(

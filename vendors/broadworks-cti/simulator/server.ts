@@ -644,6 +644,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       principal,
       method,
       body: requestBody,
+      emit: (draft) => this.publish([draft]),
       param: (n: string) => {
         const lower = n.toLowerCase();
         if (values[lower] !== undefined) return values[lower];
@@ -1019,6 +1020,11 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
       this.opts.log?.(`translate ${ev.type}: ${(err as Error).message}`);
       return;
     }
+    this.publish(drafts);
+  }
+
+  /** Queues each draft on every active subscription it matches. */
+  private publish(drafts: BwEventDraft[]): void {
     for (const d of drafts) {
       for (const s of this.subs.values()) {
         if (!s.active || !this.matches(s, d)) continue;

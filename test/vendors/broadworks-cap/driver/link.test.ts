@@ -113,13 +113,15 @@ describe('broadworks-cap link', () => {
     bed = await new SimBed().start();
     peer = await new CapPeer().start();
     const h = bed.harness(
-      { mode: 'ccc2', connections: 1, silenceTimeoutMs: 200 },
+      // probes every 300 ms; an answer has 300 ms more before the connection would count as dead
+      { mode: 'ccc2', connections: 1, silenceTimeoutMs: 600 },
       `tcp://127.0.0.1:${peer.port}`,
     );
     await h.driver.connect();
     await waitFor(
       () => peer!.received.filter((m) => m.type === 'infoRequest').length >= 4,
       'several probes answered',
+      15_000,
     );
     expect(h.downs).toEqual([]);
   });
