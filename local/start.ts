@@ -25,7 +25,7 @@ function port(name: string, fallback: number): number {
 /**
  * Front-end ports: SIM_PORTS as `vendor=port,...` wins; otherwise consecutive ports from the HTTP port
  * + 11 in vendor registration order, each vendor taking as many as its front-end listens on (3011
- * BroadWorks CTI, 3012 MTCTI-3, 3013 CAP-C and 3014 CCC2, ...), or free ports when the HTTP port is 0.
+ * BroadWorks CTI, 3012 MTCTI-3, 3013 CAP-C, 3014 CCC2, 3015 IP Office CTI WebServices), or free ports when the HTTP port is 0.
  */
 async function simulatorPorts(base: number): Promise<Record<string, number>> {
   const ports: Record<string, number> = {};

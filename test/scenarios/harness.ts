@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
 import type { AgentStateValue, BridgeEvent, EventFamily, Target } from '../../shared/events/model.js';
+import { DEFAULT_DIRECTORY } from '../../simulator/directory.js';
 import type { RunningSimulator } from '../../simulator/index.js';
 import { api } from '../support/stack.js';
 
@@ -75,6 +76,14 @@ export class EventTap {
 }
 
 /** `target type.id  event-type  call-state` lines, the form scenario expectations are written in. */
+/** Seed names by extension, for vendors that address devices by extension (`1001` → `alice`). */
+const SEED_BY_EXTENSION = new Map(
+  [...DEFAULT_DIRECTORY.users, ...DEFAULT_DIRECTORY.queues].map((u) => [
+    u.extension,
+    u.userId.split('@')[0]!,
+  ]),
+);
+
 export function describe(events: BridgeEvent[]): string[] {
   return events.map((e) => {
     const d = e.data as Record<string, any>;
@@ -83,7 +92,8 @@ export function describe(events: BridgeEvent[]): string[] {
       d.agent?.state ??
       d.conference?.state ??
       (d.enabled === undefined ? '' : d.enabled ? 'on' : 'off');
-    const who = e.target.id ? e.target.id.split('@')[0] : e.target.type;
+    const id = e.target.id;
+    const who = id ? (SEED_BY_EXTENSION.get(id) ?? id.split('@')[0]) : e.target.type;
     return `${who} ${e.type}${state ? ` ${state}` : ''}`;
   });
 }
