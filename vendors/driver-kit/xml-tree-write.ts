@@ -1,17 +1,8 @@
 /**
- * The IP Office CTI WebServices XML writer: escapes text and attributes and declares each namespace on the
- * element where it first differs from its parent's, with the samples' prefixes (`ns2` openapi, `ns3`
- * CSTA). Re-exported by xml.ts.
+ * The writer of xml-tree.ts: escapes text and attributes and declares each namespace on the element where
+ * it first differs from its parent's, with the caller's preferred prefixes (others get `nsN`).
  */
-import type { XmlNode } from './xml.js';
-/** Prefixes the writer uses for the namespaces the vendor's samples use (others get `nsN`). */
-const PREFERRED_PREFIX: Readonly<Record<string, string>> = {
-  'http://openapi.common.avaya.com/': 'ns2',
-  'http://www.ecma-international.org/standards/ecma-323/csta/ed4': 'ns3',
-  'http://conferencing.common.avaya.com/': 'ns11',
-  'http://conferencing.avaya.com/': 'ns12',
-  'http://calllog.common.avaya.com/': 'ns14',
-};
+import type { XmlNode } from './xml-tree.js';
 
 const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escAttr = (s: string) =>
@@ -22,10 +13,13 @@ const escAttr = (s: string) =>
  * its parent's and is not declared above; elements without `ns` are written unqualified.
  *
  * @example
- * writeXml(el('Events', OPENAPI_NS, {}, [el('x', undefined, {}, 'a&b')]));
- * // '<ns2:Events xmlns:ns2="http://openapi.common.avaya.com/"><x>a&amp;b</x></ns2:Events>'
+ * writeXml(el('Events', 'urn:x', {}, [el('x', undefined, {}, 'a&b')]), { prefixes: { 'urn:x': 'ns2' } });
+ * // '<ns2:Events xmlns:ns2="urn:x"><x>a&amp;b</x></ns2:Events>'
  */
-export function writeXml(node: XmlNode, opts: { declaration?: boolean } = {}): string {
+export function writeXml(
+  node: XmlNode,
+  opts: { declaration?: boolean; prefixes?: Readonly<Record<string, string>> } = {},
+): string {
   const out: string[] = [];
   if (opts.declaration) out.push('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>');
   let counter = 20;
@@ -34,7 +28,7 @@ export function writeXml(node: XmlNode, opts: { declaration?: boolean } = {}): s
   const prefixFor = (uri: string): string => {
     const known = assigned.get(uri);
     if (known) return known;
-    let p = PREFERRED_PREFIX[uri];
+    let p = opts.prefixes?.[uri];
     if (!p || taken.has(p)) {
       do p = `ns${counter++}`;
       while (taken.has(p));
