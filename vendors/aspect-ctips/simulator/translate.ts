@@ -30,6 +30,9 @@ const rcc = { ResourceGroupId: 0, CircuitId: 0, ChannelId: 0 };
  * core.on((e) => t.translate(e));
  */
 export class CoreTranslator {
+  /** Legs held by their own agent (CallRetrieved only for these). */
+  private readonly held = new Set<string>();
+
   constructor(private readonly ctx: SimContext) {}
 
   translate(e: CoreEvent): void {
@@ -40,9 +43,14 @@ export class CoreTranslator {
         return this.received(e.leg);
       case 'leg.answered':
         return this.answered(e.leg);
+      // the core also reports the far end of a hold (its leg stays active, `remoteHeld`): CTIPS tells
+      // only the agent whose leg was held or retrieved
       case 'leg.held':
+        if (e.leg.state !== 'held') return;
+        this.held.add(e.leg.id);
         return this.simple('CallHeld', e.leg);
       case 'leg.retrieved':
+        if (!this.held.delete(e.leg.id)) return;
         return this.simple('CallRetrieved', e.leg);
       case 'leg.dtmf':
         return this.simple('DigitsDialed', e.leg, { DigitString: e.digits });
