@@ -6,6 +6,7 @@
  * (AgentLoginRequestFailed, AgentRequestFailed, CallRequestFailed, RouteRequestFailed,
  * SnapShotRequestFailed) fails the wait with its FailureType and FailureReason.
  */
+import { Outcomes as KitOutcomes, type OutcomeMatch } from '../../driver-kit/outcomes.js';
 import type { DriverTimers } from '../../driver-kit/util.js';
 import { intOf } from '../wire/values.js';
 import { textOf, type XmlNode } from '../wire/xml.js';
@@ -18,7 +19,7 @@ export interface EventLike {
 }
 
 /** Reads one event; a value ends the wait with it, a thrown error fails it. */
-export type Match<T> = (ev: EventLike) => T | undefined;
+export type Match<T> = OutcomeMatch<[EventLike], T>;
 
 /** The failure events (digest §5). */
 export const FAILURE_EVENTS: ReadonlySet<string> = new Set([
@@ -62,66 +63,14 @@ export function failingOn<T>(requestId: number, match: Match<T>): Match<T> {
   };
 }
 
-interface Waiter {
-  match: Match<unknown>;
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-}
-
 /**
  * @example
  * const held = outcomes.expect(byRequest(7, (ev) => (ev.name === 'CallHeld' ? true : undefined)), 'CallHeld');
  * await conn.request('HoldCall', { RequestId: 7, AgentId: 12, CallId: 3 });
  * await held.promise;
  */
-export class Outcomes {
-  private readonly waiters = new Set<Waiter>();
-
-  constructor(
-    private readonly timers: DriverTimers,
-    private readonly timeoutMs: number,
-  ) {}
-
-  get pending(): number {
-    return this.waiters.size;
-  }
-
-  expect<T>(
-    match: Match<T>,
-    what: string,
-    timeoutMs = this.timeoutMs,
-  ): { promise: Promise<T>; cancel(): void } {
-    let waiter!: Waiter;
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter = { match, resolve: (v) => resolve(v as T), reject };
-    });
-    promise.catch(() => undefined);
-    this.waiters.add(waiter);
-    this.timers.later(timeoutMs, () => {
-      if (this.waiters.delete(waiter)) waiter.reject(unconfirmed(what, timeoutMs));
-    });
-    return { promise, cancel: () => void this.waiters.delete(waiter) };
-  }
-
-  offer(ev: EventLike): void {
-    for (const w of [...this.waiters]) {
-      let v: unknown;
-      try {
-        v = w.match(ev);
-      } catch (err) {
-        this.waiters.delete(w);
-        w.reject(err as Error);
-        continue;
-      }
-      if (v === undefined) continue;
-      this.waiters.delete(w);
-      w.resolve(v);
-    }
-  }
-
-  abortAll(err: Error): void {
-    const all = [...this.waiters];
-    this.waiters.clear();
-    for (const w of all) w.reject(err);
+export class Outcomes extends KitOutcomes<[EventLike]> {
+  constructor(timers: DriverTimers, timeoutMs: number) {
+    super(timers, timeoutMs, unconfirmed);
   }
 }

@@ -5,6 +5,7 @@
  * answers only once the events of its outcome are on their way. A wait that sees nothing within
  * `outcomeTimeoutMs` fails with 504.
  */
+import { Outcomes as KitOutcomes, type OutcomeMatch } from '../../driver-kit/outcomes.js';
 import type { DriverTimers } from '../../driver-kit/util.js';
 import type { WireEvent } from '../wire/events.js';
 import type { XmlNode } from '../wire/xml.js';
@@ -15,13 +16,7 @@ import { unconfirmed } from './errors.js';
  * application user, the session's own extension for a device user); a value ends the wait with it, a
  * thrown error fails it.
  */
-export type Match<T> = (ev: WireEvent, device: string | undefined) => T | undefined;
-
-interface Waiter {
-  match: Match<unknown>;
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-}
+export type Match<T> = OutcomeMatch<[WireEvent, string | undefined], T>;
 
 /**
  * Every `callID` anywhere in an event (connections are bare `<callID>`s inside role elements, §3).
@@ -45,61 +40,8 @@ export function callIdsOf(node: XmlNode): string[] {
  * await session.request('POST', PATHS.holdCall, xml);
  * await held.promise;
  */
-export class Outcomes {
-  private readonly waiters = new Set<Waiter>();
-
-  constructor(
-    private readonly timers: DriverTimers,
-    private readonly timeoutMs: number,
-  ) {}
-
-  /** How many waits are pending (tests, diagnostics). */
-  get pending(): number {
-    return this.waiters.size;
-  }
-
-  /**
-   * Waits for the first event `match` accepts; rejects with a 504 VendorError after the timeout.
-   * `cancel` drops the wait (e.g. when the request failed).
-   */
-  expect<T>(
-    match: Match<T>,
-    what: string,
-    timeoutMs = this.timeoutMs,
-  ): { promise: Promise<T>; cancel(): void } {
-    let waiter!: Waiter;
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter = { match, resolve: (v) => resolve(v as T), reject };
-    });
-    promise.catch(() => undefined);
-    this.waiters.add(waiter);
-    this.timers.later(timeoutMs, () => {
-      if (this.waiters.delete(waiter)) waiter.reject(unconfirmed(what, timeoutMs));
-    });
-    return { promise, cancel: () => void this.waiters.delete(waiter) };
-  }
-
-  /** One event (after mapping); settles every wait it matches. */
-  offer(ev: WireEvent, device: string | undefined): void {
-    for (const w of [...this.waiters]) {
-      let v: unknown;
-      try {
-        v = w.match(ev, device);
-      } catch (err) {
-        this.waiters.delete(w);
-        w.reject(err as Error);
-        continue;
-      }
-      if (v === undefined) continue;
-      this.waiters.delete(w);
-      w.resolve(v);
-    }
-  }
-
-  /** Fails every wait (link lost or closed). */
-  abortAll(err: Error): void {
-    const all = [...this.waiters];
-    this.waiters.clear();
-    for (const w of all) w.reject(err);
+export class Outcomes extends KitOutcomes<[WireEvent, string | undefined]> {
+  constructor(timers: DriverTimers, timeoutMs: number) {
+    super(timers, timeoutMs, unconfirmed);
   }
 }
