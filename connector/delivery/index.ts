@@ -1115,8 +1115,12 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
         (it) => it.ch.connectionId !== w.connectionId && it.ch.connectionId !== w.goneConn,
       );
       if (!w.seen || stale) await sync(w);
-      w.processed = items.at(-1)!.seq;
-      if (w.connectionId && !w.held) await sendFrames(w, items, batch);
+      // A resume served by that sync replays up to the sequencer's head, which may already cover these
+      // frames (they were numbered before this task ran): those went out with the replay, once.
+      const due = items.filter((it) => it.seq > w.processed);
+      if (!due.length) return;
+      w.processed = due.at(-1)!.seq;
+      if (w.connectionId && !w.held) await sendFrames(w, due, batch);
     });
   }
 
