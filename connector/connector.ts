@@ -25,9 +25,15 @@ import { EventLogWriter, type EventListener } from './event-log-writer.js';
 import { LinkRunner } from './link-runner.js';
 import { noMetrics, type ConnectorMetrics } from './metrics.js';
 import { BRIDGE_METRICS } from '../shared/config.js';
-import { startCallbackListener, type CallbackListener, type CallbackTarget } from './callbacks/listener.js';
+import {
+  startCallbackListener,
+  type CallbackListener,
+  type CallbackListenerStats,
+  type CallbackTarget,
+} from './callbacks/listener.js';
 import { callbackUrl } from './callbacks/path.js';
 import { SessionManager } from './sessions/manager.js';
+import { subscriptionRoutes } from './subscription-route.js';
 import { sessionRoutes } from './sessions/route.js';
 
 export interface ConnectorOptions {
@@ -54,6 +60,11 @@ export interface ConnectorOptions {
    * re-matches log events after its watermark. Defaults to `onEvent.linkOwned` when the listener has one.
    */
   onLinkOwned?: (tenant: string, link: string) => Promise<void>;
+  /**
+   * The API changed a link's subscriptions (`POST /v1/subscriptions/sync`): the delivery serving this
+   * connector's links matches against them from the next event on (`Delivery.subscriptionsChanged`).
+   */
+  onSubscriptionsChanged?(tenant: string, link: string): void;
   /** Metrics sink (EMF in AWS; none locally). Link gauges are sampled every `metricsMs` (60 s). */
   metrics?: ConnectorMetrics;
   metricsMs?: number;
@@ -81,6 +92,8 @@ export interface Connector {
   callbackUrl?: string;
   /** Where other connectors forward callbacks to (absent: no listener). */
   callbackEndpoint?: string;
+  /** The callback listener's own refusals by reason (absent: no listener). */
+  callbackStats?: Readonly<CallbackListenerStats>;
   log: EventLogWriter;
   sessions: SessionManager;
   runner(tenant: string, link: string): LinkRunner | undefined;
@@ -119,7 +132,10 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     token: opts.commandToken,
     runner: (t, l) => runners.get(key(t, l))?.runner,
     logger: deps.logger,
-    routes: sessionRoutes(sessions),
+    routes: {
+      ...sessionRoutes(sessions),
+      ...subscriptionRoutes((t, l) => opts.onSubscriptionsChanged?.(t, l)),
+    },
   });
   const endpoint = opts.advertiseUrl ?? server.url;
 
@@ -155,6 +171,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
       resolve: callbackTarget,
       forwardedBy: id,
       logger: deps.logger,
+      onRefused: () => (opts.metrics ?? noMetrics).count(BRIDGE_METRICS.callbacksRefused),
     });
     callbackBase = opts.callbackPublicUrl ?? deps.config.callbacks?.publicUrl ?? listener.url;
     const wildcard = host === '0.0.0.0' || host === '::';
@@ -306,6 +323,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     commandUrl: endpoint,
     ...(callbackBase ? { callbackUrl: callbackBase } : {}),
     ...(callbackEndpoint ? { callbackEndpoint } : {}),
+    ...(listener ? { callbackStats: listener.stats } : {}),
     log,
     sessions,
     runner: (t, l) => runners.get(key(t, l))?.runner,

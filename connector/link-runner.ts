@@ -361,8 +361,11 @@ export class LinkRunner {
     return this.state === 'stopped';
   }
 
-  /** Re-reads the link's bridge subscriptions and tells the driver when the watch set changed. */
-  private async syncSubscriptions(): Promise<void> {
+  /**
+   * Re-reads the link's bridge subscriptions and tells the driver when the watch set changed; resolves
+   * once the driver watches them (or at once while the link is not up: its next `up` applies them).
+   */
+  async syncSubscriptions(): Promise<void> {
     if (this.state !== 'up' || !this.driver) return;
     try {
       const subs = await this.deps.repos.subscriptions.listByLink(

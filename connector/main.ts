@@ -74,6 +74,7 @@ const connector = await startConnector({
   advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE || `http://${await advertiseHost()}:${port}`,
   leaseMs,
   onEvent: delivery.onEvent,
+  onSubscriptionsChanged: (tenant, link) => delivery.subscriptionsChanged(tenant, link),
 });
 deps.logger.info('connector started', { connector: connector.id, commandUrl: connector.commandUrl });
 

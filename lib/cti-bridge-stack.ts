@@ -1,14 +1,16 @@
 /**
  * The cti-bridge stack: network, table, secrets, Lambda functions, the control API (HTTP), the event API
- * (WebSocket), the connector (ECS Fargate), alarms and the dashboard. cdk-nag acknowledgements, each with
+ * (WebSocket), the connector (ECS Fargate), optionally the load balancer in front of its callback
+ * listener (`callbackIngress`), alarms and the dashboard. cdk-nag acknowledgements, each with
  * its reason, are in lib/nag.ts.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BRIDGE_METRICS } from '../shared/config.js';
+import { CallbackIngress } from './constructs/callback-ingress.js';
 import { ConnectorService } from './constructs/connector-service.js';
-import { BridgeFunctions } from './constructs/functions.js';
+import { BridgeFunctions, CONNECTOR_CLIENTS } from './constructs/functions.js';
 import { ControlApi } from './constructs/http-api.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { BridgeNetwork, CONNECTOR_PORT } from './constructs/network.js';
@@ -30,6 +32,8 @@ export class CtiBridgeStack extends Stack {
   readonly events: WebSocketEndpoint;
   readonly network: BridgeNetwork;
   readonly connector: ConnectorService;
+  /** The load balancer vendors call back through (`callbackIngress` internal or public). */
+  readonly callbacks?: CallbackIngress;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CtiBridgeStackProps) {
@@ -80,7 +84,7 @@ export class CtiBridgeStack extends Stack {
     });
     this.secrets.adminKey.grantRead(this.functions.authorizer);
     this.secrets.grantLinkSecrets(this.functions.http.links);
-    this.secrets.connectorToken.grantRead(this.functions.http.calls);
+    for (const fn of CONNECTOR_CLIENTS) this.secrets.connectorToken.grantRead(this.functions.http[fn]);
 
     this.controlApi = new ControlApi(this, 'Control', {
       functions: this.functions.http,
@@ -107,6 +111,21 @@ export class CtiBridgeStack extends Stack {
       logRetention,
       logRemovalPolicy,
     });
+
+    if (s.callbackIngress !== 'none') {
+      this.callbacks = new CallbackIngress(this, 'Callbacks', {
+        mode: s.callbackIngress,
+        network: this.network,
+        connector: this.connector,
+        // internal: the PBX networks, else the created VPC (settings.ts refuses the other cases).
+        allowedCidrs: s.callbackAllowedCidrs ?? s.pbxCidrs ?? [s.vpcCidr],
+        certificateArn: s.callbackCertificateArn,
+        publicUrl: s.callbackPublicUrl,
+        subnetIds: s.callbackSubnetIds,
+        logRetentionDays: s.logRetentionDays,
+        logRemovalPolicy,
+      });
+    }
 
     const { http, authorizer, ws } = this.functions;
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -153,6 +172,16 @@ export class CtiBridgeStack extends Stack {
     });
     new CfnOutput(this, 'ClusterName', { value: this.connector.cluster.clusterName });
     new CfnOutput(this, 'ConnectorServiceName', { value: this.connector.service.serviceName });
+    if (this.callbacks) {
+      new CfnOutput(this, 'CallbackUrl', {
+        value: this.callbacks.url,
+        description: 'Base URL vendors call back (links get <base>/v1/callbacks/{tenant}/{link})',
+      });
+      new CfnOutput(this, 'CallbackLoadBalancerDnsName', {
+        value: this.callbacks.loadBalancer.loadBalancerDnsName,
+        description: 'DNS name of the callback load balancer (target of the CNAME of callbackPublicUrl)',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
 

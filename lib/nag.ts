@@ -9,6 +9,8 @@
  */
 import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { CallbackIngress } from './constructs/callback-ingress.js';
+import { CONNECTOR_CLIENTS } from './constructs/functions.js';
 import type { CtiBridgeStack } from './cti-bridge-stack.js';
 
 const ack = (scope: IConstruct, id: string, reason: string) =>
@@ -28,6 +30,7 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
   const star = 'AwsSolutions-IAM5[Resource::*]';
 
   const { http, authorizer, ws } = stack.functions;
+  const VPC_ATTACHED = new Set(CONNECTOR_CLIENTS.map((f) => `http ${f}`));
   const all = [
     ...Object.entries(http).map(([k, f]) => [`http ${k}`, f] as const),
     ['authorizer', authorizer] as const,
@@ -38,7 +41,7 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
     ack(
       role,
       star,
-      `${name}: X-Ray active tracing (xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions)${name === 'http calls' ? ' and the VPC network interfaces Lambda manages for the function (ec2:*NetworkInterface*, ec2:Describe*: no resource-level permissions)' : ''}.`,
+      `${name}: X-Ray active tracing (xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions)${VPC_ATTACHED.has(name) ? ' and the VPC network interfaces Lambda manages for the function (ec2:*NetworkInterface*, ec2:Describe*: no resource-level permissions)' : ''}.`,
     );
   }
   for (const fn of [
@@ -90,6 +93,8 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
     'Only non-secret configuration (table name, URLs, log level, ports) is in environment variables; the connector token comes from Secrets Manager as an ECS secret.',
   );
 
+  if (stack.callbacks) acknowledgeCallbackIngress(stack.callbacks);
+
   const routes = stack.controlApi.node.children.filter((c) => c.node.id.startsWith('Route-'));
   for (const r of routes) {
     const cfn = r.node.defaultChild as { authorizationType?: string } | undefined;
@@ -126,4 +131,19 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
     'AwsSolutions-SMG4',
     'Rotated by the operator with a connector redeploy (docs/operations.md); the calls function re-reads it within 5 minutes.',
   );
+}
+
+function acknowledgeCallbackIngress(ingress: CallbackIngress): void {
+  ack(
+    ingress.accessLogs,
+    'AwsSolutions-S1',
+    "This bucket only receives the callback load balancer's access logs; logging its own accesses would need yet another bucket. Private, SSE-S3, TLS-only, expiring with the log retention.",
+  );
+  // Never the default: callbackIngress=public has no default CIDRs, so anywhere is the operator's explicit choice.
+  if (ingress.allowedCidrs.includes('0.0.0.0/0'))
+    ack(
+      ingress.securityGroup,
+      'AwsSolutions-EC23',
+      'The operator set callbackAllowedCidrs=0.0.0.0/0 explicitly (public mode has no default): a PBX calling from unknown or changing addresses. Only the HTTPS listener (TLS 1.2+) is open, only /v1/callbacks/* reaches the tasks, and drivers check their own callback credentials (Aspect CTIPS: a random token per connection in the URL).',
+    );
 }

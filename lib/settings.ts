@@ -16,11 +16,16 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** A comma-separated list (`-c name=a,b`) or an array (cdk.json), each item matching `re`. */
-const csv = (re: RegExp, what: string) =>
+const csv = (re: RegExp, what: string, min = 1) =>
   z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(re, `must be ${what}`)).min(1));
+    .pipe(z.array(z.string().regex(re, `must be ${what}`)).min(min));
+const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+
+/** Where the connector's inbound callback listener is reachable from (lib/constructs/callback-ingress.ts). */
+export const CALLBACK_INGRESS_MODES = ['none', 'internal', 'public'] as const;
 
 export const SettingsSchema = z.object({
   /** CloudFormation stack name; also part of the link-secret name prefix. */
@@ -64,7 +69,7 @@ export const SettingsSchema = z.object({
     .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)')
     .optional(),
   /** Private subnets (with a route to the PBX and outbound access to AWS APIs) of `vpcId`, comma-separated. */
-  privateSubnetIds: csv(/^subnet-[0-9a-f]{8,17}$/, 'subnet ids (subnet-...)').optional(),
+  privateSubnetIds: csv(SUBNET_ID, 'subnet ids (subnet-...)').optional(),
   /** Availability zones of `privateSubnetIds`, same order (optional; only used for display). */
   privateSubnetAzs: csv(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'availability zone names').optional(),
   /** CIDR of the VPC created when no `vpcId` is given. */
@@ -75,7 +80,7 @@ export const SettingsSchema = z.object({
   /** NAT gateways of the created VPC (one per AZ by default: egress survives the loss of an AZ). */
   natGateways: int(1, 3).default(2),
   /** Networks the PBX / CTI servers live in (comma-separated CIDRs): the connector's only non-AWS egress. */
-  pbxCidrs: csv(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'IPv4 CIDRs').optional(),
+  pbxCidrs: csv(IPV4_CIDR, 'IPv4 CIDRs').optional(),
 
   // --- connector (ECS Fargate) ---------------------------------------------------------------------
   /** Connector tasks (spread over the AZs; links are owned through DynamoDB leases). */
@@ -92,6 +97,28 @@ export const SettingsSchema = z.object({
   connectorImage: z.string().min(3).optional(),
   /** Lease time (BRIDGE_LEASE_MS): a crashed task's links move after at most this plus the reconcile interval. */
   leaseMs: int(5_000, 120_000).default(15_000),
+
+  // --- inbound vendor callbacks (load balancer in front of the connector's callback listener) ---------
+  /** `none`: no listener; `internal`: a load balancer in the private subnets; `public`: internet-facing, TLS only. */
+  callbackIngress: z.enum(CALLBACK_INGRESS_MODES).default('none'),
+  /** Who may reach the load balancer (comma-separated CIDRs). Default (internal): `pbxCidrs`, else the VPC CIDR. */
+  callbackAllowedCidrs: csv(IPV4_CIDR, 'IPv4 CIDRs').optional(),
+  /** ACM certificate (same region) of the callback listener: HTTPS instead of HTTP; required for `public`. */
+  callbackCertificateArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+      'must be an ACM certificate ARN',
+    )
+    .optional(),
+  /** The base URL the PBX calls (BRIDGE_CALLBACK_PUBLIC_URL), e.g. the certificate's name; default the load balancer's. */
+  callbackPublicUrl: z
+    .string()
+    .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'must be http(s)://host[:port], without a path')
+    .transform((u) => u.replace(/\/$/, ''))
+    .optional(),
+  /** Subnets of the load balancer in an existing VPC (`vpcId`); default the private subnets (internal). */
+  callbackSubnetIds: csv(SUBNET_ID, 'at least two subnet ids (subnet-...) in different zones', 2).optional(),
 
   // --- monitoring ----------------------------------------------------------------------------------
   /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
@@ -128,8 +155,51 @@ export function settingsFromContext(node: Node): BridgeSettings {
     problems.push(
       `  -c connectorMemoryMiB: ${s.connectorMemoryMiB} MiB is not a Fargate size for ${s.connectorCpu} CPU units`,
     );
+  problems.push(...callbackProblems(s));
   if (problems.length) throw new Error(`invalid cti-bridge context options:\n${problems.join('\n')}`);
   return s;
+}
+
+/** The callback ingress options that do not fit together (docs/deploy.md, "Inbound vendor callbacks"). */
+function callbackProblems(s: BridgeSettings): string[] {
+  const p: string[] = [];
+  const mode = s.callbackIngress;
+  if (mode === 'none') {
+    for (const name of [
+      'callbackAllowedCidrs',
+      'callbackCertificateArn',
+      'callbackPublicUrl',
+      'callbackSubnetIds',
+    ] as const)
+      if (s[name] !== undefined) p.push(`  -c ${name}: only used with -c callbackIngress=internal or public`);
+    return p;
+  }
+  if (mode === 'public' && !s.callbackCertificateArn)
+    p.push(
+      '  -c callbackCertificateArn: required with -c callbackIngress=public (its listener is HTTPS only)',
+    );
+  if (mode === 'public' && !s.callbackAllowedCidrs)
+    p.push(
+      '  -c callbackAllowedCidrs: required with -c callbackIngress=public: the public addresses your PBX calls from (0.0.0.0/0 only if you mean anywhere)',
+    );
+  if (mode === 'internal' && s.vpcId && !s.callbackAllowedCidrs && !s.pbxCidrs)
+    p.push(
+      '  -c callbackAllowedCidrs: required with -c callbackIngress=internal and -c vpcId (or set -c pbxCidrs)',
+    );
+  if (mode === 'public' && s.vpcId && !s.callbackSubnetIds)
+    p.push(
+      '  -c callbackSubnetIds: required with -c callbackIngress=public and -c vpcId (public subnets of the VPC)',
+    );
+  if (s.callbackSubnetIds && !s.vpcId) p.push('  -c callbackSubnetIds: only with -c vpcId');
+  if (s.callbackCertificateArn && !s.callbackPublicUrl?.startsWith('https://'))
+    p.push(
+      '  -c callbackPublicUrl: required with -c callbackCertificateArn: https://<a name of the certificate> (a CNAME to the load balancer)',
+    );
+  if (!s.callbackCertificateArn && s.callbackPublicUrl?.startsWith('https://'))
+    p.push(
+      '  -c callbackPublicUrl: https:// needs -c callbackCertificateArn (without it the listener is HTTP)',
+    );
+  return p;
 }
 
 /** Fargate's CPU/memory combinations (Linux). */

@@ -249,6 +249,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           await d.linkOwned(t, l);
           await connectorOpts.onLinkOwned?.(t, l);
         },
+        onSubscriptionsChanged: (t, l) => {
+          d.subscriptionsChanged(t, l);
+          connectorOpts.onSubscriptionsChanged?.(t, l);
+        },
       });
       cleanups.push(() => connector!.stop());
     }

@@ -25,7 +25,8 @@ function port(name: string, fallback: number): number {
 /**
  * Front-end ports: SIM_PORTS as `vendor=port,...` wins; otherwise consecutive ports from the HTTP port
  * + 11 in vendor registration order, each vendor taking as many as its front-end listens on (3011
- * BroadWorks CTI, 3012 MTCTI-3, 3013 CAP-C, 3014 CCC2, 3015 IP Office CTI WebServices), or free ports when the HTTP port is 0.
+ * BroadWorks CTI, 3012 MTCTI-3, 3013 CAP-C, 3014 CCC2, 3015 IP Office CTI WebServices, 3016 Aspect CTIPS),
+ * or free ports when the HTTP port is 0.
  */
 async function simulatorPorts(base: number): Promise<Record<string, number>> {
   const ports: Record<string, number> = {};
@@ -73,6 +74,7 @@ console.log(
     `cti-bridge local stack is ready (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `  HTTP API:   ${stack.httpUrl}        (try: curl ${stack.httpUrl}/v1/health)`,
     `  WebSocket:  ${stack.wsUrl}`,
+    `  Callbacks:  ${stack.callbackUrl ?? '(none)'}   (vendors that call back, e.g. Aspect CTIPS, reach the connector here)`,
     `  Admin key:  ${stack.adminKey}${generated ? '   (generated; set BRIDGE_ADMIN_KEY to keep one)' : ''}`,
     `  Tenant:     the admin key also acts on tenant "${stack.adminTenant}"`,
     `  Simulator:  control API ${stack.simulator!.controlUrl}`,

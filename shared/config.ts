@@ -113,4 +113,6 @@ export const BRIDGE_METRICS = {
   /** Webhook POST attempts and failed attempts (non-2xx, timeout, refused), Count per attempt. */
   webhookAttempts: 'WebhookAttempts',
   webhookFailures: 'WebhookFailures',
+  /** Requests the callback listener refused itself (unknown link or path, too large, ...), Count each. */
+  callbacksRefused: 'CallbacksRefused',
 } as const;

@@ -29,6 +29,53 @@ export function connectorTokenOf(deps: Deps): Promise<string> {
   return secretReader(region).read(arn);
 }
 
+/** How a request to a link's owning connector went. */
+export type OwnerPost =
+  | { kind: 'answered'; status: number; body: Record<string, unknown> }
+  /** No connector holds the link's lease (or the one asked answered that it no longer owns it). */
+  | { kind: 'no-owner' }
+  /** The owner did not answer; what the request asked for happens on its next periodic pass. */
+  | { kind: 'unreachable'; detail: string };
+
+/**
+ * POSTs `body` to `path` on the connector that owns `tenant`/`link` (with the connector token): how the
+ * API has the owner act on a change now instead of on its next periodic pass.
+ *
+ * @example
+ * const r = await postToOwner(deps, 'acme', 'pbx', '/v1/subscriptions/sync', { tenant: 'acme', link: 'pbx' });
+ * if (r.kind === 'answered' && r.status === 200) ...
+ */
+export async function postToOwner(
+  deps: Deps,
+  tenant: string,
+  link: string,
+  path: string,
+  body: unknown,
+  opts: { timeoutMs?: number } = {},
+): Promise<OwnerPost> {
+  const lease = await deps.repos.leases.get(tenant, link, Date.now());
+  if (!lease) return { kind: 'no-owner' };
+  const token = await connectorTokenOf(deps);
+  let res: Response;
+  try {
+    res = await fetch(`${lease.endpoint}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
+    });
+  } catch (err) {
+    return { kind: 'unreachable', detail: (err as Error).message };
+  }
+  const answer = (await res.json().catch(() => ({}))) as Record<string, unknown> & {
+    error?: { kind?: string; message?: string };
+  };
+  if (answer.error?.kind === 'not-owner') return { kind: 'no-owner' };
+  if (!res.ok)
+    return { kind: 'unreachable', detail: answer.error?.message ?? `connector answered ${res.status}` };
+  return { kind: 'answered', status: res.status, body: answer };
+}
+
 export interface CommandClientOptions {
   /** The bearer token the connector's command endpoint expects. */
   token: string;

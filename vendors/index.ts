@@ -4,12 +4,19 @@
  * stack's links, the docs' vendor table) is derived from this list.
  */
 import type { VendorManifest } from './manifest.js';
+import aspectCtips from './aspect-ctips/manifest.js';
 import avayaIpoCti from './avaya-ipo-cti/manifest.js';
 import avayaMtcti3 from './avaya-mtcti3/manifest.js';
 import broadworksCap from './broadworks-cap/manifest.js';
 import broadworksCti from './broadworks-cti/manifest.js';
 
-export const VENDOR_MANIFESTS = [broadworksCti, avayaMtcti3, broadworksCap, avayaIpoCti] as const;
+export const VENDOR_MANIFESTS = [
+  broadworksCti,
+  avayaMtcti3,
+  broadworksCap,
+  avayaIpoCti,
+  aspectCtips,
+] as const;
 
 export type VendorId = (typeof VENDOR_MANIFESTS)[number]['id'];
 

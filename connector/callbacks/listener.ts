@@ -9,6 +9,10 @@
  *   3. the size: a declared length over the limit → 413 unread; a streamed body past it → 413;
  *   4. the owner's driver (`handleCallback`) gets the raw body here, or the request is forwarded to the
  *      connector that owns the link (`./forward.ts`) and its answer relayed.
+ *
+ * Every request the listener answers itself, without a driver (the refusals of steps 1-3, a failed
+ * forward, a callback that failed inside the connector), is counted by reason in `stats.refused` and
+ * reported to `onRefused`; what a driver refuses, the driver counts (`DriverHooks.onGarbage`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +33,35 @@ export type CallbackTarget =
   /** The link exists but no connector serves it right now. */
   | { kind: 'unavailable'; detail: string };
 
+/** Why the listener answered a request itself. */
+export type CallbackRefusal =
+  /** 404: not below a link's callback root. */
+  | 'not-a-callback-url'
+  /** 404: no such link, or its driver takes no callbacks. */
+  | 'unknown-link'
+  /** 503: no connector serves the link right now. */
+  | 'unavailable'
+  /** 413: the body is over the limit, declared or streamed. */
+  | 'too-large'
+  /** 502: the connector owning the link did not answer the forwarded request. */
+  | 'forward-failed'
+  /** 500 (or the socket destroyed): the callback failed inside the connector. */
+  | 'failed';
+
+export const CALLBACK_REFUSALS: readonly CallbackRefusal[] = [
+  'not-a-callback-url',
+  'unknown-link',
+  'unavailable',
+  'too-large',
+  'forward-failed',
+  'failed',
+];
+
+export interface CallbackListenerStats {
+  /** Requests the listener answered itself, by reason (since it started). */
+  refused: Record<CallbackRefusal, number>;
+}
+
 export interface CallbackListenerOptions {
   host: string;
   port: number;
@@ -44,14 +77,21 @@ export interface CallbackListenerOptions {
   logger: Logger;
   /** How long a forwarded request may take (default 15 s). */
   forwardTimeoutMs?: number;
+  /** Each request the listener answered itself (also counted in `stats.refused`). */
+  onRefused?(reason: CallbackRefusal, address: CallbackAddress | undefined): void;
 }
 
 export interface CallbackListener {
   /** The bound URL (`http://host:port`). */
   url: string;
   port: number;
+  /** Counters of the requests the listener answered itself. */
+  readonly stats: Readonly<CallbackListenerStats>;
   close(): Promise<void>;
 }
+
+/** The path a load balancer's health check asks (`200 ok`). */
+export const HEALTH_PATH = '/health';
 
 /** An RFC 9457 answer of the listener itself; `close`: the body was not (fully) read. */
 function problem(res: ServerResponse, status: number, title: string, detail: string, close = false): void {
@@ -92,20 +132,40 @@ function send(res: ServerResponse, answer: CallbackResponse): void {
  */
 export async function startCallbackListener(opts: CallbackListenerOptions): Promise<CallbackListener> {
   const limit = opts.maxBodyBytes ?? DEFAULT_CALLBACK_MAX_BYTES;
+  const stats: CallbackListenerStats = {
+    refused: Object.fromEntries(CALLBACK_REFUSALS.map((r) => [r, 0])) as Record<CallbackRefusal, number>,
+  };
+  const refused = (reason: CallbackRefusal, address: CallbackAddress | undefined): void => {
+    stats.refused[reason]++;
+    opts.logger.debug('callback refused', { reason, tenant: address?.tenant, link: address?.link });
+    try {
+      opts.onRefused?.(reason, address);
+    } catch (err) {
+      opts.logger.warn('callback refusal hook failed', { error: err as Error });
+    }
+  };
+  const tooLarge = (res: ServerResponse, address: CallbackAddress) => {
+    refused('too-large', address);
+    problem(res, 413, 'Content Too Large', `the body may have at most ${limit} bytes`, true);
+  };
 
   async function serve(req: IncomingMessage, res: ServerResponse, address: CallbackAddress): Promise<void> {
     const forwarded = typeof req.headers[FORWARDED_HEADER] === 'string';
     const target = await opts.resolve(address.tenant, address.link, forwarded);
-    if (target.kind === 'unknown') return problem(res, 404, 'Not Found', 'no callbacks for this link', true);
-    if (target.kind === 'unavailable') return problem(res, 503, 'Service Unavailable', target.detail, true);
-    if (declaredTooLarge(req, limit))
-      return problem(res, 413, 'Content Too Large', `the body may have at most ${limit} bytes`, true);
+    if (target.kind === 'unknown') {
+      refused('unknown-link', address);
+      return problem(res, 404, 'Not Found', 'no callbacks for this link', true);
+    }
+    if (target.kind === 'unavailable') {
+      refused('unavailable', address);
+      return problem(res, 503, 'Service Unavailable', target.detail, true);
+    }
+    if (declaredTooLarge(req, limit)) return tooLarge(res, address);
     let body: Buffer;
     try {
       body = await readLimited(req, limit);
     } catch (err) {
-      if (err instanceof BodyTooLargeError)
-        return problem(res, 413, 'Content Too Large', `the body may have at most ${limit} bytes`, true);
+      if (err instanceof BodyTooLargeError) return tooLarge(res, address);
       throw err;
     }
     const method = req.method ?? 'GET';
@@ -128,6 +188,7 @@ export async function startCallbackListener(opts: CallbackListenerOptions): Prom
           link: address.link,
           error: (err as Error).message,
         });
+        refused('forward-failed', address);
         problem(res, 502, 'Bad Gateway', 'the connector owning the link did not answer');
       }
       return;
@@ -145,19 +206,31 @@ export async function startCallbackListener(opts: CallbackListenerOptions): Prom
   }
 
   const server = createServer((req, res) => {
+    // the load balancer's health check (docs/deploy.md): not a callback, not a refusal
+    if (req.url === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      return void res.end(req.method === 'GET' ? 'ok' : undefined);
+    }
     const address = parseCallbackPath(req.url ?? '');
-    if (!address) return problem(res, 404, 'Not Found', 'not a callback URL', true);
+    if (!address) {
+      refused('not-a-callback-url', undefined);
+      return problem(res, 404, 'Not Found', 'not a callback URL', true);
+    }
     serve(req, res, address).catch((err: unknown) => {
       opts.logger.error('callback failed', {
         tenant: address.tenant,
         link: address.link,
         error: err as Error,
       });
+      refused('failed', address);
       if (!res.headersSent)
         problem(res, 500, 'Internal Server Error', 'the callback failed inside the connector', true);
       else res.destroy();
     });
   });
+  // Longer than a load balancer's idle timeout (60 s), so that it never reuses a connection we close.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -167,6 +240,7 @@ export async function startCallbackListener(opts: CallbackListenerOptions): Prom
   return {
     url: `http://${host}:${port}`,
     port,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -25,6 +25,7 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../shared/deps.js';
+import { connectorTokenOf, sendCommand } from '../../shared/connector-client.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { DeliveryAttempt, DeliveryRecord, DeliveryState } from '../../shared/repos/deliveries.js';
@@ -38,6 +39,7 @@ import { SubscriptionIndex, orderKeyOf } from '../../shared/events/matching.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE_MS, nextDelayMs, type RetryPolicy } from './schedule.js';
 import { webhookHeaders } from './signing.js';
 import { parseCidr, type AddressPolicy, type Resolver } from './ssrf.js';
+import { routeFromAnswer, wantsRoute, type RouteSelectFn } from './routing.js';
 import { postWebhook } from './webhook.js';
 
 export { DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
@@ -64,6 +66,11 @@ export interface DeliveryOptions {
   maxRetryAfterMs?: number;
   /** Webhook request timeout (ms, default 10 000). */
   webhookTimeoutMs?: number;
+  /**
+   * Sends the route a routing webhook answered (`./routing.ts`); default: a `routeSelect` command to the
+   * connector that owns the link, as the API sends it.
+   */
+  routeSelect?: RouteSelectFn;
   /** A webhook channel failing continuously this long is disabled (ms, default 5 days). */
   disableAfterMs?: number;
   /** How often pending work of all channels is scanned (restart, replay, other connectors; ms, default 5000). */
@@ -133,6 +140,8 @@ export interface Delivery {
    * events after the link's watermark again (creating only missing deliveries), then moves the watermark.
    */
   linkOwned(tenant: string, link: string): Promise<void>;
+  /** A link's subscriptions changed: the next event of the link is matched against them (no cache). */
+  subscriptionsChanged(tenant: string, link: string): void;
   /** The per-link "matched up to" seq this service knows (tests, diagnostics). */
   matchedUpTo(tenant: string, link: string): number | null;
   /** Scans pending work now (normally on a timer). */
@@ -243,6 +252,12 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   const metrics = opts.metrics ?? noMetrics;
   const channelCacheMs = opts.channelCacheMs ?? 1000;
   const timeoutMs = opts.webhookTimeoutMs ?? 10_000;
+  const routeSelect: RouteSelectFn =
+    opts.routeSelect ??
+    (async (tenant, link, call, route) => {
+      const token = await connectorTokenOf(deps);
+      await sendCommand(deps, { token }, tenant, link, { kind: 'routeSelect', call, route, by: 'webhook' });
+    });
   const claimMs = timeoutMs + (opts.claimMarginMs ?? 30_000);
   const clock = opts.clock ?? realClock;
   const seqBlock = Math.max(1, opts.webhookSeqBlock ?? 32);
@@ -564,10 +579,12 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       Math.max(0, (Date.now() - Date.parse(event.time)) / 1000),
       'Seconds',
     );
+    const routing = wantsRoute(event, ch);
     const res = await postWebhook(ch.url!, body, headers, {
       timeoutMs,
       policy: addressPolicy,
       resolver: opts.resolver,
+      captureBody: routing,
     });
     if (stopped && killed) return; // a crashed process records nothing
     if (!hooks.has(key(p.tenant, p.channel))) return; // dropped meanwhile (channel deleted)
@@ -583,6 +600,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     p.attemptCount++;
     const code = res.statusCode;
     if (code !== null && code >= 200 && code < 300) {
+      if (routing) rec.routing = await routeFromAnswer(event, res.body, clock.now(), routeSelect);
       await finish(p, rec, 'delivered');
       await markFailing(p, true);
       return;
@@ -1586,6 +1604,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     onEvent: Object.assign(handle, { linkOwned }),
     linkOwned,
     matchedUpTo: (tenant, link) => linkStates.get(key(tenant, link))?.done ?? null,
+    subscriptionsChanged: (tenant, link) => void subsCache.delete(key(tenant, link)),
     kill() {
       if (stopped) return;
       killed = true;

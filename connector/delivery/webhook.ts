@@ -16,6 +16,8 @@ export interface PostResult {
   retryAfterMs: number | null;
   /** The address policy refused the destination. */
   refused: boolean;
+  /** The answer's body (UTF-8, at most 64 KiB), when `captureBody` was asked for. */
+  body?: string;
 }
 
 export interface PostOptions {
@@ -23,6 +25,8 @@ export interface PostOptions {
   policy: AddressPolicy;
   resolver?: Resolver;
   userAgent?: string;
+  /** Keep the answer's body (webhook routing reads the route from it). */
+  captureBody?: boolean;
 }
 
 export async function postWebhook(
@@ -60,11 +64,11 @@ export async function postWebhook(
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<PostResult>((resolve) => {
     let done = false;
-    const finish = (r: Omit<PostResult, 'latencyMs' | 'refused'>) => {
+    const finish = (r: Omit<PostResult, 'latencyMs' | 'refused' | 'body'>, body?: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve({ ...r, latencyMs: elapsed(), refused: false });
+      resolve({ ...r, latencyMs: elapsed(), refused: false, ...(body !== undefined ? { body } : {}) });
     };
     const req = send(
       u,
@@ -81,18 +85,23 @@ export async function postWebhook(
       (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
         const retryAfterMs = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
-        // Read (and drop) at most 64 KiB of the answer, then settle.
+        // Read at most 64 KiB of the answer (kept only when asked for), then settle.
         let size = 0;
+        const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > 65_536) res.destroy();
+          if (size > 65_536) return res.destroy();
+          if (opts.captureBody) chunks.push(c);
         });
         const settle = () =>
-          finish({
-            statusCode: status,
-            error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
-            retryAfterMs,
-          });
+          finish(
+            {
+              statusCode: status,
+              error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
+              retryAfterMs,
+            },
+            opts.captureBody ? Buffer.concat(chunks).toString('utf8') : undefined,
+          );
         res.on('end', settle);
         res.on('close', settle);
         res.on('error', settle);

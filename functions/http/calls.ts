@@ -182,6 +182,27 @@ export const build = (getDeps: () => Deps) =>
           ...(query.to ? { to: query.to } : {}),
         }),
       ),
+      getCallData: command({ params: S.CallParams }, 200, ({ params: p }) => ({
+        kind: 'getCallData',
+        user: p.user,
+        call: p.call,
+      })),
+      setCallData: command({ params: S.CallParams, body: S.CallDataBody }, 200, ({ params: p, body }) => ({
+        kind: 'setCallData',
+        user: p.user,
+        call: p.call,
+        userData: body.userData,
+      })),
+      selectRoute: command(
+        { params: S.RouteParams, body: S.RouteSelectBody },
+        200,
+        ({ params: p, body }) => ({
+          kind: 'routeSelect',
+          call: p.call,
+          route: body,
+          by: 'api',
+        }),
+      ),
       rawRequest: command({ params: S.LinkParams, body: S.RawBody }, 200, ({ body }) => ({
         kind: 'raw',
         request: body,

@@ -28,7 +28,7 @@ function view(c: ChannelRecord, wsBase: string) {
     expiresAt: c.expiresAt,
     createdAt: c.createdAt,
     status: c.status,
-    ...(c.type === 'webhook' ? { disabledReason: c.disabledReason } : {}),
+    ...(c.type === 'webhook' ? { disabledReason: c.disabledReason, routing: c.routing } : {}),
   };
 }
 
@@ -101,7 +101,10 @@ export const build = (getDeps: () => Deps) =>
         }
         const url = checkWebhookUrl(b.url, deps.config.webhookSchemes);
         const secret = b.secret ?? generateWebhookSecret();
-        const c = await deps.repos.channels.create({ tenant, type: 'webhook', ttlSeconds, url, secret }, now);
+        const c = await deps.repos.channels.create(
+          { tenant, type: 'webhook', ttlSeconds, url, secret, ...(b.routing ? { routing: true } : {}) },
+          now,
+        );
         return {
           status: 201,
           body: { ...view(c, ws), secret },

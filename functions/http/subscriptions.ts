@@ -16,6 +16,7 @@ import type { Deps } from '../../shared/deps.js';
 import { Problem, problems } from '../../shared/http/problem.js';
 import type { SessionRecord } from '../../shared/repos/sessions.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
+import { syncSubscriptions } from '../../shared/subscriptions/sync.js';
 import { manifestOf } from '../../vendors/index.js';
 import { operation } from './operation.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
@@ -87,6 +88,7 @@ export const build = (getDeps: () => Deps) =>
             },
             now,
           );
+          await syncSubscriptions(deps, tenant, s.link); // in force when 201 answers
           return { status: 201, body: view(s), headers: { location: `/v1/subscriptions/${s.id}` } };
         },
       ),
@@ -112,12 +114,15 @@ export const build = (getDeps: () => Deps) =>
         async ({ params, body, tenant, deps, now }) => {
           const s = await deps.repos.subscriptions.update(tenant, params.id, body, now);
           if (!s) throw problems.notFound('subscription', 'id');
+          if (body.events) await syncSubscriptions(deps, tenant, s.link);
           return { status: 200, body: view(s) };
         },
       ),
       deleteSubscription: operation({ params: S.IdParams }, async ({ params, tenant, deps, now }) => {
-        if (!(await deps.repos.subscriptions.delete(tenant, params.id, now)))
+        const s = await deps.repos.subscriptions.get(tenant, params.id, now);
+        if (!s || !(await deps.repos.subscriptions.delete(tenant, params.id, now)))
           throw problems.notFound('subscription', 'id');
+        await syncSubscriptions(deps, tenant, s.link); // no event of it is matched after 204
         return { status: 204 };
       }),
     },

@@ -8,6 +8,9 @@
  * Stopping a task (deploy, scale-in, AZ rebalancing) sends SIGTERM: the connector closes its drivers and
  * releases its leases, so the other task takes the links over on its next reconcile (2 s) instead of after
  * the lease time. ECS waits `stopTimeout` (60 s) before SIGKILL.
+ *
+ * With `callbackIngress` on, `./callback-ingress.ts` calls `enableCallbackListener()`: the tasks also run
+ * the inbound callback listener on `CALLBACK_PORT` and register in the load balancer's target group.
  */
 import { Duration, Size, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -16,7 +19,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../paths.js';
-import { CONNECTOR_PORT, type BridgeNetwork } from './network.js';
+import { CALLBACK_PORT, CONNECTOR_PORT, type BridgeNetwork } from './network.js';
 import type { BridgeSecrets } from './secrets.js';
 import type { BridgeTable } from './table.js';
 import type { WebSocketEndpoint } from './websocket-api.js';
@@ -136,6 +139,23 @@ export class ConnectorService extends Construct {
       availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
       enableExecuteCommand: false,
     });
+  }
+
+  /**
+   * Runs the inbound callback listener (`connector/callbacks/`) on every interface at `CALLBACK_PORT`, with
+   * `publicUrl` as the base vendors are told to call; returns the load balancer target of the tasks.
+   * Other tasks reach a task's listener at its task IP (the lease's `callbackEndpoint`).
+   */
+  enableCallbackListener(publicUrl: string): ecs.LoadBalancerTargetOptions {
+    this.container.addPortMappings({
+      containerPort: CALLBACK_PORT,
+      protocol: ecs.Protocol.TCP,
+      name: 'callback',
+    });
+    this.container.addEnvironment('BRIDGE_CALLBACK_PORT', String(CALLBACK_PORT));
+    this.container.addEnvironment('BRIDGE_CALLBACK_HOST', '0.0.0.0');
+    this.container.addEnvironment('BRIDGE_CALLBACK_PUBLIC_URL', publicUrl);
+    return { containerName: this.container.containerName, containerPort: CALLBACK_PORT };
   }
 
   private image(image: string | undefined): ecs.ContainerImage {

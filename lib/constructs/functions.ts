@@ -143,15 +143,22 @@ export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOp
   });
 }
 
+/**
+ * The HTTP functions that reach the connector's command endpoint (call control; session and
+ * subscription changes, so that they are in force when the API answers): VPC-attached in the group the
+ * connector admits, with the connector token.
+ */
+export const CONNECTOR_CLIENTS: readonly FunctionName[] = ['calls', 'sessions', 'subscriptions'];
+
 export interface BridgeFunctionsProps {
   table: BridgeTable;
   /** Environment shared by every function (configFromEnv()). */
   environment: Record<string, string>;
   /** Extra environment of the authorizer (the admin key secret ARN). */
   authorizerEnvironment: Record<string, string>;
-  /** Extra environment of the `calls` function (the connector token secret ARN). */
+  /** Extra environment of the `CONNECTOR_CLIENTS` functions (the connector token secret ARN). */
   callsEnvironment: Record<string, string>;
-  /** Where the `calls` function runs: the private subnets, in the security group the connector admits. */
+  /** Where the `CONNECTOR_CLIENTS` run: the private subnets, in the security group the connector admits. */
   callsVpc: VpcPlacement;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
@@ -181,7 +188,7 @@ export class BridgeFunctions extends Construct {
     for (const fn of FUNCTIONS) {
       const f = bridgeFunction(this, `Http${pascal(fn)}`, {
         ...common,
-        ...(fn === 'calls'
+        ...(CONNECTOR_CLIENTS.includes(fn)
           ? { environment: { ...props.environment, ...props.callsEnvironment }, vpc: props.callsVpc }
           : {}),
         entry: `functions/http/${fn}.ts`,

@@ -18,6 +18,9 @@ import { Construct } from 'constructs';
 /** The connector's private command endpoint port (BRIDGE_CONNECTOR_PORT). */
 export const CONNECTOR_PORT = 8080;
 
+/** The connector's inbound callback listener port (BRIDGE_CALLBACK_PORT), when `callbackIngress` is on. */
+export const CALLBACK_PORT = 8081;
+
 export interface BridgeNetworkProps {
   vpcId?: string | undefined;
   privateSubnetIds?: string[] | undefined;

@@ -6,7 +6,16 @@ import { z } from 'zod';
 import { VENDOR_MANIFESTS } from '../../vendors/index.js';
 import type { VendorManifest } from '../../vendors/manifest.js';
 import { apiOptionsOf } from '../../vendors/options.js';
-import { EventFamily, Target, TargetType, VENDORS, AgentStateValue, Call } from '../events/model.js';
+import {
+  EventFamily,
+  Target,
+  TargetType,
+  VENDORS,
+  AgentStateValue,
+  Call,
+  RouteChoice,
+  UserData,
+} from '../events/model.js';
 
 /** Documented TTL ranges (seconds). */
 export const TTL = {
@@ -199,6 +208,14 @@ export const ChannelCreate = z.discriminatedUnion('type', [
     url: z.string().max(2048).describe('http(s) URL that receives the events (https only in AWS)'),
     secret: WebhookSecret.optional().describe('Generated when omitted'),
     ttlSeconds: ttl(TTL.channel).optional(),
+    routing: z
+      .boolean()
+      .optional()
+      .describe(
+        'Webhook routing: a `route.request` delivery may be answered with `{"route": {type, destination?, userData?}}` ' +
+          "in the 2xx response body, before the event's `deadline`; the connector sends that route select at once. " +
+          'No answer, a bad or a late one leaves the call to default routing, recorded on the delivery',
+      ),
   }),
 ]);
 export const ChannelPatch = z.strictObject({ ttlSeconds: ttl(TTL.channel) });
@@ -218,6 +235,7 @@ export const ChannelView = z.object({
     .optional()
     .describe('Delivery state; `disabled` after 410 Gone or continuous failure (webhook)'),
   disabledReason: z.string().nullable().optional(),
+  routing: z.boolean().optional().describe('webhook: answers to route.request deliveries route the call'),
 });
 export const ChannelCreated = ChannelView.extend({
   token: z.string().optional().describe('websocket: the connection token (shown once)'),
@@ -243,6 +261,12 @@ export const DeliveryView = z.object({
       statusCode: z.number().int().nullable(),
       latencyMs: z.number().int(),
       error: z.string().nullable(),
+      routing: z
+        .string()
+        .optional()
+        .describe(
+          'Webhook routing of a route.request: `routed`, or why the call was left to default routing',
+        ),
     }),
   ),
   attemptCount: z.number().int(),
@@ -404,6 +428,21 @@ export const QueueCallRemoveQuery = z.strictObject({
     'Transfer the call to this number as it leaves the queue; without it the vendor removes the call from the queue as its own queue removal does (typically releasing it)',
   ),
 });
+export const CallDataBody = z.strictObject({
+  userData: UserData.describe(
+    'Call-associated data by key (Aspect CTIPS: the 20 user fields, keys "1".."20"; SetCallData replaces them)',
+  ),
+});
+export const CallDataView = z.object({ userData: UserData });
+export const RouteParams = z.strictObject({ link: Slug, call: VendorId });
+export const RouteSelectBody = RouteChoice.refine((r) => r.type === 'default' || r.destination, {
+  path: ['destination'],
+  message: 'required unless type is default',
+}).describe(
+  "Where the call goes: an agent (login name, id or station), a service (id), an external number, or the vendor's default routing",
+);
+export const RouteSelectView = z.object({ outcome: z.literal('used'), route: RouteChoice });
+
 export const RawBody = z
   .record(z.string(), z.unknown())
   .describe(

@@ -4,7 +4,7 @@
  * implement it (through `vendors/driver-kit/seam.ts`, which re-exports it); the API Lambdas only build
  * and forward it, so this module imports nothing beyond the event model's types.
  */
-import type { AgentStateValue, Call } from '../events/model.js';
+import type { AgentStateValue, Call, RouteChoice, UserData } from '../events/model.js';
 
 /** A user of the vendor's directory, as `listUsers` answers it. */
 export interface DirectoryUser {
@@ -72,6 +72,13 @@ export type CallCommand =
   | { kind: 'reorderQueueCall'; queue: string; call: string; position: number }
   | { kind: 'promoteQueueCall'; queue: string; call: string }
   | { kind: 'removeQueueCall'; queue: string; call: string; to?: string }
+  | { kind: 'getCallData'; user: string; call: string }
+  | { kind: 'setCallData'; user: string; call: string; userData: UserData }
+  /**
+   * Answers a pending `route.request` (the call id it named) with a route; `by` says who decided (the
+   * API or a routing webhook), for the `route.*` outcome event.
+   */
+  | { kind: 'routeSelect'; call: string; route: RouteChoice; by?: 'api' | 'webhook' }
   | { kind: 'raw'; request: unknown };
 
 export type CommandKind = CallCommand['kind'];
@@ -89,6 +96,10 @@ export interface CommandResults {
   getForwarding: { enabled: boolean; to?: string };
   setForwarding: { enabled: boolean; to?: string };
   listQueueCalls: { calls: QueuedCall[] };
+  getCallData: { userData: UserData };
+  setCallData: { userData: UserData };
+  /** `used`: the vendor routed the call as asked (a rejection or failure is an error, 409/422). */
+  routeSelect: { outcome: 'used'; route: RouteChoice };
   raw: { status: number; body: unknown };
 }
 

@@ -31,6 +31,9 @@ const bob = { type: 'user' as const, id: 'bob@sim.example' };
 const queue = { type: 'queue' as const, id: 'sales@sim.example' };
 const queueCall = { id: 'callhalf-900:0', correlationId: '3001:1', remote: { address: 'tel:+15550100' } };
 const bw = (event: string) => ({ name: 'broadworks-cti' as const, event });
+const ctips = (event: string) => ({ name: 'aspect-ctips' as const, event });
+const routePoint = { type: 'routePoint' as const, id: '7' };
+const routedCall = { id: '4711', correlationId: '1:4711:1' };
 
 export const EXAMPLES: { [T in EventType]: Omit<BridgeEvent<T>, 'id' | 'seq'> } = {
   'call.originated': {
@@ -207,6 +210,51 @@ export const EXAMPLES: { [T in EventType]: Omit<BridgeEvent<T>, 'id' | 'seq'> } 
       call: { id: 'callhalf-950:0', correlationId: '3100:1', remote: { address: 'tel:+15550199' } },
     },
     vendor: bw('RoutePointCallAddedEvent'),
+  },
+  'route.used': {
+    ...base,
+    type: 'route.used',
+    target: routePoint,
+    data: {
+      routePoint: { id: '7' },
+      call: routedCall,
+      route: { type: 'agent', destination: '1003' },
+      by: 'api',
+    },
+    vendor: ctips('RouteUsed'),
+  },
+  'route.rejected': {
+    ...base,
+    type: 'route.rejected',
+    target: routePoint,
+    data: {
+      routePoint: { id: '7' },
+      call: routedCall,
+      route: { type: 'agent', destination: '1009' },
+      by: 'webhook',
+      reason: 'invalid-destination',
+    },
+    vendor: ctips('RouteRejected'),
+  },
+  'route.failed': {
+    ...base,
+    type: 'route.failed',
+    target: routePoint,
+    data: {
+      routePoint: { id: '7' },
+      call: routedCall,
+      route: { type: 'service', destination: '99' },
+      by: 'api',
+      reason: 'DestinationInvalidServiceIdentifier',
+    },
+    vendor: ctips('RouteRequestFailed'),
+  },
+  'route.defaulted': {
+    ...base,
+    type: 'route.defaulted',
+    target: routePoint,
+    data: { routePoint: { id: '7' }, call: routedCall, route: { type: 'default' }, by: 'timeout' },
+    vendor: ctips('RouteUsed'),
   },
   'service.dnd': {
     ...base,

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { VENDOR_IDS } from '../../vendors/index.js';
 
-export const EVENT_MODEL_VERSION = '1.1.0';
+export const EVENT_MODEL_VERSION = '1.2.0';
 
 /** The registered vendors (`vendors/index.ts`): the names events carry in `vendor.name`. */
 export const VENDORS = VENDOR_IDS;
@@ -32,6 +32,15 @@ export type Target = z.infer<typeof Target>;
 export const CallState = z.enum(['dialing', 'alerting', 'active', 'held', 'released']);
 export type CallState = z.infer<typeof CallState>;
 
+/**
+ * Call-associated user data as key/value text (Aspect CTIPS: CTICallDataItem key/value, the 20 user
+ * fields keyed "1".."20" when the vendor names them by position).
+ */
+export const UserData = z
+  .record(z.string().min(1).max(64), z.string().max(4096))
+  .refine((r) => Object.keys(r).length <= 64, 'at most 64 fields');
+export type UserData = z.infer<typeof UserData>;
+
 export const Call = z
   .object({
     id: z.string().describe('Vendor call id of this leg (BroadWorks callId)'),
@@ -52,6 +61,9 @@ export const Call = z
     via: z
       .object({ type: z.enum(['queue', 'routePoint', 'forwarded', 'transfer']), id: z.string().optional() })
       .optional(),
+    userData: UserData.optional().describe(
+      'Call-associated data (the screen-pop payload) where the vendor carries it: Aspect CTIPS call data',
+    ),
   })
   .describe('One leg of a call, as seen by `local.user`');
 export type Call = z.infer<typeof Call>;
@@ -91,9 +103,42 @@ const QueueCallData = z.object({
     reason: z.string().optional(),
   }),
 });
+const RouteCall = z.object({
+  id: z.string(),
+  correlationId: z.string(),
+  remote: z.object({ address: z.string() }),
+  dnis: z.string().optional().describe('The number the caller dialled, where the vendor gives it'),
+  userData: UserData.optional(),
+});
 const RouteData = z.object({
   routePoint: z.object({ id: z.string() }),
-  call: z.object({ id: z.string(), correlationId: z.string(), remote: z.object({ address: z.string() }) }),
+  call: RouteCall,
+  deadline: z.iso
+    .datetime()
+    .optional()
+    .describe(
+      'Answer (POST /v1/links/{link}/routes/{call}/select, or a routing webhook) before this; later, the call is routed by default',
+    ),
+});
+/** Where a routed call goes: the `route` of a route select. */
+export const RouteChoice = z.strictObject({
+  type: z.enum(['agent', 'service', 'external', 'default']),
+  destination: z.string().min(1).max(256).optional(),
+  userData: UserData.optional(),
+});
+export type RouteChoice = z.infer<typeof RouteChoice>;
+const RouteOutcomeData = z.object({
+  routePoint: z.object({ id: z.string() }),
+  call: z.object({ id: z.string(), correlationId: z.string() }),
+  route: z
+    .object({ type: RouteChoice.shape.type, destination: z.string().optional() })
+    .optional()
+    .describe('The route selected (used, rejected, failed) or taken by default'),
+  by: z
+    .enum(['api', 'webhook', 'timeout', 'vendor'])
+    .optional()
+    .describe('Who decided: the API, a routing webhook, the bridge at the deadline, or the vendor itself'),
+  reason: z.string().optional().describe("The vendor's reject reason or failure type"),
 });
 const DndData = z.object({ user: z.string(), enabled: z.boolean() });
 const ForwardingData = z.object({
@@ -141,6 +186,10 @@ export const EVENT_DATA = {
   'queue.call.abandoned': QueueCallData,
   'queue.call.removed': QueueCallData,
   'route.request': RouteData,
+  'route.used': RouteOutcomeData,
+  'route.rejected': RouteOutcomeData,
+  'route.failed': RouteOutcomeData,
+  'route.defaulted': RouteOutcomeData,
   'service.dnd': DndData,
   'service.forwarding': ForwardingData,
   'link.up': LinkData,

@@ -41,6 +41,8 @@ export interface ChannelRecord {
   /** The secret before the last rotation; it keeps signing until `previousSecretUntil`. */
   previousSecret: string | null;
   previousSecretUntil: string | null;
+  /** Webhook routing: a 2xx answer to a `route.request` delivery may carry the route (webhook only). */
+  routing: boolean;
 }
 
 const toChannel = (it: Item): ChannelRecord => ({
@@ -59,6 +61,7 @@ const toChannel = (it: Item): ChannelRecord => ({
   disabledReason: (it.disabledReason as string | undefined) ?? null,
   previousSecret: (it.previousSecret as string | undefined) ?? null,
   previousSecretUntil: (it.previousSecretUntil as string | undefined) ?? null,
+  routing: it.routing === true,
 });
 
 export class ChannelRepo {
@@ -73,6 +76,7 @@ export class ChannelRepo {
       secret?: string;
       tokenHash?: string;
       framing?: WsFraming;
+      routing?: boolean;
     },
     now: Date,
   ): Promise<ChannelRecord> {

@@ -43,6 +43,12 @@ export interface DeliveryAttempt {
   statusCode: number | null;
   latencyMs: number;
   error: string | null;
+  /**
+   * Webhook routing (a `route.request` delivery to a routing channel): what became of the answer:
+   * `routed` (the route select was sent and the vendor used it), or why the call was left to default
+   * routing (no route in the answer, a bad one, a late one, the vendor's refusal).
+   */
+  routing?: string;
 }
 
 export interface DeliveryRecord {

@@ -11,7 +11,7 @@
  */
 import type { Deps } from '../deps.js';
 import type { SessionState } from '../repos/sessions.js';
-import { connectorTokenOf } from '../connector-client.js';
+import { postToOwner } from '../connector-client.js';
 
 export const SESSION_SYNC_PATH = '/v1/sessions/sync';
 
@@ -53,28 +53,17 @@ export async function syncSession(
   session: string,
   opts: { timeoutMs?: number } = {},
 ): Promise<SessionSyncResult> {
-  const lease = await deps.repos.leases.get(tenant, link, Date.now());
-  if (!lease) return { kind: 'no-owner' };
-  const token = await connectorTokenOf(deps);
-  let res: Response;
-  try {
-    res = await fetch(`${lease.endpoint}${SESSION_SYNC_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ tenant, session } satisfies SessionSyncRequest),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
-    });
-  } catch (err) {
-    return { kind: 'unreachable', detail: (err as Error).message };
-  }
-  const body = (await res.json().catch(() => ({}))) as Partial<SessionSyncAnswer> & {
-    error?: { kind?: string; message?: string };
-  };
-  if (res.ok && typeof body.state === 'string')
-    return {
-      kind: 'answered',
-      answer: { state: body.state, reason: body.reason ?? null, cause: body.cause },
-    };
-  if (body.error?.kind === 'not-owner') return { kind: 'no-owner' };
-  return { kind: 'unreachable', detail: body.error?.message ?? `connector answered ${res.status}` };
+  const r = await postToOwner(
+    deps,
+    tenant,
+    link,
+    SESSION_SYNC_PATH,
+    { tenant, session } satisfies SessionSyncRequest,
+    opts,
+  );
+  if (r.kind !== 'answered') return r;
+  const body = r.body as Partial<SessionSyncAnswer>;
+  if (typeof body.state !== 'string')
+    return { kind: 'unreachable', detail: `connector answered ${r.status} without a state` };
+  return { kind: 'answered', answer: { state: body.state, reason: body.reason ?? null, cause: body.cause } };
 }

@@ -121,6 +121,8 @@ const callBodies: Record<string, unknown> = {
   setAgentState: { state: 'available' },
   setDnd: { enabled: true },
   setForwarding: { enabled: true, to: '1004' },
+  setCallData: { userData: { '1': 'x' } },
+  selectRoute: { type: 'agent', destination: '1003' },
   rawRequest: { method: 'GET', uri: '/com.broadsoft.xsi-actions/v2.0/user/alice/calls' },
 };
 for (const r of ROUTES.filter((r) => r.fn === 'calls')) {

@@ -49,7 +49,13 @@ describe('GET /v1/openapi.json', () => {
       (b: { properties: { vendor: { const: string } } }) => b.properties.vendor.const,
     );
     // Only vendors with a driver are accepted (vendors/index.ts registers them).
-    expect(vendors).toEqual(['broadworks-cti', 'avaya-mtcti3', 'broadworks-cap', 'avaya-ipo-cti']);
+    expect(vendors).toEqual([
+      'broadworks-cti',
+      'avaya-mtcti3',
+      'broadworks-cap',
+      'avaya-ipo-cti',
+      'aspect-ctips',
+    ]);
   });
 
   it('serves the event JSON Schema with every event type', async () => {

@@ -60,9 +60,9 @@ describe('bad input gets a problem and writes nothing', () => {
     );
   });
 
-  it('a vendor of the documents with no driver registered, naming the supported ones', async () => {
+  it('a vendor with no driver registered, naming the supported ones', async () => {
     const p = await expectProblem(
-      () => acme.client.post('/v1/links', { ...LINK, id: 'x', vendor: 'aspect-ctips' }),
+      () => acme.client.post('/v1/links', { ...LINK, id: 'x', vendor: 'genesys-tserver' }),
       400,
       'vendor',
     );

@@ -7,6 +7,8 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnector, type Connector } from '../../connector/connector.js';
 import { FORWARDED_HEADER } from '../../connector/callbacks/forward.js';
+import { startCallbackListener } from '../../connector/callbacks/listener.js';
+import { createLogger } from '../../shared/log.js';
 import type { LocalStack } from '../../local/stack.js';
 import { newTenant, testStack, until } from '../support/stack.js';
 import { TestVendor } from './test-driver.js';
@@ -119,6 +121,14 @@ describe('callback listener', () => {
     expect(callbacksSeen().length).toBe(before);
   });
 
+  it('GET /health answers 200 for a load balancer, and is no refused callback', async () => {
+    const res = await fetch(`${stack.callbackUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('ok');
+    const post = await fetch(`${stack.callbackUrl}/health`, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(404);
+  });
+
   it('a link whose driver takes no callbacks: 404 without reading the body', async () => {
     const res = await rawRequest(`${root('ipo')}/events`, { headers: { 'content-length': '1000' } });
     expect(res.status).toBe(404);
@@ -174,5 +184,74 @@ describe('callback listener', () => {
       headers: { 'content-length': '5' },
     });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('callback listener: refusals are counted', () => {
+  it('counts by reason, and reports to onRefused, every request it answers itself; what it passes on it does not count', async () => {
+    const reports: string[] = [];
+    const handled: string[] = [];
+    const listener = await startCallbackListener({
+      host: '127.0.0.1',
+      port: 0,
+      maxBodyBytes: 1024,
+      forwardedBy: 'solo',
+      logger: createLogger('test', 'SILENT'),
+      resolve: async (_tenant, link) => {
+        if (link === 'pbx')
+          return {
+            kind: 'local',
+            handle: async (r) => {
+              handled.push(r.path);
+              if (r.path === '/boom') throw new Error('boom');
+              return { status: 404, body: 'the driver refuses it itself' };
+            },
+          };
+        if (link === 'far') return { kind: 'forward', url: 'http://127.0.0.1:9' };
+        if (link === 'idle') return { kind: 'unavailable', detail: 'no connector' };
+        return { kind: 'unknown' };
+      },
+      onRefused: (reason, address) => reports.push(`${reason} ${address?.link ?? '-'}`),
+    });
+    try {
+      const at = (path: string) => `${listener.url}${path}`;
+      const cases: [string, Parameters<typeof rawRequest>[1], number][] = [
+        ['/v1/other', { body: Buffer.from('x') }, 404],
+        ['/v1/callbacks/t/nope/events', { headers: { 'content-length': '10' } }, 404],
+        ['/v1/callbacks/t/idle/events', { headers: { 'content-length': '10' } }, 503],
+        ['/v1/callbacks/t/pbx/events', { headers: { 'content-length': '2048' } }, 413],
+        [
+          '/v1/callbacks/t/pbx/events',
+          { headers: { 'transfer-encoding': 'chunked' }, body: [Buffer.alloc(800), Buffer.alloc(800)] },
+          413,
+        ],
+        ['/v1/callbacks/t/far/events', { body: Buffer.from('x') }, 502],
+        ['/v1/callbacks/t/pbx/boom', { body: Buffer.from('x') }, 500],
+        ['/v1/callbacks/t/pbx/events', { body: Buffer.from('fine') }, 404],
+      ];
+      for (const [path, opts, status] of cases)
+        expect((await rawRequest(at(path), opts)).status, path).toBe(status);
+      expect(listener.stats.refused).toEqual({
+        'not-a-callback-url': 1,
+        'unknown-link': 1,
+        unavailable: 1,
+        'too-large': 2,
+        'forward-failed': 1,
+        failed: 1,
+      });
+      expect(reports).toEqual([
+        'not-a-callback-url -',
+        'unknown-link nope',
+        'unavailable idle',
+        'too-large pbx',
+        'too-large pbx',
+        'forward-failed far',
+        'failed pbx',
+      ]);
+      // the driver's own 404 is the driver's to count
+      expect(handled).toEqual(['/boom', '/events']);
+    } finally {
+      await listener.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ const CDK_JSON_CONTEXT = (
 /** Synthesizes with the AwsSolutions pack; returns the validation report (throws on unacknowledged errors). */
 function synthWithNag(
   context: Record<string, unknown>,
-  opts: { env?: { account: string; region: string }; extra?: (stack: CtiBridgeStack) => void } = {},
+  opts: { env?: { account?: string; region: string }; extra?: (stack: CtiBridgeStack) => void } = {},
 ) {
   const outdir = mkdtempSync(join(tmpdir(), 'cti-bridge-nag-'));
   try {
@@ -70,6 +70,27 @@ describe('cdk-nag AwsSolutions', () => {
       alarmEmail: 'ops@example.com',
       retainData: 'false',
     });
+    expect(errorsIn(report)).toEqual([]);
+  });
+
+  it('passes with the internal callback load balancer (as `cdk synth` offline: CLI default region, no account)', () => {
+    expect(errorsIn(synthWithNag({ callbackIngress: 'internal' }, { env: { region: 'us-east-1' } }))).toEqual(
+      [],
+    );
+  });
+
+  it('passes with the public callback load balancer, open to anywhere on request, its logs deleted with the stack', () => {
+    const report = synthWithNag(
+      {
+        callbackIngress: 'public',
+        callbackCertificateArn:
+          'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+        callbackPublicUrl: 'https://cti-callbacks.example.com',
+        callbackAllowedCidrs: '0.0.0.0/0',
+        retainData: 'false',
+      },
+      { env: { account: '111122223333', region: 'eu-west-1' } },
+    );
     expect(errorsIn(report)).toEqual([]);
   });
 

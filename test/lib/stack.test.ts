@@ -21,6 +21,7 @@ import {
   UNUSED_CREDENTIAL_PROVIDERS,
   VPC_ENI_ACTIONS,
 } from '../../lib/constructs/functions.js';
+import { CONNECTOR_CLIENTS } from '../../lib/constructs/functions.js';
 import { LINK_SECRET_ACTIONS, LINK_SECRET_READ_ACTIONS } from '../../lib/constructs/secrets.js';
 import { PROJECT_ROOT } from '../../lib/paths.js';
 import { settingsFromContext } from '../../lib/settings.js';
@@ -371,10 +372,11 @@ describe('IAM', () => {
       expect(s.resources, s.id).toEqual(['*']);
       for (const a of s.actions) expect(required.flat(), `${s.id} ${a}`).toContain(a);
     }
-    // Network interfaces: the calls function only (the only VPC-attached function).
+    // Network interfaces: the functions that reach the connector only (the VPC-attached ones).
     const eni = statements.filter((x) => x.actions.includes('ec2:CreateNetworkInterface'));
-    expect(eni).toHaveLength(1);
-    expect(eni[0]!.roles).toContain(roleOf(main.stack.functions.http.calls));
+    expect(eni).toHaveLength(CONNECTOR_CLIENTS.length);
+    for (const fn of CONNECTOR_CLIENTS)
+      expect(eni.map((s) => s.roles).join()).toContain(roleOf(main.stack.functions.http[fn]));
     for (const s of statements.filter((x) => x.actions.some((a) => a.startsWith('dynamodb:')))) {
       expect(
         s.actions.every((a) =>
@@ -468,14 +470,16 @@ describe('IAM', () => {
     expect(JSON.stringify(sm[0]!.resources)).toContain(':secret:cti-bridge/CtiBridge/links/*');
   });
 
-  it('lets only the calls function and the connector task start (execution role) read the connector token', () => {
+  it('lets only the functions that reach the connector and the connector task start (execution role) read the connector token', () => {
     const token = main.stack.getLogicalId(main.stack.secrets.connectorToken.node.defaultChild as CfnFunction);
     const readers = statementsOf(main.json).filter((s) => JSON.stringify(s.resources).includes(`"${token}"`));
     const execRole = main.stack.getLogicalId(
       main.stack.connector.taskDefinition.obtainExecutionRole().node.defaultChild as CfnFunction,
     );
     expect(readers.map((r) => r.roles).sort()).toEqual(
-      [roleOf(main.stack.functions.http.calls), execRole].map((r) => JSON.stringify([{ Ref: r }])).sort(),
+      [...CONNECTOR_CLIENTS.map((fn) => roleOf(main.stack.functions.http[fn])), execRole]
+        .map((r) => JSON.stringify([{ Ref: r }]))
+        .sort(),
     );
     for (const r of readers) expect(r.actions).toContain('secretsmanager:GetSecretValue');
   });
@@ -658,16 +662,20 @@ describe('network', () => {
     ]);
   });
 
-  it('attaches only the calls function to the private subnets', () => {
+  it('attaches only the functions that reach the connector (calls, sessions, subscriptions) to the private subnets', () => {
     const attached = lambdas(main.json).filter(([, f]) => (f.Properties as Json).VpcConfig);
-    expect(attached.map(([id]) => id)).toEqual([logicalId(main.stack, main.stack.functions.http.calls)]);
-    const cfg = attached[0]![1].Properties.VpcConfig as Json;
-    expect(cfg.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId(main.stack.network.callsSg), 'GroupId'] }]);
-    expect(cfg.SubnetIds).toHaveLength(2);
+    expect(attached.map(([id]) => id).sort()).toEqual(
+      CONNECTOR_CLIENTS.map((fn) => logicalId(main.stack, main.stack.functions.http[fn])).sort(),
+    );
     const privateIds = resourcesOf(main.json, 'AWS::EC2::Subnet')
       .filter(([, r]) => (r.Properties as Json).MapPublicIpOnLaunch === false)
       .map(([id]) => ({ Ref: id }));
-    expect(cfg.SubnetIds).toEqual(expect.arrayContaining(privateIds));
+    for (const [, f] of attached) {
+      const cfg = f.Properties.VpcConfig as Json;
+      expect(cfg.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId(main.stack.network.callsSg), 'GroupId'] }]);
+      expect(cfg.SubnetIds).toHaveLength(2);
+      expect(cfg.SubnetIds).toEqual(expect.arrayContaining(privateIds));
+    }
   });
 });
 

@@ -8,15 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { IpoCtiFrontEnd } from '../../vendors/avaya-ipo-cti/simulator/index.js';
 import { testStack, until } from '../support/stack.js';
-import { callsOf, EventTap, scenarioEnv, subscribe, type ScenarioEnv } from './harness.js';
+import {
+  EventTap,
+  newCallWorks,
+  releasedOf,
+  ringBob,
+  scenarioEnv,
+  subscribe,
+  type ScenarioEnv,
+} from './harness.js';
 
 const LINK = 'sim-ipo-cti';
 let env: ScenarioEnv;
 let tap: EventTap;
 let ipo: IpoCtiFrontEnd;
 const calls = (ext: string) => `/v1/links/${LINK}/users/${ext}/calls`;
-const released = (evs: BridgeEvent[], corr: string) =>
-  callsOf(evs, corr).filter((x) => x.type === 'call.released');
+const released = releasedOf;
 const ups = (evs: BridgeEvent[]) => evs.filter((x) => x.type === 'link.up').length;
 const downs = (evs: BridgeEvent[]) => evs.filter((x) => x.type === 'link.down').length;
 
@@ -44,25 +51,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => env?.stop());
 
-/** Alice (1001) dials Bob (1002); resolves when Bob rings, with the call's correlation id and Bob's leg. */
-async function ring(): Promise<{ corr: string; bobLeg: string }> {
-  const dial = await env.client.post(calls('1001'), { to: '1002' });
-  expect(dial.status, JSON.stringify(dial.body)).toBe(201);
-  const corr = dial.body.correlationId as string;
-  await tap.until((evs) => callsOf(evs, corr).some((x) => x.type === 'call.received'), 'bob rings');
-  return { corr, bobLeg: env.sim.core.listLegs({ userId: 'bob@sim.example' })[0]!.id };
-}
-
-/** A new call is seen and ends: subscriptions and the login work again. */
-async function stillWorks(): Promise<void> {
-  const again = await ring();
-  env.sim.core.release(again.bobLeg);
-  await tap.until((evs) => released(evs, again.corr).length === 2, 'the new call released');
-}
-
 describe('avaya-ipo-cti faults (application user)', () => {
   it('WebSocket dropped mid-call: link.down, link.up, re-login and snapshot release the call that ended meanwhile', async () => {
-    const { corr, bobLeg } = await ring();
+    const { corr, bobLeg } = await ringBob(env, tap);
     const [d, u] = [downs(tap.events), ups(tap.events)];
     await ipo.fault('POST', 'drop-websockets', {});
     env.sim.core.release(bobLeg); // same tick: no socket is left to hear about it
@@ -75,11 +66,11 @@ describe('avaya-ipo-cti faults (application user)', () => {
       ),
     ).toEqual(['resync', 'resync']);
     expect((await env.client.get(calls('1001'))).body.items).toEqual([]);
-    await stillWorks();
+    await newCallWorks(env, tap);
   }, 60_000);
 
   it('IP Office failover and fallback: link.down on OutOfService, back up after the fallback, no call left stale', async () => {
-    const { corr, bobLeg } = await ring();
+    const { corr, bobLeg } = await ringBob(env, tap);
     const [d, u] = [downs(tap.events), ups(tap.events)];
     await ipo.fault('POST', 'ipo-failover', {});
     await tap.until((evs) => downs(evs) > d, 'link.down on the failover');
@@ -89,6 +80,6 @@ describe('avaya-ipo-cti faults (application user)', () => {
     await tap.until((evs) => released(evs, corr).length === 2, 'both legs released');
     expect((await env.client.get(calls('1001'))).body.items).toEqual([]);
     expect((await env.client.get(calls('1002'))).body.items).toEqual([]);
-    await stillWorks();
+    await newCallWorks(env, tap);
   }, 60_000);
 });

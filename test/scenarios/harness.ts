@@ -145,3 +145,26 @@ export const callsOf = (events: BridgeEvent[], correlationId: string) =>
   );
 
 export const lastSeq = (tap: EventTap) => tap.events.at(-1)?.seq ?? 0;
+
+/** The `call.released` events of a call. */
+export const releasedOf = (events: BridgeEvent[], correlationId: string) =>
+  callsOf(events, correlationId).filter((e) => e.type === 'call.released');
+
+/**
+ * Alice (1001) dials Bob (1002) through the API of a link that addresses users by extension; resolves
+ * when Bob rings, with the call's correlation id and Bob's leg in the simulator.
+ */
+export async function ringBob(env: ScenarioEnv, tap: EventTap): Promise<{ corr: string; bobLeg: string }> {
+  const dial = await env.client.post(`/v1/links/${env.link}/users/1001/calls`, { to: '1002' });
+  expect(dial.status, JSON.stringify(dial.body)).toBe(201);
+  const corr = dial.body.correlationId as string;
+  await tap.until((evs) => callsOf(evs, corr).some((x) => x.type === 'call.received'), 'bob rings');
+  return { corr, bobLeg: env.sim.core.listLegs({ userId: 'bob@sim.example' })[0]!.id };
+}
+
+/** A new call is seen and ends (Bob hangs up): the link works again, events and commands. */
+export async function newCallWorks(env: ScenarioEnv, tap: EventTap): Promise<void> {
+  const again = await ringBob(env, tap);
+  env.sim.core.release(again.bobLeg);
+  await tap.until((evs) => releasedOf(evs, again.corr).length === 2, 'the new call released');
+}

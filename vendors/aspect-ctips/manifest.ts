@@ -19,6 +19,16 @@ const ServiceUrl = z
 export const AspectCtipsOptions = z.object({
   /** Further CTIPS service URLs (active/active, L294-305): tried in turn after the endpoint. */
   failover: z.array(ServiceUrl).max(8).default([]),
+  /**
+   * The base URL CTIPS calls back (the connector as the PBX reaches it, e.g. an internal load balancer
+   * over VPN); the link's path `/v1/callbacks/{tenant}/{link}/events/<token>` is appended. Default: the
+   * connector's BRIDGE_CALLBACK_PUBLIC_URL, else its listener's own (loopback) URL.
+   */
+  callbackUrl: z
+    .string()
+    .max(1024)
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'an http(s)://host:port[/prefix] URL')
+    .optional(),
   /** The tenant every request names (CTIPS is single-tenant, L450-456). */
   tenantId: z.number().int().min(0).max(2_147_483_647).default(1),
   /** The message classes subscribed after each (re)connect (AddMessageClass, L528-564). */
@@ -46,10 +56,11 @@ export const AspectCtipsOptions = z.object({
   /** How long connect() waits for the StartSession callback and for the snapshot to complete. */
   startTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   /**
-   * How long the bridge waits for an application's route decision on a RouteRequest before it answers
-   * RouteSelect(RouteToDefault), leaving the call to CTIPS's default routing.
+   * The longest the bridge waits for a route decision (API or routing webhook) on a RouteRequest; at
+   * most the request's RouteTimeout less a second. Then it answers RouteSelect(RouteToDefault): the call
+   * takes CTIPS's default routing, and a later decision is refused (409), never sent late.
    */
-  routeDeadlineMs: z.number().int().min(0).max(600_000).default(2_000),
+  routeDeadlineMs: z.number().int().min(0).max(600_000).default(8_000),
   /** Namespace and contract-name overrides (the document names none, see the protocol doc). */
   namespaces: z
     .strictObject({

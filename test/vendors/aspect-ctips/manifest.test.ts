@@ -25,7 +25,7 @@ describe('aspect-ctips manifest', () => {
       filters: [],
       heartbeatTimeoutMs: 120_000,
       outcomeTimeoutMs: 10_000,
-      routeDeadlineMs: 2_000,
+      routeDeadlineMs: 8_000,
       namespaces: {},
       rejectUnauthorized: true,
       maxBodyBytes: 1024 * 1024,

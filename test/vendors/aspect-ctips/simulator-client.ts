@@ -84,6 +84,8 @@ export class CallbackServer {
   readonly received: Received[] = [];
   /** While true, every callback is answered 500. */
   failing = false;
+  /** The int HeartbeatMessage is answered with (CTIPS does not check it, L1096). */
+  heartbeatResult = 0;
   private server: Server | undefined;
   private waiters: { pred: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
   url = '';
@@ -98,7 +100,9 @@ export class CallbackServer {
         if (this.failing) {
           res.writeHead(500).end();
         } else {
-          res.writeHead(200, { 'content-type': 'text/xml' }).end(callbackResponse(p.op));
+          res
+            .writeHead(200, { 'content-type': 'text/xml' })
+            .end(callbackResponse(p.op, p.op === 'HeartbeatMessage' ? this.heartbeatResult : 0));
         }
         const r: Received = { op: p.op, at: Date.now() };
         if (p.event) r.event = p.event;

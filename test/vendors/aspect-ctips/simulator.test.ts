@@ -5,7 +5,7 @@
  * conformance checks of the protocol digest (§13).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { textOf, type XmlNode } from '../../../vendors/aspect-ctips/wire/index.js';
+import { EVENT_HEADER, textOf, type XmlNode } from '../../../vendors/aspect-ctips/wire/index.js';
 import {
   ADMIN,
   call,
@@ -41,9 +41,16 @@ const req = (sessionId: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const agentState = (state: string) => (n: XmlNode) => field(n, 'AgentState') === state;
+/** LoginAgent of `name` at `station` in session `id`, MultiLine 0. */
+const login = (s: Sim, id: string, name: string, station: string, initial: string) =>
+  call(
+    s,
+    'LoginAgent',
+    req(id, { AgentLoginName: name, StationId: station, InitialState: initial, MultiLine: 0 }),
+  );
 
 describe('aspect-ctips simulator: sessions', () => {
-  it('§13.1/§13.2 OpenConnection returns a SessionId and status 0; StartSession carries the credentials and that SessionId', async () => {
+  it('§13.1 OpenConnection returns a non-empty SessionId and status 0; later requests with it are accepted', async () => {
     const { s, cb } = await setup();
     const res = await call(s, 'OpenConnection', {
       TenantIds: [1],
@@ -53,9 +60,27 @@ describe('aspect-ctips simulator: sessions', () => {
     const sessionId = textOf(res, 'SessionId')!;
     expect(sessionId).toMatch(/.+/);
     expect(textOf(res, 'status')).toBe('0');
+    const session = { SessionId: sessionId, ...T };
+    expect((await call(s, 'AddMessageClass', { ...session, MessageClass: 'EventCategoryAgent' })).text).toBe(
+      '0',
+    );
+    expect((await call(s, 'OnLine', session)).text).toBe('0');
+    expect((await call(s, 'GetAgentState', req(sessionId, { AgentId: 1003 }))).text).toBe('0');
+  });
+
+  it('§13.2 OpenConnection calls StartSession back with the user name, the password and the same SessionId', async () => {
+    const { s, cb } = await setup();
+    const res = await call(s, 'OpenConnection', {
+      TenantIds: [1],
+      UserCredentials: { UserName: ADMIN.username, Password: ADMIN.password },
+      ClientCallbackURL: cb.url,
+    });
     const start = await cb.wait((r) => r.op === 'StartSession');
-    expect(start.start).toEqual({ UserName: ADMIN.username, Password: ADMIN.password, SessionId: sessionId });
-    expect((await call(s, 'OnLine', { SessionId: sessionId, ...T })).text).toBe('0');
+    expect(start.start).toEqual({
+      UserName: ADMIN.username,
+      Password: ADMIN.password,
+      SessionId: textOf(res, 'SessionId'),
+    });
   });
 
   it('§13.4 a bad OpenConnection is a fault and creates no session', async () => {
@@ -87,21 +112,27 @@ describe('aspect-ctips simulator: sessions', () => {
     expect(f.reason).toMatch(/maximum number of connections/);
   });
 
-  it('§13.5/§13.10 no events before OnLine, and only for the registered message classes', async () => {
+  it('§13.5 no events before OnLine: what happens meanwhile is not sent, not even later', async () => {
+    const { s, cb } = await setup();
+    const id = await openSession(s, cb, undefined, false);
+    await login(s, id, 'carol', '1003', 'Idle');
+    s.core.dial('1001', '1002');
+    await call(s, 'OnLine', { SessionId: id, ...T });
+    const r = req(id, { AgentId: 1003 });
+    await call(s, 'GetAgentState', r);
+    await cb.event('AgentStateChange', (n) => field(n, 'RequestId') === String(r.RequestId));
+    // callbacks are serial per session: anything sent before OnLine would have come first
+    expect(cb.names()).toEqual(['AgentStateChange']);
+    expect(cb.received[0]!.op).toBe('StartSession');
+  });
+
+  it('§13.10 only the registered message classes are sent; DeleteMessageClass stops a category', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb, ['EventCategoryAgent'], false);
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'carol', StationId: '1003', InitialState: 'Idle', MultiLine: 0 }),
-    );
     await call(s, 'OnLine', { SessionId: id, ...T });
     s.core.dial('1001', '1002'); // call events: not registered
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'dave', StationId: '1004', InitialState: 'NotReady', MultiLine: 0 }),
-    );
+    s.core.dial('+15550100', '3001'); // a route request: not registered
+    await login(s, id, 'dave', '1004', 'NotReady');
     await cb.event('AgentStateChange', (n) => field(n, 'AgentId') === '1004');
     expect(cb.names()).toEqual(['AgentLoginStateChange', 'AgentStateChange']);
     expect(
@@ -112,9 +143,12 @@ describe('aspect-ctips simulator: sessions', () => {
     await call(s, 'DeleteMessageClass', { SessionId: id, ...T, MessageClass: 'EventCategoryAgent' });
     cb.clear();
     await call(s, 'GetAgentState', req(id, { AgentId: 1004 }));
-    s.core.dial('1001', '1005');
+    s.core.dial('1003', '1005');
     await cb.event('CallStarted');
     expect(cb.names().includes('AgentStateChange')).toBe(false);
+    expect(
+      cb.received.filter((r) => r.event).every((r) => r.event!.messageClass === 'EventCategoryCall'),
+    ).toBe(true);
   });
 
   it('§13.11 AddFilter(FT_SERVICE_ID) restricts events to that service; DeleteFilter lifts it', async () => {
@@ -144,17 +178,38 @@ describe('aspect-ctips simulator: sessions', () => {
     ).toMatch(/no filter/);
   });
 
-  it('§13.6/§13.7 heartbeats start at OnLine and repeat every interval, whatever the client returns', async () => {
-    const { s, cb } = await setup({ heartbeatIntervalMs: 30 });
+  it('§13.6 heartbeats start at OnLine, one right away, then one per interval', async () => {
+    const interval = 400;
+    const { s, cb } = await setup({ heartbeatIntervalMs: interval });
     await openSession(s, cb, [], false);
     await cb.wait((r) => r.op === 'StartSession');
     expect(cb.received.some((r) => r.op === 'HeartbeatMessage')).toBe(false);
     const id = s.fe.ctx.sessions.list()[0]!.id;
+    const online = Date.now();
     await call(s, 'OnLine', { SessionId: id, ...T });
+    const first = await cb.wait((r) => r.op === 'HeartbeatMessage');
+    expect(first.at - online).toBeLessThan(interval * 0.75); // right after OnLine, not an interval later
+    await vi.waitFor(
+      () => expect(cb.received.filter((r) => r.op === 'HeartbeatMessage').length).toBeGreaterThanOrEqual(3),
+      { timeout: interval * 6 },
+    );
+    const beats = cb.received.filter((r) => r.op === 'HeartbeatMessage').map((r) => r.at);
+    for (let i = 1; i < beats.length; i++)
+      expect(beats[i]! - beats[i - 1]!).toBeGreaterThanOrEqual(interval * 0.9);
+  });
+
+  it('§13.7 the HeartbeatMessage answer is not checked: a client answering -1 stays connected', async () => {
+    const { s, cb } = await setup({ heartbeatIntervalMs: 20, missedHeartbeats: 1 });
+    cb.heartbeatResult = -1;
+    const id = await openSession(s, cb);
+    // more heartbeats than the missed-heartbeat limit, all answered -1
     await vi.waitFor(() =>
-      expect(cb.received.filter((r) => r.op === 'HeartbeatMessage').length).toBeGreaterThanOrEqual(3),
+      expect(cb.received.filter((r) => r.op === 'HeartbeatMessage').length).toBeGreaterThanOrEqual(4),
     );
     expect(s.fe.ctx.sessions.get(id)).toBeDefined();
+    expect(s.fe.ctx.sessions.disposed).toEqual([]);
+    s.core.dial('1001', '1002');
+    await cb.event('CallStarted');
   });
 
   it('§13.8 a client whose callback fails 3 heartbeats in a row is disposed; its SessionId is refused', async () => {
@@ -176,14 +231,40 @@ describe('aspect-ctips simulator: sessions', () => {
     expect(cb.received.length).toBe(count);
   });
 
-  it('§13.12/§13.13 OFFLINE refuses every request but OnLine; CloseConnection ends the session', async () => {
+  it('§13.12 OFFLINE: no events, and every request but OnLine is refused', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
     await call(s, 'OffLine', { SessionId: id, ...T });
+    s.core.dial('1001', '1002'); // no events while offline
     expect((await fault(s, 'GetAgentState', req(id, { AgentId: 1003 }))).reason).toMatch(/OFFLINE/);
+    expect(
+      (await fault(s, 'AddMessageClass', { SessionId: id, ...T, MessageClass: 'EventCategoryCall' })).reason,
+    ).toMatch(/OFFLINE/);
     await call(s, 'OnLine', { SessionId: id, ...T });
+    const r = req(id, { AgentLoginName: 'carol', StationId: '1003', InitialState: 'Idle', MultiLine: 0 });
+    await call(s, 'LoginAgent', r);
+    await cb.event('AgentLoginStateChange', (n) => field(n, 'RequestId') === String(r.RequestId));
+    // serial callbacks: the call dialled while offline would have come first
+    expect(cb.names()[0]).toBe('AgentLoginStateChange');
+  });
+
+  it('§13.13 CloseConnection: no further events or heartbeats, and the SessionId is refused', async () => {
+    const { s, cb } = await setup({ heartbeatIntervalMs: 20 });
+    const id = await openSession(s, cb);
+    await cb.wait((r) => r.op === 'HeartbeatMessage');
     await call(s, 'CloseConnection', { SessionId: id });
     expect((await fault(s, 'OnLine', { SessionId: id, ...T })).reason).toMatch(/SessionId/);
+    const count = cb.received.length;
+    // a second session hears a call and several heartbeats: the closed one got nothing meanwhile
+    const cb2 = await new CallbackServer().start();
+    servers.push(cb2);
+    await openSession(s, cb2);
+    s.core.dial('1001', '1002');
+    await cb2.event('CallStarted');
+    await vi.waitFor(() =>
+      expect(cb2.received.filter((r) => r.op === 'HeartbeatMessage').length).toBeGreaterThanOrEqual(3),
+    );
+    expect(cb.received.length).toBe(count);
   });
 });
 
@@ -212,16 +293,8 @@ describe('aspect-ctips simulator: agents and calls', () => {
   it('§13.21 Snapshot: one SnapShotUpdate per entity, only the last with SnapShotComplete; PanicLogout logs everyone out', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'carol', StationId: '1003', InitialState: 'Idle', MultiLine: 0 }),
-    );
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: '1004', StationId: '1004', InitialState: 'NotReady', MultiLine: 0 }),
-    );
+    await login(s, id, 'carol', '1003', 'Idle');
+    await login(s, id, '1004', '1004', 'NotReady');
     await call(s, 'Snapshot', { SessionId: id, ...T, EntityType: ['AgentInfo', 'ServiceInfo'] });
     await cb.event('SnapShotUpdate', (n) => field(n, 'SnapShotComplete') === 'true');
     const updates = cb.received.filter((r) => r.event?.name === 'SnapShotUpdate').map((r) => r.event!.node);
@@ -243,14 +316,10 @@ describe('aspect-ctips simulator: agents and calls', () => {
     expect(s.core.getUser('carol')!.agent!.state).toBe('sign-out');
   });
 
-  it('§13.16/§13.17 inbound call: the 12 steps of §9.1, AcceptCall with the CallId of CallConnected', async () => {
+  it('§13.16 inbound ACD call: exactly the 12 steps of §9.1; CallCompleted repeats the CC values of CallStarted', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'carol', StationId: '1003', InitialState: 'Idle', MultiLine: 0 }),
-    );
+    await login(s, id, 'carol', '1003', 'Idle');
     await cb.event('AgentStateChange', agentState('Idle'));
     cb.clear();
     const caller = s.core.dial('+15550100', '2001');
@@ -303,20 +372,106 @@ describe('aspect-ctips simulator: agents and calls', () => {
     expect(field(ev('CallOffered'), 'RequestId')).toBe('0');
     expect(field(ev('CallCleared'), 'ClearingPartyType')).toBe('FarEnd');
     for (const n of ['CallStarted', 'CallCompleted']) expect(field(ev(n), 'CallId')).toBe(callId);
-    expect(field(ev('CallCompleted'), 'CallSequenceId')).toBe(field(ev('CallStarted'), 'CallSequenceId'));
-    // §13.25 the CallId is invalid after CallEnd
-    await call(s, 'HoldCall', req(id, { AgentId: 1003, CallId: Number(callId) }));
-    expect(field((await cb.event('CallRequestFailed')).node, 'FailureType')).toBe('InvalidCallId');
+    for (const cc of ['CallSequenceId', 'CallOriginatingSiteId'])
+      expect(field(ev('CallCompleted'), cc)).toBe(field(ev('CallStarted'), cc));
+  });
+
+  it('§13.17 AcceptCall with the CallId of CallConnected answers that call: CallEstablished', async () => {
+    const { s, cb } = await setup();
+    const id = await openSession(s, cb);
+    await login(s, id, 'carol', '1003', 'NotReady');
+    s.core.dial('+15550100', '1003');
+    const connected = await cb.event('CallConnected');
+    const callId = field(connected.node, 'CallId')!;
+    const carolLeg = () => s.core.listLegs({ userId: 'carol@sim.example' })[0]!;
+    expect(carolLeg().state).toBe('alerting');
+    // another CallId is not this agent's call
+    const wrong = req(id, { AgentId: 1003, CallId: Number(callId) + 50, AcceptCall: true, RejectReason: 0 });
+    await call(s, 'AcceptCall', wrong);
+    const failed = await cb.event('CallRequestFailed');
+    expect(field(failed.node, 'RequestId')).toBe(String(wrong.RequestId));
+    expect(carolLeg().state).toBe('alerting');
+    await call(
+      s,
+      'AcceptCall',
+      req(id, { AgentId: 1003, CallId: Number(callId), AcceptCall: true, RejectReason: 0 }),
+    );
+    const established = await cb.event('CallEstablished');
+    expect(field(established.node, 'CallId')).toBe(callId);
+    expect(field(established.node, 'AgentId')).toBe('1003');
+    expect(carolLeg().state).toBe('active');
+  });
+
+  it('§13.25 a call-control request with a CallId after its CallEnd fails: CallRequestFailed(InvalidCallId)', async () => {
+    const { s, cb } = await setup();
+    const id = await openSession(s, cb);
+    await login(s, id, 'carol', '1003', 'NotReady');
+    const caller = s.core.dial('+15550100', '1003');
+    const callId = Number(field((await cb.event('CallConnected')).node, 'CallId'));
+    await call(
+      s,
+      'AcceptCall',
+      req(id, { AgentId: 1003, CallId: callId, AcceptCall: true, RejectReason: 0 }),
+    );
+    await cb.event('CallEstablished');
+    s.core.release(caller.id);
+    await cb.event('CallEnd', (n) => field(n, 'CallId') === String(callId));
+    for (const op of ['HoldCall', 'ClearCall'] as const) {
+      const r = req(id, { AgentId: 1003, CallId: callId });
+      expect((await call(s, op, r)).text).toBe('0');
+      const failed = await cb.event(
+        'CallRequestFailed',
+        (n) => field(n, 'RequestId') === String(r.RequestId),
+      );
+      expect(field(failed.node, 'FailureType')).toBe('InvalidCallId');
+      expect(field(failed.node, 'CallId')).toBe(String(callId));
+    }
+  });
+
+  it('§13.14 RequestId: solicited events echo it; CallOffered, RouteRequest and an agent-dialled CallOriginated carry 0; header fields without data are 0', async () => {
+    const { s, cb } = await setup();
+    const id = await openSession(s, cb);
+    const login = req(id, {
+      AgentLoginName: 'alice',
+      StationId: '1001',
+      InitialState: 'NotReady',
+      MultiLine: 0,
+    });
+    await call(s, 'LoginAgent', login);
+    await cb.event('AgentStateChange');
+    const ask = req(id, { AgentId: 1001 });
+    await call(s, 'GetAgentState', ask);
+    await cb.event('AgentStateChange', (n) => field(n, 'RequestId') === String(ask.RequestId));
+    const solicited = cb.received.filter((r) => r.event).map((r) => field(r.event!.node, 'RequestId'));
+    expect(solicited).toEqual([String(login.RequestId), String(login.RequestId), String(ask.RequestId)]);
+    cb.clear();
+    // alice dials from her own phone: no client request caused it
+    s.core.dial('1001', '1002');
+    const originated = await cb.event('CallOriginated');
+    expect(field(originated.node, 'RequestId')).toBe('0');
+    expect(field(originated.node, 'AgentId')).toBe('1001');
+    s.core.dial('+15550100', '2001');
+    expect(field((await cb.event('CallOffered')).node, 'RequestId')).toBe('0');
+    s.core.dial('+15550101', '3001');
+    expect(field((await cb.event('RouteRequest')).node, 'RequestId')).toBe('0');
+    const events = cb.received.filter((r) => r.event).map((r) => r.event!.node);
+    // every event carries the whole CTIEvent header (L1119-1126), 0 where there is nothing to say
+    for (const n of events)
+      for (const h of EVENT_HEADER)
+        expect(field(n, h), `${field(n, 'EventType')} ${h}`).toMatch(
+          h.startsWith('Event') ? /^\w+$/ : /^-?\d+$/,
+        );
+    expect(events.map((n) => field(n, 'RequestId'))).toEqual(events.map(() => '0'));
+    const started = events.find((n) => field(n, 'EventType') === 'CallStarted')!;
+    expect(field(started, 'ServiceId')).toBe('0'); // an internal call: no service
+    expect(field(started, 'AgentId')).toBe('0'); // CallStarted names no agent (L1625-1629)
+    // LinkStatus (RequestId 0, TenantId 0, L1802-1803) is never sent: no simulated component goes down
   });
 
   it('§13.23 MakeCall(CallId -1, External): CallOriginated with the RequestId, DestType External and the number', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'alice', StationId: '1001', InitialState: 'NotReady', MultiLine: 0 }),
-    );
+    await login(s, id, 'alice', '1001', 'NotReady');
     const r = req(id, {
       AgentId: 1001,
       CallId: -1,
@@ -341,29 +496,42 @@ describe('aspect-ctips simulator: agents and calls', () => {
     await cb.event('CallRetrieved');
     await call(s, 'SendDTMFDigits', req(id, { AgentId: 1001, CallId: callId, DTMFDigits: '12#' }));
     expect(field((await cb.event('DigitsDialed')).node, 'DigitString')).toBe('12#');
-    // §13.22 call data
-    await call(s, 'GetCallData', req(id, { AgentId: 1001, CallId: callId }));
-    await cb.event('CallDataUpdate', (n) => field(n, 'UpdateType') === 'GetCallDataNotReturned');
-    await call(s, 'SetCallData', req(id, { AgentId: 1001, CallId: callId, UserData: ['acct 42'] }));
-    await cb.event('CallDataUpdate', (n) => field(n, 'UpdateType') === 'SetCallDataSucceeded');
-    await call(s, 'GetCallData', req(id, { AgentId: 1001, CallId: callId }));
-    const got = await cb.event('CallDataUpdate', (n) => field(n, 'UpdateType') === 'GetCallDataReturned');
-    expect(textOf(got.node, 'CallData', 'CTICallDataItem', 'value')).toBe('acct 42');
     await call(s, 'ClearCall', req(id, { AgentId: 1001, CallId: callId }));
     const cleared = await cb.event('CallCleared');
     expect(field(cleared.node, 'ClearingPartyType')).toBe('NearEnd');
     await cb.event('CallEnd');
+  });
+
+  it('§13.22 call data: GetCallData → GetCallDataNotReturned; SetCallData → SetCallDataSucceeded; then GetCallDataReturned with the key/value data', async () => {
+    const { s, cb } = await setup();
+    const id = await openSession(s, cb);
+    await login(s, id, 'alice', '1001', 'NotReady');
+    s.core.dial('1001', '+15550100');
+    const callId = Number(field((await cb.event('CallOriginated')).node, 'CallId'));
+    const echo = (r: { RequestId: number }) => (n: XmlNode) => field(n, 'RequestId') === String(r.RequestId);
+    const get1 = req(id, { AgentId: 1001, CallId: callId });
+    await call(s, 'GetCallData', get1);
+    expect(field((await cb.event('CallDataUpdate', echo(get1))).node, 'UpdateType')).toBe(
+      'GetCallDataNotReturned',
+    );
+    const set = req(id, { AgentId: 1001, CallId: callId, UserData: ['acct 42'] });
+    await call(s, 'SetCallData', set);
+    const setDone = await cb.event('CallDataUpdate', echo(set));
+    expect(field(setDone.node, 'UpdateType')).toBe('SetCallDataSucceeded');
+    expect(field(setDone.node, 'CallId')).toBe(String(callId));
+    const get2 = req(id, { AgentId: 1001, CallId: callId });
+    await call(s, 'GetCallData', get2);
+    const got = await cb.event('CallDataUpdate', echo(get2));
+    expect(field(got.node, 'UpdateType')).toBe('GetCallDataReturned');
+    expect(textOf(got.node, 'CallData', 'CTICallDataItem', 'key')).toMatch(/.+/);
+    expect(textOf(got.node, 'CallData', 'CTICallDataItem', 'value')).toBe('acct 42');
   });
 });
 
 describe('aspect-ctips simulator: consultation, transfer, conference (§9.5)', () => {
   /** carol (1003, agent) talks to an outside caller, then consults dave (1004) with ConsultationCall. */
   async function consulted(s: Sim, cb: CallbackServer, id: string) {
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'carol', StationId: '1003', InitialState: 'NotReady', MultiLine: 0 }),
-    );
+    await login(s, id, 'carol', '1003', 'NotReady');
     const caller = s.core.dial('+15550100', '1003');
     const connected = await cb.event('CallConnected');
     const callId = Number(field(connected.node, 'CallId'));
@@ -394,7 +562,7 @@ describe('aspect-ctips simulator: consultation, transfer, conference (§9.5)', (
     return { caller, callId, consultId };
   }
 
-  it('ConsultationCall → CallHeld, CallOriginated, CallConsultation; TransferCall(Consultation) → CallTransferred', async () => {
+  it('§13.24 a valid TransferCall(Consultation): ConsultationCall → CallHeld, CallOriginated, CallConsultation, then CallTransferred', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
     const { callId, consultId } = await consulted(s, cb, id);
@@ -428,14 +596,10 @@ describe('aspect-ctips simulator: consultation, transfer, conference (§9.5)', (
     expect(field(c.node, 'ConsultedCallId')).toBe(String(consultId));
   });
 
-  it('TransferCall(Blind) to an outside number → CallTransferred', async () => {
+  it('§13.24 a valid TransferCall(Blind) to an outside number produces CallTransferred', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'carol', StationId: '1003', InitialState: 'NotReady', MultiLine: 0 }),
-    );
+    await login(s, id, 'carol', '1003', 'NotReady');
     s.core.dial('+15550100', '1003');
     const callId = Number(field((await cb.event('CallConnected')).node, 'CallId'));
     await call(
@@ -444,19 +608,20 @@ describe('aspect-ctips simulator: consultation, transfer, conference (§9.5)', (
       req(id, { AgentId: 1003, CallId: callId, AcceptCall: true, RejectReason: 0 }),
     );
     await cb.event('CallEstablished');
-    await call(
-      s,
-      'TransferCall',
-      req(id, {
-        AgentId: 1003,
-        CallId: callId,
-        DestinationType: 'External',
-        DestinationAddress: '+15550200',
-        TransferType: 'Blind',
-      }),
-    );
-    await cb.event('CallTransferred');
-    await cb.event('AgentStateChange', agentState('Wrap'));
+    const r = req(id, {
+      AgentId: 1003,
+      CallId: callId,
+      DestinationType: 'External',
+      DestinationAddress: '+15550200',
+      TransferType: 'Blind',
+    });
+    expect((await call(s, 'TransferCall', r)).text).toBe('0');
+    const transferred = await cb.event('CallTransferred');
+    expect(field(transferred.node, 'CallId')).toBe(String(callId));
+    expect(field(transferred.node, 'RequestId')).toBe(String(r.RequestId));
+    // carol left the call; the caller now rings at the outside number
+    expect(s.core.listLegs({ userId: 'carol@sim.example' })).toEqual([]);
+    expect(s.core.listLegs().some((l) => l.self.number === '+15550200' && l.state === 'alerting')).toBe(true);
   });
 });
 
@@ -464,23 +629,12 @@ describe('aspect-ctips simulator: routing', () => {
   it('§13.18 RouteRequest (RequestId 0) → RouteSelect: RouteUsed with the RequestId and RouteSuccess, then CallConnected', async () => {
     const { s, cb } = await setup();
     const id = await openSession(s, cb);
-    await call(
-      s,
-      'LoginAgent',
-      req(id, { AgentLoginName: 'bob', StationId: '1002', InitialState: 'Idle', MultiLine: 0 }),
-    );
+    await login(s, id, 'bob', '1002', 'Idle');
     s.core.dial('+15550100', '3001');
     const rr = await cb.event('RouteRequest');
     expect(field(rr.node, 'RequestId')).toBe('0');
     expect(field(rr.node, 'RouteTimeout')).toBe('10');
     const callId = Number(field(rr.node, 'CallId'));
-    // an unreachable destination is rejected, the request stays open (§13.20)
-    await call(
-      s,
-      'RouteSelect',
-      req(id, { CallId: callId, RouteActionType: 'RouteToService', RouteDestination: '9999' }),
-    );
-    expect(field((await cb.event('RouteReject')).node, 'RouteRejectReason')).toBe('NoRouteToDestination');
     const r = req(id, {
       CallId: callId,
       RouteActionType: 'RouteToAgent',
@@ -494,9 +648,31 @@ describe('aspect-ctips simulator: routing', () => {
     await cb.event('CallConnected', (n) => field(n, 'AgentId') === '1002');
     const names = cb.names();
     expect(names.indexOf('RouteUsed')).toBeLessThan(names.indexOf('CallConnected'));
-    // a second RouteSelect for the routed call fails
-    await call(s, 'RouteSelect', req(id, { CallId: callId, RouteActionType: 'RouteToDefault' }));
-    expect(field((await cb.event('RouteRequestFailed')).node, 'FailureType')).toBe('InvalidCallId');
+  });
+
+  it('§13.20 an invalid route destination: RouteReject with its reason, RouteRequestFailed with its type and text, both echoing the RequestId', async () => {
+    const { s, cb } = await setup();
+    const id = await openSession(s, cb);
+    s.core.dial('+15550100', '3001');
+    const callId = Number(field((await cb.event('RouteRequest')).node, 'CallId'));
+    // an unreachable destination is rejected, and the route request stays open
+    const bad = req(id, { CallId: callId, RouteActionType: 'RouteToService', RouteDestination: '9999' });
+    await call(s, 'RouteSelect', bad);
+    const reject = await cb.event('RouteReject');
+    expect(field(reject.node, 'RouteRejectReason')).toBe('NoRouteToDestination');
+    expect(field(reject.node, 'RequestId')).toBe(String(bad.RequestId));
+    expect(field(reject.node, 'CallId')).toBe(String(callId));
+    const ok = req(id, { CallId: callId, RouteActionType: 'RouteToService', RouteDestination: '2001' });
+    await call(s, 'RouteSelect', ok);
+    expect(field((await cb.event('RouteUsed')).node, 'RequestId')).toBe(String(ok.RequestId));
+    // the request is closed now: a further RouteSelect fails
+    const late = req(id, { CallId: callId, RouteActionType: 'RouteToDefault' });
+    await call(s, 'RouteSelect', late);
+    const failed = await cb.event('RouteRequestFailed');
+    expect(field(failed.node, 'RequestId')).toBe(String(late.RequestId));
+    expect(field(failed.node, 'FailureType')).toBe('InvalidCallId');
+    expect(field(failed.node, 'FailureReason')).toMatch(/.+/);
+    expect(cb.names().filter((n) => n === 'RouteUsed')).toHaveLength(1);
   });
 
   it('§13.19 route timeout: only RouteUsed(RequestId 0, RouteDefaultUsed), the call goes to the default route', async () => {

@@ -107,7 +107,12 @@ export class AgentCommands {
     return this.send(
       'GetAgentState',
       { AgentId: entry.agentId },
-      (ev) => (ev.name === 'AgentStateChange' ? agentStateOf(textOf(ev.node, 'AgentState')) : undefined),
+      (ev) => {
+        if (ev.name !== 'AgentStateChange') return undefined;
+        const s = textOf(ev.node, 'AgentState');
+        // the NotReady a login starts in is the model's `sign-in` (as the mapper reports it)
+        return s === 'NotReady' && entry.justSignedIn ? { state: 'sign-in' as const } : agentStateOf(s);
+      },
       `AgentStateChange after GetAgentState for ${agent}`,
     );
   }

@@ -10,7 +10,10 @@ import type { CallCommand } from '../../driver-kit/seam.js';
 import type { AgentDirectory } from './agents.js';
 import type { CtipsConnection } from './connection.js';
 import { badRequest, noAgent, unknownCall } from './errors.js';
+import { textOf } from '../wire/xml.js';
+import { callDataOf } from './mapper-fields.js';
 import { failingOn, fieldOf, type EventLike, type Outcomes } from './outcomes.js';
+import { userDataList } from './routes.js';
 
 /** What the commands read of the mapper (keyed by station extension). */
 export interface CallBook {
@@ -80,6 +83,10 @@ export class CallCommands {
         return Promise.resolve({ call: this.call(cmd.user, cmd.call) });
       case 'dial':
         return this.dial(cmd.user, cmd.to);
+      case 'getCallData':
+        return this.callData(cmd.user, cmd.call);
+      case 'setCallData':
+        return this.callData(cmd.user, cmd.call, cmd.userData);
       case 'answer':
         return this.simple(cmd.user, cmd.call, 'AcceptCall', ['CallEstablished'], 'active', {
           AcceptCall: true,
@@ -160,6 +167,34 @@ export class CallCommands {
     const id = String(callId);
     const known = this.deps.mapper.call(user, id);
     return { callId: id, correlationId: known?.correlationId ?? id };
+  }
+
+  /**
+   * GetCallData / SetCallData (L874-912), answered by the CallDataUpdate echoing the RequestId (L1406-1425):
+   * GetCallDataReturned with the items, GetCallDataNotReturned (no data: `{}`), SetCallDataSucceeded.
+   */
+  private async callData(
+    user: string,
+    callId: string,
+    set?: Record<string, string>,
+  ): Promise<{ userData: Record<string, string> }> {
+    this.call(user, callId);
+    const id = callIdNumber(callId);
+    const agentId = this.agentAt(user);
+    const requestId = this.deps.connection().nextRequestId();
+    const op = set ? 'SetCallData' : 'GetCallData';
+    const got = await this.act(
+      op,
+      { AgentId: agentId, CallId: id, ...(set ? { UserData: userDataList(set) } : {}) },
+      requestId,
+      (ev) =>
+        ev.name === 'CallDataUpdate' && fieldOf(ev, 'RequestId') === requestId
+          ? { type: textOf(ev.node, 'UpdateType'), data: callDataOf(ev.node) }
+          : undefined,
+      `CallDataUpdate for call ${callId} after ${op}`,
+    );
+    if (set) return { userData: got.data ?? set };
+    return { userData: got.type === 'GetCallDataReturned' ? (got.data ?? {}) : {} };
   }
 
   /** One request about one call; nothing to do when the call is in `done` already. */

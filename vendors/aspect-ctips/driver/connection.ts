@@ -61,6 +61,8 @@ export class CtipsConnection {
   private started: { sessionId: string; username: string } | undefined;
   private onStarted: (() => void) | undefined;
   private lastRequestId = 0;
+  /** Why a StartSession on this connection's callback URL was refused (the first reason). */
+  private refusedStart: string | undefined;
 
   constructor(private readonly deps: ConnectionDeps) {}
 
@@ -93,7 +95,9 @@ export class CtipsConnection {
       this.deps.timers.later(startTimeoutMs, () =>
         reject(
           new LinkUnavailableError(
-            `aspect-ctips: no StartSession callback from ${this.deps.url} within ${startTimeoutMs} ms; check that CTIPS can reach ${callbackUrl.replace(this.token, '…')}`,
+            this.refusedStart
+              ? `aspect-ctips: ${this.deps.url} called StartSession, but it was refused: ${this.refusedStart}`
+              : `aspect-ctips: no StartSession callback from ${this.deps.url} within ${startTimeoutMs} ms; check that CTIPS can reach ${callbackUrl.replace(this.token, '…')}`,
           ),
         ),
       );
@@ -121,10 +125,16 @@ export class CtipsConnection {
     return sessionId;
   }
 
-  /** CTIPS called StartSession on this connection's callback URL. */
-  startSession(sessionId: string, username: string): void {
+  /**
+   * CTIPS called StartSession on this connection's callback URL. False (and ignored) when it names
+   * another session than the one OpenConnection returned, or than an earlier StartSession named.
+   */
+  startSession(sessionId: string, username: string): boolean {
+    const known = this.sessionId ?? this.started?.sessionId;
+    if (known !== undefined && known !== sessionId) return false;
     this.started = { sessionId, username };
     this.onStarted?.();
+    return true;
   }
 
   /**
@@ -154,6 +164,14 @@ export class CtipsConnection {
       await this.request('CloseConnection', {}).catch(() => undefined);
     }
     this.phase.to('closed');
+  }
+
+  /**
+   * A StartSession on this connection's callback URL was refused (other credentials, no SessionId):
+   * if none is accepted in time, open() fails saying so instead of suspecting the callback URL.
+   */
+  startRefused(reason: string): void {
+    this.refusedStart ??= reason;
   }
 
   /** Marks the connection lost (heartbeats missed, transport failed); `shutdown(false)` may follow. */

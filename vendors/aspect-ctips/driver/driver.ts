@@ -9,7 +9,8 @@
  *
  * connect(): OpenConnection (callback URL `<publicUrl>/events/<token>`), the StartSession callback,
  * AddMessageClass per class, AddFilter per filter, OnLine, Snapshot (its SnapShotUpdates seed the
- * calls and the agent directory), then up; the endpoint first, then each `failover` URL in turn. The
+ * calls and the agent directory), then up; the endpoint first, then each `failover` URL in turn (when
+ * none accepts, the error names each URL with its reason). The
  * link is lost when no HeartbeatMessage came for `heartbeatTimeoutMs`, a request fails in transport or
  * with a fault saying the session is gone, or an event could not be stored; the connector reconnects
  * and calls resync(), which releases the calls the reconnect's snapshot no longer reported.
@@ -74,6 +75,24 @@ const NOT_SUPPORTED: ReadonlySet<CommandKind> = new Set([
 /** The snapshot asked for after each (re)connect (CTIEntityType, L2344). */
 export const SNAPSHOT_ENTITIES = ['AgentInfo', 'CallInfo', 'ServiceInfo'] as const;
 
+/**
+ * The link's callback URL as CTIPS must call it: the connector's (`/v1/callbacks/{tenant}/{link}` on
+ * its public base), on the link's own base (`options.callbackUrl`: the connector as the PBX reaches it,
+ * e.g. over a VPN) when one is set. Undefined when the connector runs no listener.
+ *
+ * @example
+ * callbackBase('http://127.0.0.1:3002/v1/callbacks/default/pbx', 'https://10.1.2.3:8443');
+ * // 'https://10.1.2.3:8443/v1/callbacks/default/pbx'
+ */
+export function callbackBase(
+  connectorUrl: string | undefined,
+  override: string | undefined,
+): string | undefined {
+  if (!connectorUrl) return undefined;
+  if (!override) return connectorUrl;
+  return `${override.replace(/\/+$/, '')}${new URL(connectorUrl).pathname}`;
+}
+
 /** What connect() says when the connector runs no callback listener. */
 export const NO_CALLBACKS =
   'aspect-ctips needs the connector callback listener: CTIPS delivers events by calling the bridge back. Set BRIDGE_CALLBACK_PORT (and BRIDGE_CALLBACK_PUBLIC_URL to the address CTIPS can reach)';
@@ -103,6 +122,7 @@ export class AspectCtipsDriver implements Driver {
   /** The current connection (opening while connecting, online while up). */
   private conn: CtipsConnection | undefined;
   private username = '';
+  private password = '';
   private lastSnapshot: SnapshotResult | undefined;
 
   constructor(private readonly ctx: DriverContext) {
@@ -122,6 +142,10 @@ export class AspectCtipsDriver implements Driver {
     this.mapper = new CtipsMapper({
       contextOf: (target) => this.watches.contextOf(target),
       // an agent the events have not placed: the station the directory or the options know for it
+      routes: {
+        deadlineOf: (callId) => this.routes.deadlineOf(callId),
+        decisionOf: (callId) => this.routes.decisionOf(callId),
+      },
       stationOf: (agent) =>
         this.agents.byId(Number(agent.id))?.station ??
         (agent.loginName
@@ -137,14 +161,17 @@ export class AspectCtipsDriver implements Driver {
       timers,
       deadlineMs: o.routeDeadlineMs,
       logger,
+      outcomes: this.outcomes,
+      agents: this.agents,
       connection: () => (this.phase.is('up') ? this.conn : undefined),
     });
     this.inbound = new Inbound({
       token: () => (this.conn && !this.conn.phase.is('closed', 'lost') ? this.conn.token : undefined),
       maxBytes: o.maxBodyBytes,
       namespaces: o.namespaces,
-      username: () => this.username,
-      onStartSession: (sessionId) => this.conn?.startSession(sessionId, this.username),
+      credentials: () => ({ username: this.username, password: this.password }),
+      onStartSession: (sessionId) => this.conn?.startSession(sessionId, this.username) ?? false,
+      onStartSessionRefused: (reason) => this.conn?.startRefused(reason),
       onHeartbeat: () => this.watchdog.beat(),
       onEvent: (ev) => this.onVendorEvent(ev),
       onGarbage: (kind, detail) => ctx.hooks.onGarbage(kind, detail),
@@ -179,25 +206,27 @@ export class AspectCtipsDriver implements Driver {
   async connect(): Promise<void> {
     if (this.phase.is('up')) this.teardown('reconnecting');
     this.phase.to('connecting');
-    const publicUrl = this.ctx.callbacks?.publicUrl;
+    const publicUrl = callbackBase(this.ctx.callbacks?.publicUrl, this.options.callbackUrl);
     if (!publicUrl) {
       this.phase.to('down');
       throw new Error(NO_CALLBACKS);
     }
     const stored = await this.ctx.secrets.read().catch(() => ({}) as Record<string, string>);
     this.username = stored['username'] ?? this.ctx.link.credentials.username;
-    const password = stored['password'] ?? this.ctx.link.credentials.password;
+    this.password = stored['password'] ?? this.ctx.link.credentials.password;
     const urls = [this.ctx.link.endpoint, ...this.options.failover];
-    let failure: Error | undefined;
+    // each URL's reason: the link's error names them all, so the endpoint's survives the failovers'
+    const failures: string[] = [];
     for (const url of urls) {
       if (!this.phase.is('connecting')) break;
       try {
-        await this.attempt(url, password, publicUrl);
-        failure = undefined;
+        await this.attempt(url, this.password, publicUrl);
+        failures.length = 0;
         break;
       } catch (err) {
-        failure = err as Error;
-        this.ctx.logger.warn('aspect-ctips: connect attempt failed', { url, error: failure.message });
+        const message = (err as Error).message;
+        failures.push(`${url}: ${message.replace(/^aspect-ctips:?\s*/, '')}`);
+        this.ctx.logger.warn('aspect-ctips: connect attempt failed', { url, error: message });
       }
     }
     if (!this.phase.is('connecting')) {
@@ -206,9 +235,13 @@ export class AspectCtipsDriver implements Driver {
       await conn?.shutdown(true);
       throw new LinkUnavailableError('aspect-ctips link closed while connecting');
     }
-    if (failure) {
+    if (failures.length) {
       this.phase.to('down');
-      throw failure;
+      throw new LinkUnavailableError(
+        failures.length === 1
+          ? `aspect-ctips: connecting to ${failures[0]}`
+          : `aspect-ctips: no CTIPS URL accepted the connection: ${failures.join('; ')}`,
+      );
     }
     this.phase.to('up');
     this.watchdog.start();
@@ -306,6 +339,8 @@ export class AspectCtipsDriver implements Driver {
                 : [],
             ),
         } as CommandResult<K>;
+      if (cmd.kind === 'routeSelect')
+        return (await this.routes.select(cmd.call, cmd.route, cmd.by ?? 'api')) as CommandResult<K>;
       const run = this.calls.run(cmd) ?? this.agentCommands.run(cmd);
       if (!run) throw new NotSupportedError(VENDOR, cmd.kind);
       return (await run) as CommandResult<K>;
@@ -329,6 +364,7 @@ export class AspectCtipsDriver implements Driver {
   private onVendorEvent(ev: CtipsEvent): Promise<void> {
     if (this.phase.is('closed')) return Promise.reject(new LinkUnavailableError('aspect-ctips link closed'));
     this.agents.observe(ev);
+    this.routes.observe(ev);
     let drafts: EventDraft[] = [];
     try {
       drafts = this.mapper.map(ev);
@@ -337,7 +373,6 @@ export class AspectCtipsDriver implements Driver {
     }
     const durable = this.sink.emitAll(drafts);
     this.snapshots.observe(ev);
-    this.routes.observe(ev);
     this.outcomes.offer(ev);
     return durable;
   }

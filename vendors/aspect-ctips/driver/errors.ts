@@ -9,7 +9,7 @@ import type { Vendor } from '../../../shared/events/model.js';
 import { VendorError } from '../../driver-kit/seam.js';
 
 /** The vendor id (a registered `Vendor` once the vendor is listed in vendors/index.ts). */
-export const VENDOR = 'aspect-ctips' as string as Vendor;
+export const VENDOR = 'aspect-ctips' as const satisfies Vendor;
 
 /**
  * A SOAP fault answering a request.

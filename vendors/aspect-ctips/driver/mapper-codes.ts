@@ -6,7 +6,7 @@
 import type { AgentStateValue, CallState, EventDraft, Vendor } from '../../../shared/events/model.js';
 
 /** The vendor name drafts carry (`vendor.name`). */
-export const CTIPS_VENDOR = 'aspect-ctips' as string as Vendor;
+export const CTIPS_VENDOR = 'aspect-ctips' as const satisfies Vendor;
 
 /**
  * The `vendor` of a draft: the CTIPS event type name (CTIPS events carry no event id).

@@ -136,3 +136,30 @@ export function callerInfoOf(node: XmlNode): CallerInfo {
   if (name) out.name = name;
   return out;
 }
+
+/** Most call data items read from one event (CTIPS has 20 user fields; a little room for more keys). */
+const MAX_CALL_DATA = 64;
+
+/**
+ * The call data of an event (`CallData`: CTICallDataItem key/value pairs, L2317-2326), directly on the
+ * event (CallDataUpdate, CallEnd) or inside its CallInfo (CallConnected, RouteRequest); undefined when
+ * the event carries none. Items without a key, and values over 4 KiB, are left out.
+ *
+ * @example
+ * callDataOf(ev.node); // { '1': 'ACME-4711', '2': 'gold' }
+ */
+export function callDataOf(node: XmlNode | undefined): Record<string, string> | undefined {
+  const ci = kid(node, 'CallInfo');
+  const info = ci && (kid(ci, 'CTICallInfo') ?? ci);
+  const list = kid(node, 'CallData') ?? kid(info, 'CallData');
+  if (!list) return undefined;
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const item of list.children) {
+    const key = field(item, 'key') ?? field(item, 'Key');
+    const value = kid(item, 'value')?.text ?? '';
+    if (!key || key.length > 64 || value.length > 4096 || ++n > MAX_CALL_DATA) continue;
+    out[key] = value;
+  }
+  return out;
+}

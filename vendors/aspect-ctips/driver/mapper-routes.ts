@@ -4,8 +4,8 @@
  * is the offer (`queue.call.offered`), its CallEstablished the answer (`queue.call.answered`), and its
  * end before any answer `queue.call.abandoned`. RouteRequest (L1677-1704) is `route.request` on
  * `{type:'routePoint', id: <ServiceId>}`; a call routed from there reaches its agent with
- * `via: {type:'routePoint'}`. RouteUsed, RouteRejected and RouteRequestFailed have no event of their
- * own in the model (they are the outcome of the driver's RouteSelect).
+ * `via: {type:'routePoint'}`. The outcomes (RouteUsed, RouteRejected, RouteRequestFailed) are
+ * `route.used` / `route.defaulted` / `route.rejected` / `route.failed` on the same route point (mapper.ts).
  */
 import type { Call } from '../../../shared/events/model.js';
 import type { Mapped, Party } from './mapper-calls.js';
@@ -99,8 +99,12 @@ export class CtipsQueueBook {
     return [this.event('queue.call.removed', e, { reason })];
   }
 
-  /** RouteRequest at `routePoint`: `route.request`. */
-  routeRequest(routePoint: string, ref: CallRef, remote: Party): TargetMapped[] {
+  /** RouteRequest at `routePoint`: `route.request`, with the caller, DNIS, call data and deadline. */
+  routeRequest(
+    routePoint: string,
+    ref: CallRef,
+    info: { remote: Party; dnis?: string; userData?: Record<string, string>; deadline?: string },
+  ): TargetMapped[] {
     this.routed.set(ref.callId, routePoint);
     return [
       {
@@ -109,11 +113,23 @@ export class CtipsQueueBook {
           type: 'route.request',
           data: {
             routePoint: { id: routePoint },
-            call: { id: ref.callId, correlationId: ref.correlationId, remote: { address: remote.address } },
+            call: {
+              id: ref.callId,
+              correlationId: ref.correlationId,
+              remote: { address: info.remote.address },
+              ...(info.dnis ? { dnis: info.dnis } : {}),
+              ...(info.userData ? { userData: { ...info.userData } } : {}),
+            },
+            ...(info.deadline ? { deadline: info.deadline } : {}),
           },
         },
       },
     ];
+  }
+
+  /** The route point a call was requested a route at, while the call is known. */
+  routePointOf(callId: string): string | undefined {
+    return this.routed.get(callId);
   }
 
   /** Forgets a call (CallEnd). */

@@ -39,8 +39,18 @@ import {
   snapshotCallState,
   vendorInfo,
 } from './mapper-codes.js';
-import { callerInfoOf, callKeyOf, correlationOf, enumField, field, idField, kid } from './mapper-fields.js';
+import {
+  callDataOf,
+  callerInfoOf,
+  callKeyOf,
+  correlationOf,
+  enumField,
+  field,
+  idField,
+  kid,
+} from './mapper-fields.js';
 import { CtipsQueueBook, type CallRef, type TargetMapped } from './mapper-routes.js';
+import type { RouteDecision } from './routes.js';
 
 /**
  * An event the mapper cannot map (a call event without a CallId, an unreadable event). The only error
@@ -71,6 +81,11 @@ export interface CtipsMapperOptions {
    * station the driver logged it into. Default: the agent's login name.
    */
   stationOf?: StationLookup;
+  /** Routing state (the driver's `Routes`): a request's deadline and who chose a call's route. */
+  routes?: {
+    deadlineOf(callId: number): number | undefined;
+    decisionOf(callId: number): RouteDecision | undefined;
+  };
 }
 
 /** The call events: each carries the CC block (L1119-1126) and needs its CallId. */
@@ -108,6 +123,24 @@ const SETUP_FAILURES = new Set([
 
 const userTarget = (id: string): Target => ({ type: 'user', id });
 
+/** Calls whose call data is remembered. */
+const USER_DATA_KEPT = 2000;
+
+/** A CTIRouteType (L2361-2372) as a route of the model, where it is one. */
+function routeOfType(
+  type: string,
+  destination: string | undefined,
+): { type: 'agent' | 'service' | 'external' | 'default'; destination?: string } | undefined {
+  const t = {
+    RouteToAgent: 'agent',
+    RouteToService: 'service',
+    RouteToExternal: 'external',
+    RouteToDefault: 'default',
+  }[type] as 'agent' | 'service' | 'external' | 'default' | undefined;
+  if (!t) return undefined;
+  return { type: t, ...(destination && t !== 'default' ? { destination } : {}) };
+}
+
 /**
  * Maps the events of one CTIPS link, keeping the state the mapping needs across events.
  *
@@ -122,9 +155,13 @@ export class CtipsMapper {
   private readonly calls: CtipsCallBook;
   private readonly agents: CtipsAgentBook;
   private readonly queues = new CtipsQueueBook();
+  /** Call data by correlation id, as the last event carrying it gave it (`call.userData`). */
+  private readonly userData = new Map<string, Record<string, string>>();
+  private readonly routes: CtipsMapperOptions['routes'];
 
   constructor(opts: CtipsMapperOptions) {
     this.contextOf = (t) => opts.contextOf(t);
+    this.routes = opts.routes;
     this.calls = new CtipsCallBook(opts.now ?? (() => new Date()));
     this.agents = new CtipsAgentBook(opts.stationOf);
   }
@@ -221,9 +258,16 @@ export class CtipsMapper {
         if (!rp) return out;
         const info = callerInfoOf(node);
         const ref = this.ref(node, callId);
+        const data = this.keepCallData(ref.correlationId, node);
+        const deadline = this.routes?.deadlineOf(Number(callId));
         this.emitTargets(
           out,
-          this.queues.routeRequest(rp, ref, { address: info.ani ?? info.number ?? '' }),
+          this.queues.routeRequest(rp, ref, {
+            remote: { address: info.ani ?? info.number ?? '' },
+            ...(info.dnis ? { dnis: info.dnis } : {}),
+            ...(data ? { userData: data } : {}),
+            ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
+          }),
           name,
         );
         return out;
@@ -231,15 +275,37 @@ export class CtipsMapper {
       case 'RouteUsed': {
         const callId = idField(node, 'CallId');
         const type = field(node, 'RouteType');
-        if (callId && type && /^Route(ToExternal|ToService)$/i.test(type))
-          this.emitTargets(out, this.queues.removed(this.ref(node, callId), kebab(type)), name);
+        if (!callId) return out;
+        const ref = this.ref(node, callId);
+        if (type && /^Route(ToExternal|ToService)$/i.test(type))
+          this.emitTargets(out, this.queues.removed(ref, kebab(type)), name);
+        const status = field(node, 'RouteStatus') ?? '';
+        const byDefault = /default/i.test(status) || /^RouteToDefault$/i.test(type ?? '');
+        this.routeOutcome(out, name, ref, byDefault ? 'route.defaulted' : 'route.used', {
+          routeType: type,
+          destination: field(node, 'RouteDestination'),
+        });
+        return out;
+      }
+      case 'RouteReject':
+      case 'RouteRejected':
+      case 'RouteRequestFailed': {
+        const callId = idField(node, 'CallId');
+        if (!callId) return out;
+        const rejected = name !== 'RouteRequestFailed';
+        const reason = rejected
+          ? field(node, 'RouteRejectReason')
+          : [field(node, 'FailureType'), field(node, 'FailureReason')].filter(Boolean).join(': ');
+        this.routeOutcome(out, name, this.ref(node, callId), rejected ? 'route.rejected' : 'route.failed', {
+          ...(reason ? { reason } : {}),
+        });
         return out;
       }
       case 'SnapShotUpdate':
         return this.snapshot(node);
       default:
         // AgentLoginRequestFailed, AgentRequestFailed, AudioPathStateChange, EnterPasscode,
-        // ServiceStateChange, RouteReject(ed), RouteRequestFailed, LinkStatus, SnapShotRequestFailed, ...
+        // ServiceStateChange, LinkStatus, SnapShotRequestFailed, ...
         return out;
     }
   }
@@ -250,6 +316,7 @@ export class CtipsMapper {
     const user = this.agents.stationOf(idField(node, 'AgentId'));
     const ref = this.ref(node, id);
     const corr = ref.correlationId;
+    this.keepCallData(corr, node);
     switch (name) {
       case 'CallStarted':
         if (user) this.emitUsers(out, this.calls.originated(user, id, corr, undefined, false), name);
@@ -407,7 +474,61 @@ export class CtipsMapper {
   }
 
   private emitUsers(out: EventDraft[], mapped: UserMapped[], event: string): void {
-    for (const m of mapped) this.emit(out, userTarget(m.user), [m.mapped], event);
+    for (const m of mapped) this.emit(out, userTarget(m.user), [this.withUserData(m.mapped)], event);
+  }
+
+  /** Keeps the call data an event carries (CallInfo's or its own CallData); returns what is known. */
+  private keepCallData(corr: string, node: XmlNode): Record<string, string> | undefined {
+    const data = callDataOf(node);
+    if (data && Object.keys(data).length) {
+      this.userData.delete(corr);
+      this.userData.set(corr, data);
+      if (this.userData.size > USER_DATA_KEPT) this.userData.delete(this.userData.keys().next().value!);
+    }
+    return this.userData.get(corr);
+  }
+
+  /** A call event's call with the call data known for it (`call.userData`). */
+  private withUserData(m: Mapped): Mapped {
+    const call = (m.data as { call?: Call }).call;
+    const data = call && this.userData.get(call.correlationId);
+    if (!call || !data) return m;
+    return { ...m, data: { ...m.data, call: { ...call, userData: { ...data } } } } as Mapped;
+  }
+
+  /** RouteUsed / RouteRejected / RouteRequestFailed as `route.*` on the route point of the request. */
+  private routeOutcome(
+    out: EventDraft[],
+    event: string,
+    ref: CallRef,
+    type: 'route.used' | 'route.defaulted' | 'route.rejected' | 'route.failed',
+    fields: { routeType?: string | undefined; destination?: string | undefined; reason?: string },
+  ): void {
+    const rp = this.queues.routePointOf(ref.callId);
+    if (!rp) return;
+    const decision = this.routes?.decisionOf(Number(ref.callId));
+    const route =
+      decision?.route ??
+      (fields.routeType ? routeOfType(fields.routeType, fields.destination) : undefined) ??
+      (type === 'route.defaulted' ? { type: 'default' as const } : undefined);
+    const by = decision?.by ?? (type === 'route.defaulted' ? 'vendor' : undefined);
+    this.emit(
+      out,
+      { type: 'routePoint', id: rp },
+      [
+        {
+          type,
+          data: {
+            routePoint: { id: rp },
+            call: { id: ref.callId, correlationId: ref.correlationId },
+            ...(route ? { route } : {}),
+            ...(by ? { by } : {}),
+            ...(fields.reason ? { reason: fields.reason } : {}),
+          },
+        } as Mapped,
+      ],
+      event,
+    );
   }
 
   private emitTargets(out: EventDraft[], mapped: TargetMapped[], event: string): void {

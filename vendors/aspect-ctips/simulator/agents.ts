@@ -27,6 +27,16 @@ const TO_CORE: Partial<Record<CtiAgentState, AgentState>> = {
   Wrap: 'wrap-up',
 };
 
+const FROM_CORE: Record<AgentState, CtiAgentState> = {
+  'sign-in': 'NotReady',
+  available: 'Idle',
+  unavailable: 'NotReady',
+  'wrap-up': 'Wrap',
+  'sign-out': 'INVALID',
+};
+
+const shortName = (userId: string) => userId.split('@')[0]!;
+
 /**
  * @example
  * const desk = new AgentDesk(ctx);
@@ -99,12 +109,24 @@ export class AgentDesk {
     this.emitState(a);
   }
 
-  /** Moves an agent to a CTIPS state (mirrored to the core) and reports it. */
-  setState(a: AgentLogin, state: CtiAgentState): void {
+  /** Moves an agent to a CTIPS state (mirrored to the core unless `mirror` is false) and reports it. */
+  setState(a: AgentLogin, state: CtiAgentState, mirror = true): void {
     a.state = state;
     this.emitState(a);
     const core = TO_CORE[state];
-    if (core) this.syncCore(a.userId, core);
+    if (core && mirror) this.syncCore(a.userId, core);
+  }
+
+  /**
+   * An agent's last call ended. After an answered ACD call the agent wraps (Wrap, §9.1 step 9) until it
+   * disposes the call (SetDisposition → Idle, step 12): a CTIPS state the core does not share (the
+   * core's queues have their own wrap-up setting, which other front-ends report). After any other call
+   * an ACD agent of the core takes the core's state, any other agent is Idle again.
+   */
+  afterCall(a: AgentLogin, answeredAcd: boolean): void {
+    if (answeredAcd) return this.setState(a, 'Wrap', false);
+    const core = this.ctx.core.getUser(a.userId)?.agent;
+    this.setState(a, core && core.state !== 'sign-out' ? FROM_CORE[core.state] : 'Idle');
   }
 
   /** Reports the state again (GetAgentState, L1198). */
@@ -116,24 +138,42 @@ export class AgentDesk {
     });
   }
 
-  /** A core agent-state change not made by this desk (control API): mirrored as a CTIPS state. */
+  /**
+   * The desk as the simulator starts it: every user who is no ACD agent of the core logged in at their
+   * own station, Idle (a CTIPS desktop user is an agent); ACD agents as the core has them (signed out
+   * until something signs them in).
+   */
+  loginAtStart(): void {
+    for (const u of this.ctx.core.listUsers()) {
+      if (this.byUser.has(u.userId)) continue;
+      if (!u.agent) this.login(shortName(u.userId), u.extension, 'Idle');
+      else this.onCoreState(u);
+    }
+  }
+
+  /**
+   * A core agent-state change not made by this desk (control API, another front-end): mirrored as a
+   * CTIPS state; an ACD agent the core signs in is logged in at their own station.
+   */
   onCoreState(user: UserSnapshot): void {
-    if (this.syncing) return;
+    if (this.syncing || !user.agent) return;
     const a = this.byUser.get(user.userId);
-    if (!a || !user.agent) return;
-    const map: Record<AgentState, CtiAgentState> = {
-      'sign-in': 'NotReady',
-      available: 'Idle',
-      unavailable: 'NotReady',
-      'wrap-up': 'Wrap',
-      'sign-out': 'INVALID',
-    };
+    const next = FROM_CORE[user.agent.state];
+    if (!a) {
+      if (user.agent.state === 'sign-out') return;
+      this.syncing = true; // the core has its state already
+      try {
+        this.login(shortName(user.userId), user.extension, next);
+      } finally {
+        this.syncing = false;
+      }
+      return;
+    }
     if (user.agent.state === 'sign-out') {
       this.byUser.delete(a.userId);
       this.emitLogin(a, 'AgentLoggedOut');
       return;
     }
-    const next = map[user.agent.state];
     if (next !== a.state && !(next === 'Idle' && (a.state === 'PendingActive' || a.state === 'Active'))) {
       a.state = next;
       this.emitState(a);
@@ -142,7 +182,7 @@ export class AgentDesk {
 
   private syncCore(userId: string, state: AgentState): void {
     const u = this.ctx.core.getUser(userId);
-    if (!u?.agent || u.agent.state === state) return;
+    if (this.syncing || !u?.agent || u.agent.state === state) return;
     this.syncing = true;
     try {
       this.ctx.core.setAgentState(userId, state);

@@ -61,9 +61,9 @@ export function dispatch(ctx: SimContext, op: CtipsOperation, params: XmlNode): 
         }
         const dest = a.optStr('RouteDestination') ?? '';
         if (type !== 'RouteToDefault' && !dest.trim()) throw new RequestFault('RouteDestination is required');
-        if ((a.list('UserData') ?? []).length > 20)
-          throw new RequestFault('UserData holds at most 20 fields');
-        ctx.routes.select(a.int('CallId'), type, dest);
+        const userData = a.list('UserData') ?? [];
+        if (userData.length > 20) throw new RequestFault('UserData holds at most 20 fields');
+        ctx.routes.select(a.int('CallId'), type, dest, userData);
         return 0;
       }
       return callRequest(ctx, op, a);

@@ -12,12 +12,12 @@ const simVendor: SimVendor<CtipsSimOptions> = {
   id: 'aspect-ctips',
   control: 'ctips',
   label: 'Aspect Unified IP CTI Portal (CTIPS)',
-  create: (core, options) => new CtipsFrontEnd(core, options),
+  create: (core, options) => new CtipsFrontEnd(core, { loginAtStart: true, ...options }),
   localLinks: (running) => {
     const url = new URL(running.url);
     return [
       {
-        id: 'sim-ctips',
+        id: 'sim-aspect',
         endpoint: `http://${url.hostname}:${running.port}${CTIPS_SERVICE_PATH}`,
         options: {},
       },

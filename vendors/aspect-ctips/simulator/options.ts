@@ -31,6 +31,11 @@ export interface CtipsSimOptions {
   defaultRoute?: string;
   /** Largest request body in bytes (64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * Log the directory's agents in at start (`AgentDesk.loginAtStart`): false here, true in the local
+   * stack (`./index.ts`), where `sim-aspect` starts with its agents at their stations.
+   */
+  loginAtStart?: boolean;
   /** Namespaces written (the reader ignores them). */
   namespaces?: Partial<CtipsNamespaces>;
 }
@@ -56,6 +61,7 @@ export function resolveOptions(o: CtipsSimOptions): ResolvedOptions {
     callbackTimeoutMs: 5_000,
     routeTimeoutMs: 10_000,
     maxBodyBytes: 64 * 1024,
+    loginAtStart: false,
     ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
   } as ResolvedOptions;
 }

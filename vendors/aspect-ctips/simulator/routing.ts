@@ -92,7 +92,7 @@ export class RouteDesk {
   }
 
   /** RouteSelect (after validation): routes, rejects or fails with events. */
-  select(callId: number, type: string, destination: string): void {
+  select(callId: number, type: string, destination: string, userData: string[] = []): void {
     const p = this.pending.get(callId);
     const rec = p?.rec ?? this.ctx.calls.get(callId);
     if (!p) {
@@ -113,6 +113,8 @@ export class RouteDesk {
       });
       return;
     }
+    // the call data the route select gives travels with the call (the agent's screen pop, L1062)
+    if (userData.length) p.rec.userData = userData;
     this.route(p, to, type, destination, this.ctx.requestId, 'RouteSuccess');
   }
 

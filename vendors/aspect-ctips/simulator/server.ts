@@ -71,6 +71,7 @@ export class CtipsFrontEnd implements SimFrontEnd {
     this.opts.port = port;
     const translator = new CoreTranslator(this.ctx);
     this.unsubscribe = this.core.on((e) => translator.translate(e));
+    if (this.opts.loginAtStart) this.ctx.agents.loginAtStart();
     return { port, url: `http://${this.opts.host}:${port}` };
   }
 

@@ -4,12 +4,15 @@
  *   CallOriginated (a user dialling; RequestId of MakeCall/ConsultationCall, else 0, L1540);
  * - queued at a service: CallDelivered; at a route point: RouteRequest (routing.ts);
  * - a user's phone alerting: CallConnected, and AgentStateChange(PendingActive) for an agent;
- * - the first answer: CallEstablished (CallConsultation for a consult call); AgentStateChange(Active)
- *   for each agent leg answered;
+ * - the first answer: CallEstablished (CallConsultation for a consult call), and again for the agent
+ *   who answers a call already established (a blind transfer's target); AgentStateChange(Active) for
+ *   each agent leg answered;
  * - hold, retrieve, DTMF: CallHeld, CallRetrieved, DigitsDialed;
- * - the first leg released: CallCleared (NearEnd when a user hung up, FarEnd when the outside party
- *   did); each agent whose leg ends: AgentStateChange(Wrap) (SetDisposition ends it, L357);
- * - a user's leg redirected away (blind transfer, forwarding): no CallCleared, the agent goes to Wrap;
+ * - the first leg released: CallCleared naming the agent who hung up (NearEnd when a user hung up,
+ *   FarEnd when the outside party did); each agent whose leg ends: AgentStateChange(Wrap) after an
+ *   answered ACD call (SetDisposition ends it, L357), otherwise back to its ready state
+ *   (`AgentDesk.afterCall`);
+ * - a user's leg redirected away (blind transfer, forwarding): no CallCleared;
  * - the last leg released: CallEnd, CallCompleted (its values those of CallStarted, L1320).
  * This is the 12-step sequence of §9.1 for an ACD call.
  */
@@ -172,10 +175,15 @@ export class CoreTranslator {
   private answered(leg: LegSnapshot): void {
     const { rec } = this.ctx.calls.track(leg);
     const agent = this.ctx.agents.byUserId(leg.userId);
-    if (!rec.established) {
+    // Once per call; again for an agent who answers a call already established (a blind transfer's
+    // target): CallEstablished tells each agent its connection is up.
+    const again =
+      rec.established && agent !== undefined && leg.direction === 'terminator' && leg.redirections.length > 0;
+    if (!rec.established || again) {
+      const first = !rec.established;
       rec.established = true;
       const owner = agent ?? this.agentOnCall(rec);
-      if (rec.consultOf !== undefined) {
+      if (first && rec.consultOf !== undefined) {
         this.ctx.emit('CallConsultation', {
           ...cc(rec),
           CallId: rec.consultOf,
@@ -239,7 +247,11 @@ export class CoreTranslator {
       const byUser = releaser ? releaser.userId !== undefined : leg.userId === undefined;
       this.ctx.emit('CallCleared', {
         ...cc(rec),
-        AgentId: this.agentIdOf(leg.userId) || (this.agentOnCall(rec)?.agentId ?? 0),
+        // the agent who hung up, where one did (the event is about the agent's action); else the agent on the call
+        AgentId:
+          this.agentIdOf(releaser?.userId) ||
+          this.agentIdOf(leg.userId) ||
+          (this.agentOnCall(rec)?.agentId ?? 0),
         ServiceId: rec.serviceId,
         ConsultationCallId: 0,
         ClearingPartyType: byUser ? 'NearEnd' : 'FarEnd',
@@ -251,7 +263,7 @@ export class CoreTranslator {
       (agent.state === 'Active' || agent.state === 'PendingActive') &&
       !this.hasLiveLeg(agent.userId)
     ) {
-      this.ctx.agents.setState(agent, leg.answerTime !== undefined ? 'Wrap' : 'Idle');
+      this.ctx.agents.afterCall(agent, leg.answerTime !== undefined && leg.queue?.kind === 'queue');
     }
     if (ended) {
       this.ctx.routes.forget(rec.callId);

@@ -24,6 +24,7 @@ import { BwClient, type ClientConfig, type Response } from './client.js';
 import { CallMapper, VENDOR, mapAgentState, type MapContext } from './mapper.js';
 import { Requests } from './requests.js';
 import { QueueCommands } from './queue.js';
+import { RoutePointRoutes } from './routes.js';
 import { BroadWorksCtiOptions } from '../manifest.js';
 import { escapeAttr, find, findAll, parseXml, textOf, toPlain, type XNode } from '../wire/index.js';
 import { parseCall, type BwCall, type BwEvent, type RequestSpec } from './messages.js';
@@ -48,6 +49,7 @@ export class BroadWorksCtiDriver implements Driver {
   readonly mapper = new CallMapper();
   private readonly requests: Requests;
   private readonly queueCommands: QueueCommands;
+  private readonly routePoints: RoutePointRoutes;
   private readonly queue = new SerialQueue();
   /** The BroadWorks subscriptions of the watched specs, with their lifecycle and status. */
   readonly subs: Subscriptions<BwSubscription>;
@@ -65,6 +67,7 @@ export class BroadWorksCtiDriver implements Driver {
     const o = this.options;
     this.requests = new Requests({ actions: o.uriPrefix, events: o.eventsUriPrefix });
     this.queueCommands = new QueueCommands({ requests: this.requests, call: (spec) => this.call(spec) });
+    this.routePoints = new RoutePointRoutes({ requests: this.requests, call: (spec) => this.call(spec) });
     const defaultId = `cti-bridge.${link.tenant}.${link.id}`;
     this.applicationId = o.applicationId ?? link.credentials.applicationId ?? defaultId;
     const cfg: ClientConfig = {
@@ -222,6 +225,7 @@ export class BroadWorksCtiDriver implements Driver {
       });
       return;
     }
+    this.routePoints.observe(ev, ctx.target.id);
     return this.emitAll(this.mapper.map(ev, ctx));
   }
 
@@ -305,6 +309,7 @@ export class BroadWorksCtiDriver implements Driver {
     this.requireReady();
     const queued = this.queueCommands.run(cmd);
     if (queued) return queued;
+    if (cmd.kind === 'routeSelect') return this.routePoints.select(cmd.call, cmd.route);
     switch (cmd.kind) {
       case 'listCalls': {
         const calls = await this.fetchCalls(cmd.user);

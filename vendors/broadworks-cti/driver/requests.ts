@@ -253,6 +253,32 @@ export class Requests {
       params: [[idName, queue], ['callId', call], ...extra],
     };
   }
+  /** Route Point Distribute Call (§5.4.2, sample F13 at L24399): the call to an agent. */
+  rpDistribute(routePoint: string, call: string, agentId: string): RequestSpec {
+    return {
+      type: 'RoutePointDistributeCallRequest',
+      method: 'PUT',
+      uri: `${this.p.actions}/routepoint/%subscriberId%/calls/%callId%/distribute`,
+      params: [
+        ['subscriberId', routePoint],
+        ['callId', call],
+      ],
+      payloadXml: xsiElement('RoutePointDistribute', [['agentId', agentId]]),
+    };
+  }
+  /** Route Point Blind Transfer (§5.4.10, sample at L24738): the call to any address. */
+  rpBlindTransfer(routePoint: string, call: string, address: string): RequestSpec {
+    return {
+      type: 'RoutePointBlindTransferRequest',
+      method: 'PUT',
+      uri: `${this.p.actions}/routepoint/%routepointid%/calls/%callid%/BlindTransfer?address=%address%`,
+      params: [
+        ['routepointid', routePoint],
+        ['callid', call],
+        ['address', address],
+      ],
+    };
+  }
   /** Get ACD (§5.5.1): the calls in the ACD queue. The specification gives no URI (inf). */
   getAcd(queue: string): RequestSpec {
     return {

@@ -439,8 +439,21 @@ export const ROUTES: Route[] = [
       if (!callId) throw E.missingParam('callId');
       const dest =
         ctx.param('address') ??
-        text(lookup(ctx.body, 'address', 'destination', 'phoneNumber', 'agentUserId'));
+        text(lookup(ctx.body, 'agentId', 'address', 'destination', 'phoneNumber', 'agentUserId'));
       if (!dest) throw E.missingParam('address');
+      run(() => ctx.core.distribute(rp, callId, dest), callId);
+      return ok();
+    },
+  },
+  {
+    method: 'PUT',
+    template: '/routepoint/%routepointId%/calls/%callId%/BlindTransfer?address=%address%',
+    names: ['RoutePointBlindTransferRequest'],
+    handler(ctx) {
+      const rp = routePoint(ctx);
+      const callId = ctx.param('callId');
+      if (!callId) throw E.missingParam('callId');
+      const dest = address(ctx);
       run(() => ctx.core.distribute(rp, callId, dest), callId);
       return ok();
     },

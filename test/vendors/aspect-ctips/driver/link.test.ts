@@ -7,7 +7,8 @@ import { VENDOR } from '../../../../vendors/aspect-ctips/driver/errors.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NO_CALLBACKS } from '../../../../vendors/aspect-ctips/driver/index.js';
 import type { EventDraft } from '../../../../shared/events/model.js';
-import { Bed, watchUsers } from './helpers.js';
+import { buildCallback } from '../../../../vendors/aspect-ctips/wire/callbacks.js';
+import { Bed, PW, watchUsers } from './helpers.js';
 import { sessionOf } from './peer.js';
 
 let bed: Bed;
@@ -81,7 +82,20 @@ describe('aspect-ctips link', () => {
     await expect(h2.driver.connect()).rejects.toThrow(/refused: status 5/);
   });
 
-  it('a callback with a wrong connection token is refused before parsing; garbage is counted, 400, never fatal', async () => {
+  it('a StartSession with other credentials is refused (result 1): connect() fails saying so, not blaming the callback URL', async () => {
+    bed = new Bed();
+    const peer = await bed.peer({ startCredentials: { UserName: 'bridge', Password: 'not-ours' } });
+    const h = await bed.harness(peer.url, { startTimeoutMs: 300 });
+    await expect(h.driver.connect()).rejects.toThrow(
+      /called StartSession, but it was refused: not the link's user name and password/,
+    );
+    expect(peer.callbacks[0]).toMatchObject({ op: 'StartSession', status: 200 });
+    expect(peer.callbacks[0]!.body).toMatch(/<StartSessionResult>1</);
+    expect(h.garbage.map((g) => g.kind)).toEqual(['start-session']);
+    await peer.until(() => peer.ops().includes('CloseConnection'), 'the refused session closed');
+  });
+
+  it('a callback with a wrong connection token is refused before parsing (404); garbage 400; both counted, never fatal', async () => {
     bed = new Bed();
     const peer = await bed.peer();
     const h = await bed.harness(peer.url);
@@ -89,12 +103,52 @@ describe('aspect-ctips link', () => {
     const good = peer.callbackUrl!;
     const wrong = good.replace(/[0-9a-f]{32}$/, '0'.repeat(32));
     expect(await peer.post('junk', wrong, '<<<not xml')).toBe(404);
-    expect(h.garbage).toHaveLength(0);
+    expect(h.garbage.map((g) => g.kind)).toEqual(['unknown-connection']);
     expect(await peer.post('junk', good, '<<<not xml')).toBe(400);
     expect(peer.callbacks.at(-1)!.body).toContain('faultstring');
-    expect(h.garbage.map((g) => g.kind)).toEqual(['unreadable-callback']);
+    expect(h.garbage.map((g) => g.kind)).toEqual(['unknown-connection', 'unreadable-callback']);
     expect(await peer.heartbeat()).toBe(200);
     expect(peer.callbacks.at(-1)!.body).toContain('HeartbeatMessageResult');
+    expect(h.driver.state).toBe('up');
+  });
+
+  it('refusals are counted by kind: method, size, non-UTF-8, truncated, SOAPAction, StartSession credentials and session', async () => {
+    bed = new Bed();
+    const peer = await bed.peer();
+    const h = await bed.harness(peer.url, { maxBodyBytes: 4096 });
+    await h.driver.connect();
+    const url = peer.callbackUrl!;
+    const event = buildCallback('PublishCTIEvent', { EventType: 'CallHeld', CallId: 7 });
+    const post = (body: string | Buffer, headers: Record<string, string> = {}, method = 'POST') =>
+      fetch(url, { method, headers: { 'content-type': 'text/xml', ...headers }, body }).then(async (r) => ({
+        status: r.status,
+        body: await r.text(),
+      }));
+    const start = (UserName: string, Password: string, SessionId = peer.sessionId!) =>
+      post(buildCallback('StartSession', { UserName, Password, SessionId }).xml);
+    expect((await post(event.xml, {}, 'PUT')).status).toBe(405);
+    expect((await post('x'.repeat(5000))).status).toBe(413);
+    expect((await post(Buffer.from(event.xml.replace('CallHeld', 'CallHéld'), 'latin1'))).status).toBe(400);
+    expect((await post(event.xml.slice(0, -20))).status).toBe(400);
+    expect(
+      (await post(event.xml, { soapaction: '"http://tempuri.org/CTIEventService/StartSession"' })).status,
+    ).toBe(400);
+    expect((await start('bridge', 'wrong')).body).toMatch(/<StartSessionResult>1</);
+    expect((await start('bridge', PW, 'S-other')).body).toMatch(/<StartSessionResult>1</);
+    expect(h.garbage.map((g) => g.kind)).toEqual([
+      'callback-method',
+      'callback-too-large',
+      'unreadable-callback',
+      'unreadable-callback',
+      'soap-action',
+      'start-session',
+      'start-session',
+    ]);
+    // the connection's own StartSession, the right SOAPAction and none at all are fine
+    expect((await start('bridge', PW)).body).toMatch(/<StartSessionResult>0</);
+    expect((await post(event.xml, { soapaction: `"${event.soapAction}"` })).status).toBe(200);
+    expect((await post(event.xml)).status).toBe(200);
+    expect(h.garbage).toHaveLength(7);
     expect(h.driver.state).toBe('up');
   });
 
@@ -168,7 +222,7 @@ describe('aspect-ctips link', () => {
     expect(peer.ops()[0]).toBe('OpenConnection');
   });
 
-  it('after a reconnect: message classes and filters resubmitted, a new Snapshot, and resync releases the calls that are gone', async () => {
+  it('§13.9 client recovery: after a lost connection, OpenConnection → message classes and filters → OnLine → Snapshot, and resync releases the calls that are gone', async () => {
     bed = new Bed();
     const peer = await bed.peer({
       snapshot: [

@@ -486,7 +486,7 @@ describe('aspect-ctips mapper: the §9 sequences', () => {
     expect(dataOf(out[1]).call.releaseCause).toBe('destination-busy');
   });
 
-  it('route select (§9.2): route.request, RouteUsed, then the agent rings via the route point', () => {
+  it('route select (§9.2): route.request, RouteUsed (route.used), then the agent rings via the route point', () => {
     const m = mapper();
     login(m, ['carol']);
     const out = feed(m, [
@@ -507,16 +507,21 @@ describe('aspect-ctips mapper: the §9 sequences', () => {
       }),
       ev('CallConnected', { ...cc(801), AgentId: 13, CallInfo: [{ ANI: '+15550102' }] }),
     ]);
-    expect(lines(out)).toEqual(['3000 route.request', 'carol call.received alerting']);
+    expect(lines(out)).toEqual(['3000 route.request', '3000 route.used', 'carol call.received alerting']);
     expect(out[0]!.target).toEqual({ type: 'routePoint', id: '3000' });
     expect(dataOf(out[0])).toEqual({
       routePoint: { id: '3000' },
-      call: { id: '801', correlationId: '1:9801', remote: { address: '+15550102' } },
+      call: { id: '801', correlationId: '1:9801', remote: { address: '+15550102' }, dnis: '8005550001' },
     });
-    expect(dataOf(out[1]).call.via).toEqual({ type: 'routePoint', id: '3000' });
+    expect(dataOf(out[1])).toEqual({
+      routePoint: { id: '3000' },
+      call: { id: '801', correlationId: '1:9801' },
+      route: { type: 'agent', destination: '1003' },
+    });
+    expect(dataOf(out[2]).call.via).toEqual({ type: 'routePoint', id: '3000' });
   });
 
-  it('route timeout (§9.2): RouteUsed(RequestId 0, RouteDefaultUsed) gives nothing of its own', () => {
+  it('route timeout (§9.2): RouteUsed(RequestId 0, RouteDefaultUsed) is route.defaulted by the vendor', () => {
     const m = mapper();
     const out = feed(m, [
       ev('RouteRequest', { ...cc(802), ServiceId: 3000, RouteTimeout: 1, CallInfo: [{ ANI: '+15550103' }] }),
@@ -529,10 +534,11 @@ describe('aspect-ctips mapper: the §9 sequences', () => {
       }),
       ev('CallDelivered', { ...cc(802), ServiceId: 2001, ANI: '+15550103' }),
     ]);
-    expect(lines(out)).toEqual(['3000 route.request', 'sales queue.call.added']);
+    expect(lines(out)).toEqual(['3000 route.request', '3000 route.defaulted', 'sales queue.call.added']);
+    expect(dataOf(out[1])).toMatchObject({ route: { type: 'default' }, by: 'vendor' });
   });
 
-  it('route to an invalid destination: RouteRejected / RouteRequestFailed give nothing', () => {
+  it('route to an invalid destination: route.rejected (RouteRejectReason), route.failed (FailureType)', () => {
     const m = mapper();
     const out = feed(m, [
       ev('RouteRequest', { ...cc(803), ServiceId: 3000, CallInfo: [{ ANI: '+1' }] }),
@@ -544,7 +550,32 @@ describe('aspect-ctips mapper: the §9 sequences', () => {
         FailureReason: 'x',
       }),
     ]);
-    expect(lines(out)).toEqual(['3000 route.request']);
+    expect(lines(out)).toEqual(['3000 route.request', '3000 route.rejected', '3000 route.failed']);
+    expect(dataOf(out[1]).reason).toBe('NoRouteToDestination');
+    expect(dataOf(out[2]).reason).toBe('DestinationNoRoute: x');
+  });
+
+  it('call data (CTICallDataItem key/value) rides on the call as userData, from the event that carried it on', () => {
+    const m = mapper();
+    login(m, ['carol']);
+    const data = [
+      { key: '1', value: 'ACME-4711' },
+      { key: '2', value: 'gold' },
+    ];
+    const out = feed(m, [
+      ev('RouteRequest', { ...cc(804), ServiceId: 3000, CallInfo: [{ ANI: '+15550104', CallData: data }] }),
+      ev('CallConnected', { ...cc(804), AgentId: 13, CallInfo: [{ ANI: '+15550104' }] }),
+      ev('CallEstablished', { ...cc(804), AgentId: 13, MediaType: 'VoiceAnalog' }),
+    ]);
+    expect(lines(out)).toEqual([
+      '3000 route.request',
+      'carol call.received alerting',
+      'carol call.answered active',
+    ]);
+    const want = { '1': 'ACME-4711', '2': 'gold' };
+    expect(dataOf(out[0]).call.userData).toEqual(want);
+    expect(dataOf(out[1]).call.userData).toEqual(want);
+    expect(dataOf(out[2]).call.userData).toEqual(want);
   });
 
   it('login (§9.3) with EnterPasscode in between; the agent goes to its station', () => {

@@ -35,6 +35,8 @@ export interface PeerOptions {
   startAfterAnswer?: boolean;
   /** Never call StartSession. */
   noStartSession?: boolean;
+  /** Call StartSession with these credentials instead of OpenConnection's. */
+  startCredentials?: { UserName: string; Password: string };
   /** Entities of the Snapshot (one SnapShotUpdate each, the last complete). */
   snapshot?: Record<string, unknown>[];
 }
@@ -125,6 +127,7 @@ export class CtipsPeer {
       this.call('StartSession', {
         UserName: creds?.['UserName'] ?? '',
         Password: creds?.['Password'] ?? '',
+        ...this.opts.startCredentials,
         SessionId: this.sessionId,
       });
     if (!this.opts.startAfterAnswer && !this.opts.noStartSession) await start();
