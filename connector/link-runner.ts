@@ -15,6 +15,7 @@ import { durable, type Durable } from '../vendors/driver-kit/events.js';
 import type { Deps } from '../shared/deps.js';
 import type { EventDraft, EventFamily } from '../shared/events/model.js';
 import type { LinkRecord } from '../shared/repos/links.js';
+import type { SubscriptionRecord } from '../shared/repos/subscriptions.js';
 import type { LinkCredentials } from '../shared/secrets/store.js';
 import { backoffDelay, Sleeper, type BackoffOptions } from './backoff.js';
 import {
@@ -34,6 +35,9 @@ import { DriverTimers } from '../vendors/driver-kit/util.js';
 import { DEDUPE_WINDOW, VendorEventWindow, vendorEventKey, type EventLogWriter } from './event-log-writer.js';
 
 export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
+
+/** How long `stop()` waits for a connect in progress to settle after the driver was closed. */
+const STOP_WAIT_MS = 5_000;
 
 export interface LinkRunnerOptions {
   backoff: BackoffOptions;
@@ -142,7 +146,20 @@ export class LinkRunner {
     } catch (err) {
       this.deps.logger.warn('driver close failed', { link: this.key, error: err as Error });
     }
-    await this.loop?.catch(() => undefined);
+    // A driver whose connect() waits on a timer the stop just cleared would hold the loop for ever: the
+    // stop waits for it a bounded time (the loop ends by itself once connect() settles).
+    const settled = await Promise.race([
+      (this.loop ?? Promise.resolve()).then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((r) => setTimeout(() => r(false), STOP_WAIT_MS).unref()),
+    ]);
+    if (!settled)
+      this.deps.logger.warn('link stop: the driver did not settle its connect in time', {
+        link: this.key,
+        waitedMs: STOP_WAIT_MS,
+      });
     await this.eventChain.catch(() => undefined);
     clearTimeout(this.lastEvent.timer);
     this.lastEvent.timer = undefined;
@@ -391,12 +408,35 @@ export class LinkRunner {
           };
         });
       const fingerprint = JSON.stringify(specs);
-      if (fingerprint === this.watched) return;
-      await this.driver.watch(specs);
-      this.watched = fingerprint;
+      if (fingerprint !== this.watched) {
+        await this.driver.watch(specs);
+        this.watched = fingerprint;
+      }
+      await this.recordStates(subs, specs);
     } catch (err) {
       this.deps.logger.warn('subscription sync failed', { link: this.key, error: (err as Error).message });
     }
+  }
+
+  /**
+   * Writes on each bridge subscription what the vendor does for its target (the driver's `watchStatus`
+   * of the merged spec; `active` for drivers without one), where that changed.
+   */
+  private async recordStates(subs: SubscriptionRecord[], specs: WatchSpec[]): Promise<void> {
+    const driver = this.driver;
+    if (!driver) return;
+    const byTarget = new Map(specs.map((s) => [`${s.target.type}:${s.target.id ?? ''}`, s]));
+    const now = this.deps.now();
+    await Promise.all(
+      subs.map(async (sub) => {
+        const spec = byTarget.get(`${sub.target.type}:${sub.target.id ?? ''}`);
+        if (!spec) return;
+        const status = driver.watchStatus?.(spec) ?? { state: 'active' as const };
+        const reason = status.reason ?? null;
+        if (sub.state === status.state && sub.stateReason === reason) return;
+        await this.deps.repos.subscriptions.setState(sub.tenant, sub.id, status.state, reason, now);
+      }),
+    );
   }
 
   private async setStatus(status: 'up' | 'down' | 'connecting', lastError: string | null): Promise<void> {

@@ -88,8 +88,10 @@ export const build = (getDeps: () => Deps) =>
             },
             now,
           );
-          await syncSubscriptions(deps, tenant, s.link); // in force when 201 answers
-          return { status: 201, body: view(s), headers: { location: `/v1/subscriptions/${s.id}` } };
+          // in force when 201 answers; the record then says what the vendor did (active, failed)
+          await syncSubscriptions(deps, tenant, s.link);
+          const applied = (await deps.repos.subscriptions.get(tenant, s.id, now)) ?? s;
+          return { status: 201, body: view(applied), headers: { location: `/v1/subscriptions/${s.id}` } };
         },
       ),
       listSubscriptions: operation(
@@ -114,8 +116,9 @@ export const build = (getDeps: () => Deps) =>
         async ({ params, body, tenant, deps, now }) => {
           const s = await deps.repos.subscriptions.update(tenant, params.id, body, now);
           if (!s) throw problems.notFound('subscription', 'id');
-          if (body.events) await syncSubscriptions(deps, tenant, s.link);
-          return { status: 200, body: view(s) };
+          if (!body.events) return { status: 200, body: view(s) };
+          await syncSubscriptions(deps, tenant, s.link);
+          return { status: 200, body: view((await deps.repos.subscriptions.get(tenant, s.id, now)) ?? s) };
         },
       ),
       deleteSubscription: operation({ params: S.IdParams }, async ({ params, tenant, deps, now }) => {

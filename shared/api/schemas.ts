@@ -337,6 +337,12 @@ export const SubscriptionView = z.object({
   ttlSeconds: z.number().int(),
   expiresAt: IsoTime,
   createdAt: IsoTime,
+  state: z
+    .enum(['pending', 'active', 'failed'])
+    .describe(
+      "`active`: the vendor delivers the target's events; `pending`: not applied yet (no connector owns the link, or the vendor subscription is being retried); `failed`: the vendor refused it (`stateReason`)",
+    ),
+  stateReason: z.string().nullable().describe("The vendor's reason when `failed` (or while retried)"),
 });
 
 // ---------- events ----------

@@ -29,7 +29,15 @@ export interface SubscriptionRecord {
   ttlSeconds: number;
   expiresAt: string;
   createdAt: string;
+  /**
+   * Whether the vendor delivers the target's events: `pending` until the link's owner applied it (or
+   * while the vendor subscription is retried), `active`, or `failed` with the vendor's reason.
+   */
+  state: SubscriptionState;
+  stateReason: string | null;
 }
+
+export type SubscriptionState = 'pending' | 'active' | 'failed';
 
 /** The channel or the link named by a new subscription is missing (or belongs to another tenant). */
 export class MissingReferenceError extends Error {
@@ -49,6 +57,8 @@ const toSubscription = (it: Item): SubscriptionRecord => ({
   ttlSeconds: it.ttlSeconds as number,
   expiresAt: ttlIso(it)!,
   createdAt: it.createdAt as string,
+  state: (it.state as SubscriptionState | undefined) ?? 'pending',
+  stateReason: (it.stateReason as string | undefined) ?? null,
 });
 
 export class SubscriptionRepo {
@@ -187,6 +197,18 @@ export class SubscriptionRepo {
       fields[TTL_ATTRIBUTE] = epochSeconds(now) + patch.ttlSeconds;
     }
     const it = await updateLive(this.db, keys.subscription(tenant, id), fields, now);
+    return it ? toSubscription(it) : null;
+  }
+
+  /** Records what the link's owner found (the vendor subscription's state); null when it is gone. */
+  async setState(
+    tenant: string,
+    id: string,
+    state: SubscriptionState,
+    reason: string | null,
+    now: Date,
+  ): Promise<SubscriptionRecord | null> {
+    const it = await updateLive(this.db, keys.subscription(tenant, id), { state, stateReason: reason }, now);
     return it ? toSubscription(it) : null;
   }
 

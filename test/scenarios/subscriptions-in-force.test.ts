@@ -37,6 +37,7 @@ describe('subscriptions in force at 201', () => {
         events: ['call'],
       });
       expect(sub.status).toBe(201);
+      expect(sub.body).toMatchObject({ state: 'active', stateReason: null });
       // the driver watches erin already
       const runner = env.stack.connector!.runner('default', LINK)!;
       expect(runner.watching().map((w) => w.target.id)).toContain('erin@sim.example');
@@ -89,5 +90,36 @@ describe('subscriptions in force at 201', () => {
     } finally {
       await rx.close();
     }
+  });
+
+  it('a subscription the vendor refuses is `failed` with its reason; one no connector applies is `pending`', async () => {
+    const ch = await env.client.post('/v1/channels', { type: 'websocket' });
+    const refused = await env.client.post('/v1/subscriptions', {
+      channel: ch.body.id,
+      link: LINK,
+      target: { type: 'user', id: 'nobody@sim.example' },
+      events: ['call'],
+    });
+    expect(refused.status).toBe(201);
+    expect(refused.body.state).toBe('failed');
+    expect(refused.body.stateReason).toEqual(expect.stringMatching(/\S/));
+    const read = await env.client.get(`/v1/subscriptions/${refused.body.id}`);
+    expect(read.body).toMatchObject({ state: 'failed', stateReason: refused.body.stateReason });
+
+    const link = await env.client.post('/v1/links', {
+      id: 'nowhere',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
+    expect(link.status).toBe(201);
+    const pending = await env.client.post('/v1/subscriptions', {
+      channel: ch.body.id,
+      link: 'nowhere',
+      target: { type: 'user', id: 'alice@sim.example' },
+      events: ['call'],
+    });
+    expect(pending.status).toBe(201);
+    expect(pending.body).toMatchObject({ state: 'pending', stateReason: null });
   });
 });

@@ -156,6 +156,11 @@ export interface Driver {
    */
   watch(specs: WatchSpec[]): Promise<void>;
   /**
+   * Whether the vendor delivers a watched spec's events (drivers whose vendor subscriptions can be
+   * refused or retried; absent: a spec is `active` once `watch` resolved).
+   */
+  watchStatus?(spec: WatchSpec): { state: 'pending' | 'active' | 'failed'; reason?: string };
+  /**
    * After a reconnect: fetch current state (calls, agent states) and emit events for whatever changed
    * while the link was down so no call is left stale (e.g. `call.released` for calls that vanished).
    */

@@ -140,6 +140,8 @@ describe('matching', () => {
     ttlSeconds: 60,
     expiresAt: '',
     createdAt: '',
+    state: 'active',
+    stateReason: null,
     ...extra,
   });
   const ev = (type: BridgeEvent['type'], target: BridgeEvent['target'], extra: Partial<BridgeEvent> = {}) =>

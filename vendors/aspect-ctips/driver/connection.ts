@@ -60,6 +60,8 @@ export class CtipsConnection {
   private sessionId: string | undefined;
   private started: { sessionId: string; username: string } | undefined;
   private onStarted: (() => void) | undefined;
+  /** Fails a pending open() (shutdown while opening). */
+  private onAborted: (() => void) | undefined;
   private lastRequestId = 0;
   /** Why a StartSession on this connection's callback URL was refused (the first reason). */
   private refusedStart: string | undefined;
@@ -92,6 +94,8 @@ export class CtipsConnection {
   ): Promise<string> {
     const startedPromise = new Promise<void>((resolve, reject) => {
       this.onStarted = resolve;
+      this.onAborted = () =>
+        reject(new LinkUnavailableError('aspect-ctips: the connection was closed while opening'));
       this.deps.timers.later(startTimeoutMs, () =>
         reject(
           new LinkUnavailableError(
@@ -156,6 +160,7 @@ export class CtipsConnection {
    * ignored (a lost connection is closed on a best-effort basis, to free one of the 10 slots, L309).
    */
   async shutdown(polite: boolean): Promise<void> {
+    this.onAborted?.(); // an open() waiting for StartSession fails now (its timer goes with the link)
     if (this.phase.is('closed', 'closing')) return;
     const online = this.phase.is('online');
     if (this.phase.is('open', 'online')) this.phase.to('closing');

@@ -292,6 +292,7 @@ export class AspectCtipsDriver implements Driver {
     if (this.phase.is('closed')) return;
     this.phase.to('closed');
     this.watchdog.stop();
+    this.snapshots.abort();
     this.outcomes.abortAll(new LinkUnavailableError('aspect-ctips link closed'));
     this.routes.clear();
     const conn = this.conn;

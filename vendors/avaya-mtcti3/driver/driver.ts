@@ -137,6 +137,10 @@ export class AvayaMtcti3Driver implements Driver {
     await this.subs.watch(specs);
   }
 
+  watchStatus(spec: WatchSpec): { state: 'pending' | 'active' | 'failed'; reason?: string } {
+    return this.subs.statusOf(spec);
+  }
+
   /** Hands a draft to the connector; resolves once it is durable (rejects if it cannot be, or after close). */
   private emit(draft: EventDraft): Promise<void> {
     return this.sink.emit(draft);

@@ -357,6 +357,12 @@ export class Mtcti3Subscriptions {
     throw err;
   }
 
+  /** A watched spec's state (its lines' monitors). */
+  statusOf(spec: WatchSpec): { state: 'pending' | 'active' | 'failed'; reason?: string } {
+    const { state, reason } = this.watched.statusOf(spec);
+    return { state, ...(reason ? { reason } : {}) };
+  }
+
   watch(specs: readonly WatchSpec[]): Promise<void> {
     return this.watched.watch(specs);
   }

@@ -165,6 +165,12 @@ export class BroadWorksCtiDriver implements Driver {
     await this.subs.watch(specs); // while connecting: applied in `subscribing`
   }
 
+  /** The spec's vendor subscriptions: `failed` with BroadWorks' reason when refused (e.g. 403 / 110203). */
+  watchStatus(spec: WatchSpec): { state: 'pending' | 'active' | 'failed'; reason?: string } {
+    const { state, reason } = this.subs.statusOf(spec);
+    return { state, ...(reason ? { reason } : {}) };
+  }
+
   private onChannelLost(reason: string, fatal: boolean): void {
     // BroadWorks terminates every subscription of a set whose last channel is gone
     for (const sub of this.subs.list()) {

@@ -82,6 +82,18 @@ describe('aspect-ctips link', () => {
     await expect(h2.driver.connect()).rejects.toThrow(/refused: status 5/);
   });
 
+  it('close() while connect() waits for StartSession: connect() fails at once (no timer left to end it)', async () => {
+    bed = new Bed();
+    const peer = await bed.peer({ noStartSession: true });
+    const h = await bed.harness(peer.url, { startTimeoutMs: 60_000 });
+    const connecting = h.driver.connect();
+    await peer.until(() => peer.ops().includes('OpenConnection'), 'OpenConnection');
+    const closedAt = Date.now();
+    await h.driver.close();
+    await expect(connecting).rejects.toThrow(/closed while/);
+    expect(Date.now() - closedAt).toBeLessThan(2000);
+  });
+
   it('a StartSession with other credentials is refused (result 1): connect() fails saying so, not blaming the callback URL', async () => {
     bed = new Bed();
     const peer = await bed.peer({ startCredentials: { UserName: 'bridge', Password: 'not-ours' } });

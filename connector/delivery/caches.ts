@@ -1,0 +1,138 @@
+/**
+ * The delivery service's read caches (docs/delivery.md: subscriptions of a link and channel records are
+ * cached ≤ 1 s): the subscriptions of each link, indexed for matching, and the channel records, read
+ * through one batch loader. Matching reads both for every event; the webhook outbox and the WebSocket
+ * streams read channel records before each attempt or sync, and drop an entry they know is stale
+ * (`forgetChannel`). Also `loadEvent`, the uncached read of one logged event, for the senders.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../shared/deps.js';
+import type { BridgeEvent } from '../../shared/events/model.js';
+import type { ChannelRecord } from '../../shared/repos/channels.js';
+import { keys } from '../../shared/repos/keys.js';
+import { eventOf } from '../../shared/repos/events.js';
+import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
+import { SubscriptionIndex } from '../../shared/events/matching.js';
+import { key } from './common.js';
+
+export interface Caches {
+  /** The link's subscriptions, at most `subsCacheMs` old. */
+  subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex>;
+  /** Drops the link's cached subscriptions: the next read sees the stored ones. */
+  forgetSubscriptions(tenant: string, link: string): void;
+  /** The channel record, at most `channelCacheMs` old (`fresh`: read it now). Null: no such channel. */
+  channelOf(tenant: string, channel: string, fresh?: boolean): Promise<ChannelRecord | null>;
+  /** Stores a record read at `at`, unless a newer read is already cached. */
+  cacheChannel(tenant: string, channel: string, at: number, rec: ChannelRecord | null): void;
+  /** Drops the channel's cached record (it was just changed). */
+  forgetChannel(tenant: string, channel: string): void;
+}
+
+export function createCaches({
+  deps,
+  subsCacheMs,
+  channelCacheMs,
+}: {
+  deps: Deps;
+  subsCacheMs: number;
+  channelCacheMs: number;
+}): Caches {
+  const logger = deps.logger;
+
+  const subsCache = new Map<string, { at: number; subs: Promise<SubscriptionIndex> }>();
+  function subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex> {
+    const k = key(tenant, link);
+    const hit = subsCache.get(k);
+    if (hit && Date.now() - hit.at < subsCacheMs) return hit.subs;
+    const subs = deps.repos.subscriptions
+      .listByLink(tenant, link, deps.now())
+      .then((list: SubscriptionRecord[]) => new SubscriptionIndex(list));
+    subsCache.set(k, { at: Date.now(), subs });
+    subs.catch(() => subsCache.delete(k));
+    return subs;
+  }
+  /**
+   * Channel records, at most `channelCacheMs` old. Every read goes through one loader that collects the
+   * reads of a tick into batch reads (`BatchGetItem`, 100 keys each), so a connector serving many channels
+   * does not read them one at a time; entries in use are refreshed in the background from half their age.
+   */
+  const channelCache = new Map<string, { at: number; rec: Promise<ChannelRecord | null> }>();
+  const refreshing = new Set<string>();
+  let loadQueue = new Map<
+    string,
+    {
+      tenant: string;
+      id: string;
+      waiters: { resolve: (r: ChannelRecord | null) => void; reject: (e: unknown) => void }[];
+    }
+  >();
+  function loadChannel(tenant: string, id: string): Promise<ChannelRecord | null> {
+    return new Promise((resolve, reject) => {
+      const k = key(tenant, id);
+      const q = loadQueue.get(k);
+      if (q) q.waiters.push({ resolve, reject });
+      else {
+        loadQueue.set(k, { tenant, id, waiters: [{ resolve, reject }] });
+        if (loadQueue.size === 1) setImmediate(() => void flushChannelLoads());
+      }
+    });
+  }
+  async function flushChannelLoads() {
+    const batch = [...loadQueue.values()];
+    loadQueue = new Map();
+    try {
+      const recs = await deps.repos.channels.getMany(
+        batch.map((b) => ({ tenant: b.tenant, id: b.id })),
+        deps.now(),
+      );
+      batch.forEach((b, i) => b.waiters.forEach((w) => w.resolve(recs[i]!)));
+    } catch (err) {
+      for (const b of batch) for (const w of b.waiters) w.reject(err);
+    }
+  }
+  /** Stores a record read at `at`, unless a newer read is already cached. */
+  function cacheChannel(k: string, at: number, rec: ChannelRecord | null) {
+    if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(rec) });
+  }
+  function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
+    const k = key(tenant, channel);
+    const hit = channelCache.get(k);
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (!fresh && hit && age < channelCacheMs) {
+      if (age >= channelCacheMs / 2 && !refreshing.has(k)) {
+        refreshing.add(k);
+        const at = Date.now();
+        void loadChannel(tenant, channel)
+          .then((rec) => cacheChannel(k, at, rec))
+          .catch((err: unknown) => logger.warn('channel refresh failed', { error: err as Error, channel }))
+          .finally(() => refreshing.delete(k));
+      }
+      return hit.rec;
+    }
+    const rec = loadChannel(tenant, channel);
+    channelCache.set(k, { at: Date.now(), rec });
+    rec.catch(() => channelCache.delete(k));
+    return rec;
+  }
+
+  return {
+    subscriptionsOf,
+    forgetSubscriptions: (tenant, link) => void subsCache.delete(key(tenant, link)),
+    channelOf,
+    cacheChannel: (tenant, channel, at, rec) => cacheChannel(key(tenant, channel), at, rec),
+    forgetChannel: (tenant, channel) => void channelCache.delete(key(tenant, channel)),
+  };
+}
+
+/** Reads one logged event (consistent read); null when it is no longer in the log. */
+export async function loadEvent(
+  deps: Pick<Deps, 'db'>,
+  tenant: string,
+  link: string,
+  seq: number,
+): Promise<BridgeEvent | null> {
+  const res = await deps.db.doc.send(
+    new GetCommand({ TableName: deps.db.table, Key: keys.event(tenant, link, seq), ConsistentRead: true }),
+  );
+  return res.Item ? eventOf(res.Item) : null;
+}

@@ -1,0 +1,165 @@
+/**
+ * Posting frames to a WebSocket connection through the `@connections` management API (docs/delivery.md,
+ * "WebSocket channels"): one message, or consecutive event frames in order, with `single` framing one
+ * frame per message and with `batch` framing as many per `events` message as fit `maxFrameBytes`. A frame
+ * too large becomes its `bridge.event-too-large` stub; a connection that answers `GoneException` is
+ * cleared from its channel. `./streams.ts` calls these from each channel's serial queue; they read and
+ * update only the connection state of the stream they post for (`Connection`).
+ */
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import type { Deps } from '../../shared/deps.js';
+import type { BridgeEvent } from '../../shared/events/model.js';
+import { sdkLogger } from '../../shared/sdk-logger.js';
+import type { Lifecycle } from './common.js';
+import type { DeliveryOptions, Settings } from './options.js';
+
+/** The part of a WebSocket channel's stream that posting reads and updates. */
+export interface Connection {
+  tenant: string;
+  channel: string;
+  /** The connection frames go to (null: none; frames are not posted). */
+  connectionId: string | null;
+  /** The last connection that answered `GoneException` (frames matched for it need no sync each). */
+  goneConn: string | null;
+  /** A new connection waits for `resume` (or the hold time) before live frames are posted to it. */
+  held: boolean;
+  /** Last seq posted to the connection. */
+  lastSent: number;
+}
+
+export interface FramePoster {
+  /** Posts one message (an object to serialise, or JSON already serialised). */
+  post(w: Connection, data: unknown): Promise<'ok' | 'gone' | 'too-large' | 'error'>;
+  /** Posts consecutive event frames, in order (see `sendFrames`). */
+  sendFrames(w: Connection, frames: { seq: number; event: BridgeEvent }[], batch: boolean): Promise<void>;
+}
+
+/** The `@connections` client: the one given, else one for `managementEndpoint` (none without it). */
+export function managementClientOf(
+  opts: Pick<DeliveryOptions, 'deps' | 'managementClient' | 'managementEndpoint'>,
+): ApiGatewayManagementApiClient | undefined {
+  const { deps } = opts;
+  return (
+    opts.managementClient ??
+    (opts.managementEndpoint
+      ? new ApiGatewayManagementApiClient({
+          endpoint: opts.managementEndpoint,
+          region: deps.config.region,
+          logger: sdkLogger,
+          ...(deps.config.localMode
+            ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+            : {}),
+        })
+      : undefined)
+  );
+}
+
+export function createFramePoster({
+  deps,
+  lifecycle,
+  management,
+  forgetChannel,
+  settings,
+}: {
+  deps: Deps;
+  lifecycle: Lifecycle;
+  management: ApiGatewayManagementApiClient | undefined;
+  /** Drops the channel's cached record (its connection was cleared). */
+  forgetChannel: (tenant: string, channel: string) => void;
+  settings: Pick<Settings, 'maxFrameBytes' | 'apiUrl'>;
+}): FramePoster {
+  const logger = deps.logger;
+  const { maxFrameBytes, apiUrl } = settings;
+
+  /** Posts one message (an object to serialise, or JSON already serialised). */
+  async function post(w: Connection, data: unknown): Promise<'ok' | 'gone' | 'too-large' | 'error'> {
+    if (!management || !w.connectionId || lifecycle.killed) return 'error'; // a crashed process sends nothing more
+    const connectionId = w.connectionId;
+    try {
+      const body = typeof data === 'string' ? data : JSON.stringify(data);
+      await management.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(body) }),
+      );
+      return 'ok';
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'GoneException') {
+        w.connectionId = null;
+        w.goneConn = connectionId;
+        w.held = false;
+        const ch = await deps.repos.channels.get(w.tenant, w.channel, deps.now());
+        if (ch?.connectionId === connectionId)
+          await deps.repos.channels.setConnection(w.tenant, w.channel, null, deps.now());
+        forgetChannel(w.tenant, w.channel);
+        logger.info('websocket connection gone; cleared', {
+          tenant: w.tenant,
+          channel: w.channel,
+          connectionId,
+        });
+        return 'gone';
+      }
+      if (name === 'PayloadTooLargeException') return 'too-large';
+      logger.warn('PostToConnection failed', { error: err as Error, tenant: w.tenant, channel: w.channel });
+      return 'error';
+    }
+  }
+
+  function tooLargeStub(seq: number, event: BridgeEvent, size: number) {
+    const path = `/v1/events?link=${encodeURIComponent(event.link)}&after=${event.seq - 1}&limit=1`;
+    return {
+      type: 'bridge.event-too-large',
+      channelSeq: seq,
+      event: { id: event.id, type: event.type, link: event.link, seq: event.seq, time: event.time },
+      size,
+      url: apiUrl ? `${apiUrl.replace(/\/$/, '')}${path}` : path,
+    };
+  }
+
+  /**
+   * Posts consecutive frames, in order. `single` framing: one frame per message. `batch` framing: frames
+   * in `events` messages, as many per message as fit `maxFrameBytes`. Either way a frame too large for a
+   * message becomes its stub, and so does a frame the gateway refuses as too large on its own (its limit
+   * below `maxFrameBytes`); an `events` message it refuses is split into one message per frame.
+   */
+  async function sendFrames(w: Connection, frames: { seq: number; event: BridgeEvent }[], batch: boolean) {
+    const [open, close] = batch ? ['{"type":"events","frames":[', ']}'] : ['', ''];
+    const room = maxFrameBytes - Buffer.byteLength(open) - Buffer.byteLength(close);
+    type Part = { seq: number; event: BridgeEvent; json: string; size: number; frameSize: number };
+    let parts: Part[] = [];
+    let bytes = 0;
+    const postParts = (list: Part[]) => post(w, open + list.map((p) => p.json).join(',') + close);
+    const postAlone = async (p: Part) => {
+      const r = await postParts([p]);
+      if (r !== 'too-large') return r;
+      return post(w, open + JSON.stringify(tooLargeStub(p.seq, p.event, p.frameSize)) + close);
+    };
+    const flush = async () => {
+      if (!parts.length) return;
+      const list = parts;
+      parts = [];
+      bytes = 0;
+      let r = list.length === 1 ? await postAlone(list[0]!) : await postParts(list);
+      if (r === 'too-large') for (const p of list) if ((r = await postAlone(p)) !== 'ok') break;
+      if (r === 'ok') w.lastSent = list.at(-1)!.seq;
+    };
+    for (const { seq, event } of frames) {
+      if (!w.connectionId) return;
+      let json = JSON.stringify({ type: 'event', channelSeq: seq, event });
+      const frameSize = Buffer.byteLength(json);
+      let size = frameSize;
+      if (size > room) {
+        json = JSON.stringify(tooLargeStub(seq, event, frameSize));
+        size = Buffer.byteLength(json);
+      }
+      if (parts.length && (!batch || bytes + size + 1 > room)) await flush();
+      parts.push({ seq, event, json, size, frameSize });
+      bytes += size + (parts.length > 1 ? 1 : 0);
+    }
+    await flush();
+  }
+
+  return { post, sendFrames };
+}

@@ -1,0 +1,246 @@
+/**
+ * The hand-off from the event log (docs/delivery.md, "From the log to deliveries"): logged events are
+ * queued in memory (the writer waits only when `maxBacklog` are queued) and one serial worker takes
+ * them in batches of up to `maxBatch` for `deliverBatch` (`./matching.ts`). A per-link "matched up to"
+ * watermark follows the events whose deliveries are stored (one write in flight per link). The log
+ * events after it are matched again (catch-up, skipping those already delivered) when this service takes
+ * a link (`linkOwned`), when an event arrives after a gap, and `recoverMs` after a failed batch.
+ */
+import type { Deps } from '../../shared/deps.js';
+import type { BridgeEvent } from '../../shared/events/model.js';
+import { key, type Lifecycle } from './common.js';
+import type { DeliverBatch } from './matching.js';
+import type { Settings } from './options.js';
+
+/** The delivery state of one link in this service. */
+interface LinkState {
+  tenant: string;
+  link: string;
+  /** Every event with seq <= done has its deliveries stored (null: not loaded yet). */
+  done: number | null;
+  /** Value last written to DynamoDB. */
+  durable: number;
+  writing: boolean;
+  /** A hand-off failed: `done` stays put until a catch-up re-matched the events after it. */
+  broken: boolean;
+  lastSeen: number;
+  repair?: NodeJS.Timeout;
+}
+
+export interface Handoff {
+  /** Queues a logged event; resolves at once, or when the backlog is below `maxBacklog` again. */
+  handle(event: BridgeEvent): Promise<void>;
+  /** This service took the link: re-matches the log events after its watermark, then moves it. */
+  linkOwned(tenant: string, link: string): Promise<void>;
+  /** The link's "matched up to" seq this service knows (null: not loaded). */
+  matchedUpTo(tenant: string, link: string): number | null;
+  /** The serial work queued so far (matching, catch-ups, repairs). */
+  idle(): Promise<void>;
+  /** Clears the repair timers and releases the writers waiting for room. */
+  halt(): void;
+}
+
+export function createHandoff({
+  deps,
+  lifecycle,
+  deliverBatch,
+  settings,
+}: {
+  deps: Deps;
+  lifecycle: Lifecycle;
+  deliverBatch: DeliverBatch;
+  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch'>;
+}): Handoff {
+  const logger = deps.logger;
+  const repo = deps.repos.deliveries;
+  const { recoverMs, maxBacklog, maxBatch } = settings;
+
+  /** Every matching, catch-up and repair runs here, one at a time, in the order they were queued. */
+  let work: Promise<void> = Promise.resolve();
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const p = work.then(task);
+    work = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  const linkStates = new Map<string, LinkState>();
+  function linkState(tenant: string, link: string): LinkState {
+    const k = key(tenant, link);
+    let L = linkStates.get(k);
+    if (!L)
+      linkStates.set(
+        k,
+        (L = { tenant, link, done: null, durable: 0, writing: false, broken: false, lastSeen: 0 }),
+      );
+    return L;
+  }
+
+  /** Writes the watermark (one write in flight per link; later marks coalesce into the next write). */
+  function markDone(L: LinkState, seq: number) {
+    if (L.broken || L.done === null || seq <= L.done) return;
+    L.done = seq;
+    if (L.writing) return;
+    L.writing = true;
+    lifecycle.track(
+      (async () => {
+        try {
+          while (!lifecycle.killed && L.done !== null && L.durable < L.done) {
+            const s = L.done;
+            await repo.advanceWatermark(L.tenant, L.link, s);
+            L.durable = s;
+          }
+        } catch (err) {
+          logger.warn('delivery watermark write failed', {
+            error: err as Error,
+            tenant: L.tenant,
+            link: L.link,
+          });
+        } finally {
+          L.writing = false;
+        }
+      })(),
+    );
+  }
+
+  async function loadLink(L: LinkState, fallback: number | null) {
+    let w = await repo.getWatermark(L.tenant, L.link);
+    if (w === null)
+      w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await repo.logHead(L.tenant, L.link)));
+    L.done = w;
+    L.durable = w;
+  }
+
+  /** Re-matches the log events in (done, upTo]; those already delivered are skipped. */
+  async function catchUp(L: LinkState, upTo: number) {
+    let from = L.done!;
+    let rematched = 0;
+    while (from < upTo && !lifecycle.stopped) {
+      const evs = await repo.eventsBetween(L.tenant, L.link, from, upTo, 200, deps.now());
+      if (!evs.length) break;
+      await deliverBatch(evs, true);
+      rematched += evs.length;
+      from = evs.at(-1)!.seq;
+    }
+    if (lifecycle.stopped) return;
+    L.broken = false;
+    markDone(L, upTo);
+    if (rematched)
+      logger.info('delivery caught up from the event log', {
+        tenant: L.tenant,
+        link: L.link,
+        events: rematched,
+        upTo,
+      });
+  }
+
+  function scheduleRepair(L: LinkState) {
+    if (L.repair || lifecycle.stopped) return;
+    L.repair = setTimeout(() => {
+      L.repair = undefined;
+      void serial(async () => {
+        if (lifecycle.stopped) return;
+        if (L.done === null) await loadLink(L, null);
+        await catchUp(L, Math.max(L.lastSeen, L.done!));
+      }).catch((err: unknown) => {
+        logger.error('delivery catch-up failed', { error: err as Error, tenant: L.tenant, link: L.link });
+        scheduleRepair(L);
+      });
+    }, recoverMs);
+  }
+
+  /** Logged events waiting for matching, in log order per link. */
+  let backlog: BridgeEvent[] = [];
+  let draining = false;
+  const roomWaiters: (() => void)[] = [];
+
+  /** Takes a batch from the backlog and delivers it; queues itself again while events remain. */
+  async function drain() {
+    const batch = backlog.length <= maxBatch ? backlog : backlog.slice(0, maxBatch);
+    backlog = backlog.length <= maxBatch ? [] : backlog.slice(maxBatch);
+    while (roomWaiters.length && backlog.length < maxBacklog) roomWaiters.shift()!();
+    const links = new Map<LinkState, BridgeEvent[]>();
+    for (const e of batch) {
+      const L = linkState(e.tenant, e.link);
+      const list = links.get(L);
+      if (list) list.push(e);
+      else links.set(L, [e]);
+    }
+    const live: BridgeEvent[] = [];
+    const involved: LinkState[] = [];
+    for (const [L, evs] of links) {
+      try {
+        if (L.done === null) await loadLink(L, evs[0]!.seq - 1);
+        // A gap: events the log holds that this process never saw (another owner died after logging them).
+        if (!L.broken && L.done! < evs[0]!.seq - 1) await catchUp(L, evs[0]!.seq - 1);
+      } catch (err) {
+        if (lifecycle.stopped) return;
+        logger.error('delivery catch-up failed', { error: err as Error, tenant: L.tenant, link: L.link });
+        L.broken = true;
+        scheduleRepair(L);
+      }
+      L.lastSeen = Math.max(L.lastSeen, evs.at(-1)!.seq);
+      const fresh = L.done === null ? evs : evs.filter((e) => e.seq > L.done!);
+      live.push(...fresh);
+      involved.push(L);
+    }
+    try {
+      await deliverBatch(live, false);
+      for (const L of involved) if (L.done !== null) markDone(L, L.lastSeen);
+    } catch (err) {
+      if (lifecycle.stopped) return;
+      logger.error('delivery of logged events failed; re-matching later', {
+        error: err as Error,
+        events: live.length,
+      });
+      for (const L of involved) {
+        L.broken = true;
+        scheduleRepair(L);
+      }
+    }
+  }
+
+  function kick() {
+    if (draining || lifecycle.stopped || !backlog.length) return;
+    draining = true;
+    void serial(drain).finally(() => {
+      draining = false;
+      kick();
+    });
+  }
+
+  function handle(event: BridgeEvent): Promise<void> {
+    if (lifecycle.stopped) return Promise.resolve();
+    backlog.push(event);
+    kick();
+    if (backlog.length < maxBacklog) return Promise.resolve();
+    return new Promise<void>((r) => roomWaiters.push(r));
+  }
+
+  async function linkOwned(tenant: string, link: string) {
+    if (lifecycle.stopped) return;
+    const L = linkState(tenant, link);
+    await serial(async () => {
+      if (lifecycle.stopped) return;
+      await loadLink(L, null);
+      await catchUp(L, await repo.logHead(tenant, link));
+    }).catch((err: unknown) => {
+      logger.error('delivery catch-up failed', { error: err as Error, tenant, link });
+      L.broken = true;
+      scheduleRepair(L);
+    });
+  }
+
+  return {
+    handle,
+    linkOwned,
+    matchedUpTo: (tenant, link) => linkStates.get(key(tenant, link))?.done ?? null,
+    idle: () => work,
+    halt() {
+      for (const L of linkStates.values()) clearTimeout(L.repair);
+      for (const r of roomWaiters.splice(0)) r();
+    },
+  };
+}
