@@ -39,6 +39,9 @@ export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
 /** How long `stop()` waits for a connect in progress to settle after the driver was closed. */
 const STOP_WAIT_MS = 5_000;
 
+/** One key per watched target: bridge subscriptions of the same target merge into one watch spec. */
+const targetKey = (t: WatchSpec['target']) => `${t.type}:${t.id ?? ''}`;
+
 export interface LinkRunnerOptions {
   backoff: BackoffOptions;
   /** How often bridge subscriptions are re-read (changes take effect within this). */
@@ -148,13 +151,15 @@ export class LinkRunner {
     }
     // A driver whose connect() waits on a timer the stop just cleared would hold the loop for ever: the
     // stop waits for it a bounded time (the loop ends by itself once connect() settles).
+    let waiting: NodeJS.Timeout | undefined;
     const settled = await Promise.race([
       (this.loop ?? Promise.resolve()).then(
         () => true,
         () => true,
       ),
-      new Promise<false>((r) => setTimeout(() => r(false), STOP_WAIT_MS).unref()),
+      new Promise<false>((r) => (waiting = setTimeout(() => r(false), STOP_WAIT_MS))),
     ]);
+    clearTimeout(waiting);
     if (!settled)
       this.deps.logger.warn('link stop: the driver did not settle its connect in time', {
         link: this.key,
@@ -392,7 +397,7 @@ export class LinkRunner {
       );
       const merged = new Map<string, Set<EventFamily>>();
       for (const s of subs) {
-        const key = `${s.target.type}:${s.target.id ?? ''}`;
+        const key = targetKey(s.target);
         const set = merged.get(key) ?? new Set<EventFamily>();
         for (const f of s.events) set.add(f);
         merged.set(key, set);
@@ -425,11 +430,11 @@ export class LinkRunner {
   private async recordStates(subs: SubscriptionRecord[], specs: WatchSpec[]): Promise<void> {
     const driver = this.driver;
     if (!driver) return;
-    const byTarget = new Map(specs.map((s) => [`${s.target.type}:${s.target.id ?? ''}`, s]));
+    const byTarget = new Map(specs.map((s) => [targetKey(s.target), s]));
     const now = this.deps.now();
     await Promise.all(
       subs.map(async (sub) => {
-        const spec = byTarget.get(`${sub.target.type}:${sub.target.id ?? ''}`);
+        const spec = byTarget.get(targetKey(sub.target));
         if (!spec) return;
         const status = driver.watchStatus?.(spec) ?? { state: 'active' as const };
         const reason = status.reason ?? null;

@@ -7,7 +7,7 @@
  * routes by default at the deadline); what happened is recorded on the delivery attempt (`routing`).
  */
 import type { BridgeEvent, RouteChoice as RouteChoiceT } from '../../shared/events/model.js';
-import { RouteChoice } from '../../shared/events/model.js';
+import { RouteSelection } from '../../shared/events/model.js';
 
 /** Sends a route select for a call of a link (default: `sendCommand` to the link's owner). */
 export type RouteSelectFn = (
@@ -53,13 +53,11 @@ export async function routeFromAnswer(
   }
   const raw = (parsed as { route?: unknown } | null)?.route;
   if (raw === undefined) return 'default routing: the answer carried no route';
-  const route = RouteChoice.safeParse(raw);
+  const route = RouteSelection.safeParse(raw);
   if (!route.success)
     return `default routing: bad route (${route.error.issues
       .map((i) => `${['route', ...i.path].join('.')}: ${i.message}`)
       .join('; ')})`;
-  if (route.data.type !== 'default' && !route.data.destination)
-    return 'default routing: bad route (route.destination: required unless type is default)';
   const deadline = data.deadline ? Date.parse(data.deadline) : NaN;
   if (Number.isFinite(deadline) && nowMs >= deadline)
     return `default routing: the answer came after the deadline ${data.deadline}`;

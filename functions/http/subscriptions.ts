@@ -69,6 +69,15 @@ async function requireSessionIfNeeded(
   throw sessionRequired(link, body.target.id, latest);
 }
 
+/**
+ * Has the link's owner apply its subscriptions now (in force when the API answers) and reads the
+ * subscription back: its `state` then says what the vendor did (`active`, `failed`, or `pending`).
+ */
+async function applyNow(deps: Deps, s: SubscriptionRecord, now: Date): Promise<SubscriptionRecord> {
+  await syncSubscriptions(deps, s.tenant, s.link);
+  return (await deps.repos.subscriptions.get(s.tenant, s.id, now)) ?? s;
+}
+
 export const build = (getDeps: () => Deps) =>
   makeHttpFunction(
     'subscriptions',
@@ -88,9 +97,7 @@ export const build = (getDeps: () => Deps) =>
             },
             now,
           );
-          // in force when 201 answers; the record then says what the vendor did (active, failed)
-          await syncSubscriptions(deps, tenant, s.link);
-          const applied = (await deps.repos.subscriptions.get(tenant, s.id, now)) ?? s;
+          const applied = await applyNow(deps, s, now);
           return { status: 201, body: view(applied), headers: { location: `/v1/subscriptions/${s.id}` } };
         },
       ),
@@ -116,9 +123,7 @@ export const build = (getDeps: () => Deps) =>
         async ({ params, body, tenant, deps, now }) => {
           const s = await deps.repos.subscriptions.update(tenant, params.id, body, now);
           if (!s) throw problems.notFound('subscription', 'id');
-          if (!body.events) return { status: 200, body: view(s) };
-          await syncSubscriptions(deps, tenant, s.link);
-          return { status: 200, body: view((await deps.repos.subscriptions.get(tenant, s.id, now)) ?? s) };
+          return { status: 200, body: view(body.events ? await applyNow(deps, s, now) : s) };
         },
       ),
       deleteSubscription: operation({ params: S.IdParams }, async ({ params, tenant, deps, now }) => {

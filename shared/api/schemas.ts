@@ -14,6 +14,7 @@ import {
   AgentStateValue,
   Call,
   RouteChoice,
+  RouteSelection,
   UserData,
 } from '../events/model.js';
 
@@ -441,10 +442,7 @@ export const CallDataBody = z.strictObject({
 });
 export const CallDataView = z.object({ userData: UserData });
 export const RouteParams = z.strictObject({ link: Slug, call: VendorId });
-export const RouteSelectBody = RouteChoice.refine((r) => r.type === 'default' || r.destination, {
-  path: ['destination'],
-  message: 'required unless type is default',
-}).describe(
+export const RouteSelectBody = RouteSelection.describe(
   "Where the call goes: an agent (login name, id or station), a service (id), an external number, or the vendor's default routing",
 );
 export const RouteSelectView = z.object({ outcome: z.literal('used'), route: RouteChoice });

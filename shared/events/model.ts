@@ -127,6 +127,11 @@ export const RouteChoice = z.strictObject({
   userData: UserData.optional(),
 });
 export type RouteChoice = z.infer<typeof RouteChoice>;
+/** A route an application selects (API or routing webhook): `destination` unless the type is `default`. */
+export const RouteSelection = RouteChoice.refine((r) => r.type === 'default' || r.destination, {
+  path: ['destination'],
+  message: 'required unless type is default',
+});
 const RouteOutcomeData = z.object({
   routePoint: z.object({ id: z.string() }),
   call: z.object({ id: z.string(), correlationId: z.string() }),

@@ -52,6 +52,8 @@ const NEW_STATE: Partial<Record<AgentStateValue, string>> = {
 export interface AgentCommandDeps {
   outcomes: Outcomes;
   agents: AgentDirectory;
+  /** The agent state last reported for an AgentId (the mapper's, which folds a login's NotReady into `sign-in`). */
+  reported(agentId: number): AgentStateValue | undefined;
   agentStations: Readonly<Record<string, string>>;
   connection(): CtipsConnection;
 }
@@ -110,8 +112,10 @@ export class AgentCommands {
       (ev) => {
         if (ev.name !== 'AgentStateChange') return undefined;
         const s = textOf(ev.node, 'AgentState');
-        // the NotReady a login starts in is the model's `sign-in` (as the mapper reports it)
-        return s === 'NotReady' && entry.justSignedIn ? { state: 'sign-in' as const } : agentStateOf(s);
+        // the NotReady a login starts in is the model's `sign-in`, as the mapper reported it
+        return s === 'NotReady' && this.deps.reported(entry.agentId) === 'sign-in'
+          ? { state: 'sign-in' as const }
+          : agentStateOf(s);
       },
       `AgentStateChange after GetAgentState for ${agent}`,
     );

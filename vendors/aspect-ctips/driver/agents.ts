@@ -12,8 +12,6 @@ export interface AgentEntry {
   agentId: number;
   loginName?: string;
   station?: string;
-  /** Logged in and still in the state the login started in (no AgentStateChange to another state). */
-  justSignedIn?: boolean;
 }
 
 /**
@@ -41,12 +39,6 @@ export class AgentDirectory {
         return;
       }
       this.learn(agentId, textOf(ev.node, 'AgentLoginName'), textOf(ev.node, 'AgentStationAddress'));
-      this.entries.get(agentId)!.justSignedIn = true;
-      return;
-    }
-    if (ev.name === 'AgentStateChange') {
-      const entry = this.entries.get(intOf(ev.node, 'AgentId') ?? -1);
-      if (entry && textOf(ev.node, 'AgentState') !== 'NotReady') entry.justSignedIn = false;
       return;
     }
     if (ev.name === 'SnapShotUpdate') {
@@ -68,7 +60,6 @@ export class AgentDirectory {
     const prev = this.entries.get(agentId);
     const entry: AgentEntry = {
       agentId,
-      ...(prev?.justSignedIn ? { justSignedIn: true } : {}),
       ...(loginName || prev?.loginName ? { loginName: loginName || prev!.loginName! } : {}),
       ...(station || prev?.station ? { station: station || prev!.station! } : {}),
     };

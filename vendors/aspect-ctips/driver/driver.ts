@@ -187,6 +187,7 @@ export class AspectCtipsDriver implements Driver {
     this.agentCommands = new AgentCommands({
       outcomes: this.outcomes,
       agents: this.agents,
+      reported: (agentId) => this.mapper.agentStateOf(String(agentId)),
       agentStations: o.agentStations,
       connection,
     });

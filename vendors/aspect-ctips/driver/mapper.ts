@@ -50,7 +50,7 @@ import {
   kid,
 } from './mapper-fields.js';
 import { CtipsQueueBook, type CallRef, type TargetMapped } from './mapper-routes.js';
-import type { RouteDecision } from './routes.js';
+import { routeOfAction, type RouteDecision } from './routes.js';
 
 /**
  * An event the mapper cannot map (a call event without a CallId, an unreadable event). The only error
@@ -125,21 +125,6 @@ const userTarget = (id: string): Target => ({ type: 'user', id });
 
 /** Calls whose call data is remembered. */
 const USER_DATA_KEPT = 2000;
-
-/** A CTIRouteType (L2361-2372) as a route of the model, where it is one. */
-function routeOfType(
-  type: string,
-  destination: string | undefined,
-): { type: 'agent' | 'service' | 'external' | 'default'; destination?: string } | undefined {
-  const t = {
-    RouteToAgent: 'agent',
-    RouteToService: 'service',
-    RouteToExternal: 'external',
-    RouteToDefault: 'default',
-  }[type] as 'agent' | 'service' | 'external' | 'default' | undefined;
-  if (!t) return undefined;
-  return { type: t, ...(destination && t !== 'default' ? { destination } : {}) };
-}
 
 /**
  * Maps the events of one CTIPS link, keeping the state the mapping needs across events.
@@ -509,7 +494,7 @@ export class CtipsMapper {
     const decision = this.routes?.decisionOf(Number(ref.callId));
     const route =
       decision?.route ??
-      (fields.routeType ? routeOfType(fields.routeType, fields.destination) : undefined) ??
+      (fields.routeType ? routeOfAction(fields.routeType, fields.destination) : undefined) ??
       (type === 'route.defaulted' ? { type: 'default' as const } : undefined);
     const by = decision?.by ?? (type === 'route.defaulted' ? 'vendor' : undefined);
     this.emit(

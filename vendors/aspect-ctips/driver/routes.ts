@@ -62,6 +62,22 @@ const ACTION: Record<RouteChoice['type'], string> = {
   default: 'RouteToDefault',
 };
 
+/**
+ * The model's route of a CTIRouteType and destination (RouteUsed's RouteType / RouteDestination), where
+ * the type is one a RouteSelect can ask for (not Invalid, IVR, Voicemail).
+ *
+ * @example
+ * routeOfAction('RouteToAgent', '1003'); // { type: 'agent', destination: '1003' }
+ */
+export function routeOfAction(
+  action: string,
+  destination: string | undefined,
+): RouteDecision['route'] | undefined {
+  const type = (Object.keys(ACTION) as RouteChoice['type'][]).find((t) => ACTION[t] === action);
+  if (!type) return undefined;
+  return { type, ...(destination && type !== 'default' ? { destination } : {}) };
+}
+
 /** Finished requests remembered for `decisionOf` and for refusing late answers. */
 const DONE_KEPT = 512;
 

@@ -434,9 +434,7 @@ export const ROUTES: Route[] = [
     template: '/routepoint/%subscriberId%/calls/%callId%/distribute',
     names: ['RoutePointDistributeRequest', 'DistributeCallRequest'],
     handler(ctx) {
-      const rp = routePoint(ctx);
-      const callId = ctx.param('callId');
-      if (!callId) throw E.missingParam('callId');
+      const { rp, callId } = routePointCall(ctx);
       const dest =
         ctx.param('address') ??
         text(lookup(ctx.body, 'agentId', 'address', 'destination', 'phoneNumber', 'agentUserId'));
@@ -450,9 +448,7 @@ export const ROUTES: Route[] = [
     template: '/routepoint/%routepointId%/calls/%callId%/BlindTransfer?address=%address%',
     names: ['RoutePointBlindTransferRequest'],
     handler(ctx) {
-      const rp = routePoint(ctx);
-      const callId = ctx.param('callId');
-      if (!callId) throw E.missingParam('callId');
+      const { rp, callId } = routePointCall(ctx);
       const dest = address(ctx);
       run(() => ctx.core.distribute(rp, callId, dest), callId);
       return ok();
@@ -463,9 +459,7 @@ export const ROUTES: Route[] = [
     template: '/routepoint/%subscriberId%/calls/%callId%',
     names: ['RoutePointReleaseCallRequest'],
     handler(ctx) {
-      const rp = routePoint(ctx);
-      const callId = ctx.param('callId');
-      if (!callId) throw E.missingParam('callId');
+      const { rp, callId } = routePointCall(ctx);
       const q = ctx.core.getQueue(rp)!;
       const entry = q.entries.find((e) => e.callerLegId === callId || e.id === callId);
       if (!entry) throw E.callNotFound(callId);
@@ -475,6 +469,14 @@ export const ROUTES: Route[] = [
   },
   ...ACD_ROUTES,
 ];
+
+/** The route point and the call a route point request names (both required). */
+function routePointCall(ctx: CallRequestContext): { rp: string; callId: string } {
+  const rp = routePoint(ctx);
+  const callId = ctx.param('callId');
+  if (!callId) throw E.missingParam('callId');
+  return { rp, callId };
+}
 
 function routePoint(ctx: CallRequestContext): string {
   const id = ctx.param('subscriberId') ?? ctx.param('routepointId');
