@@ -43,7 +43,9 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { startStack, type LocalStack } from '../local/stack.js';
 import type { BridgeEvent } from '../shared/events/model.js';
+import { encodeSegments } from '../shared/repos/events.js';
 import { benchDirectory } from './directory.js';
+import { countWrites } from './writes.js';
 import type { FromReceivers, Receipt, ToReceivers } from './receivers.js';
 import type { FromSimulator, LoadResult, SimStats, ToSimulator } from './simulator-process.js';
 
@@ -138,6 +140,14 @@ export interface Row {
   errors: number;
   /** Seconds the drain took (bounded). */
   drainSec: number;
+  /** DynamoDB items the connector process wrote per logged event, load and drain (counted). */
+  itemsPerEvent: number;
+  /** The write units AWS would bill for them, per logged event (estimated from the item sizes). */
+  writeUnitsPerEvent: number;
+  /** Write units per second on the link's log partition key during the load (segments). */
+  logWriteUnitsPerSec: number;
+  /** Events per log segment (one item per write batch). */
+  eventsPerSegment: number;
 }
 
 export interface Floor {
@@ -155,6 +165,8 @@ export interface ClockOffset {
 
 export interface DeliveryResult {
   floor: Floor;
+  /** One segment (one event) written to DynamoDB Local, sequentially: the durable part of the floor. */
+  segmentWrite: Floor;
   /** Clock offset receivers - connector process. */
   clock: ClockOffset;
   /** Clock offset simulator - connector process. */
@@ -310,6 +322,35 @@ async function rawFloor(rx: Receivers, offsetMs: number, n = 3000, rate = 2000):
   const lat = (await result).lat.map((x) => x - offsetMs);
   wss.close();
   return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), n: lat.length };
+}
+
+/**
+ * One-event segments written one after another to DynamoDB Local through the stack's repository (the
+ * write every logged batch costs), in a partition of their own.
+ */
+async function segmentFloor(stack: LocalStack, n = 300): Promise<Floor> {
+  const lat: number[] = [];
+  const link = `bench-floor-${Date.now()}`;
+  for (let i = 1; i <= n; i++) {
+    const event = {
+      specversion: '1',
+      id: `evt_floor_${i}`,
+      type: 'call.updated',
+      time: new Date().toISOString(),
+      tenant: 'default',
+      link,
+      target: { type: 'user', id: 'floor@bench.example' },
+      seq: i,
+      data: { call: { id: `call-${i}`, state: 'active', body: 'x'.repeat(400) } },
+      vendor: { name: 'broadworks-cti', event: 'CallUpdatedEvent' },
+    } as unknown as BridgeEvent;
+    const t = performance.now();
+    const seg = encodeSegments([event]).segments[0]!;
+    await stack.deps.repos.events.appendSegment(seg, 1, new Date());
+    lat.push(performance.now() - t);
+  }
+  const l = lat.slice(50);
+  return { p50: pct(l, 50), p95: pct(l, 95), p99: pct(l, 99), n: l.length };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -549,8 +590,11 @@ export async function deliveryBench(opts: {
 
     // --- floor, before any load
     const floor = await rawFloor(r, clock.offsetMs);
+    const segmentWrite = await segmentFloor(st);
+    const writes = countWrites(st.deps.db);
+    const logStats = () => ({ ...st.connector!.log.stats });
     log(
-      `  floor p50 ${floor.p50.toFixed(3)} ms; clock offsets to the connector process: ` +
+      `  floor p50 ${floor.p50.toFixed(3)} ms, segment write p50 ${segmentWrite.p50.toFixed(3)} ms; clock offsets to the connector process: ` +
         `receivers ${clock.offsetMs.toFixed(3)} ms (IPC rtt ${clock.rttMs.toFixed(3)} ms), ` +
         `simulator ${simulatorClock.offsetMs.toFixed(3)} ms (IPC rtt ${simulatorClock.rttMs.toFixed(3)} ms)`,
     );
@@ -644,6 +688,8 @@ export async function deliveryBench(opts: {
       const rxCpu0 = (await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' })).cpu;
       const simCpu0 = (await simStats(true)).cpu;
       const logged0 = logged;
+      writes.take();
+      const log0 = logStats();
       collecting = true;
       loopDelay.enable();
       const t0 = performance.now();
@@ -658,6 +704,7 @@ export async function deliveryBench(opts: {
       const loadSec = load.loadMs / 1000;
       const loadStart = load.startedAt - simulatorClock.offsetMs;
       const loggedDuringLoad = logged - logged0;
+      const logLoad = logStats();
       if (load.vendorEvents !== vendorEvents)
         log(`  (${load.vendorEvents} vendor events emitted, ${vendorEvents} stamps received)`);
 
@@ -672,6 +719,9 @@ export async function deliveryBench(opts: {
           idleMs,
         );
       const drainSec = (performance.now() - drainStart) / 1000;
+      const written = writes.take();
+      const loggedInPhase = Math.max(1, logged - logged0);
+      const log1 = logStats();
       const flushed = await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' });
       await sleep(20); // the flushed batch is handled before the reply: IPC keeps order
       const simEnd = await simStats(true);
@@ -707,6 +757,10 @@ export async function deliveryBench(opts: {
         missedCalls: load.missed,
         errors: load.errors,
         drainSec,
+        itemsPerEvent: written.items / loggedInPhase,
+        writeUnitsPerEvent: written.writeUnits / loggedInPhase,
+        logWriteUnitsPerSec: Math.round((logLoad.writeUnits - log0.writeUnits) / loadSec),
+        eventsPerSegment: (log1.events - log0.events) / Math.max(1, log1.segments - log0.segments),
       };
       rows.push(row);
       // The vendor side's backlog of this phase goes into the log before the subscriptions go: logged
@@ -724,6 +778,9 @@ export async function deliveryBench(opts: {
         `  phase ${phaseNo} (${n} × ${phase.shape} @ ${phase.eventsPerSec}/s): setup ${setupSec.toFixed(1)} s, ` +
           `${load.calls} calls, ${vendorEvents} vendor events, ${received} / ${expected} delivered, ` +
           `${unmatched} unmatched receipts, drain ${drainSec.toFixed(1)} s; ` +
+          `DynamoDB items written ${Object.entries(written.byCommand)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}; ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
           `(${logLat.length} events, ${tailSec.toFixed(1)} s after the drain); ` +
           `event loop delay during load: connector p99 ${ms(loopDelay.percentile(99) / 1e6)} ms max ${ms(loopDelay.max / 1e6)} ms, ` +
@@ -757,7 +814,7 @@ export async function deliveryBench(opts: {
       });
     }
     const last = await r.request<{ rssMiB: number }>({ op: 'flush' });
-    return { floor, clock, simulatorClock, rows, receiversRssMiB: last.rssMiB };
+    return { floor, segmentWrite, clock, simulatorClock, rows, receiversRssMiB: last.rssMiB };
   } finally {
     // Every helper process goes, whatever failed.
     try {
@@ -771,6 +828,9 @@ export async function deliveryBench(opts: {
     }
   }
 }
+
+/** The durable floor: one segment write plus one loopback frame (p50s). */
+const durableFloor = (r: DeliveryResult) => r.segmentWrite.p50 + r.floor.p50;
 
 /** Standard Webhooks signature (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`), to check who sent a request. */
 const sign = (secret: string, id: string, timestamp: string, body: string) =>
@@ -800,12 +860,14 @@ const times = (q: number) => (Number.isNaN(q) ? '–' : `${q >= 10 ? num(Math.ro
 export function deliveryTable(r: DeliveryResult): string[] {
   const out = [
     `raw loopback WebSocket floor (connector process -> receivers process, ${r.floor.n} msgs): p50 ${r.floor.p50.toFixed(3)} ms  p95 ${r.floor.p95.toFixed(3)} ms  p99 ${r.floor.p99.toFixed(3)} ms`,
+    `one log segment written to DynamoDB Local (${r.segmentWrite.n} sequential): p50 ${r.segmentWrite.p50.toFixed(3)} ms  p95 ${r.segmentWrite.p95.toFixed(3)} ms  p99 ${r.segmentWrite.p99.toFixed(3)} ms`,
+    `durable floor (segment write + loopback frame): p50 ${durableFloor(r).toFixed(3)} ms`,
     `clock offset receivers - connector process: ${r.clock.offsetMs.toFixed(3)} ms (IPC round trip ${r.clock.rttMs.toFixed(3)} ms)`,
     `clock offset simulator - connector process: ${r.simulatorClock.offsetMs.toFixed(3)} ms (IPC round trip ${r.simulatorClock.rttMs.toFixed(3)} ms); ` +
       `both subtracted: emission, log and receipt times are on the connector process's clock`,
     '',
-    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.rows) {
     const phase = x.channels === 0 ? `vendor side only (${x.shape} subs)` : x.shape;
@@ -813,9 +875,9 @@ export function deliveryTable(r: DeliveryResult): string[] {
       Math.abs(x.offered - x.target) > 0.05 * x.target
         ? `${num(x.offered)} (of ${num(x.target)})`
         : num(x.offered);
-    const ratio = x.channels ? times(x.p50 / r.floor.p50) : '–';
+    const ratio = x.channels ? times(x.p50 / durableFloor(r)) : '–';
     out.push(
-      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} |`,
+      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} |`,
     );
   }
   out.push(
@@ -826,20 +888,23 @@ export function deliveryTable(r: DeliveryResult): string[] {
       `DynamoDB Local is a separate Java process. CPU % = each process's CPU time over the phase's load and ` +
       `drain, % of one core.`,
   );
-  // The target: >= 2,000 vendor events/s sustained into 100 channels (per-user: one delivery per event),
-  // p99 <= 50 ms, p50 <= 10x the floor, connector RSS <= 300 MB.
+  // The targets of the 2,000 events/s phase into 100 per-user channels (docs/performance.md): >= 1,950
+  // events/s into the log during the load, everything delivered within 1 s after it, p99 <= 50 ms, p50
+  // <= 2x the durable floor, connector RSS <= 300 MB, <= 0.1 DynamoDB items written per event.
   for (const t of r.rows.filter((x) => x.channels === 100 && x.shape === 'per-user')) {
     const yes = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    const perSec = t.deliveredPerSec / (t.fanOut || 1);
     const all = t.deliveries === t.expected;
     const mb = (t.rssMiB * 2 ** 20) / 1e6;
+    const floor = durableFloor(r);
     out.push(
-      `target, 100 per-user channels at ${num(t.target)} events/s offered: ` +
-        `${num(Math.round(perSec))} events/s delivered${all ? '' : ` (${num(t.deliveries)} of ${num(t.expected)} within the drain)`} ` +
-        `-> ${yes(t.offered >= 0.98 * 2000 && perSec >= 0.98 * 2000 && all)} (>= 2,000); ` +
+      `targets, 100 per-user channels at ${num(t.target)} events/s offered: ` +
+        `${num(t.loggedPerSec)} events/s into the log -> ${yes(t.loggedPerSec >= 1950)} (>= 1,950); ` +
+        `${num(t.deliveries)} of ${num(t.expected)} delivered, drain ${t.drainSec.toFixed(1)} s -> ${yes(all && t.drainSec <= 1)} (all, <= 1 s); ` +
         `p99 ${ms(t.p99)} ms -> ${yes(t.p99 <= 50)} (<= 50); ` +
-        `p50 ${times(t.p50 / r.floor.p50)} the floor -> ${yes(t.p50 <= 10 * r.floor.p50)} (<= 10×); ` +
-        `RSS ${Math.round(mb)} MB -> ${yes(mb <= 300)} (<= 300).`,
+        `p50 ${times(t.p50 / floor)} the durable floor -> ${yes(t.p50 <= 2 * floor)} (<= 2×); ` +
+        `RSS ${Math.round(mb)} MB -> ${yes(mb <= 300)} (<= 300); ` +
+        `${t.itemsPerEvent.toFixed(2)} items written per event -> ${yes(t.itemsPerEvent <= 0.1)} (<= 0.1); ` +
+        `log ${num(t.logWriteUnitsPerSec)} WCU/s on its partition key -> ${yes(t.logWriteUnitsPerSec < 1000)} (< 1,000).`,
     );
   }
   return out;

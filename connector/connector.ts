@@ -106,17 +106,25 @@ export interface Connector {
   kill(): Promise<void>;
 }
 
+/** How long a new link may have no credentials yet (the API stores them right after the link). */
+const CREDENTIALS_GRACE_MS = 10_000;
+
 export async function startConnector(opts: ConnectorOptions): Promise<Connector> {
   const { deps } = opts;
   const id = opts.id ?? `conn_${randomBytes(6).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? 15_000;
   const reconcileMs = opts.reconcileMs ?? 2_000;
   const runners = new Map<string, { runner: LinkRunner; updatedAt: string }>();
+  const key = (t: string, l: string) => `${t}/${l}`;
+  /** Until when (by this process's clock) each lease it holds is known to be its own. */
+  const leaseUntil = new Map<string, number>();
   const log = new EventLogWriter(deps, {
     ttlDays: opts.eventTtlDays ?? deps.config.eventTtlDays,
     onLogged: opts.onEvent,
+    // a link's log is written only while its lease is ours: a stalled process whose lease ran out
+    // neither writes nor acknowledges (its vendor redelivers to the new owner)
+    mayWrite: (t, l) => (leaseUntil.get(key(t, l)) ?? 0) > Date.now(),
   });
-  const key = (t: string, l: string) => `${t}/${l}`;
   const linkOwned =
     opts.onLinkOwned ??
     (opts.onEvent as { linkOwned?: (t: string, l: string) => Promise<void> } | undefined)?.linkOwned;
@@ -187,6 +195,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     if (!entry) return;
     runners.delete(k);
     await entry.runner.stop();
+    leaseUntil.delete(k);
+    log.forget(entry.runner.link.tenant, entry.runner.link.id);
     if (!release) return;
     // A lease that cannot be released (database gone) simply expires after `leaseMs`.
     await deps.repos.leases
@@ -208,6 +218,9 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     }
     const credentials = await deps.secrets.get(link.tenant, link.id);
     if (!credentials) {
+      // The API stores a new link's credentials just after its record: a reconcile in between tries
+      // again next time instead of reporting the link down.
+      if (Date.now() - Date.parse(link.createdAt) < CREDENTIALS_GRACE_MS) return;
       await deps.repos.links.setStatus(link.tenant, link.id, {
         status: 'down',
         since: deps.now().toISOString(),
@@ -253,6 +266,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
       const entry = runners.get(k);
       if (entry && entry.updatedAt !== link.updatedAt) await stopRunner(k, false); // configuration changed
       if (runners.has(k)) continue;
+      const asked = Date.now();
       const got = await deps.repos.leases.acquire(
         {
           tenant: link.tenant,
@@ -260,11 +274,15 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
           owner: id,
           endpoint,
           ...(callbackEndpoint ? { callbackEndpoint } : {}),
-          expiresAtMs: Date.now() + leaseMs,
+          expiresAtMs: asked + leaseMs,
         },
         Date.now(),
       );
-      if (got) await startRunner(link);
+      if (got) {
+        leaseUntil.set(k, asked + leaseMs);
+        await startRunner(link);
+        if (!runners.has(k)) leaseUntil.delete(k);
+      }
     }
   }
 
@@ -275,9 +293,11 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
 
   const renew = async () => {
     for (const [k, { runner }] of [...runners]) {
+      const asked = Date.now();
       const ok = await deps.repos.leases
-        .renew(runner.link.tenant, runner.link.id, id, Date.now() + leaseMs)
+        .renew(runner.link.tenant, runner.link.id, id, asked + leaseMs)
         .catch(() => false);
+      if (ok && runners.get(k)?.runner === runner) leaseUntil.set(k, asked + leaseMs);
       if (!ok && !stopped) {
         deps.logger.warn('lease lost', { link: k, connector: id });
         await stopRunner(k, false);

@@ -5,12 +5,9 @@
  * streams read channel records before each attempt or sync, and drop an entry they know is stale
  * (`forgetChannel`). Also `loadEvent`, the uncached read of one logged event, for the senders.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
-import { keys } from '../../shared/repos/keys.js';
-import { eventOf } from '../../shared/repos/events.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
@@ -125,14 +122,11 @@ export function createCaches({
 }
 
 /** Reads one logged event (consistent read); null when it is no longer in the log. */
-export async function loadEvent(
-  deps: Pick<Deps, 'db'>,
+export function loadEvent(
+  deps: Pick<Deps, 'repos' | 'now'>,
   tenant: string,
   link: string,
   seq: number,
 ): Promise<BridgeEvent | null> {
-  const res = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.table, Key: keys.event(tenant, link, seq), ConsistentRead: true }),
-  );
-  return res.Item ? eventOf(res.Item) : null;
+  return deps.repos.events.at(tenant, link, seq, deps.now());
 }

@@ -53,6 +53,7 @@ export function createHandoff({
 }): Handoff {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
+  const log = deps.repos.events;
   const { recoverMs, maxBacklog, maxBatch } = settings;
 
   /** Every matching, catch-up and repair runs here, one at a time, in the order they were queued. */
@@ -108,7 +109,7 @@ export function createHandoff({
   async function loadLink(L: LinkState, fallback: number | null) {
     let w = await repo.getWatermark(L.tenant, L.link);
     if (w === null)
-      w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await repo.logHead(L.tenant, L.link)));
+      w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await log.head(L.tenant, L.link)));
     L.done = w;
     L.durable = w;
   }
@@ -118,7 +119,13 @@ export function createHandoff({
     let from = L.done!;
     let rematched = 0;
     while (from < upTo && !lifecycle.stopped) {
-      const evs = await repo.eventsBetween(L.tenant, L.link, from, upTo, 200, deps.now());
+      const { events: evs } = await log.read(L.tenant, L.link, {
+        after: from,
+        upTo,
+        limit: 200,
+        now: deps.now(),
+        consistent: true,
+      });
       if (!evs.length) break;
       await deliverBatch(evs, true);
       rematched += evs.length;
@@ -225,7 +232,7 @@ export function createHandoff({
     await serial(async () => {
       if (lifecycle.stopped) return;
       await loadLink(L, null);
-      await catchUp(L, await repo.logHead(tenant, link));
+      await catchUp(L, await log.head(tenant, link));
     }).catch((err: unknown) => {
       logger.error('delivery catch-up failed', { error: err as Error, tenant, link });
       L.broken = true;

@@ -21,18 +21,15 @@ import { randomBytes } from 'node:crypto';
 import { batchPut } from '../db/batch.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import type { BridgeEvent } from '../events/model.js';
 import {
   epochSeconds,
   getManyLive,
   isConditionalFailure,
-  isLive,
   queryAll,
   queryPage,
   type Item,
   type Page,
 } from './common.js';
-import { eventOf } from './events.js';
 import { keys, seqKey } from './keys.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -572,51 +569,6 @@ export class DeliveryRepo {
         Item: { ...watermarkKey(tenant, link), type: 'delivery-watermark', tenant, link, matched: seq },
       }),
     );
-  }
-
-  /** Highest seq reserved in a link's event log (0 when none). */
-  async logHead(tenant: string, link: string): Promise<number> {
-    const res = await this.db.doc.send(
-      new GetCommand({
-        TableName: this.db.table,
-        Key: { pk: keys.eventPartition(tenant, link), sk: 'SEQ' },
-        ConsistentRead: true,
-      }),
-    );
-    return (res.Item?.next as number | undefined) ?? 0;
-  }
-
-  /** Logged events of a link with after < seq <= upTo, in order, at most `limit` (consistent read). */
-  async eventsBetween(
-    tenant: string,
-    link: string,
-    after: number,
-    upTo: number,
-    limit: number,
-    now: Date,
-  ): Promise<BridgeEvent[]> {
-    if (upTo <= after) return [];
-    const out: BridgeEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.table,
-          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':p': keys.eventPartition(tenant, link),
-            ':from': seqKey(after + 1),
-            ':to': seqKey(upTo),
-          },
-          ConsistentRead: true,
-          Limit: limit - out.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const it of res.Items ?? []) if (isLive(it, now)) out.push(eventOf(it));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey && out.length < limit);
-    return out;
   }
 
   async get(tenant: string, channel: string, seq: number): Promise<DeliveryRecord | null> {

@@ -34,6 +34,8 @@ export const keys = {
   }),
   event: (t: string, link: string, seq: number) => ({ pk: `EVT#${t}#${link}`, sk: seqKey(seq) }),
   eventPartition: (t: string, link: string) => `EVT#${t}#${link}`,
+  /** The log's head marker (no TTL): numbering goes on after every segment of an idle link expired. */
+  eventHead: (t: string, link: string) => ({ pk: `EVT#${t}#${link}`, sk: 'HEAD' }),
   lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),
   /** Per-link watermark: every log event with seq <= `matched` has its deliveries stored. */
   deliveryWatermark: (t: string, link: string) => ({ pk: `DLVMATCH#${t}#${link}`, sk: 'MATCHED' }),

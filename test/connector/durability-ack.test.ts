@@ -50,10 +50,12 @@ class Faults {
     const events = base.repos.events;
     const leases = base.repos.leases;
     const gatedEvents: EventLogRepo = Object.assign(Object.create(events) as EventLogRepo, {
-      appendMany: async (list: BridgeEvent[], ttlDays: number, now: Date): Promise<void> => {
+      appendSegment: async (...args: Parameters<EventLogRepo['appendSegment']>) => {
+        const list = args[0].events;
         if (this.hold === 'before' || this.dead) await this.wait(list);
-        await events.appendMany(list, ttlDays, now);
+        const r = await events.appendSegment(...args);
         if (this.hold === 'after') await this.wait(list);
+        return r;
       },
     });
     const partitionedLeases: LeaseRepo = Object.assign(Object.create(leases) as LeaseRepo, {

@@ -1,0 +1,107 @@
+/**
+ * Counts what a process writes to DynamoDB (`npm run bench`): items written and the write units AWS
+ * would bill for them, from the requests that succeeded. A middleware on the process's client sees
+ * every command with its marshalled input, so nothing in the product is changed to be counted.
+ *
+ * Write units follow DynamoDB's rule: per item, its size (attribute names and values) rounded up to
+ * 1 KB; transactions cost twice. An UpdateItem is counted as one unit (its item's size is not in the
+ * request; the product's updates are small counters and leases).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Db } from '../shared/db/client.js';
+
+export interface WriteCounts {
+  items: number;
+  writeUnits: number;
+  /** Items by command, e.g. `PutItem`, `BatchWriteItem`. */
+  byCommand: Record<string, number>;
+}
+
+/** A DynamoDB attribute value's size in bytes, about as DynamoDB counts it. */
+function valueBytes(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S);
+  if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\./g, '').length / 2) + 1;
+  if (v.B !== undefined) return v.B.length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.M !== undefined) return 3 + itemSize(v.M);
+  if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + valueBytes(x), 0);
+  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
+  if (v.NS !== undefined) return v.NS.reduce((n, s) => n + Math.ceil(s.length / 2) + 1, 0);
+  if (v.BS !== undefined) return v.BS.reduce((n, b) => n + b.length, 0);
+  return 0;
+}
+
+function itemSize(item: Record<string, AttributeValue>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + valueBytes(v);
+  return n;
+}
+
+const units = (item: Record<string, AttributeValue> | undefined) =>
+  item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 1;
+
+/**
+ * Starts counting the writes of `db`'s client. `take()` returns what was written since the last take.
+ *
+ * @example
+ * const writes = countWrites(stack.deps.db);
+ * // ... load ...
+ * const { items, writeUnits } = writes.take();
+ */
+export function countWrites(db: Db): { take(): WriteCounts } {
+  let c: WriteCounts = { items: 0, writeUnits: 0, byCommand: {} };
+  const add = (command: string, items: number, wcu: number) => {
+    c.items += items;
+    c.writeUnits += wcu;
+    c.byCommand[command] = (c.byCommand[command] ?? 0) + items;
+  };
+  db.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const input = args.input as Record<string, any>;
+      switch (context.commandName) {
+        case 'PutItemCommand':
+          add('PutItem', 1, units(input.Item));
+          break;
+        case 'UpdateItemCommand':
+          add('UpdateItem', 1, 1);
+          break;
+        case 'DeleteItemCommand':
+          add('DeleteItem', 1, 1);
+          break;
+        case 'BatchWriteItemCommand': {
+          const unprocessed = (result.output as { UnprocessedItems?: Record<string, unknown[]> })
+            .UnprocessedItems;
+          for (const [table, reqs] of Object.entries(input.RequestItems as Record<string, any[]>)) {
+            const left = unprocessed?.[table]?.length ?? 0;
+            const done = reqs.slice(0, reqs.length - left);
+            add(
+              'BatchWriteItem',
+              done.length,
+              done.reduce((n, r) => n + units(r.PutRequest?.Item), 0),
+            );
+          }
+          break;
+        }
+        case 'TransactWriteItemsCommand': {
+          const items = input.TransactItems as any[];
+          add(
+            'TransactWriteItems',
+            items.length,
+            items.reduce((n, t) => n + 2 * units(t.Put?.Item), 0),
+          );
+          break;
+        }
+      }
+      return result;
+    },
+    { step: 'serialize', priority: 'high', name: 'benchWriteCounter' },
+  );
+  return {
+    take() {
+      const out = c;
+      c = { items: 0, writeUnits: 0, byCommand: {} };
+      return out;
+    },
+  };
+}
