@@ -33,6 +33,7 @@ import {
 } from './callbacks/listener.js';
 import { callbackUrl } from './callbacks/path.js';
 import { SessionManager } from './sessions/manager.js';
+import { channelAttentionRoutes } from './channel-attention-route.js';
 import { subscriptionRoutes } from './subscription-route.js';
 import { sessionRoutes } from './sessions/route.js';
 
@@ -65,6 +66,8 @@ export interface ConnectorOptions {
    * connector's links matches against them from the next event on (`Delivery.subscriptionsChanged`).
    */
   onSubscriptionsChanged?(tenant: string, link: string): void;
+  /** A WebSocket channel has a new connection or a resume request (delivery: look at it now). */
+  onChannelAttention?(tenant: string, channel: string): void;
   /** Metrics sink (EMF in AWS; none locally). Link gauges are sampled every `metricsMs` (60 s). */
   metrics?: ConnectorMetrics;
   metricsMs?: number;
@@ -143,6 +146,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     routes: {
       ...sessionRoutes(sessions),
       ...subscriptionRoutes((t, l) => opts.onSubscriptionsChanged?.(t, l)),
+      ...channelAttentionRoutes((t, c) => opts.onChannelAttention?.(t, c)),
     },
   });
   const endpoint = opts.advertiseUrl ?? server.url;

@@ -75,6 +75,7 @@ const connector = await startConnector({
   leaseMs,
   onEvent: delivery.onEvent,
   onSubscriptionsChanged: (tenant, link) => delivery.subscriptionsChanged(tenant, link),
+  onChannelAttention: (tenant, channel) => delivery.channelAttention(tenant, channel),
 });
 deps.logger.info('connector started', { connector: connector.id, commandUrl: connector.commandUrl });
 

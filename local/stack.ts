@@ -253,6 +253,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           d.subscriptionsChanged(t, l);
           connectorOpts.onSubscriptionsChanged?.(t, l);
         },
+        onChannelAttention: (t, c) => {
+          d.channelAttention(t, c);
+          connectorOpts.onChannelAttention?.(t, c);
+        },
       });
       cleanups.push(() => connector!.stop());
     }

@@ -15,6 +15,8 @@ import type { ChannelStreams } from './streams.js';
 export interface ConnectionChecks {
   /** Starts the periodic check, the connection scan and the heartbeats. */
   start(): void;
+  /** Looks at a channel now: the API told this process about a new connection or a resume request. */
+  attend(tenant: string, channel: string): void;
   /** Lists the live connections now (skipped while a scan runs). */
   scanConnections(): void;
   /** Clears the timers. */
@@ -30,7 +32,7 @@ export function createConnectionChecks({
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
-  caches: Pick<Caches, 'cacheChannel'>;
+  caches: Pick<Caches, 'cacheChannel' | 'forgetChannel'>;
   streams: ChannelStreams;
   settings: Pick<Settings, 'channelCacheMs' | 'connectionScanMs' | 'heartbeatMs'>;
 }): ConnectionChecks {
@@ -150,8 +152,22 @@ export function createConnectionChecks({
         );
   };
 
+  function attend(tenant: string, channel: string) {
+    if (lifecycle.stopped) return;
+    caches.forgetChannel(tenant, channel);
+    const w = sockets.get(key(tenant, channel)) ?? wsChannel(tenant, channel, 0);
+    w.attention = true;
+    if (w.syncQueued) return; // the queued sync reads the channel afresh
+    w.syncQueued = true;
+    void run(w, () => {
+      w.syncQueued = false;
+      return sync(w);
+    });
+  }
+
   let timers: NodeJS.Timeout[] = [];
   return {
+    attend,
     start() {
       timers = [
         setInterval(tick, channelCacheMs),

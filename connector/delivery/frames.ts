@@ -22,6 +22,8 @@ export interface Connection {
   channel: string;
   /** The connection frames go to (null: none; frames are not posted). */
   connectionId: string | null;
+  /** When this process noticed the connection (ms): its handshake may still be finishing for a moment. */
+  noticedAt: number;
   /** The last connection that answered `GoneException` (frames matched for it need no sync each). */
   goneConn: string | null;
   /** A new connection waits for `resume` (or the hold time) before live frames are posted to it. */
@@ -57,6 +59,9 @@ export function managementClientOf(
   );
 }
 
+/** How long after noticing a connection a `GoneException` may mean "handshake not finished" (ms). */
+const OPENING_GRACE_MS = 2_000;
+
 export function createFramePoster({
   deps,
   lifecycle,
@@ -74,37 +79,56 @@ export function createFramePoster({
   const logger = deps.logger;
   const { maxFrameBytes, apiUrl } = settings;
 
-  /** Posts one message (an object to serialise, or JSON already serialised). */
+  /**
+   * Posts one message (an object to serialise, or JSON already serialised). A connection noticed less
+   * than `openingGraceMs` ago may still be in its handshake (the `$connect` that told this process about
+   * it had not returned yet): `GoneException` then means "not open yet", and the post is tried again.
+   */
   async function post(w: Connection, data: unknown): Promise<'ok' | 'gone' | 'too-large' | 'error'> {
     if (!management || !w.connectionId || lifecycle.killed) return 'error'; // a crashed process sends nothing more
     const connectionId = w.connectionId;
-    try {
-      const body = typeof data === 'string' ? data : JSON.stringify(data);
-      await management.send(
-        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(body) }),
-      );
-      return 'ok';
-    } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'GoneException') {
-        w.connectionId = null;
-        w.goneConn = connectionId;
-        w.held = false;
-        const ch = await deps.repos.channels.get(w.tenant, w.channel, deps.now());
-        if (ch?.connectionId === connectionId)
-          await deps.repos.channels.setConnection(w.tenant, w.channel, null, deps.now());
-        forgetChannel(w.tenant, w.channel);
-        logger.info('websocket connection gone; cleared', {
-          tenant: w.tenant,
-          channel: w.channel,
-          connectionId,
-        });
-        return 'gone';
+    const body = typeof data === 'string' ? data : JSON.stringify(data);
+    for (;;) {
+      try {
+        await management.send(
+          new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(body) }),
+        );
+        return 'ok';
+      } catch (err) {
+        const opening = Date.now() - w.noticedAt < OPENING_GRACE_MS;
+        if ((err as Error).name !== 'GoneException' || !opening || lifecycle.stopped)
+          return failed(w, connectionId, err);
+        await new Promise((r) => setTimeout(r, 50));
+        if (w.connectionId !== connectionId) return 'gone';
       }
-      if (name === 'PayloadTooLargeException') return 'too-large';
-      logger.warn('PostToConnection failed', { error: err as Error, tenant: w.tenant, channel: w.channel });
-      return 'error';
     }
+  }
+
+  /** What a post that failed means: a connection gone is cleared from its channel. */
+  async function failed(
+    w: Connection,
+    connectionId: string,
+    err: unknown,
+  ): Promise<'gone' | 'too-large' | 'error'> {
+    const name = (err as Error).name;
+    if (name === 'GoneException') {
+      w.connectionId = null;
+      w.goneConn = connectionId;
+      w.held = false;
+      const ch = await deps.repos.channels.get(w.tenant, w.channel, deps.now());
+      if (ch?.connectionId === connectionId)
+        await deps.repos.channels.setConnection(w.tenant, w.channel, null, deps.now());
+      forgetChannel(w.tenant, w.channel);
+      logger.info('websocket connection gone; cleared', {
+        tenant: w.tenant,
+        channel: w.channel,
+        connectionId,
+      });
+      return 'gone';
+    }
+    if (name === 'PayloadTooLargeException') return 'too-large';
+    logger.warn('PostToConnection failed', { error: err as Error, tenant: w.tenant, channel: w.channel });
+    return 'error';
   }
 
   function tooLargeStub(seq: number, event: BridgeEvent, size: number) {

@@ -56,6 +56,11 @@ export interface Delivery {
   linkOwned(tenant: string, link: string): Promise<void>;
   /** A link's subscriptions changed: the next event of the link is matched against them (no cache). */
   subscriptionsChanged(tenant: string, link: string): void;
+  /**
+   * A WebSocket channel has a new connection or a resume request: applied now in the channel's queue,
+   * instead of at the next periodic check.
+   */
+  channelAttention(tenant: string, channel: string): void;
   /** The per-link "matched up to" seq this service knows (tests, diagnostics). */
   matchedUpTo(tenant: string, link: string): number | null;
   /** Scans pending work now (normally on a timer). */
@@ -105,6 +110,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     linkOwned: handoff.linkOwned,
     matchedUpTo: handoff.matchedUpTo,
     subscriptionsChanged: caches.forgetSubscriptions,
+    channelAttention: checks.attend,
     kill() {
       if (lifecycle.stopped) return;
       lifecycle.killed = true;

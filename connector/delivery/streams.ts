@@ -107,6 +107,7 @@ export function createChannelStreams({
           channel,
           chain: Promise.resolve(),
           connectionId: null,
+          noticedAt: 0,
           held: false,
           heldUntil: 0,
           liveFrom: 1,
@@ -195,8 +196,13 @@ export function createChannelStreams({
     w.seen = true;
     if (ch.connectionId !== w.connectionId) {
       w.connectionId = ch.connectionId;
-      // A connection another process already put live is not held again (the sequencer changed hands).
-      w.held = ch.connectionId !== null && state.liveConn !== ch.connectionId;
+      w.noticedAt = Date.now();
+      // The channel's first connection has nothing to resume: it goes live at once (and is recorded as
+      // live, so that a reconnect is held). A connection another process already put live is not held
+      // again (the sequencer changed hands).
+      const firstConnection = ch.connectionId !== null && !state.liveConn && !state.hold;
+      w.held = ch.connectionId !== null && state.liveConn !== ch.connectionId && !firstConnection;
+      if (firstConnection) await repo.markLive(w.tenant, w.channel, ch.connectionId!);
       w.heldUntil = Date.now() + resumeHoldMs;
       // Without the sequencer, this process's head may be behind: the stored one is the better start.
       const head = sequencers.has(key(w.tenant, w.channel)) ? w.processed : Math.max(w.processed, state.next);

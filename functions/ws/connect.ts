@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { sameDigest, sha256Hex } from '../../shared/auth/keys.js';
+import { nudgeChannel } from '../../shared/channels/attention.js';
 import { lazyEnvDeps, type Deps } from '../../shared/deps.js';
 
 export type WsEvent = APIGatewayProxyWebsocketEventV2 & {
@@ -37,9 +38,22 @@ export function build(getDeps: () => Deps): WsHandler {
     );
     await deps.repos.channels.setConnection(q.tenant, q.channel, connectionId, now);
     await deps.repos.deliveries.flagAttention(q.tenant, q.channel, Date.now());
+    await nudge(deps, q.tenant, q.channel);
     deps.logger.info('websocket connected', { tenant: q.tenant, channel: q.channel, connectionId });
     return { statusCode: 200 };
   };
+}
+
+/**
+ * Has the channel's connectors look at it now (docs/delivery.md, "Connecting and reconnecting"); a
+ * failure only costs the wait for their periodic check, so it never fails the request.
+ */
+export async function nudge(deps: Deps, tenant: string, channel: string): Promise<void> {
+  try {
+    await nudgeChannel(deps, tenant, channel);
+  } catch (err) {
+    deps.logger.warn('channel attention request failed', { tenant, channel, error: err as Error });
+  }
 }
 
 export const handler = build(lazyEnvDeps());

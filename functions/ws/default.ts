@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { lazyEnvDeps, type Deps } from '../../shared/deps.js';
-import type { WsHandler } from './connect.js';
+import { nudge, type WsHandler } from './connect.js';
 
 const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ClientMessage = z.discriminatedUnion('action', [
@@ -44,6 +44,7 @@ export function build(getDeps: () => Deps): WsHandler {
     }
     if (m.action === 'resume') {
       await deps.repos.deliveries.requestResume(conn.tenant, conn.channel, conn.connectionId, m.after);
+      await nudge(deps, conn.tenant, conn.channel);
       return reply({ type: 'bridge.resume-accepted', after: m.after });
     }
     return reply({ type: 'bridge.pong', time: now.toISOString() });
