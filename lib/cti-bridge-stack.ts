@@ -10,7 +10,7 @@ import type { Construct } from 'constructs';
 import { BRIDGE_METRICS } from '../shared/config.js';
 import { CallbackIngress } from './constructs/callback-ingress.js';
 import { ConnectorService } from './constructs/connector-service.js';
-import { BridgeFunctions, CONNECTOR_CLIENTS } from './constructs/functions.js';
+import { BridgeFunctions, CONNECTOR_CLIENTS, WS_CONNECTOR_CLIENTS } from './constructs/functions.js';
 import { ControlApi } from './constructs/http-api.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { BridgeNetwork, CONNECTOR_PORT } from './constructs/network.js';
@@ -85,6 +85,7 @@ export class CtiBridgeStack extends Stack {
     this.secrets.adminKey.grantRead(this.functions.authorizer);
     this.secrets.grantLinkSecrets(this.functions.http.links);
     for (const fn of CONNECTOR_CLIENTS) this.secrets.connectorToken.grantRead(this.functions.http[fn]);
+    for (const fn of WS_CONNECTOR_CLIENTS) this.secrets.connectorToken.grantRead(this.functions.ws[fn]);
 
     this.controlApi = new ControlApi(this, 'Control', {
       functions: this.functions.http,

@@ -10,7 +10,7 @@
 import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { CallbackIngress } from './constructs/callback-ingress.js';
-import { CONNECTOR_CLIENTS } from './constructs/functions.js';
+import { CONNECTOR_CLIENTS, WS_CONNECTOR_CLIENTS } from './constructs/functions.js';
 import type { CtiBridgeStack } from './cti-bridge-stack.js';
 
 const ack = (scope: IConstruct, id: string, reason: string) =>
@@ -30,7 +30,10 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
   const star = 'AwsSolutions-IAM5[Resource::*]';
 
   const { http, authorizer, ws } = stack.functions;
-  const VPC_ATTACHED = new Set(CONNECTOR_CLIENTS.map((f) => `http ${f}`));
+  const VPC_ATTACHED = new Set([
+    ...CONNECTOR_CLIENTS.map((f) => `http ${f}`),
+    ...WS_CONNECTOR_CLIENTS.map((f) => `ws ${f}`),
+  ]);
   const all = [
     ...Object.entries(http).map(([k, f]) => [`http ${k}`, f] as const),
     ['authorizer', authorizer] as const,

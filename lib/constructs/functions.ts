@@ -150,6 +150,12 @@ export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOp
  */
 export const CONNECTOR_CLIENTS: readonly FunctionName[] = ['calls', 'sessions', 'subscriptions'];
 
+/**
+ * The WebSocket functions that reach the connector: `$connect` and `$default` (resume) ask the owners
+ * of a channel's links to look at the channel now (`shared/channels/attention.ts`).
+ */
+export const WS_CONNECTOR_CLIENTS: readonly (keyof WebSocketFunctions)[] = ['connect', 'default'];
+
 export interface BridgeFunctionsProps {
   table: BridgeTable;
   /** Environment shared by every function (configFromEnv()). */
@@ -217,6 +223,9 @@ export class BridgeFunctions extends Construct {
     const ws = (name: keyof WebSocketFunctions, access: TableAccess) => {
       const f = bridgeFunction(this, `Ws${pascal(name)}`, {
         ...common,
+        ...(WS_CONNECTOR_CLIENTS.includes(name)
+          ? { environment: { ...props.environment, ...props.callsEnvironment }, vpc: props.callsVpc }
+          : {}),
         entry: `functions/ws/${name}.ts`,
         description: `cti-bridge WebSocket API: $${name}`,
         memorySize: 256,
@@ -228,7 +237,7 @@ export class BridgeFunctions extends Construct {
     this.ws = {
       connect: ws('connect', 'readwrite'), // channel lookup, connection item, channel's connectionId
       disconnect: ws('disconnect', 'readwrite'),
-      default: ws('default', 'read'), // connection lookup only
+      default: ws('default', 'readwrite'), // connection lookup, acked seq, resume request
     };
   }
 }

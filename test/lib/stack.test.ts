@@ -21,7 +21,7 @@ import {
   UNUSED_CREDENTIAL_PROVIDERS,
   VPC_ENI_ACTIONS,
 } from '../../lib/constructs/functions.js';
-import { CONNECTOR_CLIENTS } from '../../lib/constructs/functions.js';
+import { CONNECTOR_CLIENTS, WS_CONNECTOR_CLIENTS } from '../../lib/constructs/functions.js';
 import { LINK_SECRET_ACTIONS, LINK_SECRET_READ_ACTIONS } from '../../lib/constructs/secrets.js';
 import { PROJECT_ROOT } from '../../lib/paths.js';
 import { settingsFromContext } from '../../lib/settings.js';
@@ -374,9 +374,11 @@ describe('IAM', () => {
     }
     // Network interfaces: the functions that reach the connector only (the VPC-attached ones).
     const eni = statements.filter((x) => x.actions.includes('ec2:CreateNetworkInterface'));
-    expect(eni).toHaveLength(CONNECTOR_CLIENTS.length);
+    expect(eni).toHaveLength(CONNECTOR_CLIENTS.length + WS_CONNECTOR_CLIENTS.length);
     for (const fn of CONNECTOR_CLIENTS)
       expect(eni.map((s) => s.roles).join()).toContain(roleOf(main.stack.functions.http[fn]));
+    for (const fn of WS_CONNECTOR_CLIENTS)
+      expect(eni.map((s) => s.roles).join()).toContain(roleOf(main.stack.functions.ws[fn]));
     for (const s of statements.filter((x) => x.actions.some((a) => a.startsWith('dynamodb:')))) {
       expect(
         s.actions.every((a) =>
@@ -409,14 +411,14 @@ describe('IAM', () => {
       grantsOf(fn).flatMap((s) => s.actions.filter((a) => a.startsWith('dynamodb:')));
     const { http, authorizer, ws } = main.stack.functions;
     expect(dynamoActions(http.meta)).toEqual([]);
-    for (const fn of [http.events, authorizer, ws.default]) {
+    for (const fn of [http.events, authorizer]) {
       expect(dynamoActions(fn).sort()).toEqual([
         'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:Query',
       ]);
     }
-    for (const fn of [http.tenants, http.links, ws.connect, ws.disconnect]) {
+    for (const fn of [http.tenants, http.links, ws.connect, ws.disconnect, ws.default]) {
       expect(dynamoActions(fn)).toEqual(
         expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:ConditionCheckItem']),
       );
@@ -477,7 +479,11 @@ describe('IAM', () => {
       main.stack.connector.taskDefinition.obtainExecutionRole().node.defaultChild as CfnFunction,
     );
     expect(readers.map((r) => r.roles).sort()).toEqual(
-      [...CONNECTOR_CLIENTS.map((fn) => roleOf(main.stack.functions.http[fn])), execRole]
+      [
+        ...CONNECTOR_CLIENTS.map((fn) => roleOf(main.stack.functions.http[fn])),
+        ...WS_CONNECTOR_CLIENTS.map((fn) => roleOf(main.stack.functions.ws[fn])),
+        execRole,
+      ]
         .map((r) => JSON.stringify([{ Ref: r }]))
         .sort(),
     );
@@ -662,10 +668,13 @@ describe('network', () => {
     ]);
   });
 
-  it('attaches only the functions that reach the connector (calls, sessions, subscriptions) to the private subnets', () => {
+  it('attaches only the functions that reach the connector (calls, sessions, subscriptions, ws $connect and $default) to the private subnets', () => {
     const attached = lambdas(main.json).filter(([, f]) => (f.Properties as Json).VpcConfig);
     expect(attached.map(([id]) => id).sort()).toEqual(
-      CONNECTOR_CLIENTS.map((fn) => logicalId(main.stack, main.stack.functions.http[fn])).sort(),
+      [
+        ...CONNECTOR_CLIENTS.map((fn) => logicalId(main.stack, main.stack.functions.http[fn])),
+        ...WS_CONNECTOR_CLIENTS.map((fn) => logicalId(main.stack, main.stack.functions.ws[fn])),
+      ].sort(),
     );
     const privateIds = resourcesOf(main.json, 'AWS::EC2::Subnet')
       .filter(([, r]) => (r.Properties as Json).MapPublicIpOnLaunch === false)
