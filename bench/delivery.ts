@@ -808,9 +808,23 @@ export async function deliveryBench(opts: {
 
       // Tear the phase down; the next one starts once its own subscriptions are the only ones.
       if (n > 0) await r.request({ op: 'close', phase: phaseNo });
+      // An overloaded phase can leave DynamoDB Local too busy to answer in time: a request that failed is
+      // asked again (deletes are idempotent: a 404 the second time is fine).
+      const again = async (path: string) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await api('DELETE', path);
+          } catch (err) {
+            if (/: 404 /.test((err as Error).message)) return;
+            if (attempt >= 5) throw err;
+            log(`  (${(err as Error).message.slice(0, 120)}; asking again)`);
+            await sleep(2000);
+          }
+        }
+      };
       await inBatches(chans, 25, async (c) => {
-        for (const sb of c.subs) await api('DELETE', `/v1/subscriptions/${sb}`);
-        await api('DELETE', `/v1/channels/${c.id}`);
+        for (const sb of c.subs) await again(`/v1/subscriptions/${sb}`);
+        await again(`/v1/channels/${c.id}`);
       });
     }
     const last = await r.request<{ rssMiB: number }>({ op: 'flush' });
