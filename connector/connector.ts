@@ -33,6 +33,8 @@ import {
 } from './callbacks/listener.js';
 import { callbackUrl } from './callbacks/path.js';
 import { SessionManager } from './sessions/manager.js';
+import { balance, mayTake, type BalancePlan } from './balance.js';
+import { OwnedLinks } from './owned-links.js';
 import { channelAttentionRoutes } from './channel-attention-route.js';
 import { subscriptionRoutes } from './subscription-route.js';
 import { sessionRoutes } from './sessions/route.js';
@@ -53,8 +55,18 @@ export interface ConnectorOptions {
   subscriptionPollMs?: number;
   backoff?: BackoffOptions;
   eventTtlDays?: number;
+  /**
+   * Where the connector records the leases it holds (default its own): give the same object to the
+   * delivery (`owns`) so that it stops delivering a link this process lost.
+   */
+  owned?: OwnedLinks;
   /** Only run links of these tenants (default all). */
   tenants?: string[];
+  /**
+   * Share the links with the other running connectors (default true): take no more than the fair
+   * share while a peer has room, hand links over to a peer that has (docs/connector.md).
+   */
+  balance?: boolean;
   onEvent?: EventListener;
   /**
    * Called when this connector takes a link (start, lease takeover), before its runner starts: delivery
@@ -100,6 +112,8 @@ export interface Connector {
   log: EventLogWriter;
   sessions: SessionManager;
   runner(tenant: string, link: string): LinkRunner | undefined;
+  /** Whether this connector holds the link's lease, by its own clock (the delivery's `owns`). */
+  owns(tenant: string, link: string): boolean;
   runners(): LinkRunner[];
   /** Runs one reconcile pass now (tests; normally on a timer). */
   reconcile(): Promise<void>;
@@ -120,13 +134,14 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
   const runners = new Map<string, { runner: LinkRunner; updatedAt: string }>();
   const key = (t: string, l: string) => `${t}/${l}`;
   /** Until when (by this process's clock) each lease it holds is known to be its own. */
-  const leaseUntil = new Map<string, number>();
+  const owned = opts.owned ?? new OwnedLinks();
+  const owns = owned.owns;
   const log = new EventLogWriter(deps, {
     ttlDays: opts.eventTtlDays ?? deps.config.eventTtlDays,
     onLogged: opts.onEvent,
     // a link's log is written only while its lease is ours: a stalled process whose lease ran out
     // neither writes nor acknowledges (its vendor redelivers to the new owner)
-    mayWrite: (t, l) => (leaseUntil.get(key(t, l)) ?? 0) > Date.now(),
+    mayWrite: (t, l) => owns(t, l),
   });
   const linkOwned =
     opts.onLinkOwned ??
@@ -199,7 +214,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     if (!entry) return;
     runners.delete(k);
     await entry.runner.stop();
-    leaseUntil.delete(k);
+    owned.delete(entry.runner.link.tenant, entry.runner.link.id);
     log.forget(entry.runner.link.tenant, entry.runner.link.id);
     if (!release) return;
     // A lease that cannot be released (database gone) simply expires after `leaseMs`.
@@ -258,18 +273,35 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     runner.start();
   }
 
+  /** Announces this connector and plans its share of the links (docs/connector.md, "Sharing the links"). */
+  async function share(links: number): Promise<BalancePlan | null> {
+    if (opts.balance === false) return null;
+    try {
+      await deps.repos.leases.announce(id, runners.size, Date.now() + leaseMs);
+      const peers = await deps.repos.leases.connectors(Date.now());
+      return balance({ self: id, mine: runners.size, links, peers });
+    } catch (err) {
+      deps.logger.warn('connector announcement failed; taking links without sharing', {
+        error: err as Error,
+      });
+      return null;
+    }
+  }
+
   async function reconcileOnce(): Promise<void> {
     const links = (await deps.repos.links.listAll(deps.now())).filter(
       (l) => !opts.tenants || opts.tenants.includes(l.tenant),
     );
     const present = new Set(links.map((l) => key(l.tenant, l.id)));
     for (const k of [...runners.keys()]) if (!present.has(k)) await stopRunner(k, true);
+    const plan = await share(links.length);
     for (const link of links) {
       if (stopped) return;
       const k = key(link.tenant, link.id);
       const entry = runners.get(k);
       if (entry && entry.updatedAt !== link.updatedAt) await stopRunner(k, false); // configuration changed
       if (runners.has(k)) continue;
+      if (plan && !mayTake(plan, runners.size)) continue; // a peer with room takes it
       const asked = Date.now();
       const got = await deps.repos.leases.acquire(
         {
@@ -283,10 +315,21 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
         Date.now(),
       );
       if (got) {
-        leaseUntil.set(k, asked + leaseMs);
+        owned.set(link.tenant, link.id, asked + leaseMs);
         await startRunner(link);
-        if (!runners.has(k)) leaseUntil.delete(k);
+        if (!runners.has(k)) owned.delete(link.tenant, link.id);
       }
+    }
+    // Over the fair share while a peer has room: hand the most recently started link over (the peer
+    // takes it at its next reconcile).
+    if (plan?.giveBack && runners.size > plan.fair && !stopped) {
+      const k = [...runners.keys()].at(-1)!;
+      deps.logger.info('link handed over to a connector with room', {
+        link: k,
+        connector: id,
+        fair: plan.fair,
+      });
+      await stopRunner(k, true);
     }
   }
 
@@ -301,7 +344,8 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
       const ok = await deps.repos.leases
         .renew(runner.link.tenant, runner.link.id, id, asked + leaseMs)
         .catch(() => false);
-      if (ok && runners.get(k)?.runner === runner) leaseUntil.set(k, asked + leaseMs);
+      if (ok && runners.get(k)?.runner === runner)
+        owned.set(runner.link.tenant, runner.link.id, asked + leaseMs);
       if (!ok && !stopped) {
         deps.logger.warn('lease lost', { link: k, connector: id });
         await stopRunner(k, false);
@@ -337,6 +381,11 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     await reconciling;
     await sessionPass;
     await Promise.all([...runners.keys()].map((k) => stopRunner(k, release)));
+    // gone: its peers share the links without it at once (a crash's announcement lapses with its leases)
+    if (release && opts.balance !== false)
+      await deps.repos.leases
+        .withdraw(id)
+        .catch((err: unknown) => deps.logger.warn('connector withdrawal failed', { error: err as Error }));
     await sessions.idle();
     await listener?.close();
     await server.close();
@@ -352,6 +401,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     sessions,
     runner: (t, l) => runners.get(key(t, l))?.runner,
     runners: () => [...runners.values()].map((e) => e.runner),
+    owns,
     reconcile,
     stop: () => halt(true),
     kill: () => halt(false),

@@ -3,8 +3,10 @@
  * everything `configFromEnv()` reads, plus
  *   BRIDGE_CONNECTOR_TOKEN        shared secret for the command endpoint (required)
  *   BRIDGE_CONNECTOR_PORT         command endpoint port (default 8080)
+ *   BRIDGE_CONNECTOR_HOST         address the command endpoint binds (default 0.0.0.0: the task's ENI)
  *   BRIDGE_CONNECTOR_ADVERTISE    URL other processes use to reach it (default http://<task IP>:<port>,
  *                                 the IP from the ECS task metadata endpoint or the first interface)
+ *   BRIDGE_CONNECTOR_ID           identity written into leases (default a random one)
  *   BRIDGE_LEASE_MS               lease time of links and of WebSocket channel sequencers (default 15000)
  *   BRIDGE_WEBSOCKET_MANAGEMENT_URL  `@connections` endpoint of the WebSocket API stage (delivery)
  *   BRIDGE_WEBHOOK_ALLOW_CIDRS    comma-separated non-public networks webhooks may reach (default none)
@@ -18,6 +20,7 @@ import { startConnector } from './connector.js';
 import { emfMetrics } from './metrics.js';
 import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery } from './delivery/index.js';
+import { OwnedLinks } from './owned-links.js';
 
 function privateAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
@@ -54,9 +57,11 @@ const deps = createDeps(config);
 const port = Number(process.env.BRIDGE_CONNECTOR_PORT ?? 8080);
 const metrics = emfMetrics();
 const leaseMs = Number(process.env.BRIDGE_LEASE_MS ?? 15_000);
+const owned = new OwnedLinks();
 const delivery = startDelivery({
   metrics,
   deps,
+  owns: owned.owns,
   sequencerLeaseMs: leaseMs, // WebSocket channels change hands on the links' time scale
   managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
   allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '')
@@ -69,10 +74,12 @@ const connector = await startConnector({
   deps,
   drivers: await defaultDrivers(),
   commandToken: config.connectorToken,
-  commandHost: '0.0.0.0',
+  ...(process.env.BRIDGE_CONNECTOR_ID ? { id: process.env.BRIDGE_CONNECTOR_ID } : {}),
+  commandHost: process.env.BRIDGE_CONNECTOR_HOST || '0.0.0.0',
   commandPort: port,
   advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE || `http://${await advertiseHost()}:${port}`,
   leaseMs,
+  owned,
   onEvent: delivery.onEvent,
   onSubscriptionsChanged: (tenant, link) => delivery.subscriptionsChanged(tenant, link),
   onChannelAttention: (tenant, channel) => delivery.channelAttention(tenant, channel),

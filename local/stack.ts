@@ -28,6 +28,7 @@ import { build as buildDisconnect } from '../functions/ws/disconnect.js';
 import { startGateway, type Gateway, type HttpRoute } from './gateway/index.js';
 import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
+import { OwnedLinks } from '../connector/owned-links.js';
 import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from '../connector/delivery/index.js';
 import { randomBytes } from 'node:crypto';
@@ -226,8 +227,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     let delivery: Delivery | undefined;
     if (opts.connector !== false) {
       const connectorOpts = typeof opts.connector === 'object' ? opts.connector : {};
+      const owned = connectorOpts.owned ?? new OwnedLinks();
       const d = (delivery = startDelivery({
         deps,
+        owns: owned.owns,
         managementEndpoint: gateway.managementEndpoint,
         apiUrl: gateway.httpUrl,
         allowLoopbackWebhooks: true,
@@ -241,6 +244,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         drivers: await defaultDrivers(),
         commandToken: config.connectorToken!,
         ...connectorOpts,
+        owned,
         onEvent: async (e) => {
           await d.onEvent(e);
           await connectorOpts.onEvent?.(e);

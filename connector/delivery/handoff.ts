@@ -49,12 +49,12 @@ export function createHandoff({
   deps: Deps;
   lifecycle: Lifecycle;
   deliverBatch: DeliverBatch;
-  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch'>;
+  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch' | 'owns'>;
 }): Handoff {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
   const log = deps.repos.events;
-  const { recoverMs, maxBacklog, maxBatch } = settings;
+  const { recoverMs, maxBacklog, maxBatch, owns } = settings;
 
   /** Every matching, catch-up and repair runs here, one at a time, in the order they were queued. */
   let work: Promise<void> = Promise.resolve();
@@ -119,6 +119,7 @@ export function createHandoff({
     let from = L.done!;
     let rematched = 0;
     while (from < upTo && !lifecycle.stopped) {
+      if (!owns(L.tenant, L.link)) return lost(L);
       const { events: evs } = await log.read(L.tenant, L.link, {
         after: from,
         upTo,
@@ -141,6 +142,23 @@ export function createHandoff({
         events: rematched,
         upTo,
       });
+  }
+
+  /**
+   * This process no longer owns the link (a stall outlived its lease): its events are left to the new
+   * owner, and what this process knew of the link's watermark is dropped (read again if it gets the
+   * link back).
+   */
+  function lost(L: LinkState) {
+    if (L.done !== null)
+      logger.warn('delivery: link lost to another connector; its events are left to the new owner', {
+        tenant: L.tenant,
+        link: L.link,
+      });
+    L.done = null;
+    L.broken = false;
+    clearTimeout(L.repair);
+    L.repair = undefined;
   }
 
   function scheduleRepair(L: LinkState) {
@@ -178,6 +196,10 @@ export function createHandoff({
     const live: BridgeEvent[] = [];
     const involved: LinkState[] = [];
     for (const [L, evs] of links) {
+      if (!owns(L.tenant, L.link)) {
+        lost(L);
+        continue;
+      }
       try {
         if (L.done === null) await loadLink(L, evs[0]!.seq - 1);
         // A gap: events the log holds that this process never saw (another owner died after logging them).

@@ -50,8 +50,9 @@ export interface Delivery {
     linkOwned: (tenant: string, link: string) => Promise<void>;
   };
   /**
-   * Call when this process takes a link (start, lease takeover), before its events flow: matches the log
-   * events after the link's watermark again (creating only missing deliveries), then moves the watermark.
+   * Call when this process takes a link (start, lease takeover), before its events flow: loads the
+   * pending webhook work (a full recovery scan), matches the log events after the link's watermark again
+   * (creating only missing deliveries), then moves the watermark.
    */
   linkOwned(tenant: string, link: string): Promise<void>;
   /** A link's subscriptions changed: the next event of the link is matched against them (no cache). */
@@ -104,10 +105,19 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     handoff.halt();
   };
 
+  /**
+   * This process takes a link: first the webhook work other processes left pending (a retry the
+   * previous owner scheduled must go out before the later events of its call), then the catch-up.
+   */
+  const linkOwned = async (tenant: string, link: string) => {
+    await outbox.recover(true);
+    await handoff.linkOwned(tenant, link);
+  };
+
   return {
     id: settings.id,
-    onEvent: Object.assign(handoff.handle, { linkOwned: handoff.linkOwned }),
-    linkOwned: handoff.linkOwned,
+    onEvent: Object.assign(handoff.handle, { linkOwned }),
+    linkOwned,
     matchedUpTo: handoff.matchedUpTo,
     subscriptionsChanged: caches.forgetSubscriptions,
     channelAttention: checks.attend,

@@ -33,18 +33,21 @@ export function createMatcher({
   caches: Pick<Caches, 'subscriptionsOf' | 'channelOf'>;
   outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'enqueueCreated' | 'abandon' | 'sendStored'>;
   streams: Pick<ChannelStreams, 'sequencers' | 'wsChannel' | 'queueFrame'>;
-  settings: Pick<Settings, 'id' | 'ttlDays' | 'claimMs' | 'clock'>;
+  settings: Pick<Settings, 'id' | 'ttlDays' | 'claimMs' | 'clock' | 'owns'>;
 }): { deliverBatch: DeliverBatch } {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
-  const { id, ttlDays, claimMs, clock } = settings;
+  const { id, ttlDays, claimMs, clock, owns } = settings;
 
   /**
    * Matches a batch of logged events (in log order per link), numbers and stores every delivery in batch
    * writes, then hands them to the senders. `rematch`: deliveries that already exist are skipped (their
    * channel's log is read back to the earliest event's time, less a margin).
    */
-  async function deliverBatch(events: BridgeEvent[], rematch: boolean) {
+  async function deliverBatch(all: BridgeEvent[], rematch: boolean) {
+    // A link this process lost (a stall outlived its lease) is the new owner's to deliver: checked again
+    // here, just before numbering, because matching waited for the previous batch.
+    const events = all.filter((e) => owns(e.tenant, e.link));
     interface Pair {
       event: BridgeEvent;
       ch: ChannelRecord;
@@ -101,8 +104,10 @@ export function createMatcher({
     const heldUntil = nowMs + claimMs;
     const recs: DeliveryRecord[] = [];
     const frames: { w: WsChannel; ch: ChannelRecord; seq: number; event: BridgeEvent }[] = [];
+    let stored = false;
     const pendings: Pending[] = [];
-    const pinned: { pins: number }[] = [];
+    /** The sequencers this batch numbers with, and their heads before it (put back if it fails). */
+    const pinned: { s: { pins: number; head: number; until: number }; before: number; after: number }[] = [];
     try {
       const numbered = await Promise.allSettled(
         [...byChannel.values()].map(async (list) => {
@@ -114,9 +119,10 @@ export function createMatcher({
             seqs = await outbox.reserveSeqs(ch.tenant, ch.id, list.length);
           } else {
             const s = await streams.sequencers.hold(ch.tenant, ch.id);
-            pinned.push(s);
+            const before = s.head;
             w = streams.wsChannel(ch.tenant, ch.id, s.head);
             seqs = list.map(() => ++s.head);
+            pinned.push({ s, before, after: s.head });
           }
           list.forEach(({ event }, i) => {
             const seq = seqs[i]!;
@@ -165,6 +171,13 @@ export function createMatcher({
         }),
       );
       for (const r of numbered) if (r.status === 'rejected') throw r.reason;
+      // A stall since numbering (a pause, a partition) may have outlived a sequencer lease, or the link's:
+      // another process numbers that channel or delivers that link now. Nothing is stored then (the numbers
+      // go back; the catch-up re-matches what is still this process's to deliver).
+      if (pinned.some(({ s }) => s.until <= Date.now()))
+        throw new Error("a WebSocket channel's sequencer lease ran out before the batch was stored");
+      const lost = events.find((e) => !owns(e.tenant, e.link));
+      if (lost) throw new Error(`link ${lost.tenant}/${lost.link} lost before the batch was stored`);
       // Known before they are stored: the recovery scan, which may see an item as soon as its own chunk
       // is written, then leaves it to this process instead of sending it a second time.
       outbox.enqueueCreated(pendings);
@@ -174,8 +187,13 @@ export function createMatcher({
         outbox.abandon(pendings);
         throw err;
       }
+      stored = true;
     } finally {
-      for (const s of pinned) s.pins--;
+      for (const { s, before, after } of pinned) {
+        s.pins--;
+        // numbers of a batch not stored are handed out again (no gap), unless a later batch used more
+        if (!stored && s.head === after) s.head = before;
+      }
     }
     if (lifecycle.killed) return;
     outbox.sendStored(pendings); // webhooks go out now, without waiting for the WebSocket frames

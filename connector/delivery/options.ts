@@ -80,6 +80,12 @@ export interface DeliveryOptions {
   claimMarginMs?: number;
   /** Clock and timer of the webhook schedule (tests drive it by hand; default the real ones). */
   clock?: DeliveryClock;
+  /**
+   * Whether this process still owns a link (its connector holds the lease, by its own clock; default
+   * always). Events of a link it lost are neither matched nor marked done here: the new owner's
+   * catch-up delivers them, once.
+   */
+  owns?: (tenant: string, link: string) => boolean;
 }
 
 export interface DeliveryClock {
@@ -116,6 +122,7 @@ export interface Settings {
   heartbeatMs: number;
   connectionScanMs: number;
   resumeHoldMs: number;
+  owns: (tenant: string, link: string) => boolean;
   maxFrameBytes: number;
   seqLeaseMs: number;
   maxBacklog: number;
@@ -151,6 +158,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     heartbeatMs: opts.heartbeatMs ?? 300_000,
     connectionScanMs: opts.connectionScanMs ?? 30_000,
     resumeHoldMs: opts.resumeHoldMs ?? 3000,
+    owns: opts.owns ?? (() => true),
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     seqLeaseMs: opts.sequencerLeaseMs ?? 15_000,
     maxBacklog: opts.maxBacklog ?? 20_000,

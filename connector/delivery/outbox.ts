@@ -61,8 +61,12 @@ export interface WebhookOutbox {
   abandon(pendings: Pending[]): void;
   /** The deliveries are stored: they go out now. */
   sendStored(pendings: Pending[]): void;
-  /** Scans pending work now (one scan at a time). */
-  recover(): Promise<void>;
+  /**
+   * Scans pending work now (one scan at a time). `full`: every pending delivery is read again, also of
+   * channels with work in memory (after a link takeover: what the previous owner left is known before
+   * anything of the link is sent, so a retry it left keeps its call's order).
+   */
+  recover(full?: boolean): Promise<void>;
   /** The scan in progress, if any. */
   recovering(): Promise<void> | undefined;
   /** Starts the periodic recovery scan. */
@@ -219,9 +223,9 @@ export function createWebhookOutbox({
   const scannedUpTo = new Map<string, number>();
   const fullScanEvery = 12;
   let scans = 0;
-  async function recoverOnce() {
+  async function recoverOnce(forceFull: boolean) {
     const nowMs = clock.now();
-    const full = scans++ % fullScanEvery === 0;
+    const full = scans++ % fullScanEvery === 0 || forceFull;
     const work = await repo.listWork();
     const chans = await Promise.all(work.map((w) => caches.channelOf(w.tenant, w.channel)));
     for (const [i, w] of work.entries()) {
@@ -265,10 +269,14 @@ export function createWebhookOutbox({
     createdAt: d.createdAt,
     attempts: d.attempts,
   });
-  const recover = () =>
-    (recovering ??= recoverOnce()
+  const scan = (full: boolean) =>
+    (recovering ??= recoverOnce(full)
       .catch((err: unknown) => logger.error('delivery recovery failed', { error: err as Error }))
       .finally(() => (recovering = undefined)));
+  const recover = async (full = false) => {
+    if (full && recovering) await recovering; // a scan in progress may not be a full one
+    await scan(full);
+  };
 
   let recoverTimer: NodeJS.Timeout | undefined;
   return {
@@ -297,7 +305,7 @@ export function createWebhookOutbox({
     recover,
     recovering: () => recovering,
     start() {
-      recoverTimer = setInterval(() => void recover(), recoverMs);
+      recoverTimer = setInterval(() => void scan(false), recoverMs);
     },
     halt() {
       if (timer !== undefined) clock.clearTimeout(timer);

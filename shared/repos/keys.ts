@@ -37,6 +37,8 @@ export const keys = {
   /** The log's head marker (no TTL): numbering goes on after every segment of an idle link expired. */
   eventHead: (t: string, link: string) => ({ pk: `EVT#${t}#${link}`, sk: 'HEAD' }),
   lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),
+  /** A running connector and how many links it runs (how connectors share the links fairly). */
+  connectorPresence: (id: string) => ({ pk: 'CONNECTORS', sk: id }),
   /** Per-link watermark: every log event with seq <= `matched` has its deliveries stored. */
   deliveryWatermark: (t: string, link: string) => ({ pk: `DLVMATCH#${t}#${link}`, sk: 'MATCHED' }),
   /** Delivery of one event on one channel, by the channel's seq (webhook outbox / WebSocket delivery log). */

@@ -1,7 +1,16 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { Db } from '../db/client.js';
-import { isConditionalFailure } from './common.js';
+import { epochSeconds, isConditionalFailure, queryAll } from './common.js';
 import { keys } from './keys.js';
+
+/** A running connector as its peers see it (`LeaseRepo.announce`). */
+export interface ConnectorPresence {
+  id: string;
+  /** Links it runs. */
+  links: number;
+  expiresAtMs: number;
+}
 
 export interface Lease {
   tenant: string;
@@ -96,5 +105,47 @@ export class LeaseRepo {
       expiresAtMs: it.expiresAtMs as number,
       acquiredAt: it.acquiredAt as string,
     };
+  }
+
+  /**
+   * Announces a running connector and how many links it runs, until `expiresAtMs` (renewed at every
+   * reconcile). Peers divide the links by the connectors announced.
+   */
+  async announce(id: string, links: number, expiresAtMs: number): Promise<void> {
+    await this.db.doc.send(
+      new PutCommand({
+        TableName: this.db.table,
+        Item: {
+          ...keys.connectorPresence(id),
+          type: 'connector',
+          id,
+          links,
+          expiresAtMs,
+          // removed by TTL a day after it lapsed (readers ignore it once expired)
+          [TTL_ATTRIBUTE]: epochSeconds(new Date(expiresAtMs)) + 86_400,
+        },
+      }),
+    );
+  }
+
+  /** The connectors announced and not expired at `nowMs`. */
+  async connectors(nowMs: number): Promise<ConnectorPresence[]> {
+    const items = await queryAll(this.db, {
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': keys.connectorPresence('').pk },
+      ConsistentRead: true,
+    });
+    return items
+      .filter((it) => (it.expiresAtMs as number) > nowMs)
+      .map((it) => ({
+        id: it.id as string,
+        links: it.links as number,
+        expiresAtMs: it.expiresAtMs as number,
+      }));
+  }
+
+  /** Withdraws a connector's announcement (it stops). */
+  async withdraw(id: string): Promise<void> {
+    await this.db.doc.send(new DeleteCommand({ TableName: this.db.table, Key: keys.connectorPresence(id) }));
   }
 }

@@ -245,3 +245,53 @@ describe('hand-off from the event log survives a crash', () => {
     }
   });
 });
+
+describe('a delivery service whose process lost the link', () => {
+  it('matches none of its events and leaves its watermark; the new owner delivers them once', async () => {
+    const rx = await receiver();
+    const { t } = await setup(rx.url);
+    // a second link of the tenant, always owned: its event marks how far the lost link's would have gone
+    await t.client.post('/v1/links', {
+      id: 'pbx2',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
+    const hook2 = (await t.client.post('/v1/channels', { type: 'webhook', url: rx.url })).body;
+    await t.client.post('/v1/subscriptions', {
+      channel: hook2.id,
+      link: 'pbx2',
+      target: { type: 'system' },
+      events: ['call'],
+    });
+    let ownsPbx = true;
+    const zombie = wire(stack, { owns: (_t, link) => link !== 'pbx' || ownsPbx });
+    const owner = startDelivery({ deps: stack.deps, ...FAST });
+    try {
+      const first = (await zombie.writer.write(t.id, 'pbx', callDraft('alice', 'z1')))!;
+      await rx.waitFor(1);
+      await until(
+        async () => zombie.delivery.matchedUpTo(t.id, 'pbx'),
+        (m) => m === first.seq,
+      );
+      // the lease runs out (a stall): the next event of pbx is logged (by a writer that still may)...
+      ownsPbx = false;
+      const lostEvent = (await zombie.writer.write(t.id, 'pbx', callDraft('alice', 'z2')))!;
+      // ...and the next of pbx2 goes through the same hand-off after it
+      const marker = (await zombie.writer.write(t.id, 'pbx2', callDraft('bob', 'z3')))!;
+      await rx.waitFor(2);
+      expect(rx.got.map((r) => r.json.id)).toEqual([first.id, marker.id]);
+      // nothing of pbx was matched or marked done
+      expect(zombie.delivery.matchedUpTo(t.id, 'pbx')).toBeNull();
+      expect(await stack.deps.repos.deliveries.getWatermark(t.id, 'pbx')).toBe(first.seq);
+      // the new owner's catch-up delivers it, once
+      await owner.linkOwned(t.id, 'pbx');
+      await rx.waitFor(3);
+      expect(rx.got.map((r) => r.json.id)).toEqual([first.id, marker.id, lostEvent.id]);
+    } finally {
+      await zombie.delivery.stop();
+      await owner.stop();
+      await rx.close();
+    }
+  });
+});
