@@ -115,9 +115,7 @@ export function createFramePoster({
       w.connectionId = null;
       w.goneConn = connectionId;
       w.held = false;
-      const ch = await deps.repos.channels.get(w.tenant, w.channel, deps.now());
-      if (ch?.connectionId === connectionId)
-        await deps.repos.channels.setConnection(w.tenant, w.channel, null, deps.now());
+      await deps.repos.channels.clearConnection(w.tenant, w.channel, connectionId);
       forgetChannel(w.tenant, w.channel);
       logger.info('websocket connection gone; cleared', {
         tenant: w.tenant,

@@ -21,6 +21,9 @@ interface LinkState {
   /** Value last written to DynamoDB. */
   durable: number;
   writing: boolean;
+  /** When the watermark was last written (ms), and the timer of the next write. */
+  writtenAt: number;
+  markTimer?: NodeJS.Timeout;
   /** A hand-off failed: `done` stays put until a catch-up re-matched the events after it. */
   broken: boolean;
   lastSeen: number;
@@ -38,6 +41,8 @@ export interface Handoff {
   idle(): Promise<void>;
   /** Clears the repair timers and releases the writers waiting for room. */
   halt(): void;
+  /** Writes every watermark behind (a graceful stop leaves them exact). */
+  flush(): Promise<void>;
 }
 
 export function createHandoff({
@@ -49,12 +54,12 @@ export function createHandoff({
   deps: Deps;
   lifecycle: Lifecycle;
   deliverBatch: DeliverBatch;
-  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch' | 'owns'>;
+  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch' | 'owns' | 'watermarkMs'>;
 }): Handoff {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
   const log = deps.repos.events;
-  const { recoverMs, maxBacklog, maxBatch, owns } = settings;
+  const { recoverMs, maxBacklog, maxBatch, owns, watermarkMs } = settings;
 
   /** Every matching, catch-up and repair runs here, one at a time, in the order they were queued. */
   let work: Promise<void> = Promise.resolve();
@@ -74,36 +79,58 @@ export function createHandoff({
     if (!L)
       linkStates.set(
         k,
-        (L = { tenant, link, done: null, durable: 0, writing: false, broken: false, lastSeen: 0 }),
+        (L = {
+          tenant,
+          link,
+          done: null,
+          durable: 0,
+          writing: false,
+          writtenAt: 0,
+          broken: false,
+          lastSeen: 0,
+        }),
       );
     return L;
   }
 
-  /** Writes the watermark (one write in flight per link; later marks coalesce into the next write). */
+  /**
+   * Moves the watermark. It is written at most once every `watermarkMs` per link (one write in flight;
+   * later marks coalesce into the next write): after a crash the catch-up re-matches at most that much
+   * more of the log, skipping what already has its deliveries.
+   */
   function markDone(L: LinkState, seq: number) {
     if (L.broken || L.done === null || seq <= L.done) return;
     L.done = seq;
-    if (L.writing) return;
+    writeSoon(L);
+  }
+
+  function writeSoon(L: LinkState) {
+    if (L.writing || L.markTimer || lifecycle.stopped) return;
+    const wait = L.writtenAt + watermarkMs - Date.now();
+    if (wait > 0) {
+      L.markTimer = setTimeout(() => {
+        L.markTimer = undefined;
+        writeSoon(L);
+      }, wait);
+      return;
+    }
+    lifecycle.track(writeWatermark(L));
+  }
+
+  async function writeWatermark(L: LinkState) {
+    if (L.writing || lifecycle.killed || L.done === null || L.durable >= L.done) return;
     L.writing = true;
-    lifecycle.track(
-      (async () => {
-        try {
-          while (!lifecycle.killed && L.done !== null && L.durable < L.done) {
-            const s = L.done;
-            await repo.advanceWatermark(L.tenant, L.link, s);
-            L.durable = s;
-          }
-        } catch (err) {
-          logger.warn('delivery watermark write failed', {
-            error: err as Error,
-            tenant: L.tenant,
-            link: L.link,
-          });
-        } finally {
-          L.writing = false;
-        }
-      })(),
-    );
+    L.writtenAt = Date.now();
+    try {
+      const s = L.done;
+      await repo.advanceWatermark(L.tenant, L.link, s);
+      L.durable = Math.max(L.durable, s);
+    } catch (err) {
+      logger.warn('delivery watermark write failed', { error: err as Error, tenant: L.tenant, link: L.link });
+    } finally {
+      L.writing = false;
+    }
+    if (L.done !== null && L.durable < L.done) writeSoon(L);
   }
 
   async function loadLink(L: LinkState, fallback: number | null) {
@@ -145,20 +172,20 @@ export function createHandoff({
   }
 
   /**
-   * This process no longer owns the link (a stall outlived its lease): its events are left to the new
-   * owner, and what this process knew of the link's watermark is dropped (read again if it gets the
-   * link back).
+   * This process does not own the link now (a stall outlived its lease, or a renewal came late): its
+   * events are left alone and what this process knew of the watermark is dropped. A repair looks again
+   * after `recoverMs`: owned again (the late renewal went through), it catches up on the events it
+   * skipped; owned elsewhere, it forgets the link once the new owner's watermark covers them.
    */
   function lost(L: LinkState) {
     if (L.done !== null)
-      logger.warn('delivery: link lost to another connector; its events are left to the new owner', {
+      logger.warn('delivery: link not owned by this process; its events are left to the owner', {
         tenant: L.tenant,
         link: L.link,
       });
     L.done = null;
-    L.broken = false;
-    clearTimeout(L.repair);
-    L.repair = undefined;
+    L.broken = true;
+    scheduleRepair(L);
   }
 
   function scheduleRepair(L: LinkState) {
@@ -167,6 +194,12 @@ export function createHandoff({
       L.repair = undefined;
       void serial(async () => {
         if (lifecycle.stopped) return;
+        if (!owns(L.tenant, L.link)) {
+          const w = await repo.getWatermark(L.tenant, L.link);
+          if (w !== null && w >= L.lastSeen) linkStates.delete(key(L.tenant, L.link));
+          else scheduleRepair(L);
+          return;
+        }
         if (L.done === null) await loadLink(L, null);
         await catchUp(L, Math.max(L.lastSeen, L.done!));
       }).catch((err: unknown) => {
@@ -197,6 +230,7 @@ export function createHandoff({
     const involved: LinkState[] = [];
     for (const [L, evs] of links) {
       if (!owns(L.tenant, L.link)) {
+        L.lastSeen = Math.max(L.lastSeen, evs.at(-1)!.seq);
         lost(L);
         continue;
       }
@@ -268,8 +302,15 @@ export function createHandoff({
     matchedUpTo: (tenant, link) => linkStates.get(key(tenant, link))?.done ?? null,
     idle: () => work,
     halt() {
-      for (const L of linkStates.values()) clearTimeout(L.repair);
+      for (const L of linkStates.values()) {
+        clearTimeout(L.repair);
+        clearTimeout(L.markTimer);
+        L.markTimer = undefined;
+      }
       for (const r of roomWaiters.splice(0)) r();
+    },
+    async flush() {
+      await Promise.all([...linkStates.values()].map((L) => writeWatermark(L)));
     },
   };
 }

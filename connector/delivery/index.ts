@@ -134,6 +134,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await outbox.recovering();
       await handoff.idle();
       await Promise.all([...lifecycle.inFlight]);
+      await handoff.flush();
       await streams.stop();
       if (!opts.managementClient) management?.destroy();
     },

@@ -86,6 +86,8 @@ export interface DeliveryOptions {
    * catch-up delivers them, once.
    */
   owns?: (tenant: string, link: string) => boolean;
+  /** A link's "matched up to" watermark is written at most this often (ms, default 1000). */
+  watermarkMs?: number;
 }
 
 export interface DeliveryClock {
@@ -123,6 +125,7 @@ export interface Settings {
   connectionScanMs: number;
   resumeHoldMs: number;
   owns: (tenant: string, link: string) => boolean;
+  watermarkMs: number;
   maxFrameBytes: number;
   seqLeaseMs: number;
   maxBacklog: number;
@@ -159,6 +162,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     connectionScanMs: opts.connectionScanMs ?? 30_000,
     resumeHoldMs: opts.resumeHoldMs ?? 3000,
     owns: opts.owns ?? (() => true),
+    watermarkMs: opts.watermarkMs ?? 1000,
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     seqLeaseMs: opts.sequencerLeaseMs ?? 15_000,
     maxBacklog: opts.maxBacklog ?? 20_000,

@@ -9,9 +9,7 @@ export function build(getDeps: () => Deps): WsHandler {
     const connectionId = event.requestContext.connectionId;
     const conn = await deps.repos.connections.delete(connectionId, now);
     if (conn) {
-      const channel = await deps.repos.channels.get(conn.tenant, conn.channel, now);
-      if (channel?.connectionId === connectionId)
-        await deps.repos.channels.setConnection(conn.tenant, conn.channel, null, now);
+      await deps.repos.channels.clearConnection(conn.tenant, conn.channel, connectionId);
       deps.logger.info('websocket disconnected', {
         tenant: conn.tenant,
         channel: conn.channel,

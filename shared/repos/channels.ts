@@ -1,11 +1,13 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
   deleteLive,
   epochSeconds,
   getLive,
+  isConditionalFailure,
   newId,
+  pick,
   tenantTypePage,
   ttlIso,
   updateLive,
@@ -143,6 +145,29 @@ export class ChannelRepo {
   ): Promise<ChannelRecord | null> {
     const it = await updateLive(this.db, keys.channel(tenant, id), { connectionId }, now);
     return it ? toChannel(it) : null;
+  }
+
+  /**
+   * Unbinds `connectionId` from the channel, only if it is still the bound one (one conditional write: a
+   * read then a write would erase a connection bound in between, e.g. the client's reconnect racing the
+   * old connection's `$disconnect`). True when it was unbound.
+   */
+  async clearConnection(tenant: string, id: string, connectionId: string): Promise<boolean> {
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.table,
+          Key: pick(keys.channel(tenant, id)),
+          UpdateExpression: 'REMOVE connectionId',
+          ConditionExpression: 'connectionId = :c',
+          ExpressionAttributeValues: { ':c': connectionId },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
   }
 
   /** Replaces a webhook secret; the old one keeps signing until `previousUntil`. */

@@ -114,4 +114,15 @@ describe('WebSocket channels through the local API Gateway emulation', () => {
     mixed.searchParams.set('token', new URL(theirs.url).searchParams.get('token')!);
     await expect(open(mixed.toString())).rejects.toMatchObject({ status: 403 });
   });
+
+  it("unbinds a connection only while it is the channel's: a late $disconnect keeps the reconnect's", async () => {
+    const ch = (await tenant.client.post('/v1/channels', { type: 'websocket' })).body;
+    const repo = stack.deps.repos.channels;
+    await repo.setConnection(tenant.id, ch.id, 'conn-new', new Date());
+    // the old connection's unbind, arriving after the new one was bound, changes nothing
+    expect(await repo.clearConnection(tenant.id, ch.id, 'conn-old')).toBe(false);
+    expect((await repo.get(tenant.id, ch.id, new Date()))?.connectionId).toBe('conn-new');
+    expect(await repo.clearConnection(tenant.id, ch.id, 'conn-new')).toBe(true);
+    expect((await repo.get(tenant.id, ch.id, new Date()))?.connectionId).toBeNull();
+  });
 });

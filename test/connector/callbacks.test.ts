@@ -159,6 +159,8 @@ describe('callback listener', () => {
       id: 'second',
       reconcileMs: 100,
       callbackPort: 0,
+      // a standby: it takes no share of the links (the first keeps both while it lives)
+      balance: false,
     });
     expect(second.runner(tenant, 'pbx')).toBeUndefined(); // the first owns it
     const lease = await stack.deps.repos.leases.get(tenant, 'pbx', Date.now());

@@ -283,7 +283,10 @@ describe('a delivery service whose process lost the link', () => {
       expect(rx.got.map((r) => r.json.id)).toEqual([first.id, marker.id]);
       // nothing of pbx was matched or marked done
       expect(zombie.delivery.matchedUpTo(t.id, 'pbx')).toBeNull();
-      expect(await stack.deps.repos.deliveries.getWatermark(t.id, 'pbx')).toBe(first.seq);
+      await until(
+        () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+        (w) => w === first.seq,
+      );
       // the new owner's catch-up delivers it, once
       await owner.linkOwned(t.id, 'pbx');
       await rx.waitFor(3);
