@@ -148,6 +148,9 @@ export interface Row {
   logWriteUnitsPerSec: number;
   /** Events per log segment (one item per write batch). */
   eventsPerSegment: number;
+  /** How long the segment writes of the phase took (load and drain), ms. */
+  segmentWriteP50: number;
+  segmentWriteP99: number;
 }
 
 export interface Floor {
@@ -689,6 +692,7 @@ export async function deliveryBench(opts: {
       const simCpu0 = (await simStats(true)).cpu;
       const logged0 = logged;
       writes.take();
+      st.connector!.log.stats.writeMs.length = 0;
       const log0 = logStats();
       collecting = true;
       loopDelay.enable();
@@ -722,6 +726,7 @@ export async function deliveryBench(opts: {
       const written = writes.take();
       const loggedInPhase = Math.max(1, logged - logged0);
       const log1 = logStats();
+      const segWrites = [...st.connector!.log.stats.writeMs];
       const flushed = await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' });
       await sleep(20); // the flushed batch is handled before the reply: IPC keeps order
       const simEnd = await simStats(true);
@@ -761,6 +766,8 @@ export async function deliveryBench(opts: {
         writeUnitsPerEvent: written.writeUnits / loggedInPhase,
         logWriteUnitsPerSec: Math.round((logLoad.writeUnits - log0.writeUnits) / loadSec),
         eventsPerSegment: (log1.events - log0.events) / Math.max(1, log1.segments - log0.segments),
+        segmentWriteP50: pct(segWrites, 50),
+        segmentWriteP99: pct(segWrites, 99),
       };
       rows.push(row);
       // The vendor side's backlog of this phase goes into the log before the subscriptions go: logged
@@ -782,6 +789,7 @@ export async function deliveryBench(opts: {
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}; ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
+          `(segment writes p50 ${ms(row.segmentWriteP50)} ms p99 ${ms(row.segmentWriteP99)} ms) ` +
           `(${logLat.length} events, ${tailSec.toFixed(1)} s after the drain); ` +
           `event loop delay during load: connector p99 ${ms(loopDelay.percentile(99) / 1e6)} ms max ${ms(loopDelay.max / 1e6)} ms, ` +
           `simulator p99 ${ms(load.loopP99)} ms max ${ms(load.loopMax)} ms` +
@@ -880,8 +888,8 @@ export function deliveryTable(r: DeliveryResult): string[] {
     `clock offset simulator - connector process: ${r.simulatorClock.offsetMs.toFixed(3)} ms (IPC round trip ${r.simulatorClock.rttMs.toFixed(3)} ms); ` +
       `both subtracted: emission, log and receipt times are on the connector process's clock`,
     '',
-    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.rows) {
     const phase = x.channels === 0 ? `vendor side only (${x.shape} subs)` : x.shape;
@@ -891,7 +899,7 @@ export function deliveryTable(r: DeliveryResult): string[] {
         : num(x.offered);
     const ratio = x.channels ? times(x.p50 / durableFloor(r)) : '–';
     out.push(
-      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} |`,
+      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} |`,
     );
   }
   out.push(

@@ -118,6 +118,8 @@ export interface EventLogStats {
   fenced: number;
   /** Head marker writes. */
   headMarks: number;
+  /** How long the last segment writes took, ms (at most the last 10,000; the bench reads them). */
+  writeMs: number[];
 }
 
 /**
@@ -139,6 +141,7 @@ export class EventLogWriter {
     writeUnits: 0,
     fenced: 0,
     headMarks: 0,
+    writeMs: [],
   };
 
   constructor(
@@ -253,7 +256,10 @@ export class EventLogWriter {
       let collided = false;
       for (const segment of segments) {
         if (this.opts.mayWrite && !this.opts.mayWrite(tenant, link)) throw new LogFencedError(tenant, link);
+        const t0 = performance.now();
         const r = await repo.appendSegment(segment, this.opts.ttlDays, now);
+        this.stats.writeMs.push(performance.now() - t0);
+        if (this.stats.writeMs.length > 10_000) this.stats.writeMs.splice(0, 5_000);
         if (!r.written) {
           collided = true;
           break;
