@@ -104,10 +104,14 @@ export function createMatcher({
     const heldUntil = nowMs + claimMs;
     const recs: DeliveryRecord[] = [];
     const frames: { w: WsChannel; ch: ChannelRecord; seq: number; event: BridgeEvent }[] = [];
-    let stored = false;
+    let writing = false;
     const pendings: Pending[] = [];
     /** The sequencers this batch numbers with, and their heads before it (put back if it fails). */
-    const pinned: { s: { pins: number; head: number; until: number }; before: number; after: number }[] = [];
+    const pinned: {
+      s: { pins: number; head: number; stored: number; until: number };
+      before: number;
+      after: number;
+    }[] = [];
     try {
       const numbered = await Promise.allSettled(
         [...byChannel.values()].map(async (list) => {
@@ -172,27 +176,32 @@ export function createMatcher({
       );
       for (const r of numbered) if (r.status === 'rejected') throw r.reason;
       // A stall since numbering (a pause, a partition) may have outlived a sequencer lease, or the link's:
-      // another process numbers that channel or delivers that link now. Nothing is stored then (the numbers
-      // go back; the catch-up re-matches what is still this process's to deliver).
-      if (pinned.some(({ s }) => s.until <= Date.now()))
-        throw new Error("a WebSocket channel's sequencer lease ran out before the batch was stored");
-      const lost = events.find((e) => !owns(e.tenant, e.link));
-      if (lost) throw new Error(`link ${lost.tenant}/${lost.link} lost before the batch was stored`);
+      // another process numbers that channel or delivers that link now. Checked before every request of
+      // the write: nothing more is stored then (the catch-up re-matches what is still this process's).
+      const guard = () => {
+        if (pinned.some(({ s }) => s.until <= Date.now()))
+          throw new Error("a WebSocket channel's sequencer lease ran out before the batch was stored");
+        const lost = events.find((e) => !owns(e.tenant, e.link));
+        if (lost) throw new Error(`link ${lost.tenant}/${lost.link} lost before the batch was stored`);
+      };
+      guard();
       // Known before they are stored: the recovery scan, which may see an item as soon as its own chunk
       // is written, then leaves it to this process instead of sending it a second time.
       outbox.enqueueCreated(pendings);
+      writing = true;
       try {
-        await repo.putMany(recs, ttlDays, deps.now());
+        await repo.putMany(recs, ttlDays, deps.now(), guard);
       } catch (err) {
         outbox.abandon(pendings);
         throw err;
       }
-      stored = true;
+      for (const p of pinned) p.s.stored = Math.max(p.s.stored, p.after);
     } finally {
       for (const { s, before, after } of pinned) {
         s.pins--;
-        // numbers of a batch not stored are handed out again (no gap), unless a later batch used more
-        if (!stored && s.head === after) s.head = before;
+        // numbers of a batch that never reached the write are handed out again (no gap); once a request
+        // was sent some may be stored, and they stay used
+        if (!writing && s.head === after) s.head = before;
       }
     }
     if (lifecycle.killed) return;

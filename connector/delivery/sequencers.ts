@@ -19,6 +19,8 @@ export interface Sequencer {
   channel: string;
   /** Last seq numbered. */
   head: number;
+  /** Last seq whose delivery is stored: what renewals and the release record (never a number in flight). */
+  stored: number;
   /** The head when this process acquired the lease: frames up to it were numbered by others. */
   base: number;
   until: number;
@@ -118,7 +120,16 @@ export function createSequencers({
       cur.usedAt = Date.now();
       return { s: cur, acquired: null };
     }
-    const s = { tenant, channel, head: got.head, base: got.head, until, usedAt: Date.now(), pins: 1 };
+    const s = {
+      tenant,
+      channel,
+      head: got.head,
+      stored: got.head,
+      base: got.head,
+      until,
+      usedAt: Date.now(),
+      pins: 1,
+    };
     sequencers.set(k, s);
     return { s, acquired: got };
   }
@@ -148,10 +159,10 @@ export function createSequencers({
    * Gives a sequencer up once the channel's numbered frames are posted (the next holder's frames must
    * follow them on the wire); it is not taken again before the release is stored.
    */
-  async function releaseSequencer(k: string, s: { tenant: string; channel: string; head: number }) {
+  async function releaseSequencer(k: string, s: { tenant: string; channel: string; stored: number }) {
     const done = (async () => {
       await queueOf(k)?.chain;
-      await repo.releaseSequencer(s.tenant, s.channel, id, s.head, queueOf(k)?.lastSent ?? 0);
+      await repo.releaseSequencer(s.tenant, s.channel, id, s.stored, queueOf(k)?.lastSent ?? 0);
     })().finally(() => {
       if (sequencers.get(k) === s) sequencers.delete(k);
       releasing.delete(k);
@@ -176,7 +187,7 @@ export function createSequencers({
             s.channel,
             id,
             until,
-            s.head,
+            s.stored,
             Date.now() - seqLeaseMs,
             queueOf(k)?.lastSent ?? 0,
           );

@@ -21,13 +21,19 @@ async function writeChunk(db: Db, items: Item[]): Promise<void> {
   }
 }
 
-/** Puts every item; at most `concurrency` requests in flight. Resolves once all are stored. */
-export async function batchPut(db: Db, items: Item[], concurrency = 4): Promise<void> {
+/**
+ * Puts every item; at most `concurrency` requests in flight. Resolves once all are stored. `guard` is
+ * called before each request is sent; what it throws stops the puts (those sent may be stored).
+ */
+export async function batchPut(db: Db, items: Item[], concurrency = 4, guard?: () => void): Promise<void> {
   const chunks: Item[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) chunks.push(items.slice(i, i + CHUNK));
   let next = 0;
   const worker = async () => {
-    while (next < chunks.length) await writeChunk(db, chunks[next++]!);
+    while (next < chunks.length) {
+      guard?.();
+      await writeChunk(db, chunks[next++]!);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
 }

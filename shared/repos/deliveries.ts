@@ -334,11 +334,14 @@ export class DeliveryRepo {
    * Stores deliveries whose (channel, seq) keys the caller owns (a held sequencer, reserved webhook
    * seqs): unconditional batch writes, resolved once all are stored.
    */
-  async putMany(recs: DeliveryRecord[], ttlDays: number, now: Date): Promise<void> {
+  /** Stores deliveries; `guard` runs before each batch request (what it throws stops the rest). */
+  async putMany(recs: DeliveryRecord[], ttlDays: number, now: Date, guard?: () => void): Promise<void> {
     const ttl = epochSeconds(now) + ttlDays * 86_400;
     await batchPut(
       this.db,
       recs.map((r) => this.itemOf(r, ttl)),
+      4,
+      guard,
     );
   }
 
