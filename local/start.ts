@@ -57,6 +57,7 @@ const stack = await startStack({
   adminKey: process.env.BRIDGE_ADMIN_KEY || undefined,
   dataDir: process.env.BRIDGE_DATA_DIR || './.bridge-data',
   dynamoOwnProcessGroup: true,
+  progress: (step) => console.log(`cti-bridge: ${step}...`),
   logLevel: process.env.BRIDGE_LOG_LEVEL ?? 'WARN',
   simulator: {
     controlPort: port('SIM_CONTROL_PORT', simBase(10)),

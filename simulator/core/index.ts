@@ -1,2 +1,2 @@
-export { PbxCore, normalizeAddress, type PbxOptions, type CoreListener } from './pbx.js';
+export { PbxCore, normalizeAddress, simulatorIdBase, type PbxOptions, type CoreListener } from './pbx.js';
 export * from './types.js';

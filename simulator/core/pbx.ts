@@ -39,6 +39,24 @@ export interface PbxOptions {
   correlationId?: (n: number) => string;
   /** Max participants in a conference (3-way by default). */
   maxConferenceParticipants?: number;
+  /**
+   * Where the id counters (legs, calls, queue entries, conferences) start: the first id is `idBase + 1`.
+   * Default 0. A simulator whose events land in a kept log starts elsewhere on every run (see
+   * `simulatorIdBase`), so that two different calls never share an id there.
+   */
+  idBase?: number;
+}
+
+/**
+ * An id base that a later run never falls below: tenths of a second since 2026-01-01 (it fits the
+ * 32-bit call ids of MTCTI-3 until 2039). A run would have to start more than ten calls per second of
+ * its life on average to reach the next run's base.
+ *
+ * @example
+ * new PbxCore(directory, { idBase: simulatorIdBase() }); // first call: `<about 3e8>:1`
+ */
+export function simulatorIdBase(now = Date.now()): number {
+  return Math.max(0, Math.floor((now - Date.UTC(2026, 0, 1)) / 100));
 }
 
 export type CoreListener = (event: CoreEvent) => void;
@@ -130,10 +148,12 @@ export class PbxCore {
   private readonly legIdFormat: (n: number) => string;
   private readonly correlationFormat: (n: number) => string;
   private readonly maxConference: number;
-  private legCounter = 0;
-  private correlationCounter = 0;
-  private entryCounter = 0;
-  private conferenceCounter = 0;
+  /** Where the id counters started (`PbxOptions.idBase`): front-ends with ids of their own start there too. */
+  readonly idBase: number;
+  private legCounter: number;
+  private correlationCounter: number;
+  private entryCounter: number;
+  private conferenceCounter: number;
 
   constructor(directory: SeedDirectory, options: PbxOptions = {}) {
     this.directory = structuredClone(directory);
@@ -143,6 +163,8 @@ export class PbxCore {
     this.legIdFormat = options.legId ?? ((n) => `call-${n}`);
     this.correlationFormat = options.correlationId ?? ((n) => `${n}:1`);
     this.maxConference = options.maxConferenceParticipants ?? 2;
+    const base = (this.idBase = options.idBase ?? 0);
+    this.legCounter = this.correlationCounter = this.entryCounter = this.conferenceCounter = base;
     for (const u of directory.users) {
       this.users.set(u.userId, {
         ...u,

@@ -1,9 +1,12 @@
 /**
  * `npm start` as a newcomer runs it: two stacks side by side on port 0 with in-memory data, each
  * printing its real URLs and admin key; Ctrl-C (SIGINT to the process group) stops every part in order, without an error, and leaves no
- * process behind.
+ * process behind. Every listener of the stack is on loopback, and a hard kill (SIGKILL to the process
+ * group, as when the terminal's session dies or the kernel runs out of memory) leaves no process behind
+ * either: DynamoDB Local, in a group of its own, follows its parent.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { isLoopback, listeners } from '../support/listeners.js';
 import { descendants, killStarted, npmStart } from '../support/npm-start.js';
 
 afterAll(killStarted);
@@ -61,5 +64,24 @@ describe('npm start', () => {
         await new Promise((r) => setTimeout(r, 100));
       expect(below.filter((p) => alive(p.pid))).toEqual([]);
     }
+  }, 120_000);
+
+  it('listens on loopback only, and leaves no process behind after kill -9 of its group', async () => {
+    const s = await npmStart();
+    const pgid = s.child.pid!;
+    const below = descendants(pgid);
+    expect(below.some((p) => p.args.includes('DynamoDBLocal.jar'))).toBe(true);
+    const open = listeners([pgid, ...below.map((p) => p.pid)]);
+    // the API, WebSocket, callback and command listeners, DynamoDB Local, the simulator's control API
+    // and every vendor front-end
+    expect(open.length).toBeGreaterThan(8);
+    expect(new Set(open.map((l) => l.pid)).size).toBeGreaterThan(1); // node and java
+    expect(open.filter((l) => !isLoopback(l.address))).toEqual([]);
+
+    process.kill(-pgid, 'SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (below.some((p) => alive(p.pid)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(below.filter((p) => alive(p.pid))).toEqual([]);
   }, 120_000);
 });

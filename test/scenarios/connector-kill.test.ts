@@ -266,6 +266,25 @@ describe(`connector processes killed under load (seed ${SEED})`, () => {
     const seqs = [...wsc.byChannelSeq.keys()].sort((x, y) => x - y);
     const skipped = seqs.filter((q, i) => i > 0 && q !== seqs[i - 1]! + 1);
     if (skipped.length) console.warn(`seed ${SEED}: channelSeq jumps before ${skipped.join(', ')}`);
+    if (skipped.length && process.env.KILL_DIAG) {
+      const stored = await stack.deps.repos.deliveries.range(TENANT, ws.body.id, 1, 1_000_000, new Date());
+      for (const q of skipped) {
+        const near = stored.filter((d) => d.seq >= q - 6 && d.seq <= q + 2);
+        console.warn(`around ${q}: ` + near.map((d) => `${d.seq}:${d.eventSeq}@${d.createdAt}`).join(' '));
+      }
+      console.warn(
+        'received around: ' +
+          skipped
+            .map((q) =>
+              [...wsc.byChannelSeq]
+                .filter(([k]) => k >= q - 6 && k <= q + 2)
+                .map(([k, v]) => `${k}:${log.find((e) => e.id === v)?.seq}`)
+                .join(' '),
+            )
+            .join(' | '),
+      );
+      console.warn(diag);
+    }
     expect(new Set(wsc.byChannelSeq.values()).size, diag).toBe(seqs.length);
     const wsIds = new Set(wsc.byChannelSeq.values());
     const missing = callEvents().filter((e) => !wsIds.has(e.id));

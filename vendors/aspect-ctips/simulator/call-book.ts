@@ -28,10 +28,15 @@ export interface CallRecord {
  * const rec = book.track(leg); // assigns a CallId on the first leg of a call
  */
 export class CallBook {
-  private next = 1000;
+  private next: number;
   private readonly byCorrelation = new Map<string, CallRecord>();
   private readonly byCallId = new Map<number, CallRecord>();
   private readonly byLeg = new Map<string, CallRecord>();
+
+  /** `idBase`: the core's (`PbxCore.idBase`), so that CallIds do not repeat those of an earlier run. */
+  constructor(idBase = 0) {
+    this.next = 1000 + idBase;
+  }
 
   /** The record of a leg's call, created (with a new CallId) for a new call; adds the leg as live. */
   track(leg: LegSnapshot): { rec: CallRecord; created: boolean } {

@@ -42,7 +42,7 @@ export class CtipsFrontEnd implements SimFrontEnd {
       emit: (type: string, fields?: Record<string, unknown>) =>
         ctx.sessions.publish(makeEvent(this.opts, ctx.requestId, type, fields)),
     } as unknown as SimContext;
-    ctx.calls = new CallBook();
+    ctx.calls = new CallBook(core.idBase);
     ctx.agents = new AgentDesk(ctx);
     ctx.routes = new RouteDesk(ctx);
     ctx.sessions = new SessionRegistry(this.opts, (name) => ctx.agents.agentIdOf(name));

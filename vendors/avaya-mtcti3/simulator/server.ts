@@ -1093,6 +1093,9 @@ export class AvayaMtcti3FrontEnd implements SimFrontEnd {
     this.versionInfo = options.versionInfo ?? 'IP Office 11.1.0.0 build 600';
     this.credentials = options.credentials ?? [{ username: 'bridge', password: 'bridge-secret' }];
     this.maxConnections = options.maxConnections ?? 10;
+    // ids that do not repeat those of an earlier run (`PbxCore.idBase`)
+    this.callidCounter = core.idBase;
+    this.gcidCounter = 1000 + core.idBase;
     for (const u of core.listUsers()) this.guidToUser.set(guidHex(guidOf(u.userId)), u.userId);
     for (const q of core.listQueues())
       if (q.kind === 'queue') this.guidToQueue.set(guidHex(guidOf(q.id)), q.id);
