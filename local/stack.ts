@@ -184,6 +184,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       httpPort: opts.httpPort ?? 3000,
       wsPort: opts.wsPort ?? 3001,
       routes,
+      // API Gateway's `$default` route, as the CDK app deploys it: 404 / 405 problems from `meta`
+      defaultRoute: { authorize: false, handler: handlers.meta as unknown as HttpRoute['handler'] },
       authorizer,
       websocket: {
         connect: buildConnect(getDeps),

@@ -10,7 +10,7 @@ import type { Deps } from '../../shared/deps.js';
 import { PROBLEM_CONTENT_TYPE, Problem, problems } from '../../shared/http/problem.js';
 import { AlreadyExistsError, InvalidCursorError } from '../../shared/repos/common.js';
 import { MissingReferenceError } from '../../shared/repos/subscriptions.js';
-import type { RouteDef } from '../../shared/api/routes.js';
+import { allowedMethods, DEFAULT_ROUTE_KEY, type RouteDef } from '../../shared/api/routes.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -62,6 +62,12 @@ export interface RequestState {
   body?: unknown;
 }
 
+/**
+ * The largest request body a route takes (the largest real one, a raw vendor request, is far smaller).
+ * Below API Gateway's 10 MB and Lambda's 6 MB payload limits, so the answer is this API's problem.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 type Mw = MiddlewareObj<HttpEvent, HttpResult, Error, Context & { state: RequestState }>;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
@@ -102,16 +108,38 @@ export function problemErrors(deps: () => Deps): Mw {
   };
 }
 
-/** Picks the route definition by API Gateway's routeKey. */
+/**
+ * Picks the route definition by API Gateway's routeKey. The catch-all `$default` (no route matched)
+ * answers 405 with `Allow` when the path has routes for other methods, else 404.
+ */
 export function resolveRoute(routes: RouteDef[]): Mw {
   const byKey = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
   return {
     before: async (request) => {
+      if (request.event.routeKey === DEFAULT_ROUTE_KEY) throw unmatched(request.event);
       const route = byKey.get(request.event.routeKey);
       if (!route) throw new Problem(404, 'Not Found', `no route ${request.event.routeKey}`);
       request.context.state = { route };
     },
   };
+}
+
+function unmatched(event: HttpEvent): Problem {
+  const method = event.requestContext.http.method;
+  const allow = allowedMethods(event.rawPath);
+  if (!allow.length)
+    return new Problem(404, 'Not Found', `no route ${event.rawPath}`, {
+      type: 'urn:cti-bridge:problem:no-route',
+    });
+  return new Problem(
+    405,
+    'Method Not Allowed',
+    `${event.rawPath} accepts ${allow.join(', ')}, not ${method}`,
+    {
+      type: 'urn:cti-bridge:problem:method-not-allowed',
+      headers: { allow: allow.join(', ') },
+    },
+  );
 }
 
 /** Enforces the route's auth level with the principal the authorizer identified. */
@@ -164,6 +192,7 @@ export function validateRequest(): Mw {
             ? Buffer.from(event.body, 'base64').toString('utf8')
             : event.body
           : '';
+        if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
         const ct = (event.headers?.['content-type'] ?? '').toLowerCase();
         if (raw.length && ct && !ct.startsWith('application/json') && !ct.includes('+json'))
           throw problems.unsupportedMediaType();

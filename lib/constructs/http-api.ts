@@ -138,6 +138,14 @@ export class ControlApi extends Construct {
         authorizer: r.auth === 'none' ? none : custom,
       });
     }
+    // What no route matches (an unknown path, or a known path with another method): `meta` answers 404,
+    // or 405 with `Allow`, as problems instead of API Gateway's fixed `{"message":"Not Found"}`.
+    new HttpRoute(this, 'Route-default', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrations.meta,
+      authorizer: none,
+    });
   }
 
   /** `https://<api>.execute-api.<region>.amazonaws.com/` (the `$default` stage). */

@@ -1,12 +1,18 @@
 /**
  * The HTTP API: route selection, the Lambda REQUEST authorizer (payload 2.0, simple responses) and the
  * Lambda proxy integration with payload format 2.0, including how API Gateway turns the function's
- * result into the HTTP response and its fixed error bodies (404, 403, 413, 500, 503).
+ * result into the HTTP response, and the `$default` route that gets what no route matches.
+ *
+ * Where API Gateway answers by itself (body over 10 MB: 413; the authorizer denies: 403; a function
+ * fails or returns garbage: 500; times out: 503), AWS sends a fixed `{"message": ...}` body that an
+ * HTTP API cannot change. Here those answers are problems (`application/problem+json`, same status) so
+ * that every error of the local stack has one shape; docs/api.md lists the ones AWS answers itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizerEvent, gatewayId, httpEvent, httpRequestInfo } from './events.js';
 import { invoke } from './lambda.js';
+import { PROBLEM_CONTENT_TYPE, Problem } from '../../shared/http/problem.js';
 import type { GatewayLogger, GatewayOptions, HttpRoute } from './index.js';
 
 /** HTTP API payload limit. */
@@ -16,9 +22,10 @@ type Segment =
   { kind: 'literal'; value: string } | { kind: 'param'; name: string } | { kind: 'greedy'; name: string };
 
 interface CompiledRoute {
-  route: HttpRoute;
+  route: Omit<HttpRoute, 'method' | 'path'>;
   routeKey: string;
   segments: Segment[];
+  method?: string;
 }
 
 /** `/v1/links/{link}` → segments; `{name+}` is a greedy parameter (last segment only). */
@@ -31,7 +38,7 @@ function compile(route: HttpRoute): CompiledRoute {
       if (!m) return { kind: 'literal', value: s };
       return m[2] ? { kind: 'greedy', name: m[1]! } : { kind: 'param', name: m[1]! };
     });
-  return { route, routeKey: `${route.method} ${route.path}`, segments };
+  return { route, routeKey: `${route.method} ${route.path}`, segments, method: route.method };
 }
 
 function decode(s: string): string {
@@ -77,7 +84,7 @@ export function selectRoute(routes: CompiledRoute[], method: string, path: strin
   const parts = path.split('/').filter(Boolean);
   let best: { route: CompiledRoute; params: Record<string, string> } | undefined;
   for (const r of routes) {
-    if (r.route.method !== method) continue;
+    if (r.method !== method) continue;
     const params = matchRoute(r, parts);
     if (params && (!best || specificity(r, best.route) < 0)) best = { route: r, params };
   }
@@ -96,12 +103,19 @@ function send(
   res.end(body);
 }
 
-function sendMessage(res: ServerResponse, requestId: string, status: number, message: string) {
+/** One of the gateway's own answers (see the header), as an RFC 9457 problem. */
+function sendMessage(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  message: string,
+  detail?: string,
+) {
   send(
     res,
     status,
-    { 'content-type': 'application/json', 'apigw-requestid': requestId },
-    JSON.stringify({ message }),
+    { 'content-type': PROBLEM_CONTENT_TYPE, 'apigw-requestid': requestId },
+    JSON.stringify(new Problem(status, message, detail).body()),
   );
 }
 
@@ -153,6 +167,7 @@ export function toHttpResponse(
 export interface HttpApiOptions {
   stage: string;
   routes: HttpRoute[];
+  defaultRoute: GatewayOptions['defaultRoute'];
   authorizer: GatewayOptions['authorizer'];
   logger: GatewayLogger;
   timeoutMs: number;
@@ -169,7 +184,13 @@ export function httpApi(opts: HttpApiOptions): (req: IncomingMessage, res: Serve
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (!body) {
       res.setHeader('connection', 'close');
-      return sendMessage(res, requestId, 413, 'Request Entity Too Large');
+      return sendMessage(
+        res,
+        requestId,
+        413,
+        'Content Too Large',
+        `the HTTP API takes bodies up to ${MAX_REQUEST_BYTES} bytes`,
+      );
     }
     const info = httpRequestInfo(req, body, requestId, timeEpoch);
 
@@ -180,7 +201,11 @@ export function httpApi(opts: HttpApiOptions): (req: IncomingMessage, res: Serve
         return sendMessage(res, requestId, 404, 'Not Found');
       routePath = routePath.slice(stagePrefix.length) || '/';
     }
-    const match = selectRoute(routes, info.method, routePath);
+    const match =
+      selectRoute(routes, info.method, routePath) ??
+      (opts.defaultRoute
+        ? { route: { route: opts.defaultRoute, routeKey: '$default', segments: [] }, params: {} }
+        : undefined);
     if (!match) return sendMessage(res, requestId, 404, 'Not Found');
     const { route, routeKey } = match.route;
     const event = httpEvent(info, routeKey, opts.stage, match.params);
@@ -200,7 +225,7 @@ export function httpApi(opts: HttpApiOptions): (req: IncomingMessage, res: Serve
       Object.assign(event.requestContext, { authorizer: { lambda: auth.value.context ?? {} } });
     }
 
-    const functionName = route.functionName ?? `${route.method} ${route.path}`;
+    const functionName = route.functionName ?? routeKey;
     const out = await invoke(route.handler, event, functionName, opts.timeoutMs);
     if (!out.ok) {
       opts.logger.error(`handler for ${routeKey} failed`, out.error);

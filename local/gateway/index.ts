@@ -53,6 +53,8 @@ export interface GatewayOptions {
   /** Stage name; default `$default` for the HTTP API (no path prefix) and `local` for the WebSocket API. */
   stage?: string;
   routes: HttpRoute[];
+  /** API Gateway's `$default` route: what no route matches goes here (routeKey `$default`). */
+  defaultRoute?: Omit<HttpRoute, 'method' | 'path'>;
   authorizer?: (
     event: APIGatewayRequestAuthorizerEventV2,
     context: Context,
@@ -116,7 +118,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     timeoutMs,
   });
   const httpServer = createServer(
-    httpApi({ stage: httpStage, routes: options.routes, authorizer: options.authorizer, logger, timeoutMs }),
+    httpApi({
+      stage: httpStage,
+      routes: options.routes,
+      defaultRoute: options.defaultRoute,
+      authorizer: options.authorizer,
+      logger,
+      timeoutMs,
+    }),
   );
   const wsServer = createServer(managementApi(ws, { stage: wsStage, maxFrameBytes, logger }));
   wsServer.on('upgrade', (req, socket, head: Buffer) => ws.handleUpgrade(req, socket, head));

@@ -46,12 +46,15 @@ export function buildOpenApi(version: string): Json {
   for (const route of ROUTES) {
     const responses: Json = {};
     for (const [status, def] of Object.entries(route.responses)) {
-      responses[status] = def.schema
-        ? {
-            description: def.description,
-            content: { 'application/json': { schema: schemaOf(def.schema, 'output') } },
-          }
-        : { description: def.description };
+      responses[status] =
+        Number(status) >= 400
+          ? problemResponse(def.description)
+          : def.schema
+            ? {
+                description: def.description,
+                content: { 'application/json': { schema: schemaOf(def.schema, 'output') } },
+              }
+            : { description: def.description };
     }
     if (route.body || route.query || route.params) responses['400'] = problemResponse('Invalid request');
     if (route.auth !== 'none') {
@@ -59,6 +62,21 @@ export function buildOpenApi(version: string): Json {
       responses['403'] = problemResponse('The key may not use this route');
     }
     if (route.params) responses['404'] = problemResponse('Not found');
+    if (route.fn === 'calls') {
+      // through the connector that owns the link to the vendor (shared/commands/errors.ts)
+      responses['409'] ??= problemResponse('The vendor refused: the call or user is not in a state for this');
+      responses['422'] ??= problemResponse('The vendor refused the request as invalid');
+      responses['502'] = problemResponse('The vendor or the connector failed (problem `vendor-error`)');
+      responses['503'] = problemResponse('The link is not up or moving to another connector (`Retry-After`)');
+      responses['504'] = problemResponse("The vendor's outcome did not arrive in time");
+    } else if (route.method === 'POST' && route.body) {
+      responses['409'] ??= problemResponse('Already exists');
+      responses['422'] ??= problemResponse('Refers to something that does not exist');
+    }
+    if (route.body) {
+      responses['413'] = problemResponse('The body is larger than 1 MiB');
+      responses['415'] = problemResponse('The body is not application/json');
+    }
     responses['500'] = problemResponse('Unexpected error');
     const op: Json = {
       operationId: route.operationId,

@@ -4,6 +4,7 @@
  * shared/api/openapi.ts publishes it. Adding a route here is the only way to add one.
  */
 import { z } from 'zod';
+import { BridgeEvent } from '../events/model.js';
 import * as S from './schemas.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -67,7 +68,7 @@ export const ROUTES: RouteDef[] = [
     auth: 'none',
     tag: 'meta',
     summary: 'This OpenAPI 3.1 document',
-    responses: { 200: { description: 'OpenAPI document' } },
+    responses: { 200: ok(z.looseObject({ openapi: z.string() }), 'OpenAPI document') },
   },
   {
     operationId: 'getEventSchema',
@@ -77,7 +78,7 @@ export const ROUTES: RouteDef[] = [
     auth: 'none',
     tag: 'meta',
     summary: 'JSON Schema of the normalized event envelope',
-    responses: { 200: { description: 'JSON Schema (draft 2020-12)' } },
+    responses: { 200: ok(z.looseObject({ $schema: z.string() }), 'JSON Schema (draft 2020-12)') },
   },
 
   {
@@ -412,7 +413,9 @@ export const ROUTES: RouteDef[] = [
     tag: 'events',
     summary: 'Page through the event log of a link, in seq order',
     query: S.EventsQuery,
-    responses: { 200: { description: 'Events (see /v1/schemas/event.json)' } },
+    responses: {
+      200: ok(S.pageOf(BridgeEvent), 'Events, each a normalized event (also /v1/schemas/event.json)'),
+    },
   },
 
   // Unified call control: validated here, executed by the connector that owns the link.
@@ -721,4 +724,28 @@ export const ROUTES: RouteDef[] = [
 ];
 
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+/**
+ * API Gateway's catch-all route key: requests no route matches (an unknown path, or a known path with
+ * another method) go to the `meta` function, which answers 404 or 405 with `Allow` as a problem.
+ */
+export const DEFAULT_ROUTE_KEY = '$default';
+
+/**
+ * The methods the manifest has for a concrete path (`/v1/links/abc`), in manifest order; empty when no
+ * route has that path.
+ *
+ * @example
+ * allowedMethods('/v1/links/abc'); // ['GET', 'PATCH', 'DELETE']
+ */
+export function allowedMethods(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  const methods = new Set<string>();
+  for (const r of ROUTES) {
+    const segs = r.path.split('/').filter(Boolean);
+    if (segs.length !== parts.length) continue;
+    if (segs.every((seg, i) => /^\{[^}]+\}$/.test(seg) || seg === parts[i])) methods.add(r.method);
+  }
+  return [...methods];
+}
 export const routesOf = (fn: FunctionName) => ROUTES.filter((r) => r.fn === fn);

@@ -80,6 +80,11 @@ export const problems = {
         { pointer: '#/headers/content-type', field: 'content-type', detail: 'must be application/json' },
       ],
     }),
+  tooLarge: (limit: number) =>
+    new Problem(413, 'Content Too Large', `the body must be at most ${limit} bytes`, {
+      type: t('too-large'),
+      errors: [{ pointer: '#', field: 'body', detail: `at most ${limit} bytes` }],
+    }),
   unauthorized: (detail = 'missing or invalid API key') =>
     new Problem(401, 'Unauthorized', detail, {
       headers: { 'www-authenticate': 'Bearer realm="cti-bridge"' },

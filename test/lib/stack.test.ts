@@ -12,7 +12,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, ROUTES, routeKey } from '../../shared/api/routes.js';
+import { DEFAULT_ROUTE_KEY, FUNCTIONS, ROUTES, routeKey } from '../../shared/api/routes.js';
 import { configFromEnv } from '../../shared/config.js';
 import { createTableInput, TTL_ATTRIBUTE } from '../../shared/db/table.js';
 import { CtiBridgeStack } from '../../lib/cti-bridge-stack.js';
@@ -246,11 +246,17 @@ describe('HTTP API', () => {
   const httpApiId = () => logicalId(main.stack, main.stack.controlApi.api);
   const authorizerId = () => logicalId(main.stack, main.stack.controlApi.authorizer);
 
-  it('has exactly the routes of the manifest', () => {
+  it('has exactly the routes of the manifest, and $default to meta without authorization', () => {
     const routes = resourcesOf(main.json, 'AWS::ApiGatewayV2::Route').filter(
       ([, r]) => (r.Properties as Json).ApiId.Ref === httpApiId(),
     );
-    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(
+      [...ROUTES.map(routeKey), DEFAULT_ROUTE_KEY].sort(),
+    );
+    const [[, fallback] = []] = routes.filter(([, r]) => r.Properties.RouteKey === DEFAULT_ROUTE_KEY);
+    expect((fallback!.Properties as Json).AuthorizationType).toBe('NONE');
+    const health = routes.find(([, r]) => r.Properties.RouteKey === 'GET /v1/health')!;
+    expect((fallback!.Properties as Json).Target).toEqual((health[1].Properties as Json).Target);
   });
 
   it.each(ROUTES.map((r) => [routeKey(r), r] as const))('%s: authorization and target function', (key, r) => {

@@ -145,7 +145,7 @@ describe('HTTP API payload format 2.0', () => {
     ] as const) {
       const res = await httpRequest(`${g.httpUrl}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
-      expect(JSON.parse(res.text)).toEqual({ message: 'Not Found' });
+      expect(JSON.parse(res.text)).toMatchObject({ title: 'Not Found', status: 404 });
     }
     expect(generic.calls).toHaveLength(1);
     expect(literal.calls).toHaveLength(1);
@@ -236,7 +236,7 @@ describe('HTTP API payload format 2.0', () => {
     });
     const res = await httpRequest(`${g.httpUrl}/boom`);
     expect(res.status).toBe(500);
-    expect(JSON.parse(res.text)).toEqual({ message: 'Internal Server Error' });
+    expect(JSON.parse(res.text)).toMatchObject({ title: 'Internal Server Error', status: 500 });
     expect(silent.error).toHaveBeenCalledWith(
       expect.stringContaining('GET /boom'),
       expect.objectContaining({ message: 'kaput' }),
@@ -251,7 +251,7 @@ describe('HTTP API payload format 2.0', () => {
     });
     const res = await httpRequest(`${g.httpUrl}/slow`);
     expect(res.status).toBe(503);
-    expect(JSON.parse(res.text)).toEqual({ message: 'Service Unavailable' });
+    expect(JSON.parse(res.text)).toMatchObject({ title: 'Service Unavailable', status: 503 });
   });
 
   it('refuses bodies over 10 MB with 413 without invoking the handler', async () => {
@@ -350,11 +350,11 @@ describe('HTTP API Lambda authorizer (payload 2.0, simple responses)', () => {
     const g = await start({ routes: [r.route], authorizer });
     const denied = await httpRequest(`${g.httpUrl}/guarded`);
     expect(denied.status).toBe(403);
-    expect(JSON.parse(denied.text)).toEqual({ message: 'Forbidden' });
+    expect(JSON.parse(denied.text)).toMatchObject({ title: 'Forbidden', status: 403 });
     mode = 'throw';
     const failed = await httpRequest(`${g.httpUrl}/guarded`);
     expect(failed.status).toBe(500);
-    expect(JSON.parse(failed.text)).toEqual({ message: 'Internal Server Error' });
+    expect(JSON.parse(failed.text)).toMatchObject({ title: 'Internal Server Error', status: 500 });
     mode = 'invalid';
     expect((await httpRequest(`${g.httpUrl}/guarded`)).status).toBe(500);
     expect(r.calls).toHaveLength(0);
