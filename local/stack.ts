@@ -198,6 +198,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         error: (...a: unknown[]) => logger.error(String(a[0]), { detail: a.slice(1) }),
       },
     });
+    progress(`API listening on ${gateway.httpUrl} (GET /v1/health answers 503 until the stack is ready)`);
     // The database client closes after the gateway, whose close still runs `$disconnect` handlers.
     cleanups.push(() => holder.deps?.db.doc.destroy());
     cleanups.push(() => gateway.close());
