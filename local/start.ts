@@ -3,6 +3,9 @@
  * BRIDGE_HTTP_PORT (3000), BRIDGE_WS_PORT (3001), BRIDGE_ADMIN_KEY (generated), BRIDGE_DATA_DIR
  * (./.bridge-data, or `memory`). Port 0 picks a free port; the real one is printed.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { LOCAL_INFO_FILE, type LocalStackInfo } from '../cli/config.js';
 import { DEFAULT_DIRECTORY } from '../simulator/directory.js';
 import { simulatorVendors } from '../simulator/vendors.js';
 import { VENDOR_IDS } from '../vendors/index.js';
@@ -68,6 +71,20 @@ const stack = await startStack({
   process.exit(1);
 });
 
+// For the `cti-bridge` CLI on this machine: where this stack listens and its admin key (owner-only file,
+// next to the link credentials; removed on a clean stop).
+const dataDir = process.env.BRIDGE_DATA_DIR || './.bridge-data';
+const infoFile = dataDir === 'memory' ? null : join(resolve(dataDir), LOCAL_INFO_FILE);
+if (infoFile) {
+  const info: LocalStackInfo = {
+    httpUrl: stack.httpUrl,
+    wsUrl: stack.wsUrl,
+    adminKey: stack.adminKey,
+    simulatorUrl: stack.simulator!.controlUrl,
+  };
+  writeFileSync(infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+}
+
 const generated = !process.env.BRIDGE_ADMIN_KEY;
 console.log(
   [
@@ -79,6 +96,7 @@ console.log(
     `  Admin key:  ${stack.adminKey}${generated ? '   (generated; set BRIDGE_ADMIN_KEY to keep one)' : ''}`,
     `  Tenant:     the admin key also acts on tenant "${stack.adminTenant}"`,
     `  Simulator:  control API ${stack.simulator!.controlUrl}`,
+    `  CLI:        npx cti-bridge listen --user alice@sim.example   (then: npx cti-bridge trigger inbound-call)`,
     ...stack.simulator!.frontEnds.map(
       (r) =>
         `              ${r.vendor.label} ${r.url}: link ${r.vendor
@@ -101,6 +119,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   try {
+    if (infoFile) rmSync(infoFile, { force: true });
     await stack.stop();
   } catch (err) {
     console.error(`cti-bridge: stopping failed: ${(err as Error).message}`);

@@ -12,7 +12,7 @@ import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliver
 import { BatchPutQueue } from '../../shared/db/batch.js';
 import { epochSeconds } from '../../shared/repos/common.js';
 import { nextDelayMs } from './schedule.js';
-import { webhookHeaders } from './signing.js';
+import { webhookHeaders } from '../../shared/webhooks/signing.js';
 import { routeFromAnswer, wantsRoute } from './routing.js';
 import { postWebhook } from './webhook.js';
 import { loadEvent, type Caches } from './caches.js';

@@ -11,7 +11,7 @@ import {
   parseRetryAfter,
   DEFAULT_RETRY_SCHEDULE_MS,
 } from '../../../connector/delivery/schedule.js';
-import { webhookHeaders } from '../../../connector/delivery/signing.js';
+import { webhookHeaders } from '../../../shared/webhooks/signing.js';
 import { matchChannels, matches, orderKeyOf } from '../../../shared/events/matching.js';
 import type { BridgeEvent } from '../../../shared/events/model.js';
 import type { SubscriptionRecord } from '../../../shared/repos/subscriptions.js';

@@ -1,0 +1,34 @@
+/** How the CLI prints: one line per event for people, JSON for scripts. */
+
+interface EventLike {
+  id: string;
+  type: string;
+  seq: number;
+  time: string;
+  link: string;
+  target: { type: string; id?: string };
+  data: Record<string, unknown>;
+}
+
+/**
+ * `time  seq  type  target  call state`, e.g.
+ * `14:02:07.412  12 call.received   user alice@sim.example  callhalf-3:0 alerting`.
+ */
+export function eventLine(e: EventLike, channelSeq?: number): string {
+  const call = (e.data as { call?: { id?: string; state?: string } }).call;
+  const time = e.time.slice(11, 23);
+  const seq = String(channelSeq ?? e.seq).padStart(4);
+  const target = `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}`;
+  const extra = call ? `  ${call.id ?? ''} ${call.state ?? ''}` : agentOrQueue(e.data);
+  return `${time} ${seq} ${e.type.padEnd(22)} ${target}${extra}`;
+}
+
+function agentOrQueue(data: Record<string, unknown>): string {
+  const agent = data.agent as { state?: string } | undefined;
+  if (agent?.state) return `  ${agent.state}`;
+  return '';
+}
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value));
+}

@@ -1,0 +1,199 @@
+/**
+ * `cti-bridge listen`: a WebSocket channel and its subscriptions, created for this run and removed on
+ * Ctrl-C; one line per event; `--forward-to` re-posts each event to a local URL as a signed Standard
+ * Webhook. The connection is watched: when it drops (a network change, a laptop that slept), it is
+ * opened again and the channel resumed after the last `channelSeq` printed, so no event is lost and
+ * none is printed twice.
+ */
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { describeProblem } from '../client/index.js';
+import { webhookHeaders } from '../shared/webhooks/signing.js';
+import type { Target } from './config.js';
+import { eventLine, printJson } from './format.js';
+
+export interface ListenOptions {
+  link?: string;
+  user?: string;
+  queue?: string;
+  system?: boolean;
+  events?: string;
+  forwardTo?: string;
+  printJson?: boolean;
+  /** Stop after this many events (scripts, tests). */
+  count?: number;
+}
+
+interface Frame {
+  type: string;
+  channelSeq?: number;
+  event?: Parameters<typeof eventLine>[0];
+  url?: string;
+}
+
+type ConnectionState = 'connecting' | 'open' | 'waiting' | 'closed';
+
+/** Creates the channel and subscriptions, streams until Ctrl-C (or `count` events), then cleans up. */
+export async function listen(target: Target, opts: ListenOptions): Promise<void> {
+  const { client } = target;
+  const fail = (what: string, status: number, error: unknown): never => {
+    throw new Error(`${what}: ${describeProblem(status, error)}`);
+  };
+  const links = opts.link
+    ? [opts.link]
+    : await client
+        .GET('/v1/links')
+        .then(({ data, error, response }) =>
+          error ? fail('listing links', response.status, error) : data.items.map((l) => l.id),
+        );
+  if (!links.length) throw new Error('no links: create one first (or pass --link)');
+  const tgt = opts.user
+    ? { type: 'user' as const, id: opts.user }
+    : opts.queue
+      ? { type: 'queue' as const, id: opts.queue }
+      : { type: 'system' as const };
+  const families = (opts.events ?? 'call,conference,agent,queue,route,service,link')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+  const ch = await client.POST('/v1/channels', { body: { type: 'websocket' } });
+  if (ch.error) fail('creating the channel', ch.response.status, ch.error);
+  const channel = ch.data!;
+  const subscriptions: string[] = [];
+  const cleanup = async () => {
+    for (const id of subscriptions)
+      await client.DELETE('/v1/subscriptions/{id}', { params: { path: { id } } }).catch(() => undefined);
+    await client.DELETE('/v1/channels/{id}', { params: { path: { id: channel.id } } }).catch(() => undefined);
+  };
+  try {
+    for (const link of links) {
+      const s = await client.POST('/v1/subscriptions', {
+        body: { channel: channel.id, link, target: tgt, events: families as never },
+      });
+      if (s.error) fail(`subscribing on link ${link}`, s.response.status, s.error);
+      subscriptions.push(s.data!.id);
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+
+  const secret = opts.forwardTo ? `whsec_${randomBytes(24).toString('base64')}` : null;
+  if (secret) console.log(`Forwarding to ${opts.forwardTo}; webhook signing secret: ${secret}`);
+
+  let lastSeq = 0;
+  let seen = 0;
+  let state: ConnectionState = 'connecting';
+  let socket: WebSocket | undefined;
+  let retryMs = 500;
+  let ready = false;
+  let forwarding = Promise.resolve();
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+
+  const stop = () => {
+    if (state === 'closed') return;
+    state = 'closed';
+    socket?.close();
+    finish();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  const forward = (e: NonNullable<Frame['event']>) => {
+    forwarding = forwarding.then(async () => {
+      const body = JSON.stringify(e);
+      try {
+        const res = await fetch(opts.forwardTo!, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...webhookHeaders([secret!], e.id, Math.floor(Date.now() / 1000), body),
+          },
+          body,
+        });
+        console.log(`  -> ${opts.forwardTo} ${res.status}`);
+      } catch (err) {
+        console.log(`  -> ${opts.forwardTo} failed: ${(err as Error).message}`);
+      }
+    });
+  };
+
+  const onFrames = (ws: WebSocket, frames: Frame[]) => {
+    const before = lastSeq;
+    for (const f of frames) {
+      if ((f.type !== 'event' && f.type !== 'bridge.event-too-large') || f.channelSeq === undefined) continue;
+      if (f.channelSeq <= lastSeq) continue; // repeated by a resume: printed already
+      if (f.channelSeq > lastSeq + 1) {
+        ws.send(JSON.stringify({ action: 'resume', after: lastSeq })); // a gap: ask again from here
+        break;
+      }
+      lastSeq = f.channelSeq;
+      if (f.type === 'bridge.event-too-large') {
+        console.log(`${String(f.channelSeq).padStart(4)} (too large for a frame: GET ${f.url})`);
+      } else if (f.event) {
+        if (opts.printJson) printJson({ channelSeq: f.channelSeq, event: f.event });
+        else console.log(eventLine(f.event, f.channelSeq));
+        if (secret) forward(f.event);
+      }
+      if (opts.count && ++seen >= opts.count) stop();
+    }
+    if (lastSeq > before && ws.readyState === WebSocket.OPEN)
+      ws.send(JSON.stringify({ action: 'ack', seq: lastSeq }));
+  };
+
+  const connect = () => {
+    if (state === 'closed') return;
+    state = 'connecting';
+    const ws = (socket = new WebSocket(channel.url));
+    ws.on('pong', () => (pongAt = Date.now()));
+    ws.on('open', () => {
+      state = 'open';
+      pongAt = Date.now();
+      retryMs = 500;
+      ws.send(JSON.stringify({ action: 'resume', after: lastSeq }));
+      if (!ready) {
+        ready = true;
+        console.log(
+          `Ready: channel ${channel.id}, ${tgt.type}${'id' in tgt ? ` ${tgt.id}` : ''} on ${links.join(', ')} (${families.join(',')}). Ctrl-C to stop.`,
+        );
+      } else console.log(`(reconnected; resuming after ${lastSeq})`);
+    });
+    ws.on('message', (data) => {
+      let msg: Frame & { frames?: Frame[] };
+      try {
+        msg = JSON.parse(data.toString()) as Frame & { frames?: Frame[] };
+      } catch {
+        return;
+      }
+      onFrames(ws, msg.type === 'events' ? (msg.frames ?? []) : [msg]);
+    });
+    ws.on('error', () => undefined); // the close that follows reconnects
+    ws.on('close', () => {
+      if (state === 'closed') return;
+      state = 'waiting';
+      console.log(`(connection lost; reconnecting in ${retryMs} ms)`);
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    });
+  };
+  connect();
+  // A heartbeat of our own: a socket that went quiet across a sleep is noticed within a minute.
+  let pongAt = Date.now();
+  const ping = setInterval(() => {
+    if (state !== 'open' || socket?.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - pongAt > 65_000)
+      socket.terminate(); // no answer to two pings: reconnect
+    else socket.ping();
+  }, 30_000);
+  ping.unref();
+
+  await done;
+  clearInterval(ping);
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
+  await forwarding;
+  await cleanup();
+  console.log(`Stopped; removed channel ${channel.id} and ${subscriptions.length} subscription(s).`);
+}
