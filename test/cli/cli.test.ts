@@ -13,6 +13,7 @@ import {
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
+import { SCENARIOS } from '../../cli/trigger.js';
 import { receiver } from '../connector/delivery/helpers.js';
 import { api, testStack, until } from '../support/stack.js';
 
@@ -33,6 +34,20 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await stack?.stop();
 });
+
+let watching = false;
+
+async function logLength(): Promise<number> {
+  let n = 0;
+  let after = 0;
+  for (;;) {
+    const page = (await api(stack, stack.adminKey).get(`/v1/events?link=${LINK}&limit=500&after=${after}`))
+      .body;
+    n += page.items.length;
+    if (!page.items.length || !page.nextCursor) return n;
+    after = page.items.at(-1).seq;
+  }
+}
 
 /** Runs the CLI; `output()` is what it printed so far, `exited` its exit code. */
 function cli(...args: string[]) {
@@ -146,6 +161,36 @@ describe('cti-bridge CLI', () => {
     expect((await api(stack, stack.adminKey).get(`/v1/channels/${channel}`)).status).toBe(404);
     await rx.close();
   }, 90_000);
+
+  it.each(Object.keys(SCENARIOS))(
+    'trigger %s plays its call to the end, and the bridge logs it',
+    async (name) => {
+      // the link logs the events of what is subscribed to: every user's, through one system subscription
+      if (!watching) {
+        const admin = api(stack, stack.adminKey);
+        const ch = await admin.post('/v1/channels', { type: 'websocket' });
+        const sub = await admin.post('/v1/subscriptions', {
+          channel: ch.body.id,
+          link: LINK,
+          target: { type: 'system' },
+          events: ['call', 'agent'],
+        });
+        expect(sub.status).toBe(201);
+        watching = true;
+      }
+      const before = await logLength();
+      const out = await run('trigger', name);
+      expect(out).toContain('done');
+      // every call of the scenario ended on the simulator
+      const legs = (await (await fetch(`${stack.simulator!.controlUrl}/calls`)).json()) as {
+        state: string;
+      }[];
+      expect(legs.filter((l) => l.state !== 'released').map((l) => l.state)).toEqual([]);
+      // and its events reached the log
+      await until(logLength, (n) => n > before, 10_000);
+    },
+    30_000,
+  );
 
   it('links, events and call dial print what the API answers', async () => {
     expect(await run('links')).toMatch(/^sim-broadworks\s+broadworks-cti\s+up\s/m);
