@@ -192,6 +192,36 @@ describe('cti-bridge CLI', () => {
     30_000,
   );
 
+  it('listen --system --print-json prints JSON per event and stops after --count, removing its channel', async () => {
+    const listener = cli(
+      'listen',
+      '--system',
+      '--link',
+      LINK,
+      '--events',
+      'call',
+      '--print-json',
+      '--count',
+      '3',
+    );
+    await until(
+      async () => listener.output(),
+      (o) => o.includes('Ready'),
+      20_000,
+    );
+    await run('trigger', 'inbound-call');
+    expect(await listener.exited, listener.output()).toBe(0);
+    const frames = listener
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { channelSeq: number; event: { type: string; target: { type: string } } });
+    expect(frames.map((f) => f.channelSeq)).toEqual([1, 2, 3]);
+    expect(frames.every((f) => f.event.type.startsWith('call.'))).toBe(true);
+    const channel = /Ready: channel (\S+),/.exec(listener.output())![1]!;
+    expect((await api(stack, stack.adminKey).get(`/v1/channels/${channel}`)).status).toBe(404);
+  }, 60_000);
+
   it('links, events and call dial print what the API answers', async () => {
     expect(await run('links')).toMatch(/^sim-broadworks\s+broadworks-cti\s+up\s/m);
     const dialled = await run('call', 'dial', '--link', LINK, '--user', ALICE, '--to', '1002');

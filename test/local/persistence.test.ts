@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startStack } from '../../local/stack.js';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startStack, type StackOptions } from '../../local/stack.js';
 import { ensureTable } from '../../shared/db/client.js';
 import { api } from '../support/stack.js';
 
@@ -53,4 +54,43 @@ describe('persistent data dir', () => {
       await second.stop();
     }
   }, 90_000);
+
+  it('starts the simulator ids past the earlier run: two calls never share an id in a kept log', async () => {
+    const keep = mkdtempSync(join(tmpdir(), 'cti-bridge-ids-'));
+    const opts = {
+      httpPort: 0,
+      wsPort: 0,
+      dataDir: keep,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tableName: `t-${randomBytes(6).toString('hex')}`,
+      logLevel: 'SILENT',
+      connector: false,
+      simulator: { only: ['broadworks-cti'] },
+    } satisfies StackOptions;
+    const ids: { leg: string; correlation: string }[] = [];
+    try {
+      for (let run = 0; run < 2; run++) {
+        const s = await startStack(opts);
+        try {
+          const leg = s.simulator!.core.dial('+15559876543', '1001');
+          ids.push({ leg: leg.id, correlation: leg.correlationId });
+        } finally {
+          await s.stop();
+        }
+      }
+    } finally {
+      rmSync(keep, { recursive: true, force: true });
+    }
+    const n = (id: string) => Number(/(\d+)/.exec(id)![1]);
+    expect(ids[1]!.correlation).not.toBe(ids[0]!.correlation);
+    expect(n(ids[1]!.correlation)).toBeGreaterThan(n(ids[0]!.correlation));
+    expect(n(ids[1]!.leg)).toBeGreaterThan(n(ids[0]!.leg));
+    // without a kept data dir nothing outlives the run: ids start at 1
+    const memory = await startStack({ ...opts, dataDir: 'memory' });
+    try {
+      expect(memory.simulator!.core.dial('+15559876543', '1001').correlationId).toBe('1:1');
+    } finally {
+      await memory.stop();
+    }
+  }, 60_000);
 });
