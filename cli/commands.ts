@@ -153,7 +153,10 @@ export async function deliveries(
       }),
     );
     if (opts.json) return printJson(r);
-    console.log(`replay queued: ${JSON.stringify(r)}`);
+    const links = r.links.map((l) => `${l.link} up to ${l.lastSeq ?? '-'}`).join(', ');
+    console.log(
+      `replay queued: ${r.queued} event(s)${links ? ` (${links})` : ''}${r.truncated ? '; more remain' : ''}`,
+    );
     return;
   }
   const page = must(

@@ -162,6 +162,49 @@ describe('cti-bridge CLI', () => {
     await rx.close();
   }, 90_000);
 
+  it('deliveries lists the attempts of a webhook channel and --replay queues its events again; events --follow streams', async () => {
+    const rx = await receiver();
+    const admin = api(stack, stack.adminKey);
+    const ch = await admin.post('/v1/channels', { type: 'webhook', url: rx.url });
+    expect(ch.status).toBe(201);
+    const sub = await admin.post('/v1/subscriptions', {
+      channel: ch.body.id,
+      link: LINK,
+      target: { type: 'user', id: ALICE },
+      events: ['call'],
+    });
+    expect(sub.status).toBe(201);
+    const follow = cli('events', '--link', LINK, '--follow');
+    await run('trigger', 'inbound-call');
+    await until(
+      async () => rx.got.map((g) => `${g.json.seq}:${g.json.type}`),
+      (n) => n.length >= 3,
+      10_000,
+    );
+    const listed = await run('deliveries', ch.body.id);
+    const rows = listed.split('\n').filter((l) => /^\s*\d+ delivered\s+call\./.test(l));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows[0]).toMatch(/attempts 1 last 204 in \d+ ms/);
+    const before = rx.got.length;
+    expect(await run('deliveries', ch.body.id, '--replay', '0')).toMatch(
+      /^replay queued: [1-9]\d* event\(s\)/m,
+    );
+    await until(
+      async () => rx.got.length,
+      (n) => n >= before * 2,
+      10_000,
+    );
+    // --follow printed the call's events as they were logged
+    await until(
+      async () => follow.output(),
+      (o) => /call\.released\s+user alice@sim\.example/.test(o),
+      10_000,
+    );
+    follow.child.kill('SIGINT');
+    expect(await follow.exited).toBe(0);
+    await rx.close();
+  }, 60_000);
+
   it.each(Object.keys(SCENARIOS))(
     'trigger %s plays its call to the end, and the bridge logs it',
     async (name) => {
