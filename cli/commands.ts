@@ -2,16 +2,8 @@
  * The CLI's request commands: `links`, `events [--follow]`, `call <action>`, `deliveries <channel>`.
  * Each is one typed client call (`client/`), printed for people or, with `--json`, as JSON.
  */
-import { describeProblem } from '../client/index.js';
 import type { Target } from './config.js';
-import { eventLine, printJson } from './format.js';
-
-/** An answer of the typed client: the data, or an error naming the status and the problem. */
-function must<T>(what: string, r: { data?: T; error?: unknown; response: Response }): T {
-  if (r.error !== undefined || !r.response.ok)
-    throw new Error(`${what}: ${describeProblem(r.response.status, r.error)}`);
-  return r.data as T;
-}
+import { eventLine, must, printJson } from './format.js';
 
 export async function links(t: Target, json: boolean): Promise<void> {
   const page = must('listing links', await t.client.GET('/v1/links'));
@@ -87,27 +79,15 @@ export async function call(
       );
       break;
     case 'answer':
-      must(
-        'answer',
-        await c.POST('/v1/links/{link}/users/{user}/calls/{call}/answer', { params: { path: needCall() } }),
-      );
-      break;
     case 'hold':
-      must(
-        'hold',
-        await c.POST('/v1/links/{link}/users/{user}/calls/{call}/hold', { params: { path: needCall() } }),
-      );
-      break;
     case 'retrieve':
-      must(
-        'retrieve',
-        await c.POST('/v1/links/{link}/users/{user}/calls/{call}/retrieve', { params: { path: needCall() } }),
-      );
-      break;
     case 'release':
+      // the four commands without a body: one path shape, the action its last segment
       must(
-        'release',
-        await c.POST('/v1/links/{link}/users/{user}/calls/{call}/release', { params: { path: needCall() } }),
+        action,
+        await c.POST(`/v1/links/{link}/users/{user}/calls/{call}/${action}`, {
+          params: { path: needCall() },
+        }),
       );
       break;
     case 'transfer':

@@ -15,14 +15,18 @@ export interface LocalStackInfo {
   simulatorUrl?: string;
 }
 
-export const LOCAL_INFO_FILE = 'local.json';
+const LOCAL_INFO_FILE = 'local.json';
 
-export function localStackInfo(
-  dataDir = process.env.BRIDGE_DATA_DIR || './.bridge-data',
-): LocalStackInfo | null {
-  if (dataDir === 'memory') return null;
+/** Where `npm start` with this data dir (`BRIDGE_DATA_DIR`, as it reads it) keeps `local.json`; null in memory. */
+export function localInfoPath(dataDir = process.env.BRIDGE_DATA_DIR || './.bridge-data'): string | null {
+  return dataDir === 'memory' ? null : join(resolve(dataDir), LOCAL_INFO_FILE);
+}
+
+export function localStackInfo(): LocalStackInfo | null {
+  const file = localInfoPath();
+  if (!file) return null;
   try {
-    return JSON.parse(readFileSync(join(resolve(dataDir), LOCAL_INFO_FILE), 'utf8')) as LocalStackInfo;
+    return JSON.parse(readFileSync(file, 'utf8')) as LocalStackInfo;
   } catch {
     return null;
   }

@@ -1,4 +1,12 @@
-/** How the CLI prints: one line per event for people, JSON for scripts. */
+/** How the CLI prints: one line per event for people, JSON for scripts, errors as the API's problem. */
+import { describeProblem } from '../client/index.js';
+
+/** An answer of the typed client: the data, or an error naming the step, the status and the problem. */
+export function must<T>(what: string, r: { data?: T; error?: unknown; response: Response }): T {
+  if (r.error !== undefined || !r.response.ok)
+    throw new Error(`${what}: ${describeProblem(r.response.status, r.error)}`);
+  return r.data as T;
+}
 
 interface EventLike {
   id: string;

@@ -7,10 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { describeProblem } from '../client/index.js';
 import { webhookHeaders } from '../shared/webhooks/signing.js';
 import type { Target } from './config.js';
-import { eventLine, printJson } from './format.js';
+import { eventLine, must, printJson } from './format.js';
 
 export interface ListenOptions {
   link?: string;
@@ -36,16 +35,9 @@ type ConnectionState = 'connecting' | 'open' | 'waiting' | 'closed';
 /** Creates the channel and subscriptions, streams until Ctrl-C (or `count` events), then cleans up. */
 export async function listen(target: Target, opts: ListenOptions): Promise<void> {
   const { client } = target;
-  const fail = (what: string, status: number, error: unknown): never => {
-    throw new Error(`${what}: ${describeProblem(status, error)}`);
-  };
   const links = opts.link
     ? [opts.link]
-    : await client
-        .GET('/v1/links')
-        .then(({ data, error, response }) =>
-          error ? fail('listing links', response.status, error) : data.items.map((l) => l.id),
-        );
+    : must('listing links', await client.GET('/v1/links')).items.map((l) => l.id);
   if (!links.length) throw new Error('no links: create one first (or pass --link)');
   const tgt = opts.user
     ? { type: 'user' as const, id: opts.user }
@@ -57,9 +49,10 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
     .map((s) => s.trim())
     .filter(Boolean);
 
-  const ch = await client.POST('/v1/channels', { body: { type: 'websocket' } });
-  if (ch.error) fail('creating the channel', ch.response.status, ch.error);
-  const channel = ch.data!;
+  const channel = must(
+    'creating the channel',
+    await client.POST('/v1/channels', { body: { type: 'websocket' } }),
+  );
   const subscriptions: string[] = [];
   const cleanup = async () => {
     for (const id of subscriptions)
@@ -68,11 +61,13 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
   };
   try {
     for (const link of links) {
-      const s = await client.POST('/v1/subscriptions', {
-        body: { channel: channel.id, link, target: tgt, events: families as never },
-      });
-      if (s.error) fail(`subscribing on link ${link}`, s.response.status, s.error);
-      subscriptions.push(s.data!.id);
+      const s = must(
+        `subscribing on link ${link}`,
+        await client.POST('/v1/subscriptions', {
+          body: { channel: channel.id, link, target: tgt, events: families as never },
+        }),
+      );
+      subscriptions.push(s.id);
     }
   } catch (err) {
     await cleanup();

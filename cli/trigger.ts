@@ -56,6 +56,27 @@ const EXTERNAL = '+15559876543';
 
 const say = (s: string) => console.log(`  ${s}`);
 
+/** An outside caller rings alice (1001), who answers: the caller's leg and alice's. */
+async function aliceAnswersCaller(sim: Sim): Promise<{ caller: Leg; alice: Leg }> {
+  say(`${EXTERNAL} dials alice (1001); alice answers`);
+  const caller = await sim.dial(EXTERNAL, '1001');
+  const alice = await sim.legOf('alice@sim.example', caller.correlationId);
+  await sim.act(alice.id, 'answer');
+  await pause();
+  return { caller, alice };
+}
+
+/** Alice holds her call and calls bob (1002), who answers: alice's consultation leg and bob's. */
+async function aliceConsultsBob(sim: Sim, alice: Leg): Promise<{ consult: Leg; bob: Leg }> {
+  say('alice puts the caller on hold and calls bob (1002); bob answers');
+  await sim.act(alice.id, 'hold');
+  const consult = await sim.dial('alice@sim.example', '1002');
+  const bob = await sim.legOf('bob@sim.example', consult.correlationId);
+  await sim.act(bob.id, 'answer');
+  await pause();
+  return { consult, bob };
+}
+
 /** The scenarios: each step printed, with pauses so that a listener sees them come one by one. */
 export const SCENARIOS: Record<string, { summary: string; run: Step }> = {
   'inbound-call': {
@@ -103,11 +124,7 @@ export const SCENARIOS: Record<string, { summary: string; run: Step }> = {
   'blind-transfer': {
     summary: 'alice answers an outside call and transfers it to bob, who answers',
     async run(sim) {
-      say(`${EXTERNAL} dials alice (1001); alice answers`);
-      const caller = await sim.dial(EXTERNAL, '1001');
-      const alice = await sim.legOf('alice@sim.example', caller.correlationId);
-      await sim.act(alice.id, 'answer');
-      await pause();
+      const { caller, alice } = await aliceAnswersCaller(sim);
       say('alice transfers the call to bob (1002)');
       await sim.act(alice.id, 'transfer', { to: '1002' });
       const bob = await sim.legOf('bob@sim.example');
@@ -122,19 +139,8 @@ export const SCENARIOS: Record<string, { summary: string; run: Step }> = {
   'consult-transfer': {
     summary: 'alice answers an outside call, holds it, calls bob, then joins the caller and bob',
     async run(sim) {
-      say(`${EXTERNAL} dials alice (1001); alice answers`);
-      const caller = await sim.dial(EXTERNAL, '1001');
-      const alice = await sim.legOf('alice@sim.example', caller.correlationId);
-      await sim.act(alice.id, 'answer');
-      await pause();
-      say('alice puts the caller on hold and calls bob (1002)');
-      await sim.act(alice.id, 'hold');
-      const consult = await sim.dial('alice@sim.example', '1002');
-      const bob = await sim.legOf('bob@sim.example', consult.correlationId);
-      await pause();
-      say('bob answers');
-      await sim.act(bob.id, 'answer');
-      await pause();
+      const { alice } = await aliceAnswersCaller(sim);
+      const { consult, bob } = await aliceConsultsBob(sim, alice);
       say('alice transfers: the caller and bob are connected');
       await sim.act(alice.id, 'consult-transfer', { withCall: consult.id });
       await pause(800);
@@ -145,17 +151,8 @@ export const SCENARIOS: Record<string, { summary: string; run: Step }> = {
   conference: {
     summary: 'alice answers an outside call, calls bob, and makes it a three-way conference',
     async run(sim) {
-      say(`${EXTERNAL} dials alice (1001); alice answers`);
-      const caller = await sim.dial(EXTERNAL, '1001');
-      const alice = await sim.legOf('alice@sim.example', caller.correlationId);
-      await sim.act(alice.id, 'answer');
-      await pause();
-      say('alice holds the caller and calls bob (1002); bob answers');
-      await sim.act(alice.id, 'hold');
-      const consult = await sim.dial('alice@sim.example', '1002');
-      const bob = await sim.legOf('bob@sim.example', consult.correlationId);
-      await sim.act(bob.id, 'answer');
-      await pause();
+      const { caller, alice } = await aliceAnswersCaller(sim);
+      const { consult, bob } = await aliceConsultsBob(sim, alice);
       say('alice starts the conference');
       await sim.act(alice.id, 'conference', { withCall: consult.id });
       await pause(800);

@@ -28,7 +28,7 @@ import { build as buildDisconnect } from '../functions/ws/disconnect.js';
 import { startGateway, type Gateway, type HttpRoute } from './gateway/index.js';
 import { startDynamoDbLocal, type LocalDynamo } from './dynamodb.js';
 import { simulatorIdBase } from '../simulator/core/index.js';
-import { Problem, PROBLEM_CONTENT_TYPE } from '../shared/http/problem.js';
+import { Problem } from '../shared/http/problem.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
 import { OwnedLinks } from '../connector/owned-links.js';
 import { defaultDrivers } from '../vendors/load.js';
@@ -312,17 +312,14 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
 /** The health answer while the stack is still starting: 503, and try again in a second. */
 function starting() {
-  return Promise.resolve({
-    statusCode: 503,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': '1' },
-    body: JSON.stringify(
-      new Problem(
-        503,
-        'Service Unavailable',
-        'the local stack is starting (its links and connector are not up yet); try again in a second',
-      ).body(),
-    ),
-  });
+  return Promise.resolve(
+    new Problem(
+      503,
+      'Service Unavailable',
+      'the local stack is starting (its links and connector are not up yet); try again in a second',
+      { headers: { 'retry-after': '1' } },
+    ).response(),
+  );
 }
 
 /**

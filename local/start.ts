@@ -4,8 +4,7 @@
  * (./.bridge-data, or `memory`). Port 0 picks a free port; the real one is printed.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { LOCAL_INFO_FILE, type LocalStackInfo } from '../cli/config.js';
+import { localInfoPath, type LocalStackInfo } from '../cli/config.js';
 import { DEFAULT_DIRECTORY } from '../simulator/directory.js';
 import { simulatorVendors } from '../simulator/vendors.js';
 import { VENDOR_IDS } from '../vendors/index.js';
@@ -73,8 +72,7 @@ const stack = await startStack({
 
 // For the `cti-bridge` CLI on this machine: where this stack listens and its admin key (owner-only file,
 // next to the link credentials; removed on a clean stop).
-const dataDir = process.env.BRIDGE_DATA_DIR || './.bridge-data';
-const infoFile = dataDir === 'memory' ? null : join(resolve(dataDir), LOCAL_INFO_FILE);
+const infoFile = localInfoPath();
 if (infoFile) {
   const info: LocalStackInfo = {
     httpUrl: stack.httpUrl,

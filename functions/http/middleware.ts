@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { z } from 'zod';
 import { principalFromContext, type Principal, type PrincipalContext } from '../../shared/auth/principal.js';
 import type { Deps } from '../../shared/deps.js';
-import { PROBLEM_CONTENT_TYPE, Problem, problems } from '../../shared/http/problem.js';
+import { Problem, problems } from '../../shared/http/problem.js';
 import { AlreadyExistsError, InvalidCursorError } from '../../shared/repos/common.js';
 import { MissingReferenceError } from '../../shared/repos/subscriptions.js';
 import { allowedMethods, DEFAULT_ROUTE_KEY, type RouteDef } from '../../shared/api/routes.js';
@@ -95,15 +95,7 @@ export function problemErrors(deps: () => Deps): Mw {
         });
         problem = problems.internal();
       }
-      const headers: Record<string, string> = {
-        'content-type': PROBLEM_CONTENT_TYPE,
-        ...((problem.extras.headers as Record<string, string> | undefined) ?? {}),
-      };
-      request.response = {
-        statusCode: problem.status,
-        headers,
-        body: JSON.stringify(problem.body(request.event.rawPath)),
-      };
+      request.response = problem.response(request.event.rawPath);
     },
   };
 }

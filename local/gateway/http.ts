@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizerEvent, gatewayId, httpEvent, httpRequestInfo } from './events.js';
 import { invoke } from './lambda.js';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../shared/http/problem.js';
+import { Problem } from '../../shared/http/problem.js';
 import type { GatewayLogger, GatewayOptions, HttpRoute } from './index.js';
 
 /** HTTP API payload limit. */
@@ -111,12 +111,8 @@ function sendMessage(
   message: string,
   detail?: string,
 ) {
-  send(
-    res,
-    status,
-    { 'content-type': PROBLEM_CONTENT_TYPE, 'apigw-requestid': requestId },
-    JSON.stringify(new Problem(status, message, detail).body()),
-  );
+  const answer = new Problem(status, message, detail).response();
+  send(res, status, { ...answer.headers, 'apigw-requestid': requestId }, answer.body);
 }
 
 /** Reads the body up to `limit` bytes; undefined when it is larger (the rest is drained). */

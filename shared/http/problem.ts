@@ -39,6 +39,21 @@ export class Problem extends Error {
     this.name = 'Problem';
   }
 
+  /**
+   * The problem as an HTTP answer (API Gateway's proxy result shape): its status, `application/problem+json`
+   * with the problem's own headers (e.g. `Allow`, `Retry-After`), and its body.
+   *
+   * @example
+   * new Problem(503, 'Service Unavailable', 'starting', { headers: { 'retry-after': '1' } }).response();
+   */
+  response(instance?: string): { statusCode: number; headers: Record<string, string>; body: string } {
+    return {
+      statusCode: this.status,
+      headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...(this.extras.headers ?? {}) },
+      body: JSON.stringify(this.body(instance)),
+    };
+  }
+
   body(instance?: string): ProblemBody {
     const { type, headers: _headers, ...rest } = this.extras;
     return {
