@@ -21,7 +21,8 @@ import {
 } from '../../driver-kit/seam.js';
 import type { AgentStateValue, Call, EventDraft } from '../../../shared/events/model.js';
 import { BwClient, type ClientConfig, type Response } from './client.js';
-import { CallMapper, VENDOR, mapAgentState, type MapContext } from './mapper.js';
+import { VENDOR, mapAgentState, type CallMapper, type MapContext } from './mapper.js';
+import { TargetMappers } from './target-mappers.js';
 import { Requests } from './requests.js';
 import { QueueCommands } from './queue.js';
 import { RoutePointRoutes } from './routes.js';
@@ -46,7 +47,8 @@ export class BroadWorksCtiDriver implements Driver {
   readonly vendor = VENDOR;
   readonly options: BroadWorksCtiOptions;
   readonly client: BwClient;
-  readonly mapper = new CallMapper();
+  /** Per-target call caches (overlapping subscriptions must not share one). */
+  readonly mappers = new TargetMappers();
   private readonly requests: Requests;
   private readonly queueCommands: QueueCommands;
   private readonly routePoints: RoutePointRoutes;
@@ -163,6 +165,7 @@ export class BroadWorksCtiDriver implements Driver {
 
   async watch(specs: WatchSpec[]): Promise<void> {
     await this.subs.watch(specs); // while connecting: applied in `subscribing`
+    this.mappers.keep(specs.map((s) => s.target));
   }
 
   /** The spec's vendor subscriptions: `failed` with BroadWorks' reason when refused (e.g. 403 / 110203). */
@@ -203,13 +206,15 @@ export class BroadWorksCtiDriver implements Driver {
     return this.sink.emitAll(drafts);
   }
 
-  private contextFor(ev: BwEvent): MapContext {
+  /** The bridge target and families of an event (from its subscription), and the mapper of that target. */
+  private contextFor(ev: BwEvent): MapContext & { mapper: CallMapper } {
     const rec = ev.subscriptionId ? this.subs.byVendorId(ev.subscriptionId)?.spec : undefined;
-    if (rec) return { target: rec.target, families: rec.families };
+    if (rec) return { target: rec.target, families: rec.families, mapper: this.mappers.for(rec.target) };
     const id = ev.targetId ?? ev.userId;
     return {
       target: id ? { type: 'user', id } : { type: 'system' },
       families: new Set(['call', 'conference', 'agent', 'queue', 'route', 'service', 'link']),
+      mapper: this.mappers.fallback(),
     };
   }
 
@@ -218,7 +223,7 @@ export class BroadWorksCtiDriver implements Driver {
     const ctx = this.contextFor(ev);
     if (ev.type === 'SubscriptionTerminatedEvent') {
       if (ev.subscriptionId && this.subs.wasDeleted(ev.subscriptionId)) return; // our own delete
-      const durable = this.emitAll(this.mapper.map(ev, ctx));
+      const durable = this.emitAll(ctx.mapper.map(ev, ctx));
       // BroadWorks ended it: added again after resubscribeDelayMs (a few times in a row at most)
       if (ev.subscriptionId)
         this.subs.terminated(ev.subscriptionId, ev.reason ?? 'SubscriptionTerminatedEvent');
@@ -232,7 +237,7 @@ export class BroadWorksCtiDriver implements Driver {
       return;
     }
     this.routePoints.observe(ev, ctx.target.id);
-    return this.emitAll(this.mapper.map(ev, ctx));
+    return this.emitAll(ctx.mapper.map(ev, ctx));
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -257,7 +262,10 @@ export class BroadWorksCtiDriver implements Driver {
         });
         continue;
       }
-      for (const d of this.mapper.reconcile(user, calls, ctx, 'RetrieveCallInfoListResponse')) this.emit(d);
+      for (const d of this.mappers
+        .for(ctx.target)
+        .reconcile(user, calls, ctx, 'RetrieveCallInfoListResponse'))
+        this.emit(d);
     }
   }
 
@@ -409,7 +417,7 @@ export class BroadWorksCtiDriver implements Driver {
 
   private view(user: string, c: BwCall): Call {
     // listing is not an event: the cache completes the view but is not changed
-    return this.mapper.preview(user, c);
+    return this.mappers.holding(c.callId, { type: 'user', id: user }).preview(user, c);
   }
 
   private async raw(request: unknown): Promise<{ status: number; body: unknown }> {

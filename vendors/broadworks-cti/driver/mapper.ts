@@ -118,6 +118,11 @@ export class CallMapper {
       .map((e) => structuredClone(e.call));
   }
 
+  /** Whether `callId` is cached (a live call half). */
+  has(callId: string): boolean {
+    return this.calls.has(callId);
+  }
+
   cachedCall(callId: string): Call | undefined {
     const e = this.calls.get(callId);
     return e ? structuredClone(e.call) : undefined;
