@@ -37,6 +37,15 @@ export interface VendorManifest<Id extends string = string> {
      */
     requiredForUserTargets?: (linkOptions: Record<string, unknown>) => boolean;
   };
+  /**
+   * True when the vendor sends every subscription its own copy of an event (BroadWorks CTI: a `system`
+   * subscription and a user's both get the user's call events). The driver tags each copy with the
+   * bridge target of the subscription that carried it, and a `system` or `group` subscription matches
+   * only the copies tagged with its own target: it then gets each occurrence once, whatever other
+   * channels subscribe to (shared/events/matching.ts). Absent: one event per occurrence, tagged with
+   * what it is about, and `system` matches every event of the link.
+   */
+  readonly eventsPerSubscription?: boolean;
   /** The protocol document of this vendor (decisions, gaps, mapping table). */
   readonly doc: string;
 }

@@ -1,16 +1,28 @@
 /** Which subscriptions an event matches, and the per-call ordering key of an event. */
 import { familyOf, type BridgeEvent } from './model.js';
 import type { SubscriptionRecord } from '../repos/subscriptions.js';
+import { VENDOR_MANIFESTS } from '../../vendors/index.js';
+
+/** Vendors whose events are per-subscription copies, tagged with the subscription's target. */
+const COPIES = new Set<string>(VENDOR_MANIFESTS.filter((m) => m.eventsPerSubscription).map((m) => m.id));
 
 /**
  * A subscription matches an event of its tenant and link when the event's family is selected and the
  * target matches: `system` matches every event of the link, `group` every user event (and group
  * events), any other type matches the same type and id.
+ *
+ * Where the vendor sends each subscription its own copy (`eventsPerSubscription`, BroadWorks CTI),
+ * `system` and `group` match only the copies tagged with their own target:
+ * a user's copy of the same occurrence would be a duplicate for them.
  */
 export function matches(sub: SubscriptionRecord, event: BridgeEvent): boolean {
   if (sub.tenant !== event.tenant || sub.link !== event.link) return false;
   if (!sub.events.includes(familyOf(event.type))) return false;
   const t = sub.target;
+  if (COPIES.has(event.vendor.name) && (t.type === 'system' || t.type === 'group')) {
+    if (t.type === 'system') return event.target.type === 'system';
+    return event.target.type === 'group' && (!t.id || t.id === event.target.id);
+  }
   if (t.type === 'system') return true;
   if (t.type === 'group')
     return (

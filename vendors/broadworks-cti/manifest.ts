@@ -56,5 +56,6 @@ export default defineVendor({
   credentials: z.strictObject({ ...UsernamePassword, applicationId: z.string().max(128).optional() }),
   options: BroadWorksCtiOptions,
   raw: '{method, uri, params?, payload?}: one Xsi request, answered with its status and body',
+  eventsPerSubscription: true,
   doc: 'docs/protocols/broadworks-cti.md',
 });

@@ -50,6 +50,13 @@ export async function receiver(answer?: (r: Received, res: ServerResponse, n: nu
   };
 }
 
+/**
+ * The vendor the drafts below claim: one event per occurrence, tagged with the user it is about, so a
+ * `system` subscription matches them (BroadWorks CTI logs per-subscription copies instead: see
+ * shared/events/matching.ts and its own scenario tests).
+ */
+export const DRAFT_VENDOR = 'avaya-ipo-cti' as const;
+
 export function callDraft(
   user: string,
   correlationId: string,
@@ -69,7 +76,7 @@ export function callDraft(
         startedAt: new Date().toISOString(),
       },
     },
-    vendor: { name: 'broadworks-cti', event: 'CallEvent' },
+    vendor: { name: DRAFT_VENDOR, event: 'CallEvent' },
   };
 }
 
@@ -78,7 +85,7 @@ export function dndDraft(user: string, enabled = true): EventDraft {
     type: 'service.dnd',
     target: { type: 'user', id: user },
     data: { user, enabled },
-    vendor: { name: 'broadworks-cti', event: 'DoNotDisturbEvent' },
+    vendor: { name: DRAFT_VENDOR, event: 'DoNotDisturbEvent' },
   };
 }
 
@@ -87,7 +94,7 @@ export function agentDraft(agent: string): EventDraft {
     type: 'agent.state',
     target: { type: 'user', id: agent },
     data: { agent: { id: agent, state: 'available' } },
-    vendor: { name: 'broadworks-cti', event: 'AgentStateEvent' },
+    vendor: { name: DRAFT_VENDOR, event: 'AgentStateEvent' },
   };
 }
 

@@ -155,7 +155,7 @@ describe('matching', () => {
       target,
       seq: 1,
       data: {},
-      vendor: { name: 'broadworks-cti', event: 'x' },
+      vendor: { name: 'avaya-ipo-cti', event: 'x' }, // one event per occurrence
       ...extra,
     }) as BridgeEvent;
 
@@ -190,6 +190,27 @@ describe('matching', () => {
     expect(
       matches(sub({ type: 'group' }, ['queue']), ev('queue.call.added', { type: 'queue', id: 'q' })),
     ).toBe(false);
+  });
+
+  it('matches per-subscription copies (BroadWorks CTI) only to the subscription target they carry', () => {
+    const copy = (target: BridgeEvent['target']) =>
+      ev('call.received', target, { vendor: { name: 'broadworks-cti', event: 'CallReceivedEvent' } });
+    const system = sub({ type: 'system' }, ['call']);
+    const group = sub({ type: 'group', id: 'g1' }, ['call']);
+    const alice = sub({ type: 'user', id: 'alice' }, ['call']);
+    // the user's copy: for the user's subscription only
+    expect(matches(alice, copy({ type: 'user', id: 'alice' }))).toBe(true);
+    expect(matches(system, copy({ type: 'user', id: 'alice' }))).toBe(false);
+    expect(matches(group, copy({ type: 'user', id: 'alice' }))).toBe(false);
+    // the system copy: for system subscriptions only
+    expect(matches(system, copy({ type: 'system' }))).toBe(true);
+    expect(matches(group, copy({ type: 'system' }))).toBe(false);
+    expect(matches(alice, copy({ type: 'system' }))).toBe(false);
+    // a group's copy: for that group (or any group subscription without an id)
+    expect(matches(group, copy({ type: 'group', id: 'g1' }))).toBe(true);
+    expect(matches(group, copy({ type: 'group', id: 'g2' }))).toBe(false);
+    expect(matches(sub({ type: 'group' }, ['call']), copy({ type: 'group', id: 'g2' }))).toBe(true);
+    expect(matches(system, copy({ type: 'group', id: 'g1' }))).toBe(false);
   });
 
   it('gives one channel per event however many subscriptions match', () => {
