@@ -90,6 +90,7 @@ export class CtiBridgeStack extends Stack {
     this.controlApi = new ControlApi(this, 'Control', {
       functions: this.functions.http,
       authorizer: this.functions.authorizer,
+      console: this.functions.console,
       throttle,
       logRetention,
       logRemovalPolicy,
@@ -136,6 +137,7 @@ export class CtiBridgeStack extends Stack {
         'Ws-connect': ws.connect,
         'Ws-disconnect': ws.disconnect,
         'Ws-default': ws.default,
+        Console: this.functions.console,
       },
       table: this.table.table,
       httpApi: this.controlApi.api,
@@ -148,6 +150,10 @@ export class CtiBridgeStack extends Stack {
     });
 
     new CfnOutput(this, 'HttpApiUrl', { value: this.controlApi.url, description: 'Control API base URL' });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `${this.controlApi.url}console/`,
+      description: 'The console page (sign in with an API key)',
+    });
     new CfnOutput(this, 'WebSocketUrl', {
       value: this.events.url,
       description: 'WebSocket URL channels connect to',

@@ -38,6 +38,7 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
     ...Object.entries(http).map(([k, f]) => [`http ${k}`, f] as const),
     ['authorizer', authorizer] as const,
     ...Object.entries(ws).map(([k, f]) => [`ws ${k}`, f] as const),
+    ['console', stack.functions.console] as const,
   ];
   for (const [name, fn] of all) {
     const role = fn.role!;
@@ -98,6 +99,7 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
 
   if (stack.callbacks) acknowledgeCallbackIngress(stack.callbacks);
 
+  const consoleRoutes = new Set<IConstruct>(stack.controlApi.consoleRoutes);
   const routes = stack.controlApi.node.children.filter((c) => c.node.id.startsWith('Route-'));
   for (const r of routes) {
     const cfn = r.node.defaultChild as { authorizationType?: string } | undefined;
@@ -105,7 +107,9 @@ export function acknowledgeNagFindings(stack: CtiBridgeStack): void {
       ack(
         r,
         'AwsSolutions-APIG4',
-        'Public by design: health, the OpenAPI document and the event JSON Schema (auth "none" in shared/api/routes.ts).',
+        consoleRoutes.has(r)
+          ? "Public by design: the console page's static files (functions/console.ts), which hold no data; the page sends the user's API key with each API request."
+          : 'Public by design: health, the OpenAPI document and the event JSON Schema (auth "none" in shared/api/routes.ts).',
       );
   }
   for (const key of ['$connect', '$disconnect', '$default']) {

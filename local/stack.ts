@@ -12,6 +12,7 @@ import { ensureTable } from '../shared/db/client.js';
 import { createDeps, type Deps } from '../shared/deps.js';
 import { createLogger } from '../shared/log.js';
 import { FUNCTIONS, ROUTES, type FunctionName } from '../shared/api/routes.js';
+import { CONSOLE_ROUTES, handler as consoleHandler } from '../functions/console.js';
 import { build as buildAuthorizer } from '../functions/authorizer.js';
 import { build as buildCalls } from '../functions/http/calls.js';
 import { build as buildChannels } from '../functions/http/channels.js';
@@ -175,6 +176,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         authorize: r.auth !== 'none',
         handler:
           r.operationId === 'getHealth' ? async (e, c) => (ready ? handler(e, c) : starting()) : handler,
+      });
+    }
+    // The console page, served by the same function as in AWS (functions/console.ts), outside the API's manifest.
+    for (const key of CONSOLE_ROUTES) {
+      const [method, path] = key.split(' ') as ['GET', string];
+      routes.push({
+        method,
+        path,
+        authorize: false,
+        handler: consoleHandler as unknown as HttpRoute['handler'],
       });
     }
     const authorizer = buildAuthorizer(getDeps, async () => adminKeySha256);

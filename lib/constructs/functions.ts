@@ -12,7 +12,12 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+  type ICommandHooks,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName } from '../../shared/api/routes.js';
@@ -64,6 +69,8 @@ export interface BridgeFunctionOptions {
   logRemovalPolicy: RemovalPolicy;
   /** Attach the function to these private subnets with these security groups (the `calls` function). */
   vpc?: VpcPlacement | undefined;
+  /** Shell commands run around esbuild, e.g. to put files beside the bundle (the console function). */
+  commandHooks?: ICommandHooks | undefined;
 }
 
 export interface VpcPlacement {
@@ -139,9 +146,27 @@ export function bridgeFunction(scope: Construct, id: string, o: BridgeFunctionOp
       sourcesContent: false,
       externalModules: [...UNUSED_CREDENTIAL_PROVIDERS],
       tsconfig: entryPath('tsconfig.json'),
+      ...(o.commandHooks ? { commandHooks: o.commandHooks } : {}),
     },
   });
 }
+
+/** Quotes one word for a POSIX shell (hook commands run in `bash -c`). */
+const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Bundling hooks of the console function: Vite builds the console page (`console/`) straight into
+ * `console/` beside the bundle, where functions/console.ts consoleDir() looks for it. Always built from
+ * the sources being deployed (about a second), never taken from a `console/dist` that may be stale, and
+ * with the repository's own Vite (`--offline`: no download).
+ */
+export const CONSOLE_COMMAND_HOOKS: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [
+    `cd ${shellQuote(inputDir)} && npx --offline -- vite build --config console/vite.config.ts --outDir ${shellQuote(`${outputDir}/console`)} --emptyOutDir`,
+  ],
+};
 
 /**
  * The HTTP functions that reach the connector's command endpoint (call control; session and
@@ -180,6 +205,8 @@ export class BridgeFunctions extends Construct {
   readonly http: Record<FunctionName, NodejsFunction>;
   readonly authorizer: NodejsFunction;
   readonly ws: WebSocketFunctions;
+  /** Serves the console page (`GET /console`, `GET /console/{file+}`); its bundle holds the built page. */
+  readonly console: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: BridgeFunctionsProps) {
     super(scope, id);
@@ -239,5 +266,16 @@ export class BridgeFunctions extends Construct {
       disconnect: ws('disconnect', 'readwrite'),
       default: ws('default', 'readwrite'), // connection lookup, acked seq, resume request
     };
+
+    // Static files only: no table, no secrets, no VPC, and none of the shared environment.
+    this.console = bridgeFunction(this, 'Console', {
+      ...common,
+      environment: {},
+      entry: 'functions/console.ts',
+      description: 'cti-bridge HTTP API: the console page (/console/)',
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+      commandHooks: CONSOLE_COMMAND_HOOKS,
+    });
   }
 }

@@ -29,6 +29,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CONSOLE_ROUTES } from '../../functions/console.js';
 import { FUNCTIONS, ROUTES, type FunctionName } from '../../shared/api/routes.js';
 
 /** One JSON line per request; `tenant` is the authorizer's context (empty for anonymous calls). */
@@ -56,6 +57,8 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 export interface ControlApiProps {
   functions: Record<FunctionName, IFunction>;
   authorizer: IFunction;
+  /** Serves the console page's files (functions/console.ts) on CONSOLE_ROUTES, without authorization. */
+  console: IFunction;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
@@ -66,6 +69,8 @@ export class ControlApi extends Construct {
   readonly stage: HttpStage;
   readonly authorizer: HttpAuthorizer;
   readonly accessLogs: LogGroup;
+  /** The console page's routes (CONSOLE_ROUTES): public, they serve static files only. */
+  readonly consoleRoutes: HttpRoute[];
 
   constructor(scope: Construct, id: string, props: ControlApiProps) {
     super(scope, id);
@@ -145,6 +150,21 @@ export class ControlApi extends Construct {
       routeKey: HttpRouteKey.DEFAULT,
       integration: integrations.meta,
       authorizer: none,
+    });
+    // The console page (functions/console.ts): files holding no data, so no authorizer; the page sends
+    // the API key with each API request it makes, on this same origin.
+    const consoleIntegration = new HttpLambdaIntegration('consoleIntegration', props.console, {
+      scopePermissionToRoute: false,
+    });
+    this.consoleRoutes = CONSOLE_ROUTES.map((key) => {
+      const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
+      // Route-console, Route-console-file
+      return new HttpRoute(this, `Route-${path.slice(1).replace(/[{}+]/g, '').replaceAll('/', '-')}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(path, HttpMethod[method]),
+        integration: consoleIntegration,
+        authorizer: none,
+      });
     });
   }
 

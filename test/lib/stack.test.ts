@@ -5,13 +5,14 @@
  * cdk-nag runs in nag.test.ts, the connector image checks in docker.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_ROUTES } from '../../functions/console.js';
 import { DEFAULT_ROUTE_KEY, FUNCTIONS, ROUTES, routeKey } from '../../shared/api/routes.js';
 import { configFromEnv } from '../../shared/config.js';
 import { createTableInput, TTL_ATTRIBUTE } from '../../shared/db/table.js';
@@ -110,13 +111,14 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('has one function per FUNCTIONS entry, the authorizer and the three WebSocket handlers', () => {
+  it('has one function per FUNCTIONS entry, the authorizer, the three WebSocket handlers and the console', () => {
     const fns = lambdas(main.json);
-    expect(fns).toHaveLength(FUNCTIONS.length + 1 + 3);
+    expect(fns).toHaveLength(FUNCTIONS.length + 1 + 3 + 1);
     const ids = [
       ...FUNCTIONS.map((fn) => logicalId(main.stack, main.stack.functions.http[fn])),
       logicalId(main.stack, main.stack.functions.authorizer),
       ...Object.values(main.stack.functions.ws).map((f) => logicalId(main.stack, f)),
+      logicalId(main.stack, main.stack.functions.console),
     ];
     expect(new Set(ids).size).toBe(ids.length);
     expect(fns.map(([id]) => id).sort()).toEqual([...ids].sort());
@@ -154,7 +156,12 @@ describe('functions', () => {
       return join(main.outdir, `asset.${(code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
     };
     const { http, authorizer, ws } = main.stack.functions;
-    const files = [...Object.values(http), authorizer, ...Object.values(ws)].map(bundle);
+    const files = [
+      ...Object.values(http),
+      authorizer,
+      ...Object.values(ws),
+      main.stack.functions.console,
+    ].map(bundle);
     const loaded = runNode(
       `const files = ${JSON.stringify(files)};
        for (const f of files) console.log(typeof (await import(f)).handler);`,
@@ -192,8 +199,49 @@ describe('functions', () => {
     expect(JSON.parse(res.body)).toMatchObject({ status: 'ok' });
   });
 
-  it('gives every function the environment configFromEnv() needs', () => {
+  it('bundles the built console beside the console handler, which serves it from there', () => {
+    const code = main.json.Resources[logicalId(main.stack, main.stack.functions.console)].Properties
+      .Code as Json;
+    const assetDir = join(main.outdir, `asset.${(code.S3Key as string).replace(/\.zip$/, '')}`);
+    const page = readFileSync(join(assetDir, 'console', 'index.html'), 'utf8');
+    expect(page).toContain('/console/assets/');
+    // Built from the sources at synth time: every script and style the page names is in the bundle.
+    const named = [...page.matchAll(/\/console\/(assets\/[^"]+)"/g)].map((m) =>
+      m[1]!.slice('assets/'.length),
+    );
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    expect(readdirSync(join(assetDir, 'console', 'assets')).sort()).toEqual(named.sort());
+    const get = (file?: string) => ({
+      version: '2.0',
+      routeKey: file === undefined ? 'GET /console' : 'GET /console/{file+}',
+      rawPath: `/console/${file ?? ''}`,
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      ...(file === undefined ? {} : { pathParameters: { file } }),
+      requestContext: { http: { method: 'GET', path: `/console/${file ?? ''}` }, requestId: 'r1' },
+    });
+    const out = runNode(
+      `const { handler } = await import(${JSON.stringify(join(assetDir, 'index.mjs'))});
+       for (const e of ${JSON.stringify([get(), get('nope.js')])}) console.log(JSON.stringify(await handler(e)));`,
+    );
+    const [index, missing] = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { statusCode: number; headers: Json; body: string });
+    expect(index!.statusCode).toBe(200);
+    expect(index!.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Buffer.from(index!.body, 'base64').toString('utf8')).toBe(page);
+    expect(missing!.statusCode).toBe(404);
+  });
+
+  it('gives every function the environment configFromEnv() needs (the console none of it)', () => {
+    const consoleId = logicalId(main.stack, main.stack.functions.console);
+    expect(main.json.Resources[consoleId].Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+    });
     for (const [id, fn] of lambdas(main.json)) {
+      if (id === consoleId) continue;
       const vars = (fn.Properties as Json).Environment.Variables as Json;
       expect(vars.BRIDGE_TABLE, id).toEqual({ Ref: logicalId(main.stack, main.stack.table.table) });
       expect(JSON.stringify(vars.BRIDGE_WEBSOCKET_URL), id).toMatch(/wss:\/\/.*\/live/);
@@ -246,12 +294,12 @@ describe('HTTP API', () => {
   const httpApiId = () => logicalId(main.stack, main.stack.controlApi.api);
   const authorizerId = () => logicalId(main.stack, main.stack.controlApi.authorizer);
 
-  it('has exactly the routes of the manifest, and $default to meta without authorization', () => {
+  it('has exactly the routes of the manifest, the console routes, and $default to meta without authorization', () => {
     const routes = resourcesOf(main.json, 'AWS::ApiGatewayV2::Route').filter(
       ([, r]) => (r.Properties as Json).ApiId.Ref === httpApiId(),
     );
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(
-      [...ROUTES.map(routeKey), DEFAULT_ROUTE_KEY].sort(),
+      [...ROUTES.map(routeKey), ...CONSOLE_ROUTES, DEFAULT_ROUTE_KEY].sort(),
     );
     const [[, fallback] = []] = routes.filter(([, r]) => r.Properties.RouteKey === DEFAULT_ROUTE_KEY);
     expect((fallback!.Properties as Json).AuthorizationType).toBe('NONE');
@@ -277,6 +325,23 @@ describe('HTTP API', () => {
     expect(integration.PayloadFormatVersion).toBe('2.0');
     expect(integration.IntegrationUri).toEqual({
       'Fn::GetAtt': [logicalId(main.stack, main.stack.functions.http[r.fn]), 'Arn'],
+    });
+  });
+
+  it.each(CONSOLE_ROUTES.map((k) => [k]))('%s: no authorization, the console function', (key) => {
+    expect(['GET /console', 'GET /console/{file+}']).toContain(key);
+    const [[, route] = []] = resourcesOf(main.json, 'AWS::ApiGatewayV2::Route').filter(
+      ([, x]) => (x.Properties as Json).RouteKey === key,
+    );
+    const p = route!.Properties as Json;
+    expect(p.ApiId).toEqual({ Ref: httpApiId() });
+    expect(p.AuthorizationType).toBe('NONE');
+    expect(p.AuthorizerId).toBeUndefined();
+    const integrationId = (p.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+    const integration = main.json.Resources[integrationId.Ref].Properties as Json;
+    expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(integration.IntegrationUri).toEqual({
+      'Fn::GetAtt': [logicalId(main.stack, main.stack.functions.console), 'Arn'],
     });
   });
 
@@ -417,6 +482,18 @@ describe('IAM', () => {
       grantsOf(fn).flatMap((s) => s.actions.filter((a) => a.startsWith('dynamodb:')));
     const { http, authorizer, ws } = main.stack.functions;
     expect(dynamoActions(http.meta)).toEqual([]);
+    expect(dynamoActions(main.stack.functions.console)).toEqual([]);
+    // The console function's role: its log group and X-Ray, nothing else.
+    expect(
+      grantsOf(main.stack.functions.console)
+        .flatMap((s) => s.actions)
+        .sort(),
+    ).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
     for (const fn of [http.events, authorizer]) {
       expect(dynamoActions(fn).sort()).toEqual([
         'dynamodb:BatchGetItem',
@@ -535,6 +612,7 @@ describe('outputs and secrets', () => {
     expect(outputs).toEqual(
       expect.arrayContaining([
         'HttpApiUrl',
+        'ConsoleUrl',
         'WebSocketUrl',
         'AdminKeySecretArn',
         'TableName',
@@ -545,6 +623,10 @@ describe('outputs and secrets', () => {
         'DashboardName',
       ]),
     );
+    // ConsoleUrl = HttpApiUrl (ends with `/`) + `console/`
+    const parts = (o: string) => (main.json.Outputs[o].Value['Fn::Join'] as [string, unknown[]])[1];
+    expect(parts('ConsoleUrl')).toEqual([...parts('HttpApiUrl').slice(0, -1), '/console/']);
+    expect(parts('HttpApiUrl').at(-1)).toBe('/');
   });
 
   it('generates the admin key and the connector token', () => {
@@ -883,8 +965,15 @@ describe('bundles', () => {
     // Every handler builds its deps with shared/deps.ts createDeps(): a DynamoDB client (repositories) and
     // a Secrets Manager client (link secret store; the calls function also reads the connector token).
     // The credential providers Lambda never reaches, and the STS/SSO/Signin clients they need, are left out.
+    // The console function serves files: no SDK at all.
+    const consoleId = logicalId(main.stack, main.stack.functions.console);
     for (const { id, file } of bundles()) {
       const code = readFileSync(file, 'utf8');
+      if (id === consoleId) {
+        expect(sdkClients(code), id).toEqual([]);
+        expect(code, id).not.toContain('@aws-sdk/');
+        continue;
+      }
       expect(sdkClients(code), id).toEqual(['DynamoDB', 'Secrets Manager']);
       for (const ext of UNUSED_CREDENTIAL_PROVIDERS) expect(code, id).toContain(`import("${ext}")`);
     }
