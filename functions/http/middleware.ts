@@ -2,6 +2,7 @@
  * middy middlewares of every HTTP function: route resolution, errors as RFC 9457 problems, auth
  * enforcement, JSON parsing and zod validation. Handlers (operations) receive a parsed, typed request.
  */
+import { MAX_BODY_BYTES } from '../../shared/http/limits.js';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
@@ -62,11 +63,7 @@ export interface RequestState {
   body?: unknown;
 }
 
-/**
- * The largest request body a route takes (the largest real one, a raw vendor request, is far smaller).
- * Below API Gateway's 10 MB and Lambda's 6 MB payload limits, so the answer is this API's problem.
- */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult, Error, Context & { state: RequestState }>;
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ROUTES, type RouteDef } from './routes.js';
 import { Problem } from './schemas.js';
+import { exampleFor, problemExample } from './examples.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,7 +39,7 @@ function parameters(route: RouteDef): Json[] {
 const problemRef = { $ref: '#/components/schemas/Problem' };
 const problemResponse = (description: string) => ({
   description,
-  content: { 'application/problem+json': { schema: problemRef } },
+  content: { 'application/problem+json': { schema: problemRef } as Json },
 });
 
 export function buildOpenApi(version: string): Json {
@@ -52,7 +53,12 @@ export function buildOpenApi(version: string): Json {
           : def.schema
             ? {
                 description: def.description,
-                content: { 'application/json': { schema: schemaOf(def.schema, 'output') } },
+                content: {
+                  'application/json': {
+                    schema: schemaOf(def.schema, 'output'),
+                    example: exampleFor(def.schema, route),
+                  },
+                },
               }
             : { description: def.description };
     }
@@ -78,6 +84,11 @@ export function buildOpenApi(version: string): Json {
       responses['415'] = problemResponse('The body is not application/json');
     }
     responses['500'] = problemResponse('Unexpected error');
+    // every problem answer with an example built by the code that answers it
+    for (const [status, res] of Object.entries(responses)) {
+      const media = (res as { content?: Record<string, Json> }).content?.['application/problem+json'];
+      if (media) media.example = problemExample(route, Number(status));
+    }
     const op: Json = {
       operationId: route.operationId,
       summary: route.summary,

@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/api/routes.js';
+import { Problem } from '../../shared/api/schemas.js';
 import { EVENT_TYPES } from '../../shared/events/model.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, testStack } from '../support/stack.js';
@@ -37,6 +38,43 @@ describe('GET /v1/openapi.json', () => {
       Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`),
     );
     expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('has an example for every answer: each 2xx one valid against its zod schema, each problem built for its status', async () => {
+    const doc = (await api(stack).get('/v1/openapi.json')).body;
+    let answers = 0;
+    let problemsSeen = 0;
+    for (const r of ROUTES) {
+      const op = doc.paths[r.path][r.method.toLowerCase()];
+      for (const [status, res] of Object.entries(op.responses as Record<string, any>)) {
+        const where = `${r.operationId} ${status}`;
+        const json = res.content?.['application/json'];
+        if (json) {
+          expect(json.example, where).toBeDefined();
+          const schema = r.responses[Number(status)]?.schema;
+          expect(schema, where).toBeDefined();
+          const parsed = schema!.safeParse(json.example);
+          expect(parsed.success, `${where}: ${parsed.error?.message}`).toBe(true);
+          answers++;
+        }
+        const problem = res.content?.['application/problem+json'];
+        if (problem) {
+          const parsed = Problem.safeParse(problem.example);
+          expect(parsed.success, `${where}: ${parsed.error?.message}`).toBe(true);
+          expect(problem.example.status, where).toBe(Number(status));
+          problemsSeen++;
+        }
+        expect(json || problem || Number(status) === 204 || Number(status) === 202, where).toBeTruthy();
+      }
+    }
+    expect(answers).toBeGreaterThan(40);
+    expect(problemsSeen).toBeGreaterThan(300);
+    // a validation problem names the failing field of the route's own schema
+    const bad =
+      doc.paths['/v1/links/{link}/users/{user}/calls'].post.responses['400'].content[
+        'application/problem+json'
+      ].example;
+    expect(bad.errors.map((e: { field: string }) => e.field)).toContain('to');
   });
 
   it('publishes request schemas from the zod source (unknown fields rejected, ranges documented)', async () => {
