@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { must, type BridgeClient, type CallView, type DirectoryUser, type Link } from './api.js';
 import type { Shown } from './app.js';
+import { Choice, idOptions, NoticeLine, type Notice } from './ui.js';
 
 type Action = 'answer' | 'hold' | 'retrieve' | 'release';
 const ACTIONS: Record<Action, readonly string[]> = {
@@ -36,7 +37,7 @@ export function CallPanel({
   const [to, setTo] = useState('');
   const [transferTo, setTransferTo] = useState('');
   const [calls, setCalls] = useState<CallView[]>([]);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Notice | null>(null);
 
   useEffect(() => {
     if (!link && links[0]) setLink(links[0].id);
@@ -126,16 +127,7 @@ export function CallPanel({
     <section aria-labelledby="calls-h" class="panel calls">
       <h2 id="calls-h">Call panel</h2>
       <div class="row">
-        <label>
-          Link
-          <select value={link} onChange={(e) => setLink(e.currentTarget.value)}>
-            {links.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Link" value={link} options={idOptions(links.map((l) => l.id))} onChange={setLink} />
         <label>
           User
           {directory.link === link && !users.length ? (
@@ -172,11 +164,7 @@ export function CallPanel({
         Transfer to
         <input value={transferTo} onInput={(e) => setTransferTo(e.currentTarget.value)} inputMode="tel" />
       </label>
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} class={message.error ? 'error' : 'muted'}>
-          {message.text}
-        </p>
-      )}
+      <NoticeLine notice={message} />
       <h3>Calls of {user || '...'}</h3>
       {calls.length === 0 ? (
         <p class="muted">No calls.</p>

@@ -4,12 +4,13 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { must, type BridgeClient, type Channel, type Delivery } from './api.js';
+import { NoticeLine, type Notice } from './ui.js';
 
 export function Deliveries({ client, exclude }: { client: BridgeClient; exclude: string | undefined }) {
   const [channels, setChannels] = useState<Channel[]>([]);
   const [channel, setChannel] = useState('');
   const [items, setItems] = useState<Delivery[]>([]);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Notice | null>(null);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -73,11 +74,7 @@ export function Deliveries({ client, exclude }: { client: BridgeClient; exclude:
           Refresh
         </button>
       </div>
-      {message && (
-        <p role={message.error ? 'alert' : 'status'} class={message.error ? 'error' : 'muted'}>
-          {message.text}
-        </p>
-      )}
+      <NoticeLine notice={message} />
       <div class="scroll">
         <table>
           <caption class="sr-only">Newest deliveries of the channel</caption>

@@ -6,6 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { Link } from './api.js';
 import type { Shown } from './app.js';
+import { Choice, idOptions } from './ui.js';
 
 const FAMILIES = ['call', 'conference', 'agent', 'queue', 'route', 'service', 'link'] as const;
 const SHOWN_ROWS = 200;
@@ -53,17 +54,13 @@ export function EventsView({ events, links }: { events: Shown[]; links: Link[] }
       <section aria-labelledby="events-h" class="panel events">
         <h2 id="events-h">Events</h2>
         <form class="filters" onSubmit={(e) => e.preventDefault()}>
-          <label>
-            Link
-            <select value={link} onChange={(e) => setLink(e.currentTarget.value)}>
-              <option value="">all</option>
-              {links.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.id}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice
+            label="Link"
+            value={link}
+            options={idOptions(links.map((l) => l.id))}
+            onChange={setLink}
+            any="all"
+          />
           <label>
             Target
             <input
@@ -73,17 +70,13 @@ export function EventsView({ events, links }: { events: Shown[]; links: Link[] }
               onInput={(e) => setTarget(e.currentTarget.value)}
             />
           </label>
-          <label>
-            Family
-            <select value={family} onChange={(e) => setFamily(e.currentTarget.value)}>
-              <option value="">all</option>
-              {FAMILIES.map((f) => (
-                <option key={f} value={f}>
-                  {f}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice
+            label="Family"
+            value={family}
+            options={idOptions(FAMILIES)}
+            onChange={setFamily}
+            any="all"
+          />
         </form>
         <div class="scroll">
           <table aria-describedby="events-h">

@@ -213,6 +213,13 @@ function badRequest(route: RouteDef): ProblemBody {
 
 const exampleLink = { id: link.id, vendor: link.vendor, status: 'down', lastError: 'connect ECONNREFUSED' };
 
+/** A vendor's refusal carried through the connector, with the vendor's own code and text. */
+const refusal = (status: number, message: string, code: string, text: string) =>
+  commandProblem(
+    { kind: 'vendor', message, status, vendor: { name: 'broadworks-cti', code, text } },
+    exampleLink,
+  ).body();
+
 /** The problem a route answers with `status`, built by the code that answers it. */
 export function problemExample(route: RouteDef, status: number): ProblemBody {
   const calls = route.fn === 'calls';
@@ -238,27 +245,11 @@ export function problemExample(route: RouteDef, status: number): ProblemBody {
       return problems.notFound(resource, route.path.match(/\{(\w+)\}/)?.[1]).body();
     case 409:
       return calls
-        ? commandProblem(
-            {
-              kind: 'vendor',
-              message: 'the call is not in a state for this request',
-              status: 409,
-              vendor: { name: 'broadworks-cti', code: '110864', text: 'Invalid call state' },
-            },
-            exampleLink,
-          ).body()
+        ? refusal(409, 'the call is not in a state for this request', '110864', 'Invalid call state')
         : problems.conflict(`the ${resource} already exists`, 'id').body();
     case 422:
       return calls
-        ? commandProblem(
-            {
-              kind: 'vendor',
-              message: 'the vendor refused the request as invalid',
-              status: 422,
-              vendor: { name: 'broadworks-cti', code: '4008', text: 'Invalid destination' },
-            },
-            exampleLink,
-          ).body()
+        ? refusal(422, 'the vendor refused the request as invalid', '4008', 'Invalid destination')
         : problems.unprocessable('no such link', 'link').body();
     case 413:
       return problems.tooLarge(MAX_BODY_BYTES).body();

@@ -265,6 +265,32 @@ describe('cti-bridge CLI', () => {
     expect((await api(stack, stack.adminKey).get(`/v1/channels/${channel}`)).status).toBe(404);
   }, 60_000);
 
+  it('listen --queue prints the queue events of a queue call, each targeted at the queue', async () => {
+    const queue = 'sales@sim.example';
+    const listener = cli('listen', '--queue', queue, '--link', LINK, '--print-json', '--count', '3');
+    await until(
+      async () => listener.output(),
+      (o) => o.includes('Ready'),
+      20_000,
+    );
+    expect(listener.output()).toContain(`queue ${queue} on ${LINK}`);
+    await run('trigger', 'queue-call');
+    expect(await listener.exited, listener.output()).toBe(0);
+    const events = listener
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map(
+        (l) => (JSON.parse(l) as { event: { type: string; target: { type: string; id?: string } } }).event,
+      );
+    expect(events.map((e) => e.type)).toEqual([
+      'queue.call.added',
+      'queue.call.offered',
+      'queue.call.answered',
+    ]);
+    expect(events.every((e) => e.target.type === 'queue' && e.target.id === queue)).toBe(true);
+  }, 60_000);
+
   it('links, events and call dial print what the API answers', async () => {
     expect(await run('links')).toMatch(/^sim-broadworks\s+broadworks-cti\s+up\s/m);
     const dialled = await run('call', 'dial', '--link', LINK, '--user', ALICE, '--to', '1002');
