@@ -33,7 +33,7 @@ export function EventsView({ events, links }: { events: Shown[]; links: Link[] }
   const [link, setLink] = useState('');
   const [target, setTarget] = useState('');
   const [family, setFamily] = useState('');
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<{ link: string; correlationId: string } | null>(null);
 
   const shown = useMemo(() => {
     const t = target.trim().toLowerCase();
@@ -108,8 +108,10 @@ export function EventsView({ events, links }: { events: Shown[]; links: Link[] }
                         <button
                           type="button"
                           class="link"
-                          aria-pressed={selected === call.correlationId}
-                          onClick={() => setSelected(call.correlationId)}
+                          aria-pressed={
+                            selected?.link === e.link && selected.correlationId === call.correlationId
+                          }
+                          onClick={() => setSelected({ link: e.link, correlationId: call.correlationId })}
                         >
                           {call.correlationId}
                         </button>
@@ -122,18 +124,20 @@ export function EventsView({ events, links }: { events: Shown[]; links: Link[] }
           </table>
         </div>
       </section>
-      {selected && <Timeline events={events} correlationId={selected} onClose={() => setSelected(null)} />}
+      {selected && <Timeline events={events} {...selected} onClose={() => setSelected(null)} />}
     </>
   );
 }
 
-/** The legs of one call (by correlation id), each with its events in order. */
+/** The legs of one call (by link and correlation id), each with its events in order. */
 function Timeline({
   events,
+  link,
   correlationId,
   onClose,
 }: {
   events: Shown[];
+  link: string;
   correlationId: string;
   onClose: () => void;
 }) {
@@ -141,18 +145,20 @@ function Timeline({
     const byLeg = new Map<string, { user: string; remote: string; events: BridgeEvent[] }>();
     for (const { event: e } of events) {
       const call = callOf(e);
-      if (!call || call.correlationId !== correlationId) continue;
-      const key = `${e.link}|${call.id}`;
+      if (!call || e.link !== link || call.correlationId !== correlationId) continue;
+      const key = call.id;
       const leg = byLeg.get(key) ?? { user: call.local.user, remote: call.remote.address, events: [] };
       leg.events.push(e);
       byLeg.set(key, leg);
     }
     return [...byLeg.entries()];
-  }, [events, correlationId]);
+  }, [events, link, correlationId]);
 
   return (
     <section aria-labelledby="timeline-h" class="panel timeline">
-      <h2 id="timeline-h">Call {correlationId}</h2>
+      <h2 id="timeline-h">
+        Call {correlationId} on {link}
+      </h2>
       <button type="button" onClick={onClose}>
         Close timeline
       </button>

@@ -131,11 +131,15 @@ describe('console page', () => {
     await row('call.originated', 'alice@sim.example').first().waitFor();
     await row('call.received', 'bob@sim.example').first().waitFor();
 
-    // Bob answers from the page
+    // Bob answers from the page, holds and retrieves
     await calls.getByLabel('User').selectOption('bob@sim.example');
     await calls.getByRole('button', { name: /^answer call / }).click();
     await row('call.answered', 'bob@sim.example').first().waitFor();
     await row('call.answered', 'alice@sim.example').first().waitFor();
+    await calls.getByRole('button', { name: /^hold call / }).click();
+    await row('call.held', 'bob@sim.example').first().waitFor();
+    await calls.getByRole('button', { name: /^retrieve call / }).click();
+    await row('call.retrieved', 'bob@sim.example').first().waitFor();
 
     // the filters: only link events left, then back to all
     await events.getByLabel('Family').selectOption('link');
@@ -147,7 +151,7 @@ describe('console page', () => {
 
     // the call's timeline: one leg per side
     await row('call.received', 'bob@sim.example').first().getByRole('button').click();
-    const timeline = page.getByRole('region', { name: /^Call / });
+    const timeline = page.getByRole('region', { name: /^Call \S+ on sim-broadworks$/ });
     await expect
       .poll(() => timeline.getByRole('heading', { level: 3 }).allTextContents())
       .toEqual(
@@ -178,6 +182,17 @@ describe('console page', () => {
       .click();
     await deliveries.getByText('Replay queued: 1 event(s)').waitFor();
     await expect.poll(() => received, { timeout: 15_000 }).toBeGreaterThan(before);
+
+    // the same panel drives another vendor's link: Avaya IP Office MTCTI-3 (protobuf over a websocket)
+    await calls.getByLabel('Link').selectOption('sim-mtcti3');
+    const alice = calls.getByLabel('User').locator('option', { hasText: /alice/i });
+    await alice.first().waitFor({ state: 'attached' });
+    await calls.getByLabel('User').selectOption((await alice.first().getAttribute('value'))!);
+    await calls.getByLabel('Number to dial').fill('1002');
+    await calls.getByRole('button', { name: 'Dial' }).click();
+    await events.locator('tr[data-type="call.received"]').filter({ hasText: 'sim-mtcti3' }).first().waitFor();
+    await calls.getByRole('button', { name: /^release call / }).click();
+    await events.locator('tr[data-type="call.released"]').filter({ hasText: 'sim-mtcti3' }).first().waitFor();
 
     if (process.env.CONSOLE_SCREENSHOT)
       await page.screenshot({ path: process.env.CONSOLE_SCREENSHOT, fullPage: true });

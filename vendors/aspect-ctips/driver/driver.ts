@@ -45,7 +45,7 @@ import { sendRaw } from './raw.js';
 import { Routes } from './routes.js';
 import { Snapshots, type SnapshotResult } from './snapshot.js';
 import { SoapHttp } from './soap-client.js';
-import { Watches } from './targets.js';
+import { Watches } from '../../driver-kit/watches.js';
 import { Watchdog } from './watchdog.js';
 
 export { AspectCtipsOptions } from '../manifest.js';

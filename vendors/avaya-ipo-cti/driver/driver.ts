@@ -45,7 +45,8 @@ import { Servers } from './servers.js';
 import type { IpoSession } from './session.js';
 import { Logins } from './logins.js';
 import { DeviceSessions } from './sessions.js';
-import { Devices, Watches } from './targets.js';
+import { Watches } from '../../driver-kit/watches.js';
+import { Devices } from './targets.js';
 
 export { AvayaIpoCtiOptions } from '../manifest.js';
 

@@ -1,8 +1,7 @@
 /**
- * What the bridge watches on an IP Office link, and who a bridge user is on the wire. The server has
- * no per-device subscription: the application user receives every device's events, a device user its
- * own (L520-534). `watch(specs)` therefore only records which targets, and which event families there,
- * the mapper may emit for.
+ * Who a bridge user is on the wire of an IP Office link. The server has no per-device subscription: the
+ * application user receives every device's events, a device user its own (L520-534), so what the bridge
+ * watches is only recorded (`vendors/driver-kit/watches.ts`).
  *
  * Identities: the wire names devices by extension (L701-710) and the IP Office by the hex of its IP
  * (`switchingSubDomainInformationElements`, L692-699). On an application link a bridge user IS an
@@ -10,12 +9,7 @@
  * session's user; its extension and IP Office come from its login response, and the mapper's targets
  * (extensions) are translated back to that user.
  */
-import type { EventFamily, Target } from '../../../shared/events/model.js';
-import type { MapContext } from '../../driver-kit/mapping.js';
-import type { WatchSpec } from '../../driver-kit/seam.js';
 import type { IpoDevice } from '../wire/session.js';
-
-const keyOf = (t: Target) => `${t.type}:${t.id ?? ''}`;
 
 /** A device on the wire: its extension and the IP of its IP Office. */
 export interface WireDevice {
@@ -25,39 +19,6 @@ export interface WireDevice {
   /** For listUsers: the IP Office user name and full name. */
   userName?: string;
   fullName?: string;
-}
-
-/**
- * @example
- * const watches = new Watches();
- * watches.set([{ target: { type: 'user', id: '1001' }, families: ['call'] }]);
- * watches.contextOf({ type: 'user', id: '1001' })?.families.has('call'); // true
- */
-export class Watches {
-  private readonly byKey = new Map<string, MapContext>();
-
-  /** Replaces the watched specs (merging the families of one target). */
-  set(specs: readonly WatchSpec[]): void {
-    this.byKey.clear();
-    for (const s of specs) {
-      const key = keyOf(s.target);
-      const families = new Set<EventFamily>(this.byKey.get(key)?.families ?? []);
-      for (const f of s.families) families.add(f);
-      this.byKey.set(key, { target: { ...s.target }, families });
-    }
-  }
-
-  /** The MapContext of a watched target, or undefined (the mapper then tracks state, emits nothing). */
-  contextOf(target: Target): MapContext | undefined {
-    return this.byKey.get(keyOf(target));
-  }
-
-  /** Ids of the watched targets of `type`. */
-  ids(type: Target['type']): string[] {
-    return [...this.byKey.values()].flatMap((c) =>
-      c.target.type === type && c.target.id ? [c.target.id] : [],
-    );
-  }
 }
 
 /**

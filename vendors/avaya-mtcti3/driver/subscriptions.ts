@@ -31,6 +31,8 @@ export interface Mtcti3Sub {
   families: Set<EventFamily>;
   flags: number;
   ccflags: number;
+  /** Asked for by a `system` watch only: in a merge, a watch that names the target gives the tag. */
+  wide?: boolean;
 }
 
 /** What arrived on one subscription so far, and who waits for more. */
@@ -235,8 +237,20 @@ class TargetsAdapter extends Subscriber implements SubscriptionAdapter<Mtcti3Sub
     } else if (t.type === 'queue') {
       const names = t.id ? [dir.resolveQueue(t.id)?.name ?? t.id] : [...dir.queues.keys()];
       for (const n of names) yield this.queue(n, t.id ? t : { type: 'queue', id: n }, spec.families);
+    } else if (t.type === 'system') {
+      // every event of the link: each user and each hunt group, tagged with itself (docs/delivery.md)
+      for (const n of dir.users.keys()) {
+        const [key, sub] = this.user(n, { type: 'user', id: n }, spec.families);
+        yield [key, { ...sub, wide: true }] as const;
+      }
+      for (const q of dir.queues.keys()) {
+        const [key, sub] = this.queue(q, { type: 'queue', id: q }, spec.families);
+        yield [key, { ...sub, wide: true }] as const;
+      }
     } else {
-      logger.warn(`avaya-mtcti3: ${t.type} targets are not supported (only user and queue)`, { target: t });
+      logger.warn(`avaya-mtcti3: ${t.type} targets are not supported (only user, queue and system)`, {
+        target: t,
+      });
     }
   }
 
@@ -260,9 +274,10 @@ class TargetsAdapter extends Subscriber implements SubscriptionAdapter<Mtcti3Sub
 
   merge(first: Mtcti3Sub, next: Mtcti3Sub): Mtcti3Sub {
     const families = new Set([...first.families, ...next.families]);
+    const named = first.wide && !next.wide ? { target: next.target, wide: false } : {};
     if (first.kind === 'queue' && families.has('queue'))
-      return { ...first, families, target: next.target, ccflags: this.deps.options.queueCcflags };
-    return { ...first, families };
+      return { ...first, families, target: next.target, ccflags: this.deps.options.queueCcflags, ...named };
+    return { ...first, families, ...named };
   }
 
   compatible(live: Mtcti3Sub, next: Mtcti3Sub): boolean {

@@ -40,7 +40,8 @@ import { QueueCommands } from './queue.js';
 import { readRaw } from './raw.js';
 import { CapSessions } from './sessions.js';
 import type { SnapshotResult } from './snapshot.js';
-import { Identities, Watches } from './targets.js';
+import { Watches } from '../../driver-kit/watches.js';
+import { Identities } from './targets.js';
 
 export { BroadWorksCapOptions } from '../manifest.js';
 
