@@ -38,6 +38,12 @@ export interface VendorManifest<Id extends string = string> {
     requiredForUserTargets?: (linkOptions: Record<string, unknown>) => boolean;
   };
   /**
+   * The subscription target types this vendor's driver delivers events for (absent: all of them). A
+   * subscription to another type is refused with 422 naming `target.type`, instead of being accepted
+   * and staying silent.
+   */
+  readonly targets?: readonly ('user' | 'group' | 'queue' | 'routePoint' | 'system')[];
+  /**
    * True when the vendor sends every subscription its own copy of an event (BroadWorks CTI: a `system`
    * subscription and a user's both get the user's call events). The driver tags each copy with the
    * bridge target of the subscription that carried it, and a `system` or `group` subscription matches

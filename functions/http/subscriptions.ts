@@ -49,20 +49,38 @@ export function sessionRequired(
   });
 }
 
+/** 422: the link's vendor delivers no events for this target type (its manifest's `targets`). */
+export function unsupportedTarget(
+  link: { id: string; vendor: string },
+  type: string,
+  supported: readonly string[],
+): Problem {
+  const detail = `${link.vendor} links have no ${type} targets (link ${link.id} takes ${supported.join(', ')})`;
+  return new Problem(422, 'Unprocessable Content', detail, {
+    type: 'urn:cti-bridge:problem:unsupported-target',
+    vendor: link.vendor,
+    link: link.id,
+    errors: [{ pointer: '#/target/type', field: 'target.type', detail }],
+  });
+}
+
 /**
- * Refuses (409) a user target that needs an `active` session and has none. A missing link is left to
- * the subscription's own reference check (422).
+ * Refuses a target the link's vendor has no events for (422), and (409) a user target that needs an
+ * `active` session and has none. A missing link is left to the subscription's own reference check (422).
  */
-async function requireSessionIfNeeded(
+async function checkTarget(
   deps: Deps,
   tenant: string,
   body: z.output<typeof S.SubscriptionCreate>,
   now: Date,
 ): Promise<void> {
-  if (body.target.type !== 'user' || !body.target.id) return;
   const link = await deps.repos.links.get(tenant, body.link);
-  const needs = link && manifestOf(link.vendor)?.sessions?.requiredForUserTargets?.(link.options);
-  if (!link || !needs) return;
+  if (!link) return;
+  const manifest = manifestOf(link.vendor);
+  if (manifest?.targets && !manifest.targets.includes(body.target.type))
+    throw unsupportedTarget(link, body.target.type, manifest.targets);
+  if (body.target.type !== 'user' || !body.target.id) return;
+  if (!manifest?.sessions?.requiredForUserTargets?.(link.options)) return;
   const sessions = await deps.repos.sessions.liveOfUser(tenant, body.link, body.target.id, now);
   if (sessions.some((s) => s.state === 'active')) return;
   const latest = sessions.sort((a, b) => b.stateAt.localeCompare(a.stateAt))[0];
@@ -85,7 +103,7 @@ export const build = (getDeps: () => Deps) =>
       createSubscription: operation(
         { body: S.SubscriptionCreate },
         async ({ body: b, tenant, deps, now }) => {
-          await requireSessionIfNeeded(deps, tenant, b, now);
+          await checkTarget(deps, tenant, b, now);
           const s = await deps.repos.subscriptions.create(
             {
               tenant,

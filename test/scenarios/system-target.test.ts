@@ -110,4 +110,29 @@ describe('system subscriptions on every vendor', () => {
       expect([...tags], l.id).toEqual([l.vendor === 'broadworks-cti' ? 'system' : 'user']);
     }
   }, 90_000);
+
+  it('refuses a target type the vendor has no events for, naming target.type (and accepts it where it has)', async () => {
+    const admin = api(stack, stack.adminKey);
+    const ch = await admin.post('/v1/channels', { type: 'webhook', url: hooks.url });
+    const subscribe = (link: string, target: { type: string; id?: string }) =>
+      admin.post('/v1/subscriptions', { channel: ch.body.id, link, target, events: ['call'] });
+    const refused = await subscribe('sim-mtcti3', { type: 'group' });
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({
+      type: 'urn:cti-bridge:problem:unsupported-target',
+      vendor: 'avaya-mtcti3',
+      link: 'sim-mtcti3',
+      errors: [{ pointer: '#/target/type', field: 'target.type' }],
+    });
+    expect(refused.body.detail).toContain('user, queue, system');
+    expect((await subscribe('sim-ipo-cti', { type: 'routePoint', id: '3001' })).status).toBe(422);
+    expect((await subscribe('sim-aspect', { type: 'routePoint', id: '3001' })).status).toBe(201);
+    expect((await subscribe('sim-broadworks', { type: 'group' })).status).toBe(201);
+    const listed = await admin.get(`/v1/subscriptions?channel=${ch.body.id}`);
+    expect(listed.body.items.map((x: { link: string }) => x.link).sort()).toEqual([
+      'sim-aspect',
+      'sim-broadworks',
+    ]);
+  });
 });

@@ -99,5 +99,6 @@ export default defineVendor({
   credentials: z.strictObject(UsernamePassword),
   options: AspectCtipsOptions,
   raw: '{operation, body?}: one CTIPS request (e.g. GetCallData) with the fields of its Args; SessionId, TenantId and RequestId are filled in; answered {status, body: the result}',
+  targets: ['user', 'queue', 'routePoint', 'system'],
   doc: 'docs/protocols/aspect-ctips.md',
 });

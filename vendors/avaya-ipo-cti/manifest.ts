@@ -78,5 +78,6 @@ export default defineVendor({
     // A device user receives only its own events, and only while logged in (L520-534).
     requiredForUserTargets: (linkOptions) => linkOptions['user'] === 'device',
   },
+  targets: ['user', 'queue', 'system'],
   doc: 'docs/protocols/avaya-ipo-cti.md',
 });

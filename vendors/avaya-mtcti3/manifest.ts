@@ -52,5 +52,6 @@ export default defineVendor({
   credentials: z.strictObject({ ...UsernamePassword }),
   options: AvayaMtcti3Options,
   raw: '{kind, ...}: one MTCTI-3 request message by its oneof name, answered with the response',
+  targets: ['user', 'queue', 'system'],
   doc: 'docs/protocols/avaya-mtcti3.md',
 });

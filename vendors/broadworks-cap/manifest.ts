@@ -69,5 +69,6 @@ export default defineVendor({
     // CAP-C sends a user's traffic only on that user's own registered dialog; CCC2 sends every user's.
     requiredForUserTargets: (linkOptions) => (linkOptions.mode ?? 'cap-c') === 'cap-c',
   },
+  targets: ['user', 'queue', 'system'],
   doc: 'docs/protocols/broadworks-cap.md',
 });
