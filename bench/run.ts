@@ -252,7 +252,8 @@ async function stackParts(stack: LocalStack) {
     const corr = `bench-${i % 20}`;
     await dw.write('default', 'dlv', {
       type: 'call.updated',
-      target: { type: 'user', id: 'u' },
+      // the copy a BroadWorks system subscription gets (tagged with its target: docs/delivery.md)
+      target: { type: 'system' },
       data: {
         call: {
           id: corr,
