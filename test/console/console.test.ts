@@ -126,8 +126,8 @@ describe('console page', () => {
     await calls.getByText(/^Dialled 1002/).waitFor();
 
     const events = region('Events');
-    const row = (type: string, user: string) =>
-      events.locator(`tr[data-type="${type}"]`).filter({ hasText: user });
+    const row = (type: string, user: string, link = 'sim-broadworks') =>
+      events.locator(`tr[data-type="${type}"]`).filter({ hasText: user }).filter({ hasText: link });
     await row('call.originated', 'alice@sim.example').first().waitFor();
     await row('call.received', 'bob@sim.example').first().waitFor();
 
@@ -161,14 +161,29 @@ describe('console page', () => {
         ]),
       );
 
-    // Bob hangs up from the page; both legs end
+    // Bob transfers the caller to carol (blind); carol answers and hangs up: every leg ends
+    await calls.getByLabel('Transfer to').fill('1003');
+    await calls.getByRole('button', { name: /^transfer call / }).click();
+    await row('call.received', 'carol@sim.example').first().waitFor();
+    await row('call.released', 'bob@sim.example').first().waitFor();
+    await calls.getByLabel('User').selectOption('carol@sim.example');
+    await calls.getByRole('button', { name: /^answer call / }).click();
+    await row('call.answered', 'carol@sim.example').first().waitFor();
     await calls.getByRole('button', { name: /^release call / }).click();
     await row('call.released', 'alice@sim.example').first().waitFor();
-    await row('call.released', 'bob@sim.example').first().waitFor();
+    await row('call.released', 'carol@sim.example').first().waitFor();
     // each leg's events once, although alice also has a user subscription (a webhook channel's) whose
     // copies of the same BroadWorks events are not the console's system channel's
-    await expect.poll(() => timeline.locator('li').filter({ hasText: 'call.released' }).count()).toBe(2);
-    expect(await timeline.locator('li').filter({ hasText: 'call.received' }).count()).toBe(1);
+    await expect
+      .poll(() => timeline.getByRole('heading', { level: 3 }).allTextContents())
+      .toEqual([
+        expect.stringContaining('alice@sim.example'),
+        expect.stringContaining('bob@sim.example'),
+        expect.stringContaining('carol@sim.example'),
+      ]);
+    await expect.poll(() => timeline.locator('li').filter({ hasText: 'call.released' }).count()).toBe(3);
+    expect(await timeline.locator('li').filter({ hasText: 'call.received' }).count()).toBe(2);
+    expect(await timeline.locator('li').filter({ hasText: 'call.transferred' }).count()).toBeGreaterThan(0);
 
     // the webhook channel's deliveries, then a replay of one of them
     await expect.poll(() => received, { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
