@@ -176,7 +176,10 @@ export function CallPanel({
               <span class="muted">{c.id}</span>
               <span class="actions">
                 {(Object.keys(ACTIONS) as Action[])
-                  .filter((a) => ACTIONS[a].includes(c.state))
+                  // a ringing call is answered by its callee, not by the caller hearing it ring
+                  .filter(
+                    (a) => ACTIONS[a].includes(c.state) && (a !== 'answer' || c.direction === 'inbound'),
+                  )
                   .map((a) => (
                     <button
                       key={a}

@@ -8,13 +8,15 @@
  * `CONSOLE_SCREENSHOT=docs/images/console.png npx vitest run test/console` writes the README's picture.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { LocalStack } from '../../local/stack.js';
 import { ensureConsoleBuilt } from '../../local/console-build.js';
 import { api, testStack } from '../support/stack.js';
 
+const require = createRequire(import.meta.url);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Flags for a closed network and a root user (see docs/console.md): no sandbox, no background traffic.
 const ARGS = [
@@ -133,6 +135,7 @@ describe('console page', () => {
 
     // Bob answers from the page, holds and retrieves
     await calls.getByLabel('User').selectOption('bob@sim.example');
+    await calls.getByRole('heading', { name: 'Calls of bob@sim.example' }).waitFor();
     await calls.getByRole('button', { name: /^answer call / }).click();
     await row('call.answered', 'bob@sim.example').first().waitFor();
     await row('call.answered', 'alice@sim.example').first().waitFor();
@@ -167,6 +170,7 @@ describe('console page', () => {
     await row('call.received', 'carol@sim.example').first().waitFor();
     await row('call.released', 'bob@sim.example').first().waitFor();
     await calls.getByLabel('User').selectOption('carol@sim.example');
+    await calls.getByRole('heading', { name: 'Calls of carol@sim.example' }).waitFor();
     await calls.getByRole('button', { name: /^answer call / }).click();
     await row('call.answered', 'carol@sim.example').first().waitFor();
     await calls.getByRole('button', { name: /^release call / }).click();
@@ -215,6 +219,25 @@ describe('console page', () => {
     expect(failed).toEqual([expect.stringMatching(/^401 GET .*\/v1\/links$/)]);
     expect(pageErrors).toEqual([expect.stringContaining('401')]);
   }, 120_000);
+
+  it('passes an accessibility audit (axe-core, WCAG 2 A and AA: labels, names, contrast, structure)', async () => {
+    // the signed-in page as the previous test left it: stream, timeline, call panel and deliveries shown
+    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const result = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<any> } }).axe;
+      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+      return {
+        passes: r.passes.length as number,
+        violations: (r.violations as any[]).map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')),
+        })),
+      };
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.passes).toBeGreaterThan(10);
+  });
 
   it('removes its channel when the page goes away', async () => {
     const admin = api(stack, stack.adminKey);
