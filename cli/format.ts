@@ -2,9 +2,15 @@
 import { describeProblem } from '../client/index.js';
 
 /** An answer of the typed client: the data, or an error naming the step, the status and the problem. */
+/** Where a key comes from, said when the API refuses the one sent (or none). */
+const KEY_HINT =
+  'pass --key or set CTI_BRIDGE_KEY; `npm start` leaves its admin key in .bridge-data/local.json (not with BRIDGE_DATA_DIR=memory)';
+
 export function must<T>(what: string, r: { data?: T; error?: unknown; response: Response }): T {
-  if (r.error !== undefined || !r.response.ok)
-    throw new Error(`${what}: ${describeProblem(r.response.status, r.error)}`);
+  if (r.error !== undefined || !r.response.ok) {
+    const hint = r.response.status === 401 ? ` (${KEY_HINT})` : '';
+    throw new Error(`${what}: ${describeProblem(r.response.status, r.error)}${hint}`);
+  }
   return r.data as T;
 }
 
@@ -23,10 +29,12 @@ interface EventLike {
  * `14:02:07.412  12 call.received   user alice@sim.example  callhalf-3:0 alerting`.
  */
 export function eventLine(e: EventLike, channelSeq?: number): string {
-  const call = (e.data as { call?: { id?: string; state?: string } }).call;
+  const call = (e.data as { call?: { id?: string; state?: string; local?: { user?: string } } }).call;
   const time = e.time.slice(11, 23);
   const seq = String(channelSeq ?? e.seq).padStart(4);
-  const target = `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}`;
+  // a system or group copy (BroadWorks CTI) names its target only: say whose call it is
+  const whose = !e.target.id && call?.local?.user ? ` (${call.local.user})` : '';
+  const target = `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}${whose}`;
   const extra = call ? `  ${call.id ?? ''} ${call.state ?? ''}` : agentOrQueue(e.data);
   return `${time} ${seq} ${e.type.padEnd(22)} ${target}${extra}`;
 }

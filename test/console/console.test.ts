@@ -224,8 +224,14 @@ describe('console page', () => {
     // the signed-in page as the previous test left it: stream, timeline, call panel and deliveries shown
     await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
     const result = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<any> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+      // runs in the page (this file's types know no DOM)
+      const page = globalThis as unknown as {
+        axe: { run: (ctx: unknown, o: unknown) => Promise<any> };
+        document: unknown;
+      };
+      const r = await page.axe.run(page.document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+      });
       return {
         passes: r.passes.length as number,
         violations: (r.violations as any[]).map((v) => ({
