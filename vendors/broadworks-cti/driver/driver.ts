@@ -206,21 +206,40 @@ export class BroadWorksCtiDriver implements Driver {
     return this.sink.emitAll(drafts);
   }
 
-  /** The bridge target and families of an event (from its subscription), and the mapper of that target. */
-  private contextFor(ev: BwEvent): MapContext & { mapper: CallMapper } {
+  /**
+   * The bridge targets an event is for, each with its families and its mapper: the target of the
+   * subscription that carried it. An event of a subscription this process does not know (after a
+   * takeover, BroadWorks re-sends the unanswered events of the previous owner's subscriptions, which this
+   * process replaced by its own) goes to every watched target that covers it, the event's own user and
+   * `system`, each in that target's mapper, so the new subscription's call list is reconciled with it
+   * (one release per call) and a `system` channel does not miss it; without any, to the fallback mapper.
+   */
+  private contextsFor(ev: BwEvent): (MapContext & { mapper: CallMapper })[] {
     const rec = ev.subscriptionId ? this.subs.byVendorId(ev.subscriptionId)?.spec : undefined;
-    if (rec) return { target: rec.target, families: rec.families, mapper: this.mappers.for(rec.target) };
+    if (rec) return [{ target: rec.target, families: rec.families, mapper: this.mappers.for(rec.target) }];
     const id = ev.targetId ?? ev.userId;
-    return {
-      target: id ? { type: 'user', id } : { type: 'system' },
-      families: new Set(['call', 'conference', 'agent', 'queue', 'route', 'service', 'link']),
-      mapper: this.mappers.fallback(),
-    };
+    const covering = new Map<string, MapContext & { mapper: CallMapper }>();
+    for (const { spec } of this.subs.list()) {
+      const t = spec.target;
+      if (t.type !== 'system' && !(t.type === 'user' && id && t.id === id)) continue;
+      const key = `${t.type}:${t.id ?? ''}`;
+      const families = new Set([...(covering.get(key)?.families ?? []), ...spec.families]);
+      covering.set(key, { target: t, families, mapper: this.mappers.for(t) });
+    }
+    if (covering.size) return [...covering.values()];
+    return [
+      {
+        target: id ? { type: 'user', id } : { type: 'system' },
+        families: new Set(['call', 'conference', 'agent', 'queue', 'route', 'service', 'link']),
+        mapper: this.mappers.fallback(),
+      },
+    ];
   }
 
   /** Maps one vendor event; the promise resolves once its drafts are durable (none: at once). */
   private onBwEvent(ev: BwEvent): Promise<void> | undefined {
-    const ctx = this.contextFor(ev);
+    const ctxs = this.contextsFor(ev);
+    const ctx = ctxs[0]!;
     if (ev.type === 'SubscriptionTerminatedEvent') {
       if (ev.subscriptionId && this.subs.wasDeleted(ev.subscriptionId)) return; // our own delete
       const durable = this.emitAll(ctx.mapper.map(ev, ctx));
@@ -237,7 +256,7 @@ export class BroadWorksCtiDriver implements Driver {
       return;
     }
     this.routePoints.observe(ev, ctx.target.id);
-    return this.emitAll(ctx.mapper.map(ev, ctx));
+    return this.emitAll(ctxs.flatMap((c) => c.mapper.map(ev, c)));
   }
 
   // ---------------------------------------------------------------------------------------------------
