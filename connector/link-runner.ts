@@ -32,6 +32,7 @@ import {
   type WatchSpec,
 } from '../vendors/driver-kit/seam.js';
 import { DriverTimers } from '../vendors/driver-kit/util.js';
+import { targetKey } from '../vendors/driver-kit/mapping.js';
 import { DEDUPE_WINDOW, VendorEventWindow, vendorEventKey, type EventLogWriter } from './event-log-writer.js';
 
 export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
@@ -40,7 +41,6 @@ export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
 const STOP_WAIT_MS = 5_000;
 
 /** One key per watched target: bridge subscriptions of the same target merge into one watch spec. */
-const targetKey = (t: WatchSpec['target']) => `${t.type}:${t.id ?? ''}`;
 
 export interface LinkRunnerOptions {
   backoff: BackoffOptions;

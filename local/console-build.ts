@@ -10,8 +10,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CONSOLE_ROOT = fileURLToPath(new URL('../console/', import.meta.url));
-export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
+const CONSOLE_ROOT = fileURLToPath(new URL('../console/', import.meta.url));
+const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
 
 function newest(path: string): number {
   const st = statSync(path);
@@ -20,7 +20,7 @@ function newest(path: string): number {
 }
 
 /** True when `console/dist` is missing or older than a source of the page. */
-export function consoleStale(): boolean {
+function consoleStale(): boolean {
   const built = join(CONSOLE_DIST, 'index.html');
   if (!existsSync(built)) return true;
   const sources = ['src', 'index.html', 'vite.config.ts'].map((n) => join(CONSOLE_ROOT, n));
@@ -28,9 +28,10 @@ export function consoleStale(): boolean {
   return Math.max(...[...sources, client].map(newest)) > statSync(built).mtimeMs;
 }
 
-/** Builds the console when stale; resolves with whether it built. */
-export async function ensureConsoleBuilt(): Promise<boolean> {
+/** Builds the console when stale (calling `onBuild` first); resolves with whether it built. */
+export async function ensureConsoleBuilt(onBuild?: () => void): Promise<boolean> {
   if (!consoleStale()) return false;
+  onBuild?.();
   const { build } = await import('vite');
   await build({ configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: 'warn' });
   return true;

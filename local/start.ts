@@ -8,7 +8,7 @@ import { localInfoPath, type LocalStackInfo } from '../cli/config.js';
 import { DEFAULT_DIRECTORY } from '../simulator/directory.js';
 import { simulatorVendors } from '../simulator/vendors.js';
 import { VENDOR_IDS } from '../vendors/index.js';
-import { consoleStale, ensureConsoleBuilt } from './console-build.js';
+import { ensureConsoleBuilt } from './console-build.js';
 import { startStack } from './stack.js';
 
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise for a local run.
@@ -52,14 +52,12 @@ async function simulatorPorts(base: number): Promise<Record<string, number>> {
 
 const started = Date.now();
 // The console page is served from console/dist: built here on a fresh checkout or after a change.
-if (consoleStale()) {
-  console.log('cti-bridge: building the console page...');
-  await ensureConsoleBuilt().catch((err: unknown) =>
+await ensureConsoleBuilt(() => console.log('cti-bridge: building the console page...')).catch(
+  (err: unknown) =>
     console.error(
       `cti-bridge: the console page could not be built (${(err as Error).message}); the API works without it`,
     ),
-  );
-}
+);
 const httpPort = port('BRIDGE_HTTP_PORT', 3000);
 // Simulator ports follow the HTTP port (3000 → 3010/3011/3012; 0 → free ports) unless set explicitly.
 const simBase = (offset: number) => (httpPort === 0 ? 0 : httpPort + offset);

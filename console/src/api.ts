@@ -5,6 +5,7 @@
  */
 import { createBridgeClient, describeProblem, type BridgeClient } from '../../client/index.js';
 import type { operations } from '../../client/schema.js';
+import type { BridgeEvent, Call, EventFamily } from '../../shared/events/model.js';
 
 /** The JSON body of an operation's 200 answer. */
 type Ok<Op extends keyof operations> = operations[Op]['responses'] extends {
@@ -41,3 +42,17 @@ const KEY_ITEM = 'cti-bridge.console.key';
 export const savedKey = (): string | null => sessionStorage.getItem(KEY_ITEM);
 export const saveKey = (key: string | null): void =>
   key ? sessionStorage.setItem(KEY_ITEM, key) : sessionStorage.removeItem(KEY_ITEM);
+
+/** Every event family (written out: the page does not bundle the zod model for one list). */
+export const FAMILIES = [
+  'call',
+  'conference',
+  'agent',
+  'queue',
+  'route',
+  'service',
+  'link',
+] as const satisfies readonly EventFamily[];
+
+/** The call leg an event carries, if any. */
+export const callOf = (e: BridgeEvent): Call | undefined => (e.data as { call?: Call }).call;

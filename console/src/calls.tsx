@@ -5,7 +5,7 @@
  * title and detail when it fails).
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { must, type BridgeClient, type CallView, type DirectoryUser, type Link } from './api.js';
+import { callOf, must, type BridgeClient, type CallView, type DirectoryUser, type Link } from './api.js';
 import type { Shown } from './app.js';
 import { Choice, idOptions, NoticeLine, type Notice } from './ui.js';
 
@@ -67,10 +67,7 @@ export function CallPanel({
   const touches = useMemo(
     () =>
       events.filter(
-        ({ event: e }) =>
-          e.link === link &&
-          ((e.data as { call?: { local?: { user?: string } } }).call?.local?.user === user ||
-            e.target.id === user),
+        ({ event: e }) => e.link === link && (callOf(e)?.local.user === user || e.target.id === user),
       ).length,
     [events, link, user],
   );

@@ -4,22 +4,12 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { BridgeEvent } from '../../shared/events/model.js';
-import type { Link } from './api.js';
+import { callOf, FAMILIES, type Link } from './api.js';
 import type { Shown } from './app.js';
 import { Choice, idOptions } from './ui.js';
 
-const FAMILIES = ['call', 'conference', 'agent', 'queue', 'route', 'service', 'link'] as const;
 const SHOWN_ROWS = 200;
 
-interface CallData {
-  id: string;
-  correlationId: string;
-  state: string;
-  local: { user: string };
-  remote: { address: string };
-}
-
-const callOf = (e: BridgeEvent) => (e.data as { call?: CallData }).call;
 const stateOf = (e: BridgeEvent) => {
   const d = e.data as Record<string, { state?: string } | boolean | undefined>;
   const s =

@@ -15,7 +15,7 @@
  * await stream.start(['sim-broadworks']);
  */
 import type { BridgeEvent } from '../../shared/events/model.js';
-import { must, type BridgeClient } from './api.js';
+import { FAMILIES, must, type BridgeClient } from './api.js';
 
 export type StreamState = 'idle' | 'creating' | 'connecting' | 'open' | 'waiting' | 'closed';
 
@@ -28,7 +28,6 @@ const TRANSITIONS: Record<StreamState, readonly StreamState[]> = {
   closed: [],
 };
 
-const FAMILIES = ['call', 'conference', 'agent', 'queue', 'route', 'service', 'link'] as const;
 /** Long enough for a working day; a tab that vanished leaves nothing behind for longer. */
 const CHANNEL_TTL_SECONDS = 8 * 3600;
 

@@ -2,12 +2,12 @@
  * middy middlewares of every HTTP function: route resolution, errors as RFC 9457 problems, auth
  * enforcement, JSON parsing and zod validation. Handlers (operations) receive a parsed, typed request.
  */
-import { MAX_BODY_BYTES } from '../../shared/http/limits.js';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { principalFromContext, type Principal, type PrincipalContext } from '../../shared/auth/principal.js';
 import type { Deps } from '../../shared/deps.js';
+import { MAX_BODY_BYTES } from '../../shared/http/limits.js';
 import { Problem, problems } from '../../shared/http/problem.js';
 import { AlreadyExistsError, InvalidCursorError } from '../../shared/repos/common.js';
 import { MissingReferenceError } from '../../shared/repos/subscriptions.js';
@@ -62,8 +62,6 @@ export interface RequestState {
   query?: Record<string, unknown>;
   body?: unknown;
 }
-
-export { MAX_BODY_BYTES };
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult, Error, Context & { state: RequestState }>;
 

@@ -213,10 +213,23 @@ function badRequest(route: RouteDef): ProblemBody {
 
 const exampleLink = { id: link.id, vendor: link.vendor, status: 'down', lastError: 'connect ECONNREFUSED' };
 
-/** A vendor's refusal carried through the connector, with the vendor's own code and text. */
-const refusal = (status: number, message: string, code: string, text: string) =>
+/**
+ * A command error as the API answers it (`commandProblem`), on the example link: the table's status for
+ * its kind unless `status` is given; a `vendor` error keeps the vendor's own code and text.
+ */
+const commandExample = (
+  kind: keyof typeof COMMAND_ERRORS,
+  message: string,
+  status: number = COMMAND_ERRORS[kind].status,
+  vendor: { code?: string; text?: string } = {},
+) =>
   commandProblem(
-    { kind: 'vendor', message, status, vendor: { name: 'broadworks-cti', code, text } },
+    {
+      kind,
+      message,
+      status,
+      ...(kind === 'vendor' ? { vendor: { name: 'broadworks-cti', ...vendor } } : {}),
+    },
     exampleLink,
   ).body();
 
@@ -224,16 +237,6 @@ const refusal = (status: number, message: string, code: string, text: string) =>
 export function problemExample(route: RouteDef, status: number): ProblemBody {
   const calls = route.fn === 'calls';
   const resource = route.tag.replace(/s$/, '');
-  const message = (kind: keyof typeof COMMAND_ERRORS, text: string, st?: number) =>
-    commandProblem(
-      {
-        kind,
-        message: text,
-        status: st ?? COMMAND_ERRORS[kind].status,
-        ...(kind === 'vendor' ? { vendor: { name: 'broadworks-cti' as const } } : {}),
-      },
-      exampleLink,
-    ).body();
   switch (status) {
     case 400:
       return badRequest(route);
@@ -245,24 +248,30 @@ export function problemExample(route: RouteDef, status: number): ProblemBody {
       return problems.notFound(resource, route.path.match(/\{(\w+)\}/)?.[1]).body();
     case 409:
       return calls
-        ? refusal(409, 'the call is not in a state for this request', '110864', 'Invalid call state')
+        ? commandExample('vendor', 'the call is not in a state for this request', 409, {
+            code: '110864',
+            text: 'Invalid call state',
+          })
         : problems.conflict(`the ${resource} already exists`, 'id').body();
     case 422:
       return calls
-        ? refusal(422, 'the vendor refused the request as invalid', '4008', 'Invalid destination')
+        ? commandExample('vendor', 'the vendor refused the request as invalid', 422, {
+            code: '4008',
+            text: 'Invalid destination',
+          })
         : problems.unprocessable('no such link', 'link').body();
     case 413:
       return problems.tooLarge(MAX_BODY_BYTES).body();
     case 415:
       return problems.unsupportedMediaType().body();
     case 501:
-      return message('not-supported', 'the vendor has no request for this');
+      return commandExample('not-supported', 'the vendor has no request for this');
     case 502:
-      return message('vendor', 'the vendor answered 500 Internal Server Error', 502);
+      return commandExample('vendor', 'the vendor answered 500 Internal Server Error', 502);
     case 503:
-      return message('unavailable', 'the link is not up');
+      return commandExample('unavailable', 'the link is not up');
     case 504:
-      return message('vendor', "the vendor's outcome did not arrive within 10 s", 504);
+      return commandExample('vendor', "the vendor's outcome did not arrive within 10 s", 504);
     default:
       return problems.internal().body();
   }

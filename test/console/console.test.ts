@@ -13,7 +13,6 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { LocalStack } from '../../local/stack.js';
-import { ensureConsoleBuilt } from '../../local/console-build.js';
 import { api, testStack } from '../support/stack.js';
 
 const require = createRequire(import.meta.url);
@@ -42,7 +41,6 @@ beforeAll(async () => {
     throw new Error(
       `no Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`,
     );
-  await ensureConsoleBuilt();
   receiver = createServer((req, res) => {
     req.resume();
     req.on('end', () => {

@@ -8,6 +8,14 @@ import {
 } from '../../shared/events/model.js';
 
 /**
+ * One string per bridge target (`user:alice`, `system:`): the key of maps by target.
+ *
+ * @example
+ * targetKey({ type: 'queue', id: 'sales' }); // 'queue:sales'
+ */
+export const targetKey = (t: Target): string => `${t.type}:${t.id ?? ''}`;
+
+/**
  * Where a mapped event goes and which families the bridge asked for there.
  *
  * @example

@@ -16,10 +16,9 @@
  * watches.contextOf({ type: 'user', id: '4002' })?.target; // { type: 'user', id: '4002' }
  */
 import type { EventFamily, Target } from '../../shared/events/model.js';
-import type { MapContext } from './mapping.js';
+import { targetKey as keyOf, type MapContext } from './mapping.js';
 import type { WatchSpec } from './seam.js';
 
-const keyOf = (t: Target) => `${t.type}:${t.id ?? ''}`;
 const SYSTEM = keyOf({ type: 'system' });
 
 export class Watches {
@@ -50,10 +49,5 @@ export class Watches {
     return [...this.byKey.values()].flatMap((c) =>
       c.target.type === type && c.target.id ? [c.target.id] : [],
     );
-  }
-
-  /** Whether a `system` watch asks for every event of the link. */
-  watchesAll(): boolean {
-    return this.byKey.has(SYSTEM);
   }
 }

@@ -6,6 +6,7 @@
 import { draftSink, type DraftSink } from '../../driver-kit/events.js';
 import { SerialQueue, readDriverOptions } from '../../driver-kit/util.js';
 import { Subscriptions } from '../../driver-kit/subscriptions.js';
+import { targetKey } from '../../driver-kit/mapping.js';
 import { z } from 'zod';
 import {
   LinkUnavailableError,
@@ -222,7 +223,7 @@ export class BroadWorksCtiDriver implements Driver {
     for (const { spec } of this.subs.list()) {
       const t = spec.target;
       if (t.type !== 'system' && !(t.type === 'user' && id && t.id === id)) continue;
-      const key = `${t.type}:${t.id ?? ''}`;
+      const key = targetKey(t);
       const families = new Set([...(covering.get(key)?.families ?? []), ...spec.families]);
       covering.set(key, { target: t, families, mapper: this.mappers.for(t) });
     }

@@ -14,9 +14,8 @@
  * mappers.keep([{ type: 'system' }]); // alice is no longer watched: her cache goes
  */
 import type { Target } from '../../../shared/events/model.js';
+import { targetKey as keyOf } from '../../driver-kit/mapping.js';
 import { CallMapper } from './mapper.js';
-
-const keyOf = (t: Target) => `${t.type}:${t.id ?? ''}`;
 
 export class TargetMappers {
   private readonly byTarget = new Map<string, CallMapper>();
