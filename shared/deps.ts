@@ -8,6 +8,7 @@ import { createDb, type Db } from './db/client.js';
 import { createLogger, type Logger } from './log.js';
 import { ChannelRepo } from './repos/channels.js';
 import { ConnectionRepo } from './repos/connections.js';
+import { ChannelLogRepo } from './repos/channel-log.js';
 import { DeliveryRepo } from './repos/deliveries.js';
 import { EventLogRepo } from './repos/events.js';
 import { LeaseRepo } from './repos/leases.js';
@@ -29,6 +30,7 @@ export interface Repos {
   events: EventLogRepo;
   leases: LeaseRepo;
   deliveries: DeliveryRepo;
+  channelLog: ChannelLogRepo;
 }
 
 export interface Deps {
@@ -51,6 +53,7 @@ export function createRepos(db: Db): Repos {
     events: new EventLogRepo(db),
     leases: new LeaseRepo(db),
     deliveries: new DeliveryRepo(db),
+    channelLog: new ChannelLogRepo(db),
   };
 }
 

@@ -10,15 +10,28 @@
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
+import { MAX_SEGMENT_FRAMES, segmentsOf } from '../../shared/repos/channel-log.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { orderKeyOf } from '../../shared/events/matching.js';
 import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { Pending, WebhookOutbox } from './outbox.js';
+import type { Sequencer } from './sequencers.js';
 import type { ChannelStreams, WsChannel } from './streams.js';
 
 export type DeliverBatch = (events: BridgeEvent[], rematch: boolean) => Promise<void>;
+
+/** A WebSocket channel's frames in one batch: numbered `first..` by its sequencer `s`. */
+interface WsBatch {
+  s: Sequencer;
+  ch: ChannelRecord;
+  w: WsChannel;
+  first: number;
+  events: BridgeEvent[];
+  /** Its segment is stored (its frames may go out). */
+  written: boolean;
+}
 
 export function createMatcher({
   deps,
@@ -37,6 +50,7 @@ export function createMatcher({
 }): { deliverBatch: DeliverBatch } {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
+  const channelLog = deps.repos.channelLog;
   const { id, ttlDays, claimMs, clock, owns } = settings;
 
   /**
@@ -90,7 +104,11 @@ export function createMatcher({
       const since = new Date(Math.min(earliest, Date.now()) - 600_000).toISOString();
       await Promise.all(
         [...byChannel].map(async ([k, list]) => {
-          const done = await repo.deliveredSince(list[0]!.ch.tenant, list[0]!.ch.id, since);
+          const ch = list[0]!.ch;
+          const done =
+            ch.type === 'webhook'
+              ? await repo.deliveredSince(ch.tenant, ch.id, since)
+              : await channelLog.since(ch.tenant, ch.id, since);
           const rest = list.filter((p) => !done.has(`${p.event.link}#${p.event.seq}`));
           if (rest.length) byChannel.set(k, rest);
           else byChannel.delete(k);
@@ -103,40 +121,36 @@ export function createMatcher({
     const nowMs = clock.now();
     const heldUntil = nowMs + claimMs;
     const recs: DeliveryRecord[] = [];
-    const frames: { w: WsChannel; ch: ChannelRecord; seq: number; event: BridgeEvent }[] = [];
-    let writing = false;
     const pendings: Pending[] = [];
-    /** The sequencers this batch numbers with, and their heads before it (put back if it fails). */
-    const pinned: {
-      s: { pins: number; head: number; stored: number; until: number };
-      before: number;
-      after: number;
-    }[] = [];
+    const streamsOf: WsBatch[] = [];
     try {
       const numbered = await Promise.allSettled(
         [...byChannel.values()].map(async (list) => {
           const ch = list[0]!.ch;
-          let seqs: number[];
-          let w: WsChannel | undefined;
-          if (ch.type === 'webhook') {
-            await outbox.touchWork(ch.tenant, ch.id);
-            seqs = await outbox.reserveSeqs(ch.tenant, ch.id, list.length);
-          } else {
+          if (ch.type !== 'webhook') {
             const s = await streams.sequencers.hold(ch.tenant, ch.id);
-            const before = s.head;
-            w = streams.wsChannel(ch.tenant, ch.id, s.head);
-            seqs = list.map(() => ++s.head);
-            pinned.push({ s, before, after: s.head });
+            const first = s.head + 1;
+            s.head += list.length;
+            streamsOf.push({
+              s,
+              ch,
+              w: streams.wsChannel(ch.tenant, ch.id, first - 1),
+              first,
+              events: list.map((p) => p.event),
+              written: false,
+            });
+            return;
           }
+          await outbox.touchWork(ch.tenant, ch.id);
+          const seqs = await outbox.reserveSeqs(ch.tenant, ch.id, list.length);
           list.forEach(({ event }, i) => {
             const seq = seqs[i]!;
             const orderKey = orderKeyOf(event);
-            const webhook = ch.type === 'webhook';
             recs.push({
               tenant: ch.tenant,
               channel: ch.id,
               seq,
-              channelType: webhook ? 'webhook' : 'websocket',
+              channelType: 'webhook',
               eventId: event.id,
               eventType: event.type,
               link: event.link,
@@ -145,32 +159,30 @@ export function createMatcher({
               status: 'pending',
               attempts: [],
               attemptCount: 0,
-              nextAttemptAt: webhook ? new Date(nowMs).toISOString() : null,
+              nextAttemptAt: new Date(nowMs).toISOString(),
               createdAt: nowIso,
               settledAt: null,
-              claimUntil: webhook ? heldUntil : 0,
-              owner: webhook ? id : null,
+              claimUntil: heldUntil,
+              owner: id,
             });
-            if (w) frames.push({ w, ch, seq, event });
-            else
-              pendings.push({
-                tenant: ch.tenant,
-                channel: ch.id,
-                seq,
-                orderKey,
-                link: event.link,
-                eventSeq: event.seq,
-                dueAt: nowMs,
-                attemptCount: 0,
-                heldUntil,
-                event,
-                inFlight: false,
-                stored: false,
-                eventId: event.id,
-                eventType: event.type,
-                createdAt: nowIso,
-                attempts: [],
-              });
+            pendings.push({
+              tenant: ch.tenant,
+              channel: ch.id,
+              seq,
+              orderKey,
+              link: event.link,
+              eventSeq: event.seq,
+              dueAt: nowMs,
+              attemptCount: 0,
+              heldUntil,
+              event,
+              inFlight: false,
+              stored: false,
+              eventId: event.id,
+              eventType: event.type,
+              createdAt: nowIso,
+              attempts: [],
+            });
           });
         }),
       );
@@ -178,8 +190,10 @@ export function createMatcher({
       // A stall since numbering (a pause, a partition) may have outlived a sequencer lease, or the link's:
       // another process numbers that channel or delivers that link now. Checked before every request of
       // the write: nothing more is stored then (the catch-up re-matches what is still this process's).
+      // A write that passed this check and still arrives late meets the other writer's segment and is
+      // refused (`ChannelLogRepo.append`).
       const guard = () => {
-        if (pinned.some(({ s }) => s.until <= Date.now()))
+        if (streamsOf.some(({ s }) => s.until <= Date.now()))
           throw new Error("a WebSocket channel's sequencer lease ran out before the batch was stored");
         const lost = events.find((e) => !owns(e.tenant, e.link));
         if (lost) throw new Error(`link ${lost.tenant}/${lost.link} lost before the batch was stored`);
@@ -188,25 +202,72 @@ export function createMatcher({
       // Known before they are stored: the recovery scan, which may see an item as soon as its own chunk
       // is written, then leaves it to this process instead of sending it a second time.
       outbox.enqueueCreated(pendings);
-      writing = true;
-      try {
-        await repo.putMany(recs, ttlDays, deps.now(), guard);
-      } catch (err) {
-        outbox.abandon(pendings);
-        throw err;
-      }
-      for (const p of pinned) p.s.stored = Math.max(p.s.stored, p.after);
+      const [hooks, segs] = await Promise.allSettled([
+        repo.putMany(recs, ttlDays, deps.now(), guard),
+        writeSegments(streamsOf, guard),
+      ]);
+      if (hooks.status === 'rejected') outbox.abandon(pendings);
+      else if (!lifecycle.killed) outbox.sendStored(pendings); // webhooks go out without waiting
+      // The frames of the segments that are stored go out even when others failed (the catch-up
+      // re-matches the rest and skips these).
+      if (!lifecycle.killed)
+        for (const b of streamsOf)
+          if (b.written) b.events.forEach((event, i) => streams.queueFrame(b.w, b.ch, b.first + i, event));
+      if (hooks.status === 'rejected') throw hooks.reason;
+      if (segs.status === 'rejected') throw segs.reason;
     } finally {
-      for (const { s, before, after } of pinned) {
-        s.pins--;
-        // numbers of a batch that never reached the write are handed out again (no gap); once a request
-        // was sent some may be stored, and they stay used
-        if (!writing && s.head === after) s.head = before;
+      for (const b of streamsOf) {
+        b.s.pins--;
+        // A segment not stored leaves its numbers free, but whether a failed request stored it is not
+        // known: the sequencer is dropped and the next batch reads the channel's head again.
+        if (!b.written) streams.sequencers.forget(b.s);
       }
     }
-    if (lifecycle.killed) return;
-    outbox.sendStored(pendings); // webhooks go out now, without waiting for the WebSocket frames
-    for (const f of frames) streams.queueFrame(f.w, f.ch, f.seq, f.event);
+  }
+
+  /**
+   * Stores each channel's frames of the batch as segments (`ChannelLogRepo.append`); marks what was
+   * stored; throws when any segment was not.
+   */
+  async function writeSegments(list: WsBatch[], guard: () => void): Promise<void> {
+    if (!list.length) return;
+    const segs = list.map((b) =>
+      segmentsOf(
+        b.ch.tenant,
+        b.ch.id,
+        b.first,
+        b.events.map((e) => ({ link: e.link, eventSeq: e.seq, eventId: e.id, eventType: e.type })),
+      ),
+    );
+    const outcomes = await channelLog.append(segs.flat(), ttlDays, deps.now(), guard);
+    let at = 0;
+    let failure: Error | null = null;
+    for (const [i, b] of list.entries()) {
+      const mine = outcomes.slice(at, (at += segs[i]!.length));
+      const bad = mine.find((o) => !o.stored);
+      if (!bad) {
+        b.written = true;
+        b.s.stored = Math.max(b.s.stored, b.first + b.events.length - 1);
+        continue;
+      }
+      // a batch of more than one segment that stored only its first ones: those frames are kept
+      const kept = mine.findIndex((o) => !o.stored);
+      if (kept > 0) {
+        b.events = b.events.slice(0, kept * MAX_SEGMENT_FRAMES);
+        b.written = true;
+      }
+      if (bad.conflict)
+        logger.warn(
+          'websocket channel numbered by another process; its frames of this batch are left to it',
+          {
+            tenant: b.ch.tenant,
+            channel: b.ch.id,
+            first: b.first,
+          },
+        );
+      failure ??= bad.error;
+    }
+    if (failure) throw failure;
   }
 
   return { deliverBatch };

@@ -39,6 +39,11 @@ export interface Sequencers {
   acquire(tenant: string, channel: string): Promise<{ s: Sequencer; acquired: Acquired | null } | null>;
   /** Holds the channel's sequencer (waits while another live process holds it); pins it. */
   hold(tenant: string, channel: string): Promise<Sequencer>;
+  /**
+   * Drops this process's view of a sequencer whose last batch may or may not be stored (the lease stays):
+   * the next `hold` reads the channel's head again, so the log's segments keep tiling its numbers.
+   */
+  forget(s: Sequencer): void;
   /** This process holds the channel's lease. */
   has(k: string): boolean;
   /** A release of the channel's lease is being stored. */
@@ -215,6 +220,10 @@ export function createSequencers({
     held: heldSequencer,
     acquire: acquireSequencer,
     hold: holdSequencer,
+    forget(s) {
+      const k = key(s.tenant, s.channel);
+      if (sequencers.get(k) === s) sequencers.delete(k);
+    },
     has: (k) => sequencers.has(k),
     isReleasing: (k) => releasing.has(k),
     start() {

@@ -145,7 +145,7 @@ export function createChannelStreams({
    */
   async function replay(w: WsChannel, from: number, to: number) {
     const frames: { seq: number; event: BridgeEvent }[] = [];
-    for (const d of await repo.range(w.tenant, w.channel, from, to, deps.now())) {
+    for (const d of await deps.repos.channelLog.range(w.tenant, w.channel, from, to, deps.now())) {
       if (!w.connectionId) return;
       const ev = await loadEvent(deps, w.tenant, d.link, d.eventSeq);
       if (!ev) continue;

@@ -4,6 +4,7 @@ import * as S from '../../shared/api/schemas.js';
 import type { Deps } from '../../shared/deps.js';
 import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
+import type { FrameRef } from '../../shared/repos/channel-log.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { matches, orderKeyOf } from '../../shared/events/matching.js';
 import { operation } from './operation.js';
@@ -48,6 +49,23 @@ function deliveryView(d: DeliveryRecord, status = d.status) {
     nextAttemptAt: status === 'pending' ? d.nextAttemptAt : null,
     createdAt: d.createdAt,
     settledAt: d.settledAt,
+  };
+}
+
+/** A WebSocket frame as a delivery: no attempts (the client's `ack` settles it). */
+function frameView(f: FrameRef, status: 'delivered' | 'pending') {
+  return {
+    seq: f.seq,
+    eventId: f.eventId,
+    eventType: f.eventType,
+    link: f.link,
+    eventSeq: f.eventSeq,
+    status,
+    attempts: [],
+    attemptCount: 0,
+    nextAttemptAt: null,
+    createdAt: f.createdAt,
+    settledAt: null,
   };
 }
 
@@ -165,11 +183,15 @@ export const build = (getDeps: () => Deps) =>
               body: { items: page.items.map((d) => deliveryView(d)), nextCursor: page.nextCursor },
             };
           }
-          // WebSocket: the per-channel log; a frame is delivered once the client acked its seq.
+          // WebSocket: the channel's log; a frame is delivered once the client acked its seq.
           const acked = (await repo.getState(tenant, id)).acked;
-          const page = await repo.list(tenant, id, { limit: q.limit ?? 50, cursor: q.cursor, now });
+          const page = await deps.repos.channelLog.page(tenant, id, {
+            limit: q.limit ?? 50,
+            cursor: q.cursor,
+            now,
+          });
           const items = page.items
-            .map((d) => deliveryView(d, d.seq <= acked ? 'delivered' : 'pending'))
+            .map((f) => frameView(f, f.seq <= acked ? 'delivered' : 'pending'))
             .filter((d) => !q.status || d.status === q.status);
           return { status: 200, body: { items, nextCursor: page.nextCursor } };
         },

@@ -1,8 +1,9 @@
 /**
- * Event delivery items (docs/delivery.md, docs/data-model.md): one item per (event, channel), keyed by
- * the channel's own `seq`. For webhook channels it is the durable outbox entry (status, attempts, due
- * time); for WebSocket channels it is the per-channel delivery log that `resume` replays. A per-channel
- * STATE item holds the seq counter, the acked seq, the last resume request and `failingSince`.
+ * Event delivery items (docs/delivery.md, docs/data-model.md). For webhook channels one item per
+ * (event, channel), keyed by the channel's own `seq`: the durable outbox entry (status, attempts, due
+ * time). A WebSocket channel's frames are stored as segments in the same partition (`./channel-log.ts`).
+ * A per-channel STATE item holds the seq counter, the acked seq, the last resume request and
+ * `failingSince`.
  *
  * The STATE item also holds the sequencer lease of a WebSocket channel: one process at a time numbers the
  * channel's deliveries (in memory, stored in batches), so a busy channel costs no counter write per event.
@@ -19,6 +20,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { batchPut } from '../db/batch.js';
+import { ChannelLogRepo } from './channel-log.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -134,7 +136,11 @@ export type NewDelivery = Omit<
 const watermarkKey = keys.deliveryWatermark;
 
 export class DeliveryRepo {
-  constructor(private readonly db: Db) {}
+  private readonly log: ChannelLogRepo;
+
+  constructor(private readonly db: Db) {
+    this.log = new ChannelLogRepo(db);
+  }
 
   /** Reserves the channel's next seq; the returned state is read atomically with the reservation. */
   async allocSeq(tenant: string, channel: string, count = 1): Promise<{ seq: number; state: DeliveryState }> {
@@ -383,7 +389,7 @@ export class DeliveryRepo {
     const tookOver = typeof old.seqOwner === 'string' && !wasOurs;
     const sentFloor = Math.max((old.sent as number | undefined) ?? 0, (old.acked as number | undefined) ?? 0);
     return {
-      head: Math.max(stored, await this.lastSeq(tenant, channel)),
+      head: Math.max(stored, await this.log.head(tenant, channel)),
       wasOurs,
       resendFrom: tookOver ? sentFloor + 1 : null,
       // The acquire changes only the lease: connection, resume and hold fields are current.
@@ -455,25 +461,6 @@ export class DeliveryRepo {
       ExpressionAttributeNames: { '#n': 'next' },
       ExpressionAttributeValues: { ':me': owner, ':h': head, ':s': sent },
     });
-  }
-
-  /** Highest seq in the channel's delivery log (0 when empty). */
-  async lastSeq(tenant: string, channel: string): Promise<number> {
-    const res = await this.db.doc.send(
-      new QueryCommand({
-        TableName: this.db.table,
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':p': keys.deliveryPartition(tenant, channel),
-          ':from': seqKey(1),
-          ':to': seqKey(Number.MAX_SAFE_INTEGER),
-        },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    return (res.Items?.[0]?.seq as number | undefined) ?? 0;
   }
 
   /**
@@ -709,31 +696,6 @@ export class DeliveryRepo {
       },
     );
     return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
-  }
-
-  /** The per-channel log between two seqs (inclusive), in order: what `resume` replays. */
-  async range(
-    tenant: string,
-    channel: string,
-    from: number,
-    to: number,
-    now: Date,
-  ): Promise<DeliveryRecord[]> {
-    if (to < from) return [];
-    const items = await queryAll(
-      this.db,
-      {
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':p': keys.deliveryPartition(tenant, channel),
-          ':from': seqKey(from),
-          ':to': seqKey(to),
-        },
-        ConsistentRead: true,
-      },
-      now,
-    );
-    return items.map(toRecord);
   }
 
   /**

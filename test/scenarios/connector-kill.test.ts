@@ -272,7 +272,7 @@ describe(`connector processes killed under load (seed ${SEED})`, () => {
     const skipped = seqs.filter((q, i) => i > 0 && q !== seqs[i - 1]! + 1);
     if (skipped.length) console.warn(`seed ${SEED}: channelSeq jumps before ${skipped.join(', ')}`);
     if (skipped.length && process.env.KILL_DIAG) {
-      const stored = await stack.deps.repos.deliveries.range(TENANT, ws.body.id, 1, 1_000_000, new Date());
+      const stored = await stack.deps.repos.channelLog.range(TENANT, ws.body.id, 1, 1_000_000, new Date());
       for (const q of skipped) {
         const near = stored.filter((d) => d.seq >= q - 6 && d.seq <= q + 2);
         console.warn(`around ${q}: ` + near.map((d) => `${d.seq}:${d.eventSeq}@${d.createdAt}`).join(' '));
@@ -295,7 +295,7 @@ describe(`connector processes killed under load (seed ${SEED})`, () => {
     const missing = callEvents().filter((e) => !wsIds.has(e.id));
     if (missing.length) {
       // where they are: numbered on the channel (stored, not received) or never matched
-      const stored = await stack.deps.repos.deliveries.range(TENANT, ws.body.id, 1, 1_000_000, new Date());
+      const stored = await stack.deps.repos.channelLog.range(TENANT, ws.body.id, 1, 1_000_000, new Date());
       const at = new Map(stored.map((d) => [`${d.link}#${d.eventSeq}`, d.seq]));
       const state = await stack.deps.repos.deliveries.getState(TENANT, ws.body.id);
       expect.fail(

@@ -10,7 +10,7 @@ export async function testStack(opts: StackOptions = {}): Promise<LocalStack> {
     dataDir: 'memory',
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: `t-${randomBytes(6).toString('hex')}`,
-    logLevel: 'SILENT',
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'SILENT',
     connector: false,
     ...opts,
   });

@@ -1,15 +1,20 @@
 /**
  * WebSocket sequencer leases: one process at a time numbers a channel's deliveries. Two delivery services
  * feeding the same channel from two links (links of one tenant owned by two connector tasks) take turns,
- * and the client still sees one gap-free `channelSeq` sequence with each link's events in order.
+ * and the client still sees one gap-free `channelSeq` sequence with each link's events in order. A
+ * process that lost the lease while frozen (a zombie) cannot store its late batch: the channel log's
+ * segments are fenced.
  */
 import {
   ApiGatewayManagementApiClient,
   type PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../../local/stack.js';
+import { ChannelLogRepo } from '../../../shared/repos/channel-log.js';
+import { keys } from '../../../shared/repos/keys.js';
 import { newTenantWithLink, testStack } from '../../support/stack.js';
 import { callDraft, until, wire } from './helpers.js';
 
@@ -171,6 +176,116 @@ describe('WebSocket sequencer lease', () => {
       ws.close();
       await second.delivery.stop();
       mgmt.destroy();
+    }
+  });
+
+  it('a process frozen between its lease check and its write (its lease taken meanwhile) stores and posts nothing; its event is delivered once, later', async () => {
+    const t = await newTenantWithLink(stack);
+    await t.client.post('/v1/links', {
+      id: 'pbx2',
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
+    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+    for (const link of ['pbx', 'pbx2'])
+      await t.client.post('/v1/subscriptions', {
+        channel: ch.id,
+        link,
+        target: { type: 'system' },
+        events: ['call'],
+      });
+    const ws = new WebSocket(ch.url);
+    const frames: any[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}`),
+      (r) => typeof r.body.connectionId === 'string',
+    );
+    // What a client processes: one frame per channelSeq (a holder taken over from re-sends the frames
+    // after its last recorded position: the same channelSeq, the same event).
+    const events = () => {
+      const bySeq = new Map<number, any>();
+      for (const f of frames.filter((f) => f.type === 'event')) {
+        const had = bySeq.get(f.channelSeq);
+        if (had && had.event.id !== f.event.id)
+          throw new Error(`channelSeq ${f.channelSeq} carried two events: ${had.event.id}, ${f.event.id}`);
+        bySeq.set(f.channelSeq, f);
+      }
+      return [...bySeq.values()];
+    };
+
+    // Process A's channel-log writes can be frozen after its lease check (the guard) has passed.
+    let gate: Promise<void> | null = null;
+    let open = () => undefined as void;
+    let frozen = () => undefined as void;
+    const atGate = new Promise<void>((r) => (frozen = r));
+    class FreezableLog extends ChannelLogRepo {
+      override async append(...args: Parameters<ChannelLogRepo['append']>) {
+        const [segs, ttlDays, now, guard] = args;
+        if (!gate) return super.append(...args);
+        guard?.();
+        frozen();
+        await gate;
+        return super.append(segs, ttlDays, now);
+      }
+    }
+    const deps = {
+      ...stack.deps,
+      repos: { ...stack.deps.repos, channelLog: new FreezableLog(stack.deps.db) },
+    };
+    const a = wire(stack, { deps });
+    const b = wire(stack);
+    try {
+      const e0 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'z0')))!;
+      await until(
+        async () => events().length,
+        (n) => n === 1,
+      );
+      gate = new Promise<void>((r) => (open = r));
+      const e1 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'z1')))!;
+      await atGate;
+      // A is frozen with channelSeq 2 numbered. Its lease lapses and B takes the sequencer over.
+      await stack.deps.db.doc.send(
+        new UpdateCommand({
+          TableName: stack.deps.db.table,
+          Key: keys.deliveryState(t.id, ch.id),
+          UpdateExpression: 'SET seqOwner = :o, seqUntil = :u',
+          ExpressionAttributeValues: { ':o': 'lapsed-holder', ':u': 0 },
+        }),
+      );
+      const e2 = (await b.writer.write(t.id, 'pbx2', callDraft('u1', 'z2')))!;
+      await until(
+        async () => events().length,
+        (n) => n === 2,
+      );
+      // A wakes and sends its write: the segment at channelSeq 2 is B's, so A's is refused.
+      gate = null;
+      open();
+      // A's catch-up matches its event again and it is numbered after B's, once.
+      await until(
+        async () => events().length,
+        (n) => n >= 3,
+      );
+      await new Promise((r) => setTimeout(r, 500)); // a second copy would follow within this time
+      expect(new Set(frames.filter((f) => f.type === 'event').map((f) => f.event.id)).size).toBe(3);
+      expect(events().map((f) => [f.channelSeq, f.event.id])).toEqual([
+        [1, e0.id],
+        [2, e2.id],
+        [3, e1.id],
+      ]);
+      const items = (await t.client.get(`/v1/channels/${ch.id}/deliveries`)).body.items;
+      expect(items.map((d: any) => [d.seq, d.eventId])).toEqual([
+        [1, e0.id],
+        [2, e2.id],
+        [3, e1.id],
+      ]);
+    } finally {
+      open();
+      ws.close();
+      await a.delivery.stop();
+      await b.delivery.stop();
     }
   });
 });

@@ -1,0 +1,287 @@
+/**
+ * The WebSocket channel log (docs/delivery.md, "WebSocket channels"): what a channel's `channelSeq`s
+ * stand for, so that `resume` can replay them. It is a chain of **segments**: one item per channel per
+ * delivery batch, keyed by the `channelSeq` of its first frame, holding a reference to the event of
+ * each frame (link, event seq, id, type); the events themselves stay in the event log.
+ *
+ * The chain is fenced like the event log: a segment is put only where no item is
+ * (`attribute_not_exists`), and a writer only writes at the seq after a segment it has seen end (the
+ * head it read, or its own last segment). Two writers of one channel (a sequencer lease taken over
+ * from a process that stalled and woke up) therefore meet at the same key, and the stale one stores
+ * nothing: the segments tile the channel's numbers, with no gap and no number used twice.
+ */
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  epochSeconds,
+  isConditionalFailure,
+  isLive,
+  type Item,
+  type Page,
+} from './common.js';
+import { keys, seqKey } from './keys.js';
+
+/** One frame of a channel: its `channelSeq` and the event it carries. */
+export interface FrameRef {
+  seq: number;
+  link: string;
+  eventSeq: number;
+  eventId: string;
+  eventType: string;
+  createdAt: string;
+}
+
+/** A segment to append: consecutive frames from `first` on. */
+export interface NewSegment {
+  tenant: string;
+  channel: string;
+  first: number;
+  frames: Omit<FrameRef, 'seq' | 'createdAt'>[];
+}
+
+/** What became of one segment of an `append`. */
+export type AppendOutcome = { stored: true } | { stored: false; conflict: boolean; error: Error };
+
+/** Most frames in one segment (about 100 bytes each: far under DynamoDB's 400 KB item limit). */
+export const MAX_SEGMENT_FRAMES = 1000;
+
+type Row = [link: string, eventSeq: number, eventId: string, eventType: string];
+
+function framesOf(it: Item): FrameRef[] {
+  const createdAt = it.createdAt as string;
+  const rows = it.frames as Row[] | undefined;
+  // an item of another shape (a webhook delivery) is one frame of its own
+  if (!rows) {
+    return typeof it.seq === 'number'
+      ? [
+          {
+            seq: it.seq,
+            link: it.link as string,
+            eventSeq: it.eventSeq as number,
+            eventId: it.eventId as string,
+            eventType: it.eventType as string,
+            createdAt,
+          },
+        ]
+      : [];
+  }
+  const first = it.first as number;
+  return rows.map(([link, eventSeq, eventId, eventType], i) => ({
+    seq: first + i,
+    link,
+    eventSeq,
+    eventId,
+    eventType,
+    createdAt,
+  }));
+}
+
+/** The last seq an item of the channel's partition covers. */
+const lastOf = (it: Item) => (it.last as number | undefined) ?? (it.seq as number | undefined) ?? 0;
+
+export class ChannelLogRepo {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Appends segments (each at most `MAX_SEGMENT_FRAMES` frames; see `segmentsOf`), each put only where
+   * no item is, at most `concurrency` requests in flight. `guard` runs before each request; what it
+   * throws is that segment's outcome (and every later one's). Never throws itself.
+   *
+   * @example
+   * const frames = [{ link: 'pbx1', eventSeq: 41, eventId: 'ev_1', eventType: 'call.received' }];
+   * const [r] = await repo.append([{ tenant, channel, first: 8, frames }], 7, new Date());
+   * if (!r.stored && r.conflict) {
+   *   // another writer numbers this channel now: read its head again
+   * }
+   */
+  async append(
+    segs: NewSegment[],
+    ttlDays: number,
+    now: Date,
+    guard?: () => void,
+    concurrency = 16,
+  ): Promise<AppendOutcome[]> {
+    const ttl = epochSeconds(now) + ttlDays * 86_400;
+    const createdAt = now.toISOString();
+    const out: AppendOutcome[] = new Array(segs.length);
+    let next = 0;
+    let stop: Error | null = null;
+    const worker = async () => {
+      while (next < segs.length) {
+        const i = next++;
+        const s = segs[i]!;
+        try {
+          if (stop) throw stop;
+          guard?.();
+          await this.db.doc.send(
+            new PutCommand({
+              TableName: this.db.table,
+              Item: {
+                ...keys.delivery(s.tenant, s.channel, s.first),
+                type: 'ws-segment',
+                tenant: s.tenant,
+                channel: s.channel,
+                first: s.first,
+                last: s.first + s.frames.length - 1,
+                frames: s.frames.map((f): Row => [f.link, f.eventSeq, f.eventId, f.eventType]),
+                createdAt,
+                [TTL_ATTRIBUTE]: ttl,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          out[i] = { stored: true };
+        } catch (err) {
+          const conflict = isConditionalFailure(err);
+          if (!conflict && !stop) stop = err as Error;
+          out[i] = { stored: false, conflict, error: err as Error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, segs.length) }, worker));
+    return out;
+  }
+
+  /** The channel's last `channelSeq` in its log (0 when empty): expired segments count (TTL is late). */
+  async head(tenant: string, channel: string): Promise<number> {
+    const res = await this.db.doc.send(
+      new QueryCommand({
+        TableName: this.db.table,
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':p': keys.deliveryPartition(tenant, channel),
+          ':from': seqKey(1),
+          ':to': seqKey(Number.MAX_SAFE_INTEGER),
+        },
+        ProjectionExpression: 'seq, #last',
+        ExpressionAttributeNames: { '#last': 'last' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const it = res.Items?.[0];
+    return it ? lastOf(it) : 0;
+  }
+
+  /** The segment items that cover `from..to` (inclusive), oldest first. */
+  private async items(tenant: string, channel: string, from: number, to: number): Promise<Item[]> {
+    const pk = keys.deliveryPartition(tenant, channel);
+    // the segment that holds `from` starts at or before it
+    const before = await this.db.doc.send(
+      new QueryCommand({
+        TableName: this.db.table,
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':p': pk, ':from': seqKey(1), ':to': seqKey(from) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const out: Item[] = (before.Items ?? []).filter((it) => lastOf(it) >= from);
+    if (to <= from) return out;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':p': pk, ':from': seqKey(from + 1), ':to': seqKey(to) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      out.push(...(res.Items ?? []));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** The frames `from..to` (inclusive) still in the log, in order: what `resume` replays. */
+  async range(tenant: string, channel: string, from: number, to: number, now: Date): Promise<FrameRef[]> {
+    if (to < from) return [];
+    return (await this.items(tenant, channel, from, to))
+      .filter((it) => isLive(it, now))
+      .flatMap(framesOf)
+      .filter((f) => f.seq >= from && f.seq <= to);
+  }
+
+  /**
+   * The events (`link#eventSeq`) with a frame on the channel among the segments written at or after
+   * `sinceIso`, read newest first, at most `max` frames. Re-matching skips these.
+   */
+  async since(tenant: string, channel: string, sinceIso: string, max = 20_000): Promise<Set<string>> {
+    const out = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':p': keys.deliveryPartition(tenant, channel),
+            ':from': seqKey(1),
+            ':to': seqKey(Number.MAX_SAFE_INTEGER),
+          },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 100,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        if ((it.createdAt as string) < sinceIso) return out;
+        for (const f of framesOf(it)) out.add(`${f.link}#${f.eventSeq}`);
+      }
+      startKey = res.LastEvaluatedKey;
+    } while (startKey && out.size < max);
+    return out;
+  }
+
+  /** One page of the channel's frames in `channelSeq` order (`GET /v1/channels/{id}/deliveries`). */
+  async page(
+    tenant: string,
+    channel: string,
+    opts: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<FrameRef>> {
+    const scope = `frames:${tenant}:${channel}`;
+    const k = decodeCursor(opts.cursor, scope);
+    const after = typeof k?.after === 'number' ? k.after : 0;
+    const head = await this.head(tenant, channel);
+    const out: FrameRef[] = [];
+    // read in slices until the page is full; a slice of expired segments doubles the next one
+    for (let from = after + 1, size = Math.max(opts.limit, 100); from <= head && out.length < opts.limit;) {
+      const to = Math.min(head, from + size - 1);
+      const frames = await this.range(tenant, channel, from, to, opts.now);
+      out.push(...frames.slice(0, opts.limit - out.length));
+      if (!frames.length) size *= 2;
+      from = to + 1;
+    }
+    const last = out.at(-1)?.seq;
+    return {
+      items: out,
+      nextCursor: last !== undefined && last < head ? encodeCursor({ after: last }, scope) : null,
+    };
+  }
+}
+
+/**
+ * Splits a channel's consecutive frames from `first` on into segments of at most `MAX_SEGMENT_FRAMES`.
+ *
+ * @example
+ * segmentsOf('t1', 'ch_1', 8, frames).map((s) => s.first); // [8] for up to 1,000 frames
+ */
+export function segmentsOf(
+  tenant: string,
+  channel: string,
+  first: number,
+  frames: NewSegment['frames'],
+): NewSegment[] {
+  const out: NewSegment[] = [];
+  for (let i = 0; i < frames.length; i += MAX_SEGMENT_FRAMES)
+    out.push({ tenant, channel, first: first + i, frames: frames.slice(i, i + MAX_SEGMENT_FRAMES) });
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * The WebSocket channel log in segments, against DynamoDB Local: appends fenced at their first seq,
+ * reads and pages across segment boundaries, the head, and the re-matching lookup.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../../local/stack.js';
+import { MAX_SEGMENT_FRAMES, segmentsOf, type NewSegment } from '../../../shared/repos/channel-log.js';
+import { testStack } from '../../support/stack.js';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await testStack();
+});
+afterAll(async () => stack?.stop());
+
+const TENANT = 'default';
+const frames = (link: string, from: number, n: number): NewSegment['frames'] =>
+  Array.from({ length: n }, (_, i) => ({
+    link,
+    eventSeq: from + i,
+    eventId: `evt_${link}_${from + i}`,
+    eventType: 'call.received',
+  }));
+
+describe('channel log', () => {
+  it('tiles a channel: segments of several frames, read and paged across their boundaries', async () => {
+    const log = stack.deps.repos.channelLog;
+    const ch = `ch_${randomBytes(6).toString('hex')}`;
+    expect(await log.head(TENANT, ch)).toBe(0);
+    const now = new Date();
+    // 1..3 from link a, 4 from link b, 5..9 from link a
+    const out = await log.append(
+      [
+        { tenant: TENANT, channel: ch, first: 1, frames: frames('a', 10, 3) },
+        { tenant: TENANT, channel: ch, first: 4, frames: frames('b', 7, 1) },
+        { tenant: TENANT, channel: ch, first: 5, frames: frames('a', 13, 5) },
+      ],
+      1,
+      now,
+    );
+    expect(out).toEqual([{ stored: true }, { stored: true }, { stored: true }]);
+    expect(await log.head(TENANT, ch)).toBe(9);
+
+    const mid = await log.range(TENANT, ch, 2, 6, new Date());
+    expect(mid.map((f) => [f.seq, f.link, f.eventSeq])).toEqual([
+      [2, 'a', 11],
+      [3, 'a', 12],
+      [4, 'b', 7],
+      [5, 'a', 13],
+      [6, 'a', 14],
+    ]);
+    expect((await log.range(TENANT, ch, 9, 20, new Date())).map((f) => f.seq)).toEqual([9]);
+    expect(await log.range(TENANT, ch, 10, 20, new Date())).toEqual([]);
+
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await log.page(TENANT, ch, { limit: 4, cursor, now: new Date() });
+      expect(page.items.length).toBeLessThanOrEqual(4);
+      seen.push(...page.items.map((f) => f.seq));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await expect(log.page(TENANT, 'ch_other', { limit: 4, cursor: 'bm9wZQ', now })).rejects.toThrow(/cursor/);
+
+    const since = await log.since(TENANT, ch, new Date(now.getTime() - 1000).toISOString());
+    expect([...since].sort()).toEqual(
+      ['a#10', 'a#11', 'a#12', 'a#13', 'a#14', 'a#15', 'a#16', 'a#17', 'b#7'].sort(),
+    );
+    expect((await log.since(TENANT, ch, new Date(now.getTime() + 60_000).toISOString())).size).toBe(0);
+  });
+
+  it('refuses a second segment at a seq already written (a writer with a stale head stores nothing)', async () => {
+    const log = stack.deps.repos.channelLog;
+    const ch = `ch_${randomBytes(6).toString('hex')}`;
+    const now = new Date();
+    expect(
+      await log.append([{ tenant: TENANT, channel: ch, first: 1, frames: frames('a', 1, 2) }], 1, now),
+    ).toEqual([{ stored: true }]);
+    // the other writer also believes the head is 0
+    const [r] = await log.append(
+      [{ tenant: TENANT, channel: ch, first: 1, frames: frames('b', 1, 5) }],
+      1,
+      now,
+    );
+    expect(r).toMatchObject({ stored: false, conflict: true });
+    expect((await log.range(TENANT, ch, 1, 10, new Date())).map((f) => f.link)).toEqual(['a', 'a']);
+    // a guard that throws stops the append before its request
+    const [g] = await log.append(
+      [{ tenant: TENANT, channel: ch, first: 3, frames: frames('a', 3, 1) }],
+      1,
+      now,
+      () => {
+        throw new Error('lease lost');
+      },
+    );
+    expect(g).toMatchObject({ stored: false, conflict: false });
+    expect(await log.head(TENANT, ch)).toBe(2);
+  });
+
+  it('splits a long run of frames into segments of at most MAX_SEGMENT_FRAMES', () => {
+    const segs = segmentsOf(TENANT, 'ch', 5, frames('a', 1, MAX_SEGMENT_FRAMES * 2 + 1));
+    expect(segs.map((s) => [s.first, s.frames.length])).toEqual([
+      [5, MAX_SEGMENT_FRAMES],
+      [5 + MAX_SEGMENT_FRAMES, MAX_SEGMENT_FRAMES],
+      [5 + 2 * MAX_SEGMENT_FRAMES, 1],
+    ]);
+  });
+});
