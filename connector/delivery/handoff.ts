@@ -16,7 +16,12 @@ import type { Settings } from './options.js';
 interface LinkState {
   tenant: string;
   link: string;
-  /** Every event with seq <= done has its deliveries stored (null: not loaded yet). */
+  /** Every event with seq <= matched was matched here and its deliveries handed over (null: not loaded). */
+  matched: number | null;
+  /**
+   * The watermark: every event with seq <= done has its deliveries stored or settled. It is `matched`,
+   * but below the first event with a fresh webhook delivery still in this process's memory (`floor`).
+   */
   done: number | null;
   /** Value last written to DynamoDB. */
   durable: number;
@@ -24,7 +29,7 @@ interface LinkState {
   /** When the watermark was last written (ms), and the timer of the next write. */
   writtenAt: number;
   markTimer?: NodeJS.Timeout;
-  /** A hand-off failed: `done` stays put until a catch-up re-matched the events after it. */
+  /** A hand-off failed: `matched` stays put until a catch-up re-matched the events after it. */
   broken: boolean;
   lastSeen: number;
   repair?: NodeJS.Timeout;
@@ -43,17 +48,22 @@ export interface Handoff {
   halt(): void;
   /** Writes every watermark behind (a graceful stop leaves them exact). */
   flush(): Promise<void>;
+  /** The link's `floor` rose (a fresh delivery was settled or stored): the watermark may move on. */
+  floorRose(tenant: string, link: string): void;
 }
 
 export function createHandoff({
   deps,
   lifecycle,
   deliverBatch,
+  floor,
   settings,
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
   deliverBatch: DeliverBatch;
+  /** The lowest event seq of a link with a fresh webhook delivery in memory (Infinity: none). */
+  floor: (tenant: string, link: string) => number;
   settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch' | 'owns' | 'watermarkMs'>;
 }): Handoff {
   const logger = deps.logger;
@@ -82,6 +92,7 @@ export function createHandoff({
         (L = {
           tenant,
           link,
+          matched: null,
           done: null,
           durable: 0,
           writing: false,
@@ -99,8 +110,11 @@ export function createHandoff({
    * more of the log, skipping what already has its deliveries.
    */
   function markDone(L: LinkState, seq: number) {
-    if (L.broken || L.done === null || seq <= L.done) return;
-    L.done = seq;
+    if (L.broken || L.matched === null || L.done === null) return;
+    L.matched = Math.max(L.matched, seq);
+    const upTo = Math.min(L.matched, floor(L.tenant, L.link) - 1);
+    if (upTo <= L.done) return;
+    L.done = upTo;
     writeSoon(L);
   }
 
@@ -137,13 +151,14 @@ export function createHandoff({
     let w = await repo.getWatermark(L.tenant, L.link);
     if (w === null)
       w = await repo.ensureWatermark(L.tenant, L.link, fallback ?? (await log.head(L.tenant, L.link)));
+    L.matched = w;
     L.done = w;
     L.durable = w;
   }
 
-  /** Re-matches the log events in (done, upTo]; those already delivered are skipped. */
+  /** Re-matches the log events in (matched, upTo]; those already delivered are skipped. */
   async function catchUp(L: LinkState, upTo: number) {
-    let from = L.done!;
+    let from = L.matched!;
     let rematched = 0;
     while (from < upTo && !lifecycle.stopped) {
       if (!owns(L.tenant, L.link)) return lost(L);
@@ -178,11 +193,12 @@ export function createHandoff({
    * skipped; owned elsewhere, it forgets the link once the new owner's watermark covers them.
    */
   function lost(L: LinkState) {
-    if (L.done !== null)
+    if (L.matched !== null)
       logger.warn('delivery: link not owned by this process; its events are left to the owner', {
         tenant: L.tenant,
         link: L.link,
       });
+    L.matched = null;
     L.done = null;
     L.broken = true;
     scheduleRepair(L);
@@ -200,8 +216,8 @@ export function createHandoff({
           else scheduleRepair(L);
           return;
         }
-        if (L.done === null) await loadLink(L, null);
-        await catchUp(L, Math.max(L.lastSeen, L.done!));
+        if (L.matched === null) await loadLink(L, null);
+        await catchUp(L, Math.max(L.lastSeen, L.matched!));
       }).catch((err: unknown) => {
         logger.error('delivery catch-up failed', { error: err as Error, tenant: L.tenant, link: L.link });
         scheduleRepair(L);
@@ -235,9 +251,9 @@ export function createHandoff({
         continue;
       }
       try {
-        if (L.done === null) await loadLink(L, evs[0]!.seq - 1);
+        if (L.matched === null) await loadLink(L, evs[0]!.seq - 1);
         // A gap: events the log holds that this process never saw (another owner died after logging them).
-        if (!L.broken && L.done! < evs[0]!.seq - 1) await catchUp(L, evs[0]!.seq - 1);
+        if (!L.broken && L.matched! < evs[0]!.seq - 1) await catchUp(L, evs[0]!.seq - 1);
       } catch (err) {
         if (lifecycle.stopped) return;
         logger.error('delivery catch-up failed', { error: err as Error, tenant: L.tenant, link: L.link });
@@ -245,13 +261,13 @@ export function createHandoff({
         scheduleRepair(L);
       }
       L.lastSeen = Math.max(L.lastSeen, evs.at(-1)!.seq);
-      const fresh = L.done === null ? evs : evs.filter((e) => e.seq > L.done!);
+      const fresh = L.matched === null ? evs : evs.filter((e) => e.seq > L.matched!);
       live.push(...fresh);
       involved.push(L);
     }
     try {
       await deliverBatch(live, false);
-      for (const L of involved) if (L.done !== null) markDone(L, L.lastSeen);
+      for (const L of involved) if (L.matched !== null) markDone(L, L.lastSeen);
     } catch (err) {
       if (lifecycle.stopped) return;
       logger.error('delivery of logged events failed; re-matching later', {
@@ -299,7 +315,7 @@ export function createHandoff({
   return {
     handle,
     linkOwned,
-    matchedUpTo: (tenant, link) => linkStates.get(key(tenant, link))?.done ?? null,
+    matchedUpTo: (tenant, link) => linkStates.get(key(tenant, link))?.matched ?? null,
     idle: () => work,
     halt() {
       for (const L of linkStates.values()) {
@@ -311,6 +327,10 @@ export function createHandoff({
     },
     async flush() {
       await Promise.all([...linkStates.values()].map((L) => writeWatermark(L)));
+    },
+    floorRose(tenant, link) {
+      const L = linkStates.get(key(tenant, link));
+      if (L?.matched != null) markDone(L, L.matched);
     },
   };
 }

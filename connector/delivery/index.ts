@@ -35,6 +35,7 @@ import { createHandoff } from './handoff.js';
 import { createMatcher } from './matching.js';
 import { resolveOptions, type DeliveryOptions } from './options.js';
 import { createWebhookOutbox } from './outbox.js';
+import { createRecentSuccesses } from './recent.js';
 import { createChannelStreams } from './streams.js';
 
 export { DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
@@ -62,7 +63,7 @@ export interface Delivery {
    * instead of at the next periodic check.
    */
   channelAttention(tenant: string, channel: string): void;
-  /** The per-link "matched up to" seq this service knows (tests, diagnostics). */
+  /** How far this service matched a link's log (tests, diagnostics; its stored watermark may be behind). */
   matchedUpTo(tenant: string, link: string): number | null;
   /** Scans pending work now (normally on a timer). */
   recover(): Promise<void>;
@@ -83,11 +84,18 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     subsCacheMs: settings.subsCacheMs,
     channelCacheMs: settings.channelCacheMs,
   });
-  const outbox = createWebhookOutbox({ deps, lifecycle, caches, settings });
+  const recent = createRecentSuccesses({
+    deps,
+    lifecycle,
+    ttlDays: settings.ttlDays,
+    flushMs: settings.recentMs,
+  });
+  const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, settings });
   const streams = createChannelStreams({ deps, lifecycle, caches, management, settings });
   const checks = createConnectionChecks({ deps, lifecycle, caches, streams, settings });
   const { deliverBatch } = createMatcher({ deps, lifecycle, caches, outbox, streams, settings });
-  const handoff = createHandoff({ deps, lifecycle, deliverBatch, settings });
+  const handoff = createHandoff({ deps, lifecycle, deliverBatch, floor: outbox.floor, settings });
+  outbox.onFloorRise(handoff.floorRose);
 
   // The periodic work (recovery scans, WebSocket checks, connection scans, heartbeats, sequencer
   // renewals), then a first recovery scan and connection scan at once.
@@ -103,6 +111,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     checks.halt();
     streams.sequencers.halt();
     handoff.halt();
+    recent.halt();
   };
 
   /**
@@ -134,6 +143,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await outbox.recovering();
       await handoff.idle();
       await Promise.all([...lifecycle.inFlight]);
+      await recent.flush();
       await handoff.flush();
       await streams.stop();
       if (!opts.managementClient) management?.destroy();

@@ -11,7 +11,6 @@ import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import { MAX_SEGMENT_FRAMES, segmentsOf } from '../../shared/repos/channel-log.js';
-import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { orderKeyOf } from '../../shared/events/matching.js';
 import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
@@ -44,14 +43,14 @@ export function createMatcher({
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'subscriptionsOf' | 'channelOf'>;
-  outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'enqueueCreated' | 'abandon' | 'sendStored'>;
+  outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'admit' | 'knownEvents'>;
   streams: Pick<ChannelStreams, 'sequencers' | 'wsChannel' | 'queueFrame'>;
-  settings: Pick<Settings, 'id' | 'ttlDays' | 'claimMs' | 'clock' | 'owns'>;
+  settings: Pick<Settings, 'ttlDays' | 'claimMs' | 'clock' | 'owns'>;
 }): { deliverBatch: DeliverBatch } {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
   const channelLog = deps.repos.channelLog;
-  const { id, ttlDays, claimMs, clock, owns } = settings;
+  const { ttlDays, claimMs, clock, owns } = settings;
 
   /**
    * Matches a batch of logged events (in log order per link), numbers and stores every delivery in batch
@@ -99,17 +98,30 @@ export function createMatcher({
       if (list) list.push(p);
       else byChannel.set(k, [p]);
     }
-    if (rematch) {
-      const earliest = Math.min(...events.map((e) => Date.parse(e.time) || Date.now()));
-      const since = new Date(Math.min(earliest, Date.now()) - 600_000).toISOString();
+    // Re-matching skips what a channel has already. A webhook channel is checked here; a WebSocket
+    // channel once its sequencer is held (below), so that a late write of a process that held it before
+    // is either seen by that check or meets this batch's segment (`ChannelLogRepo.append`).
+    const since = rematch
+      ? new Date(
+          Math.min(...events.map((e) => Date.parse(e.time) || Date.now()), Date.now()) - 600_000,
+        ).toISOString()
+      : null;
+    const notDone = (list: Pair[], done: Iterable<string>) => {
+      const set = new Set(done);
+      return list.filter((p) => !set.has(`${p.event.link}#${p.event.seq}`));
+    };
+    if (since !== null) {
       await Promise.all(
         [...byChannel].map(async ([k, list]) => {
           const ch = list[0]!.ch;
-          const done =
-            ch.type === 'webhook'
-              ? await repo.deliveredSince(ch.tenant, ch.id, since)
-              : await channelLog.since(ch.tenant, ch.id, since);
-          const rest = list.filter((p) => !done.has(`${p.event.link}#${p.event.seq}`));
+          if (ch.type !== 'webhook') return;
+          // Delivered or pending already: a stored delivery, a first-attempt success (listed, or still
+          // in this process's memory), a delivery this process holds.
+          const rest = notDone(list, [
+            ...(await repo.deliveredSince(ch.tenant, ch.id, since)),
+            ...(await repo.listRecent(ch.tenant, ch.id, deps.now())).map((r) => `${r.link}#${r.eventSeq}`),
+            ...outbox.knownEvents(ch.tenant, ch.id),
+          ]);
           if (rest.length) byChannel.set(k, rest);
           else byChannel.delete(k);
         }),
@@ -120,15 +132,24 @@ export function createMatcher({
     const nowIso = deps.now().toISOString();
     const nowMs = clock.now();
     const heldUntil = nowMs + claimMs;
-    const recs: DeliveryRecord[] = [];
     const pendings: Pending[] = [];
     const streamsOf: WsBatch[] = [];
     try {
       const numbered = await Promise.allSettled(
-        [...byChannel.values()].map(async (list) => {
+        [...byChannel.values()].map(async (matchedList) => {
+          let list = matchedList;
           const ch = list[0]!.ch;
           if (ch.type !== 'webhook') {
             const s = await streams.sequencers.hold(ch.tenant, ch.id);
+            if (since !== null) {
+              try {
+                list = notDone(list, await channelLog.since(ch.tenant, ch.id, since));
+              } catch (err) {
+                s.pins--;
+                throw err;
+              }
+              if (!list.length) return void s.pins--;
+            }
             const first = s.head + 1;
             s.head += list.length;
             streamsOf.push({
@@ -144,32 +165,11 @@ export function createMatcher({
           await outbox.touchWork(ch.tenant, ch.id);
           const seqs = await outbox.reserveSeqs(ch.tenant, ch.id, list.length);
           list.forEach(({ event }, i) => {
-            const seq = seqs[i]!;
-            const orderKey = orderKeyOf(event);
-            recs.push({
-              tenant: ch.tenant,
-              channel: ch.id,
-              seq,
-              channelType: 'webhook',
-              eventId: event.id,
-              eventType: event.type,
-              link: event.link,
-              eventSeq: event.seq,
-              orderKey,
-              status: 'pending',
-              attempts: [],
-              attemptCount: 0,
-              nextAttemptAt: new Date(nowMs).toISOString(),
-              createdAt: nowIso,
-              settledAt: null,
-              claimUntil: heldUntil,
-              owner: id,
-            });
             pendings.push({
               tenant: ch.tenant,
               channel: ch.id,
-              seq,
-              orderKey,
+              seq: seqs[i]!,
+              orderKey: orderKeyOf(event),
               link: event.link,
               eventSeq: event.seq,
               dueAt: nowMs,
@@ -178,6 +178,7 @@ export function createMatcher({
               event,
               inFlight: false,
               stored: false,
+              fresh: true,
               eventId: event.id,
               eventType: event.type,
               createdAt: nowIso,
@@ -199,22 +200,15 @@ export function createMatcher({
         if (lost) throw new Error(`link ${lost.tenant}/${lost.link} lost before the batch was stored`);
       };
       guard();
-      // Known before they are stored: the recovery scan, which may see an item as soon as its own chunk
-      // is written, then leaves it to this process instead of sending it a second time.
-      outbox.enqueueCreated(pendings);
-      const [hooks, segs] = await Promise.allSettled([
-        repo.putMany(recs, ttlDays, deps.now(), guard),
-        writeSegments(streamsOf, guard),
-      ]);
-      if (hooks.status === 'rejected') outbox.abandon(pendings);
-      else if (!lifecycle.killed) outbox.sendStored(pendings); // webhooks go out without waiting
-      // The frames of the segments that are stored go out even when others failed (the catch-up
-      // re-matches the rest and skips these).
-      if (!lifecycle.killed)
-        for (const b of streamsOf)
-          if (b.written) b.events.forEach((event, i) => streams.queueFrame(b.w, b.ch, b.first + i, event));
-      if (hooks.status === 'rejected') throw hooks.reason;
-      if (segs.status === 'rejected') throw segs.reason;
+      // Webhooks go out now, from memory (an item only if one has to wait: `./outbox.ts`).
+      if (!lifecycle.killed) outbox.admit(pendings);
+      await writeSegments(streamsOf, guard).finally(() => {
+        // The frames of the segments that are stored go out even when others failed (the catch-up
+        // re-matches the rest and skips these).
+        if (!lifecycle.killed)
+          for (const b of streamsOf)
+            if (b.written) b.events.forEach((event, i) => streams.queueFrame(b.w, b.ch, b.first + i, event));
+      });
     } finally {
       for (const b of streamsOf) {
         b.s.pins--;

@@ -88,6 +88,11 @@ export interface DeliveryOptions {
   owns?: (tenant: string, link: string) => boolean;
   /** A link's "matched up to" watermark is written at most this often (ms, default 1000). */
   watermarkMs?: number;
+  /**
+   * A (webhook channel, link)'s list of first-attempt successes (what `GET .../deliveries` shows of
+   * them) is written at most this often (ms, default 1000).
+   */
+  recentMs?: number;
 }
 
 export interface DeliveryClock {
@@ -126,6 +131,7 @@ export interface Settings {
   resumeHoldMs: number;
   owns: (tenant: string, link: string) => boolean;
   watermarkMs: number;
+  recentMs: number;
   maxFrameBytes: number;
   seqLeaseMs: number;
   maxBacklog: number;
@@ -163,6 +169,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     resumeHoldMs: opts.resumeHoldMs ?? 3000,
     owns: opts.owns ?? (() => true),
     watermarkMs: opts.watermarkMs ?? 1000,
+    recentMs: opts.recentMs ?? 1000,
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     seqLeaseMs: opts.sequencerLeaseMs ?? 15_000,
     maxBacklog: opts.maxBacklog ?? 20_000,

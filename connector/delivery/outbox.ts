@@ -1,23 +1,31 @@
 /**
- * The webhook outbox (docs/delivery.md, "Webhook channels"): every webhook delivery is a stored outbox
- * item before its first attempt, and this module sends it. Per channel, the pending deliveries wait in
- * one queue per ordering key (the call): the head of each queue goes out when due, at most
- * `maxInFlight` per channel, so a delivery retried blocks the later events of its call only. Each
- * attempt (claim, post, outcome: delivered, retried, failed, channel disabled) is `./webhook-attempt.ts`;
- * a deleted channel's queues are dropped here. The recovery scan (every `recoverMs`, and at start) loads
- * pending work from DynamoDB: after a restart, replays, deliveries other processes left. The outbox
- * also reserves the webhook channels' seqs, in blocks.
+ * The webhook outbox (docs/delivery.md, "Webhook channels"). A new delivery is **fresh**: it lives in
+ * this process's memory only and goes out at once. It becomes an outbox item only when it has to wait:
+ * its first attempt failed (the item carries the attempt and the next due time), or it is queued behind
+ * a stored delivery of its call. A first-attempt success writes nothing of its own (it is listed through
+ * `./recent.ts`). Until a fresh delivery is settled or stored, the link's "matched up to" watermark
+ * stays below its event (`floor`), so a crash re-matches it: at least once, with the same `webhook-id`.
  *
- * `./matching.ts` creates the deliveries: it numbers them here (`touchWork`, `reserveSeqs`), makes
- * them known before they are stored (`enqueueCreated`), and hands them over once stored (`sendStored`).
+ * Per channel, the pending deliveries wait in one queue per ordering key (the call): the head of each
+ * queue goes out when due, at most `maxInFlight` per channel, so a delivery retried blocks the later
+ * events of its call only. Each attempt (claim, post, outcome: delivered, retried, failed, channel
+ * disabled) is `./webhook-attempt.ts`; a deleted channel's queues are dropped here. The recovery scan
+ * (every `recoverMs`, and at start) loads stored pending work from DynamoDB: after a restart, replays,
+ * deliveries other processes left. The outbox also reserves the webhook channels' seqs, in blocks.
+ *
+ * `./matching.ts` creates the deliveries: it numbers them here (`touchWork`, `reserveSeqs`) and hands
+ * them over (`admit`).
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
+import { BatchPutQueue } from '../../shared/db/batch.js';
+import { epochSeconds } from '../../shared/repos/common.js';
 import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
-import { createWebhookAttempts, type AttemptSettings } from './webhook-attempt.js';
+import type { RecentSuccesses } from './recent.js';
+import { createWebhookAttempts, recordOfPending, type AttemptSettings } from './webhook-attempt.js';
 
 /** A webhook delivery this service knows is pending (in its channel's queue). */
 export interface Pending {
@@ -33,8 +41,15 @@ export interface Pending {
   heldUntil: number;
   event?: BridgeEvent;
   inFlight: boolean;
-  /** Its item is in DynamoDB (false while the batch that creates it is being written: not sent yet). */
+  /** Its item is in DynamoDB. */
   stored: boolean;
+  /**
+   * Created by this process and held in its memory only (no item yet): it may go out without one, and
+   * the link's watermark stays below its event until it is settled or stored.
+   */
+  fresh: boolean;
+  /** Its item is being written: it is not sent before the write ends (the item would say pending). */
+  storing?: boolean;
   eventId: string;
   eventType: string;
   createdAt: string;
@@ -55,12 +70,23 @@ export interface WebhookOutbox {
   touchWork(tenant: string, channel: string): Promise<void>;
   /** `count` seqs of a webhook channel, in order (see `webhookSeqs`). */
   reserveSeqs(tenant: string, channel: string, count: number): Promise<number[]>;
-  /** Makes deliveries being stored known (queued, not sent: `stored` is false) so that scans skip them. */
-  enqueueCreated(pendings: Pending[]): void;
-  /** Forgets deliveries whose store failed. */
-  abandon(pendings: Pending[]): void;
-  /** The deliveries are stored: they go out now. */
-  sendStored(pendings: Pending[]): void;
+  /**
+   * Takes fresh deliveries (matched, numbered, not stored): they go out now, or are stored at once when
+   * a stored delivery of their call is ahead of them.
+   */
+  admit(pendings: Pending[]): void;
+  /**
+   * The lowest event seq of the link that has a fresh delivery here (Infinity: none): the link's
+   * watermark stays below it.
+   */
+  floor(tenant: string, link: string): number;
+  /**
+   * The events (`link#eventSeq`) of the channel this process holds or delivered lately (pending in
+   * memory, first-attempt successes): re-matching skips them.
+   */
+  knownEvents(tenant: string, channel: string): string[];
+  /** Called when a link's `floor` may have risen (a fresh delivery settled or stored). */
+  onFloorRise(listener: (tenant: string, link: string) => void): void;
   /**
    * Scans pending work now (one scan at a time). `full`: every pending delivery is read again, also of
    * channels with work in memory (after a link takeover: what the previous owner left is known before
@@ -79,19 +105,91 @@ export function createWebhookOutbox({
   deps,
   lifecycle,
   caches,
+  recent,
   settings,
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
+  recent: RecentSuccesses;
   settings: AttemptSettings & Pick<Settings, 'seqBlock' | 'recoverMs' | 'maxInFlight'>;
 }): WebhookOutbox {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
-  const { id, clock, seqBlock, recoverMs, maxInFlight } = settings;
+  const { id, clock, seqBlock, recoverMs, maxInFlight, ttlDays } = settings;
   const hooks = new Map<string, HookChannel>();
   const workTouched = new Map<string, number>();
   let timer: unknown;
+  const stores = new BatchPutQueue(deps.db);
+
+  /** Per link, how many fresh deliveries each event seq has here. */
+  const freshByLink = new Map<string, Map<number, number>>();
+  let floorListener: (tenant: string, link: string) => void = () => undefined;
+
+  function holdFresh(p: Pending) {
+    const k = key(p.tenant, p.link);
+    let m = freshByLink.get(k);
+    if (!m) freshByLink.set(k, (m = new Map()));
+    m.set(p.eventSeq, (m.get(p.eventSeq) ?? 0) + 1);
+  }
+
+  /** A fresh delivery is settled or stored: the link's watermark may pass its event. */
+  function releaseFresh(p: Pending) {
+    if (!p.fresh) return;
+    p.fresh = false;
+    const k = key(p.tenant, p.link);
+    const m = freshByLink.get(k);
+    const n = m?.get(p.eventSeq) ?? 0;
+    if (n > 1) return void m!.set(p.eventSeq, n - 1);
+    m?.delete(p.eventSeq);
+    if (m && !m.size) freshByLink.delete(k);
+    floorListener(p.tenant, p.link);
+  }
+
+  function floor(tenant: string, link: string): number {
+    let min = Infinity;
+    for (const seq of freshByLink.get(key(tenant, link))?.keys() ?? []) if (seq < min) min = seq;
+    return min;
+  }
+
+  /**
+   * Stores a fresh delivery as a pending outbox item (with its attempts so far and its next due time):
+   * it has to wait. A failed write leaves it fresh (the watermark stays below it; it is still sent from
+   * memory when its turn comes).
+   */
+  async function storeNow(p: Pending, nextAttemptAt: string | null = null): Promise<void> {
+    if (!p.fresh || p.storing) return;
+    const ttl = epochSeconds(new Date(p.createdAt)) + ttlDays * 86_400;
+    p.storing = true;
+    try {
+      // still held by this process (another sender's scan leaves it alone), or free for any sender
+      const rec = recordOfPending(p, 'pending', deps.now(), nextAttemptAt);
+      const held = p.heldUntil > clock.now();
+      await stores.put(
+        repo.itemOf({ ...rec, owner: held ? id : null, claimUntil: held ? p.heldUntil : 0 }, ttl),
+      );
+    } catch (err) {
+      logger.warn('webhook delivery not stored; it stays in memory', {
+        error: err as Error,
+        tenant: p.tenant,
+        channel: p.channel,
+        seq: p.seq,
+      });
+      return;
+    } finally {
+      p.storing = false;
+    }
+    if (lifecycle.killed) return;
+    p.stored = true;
+    releaseFresh(p);
+    pump();
+  }
+
+  /** The fresh deliveries queued behind `p` in its call's queue: stored, as they wait for it. */
+  async function storeFollowers(p: Pending): Promise<void> {
+    const q = hooks.get(key(p.tenant, p.channel))?.byOrder.get(p.orderKey) ?? [];
+    await Promise.all(q.filter((f) => f !== p && f.fresh).map((f) => storeNow(f)));
+  }
 
   function hookChannel(tenant: string, channel: string): HookChannel {
     const k = key(tenant, channel);
@@ -120,6 +218,7 @@ export function createWebhookOutbox({
       if (!q.length) h.byOrder.delete(p.orderKey);
     }
     h.known.delete(p.seq);
+    releaseFresh(p);
   }
 
   /** One attempt at a queued delivery; it settles the delivery or sets its next due time. */
@@ -128,7 +227,14 @@ export function createWebhookOutbox({
     lifecycle,
     caches,
     settings,
-    queue: { settle, dropChannel, has: (tenant, channel) => hooks.has(key(tenant, channel)) },
+    recent,
+    queue: {
+      settle,
+      dropChannel,
+      has: (tenant, channel) => hooks.has(key(tenant, channel)),
+      storeNow,
+      storeFollowers,
+    },
   });
 
   /** Starts every due head-of-line delivery and sets the timer for the next one. */
@@ -139,7 +245,7 @@ export function createWebhookOutbox({
     for (const h of hooks.values()) {
       for (const q of h.byOrder.values()) {
         const head = q[0];
-        if (!head || head.inFlight || !head.stored) continue;
+        if (!head || head.inFlight || head.storing || !(head.stored || head.fresh)) continue;
         if (head.dueAt <= now && h.inFlight < maxInFlight) {
           head.inFlight = true;
           h.inFlight++;
@@ -178,6 +284,9 @@ export function createWebhookOutbox({
     hooks.delete(k);
     seqBlocks.delete(k);
     attempts.forget(tenant, channel);
+    recent.forget(tenant, channel);
+    // nothing of a gone channel is delivered any more: its fresh deliveries no longer hold the watermark
+    for (const q of h?.byOrder.values() ?? []) for (const p of q) releaseFresh(p);
     workTouched.delete(k);
     scannedUpTo.delete(k);
     if (h)
@@ -264,6 +373,7 @@ export function createWebhookOutbox({
     heldUntil: 0,
     inFlight: false,
     stored: true,
+    fresh: false,
     eventId: d.eventId,
     eventType: d.eventType,
     createdAt: d.createdAt,
@@ -288,19 +398,29 @@ export function createWebhookOutbox({
       }
     },
     reserveSeqs: webhookSeqs,
-    enqueueCreated(pendings) {
+    admit(pendings) {
       for (const p of pendings) {
+        holdFresh(p);
         enqueue(p);
         const k = key(p.tenant, p.channel);
         if (p.seq > (scannedUpTo.get(k) ?? 0)) scannedUpTo.set(k, p.seq);
       }
-    },
-    abandon(pendings) {
-      for (const p of pendings) settle(p);
-    },
-    sendStored(pendings) {
-      for (const p of pendings) p.stored = true;
+      // behind a stored delivery of its call (a retry that may take hours): it waits as an item
+      for (const p of pendings) {
+        const q = hooks.get(key(p.tenant, p.channel))?.byOrder.get(p.orderKey) ?? [];
+        if (q.some((o) => o.seq < p.seq && !o.fresh)) lifecycle.track(storeNow(p));
+      }
       pump();
+    },
+    floor,
+    knownEvents(tenant, channel) {
+      const out = [...recent.deliveredKeys(tenant, channel)];
+      for (const q of hooks.get(key(tenant, channel))?.byOrder.values() ?? [])
+        for (const p of q) out.push(`${p.link}#${p.eventSeq}`);
+      return out;
+    },
+    onFloorRise(listener) {
+      floorListener = listener;
     },
     recover,
     recovering: () => recovering,

@@ -1,6 +1,7 @@
 /**
  * One attempt at a webhook delivery of the outbox (`./outbox.ts` starts it when the delivery is due and
- * first in its call's queue): claims the stored item unless this service still holds it, reads the
+ * first in its call's queue): claims the stored item unless this service still holds it (a fresh
+ * delivery has no item: only this process knows it), reads the
  * channel and the event, signs and posts it (`./signing.ts`, `./webhook.ts`; a routing channel's answer
  * goes through `./routing.ts`), and records the outcome. 2xx: delivered. 410: failed, and the channel is
  * disabled. Otherwise a retry at the schedule's next delay (`./schedule.ts`; `Retry-After` honoured on
@@ -19,6 +20,40 @@ import { loadEvent, type Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { Pending } from './outbox.js';
+import type { RecentSuccesses } from './recent.js';
+
+/**
+ * The record of a delivery with its outcome so far (what its item holds).
+ *
+ * @example
+ * repo.itemOf(recordOfPending(p, 'pending', new Date()), ttl);
+ */
+export function recordOfPending(
+  p: Pending,
+  status: DeliveryRecord['status'],
+  now: Date,
+  nextAttemptAt: string | null = null,
+): DeliveryRecord {
+  return {
+    tenant: p.tenant,
+    channel: p.channel,
+    seq: p.seq,
+    channelType: 'webhook',
+    eventId: p.eventId,
+    eventType: p.eventType,
+    link: p.link,
+    eventSeq: p.eventSeq,
+    orderKey: p.orderKey,
+    status,
+    attempts: p.attempts,
+    attemptCount: p.attempts.length,
+    nextAttemptAt,
+    createdAt: p.createdAt,
+    settledAt: status === 'pending' ? null : now.toISOString(),
+    claimUntil: 0,
+    owner: null,
+  };
+}
 
 /** The settings an attempt reads. */
 export type AttemptSettings = Pick<
@@ -44,6 +79,10 @@ export interface AttemptQueue {
   dropChannel(tenant: string, channel: string): Promise<void>;
   /** The channel's queues are still there (false: dropped meanwhile). */
   has(tenant: string, channel: string): boolean;
+  /** Stores a fresh delivery as a pending item (it has to wait), due at `nextAttemptAt`. */
+  storeNow(p: Pending, nextAttemptAt: string | null): Promise<void>;
+  /** Stores the fresh deliveries waiting behind `p` in its call's queue. */
+  storeFollowers(p: Pending): Promise<void>;
 }
 
 export interface WebhookAttempts {
@@ -58,12 +97,14 @@ export function createWebhookAttempts({
   lifecycle,
   caches,
   settings,
+  recent,
   queue,
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
   settings: AttemptSettings;
+  recent: RecentSuccesses;
   queue: AttemptQueue;
 }): WebhookAttempts {
   const logger = deps.logger;
@@ -111,27 +152,6 @@ export function createWebhookAttempts({
       await disableChannel(p.tenant, p.channel, `failing continuously since ${since}`);
   }
 
-  /** The stored record of a pending delivery with its outcome so far. */
-  const recordOf = (p: Pending, status: DeliveryRecord['status']): DeliveryRecord => ({
-    tenant: p.tenant,
-    channel: p.channel,
-    seq: p.seq,
-    channelType: 'webhook',
-    eventId: p.eventId,
-    eventType: p.eventType,
-    link: p.link,
-    eventSeq: p.eventSeq,
-    orderKey: p.orderKey,
-    status,
-    attempts: p.attempts,
-    attemptCount: p.attempts.length,
-    nextAttemptAt: null,
-    createdAt: p.createdAt,
-    settledAt: status === 'pending' ? null : deps.now().toISOString(),
-    claimUntil: 0,
-    owner: null,
-  });
-
   async function finish(
     p: Pending,
     attemptRec: DeliveryAttempt | null,
@@ -141,21 +161,24 @@ export function createWebhookAttempts({
     const rec =
       attemptRec ??
       (why ? { at: deps.now().toISOString(), statusCode: null, latencyMs: 0, error: why } : null);
-    if (status === 'delivered' && rec) {
-      // The common case: the whole item is put again, in batches shared with other settled deliveries.
-      p.attempts = [...p.attempts, rec];
+    if (rec) p.attempts = [...p.attempts, rec];
+    if (p.fresh && status === 'delivered') {
+      // The common case: a first-attempt success has no item; it is listed with the link's latest.
+      recent.add(recordOfPending(p, 'delivered', deps.now()));
+    } else if (p.fresh || (status === 'delivered' && rec)) {
+      // A fresh delivery's only item, or a retried one's settled state: the whole item is put, in batches
+      // shared with other settled deliveries.
       const ttl = epochSeconds(new Date(p.createdAt)) + ttlDays * 86_400;
-      await settled.put(repo.itemOf(recordOf(p, 'delivered'), ttl));
+      await settled.put(repo.itemOf(recordOfPending(p, status, deps.now()), ttl));
     } else {
       await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status, nextAttemptAt: null }, deps.now());
-      if (rec) p.attempts = [...p.attempts, rec];
     }
     queue.settle(p);
   }
 
   async function attempt(p: Pending): Promise<void> {
     const nowMs = clock.now();
-    if (p.heldUntil < nowMs + timeoutMs + 1000) {
+    if (!p.fresh && p.heldUntil < nowMs + timeoutMs + 1000) {
       const claimed = await repo.claim(p.tenant, p.channel, p.seq, id, nowMs + claimMs, nowMs);
       if (!claimed) {
         const cur = await repo.get(p.tenant, p.channel, p.seq);
@@ -225,15 +248,18 @@ export function createWebhookAttempts({
       // Counted from the answer, not from when the attempt began: Retry-After means "after this response".
       const answeredMs = clock.now();
       p.dueAt = answeredMs + delay;
-      await repo.recordAttempt(
-        p.tenant,
-        p.channel,
-        p.seq,
-        rec,
-        { status: 'pending', nextAttemptAt: new Date(answeredMs + delay).toISOString() },
-        now,
-      );
-      p.attempts = [...p.attempts, rec];
+      const nextAttemptAt = new Date(answeredMs + delay).toISOString();
+      if (p.fresh) {
+        // It has to wait now: stored with this attempt (free for any sender, like a retried item), and so
+        // are the later events of its call.
+        p.attempts = [...p.attempts, rec];
+        p.heldUntil = 0;
+        await queue.storeNow(p, nextAttemptAt);
+        await queue.storeFollowers(p);
+      } else {
+        await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt }, now);
+        p.attempts = [...p.attempts, rec];
+      }
       p.heldUntil = 0;
     }
     await markFailing(p, false);

@@ -24,11 +24,13 @@ import { ChannelLogRepo } from './channel-log.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
+  decodeCursor,
+  encodeCursor,
   epochSeconds,
   getManyLive,
   isConditionalFailure,
+  isLive,
   queryAll,
-  queryPage,
   type Item,
   type Page,
 } from './common.js';
@@ -668,34 +670,105 @@ export class DeliveryRepo {
     return out;
   }
 
-  /** One page of a channel's deliveries, newest seq last, optionally of one status. */
+  /**
+   * One page of a webhook channel's deliveries in seq order, optionally of one status: the stored ones
+   * (pending, failed, delivered after a retry) merged with the latest first-attempt successes of each
+   * link (`putRecent`). The cursor is the last seq of the page.
+   */
   async list(
     tenant: string,
     channel: string,
     opts: { status?: DeliveryStatus; limit: number; cursor?: string; now: Date },
   ): Promise<Page<DeliveryRecord>> {
-    const page = await queryPage(
+    const scope = `deliveries:${tenant}:${channel}:${opts.status ?? ''}`;
+    const k = decodeCursor(opts.cursor, scope);
+    const after = typeof k?.after === 'number' ? k.after : 0;
+    const stored: DeliveryRecord[] = [];
+    let more = false;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+          ...(opts.status
+            ? { FilterExpression: '#status = :st', ExpressionAttributeNames: { '#status': 'status' } }
+            : {}),
+          ExpressionAttributeValues: {
+            ':p': keys.deliveryPartition(tenant, channel),
+            ':from': seqKey(after + 1),
+            ':to': seqKey(Number.MAX_SAFE_INTEGER),
+            ...(opts.status ? { ':st': opts.status } : {}),
+          },
+          Limit: opts.limit + 1 - stored.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) if (isLive(it, opts.now)) stored.push(toRecord(it));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey && stored.length <= opts.limit);
+    if (stored.length > opts.limit || startKey) more = true;
+    const recent =
+      !opts.status || opts.status === 'delivered'
+        ? (await this.listRecent(tenant, channel, opts.now)).filter((r) => r.seq > after)
+        : [];
+    const merged = [...stored, ...recent].sort((x, y) => x.seq - y.seq);
+    const items = merged.slice(0, opts.limit);
+    more ||= merged.length > opts.limit;
+    const last = items.at(-1)?.seq;
+    return { items, nextCursor: more && last !== undefined ? encodeCursor({ after: last }, scope) : null };
+  }
+
+  /**
+   * Replaces a link's list of a webhook channel's latest first-attempt successes (newest last). Only
+   * the link's owner writes it, so no condition is needed.
+   */
+  async putRecent(
+    tenant: string,
+    channel: string,
+    link: string,
+    recent: DeliveryRecord[],
+    ttlDays: number,
+    now: Date,
+  ): Promise<void> {
+    await this.db.doc.send(
+      new PutCommand({
+        TableName: this.db.table,
+        Item: {
+          ...keys.deliveryRecent(tenant, channel, link),
+          type: 'delivery-recent',
+          tenant,
+          channel,
+          link,
+          recent: recent.map((r) => {
+            const { tenant: _t, channel: _c, link: _l, ...rest } = r;
+            return rest;
+          }),
+          [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
+        },
+      }),
+    );
+  }
+
+  /** A webhook channel's latest first-attempt successes: of one link, or of every link. */
+  async listRecent(tenant: string, channel: string, now: Date, link?: string): Promise<DeliveryRecord[]> {
+    const items = await queryAll(
       this.db,
       {
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ...(opts.status
-          ? { FilterExpression: '#status = :st', ExpressionAttributeNames: { '#status': 'status' } }
-          : {}),
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :r)',
         ExpressionAttributeValues: {
           ':p': keys.deliveryPartition(tenant, channel),
-          ':from': seqKey(1),
-          ':to': seqKey(Number.MAX_SAFE_INTEGER),
-          ...(opts.status ? { ':st': opts.status } : {}),
+          ':r': link ? keys.deliveryRecent(tenant, channel, link).sk : 'RECENT#',
         },
+        ConsistentRead: true,
       },
-      {
-        limit: opts.limit,
-        cursor: opts.cursor,
-        now: opts.now,
-        scope: `deliveries:${tenant}:${channel}:${opts.status ?? ''}`,
-      },
+      now,
     );
-    return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
+    return items.flatMap((it) =>
+      ((it.recent as Item[] | undefined) ?? []).map((r) =>
+        toRecord({ ...r, tenant, channel, link: it.link as string, channelType: 'webhook' }),
+      ),
+    );
   }
 
   /**

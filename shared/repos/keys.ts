@@ -46,6 +46,14 @@ export const keys = {
   deliveryPartition: (t: string, channel: string) => `DLV#${t}#${channel}`,
   /** Per-channel delivery state: seq counter and sequencer lease, acked seq, resume request, failing-since. */
   deliveryState: (t: string, channel: string) => ({ pk: `DLV#${t}#${channel}`, sk: 'STATE' }),
+  /**
+   * A webhook channel's latest deliveries that succeeded at their first attempt, per link (they have no
+   * item of their own): written by the link's owner at most about once a second.
+   */
+  deliveryRecent: (t: string, channel: string, link: string) => ({
+    pk: `DLV#${t}#${channel}`,
+    sk: `RECENT#${link}`,
+  }),
   /** Sparse index entry (gsi1) of a pending webhook delivery: the channel's queue in seq order. */
   deliveryQueue: (t: string, channel: string) => `DLVQ#${t}#${channel}`,
   /**

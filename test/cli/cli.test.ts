@@ -181,9 +181,15 @@ describe('cti-bridge CLI', () => {
       (n) => n.length >= 3,
       10_000,
     );
-    const listed = await run('deliveries', ch.body.id);
-    const rows = listed.split('\n').filter((l) => /^\s*\d+ delivered\s+call\./.test(l));
-    expect(rows.length).toBeGreaterThanOrEqual(3);
+    // first-attempt successes are listed once their link's latest are written (within a second)
+    const rows = await until(
+      async () =>
+        (await run('deliveries', ch.body.id))
+          .split('\n')
+          .filter((l) => /^\s*\d+ delivered\s+call\./.test(l)),
+      (r) => r.length >= 3,
+      10_000,
+    );
     expect(rows[0]).toMatch(/attempts 1 last 204 in \d+ ms/);
     const before = rx.got.length;
     expect(await run('deliveries', ch.body.id, '--replay', '0')).toMatch(

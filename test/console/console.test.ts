@@ -190,8 +190,17 @@ describe('console page', () => {
     // the webhook channel's deliveries, then a replay of one of them
     await expect.poll(() => received, { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
     const deliveries = region('Webhook deliveries');
-    await deliveries.getByRole('button', { name: 'Refresh' }).click();
-    await deliveries.getByText('call.released').first().waitFor();
+    // a first-attempt success is listed once its link's latest are written (within a second): refresh
+    // until it shows, as a user would
+    await expect
+      .poll(
+        async () => {
+          await deliveries.getByRole('button', { name: 'Refresh' }).click();
+          return deliveries.getByText('call.released').count();
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toBeGreaterThan(0);
     const before = received;
     await deliveries
       .getByRole('button', { name: /^replay delivery / })

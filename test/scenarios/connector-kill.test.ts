@@ -290,6 +290,20 @@ describe(`connector processes killed under load (seed ${SEED})`, () => {
       );
       console.warn(diag);
     }
+    const dupes = [...wsc.byChannelSeq].filter(
+      ([q, id]) => [...wsc.byChannelSeq].find(([, other]) => other === id)![0] !== q,
+    );
+    if (dupes.length && process.env.KILL_DIAG) {
+      const stored = await stack.deps.repos.channelLog.range(TENANT, ws.body.id, 1, 1_000_000, new Date());
+      for (const [q, id] of dupes) {
+        const all = stored.filter((d) => d.eventId === id);
+        console.warn(
+          `event ${id} (log seq ${log.find((e) => e.id === id)?.seq}) also at channelSeq ${q}; stored at ` +
+            all.map((d) => `${d.seq}@${d.createdAt}`).join(' '),
+        );
+      }
+      console.warn(diag);
+    }
     expect(new Set(wsc.byChannelSeq.values()).size, diag).toBe(seqs.length);
     const wsIds = new Set(wsc.byChannelSeq.values());
     const missing = callEvents().filter((e) => !wsIds.has(e.id));

@@ -148,27 +148,61 @@ describe('connector restart in the middle of a retry', () => {
     }
   });
 
-  it('a crash while an attempt is in flight: after the claim lapses the new process retries, exactly once', async () => {
+  it('a crash while a first attempt is in flight: the next owner of the link sends it again, exactly once', async () => {
     let hang = true;
     const rx = await receiver((_r, res) => (hang ? undefined : res.writeHead(200).end()));
     const { t, ch } = await setup(rx.url);
     const opts = { webhookTimeoutMs: 400, claimMarginMs: 300 };
     const first = wire(stack, opts);
     const e = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'crash2')))!;
-    await rx.waitFor(1); // the attempt is on the wire, unanswered
+    await rx.waitFor(1); // the attempt is on the wire, unanswered; the delivery exists in memory only
     first.delivery.kill();
     hang = false;
     const second = wire(stack, opts);
     try {
+      // The link's watermark stayed below the event: taking the link matches it again.
+      await second.delivery.linkOwned(t.id, 'pbx');
       await rx.waitFor(2);
       const d = await until(
         () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
         (r) => r.body.items[0]?.status === 'delivered',
       );
       // The abandoned attempt left no record; the new process made one attempt.
+      expect(d.body.items.map((x: any) => x.eventId)).toEqual([e.id]);
       expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([200]);
       await sleep(1200);
       expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e.id, e.id]);
+    } finally {
+      await second.delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('a crash while a retry is in flight: after the claim lapses the new process retries, exactly once', async () => {
+    let answer: 'fail' | 'hang' | 'ok' = 'fail';
+    const rx = await receiver((_r, res) =>
+      answer === 'hang' ? undefined : res.writeHead(answer === 'ok' ? 200 : 500).end(),
+    );
+    const { t, ch } = await setup(rx.url);
+    const opts = { webhookTimeoutMs: 400, claimMarginMs: 300, retryScheduleMs: [0, 300, 300] };
+    const first = wire(stack, opts);
+    const e = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'crash3')))!;
+    await rx.waitFor(1); // the first attempt failed: the delivery is stored with its retry
+    answer = 'hang';
+    await rx.waitFor(2); // the retry is on the wire, unanswered, claimed by the first process
+    first.delivery.kill();
+    answer = 'ok';
+    const second = wire(stack, opts);
+    try {
+      await rx.waitFor(3);
+      const d = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items[0]?.status === 'delivered',
+      );
+      // The abandoned retry left no record; the new process made one attempt.
+      expect(d.body.items[0].attempts.map((a: any) => a.statusCode)).toEqual([500, 200]);
+      await sleep(1200);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e.id, e.id, e.id]);
     } finally {
       await second.delivery.stop();
       await rx.close();

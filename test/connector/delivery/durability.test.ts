@@ -178,8 +178,17 @@ describe('hand-off from the event log survives a crash', () => {
       await rx.waitFor(3);
       await sleep(300);
       expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]);
-      const items = (await t.client.get(`/v1/channels/${hook.id}/deliveries`)).body.items;
-      expect(items.map((d: any) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
+      const items = (
+        await until(
+          () => t.client.get(`/v1/channels/${hook.id}/deliveries`),
+          (r) => r.body.items.length >= 3,
+        )
+      ).body.items;
+      expect(items.map((d: any) => [d.eventId, d.status])).toEqual([
+        [e1.id, 'delivered'],
+        [e2.id, 'delivered'],
+        [e3.id, 'delivered'],
+      ]);
     } finally {
       await second.delivery.stop();
       await rx.close();

@@ -109,6 +109,7 @@ export const FAST: Partial<DeliveryOptions> = {
   resumeHoldMs: 2000,
   allowLoopbackWebhooks: true,
   sequencerLeaseMs: 1000,
+  recentMs: 100,
 };
 
 /** A writer (what the connector does) feeding a delivery service on the stack. */

@@ -289,3 +289,111 @@ describe('WebSocket sequencer lease', () => {
     }
   });
 });
+
+describe('re-matching a WebSocket channel after a takeover', () => {
+  it("a frozen process's late write that lands while the new owner catches up is skipped, not numbered again", async () => {
+    const t = await newTenantWithLink(stack);
+    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+    await t.client.post('/v1/subscriptions', {
+      channel: ch.id,
+      link: 'pbx',
+      target: { type: 'system' },
+      events: ['call'],
+    });
+    const ws = new WebSocket(ch.url);
+    const frames: any[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
+    await until(
+      () => t.client.get(`/v1/channels/${ch.id}`),
+      (r) => typeof r.body.connectionId === 'string',
+    );
+    const events = () => {
+      const bySeq = new Map<number, string>();
+      for (const f of frames.filter((f) => f.type === 'event')) bySeq.set(f.channelSeq, f.event.id);
+      return [...bySeq].sort(([x], [y]) => x - y);
+    };
+
+    // A's channel-log write can be frozen after its lease check; B's catch-up, once it has read what the
+    // channel already has, lets A's write land (the worst moment for B).
+    let gate: Promise<void> | null = null;
+    let open = () => undefined as void;
+    let frozen = () => undefined as void;
+    let landed = () => undefined as void;
+    const atGate = new Promise<void>((r) => (frozen = r));
+    const aLanded = new Promise<void>((r) => (landed = r));
+    class FreezableLog extends ChannelLogRepo {
+      override async append(...args: Parameters<ChannelLogRepo['append']>) {
+        const [segs, ttlDays, now, guard] = args;
+        if (!gate) return super.append(...args);
+        guard?.();
+        frozen();
+        await gate;
+        const out = await super.append(segs, ttlDays, now);
+        landed();
+        return out;
+      }
+    }
+    let released = false;
+    class LateLog extends ChannelLogRepo {
+      override async since(...args: Parameters<ChannelLogRepo['since']>) {
+        const seen = await super.since(...args);
+        if (!released) {
+          released = true;
+          gate = null;
+          open();
+          await aLanded;
+        }
+        return seen;
+      }
+    }
+    const withLog = (log: ChannelLogRepo) => ({
+      ...stack.deps,
+      repos: { ...stack.deps.repos, channelLog: log },
+    });
+    const a = wire(stack, { deps: withLog(new FreezableLog(stack.deps.db)), watermarkMs: 50 });
+    const b = wire(stack, { deps: withLog(new LateLog(stack.deps.db)) });
+    try {
+      const e0 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'l0')))!;
+      await until(
+        async () => events().length,
+        (n) => n === 1,
+      );
+      await until(
+        () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+        (w) => w === e0.seq,
+      );
+      gate = new Promise<void>((r) => (open = r));
+      const e1 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'l1')))!;
+      await atGate;
+      // A is frozen with e1 numbered 2; its leases lapse and B takes the link over.
+      await stack.deps.db.doc.send(
+        new UpdateCommand({
+          TableName: stack.deps.db.table,
+          Key: keys.deliveryState(t.id, ch.id),
+          UpdateExpression: 'SET seqOwner = :o, seqUntil = :u',
+          ExpressionAttributeValues: { ':o': 'lapsed-holder', ':u': 0 },
+        }),
+      );
+      await b.delivery.linkOwned(t.id, 'pbx');
+      expect(released).toBe(true);
+      const e2 = (await b.writer.write(t.id, 'pbx', callDraft('u0', 'l2')))!;
+      await until(
+        async () => events().length,
+        (n) => n >= 3,
+      );
+      await new Promise((r) => setTimeout(r, 500)); // a second copy would follow within this time
+      expect(events()).toEqual([
+        [1, e0.id],
+        [2, e1.id],
+        [3, e2.id],
+      ]);
+      expect(new Set(frames.filter((f) => f.type === 'event').map((f) => f.event.id)).size).toBe(3);
+    } finally {
+      open();
+      ws.close();
+      await a.delivery.stop();
+      await b.delivery.stop();
+    }
+  });
+});

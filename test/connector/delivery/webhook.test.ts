@@ -1,6 +1,11 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
+import { RECENT_PER_LINK } from '../../../connector/delivery/recent.js';
+import type { BridgeEvent } from '../../../shared/events/model.js';
+import { keys, seqKey } from '../../../shared/repos/keys.js';
 import { newTenant, newTenantWithLink, testStack } from '../../support/stack.js';
 import { agentDraft, callDraft, dndDraft, receiver, until, wire } from './helpers.js';
 
@@ -329,7 +334,11 @@ describe('webhook delivery', () => {
           .map((e) => e.id)
           .sort(),
       );
-      const p1 = await t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4`);
+      // first-attempt successes are listed once their link's list is written (within `recentMs`)
+      const p1 = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4`),
+        (r) => r.body.items[1]?.seq === 2,
+      );
       expect(p1.body.items.map((d: any) => d.seq)).toEqual([1, 2, 3, 4]);
       const p2 = await until(
         () => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=4&cursor=${p1.body.nextCursor}`),
@@ -392,6 +401,118 @@ describe('webhook delivery', () => {
       expect(ids).toHaveLength(events.length);
       expect(new Set(ids).size).toBe(events.length);
     } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+});
+
+describe('webhook outbox: an item only for a delivery that has to wait', () => {
+  /** The channel's delivery items (by seq), without its STATE and latest-successes items. */
+  async function itemsOf(tenant: string, channel: string) {
+    const res = await stack.deps.db.doc.send(
+      new QueryCommand({
+        TableName: stack.deps.db.table,
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b',
+        ExpressionAttributeValues: {
+          ':p': keys.deliveryPartition(tenant, channel),
+          ':a': seqKey(1),
+          ':b': seqKey(Number.MAX_SAFE_INTEGER),
+        },
+        ConsistentRead: true,
+      }),
+    );
+    return res.Items ?? [];
+  }
+
+  it('a first-attempt success writes no item of its own; the latest are listed per link', async () => {
+    const rx = await receiver();
+    const { t, ch } = await setup(rx.url, { type: 'system' });
+    const { writer, delivery } = wire(stack);
+    try {
+      const evs: BridgeEvent[] = [];
+      for (let i = 0; i < RECENT_PER_LINK + 5; i++)
+        evs.push((await writer.write(t.id, 'pbx', callDraft('alice', `r${i}`)))!);
+      await rx.waitFor(evs.length);
+      const listed = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries?limit=100`),
+        (r) => r.body.items.at(-1)?.eventId === evs.at(-1)!.id,
+      );
+      // the latest RECENT_PER_LINK, in seq order, each with its one attempt
+      expect(listed.body.items.map((d: any) => d.eventId)).toEqual(
+        evs.slice(-RECENT_PER_LINK).map((e) => e.id),
+      );
+      for (const d of listed.body.items) {
+        expect(d.status).toBe('delivered');
+        expect(d.attempts.map((a: any) => a.statusCode)).toEqual([204]);
+      }
+      expect(await itemsOf(t.id, ch.id)).toEqual([]);
+      // the link's watermark passed them all
+      await until(
+        () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+        (w) => w === evs.at(-1)!.seq,
+      );
+    } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('holds the watermark below a first attempt in flight; stores a failed one and the later events of its call', async () => {
+    let mode: 'hang' | 'fail' | 'ok' = 'hang';
+    const hanging: ServerResponse[] = [];
+    const rx = await receiver((r, res) => {
+      if (mode === 'hang') return void hanging.push(res);
+      res.writeHead(mode === 'ok' ? 204 : 500).end();
+    });
+    const { t, ch } = await setup(rx.url, { type: 'system' });
+    const { writer, delivery } = wire(stack, { retryScheduleMs: [0, 600, 600], watermarkMs: 50 });
+    try {
+      const e1 = (await writer.write(t.id, 'pbx', callDraft('alice', 'w1')))!;
+      await rx.waitFor(1);
+      await new Promise((r) => setTimeout(r, 300)); // six watermark intervals
+      expect(await stack.deps.repos.deliveries.getWatermark(t.id, 'pbx')).toBeLessThan(e1.seq);
+      expect(await itemsOf(t.id, ch.id)).toEqual([]);
+      // the attempt fails: stored with its attempt and its next due time
+      mode = 'fail';
+      hanging.shift()!.writeHead(500).end();
+      const stored = await until(
+        () => itemsOf(t.id, ch.id),
+        (items) => items.length === 1,
+      );
+      expect(stored[0]).toMatchObject({ eventId: e1.id, status: 'pending', attemptCount: 1 });
+      expect(stored[0]!.nextAttemptAt).toBeTypeOf('string');
+      await until(
+        () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+        (w) => w === e1.seq,
+      );
+      // a later event of the same call waits behind it, as an item (no attempt yet)
+      const e2 = (await writer.write(t.id, 'pbx', callDraft('alice', 'w1', 'call.answered')))!;
+      const both = await until(
+        () => itemsOf(t.id, ch.id),
+        (items) => items.length === 2,
+      );
+      expect(both[1]).toMatchObject({ eventId: e2.id, status: 'pending' });
+      expect(both[1]!.attemptCount ?? 0).toBe(0);
+      expect(rx.got.filter((g) => g.headers['webhook-id'] === e2.id)).toEqual([]);
+      // the retry succeeds; then the follower goes, in order
+      mode = 'ok';
+      await until(
+        async () => rx.got.filter((g) => g.headers['webhook-id'] === e2.id).length,
+        (n) => n === 1,
+      );
+      const ids = rx.got.map((g) => g.headers['webhook-id']);
+      expect(ids.lastIndexOf(e1.id)).toBeLessThan(ids.indexOf(e2.id));
+      const listed = await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items.every((d: any) => d.status === 'delivered'),
+      );
+      expect(listed.body.items.map((d: any) => [d.eventId, d.attemptCount])).toEqual([
+        [e1.id, 2],
+        [e2.id, 1],
+      ]);
+    } finally {
+      for (const res of hanging) res.destroy();
       await delivery.stop();
       await rx.close();
     }
