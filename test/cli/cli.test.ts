@@ -184,9 +184,7 @@ describe('cti-bridge CLI', () => {
     // first-attempt successes are listed once their link's latest are written (within a second)
     const rows = await until(
       async () =>
-        (await run('deliveries', ch.body.id))
-          .split('\n')
-          .filter((l) => /^\s*\d+ delivered\s+call\./.test(l)),
+        (await run('deliveries', ch.body.id)).split('\n').filter((l) => /^\s*\d+ delivered\s+call\./.test(l)),
       (r) => r.length >= 3,
       10_000,
     );
