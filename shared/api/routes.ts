@@ -325,7 +325,15 @@ export const ROUTES: RouteDef[] = [
     summary: "A channel's deliveries and their attempts",
     params: S.IdParams,
     query: S.DeliveriesQuery,
-    responses: { 200: ok(S.pageOf(S.DeliveryView)) },
+    responses: {
+      200: ok(
+        S.pageOf(S.DeliveryView),
+        'In seq order. WebSocket: every frame in the channel log (`delivered` up to the acked seq). Webhook: ' +
+          'every delivery that was stored (pending, failed, delivered after a retry) and the latest 25 ' +
+          'first-attempt successes per link (listed within about a second); a first attempt in flight is ' +
+          'not listed yet. The cursor is the last seq of the page (docs/delivery.md)',
+      ),
+    },
   },
   {
     operationId: 'replayChannel',
