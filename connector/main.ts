@@ -63,6 +63,7 @@ const delivery = startDelivery({
   deps,
   owns: owned.owns,
   sequencerLeaseMs: leaseMs, // WebSocket channels change hands on the links' time scale
+  channelLogWrites: process.env.BRIDGE_CHANNEL_LOG_WRITES === 'transaction' ? 'transaction' : 'put',
   managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
   allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '')
     .split(',')

@@ -267,6 +267,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         managementEndpoint: gateway.managementEndpoint,
         apiUrl: gateway.httpUrl,
         allowLoopbackWebhooks: true,
+        // DynamoDB Local pays per request: a batch's WebSocket segments go in transactions here.
+        channelLogWrites: 'transaction',
         // A channel's sequencer changes hands on the same time scale as the links (lease takeover).
         ...(connectorOpts.leaseMs ? { sequencerLeaseMs: connectorOpts.leaseMs } : {}),
         ...opts.delivery,

@@ -4,17 +4,19 @@
  * (event, channel), numbered by the channel's own `seq`.
  *
  * - Hand-off: logged events are queued in memory (bounded: the writer waits when the queue is full) and
- *   handled in batches by one serial worker: match, number, store every delivery of the batch in batch
- *   writes, then send. A per-link "matched up to" watermark follows the stored batches; when the service
- *   takes a link (`linkOwned`), after a failed batch, or when an event arrives after a gap, the log
- *   events after the watermark are matched again, skipping those that already have their delivery.
- * - WebSocket channels: the delivery item is the per-channel log `resume` replays. One process at a time
- *   holds a channel's sequencer lease and numbers its deliveries in memory; frames are posted through the
- *   `@connections` management API in seq order by one serial queue per channel.
- * - Webhook channels: the delivery item is a durable outbox entry with a due time. Attempts follow the
- *   retry schedule; events with the same ordering key (the call) go out in seq order, other keys do not
- *   wait. A restarted service finds pending work through the "channels with pending work" items and
- *   the per-channel queue index, and claims each delivery before sending it (one sender at a time).
+ *   handled in batches by one serial worker: match, number, hand to the senders. A per-link "matched up
+ *   to" watermark follows the events whose deliveries are stored or settled; when the service takes a
+ *   link (`linkOwned`), after a failed batch, or when an event arrives after a gap, the log events after
+ *   the watermark are matched again, skipping what each channel already has.
+ * - WebSocket channels: one process at a time holds a channel's sequencer lease and numbers its frames in
+ *   memory; each batch's frames are one fenced segment of the channel's log (what `resume` replays), and
+ *   are posted through the `@connections` management API in seq order by one serial queue per channel.
+ * - Webhook channels: a delivery is sent from memory; it becomes a durable outbox entry with a due time
+ *   only when it has to wait. Attempts follow the retry schedule; events with the same ordering key (the
+ *   call) go out in seq order, other keys do not wait. A restarted service finds stored pending work
+ *   through the "channels with pending work" items and the per-channel queue index, and claims each
+ *   delivery before sending it (one sender at a time); what was in flight is matched again by the link's
+ *   next owner.
  *
  * The parts, each wired here with the state it needs (no state is shared otherwise):
  * - `./options.ts`: the options and their defaults.
@@ -22,7 +24,8 @@
  * - `./caches.ts`: subscriptions per link and channel records (batch loader).
  * - `./handoff.ts`: the backlog and its serial worker, watermarks and catch-up.
  * - `./matching.ts`: `deliverBatch`: match, number, store, hand to the senders.
- * - `./outbox.ts` with `./webhook-attempt.ts`: the webhook outbox, its attempts and recovery scans.
+ * - `./outbox.ts` with `./webhook-attempt.ts` and `./recent.ts`: the webhook outbox, its attempts,
+ *   recovery scans, and the listed first-attempt successes.
  * - `./streams.ts` with `./sequencers.ts`, `./frames.ts` and `./connection-checks.ts`: the WebSocket
  *   channel streams, their sequencer leases, frame posting, and periodic checks and heartbeats.
  */

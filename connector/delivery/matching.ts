@@ -1,11 +1,12 @@
 /**
- * Matching and storing deliveries (docs/delivery.md, "From the log to deliveries"): `deliverBatch`
- * takes a batch of logged events, matches each against the subscriptions of its link (same tenant and
- * link, family, target; one delivery per (event, channel)), numbers the deliveries (a WebSocket channel
- * from its sequencer, `./sequencers.ts`; a webhook channel from its reserved seq blocks, `./outbox.ts`),
- * stores all of them in batch writes, and only then hands them to the senders: webhook deliveries to the
- * outbox, WebSocket frames to their channel's queue (`./streams.ts`). `./handoff.ts` calls it, one
- * batch at a time, for the events from the log and for re-matching.
+ * Matching deliveries (docs/delivery.md, "From the log to deliveries"): `deliverBatch` takes a batch of
+ * logged events, matches each against the subscriptions of its link (same tenant and link, family,
+ * target; one delivery per (event, channel)) and numbers the deliveries (a WebSocket channel from its
+ * sequencer, `./sequencers.ts`; a webhook channel from its reserved seq blocks, `./outbox.ts`). Webhook
+ * deliveries go to the outbox at once (sent from memory); each WebSocket channel's frames are stored as
+ * one segment of its log (`ChannelLogRepo.append`, fenced) and then queued on the channel
+ * (`./streams.ts`). `./handoff.ts` calls it, one batch at a time, for the events from the log and for
+ * re-matching.
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
@@ -45,17 +46,18 @@ export function createMatcher({
   caches: Pick<Caches, 'subscriptionsOf' | 'channelOf'>;
   outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'admit' | 'knownEvents'>;
   streams: Pick<ChannelStreams, 'sequencers' | 'wsChannel' | 'queueFrame'>;
-  settings: Pick<Settings, 'ttlDays' | 'claimMs' | 'clock' | 'owns'>;
+  settings: Pick<Settings, 'ttlDays' | 'claimMs' | 'clock' | 'owns' | 'channelLogWrites'>;
 }): { deliverBatch: DeliverBatch } {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
   const channelLog = deps.repos.channelLog;
-  const { ttlDays, claimMs, clock, owns } = settings;
+  const { ttlDays, claimMs, clock, owns, channelLogWrites } = settings;
 
   /**
-   * Matches a batch of logged events (in log order per link), numbers and stores every delivery in batch
-   * writes, then hands them to the senders. `rematch`: deliveries that already exist are skipped (their
-   * channel's log is read back to the earliest event's time, less a margin).
+   * Matches a batch of logged events (in log order per link), numbers the deliveries and hands them to
+   * the senders (WebSocket frames once their segment is stored). `rematch`: what a channel already has is
+   * skipped (read back to the earliest event's time, less a margin). Throws when a segment was not
+   * stored (the catch-up matches the batch again).
    */
   async function deliverBatch(all: BridgeEvent[], rematch: boolean) {
     // A link this process lost (a stall outlived its lease) is the new owner's to deliver: checked again
@@ -233,7 +235,7 @@ export function createMatcher({
         b.events.map((e) => ({ link: e.link, eventSeq: e.seq, eventId: e.id, eventType: e.type })),
       ),
     );
-    const outcomes = await channelLog.append(segs.flat(), ttlDays, deps.now(), guard);
+    const outcomes = await channelLog.append(segs.flat(), ttlDays, deps.now(), guard, channelLogWrites);
     let at = 0;
     let failure: Error | null = null;
     for (const [i, b] of list.entries()) {

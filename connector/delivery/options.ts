@@ -3,6 +3,7 @@
  * `resolveOptions` turns them into the `Settings` every part of the service reads (`./index.ts` hands
  * each part the settings it needs). Nothing here has state or side effects.
  */
+import type { SegmentWrites } from '../../shared/repos/channel-log.js';
 import { randomBytes } from 'node:crypto';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { noMetrics, type ConnectorMetrics } from '../metrics.js';
@@ -93,6 +94,13 @@ export interface DeliveryOptions {
    * them) is written at most this often (ms, default 1000).
    */
   recentMs?: number;
+  /**
+   * How a batch's WebSocket segments are written (`SegmentWrites`): `put` (default: one conditional
+   * `PutItem` each, the cheapest in AWS write units) or `transaction` (up to 100 per request; the local
+   * stack's choice, as DynamoDB Local pays per request). Env `BRIDGE_CHANNEL_LOG_WRITES` for
+   * `connector/main.ts`.
+   */
+  channelLogWrites?: SegmentWrites;
 }
 
 export interface DeliveryClock {
@@ -132,6 +140,7 @@ export interface Settings {
   owns: (tenant: string, link: string) => boolean;
   watermarkMs: number;
   recentMs: number;
+  channelLogWrites: SegmentWrites;
   maxFrameBytes: number;
   seqLeaseMs: number;
   maxBacklog: number;
@@ -170,6 +179,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     owns: opts.owns ?? (() => true),
     watermarkMs: opts.watermarkMs ?? 1000,
     recentMs: opts.recentMs ?? 1000,
+    channelLogWrites: opts.channelLogWrites ?? 'put',
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     seqLeaseMs: opts.sequencerLeaseMs ?? 15_000,
     maxBacklog: opts.maxBacklog ?? 20_000,

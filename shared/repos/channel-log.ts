@@ -10,7 +10,7 @@
  * from a process that stalled and woke up) therefore meet at the same key, and the stale one stores
  * nothing: the segments tile the channel's numbers, with no gap and no number used twice.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -47,6 +47,18 @@ export type AppendOutcome = { stored: true } | { stored: false; conflict: boolea
 
 /** Most frames in one segment (about 100 bytes each: far under DynamoDB's 400 KB item limit). */
 export const MAX_SEGMENT_FRAMES = 1000;
+
+/**
+ * How a batch's segments are written, each with its condition: one `PutItem` per segment (`put`: one
+ * write unit per KB in AWS), or up to 100 in one `TransactWriteItems` request (`transaction`: two write
+ * units per KB in AWS, but a request per 100 segments, which is what DynamoDB Local and the writer's CPU
+ * pay for). A transaction with a conflict stores none of its segments.
+ */
+export type SegmentWrites = 'put' | 'transaction';
+
+/** A transaction's limits: 100 actions and 4 MB (a margin for the keys and attribute names). */
+const TX_ITEMS = 100;
+const TX_BYTES = 3_500_000;
 
 type Row = [link: string, eventSeq: number, eventId: string, eventType: string];
 
@@ -87,8 +99,9 @@ export class ChannelLogRepo {
 
   /**
    * Appends segments (each at most `MAX_SEGMENT_FRAMES` frames; see `segmentsOf`), each put only where
-   * no item is, at most `concurrency` requests in flight. `guard` runs before each request; what it
-   * throws is that segment's outcome (and every later one's). Never throws itself.
+   * no item is: one request per segment, at most `concurrency` in flight, or in transactions
+   * (`writes`). `guard` runs before each request; what it throws is the outcome of that request's
+   * segments (and every later one's). Never throws itself.
    *
    * @example
    * const frames = [{ link: 'pbx1', eventSeq: 41, eventId: 'ev_1', eventType: 'call.received' }];
@@ -102,47 +115,80 @@ export class ChannelLogRepo {
     ttlDays: number,
     now: Date,
     guard?: () => void,
+    writes: SegmentWrites = 'put',
     concurrency = 16,
   ): Promise<AppendOutcome[]> {
     const ttl = epochSeconds(now) + ttlDays * 86_400;
     const createdAt = now.toISOString();
+    const items = segs.map((s) => ({
+      ...keys.delivery(s.tenant, s.channel, s.first),
+      type: 'ws-segment',
+      tenant: s.tenant,
+      channel: s.channel,
+      first: s.first,
+      last: s.first + s.frames.length - 1,
+      frames: s.frames.map((f): Row => [f.link, f.eventSeq, f.eventId, f.eventType]),
+      createdAt,
+      [TTL_ATTRIBUTE]: ttl,
+    }));
+    // the requests: one segment each, or groups within a transaction's limits
+    const groups: number[][] = [];
+    if (writes === 'transaction' && items.length > 1) {
+      let cur: number[] = [];
+      let bytes = 0;
+      for (const [i, it] of items.entries()) {
+        const size = JSON.stringify(it).length;
+        if (cur.length && (cur.length >= TX_ITEMS || bytes + size > TX_BYTES)) {
+          groups.push(cur);
+          cur = [];
+          bytes = 0;
+        }
+        cur.push(i);
+        bytes += size;
+      }
+      if (cur.length) groups.push(cur);
+    } else groups.push(...items.map((_, i) => [i]));
+
     const out: AppendOutcome[] = new Array(segs.length);
     let next = 0;
     let stop: Error | null = null;
     const worker = async () => {
-      while (next < segs.length) {
-        const i = next++;
-        const s = segs[i]!;
+      while (next < groups.length) {
+        const group = groups[next++]!;
         try {
           if (stop) throw stop;
           guard?.();
-          await this.db.doc.send(
-            new PutCommand({
-              TableName: this.db.table,
-              Item: {
-                ...keys.delivery(s.tenant, s.channel, s.first),
-                type: 'ws-segment',
-                tenant: s.tenant,
-                channel: s.channel,
-                first: s.first,
-                last: s.first + s.frames.length - 1,
-                frames: s.frames.map((f): Row => [f.link, f.eventSeq, f.eventId, f.eventType]),
-                createdAt,
-                [TTL_ATTRIBUTE]: ttl,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          out[i] = { stored: true };
+          await this.write(group.map((i) => items[i]!));
+          for (const i of group) out[i] = { stored: true };
         } catch (err) {
-          const conflict = isConditionalFailure(err);
+          const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+          const failed = (n: number) =>
+            reasons ? reasons[n]?.Code === 'ConditionalCheckFailed' : isConditionalFailure(err);
+          const conflict = group.some((_, n) => failed(n));
           if (!conflict && !stop) stop = err as Error;
-          out[i] = { stored: false, conflict, error: err as Error };
+          group.forEach((i, n) => (out[i] = { stored: false, conflict: failed(n), error: err as Error }));
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, segs.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
     return out;
+  }
+
+  /** Puts segment items, each only where no item is: alone, or all or none in one transaction. */
+  private async write(items: Item[]): Promise<void> {
+    const condition = 'attribute_not_exists(pk)';
+    if (items.length === 1)
+      await this.db.doc.send(
+        new PutCommand({ TableName: this.db.table, Item: items[0], ConditionExpression: condition }),
+      );
+    else
+      await this.db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: items.map((Item) => ({
+            Put: { TableName: this.db.table, Item, ConditionExpression: condition },
+          })),
+        }),
+      );
   }
 
   /** The channel's last `channelSeq` in its log (0 when empty): expired segments count (TTL is late). */

@@ -242,16 +242,21 @@ async function bwTakeover(hold: 'before' | 'after') {
   expect(fe.dropConnection(firstConn)).toBe(true);
   await first.kill();
 
-  // BroadWorks re-sends every unanswered event on the second connector's channel, which logs and answers it.
+  // BroadWorks re-sends every unanswered event on the second connector's channel, which logs and answers it:
+  // those of the window above, and any the first received after it (up to the set's events in flight).
   const secondChannelId = fe.snapshot().channels[0]!.channelId;
+  const unansweredAtDeath = sentToFirst()
+    .map((d) => d.eventID)
+    .filter((id) => !fe.eventResponses.some((r) => r.eventID === id && r.channelId === firstChannelId));
+  expect(unansweredAtDeath).toEqual(expect.arrayContaining(unacked));
   await until(
     async () =>
-      unacked.filter((id) =>
+      unansweredAtDeath.filter((id) =>
         fe.eventResponses.some(
           (r) => r.eventID === id && r.channelId === secondChannelId && r.outcome === 'delivered',
         ),
       ).length,
-    (n) => n === unacked.length,
+    (n) => n === unansweredAtDeath.length,
     15_000,
   );
   for (const id of unacked)

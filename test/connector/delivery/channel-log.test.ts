@@ -99,6 +99,28 @@ describe('channel log', () => {
     expect(await log.head(TENANT, ch)).toBe(2);
   });
 
+  it('in transactions: many segments per request; a conflict stores none of its transaction, and says which', async () => {
+    const log = stack.deps.repos.channelLog;
+    const now = new Date();
+    const chans = Array.from({ length: 150 }, () => `ch_${randomBytes(6).toString('hex')}`);
+    // one segment already on the 120th channel, at the seq the batch is about to use
+    await log.append([{ tenant: TENANT, channel: chans[119]!, first: 1, frames: frames('z', 1, 1) }], 1, now);
+    const out = await log.append(
+      chans.map((channel, i) => ({ tenant: TENANT, channel, first: 1, frames: frames('a', i, 2) })),
+      1,
+      now,
+      undefined,
+      'transaction',
+    );
+    // two transactions: 1..100 stored; 101..150 refused because of the 120th
+    expect(out.slice(0, 100).every((o) => o.stored)).toBe(true);
+    expect(out.slice(100).some((o) => o.stored)).toBe(false);
+    expect(out.map((o, i) => (!o.stored && o.conflict ? i : -1)).filter((i) => i >= 0)).toEqual([119]);
+    expect(await log.head(TENANT, chans[0]!)).toBe(2);
+    expect(await log.head(TENANT, chans[100]!)).toBe(0);
+    expect((await log.range(TENANT, chans[119]!, 1, 5, new Date())).map((f) => f.link)).toEqual(['z']);
+  });
+
   it('splits a long run of frames into segments of at most MAX_SEGMENT_FRAMES', () => {
     const segs = segmentsOf(TENANT, 'ch', 5, frames('a', 1, MAX_SEGMENT_FRAMES * 2 + 1));
     expect(segs.map((s) => [s.first, s.frames.length])).toEqual([
