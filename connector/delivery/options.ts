@@ -46,6 +46,8 @@ export interface DeliveryOptions {
   recoverMs?: number;
   /** Parallel attempts per webhook channel (default 8; different calls only). */
   maxInFlightPerChannel?: number;
+  /** Parallel webhook attempts of this process, all channels (default 512): bounds sockets and memory. */
+  maxInFlightTotal?: number;
   /** `bridge.heartbeat` frame interval on idle-or-not connected channels (ms, default 300 000). */
   heartbeatMs?: number;
   /**
@@ -134,6 +136,7 @@ export interface Settings {
   recoverMs: number;
   /** Parallel attempts per webhook channel. */
   maxInFlight: number;
+  maxInFlightTotal: number;
   heartbeatMs: number;
   connectionScanMs: number;
   resumeHoldMs: number;
@@ -173,6 +176,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     disableAfterMs: opts.disableAfterMs ?? 5 * 86_400_000,
     recoverMs: opts.recoverMs ?? 5000,
     maxInFlight: opts.maxInFlightPerChannel ?? 8,
+    maxInFlightTotal: Math.max(1, opts.maxInFlightTotal ?? 512),
     heartbeatMs: opts.heartbeatMs ?? 300_000,
     connectionScanMs: opts.connectionScanMs ?? 30_000,
     resumeHoldMs: opts.resumeHoldMs ?? 3000,

@@ -112,11 +112,11 @@ export function createWebhookOutbox({
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
   recent: RecentSuccesses;
-  settings: AttemptSettings & Pick<Settings, 'seqBlock' | 'recoverMs' | 'maxInFlight'>;
+  settings: AttemptSettings & Pick<Settings, 'seqBlock' | 'recoverMs' | 'maxInFlight' | 'maxInFlightTotal'>;
 }): WebhookOutbox {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
-  const { id, clock, seqBlock, recoverMs, maxInFlight, ttlDays } = settings;
+  const { id, clock, seqBlock, recoverMs, maxInFlight, maxInFlightTotal, ttlDays } = settings;
   const hooks = new Map<string, HookChannel>();
   const workTouched = new Map<string, number>();
   let timer: unknown;
@@ -182,7 +182,8 @@ export function createWebhookOutbox({
     if (lifecycle.killed) return;
     p.stored = true;
     releaseFresh(p);
-    pump();
+    const h = hooks.get(key(p.tenant, p.channel));
+    if (h) wake(pumpChannel(h, clock.now()));
   }
 
   /** The fresh deliveries queued behind `p` in its call's queue: stored, as they wait for it. */
@@ -237,40 +238,91 @@ export function createWebhookOutbox({
     },
   });
 
-  /** Starts every due head-of-line delivery and sets the timer for the next one. */
+  /** Attempts in flight in this process, all channels (`maxInFlightTotal` at most). */
+  let inFlightTotal = 0;
+  /** A due delivery waited for the process-wide limit: the next completion looks at every channel. */
+  let starved = false;
+  let timerAt = Infinity;
+
+  /**
+   * Starts the due head-of-line deliveries of one channel (within the per-channel and process-wide
+   * limits). Returns when the next of its heads not started is due (Infinity: none waits for time).
+   */
+  function pumpChannel(h: HookChannel, now: number): number {
+    let next = Infinity;
+    for (const q of h.byOrder.values()) {
+      const head = q[0];
+      if (!head || head.inFlight || head.storing || !(head.stored || head.fresh)) continue;
+      if (head.dueAt > now) {
+        next = Math.min(next, head.dueAt);
+        continue;
+      }
+      if (h.inFlight >= maxInFlight) continue; // a completion of this channel pumps it again
+      if (inFlightTotal >= maxInFlightTotal) {
+        starved = true;
+        continue;
+      }
+      head.inFlight = true;
+      h.inFlight++;
+      inFlightTotal++;
+      lifecycle.track(
+        attempts
+          .attempt(head)
+          .catch((err: unknown) => {
+            logger.error('webhook attempt failed', {
+              error: err as Error,
+              channel: head.channel,
+              seq: head.seq,
+            });
+            head.dueAt = clock.now() + 1000;
+          })
+          .finally(() => {
+            head.inFlight = false;
+            h.inFlight--;
+            inFlightTotal--;
+            if (lifecycle.stopped) return;
+            if (starved) pumpSoon();
+            else if (hooks.get(key(h.tenant, h.channel)) === h) wake(pumpChannel(h, clock.now()));
+          }),
+      );
+    }
+    return next;
+  }
+
+  /** Sets the timer for `at` unless it is already set earlier. */
+  function wake(at: number) {
+    if (at === Infinity || at >= timerAt || lifecycle.stopped) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timerAt = at;
+    timer = clock.setTimeout(
+      () => {
+        timer = undefined;
+        timerAt = Infinity;
+        pump();
+      },
+      Math.min(Math.max(1, at - clock.now()), 2 ** 31 - 1),
+    );
+  }
+
+  /** Starts every due head-of-line delivery of every channel and sets the timer for the next one. */
   function pump() {
     if (lifecycle.stopped) return;
+    starved = false;
     const now = clock.now();
     let next = Infinity;
-    for (const h of hooks.values()) {
-      for (const q of h.byOrder.values()) {
-        const head = q[0];
-        if (!head || head.inFlight || head.storing || !(head.stored || head.fresh)) continue;
-        if (head.dueAt <= now && h.inFlight < maxInFlight) {
-          head.inFlight = true;
-          h.inFlight++;
-          lifecycle.track(
-            attempts
-              .attempt(head)
-              .catch((err: unknown) => {
-                logger.error('webhook attempt failed', {
-                  error: err as Error,
-                  channel: head.channel,
-                  seq: head.seq,
-                });
-                head.dueAt = clock.now() + 1000;
-              })
-              .finally(() => {
-                head.inFlight = false;
-                h.inFlight--;
-                pump();
-              }),
-          );
-        } else next = Math.min(next, Math.max(head.dueAt, now + 1));
-      }
-    }
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = next !== Infinity ? clock.setTimeout(pump, Math.min(next - now, 2 ** 31 - 1)) : undefined;
+    for (const h of hooks.values()) next = Math.min(next, pumpChannel(h, now));
+    wake(next);
+  }
+
+  /** One full pump soon, however many completions ask for it meanwhile. */
+  let pumpQueued = false;
+  function pumpSoon() {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pump();
+    });
   }
 
   /**
@@ -410,7 +462,10 @@ export function createWebhookOutbox({
         const q = hooks.get(key(p.tenant, p.channel))?.byOrder.get(p.orderKey) ?? [];
         if (q.some((o) => o.seq < p.seq && !o.fresh)) lifecycle.track(storeNow(p));
       }
-      pump();
+      // only the channels these deliveries belong to (a busy process has many channels with work)
+      const now = clock.now();
+      const touched = new Set(pendings.map((p) => hooks.get(key(p.tenant, p.channel))));
+      for (const h of touched) if (h) wake(pumpChannel(h, now));
     },
     floor,
     knownEvents(tenant, channel) {
@@ -429,6 +484,8 @@ export function createWebhookOutbox({
     },
     halt() {
       if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      timerAt = Infinity;
       clearInterval(recoverTimer);
     },
   };

@@ -2,9 +2,10 @@
  * First-attempt successes of webhook deliveries (docs/delivery.md, "Webhook channels"): a delivery whose
  * first attempt succeeds never gets an item of its own. What `GET /v1/channels/{id}/deliveries` shows of
  * it is kept here, per (channel, link): the latest `keep`, written as one item at most once every
- * `flushMs` (`DeliveryRepo.putRecent`). Only the link's owner writes that item; a process that starts
+ * `flushMs` (`DeliveryRepo.recentItem`, in batch puts). Only the link's owner writes that item; a process that starts
  * writing it reads the previous owner's list once and continues it.
  */
+import { BatchPutQueue } from '../../shared/db/batch.js';
 import type { Deps } from '../../shared/deps.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { key, type Lifecycle } from './common.js';
@@ -61,6 +62,8 @@ export function createRecentSuccesses({
   remember?: number;
 }): RecentSuccesses {
   const repo = deps.repos.deliveries;
+  /** The lists of many channels go out together, 25 per batch request. */
+  const puts = new BatchPutQueue(deps.db);
   const buffers = new Map<string, Buffer>();
   /** Per channel, the latest delivered events, oldest first (a Set keeps insertion order). */
   const delivered = new Map<string, Set<string>>();
@@ -72,7 +75,7 @@ export function createRecentSuccesses({
     b.list = [...b.list, ...added].sort((x, y) => x.seq - y.seq).slice(-keep);
     b.writtenAt = Date.now();
     try {
-      await repo.putRecent(b.tenant, b.channel, b.link, b.list, ttlDays, deps.now());
+      await puts.put(repo.recentItem(b.tenant, b.channel, b.link, b.list, ttlDays, deps.now()));
     } catch (err) {
       deps.logger.warn('webhook delivery summary not written; retried with the next success', {
         error: err as Error,

@@ -673,7 +673,7 @@ export class DeliveryRepo {
   /**
    * One page of a webhook channel's deliveries in seq order, optionally of one status: the stored ones
    * (pending, failed, delivered after a retry) merged with the latest first-attempt successes of each
-   * link (`putRecent`). The cursor is the last seq of the page.
+   * link (`recentItem`). The cursor is the last seq of the page.
    */
   async list(
     tenant: string,
@@ -720,34 +720,29 @@ export class DeliveryRepo {
   }
 
   /**
-   * Replaces a link's list of a webhook channel's latest first-attempt successes (newest last). Only
-   * the link's owner writes it, so no condition is needed.
+   * The item of a link's list of a webhook channel's latest first-attempt successes (newest last). Only
+   * the link's owner writes it, unconditionally (in batch puts, `BatchPutQueue`).
    */
-  async putRecent(
+  recentItem(
     tenant: string,
     channel: string,
     link: string,
     recent: DeliveryRecord[],
     ttlDays: number,
     now: Date,
-  ): Promise<void> {
-    await this.db.doc.send(
-      new PutCommand({
-        TableName: this.db.table,
-        Item: {
-          ...keys.deliveryRecent(tenant, channel, link),
-          type: 'delivery-recent',
-          tenant,
-          channel,
-          link,
-          recent: recent.map((r) => {
-            const { tenant: _t, channel: _c, link: _l, ...rest } = r;
-            return rest;
-          }),
-          [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
-        },
+  ): Item {
+    return {
+      ...keys.deliveryRecent(tenant, channel, link),
+      type: 'delivery-recent',
+      tenant,
+      channel,
+      link,
+      recent: recent.map((r) => {
+        const { tenant: _t, channel: _c, link: _l, ...rest } = r;
+        return rest;
       }),
-    );
+      [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
+    };
   }
 
   /** A webhook channel's latest first-attempt successes: of one link, or of every link. */

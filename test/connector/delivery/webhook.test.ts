@@ -518,3 +518,34 @@ describe('webhook outbox: an item only for a delivery that has to wait', () => {
     }
   });
 });
+
+describe('webhook attempts of one process', () => {
+  it('stay within maxInFlightTotal across channels; the waiting ones go as attempts end', async () => {
+    const hanging: ServerResponse[] = [];
+    const rx = await receiver((_r, res) => void hanging.push(res));
+    const t = await newTenantWithLink(stack);
+    for (let i = 0; i < 3; i++) {
+      const ch = (await t.client.post('/v1/channels', { type: 'webhook', url: rx.url })).body;
+      await t.client.post('/v1/subscriptions', {
+        channel: ch.id,
+        link: 'pbx',
+        target: { type: 'system' },
+        events: ['call'],
+      });
+    }
+    const { writer, delivery } = wire(stack, { maxInFlightTotal: 2 });
+    try {
+      await writer.write(t.id, 'pbx', callDraft('alice', 'cap1'));
+      await rx.waitFor(2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rx.got).toHaveLength(2); // the third channel's attempt waits for a slot
+      hanging.shift()!.writeHead(204).end();
+      await rx.waitFor(3);
+      expect(new Set(rx.got.map((g) => g.headers['webhook-id'])).size).toBe(1);
+    } finally {
+      for (const res of hanging) res.writeHead(204).end();
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+});
