@@ -91,6 +91,51 @@ function framesOf(it: Item): FrameRef[] {
   }));
 }
 
+/**
+ * One page of a channel's delivery partition between two seqs (the items keyed by seq: segments,
+ * webhook deliveries; not `STATE` or the latest-successes lists), strongly consistent.
+ *
+ * @example
+ * const newest = await seqPage(db, tenant, channel, { newestFirst: true, limit: 1 });
+ */
+export async function seqPage(
+  db: Db,
+  tenant: string,
+  channel: string,
+  opts: {
+    from?: number;
+    to?: number;
+    newestFirst?: boolean;
+    limit?: number;
+    startKey?: Record<string, unknown>;
+    projection?: string[];
+  } = {},
+): Promise<{ items: Item[]; next: Record<string, unknown> | undefined }> {
+  const names = opts.projection?.map((_, i) => `#p${i}`);
+  const res = await db.doc.send(
+    new QueryCommand({
+      TableName: db.table,
+      KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':p': keys.deliveryPartition(tenant, channel),
+        ':from': seqKey(opts.from ?? 1),
+        ':to': seqKey(opts.to ?? Number.MAX_SAFE_INTEGER),
+      },
+      ...(names
+        ? {
+            ProjectionExpression: names.join(', '),
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [n, opts.projection![i]!])),
+          }
+        : {}),
+      ScanIndexForward: !opts.newestFirst,
+      ...(opts.limit ? { Limit: opts.limit } : {}),
+      ConsistentRead: true,
+      ExclusiveStartKey: opts.startKey,
+    }),
+  );
+  return { items: res.Items ?? [], next: res.LastEvaluatedKey };
+}
+
 /** The last seq an item of the channel's partition covers. */
 const lastOf = (it: Item) => (it.last as number | undefined) ?? (it.seq as number | undefined) ?? 0;
 
@@ -193,55 +238,25 @@ export class ChannelLogRepo {
 
   /** The channel's last `channelSeq` in its log (0 when empty): expired segments count (TTL is late). */
   async head(tenant: string, channel: string): Promise<number> {
-    const res = await this.db.doc.send(
-      new QueryCommand({
-        TableName: this.db.table,
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':p': keys.deliveryPartition(tenant, channel),
-          ':from': seqKey(1),
-          ':to': seqKey(Number.MAX_SAFE_INTEGER),
-        },
-        ProjectionExpression: 'seq, #last',
-        ExpressionAttributeNames: { '#last': 'last' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const it = res.Items?.[0];
-    return it ? lastOf(it) : 0;
+    const { items } = await seqPage(this.db, tenant, channel, {
+      newestFirst: true,
+      limit: 1,
+      projection: ['seq', 'last'],
+    });
+    return items[0] ? lastOf(items[0]) : 0;
   }
 
   /** The segment items that cover `from..to` (inclusive), oldest first. */
   private async items(tenant: string, channel: string, from: number, to: number): Promise<Item[]> {
-    const pk = keys.deliveryPartition(tenant, channel);
     // the segment that holds `from` starts at or before it
-    const before = await this.db.doc.send(
-      new QueryCommand({
-        TableName: this.db.table,
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':p': pk, ':from': seqKey(1), ':to': seqKey(from) },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const out: Item[] = (before.Items ?? []).filter((it) => lastOf(it) >= from);
+    const before = await seqPage(this.db, tenant, channel, { to: from, newestFirst: true, limit: 1 });
+    const out = before.items.filter((it) => lastOf(it) >= from);
     if (to <= from) return out;
     let startKey: Record<string, unknown> | undefined;
     do {
-      const res = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.table,
-          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':p': pk, ':from': seqKey(from + 1), ':to': seqKey(to) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      out.push(...(res.Items ?? []));
-      startKey = res.LastEvaluatedKey;
+      const page = await seqPage(this.db, tenant, channel, { from: from + 1, to, startKey });
+      out.push(...page.items);
+      startKey = page.next;
     } while (startKey);
     return out;
   }
@@ -263,26 +278,12 @@ export class ChannelLogRepo {
     const out = new Set<string>();
     let startKey: Record<string, unknown> | undefined;
     do {
-      const res = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.table,
-          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':p': keys.deliveryPartition(tenant, channel),
-            ':from': seqKey(1),
-            ':to': seqKey(Number.MAX_SAFE_INTEGER),
-          },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: 100,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const it of res.Items ?? []) {
+      const page = await seqPage(this.db, tenant, channel, { newestFirst: true, limit: 100, startKey });
+      for (const it of page.items) {
         if ((it.createdAt as string) < sinceIso) return out;
         for (const f of framesOf(it)) out.add(`${f.link}#${f.eventSeq}`);
       }
-      startKey = res.LastEvaluatedKey;
+      startKey = page.next;
     } while (startKey && out.size < max);
     return out;
   }

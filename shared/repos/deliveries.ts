@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { batchPut } from '../db/batch.js';
-import { ChannelLogRepo } from './channel-log.js';
+import { ChannelLogRepo, seqPage } from './channel-log.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -479,28 +479,18 @@ export class DeliveryRepo {
     let startKey: Record<string, unknown> | undefined;
     let read = 0;
     do {
-      const res = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.table,
-          KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':p': keys.deliveryPartition(tenant, channel),
-            ':from': seqKey(1),
-            ':to': seqKey(Number.MAX_SAFE_INTEGER),
-          },
-          ProjectionExpression: 'link, eventSeq, createdAt',
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: 500,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const it of res.Items ?? []) {
+      const page = await seqPage(this.db, tenant, channel, {
+        newestFirst: true,
+        limit: 500,
+        startKey,
+        projection: ['link', 'eventSeq', 'createdAt'],
+      });
+      for (const it of page.items) {
         if ((it.createdAt as string) < sinceIso) return out;
         out.add(`${it.link as string}#${it.eventSeq as number}`);
       }
-      read += res.Items?.length ?? 0;
-      startKey = res.LastEvaluatedKey;
+      read += page.items.length;
+      startKey = page.next;
     } while (startKey && read < max);
     return out;
   }

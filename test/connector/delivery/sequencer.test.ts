@@ -24,6 +24,111 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
+/** A WebSocket channel with a `system` call subscription on each link, connected; its frames as they come. */
+async function connectedChannel(t: Awaited<ReturnType<typeof newTenantWithLink>>, links = ['pbx']) {
+  for (const link of links.filter((l) => l !== 'pbx'))
+    await t.client.post('/v1/links', {
+      id: link,
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
+  const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+  for (const link of links)
+    await t.client.post('/v1/subscriptions', {
+      channel: ch.id,
+      link,
+      target: { type: 'system' },
+      events: ['call'],
+    });
+  const ws = new WebSocket(ch.url);
+  const frames: any[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+  await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
+  await until(
+    () => t.client.get(`/v1/channels/${ch.id}`),
+    (r) => typeof r.body.connectionId === 'string',
+  );
+  /** What a client processes: one event per channelSeq (a repeat must carry the same event). */
+  const events = (): [number, string][] => {
+    const bySeq = new Map<number, string>();
+    for (const f of frames.filter((f) => f.type === 'event')) {
+      const had = bySeq.get(f.channelSeq);
+      if (had && had !== f.event.id)
+        throw new Error(`channelSeq ${f.channelSeq} carried two events: ${had}, ${f.event.id}`);
+      bySeq.set(f.channelSeq, f.event.id);
+    }
+    return [...bySeq].sort(([x], [y]) => x - y);
+  };
+  /**
+   * The events once `n` arrived and no more followed for half a second (a second copy would), each
+   * event once whatever its channelSeq.
+   */
+  const settled = async (n: number) => {
+    await until(
+      async () => events().length,
+      (k) => k >= n,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(new Set(frames.filter((f) => f.type === 'event').map((f) => f.event.id)).size).toBe(n);
+    return events();
+  };
+  return { ch, ws, frames, events, settled };
+}
+
+/**
+ * A channel log whose appends can be frozen after their lease check (the guard) passed: a process that
+ * stalls at the worst moment. `freeze()` arms it; `frozen` resolves when an append waits; `thaw()` lets
+ * it go; `landed` resolves when that append is done.
+ */
+class FreezableLog extends ChannelLogRepo {
+  private gate: Promise<void> | null = null;
+  private release = () => undefined as void;
+  private onFrozen = () => undefined as void;
+  private onLanded = () => undefined as void;
+  readonly frozen = new Promise<void>((r) => (this.onFrozen = r));
+  readonly landed = new Promise<void>((r) => (this.onLanded = r));
+
+  freeze() {
+    this.gate = new Promise<void>((r) => (this.release = r));
+  }
+
+  thaw() {
+    this.gate = null;
+    this.release();
+  }
+
+  override async append(...args: Parameters<ChannelLogRepo['append']>) {
+    const [segs, ttlDays, now, guard, writes] = args;
+    const gate = this.gate;
+    if (!gate) return super.append(...args);
+    guard?.();
+    this.onFrozen();
+    await gate;
+    const out = await super.append(segs, ttlDays, now, undefined, writes);
+    this.onLanded();
+    return out;
+  }
+}
+
+/** The stack's deps with another channel log. */
+const withLog = (log: ChannelLogRepo) => ({
+  ...stack.deps,
+  repos: { ...stack.deps.repos, channelLog: log },
+});
+
+/** The channel's sequencer lease as its holder would leave it by stalling past it. */
+async function lapseSequencer(tenant: string, channel: string) {
+  await stack.deps.db.doc.send(
+    new UpdateCommand({
+      TableName: stack.deps.db.table,
+      Key: keys.deliveryState(tenant, channel),
+      UpdateExpression: 'SET seqOwner = :o, seqUntil = :u',
+      ExpressionAttributeValues: { ':o': 'lapsed-holder', ':u': 0 },
+    }),
+  );
+}
+
 describe('WebSocket sequencer lease', () => {
   it('two processes delivering to one channel take turns: one gap-free channelSeq, per-link order kept', async () => {
     const t = await newTenantWithLink(stack);
@@ -113,21 +218,7 @@ describe('WebSocket sequencer lease', () => {
 
   it('a frame numbered by a process that crashed before posting it is posted by the next holder', async () => {
     const t = await newTenantWithLink(stack);
-    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
-    await t.client.post('/v1/subscriptions', {
-      channel: ch.id,
-      link: 'pbx',
-      target: { type: 'system' },
-      events: ['call'],
-    });
-    const ws = new WebSocket(ch.url);
-    const frames: any[] = [];
-    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
-    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
-    await until(
-      () => t.client.get(`/v1/channels/${ch.id}`),
-      (r) => typeof r.body.connectionId === 'string',
-    );
+    const { ch, ws, frames } = await connectedChannel(t);
     ws.send(JSON.stringify({ action: 'resume', after: 0 }));
     // The first process's PostToConnection of channelSeq 2 never completes: it dies with that frame
     // numbered and stored but not posted.
@@ -181,61 +272,9 @@ describe('WebSocket sequencer lease', () => {
 
   it('a process frozen between its lease check and its write (its lease taken meanwhile) stores and posts nothing; its event is delivered once, later', async () => {
     const t = await newTenantWithLink(stack);
-    await t.client.post('/v1/links', {
-      id: 'pbx2',
-      vendor: 'broadworks-cti',
-      endpoint: 'tcp://127.0.0.1:9',
-      credentials: { username: 'u', password: 'p' },
-    });
-    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
-    for (const link of ['pbx', 'pbx2'])
-      await t.client.post('/v1/subscriptions', {
-        channel: ch.id,
-        link,
-        target: { type: 'system' },
-        events: ['call'],
-      });
-    const ws = new WebSocket(ch.url);
-    const frames: any[] = [];
-    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
-    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
-    await until(
-      () => t.client.get(`/v1/channels/${ch.id}`),
-      (r) => typeof r.body.connectionId === 'string',
-    );
-    // What a client processes: one frame per channelSeq (a holder taken over from re-sends the frames
-    // after its last recorded position: the same channelSeq, the same event).
-    const events = () => {
-      const bySeq = new Map<number, any>();
-      for (const f of frames.filter((f) => f.type === 'event')) {
-        const had = bySeq.get(f.channelSeq);
-        if (had && had.event.id !== f.event.id)
-          throw new Error(`channelSeq ${f.channelSeq} carried two events: ${had.event.id}, ${f.event.id}`);
-        bySeq.set(f.channelSeq, f);
-      }
-      return [...bySeq.values()];
-    };
-
-    // Process A's channel-log writes can be frozen after its lease check (the guard) has passed.
-    let gate: Promise<void> | null = null;
-    let open = () => undefined as void;
-    let frozen = () => undefined as void;
-    const atGate = new Promise<void>((r) => (frozen = r));
-    class FreezableLog extends ChannelLogRepo {
-      override async append(...args: Parameters<ChannelLogRepo['append']>) {
-        const [segs, ttlDays, now, guard] = args;
-        if (!gate) return super.append(...args);
-        guard?.();
-        frozen();
-        await gate;
-        return super.append(segs, ttlDays, now);
-      }
-    }
-    const deps = {
-      ...stack.deps,
-      repos: { ...stack.deps.repos, channelLog: new FreezableLog(stack.deps.db) },
-    };
-    const a = wire(stack, { deps });
+    const { ch, ws, events, settled } = await connectedChannel(t, ['pbx', 'pbx2']);
+    const log = new FreezableLog(stack.deps.db);
+    const a = wire(stack, { deps: withLog(log) });
     const b = wire(stack);
     try {
       const e0 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'z0')))!;
@@ -243,46 +282,28 @@ describe('WebSocket sequencer lease', () => {
         async () => events().length,
         (n) => n === 1,
       );
-      gate = new Promise<void>((r) => (open = r));
+      log.freeze();
       const e1 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'z1')))!;
-      await atGate;
+      await log.frozen;
       // A is frozen with channelSeq 2 numbered. Its lease lapses and B takes the sequencer over.
-      await stack.deps.db.doc.send(
-        new UpdateCommand({
-          TableName: stack.deps.db.table,
-          Key: keys.deliveryState(t.id, ch.id),
-          UpdateExpression: 'SET seqOwner = :o, seqUntil = :u',
-          ExpressionAttributeValues: { ':o': 'lapsed-holder', ':u': 0 },
-        }),
-      );
+      await lapseSequencer(t.id, ch.id);
       const e2 = (await b.writer.write(t.id, 'pbx2', callDraft('u1', 'z2')))!;
       await until(
         async () => events().length,
         (n) => n === 2,
       );
       // A wakes and sends its write: the segment at channelSeq 2 is B's, so A's is refused.
-      gate = null;
-      open();
+      log.thaw();
       // A's catch-up matches its event again and it is numbered after B's, once.
-      await until(
-        async () => events().length,
-        (n) => n >= 3,
-      );
-      await new Promise((r) => setTimeout(r, 500)); // a second copy would follow within this time
-      expect(new Set(frames.filter((f) => f.type === 'event').map((f) => f.event.id)).size).toBe(3);
-      expect(events().map((f) => [f.channelSeq, f.event.id])).toEqual([
+      expect(await settled(3)).toEqual([
         [1, e0.id],
         [2, e2.id],
         [3, e1.id],
       ]);
       const items = (await t.client.get(`/v1/channels/${ch.id}/deliveries`)).body.items;
-      expect(items.map((d: any) => [d.seq, d.eventId])).toEqual([
-        [1, e0.id],
-        [2, e2.id],
-        [3, e1.id],
-      ]);
+      expect(items.map((d: any) => [d.seq, d.eventId])).toEqual(events());
     } finally {
-      open();
+      log.thaw();
       ws.close();
       await a.delivery.stop();
       await b.delivery.stop();
@@ -293,65 +314,22 @@ describe('WebSocket sequencer lease', () => {
 describe('re-matching a WebSocket channel after a takeover', () => {
   it("a frozen process's late write that lands while the new owner catches up is skipped, not numbered again", async () => {
     const t = await newTenantWithLink(stack);
-    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
-    await t.client.post('/v1/subscriptions', {
-      channel: ch.id,
-      link: 'pbx',
-      target: { type: 'system' },
-      events: ['call'],
-    });
-    const ws = new WebSocket(ch.url);
-    const frames: any[] = [];
-    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
-    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
-    await until(
-      () => t.client.get(`/v1/channels/${ch.id}`),
-      (r) => typeof r.body.connectionId === 'string',
-    );
-    const events = () => {
-      const bySeq = new Map<number, string>();
-      for (const f of frames.filter((f) => f.type === 'event')) bySeq.set(f.channelSeq, f.event.id);
-      return [...bySeq].sort(([x], [y]) => x - y);
-    };
-
-    // A's channel-log write can be frozen after its lease check; B's catch-up, once it has read what the
-    // channel already has, lets A's write land (the worst moment for B).
-    let gate: Promise<void> | null = null;
-    let open = () => undefined as void;
-    let frozen = () => undefined as void;
-    let landed = () => undefined as void;
-    const atGate = new Promise<void>((r) => (frozen = r));
-    const aLanded = new Promise<void>((r) => (landed = r));
-    class FreezableLog extends ChannelLogRepo {
-      override async append(...args: Parameters<ChannelLogRepo['append']>) {
-        const [segs, ttlDays, now, guard] = args;
-        if (!gate) return super.append(...args);
-        guard?.();
-        frozen();
-        await gate;
-        const out = await super.append(segs, ttlDays, now);
-        landed();
-        return out;
-      }
-    }
+    const { ch, ws, events, settled } = await connectedChannel(t);
+    const aLog = new FreezableLog(stack.deps.db);
+    // B's catch-up, once it has read what the channel already has, lets A's write land (the worst moment).
     let released = false;
     class LateLog extends ChannelLogRepo {
       override async since(...args: Parameters<ChannelLogRepo['since']>) {
         const seen = await super.since(...args);
         if (!released) {
           released = true;
-          gate = null;
-          open();
-          await aLanded;
+          aLog.thaw();
+          await aLog.landed;
         }
         return seen;
       }
     }
-    const withLog = (log: ChannelLogRepo) => ({
-      ...stack.deps,
-      repos: { ...stack.deps.repos, channelLog: log },
-    });
-    const a = wire(stack, { deps: withLog(new FreezableLog(stack.deps.db)), watermarkMs: 50 });
+    const a = wire(stack, { deps: withLog(aLog), watermarkMs: 50 });
     const b = wire(stack, { deps: withLog(new LateLog(stack.deps.db)) });
     try {
       const e0 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'l0')))!;
@@ -363,34 +341,21 @@ describe('re-matching a WebSocket channel after a takeover', () => {
         () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
         (w) => w === e0.seq,
       );
-      gate = new Promise<void>((r) => (open = r));
+      aLog.freeze();
       const e1 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'l1')))!;
-      await atGate;
+      await aLog.frozen;
       // A is frozen with e1 numbered 2; its leases lapse and B takes the link over.
-      await stack.deps.db.doc.send(
-        new UpdateCommand({
-          TableName: stack.deps.db.table,
-          Key: keys.deliveryState(t.id, ch.id),
-          UpdateExpression: 'SET seqOwner = :o, seqUntil = :u',
-          ExpressionAttributeValues: { ':o': 'lapsed-holder', ':u': 0 },
-        }),
-      );
+      await lapseSequencer(t.id, ch.id);
       await b.delivery.linkOwned(t.id, 'pbx');
       expect(released).toBe(true);
       const e2 = (await b.writer.write(t.id, 'pbx', callDraft('u0', 'l2')))!;
-      await until(
-        async () => events().length,
-        (n) => n >= 3,
-      );
-      await new Promise((r) => setTimeout(r, 500)); // a second copy would follow within this time
-      expect(events()).toEqual([
+      expect(await settled(3)).toEqual([
         [1, e0.id],
         [2, e1.id],
         [3, e2.id],
       ]);
-      expect(new Set(frames.filter((f) => f.type === 'event').map((f) => f.event.id)).size).toBe(3);
     } finally {
-      open();
+      aLog.thaw();
       ws.close();
       await a.delivery.stop();
       await b.delivery.stop();
