@@ -29,6 +29,7 @@
  * - `./streams.ts` with `./sequencers.ts`, `./frames.ts` and `./connection-checks.ts`: the WebSocket
  *   channel streams, their sequencer leases, frame posting, and periodic checks and heartbeats.
  */
+import { BatchPutQueue } from '../../shared/db/batch.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import { createCaches } from './caches.js';
 import { createLifecycle } from './common.js';
@@ -87,13 +88,17 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     subsCacheMs: settings.subsCacheMs,
     channelCacheMs: settings.channelCacheMs,
   });
+  // Every unconditional put of the service (outbox items, settled deliveries, latest-success lists)
+  // shares one queue, so that they go out together in batch requests.
+  const puts = new BatchPutQueue(deps.db);
   const recent = createRecentSuccesses({
     deps,
     lifecycle,
+    puts,
     ttlDays: settings.ttlDays,
     flushMs: settings.recentMs,
   });
-  const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, settings });
+  const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, puts, settings });
   const streams = createChannelStreams({ deps, lifecycle, caches, management, settings });
   const checks = createConnectionChecks({ deps, lifecycle, caches, streams, settings });
   const { deliverBatch } = createMatcher({ deps, lifecycle, caches, outbox, streams, settings });

@@ -11,7 +11,7 @@
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
-import { MAX_SEGMENT_FRAMES, segmentsOf } from '../../shared/repos/channel-log.js';
+import { MAX_SEGMENT_FRAMES, segmentsOf, type AppendOutcome } from '../../shared/repos/channel-log.js';
 import { orderKeyOf } from '../../shared/events/matching.js';
 import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
@@ -29,8 +29,10 @@ interface WsBatch {
   w: WsChannel;
   first: number;
   events: BridgeEvent[];
-  /** Its segment is stored (its frames may go out). */
+  /** Some of its segments are stored: `events` are then the frames that may go out. */
   written: boolean;
+  /** Every segment is stored: the sequencer's head is in the log. */
+  complete: boolean;
 }
 
 export function createMatcher({
@@ -161,6 +163,7 @@ export function createMatcher({
               first,
               events: list.map((p) => p.event),
               written: false,
+              complete: false,
             });
             return;
           }
@@ -216,14 +219,14 @@ export function createMatcher({
         b.s.pins--;
         // A segment not stored leaves its numbers free, but whether a failed request stored it is not
         // known: the sequencer is dropped and the next batch reads the channel's head again.
-        if (!b.written) streams.sequencers.forget(b.s);
+        if (!b.complete) streams.sequencers.forget(b.s);
       }
     }
   }
 
   /**
    * Stores each channel's frames of the batch as segments (`ChannelLogRepo.append`); marks what was
-   * stored; throws when any segment was not.
+   * stored (a channel's stored frames, and whether all were); throws when any segment was not.
    */
   async function writeSegments(list: WsBatch[], guard: () => void): Promise<void> {
     if (!list.length) return;
@@ -240,28 +243,21 @@ export function createMatcher({
     let failure: Error | null = null;
     for (const [i, b] of list.entries()) {
       const mine = outcomes.slice(at, (at += segs[i]!.length));
-      const bad = mine.find((o) => !o.stored);
-      if (!bad) {
-        b.written = true;
-        b.s.stored = Math.max(b.s.stored, b.first + b.events.length - 1);
-        continue;
-      }
-      // a batch of more than one segment that stored only its first ones: those frames are kept
-      const kept = mine.findIndex((o) => !o.stored);
-      if (kept > 0) {
-        b.events = b.events.slice(0, kept * MAX_SEGMENT_FRAMES);
-        b.written = true;
-      }
-      if (bad.conflict)
+      const bad = mine.findIndex((o) => !o.stored);
+      // the frames of the segments stored (all, or the first ones of a batch of several) go out
+      const kept = bad < 0 ? b.events.length : bad * MAX_SEGMENT_FRAMES;
+      b.events = b.events.slice(0, kept);
+      b.written = kept > 0;
+      b.complete = bad < 0;
+      if (kept) b.s.stored = Math.max(b.s.stored, b.first + kept - 1);
+      if (bad < 0) continue;
+      const outcome = mine[bad] as Extract<AppendOutcome, { stored: false }>;
+      if (outcome.conflict)
         logger.warn(
           'websocket channel numbered by another process; its frames of this batch are left to it',
-          {
-            tenant: b.ch.tenant,
-            channel: b.ch.id,
-            first: b.first,
-          },
+          { tenant: b.ch.tenant, channel: b.ch.id, first: b.first },
         );
-      failure ??= bad.error;
+      failure ??= outcome.error;
     }
     if (failure) throw failure;
   }

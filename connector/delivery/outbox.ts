@@ -18,14 +18,18 @@
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
-import { BatchPutQueue } from '../../shared/db/batch.js';
-import { epochSeconds } from '../../shared/repos/common.js';
+import type { BatchPutQueue } from '../../shared/db/batch.js';
 import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { RecentSuccesses } from './recent.js';
-import { createWebhookAttempts, recordOfPending, type AttemptSettings } from './webhook-attempt.js';
+import {
+  createWebhookAttempts,
+  recordOfPending,
+  ttlOfPending,
+  type AttemptSettings,
+} from './webhook-attempt.js';
 
 /** A webhook delivery this service knows is pending (in its channel's queue). */
 export interface Pending {
@@ -106,12 +110,15 @@ export function createWebhookOutbox({
   lifecycle,
   caches,
   recent,
+  puts,
   settings,
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
   recent: RecentSuccesses;
+  /** The delivery service's batch puts (outbox items). */
+  puts: BatchPutQueue;
   settings: AttemptSettings & Pick<Settings, 'seqBlock' | 'recoverMs' | 'maxInFlight' | 'maxInFlightTotal'>;
 }): WebhookOutbox {
   const logger = deps.logger;
@@ -120,7 +127,6 @@ export function createWebhookOutbox({
   const hooks = new Map<string, HookChannel>();
   const workTouched = new Map<string, number>();
   let timer: unknown;
-  const stores = new BatchPutQueue(deps.db);
 
   /** Per link, how many fresh deliveries each event seq has here. */
   const freshByLink = new Map<string, Map<number, number>>();
@@ -159,14 +165,16 @@ export function createWebhookOutbox({
    */
   async function storeNow(p: Pending, nextAttemptAt: string | null = null): Promise<void> {
     if (!p.fresh || p.storing) return;
-    const ttl = epochSeconds(new Date(p.createdAt)) + ttlDays * 86_400;
     p.storing = true;
     try {
       // still held by this process (another sender's scan leaves it alone), or free for any sender
       const rec = recordOfPending(p, 'pending', deps.now(), nextAttemptAt);
       const held = p.heldUntil > clock.now();
-      await stores.put(
-        repo.itemOf({ ...rec, owner: held ? id : null, claimUntil: held ? p.heldUntil : 0 }, ttl),
+      await puts.put(
+        repo.itemOf(
+          { ...rec, owner: held ? id : null, claimUntil: held ? p.heldUntil : 0 },
+          ttlOfPending(p, ttlDays),
+        ),
       );
     } catch (err) {
       logger.warn('webhook delivery not stored; it stays in memory', {
@@ -229,6 +237,7 @@ export function createWebhookOutbox({
     caches,
     settings,
     recent,
+    puts,
     queue: {
       settle,
       dropChannel,

@@ -5,7 +5,7 @@
  * `flushMs` (`DeliveryRepo.recentItem`, in batch puts). Only the link's owner writes that item; a process that starts
  * writing it reads the previous owner's list once and continues it.
  */
-import { BatchPutQueue } from '../../shared/db/batch.js';
+import type { BatchPutQueue } from '../../shared/db/batch.js';
 import type { Deps } from '../../shared/deps.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { key, type Lifecycle } from './common.js';
@@ -43,12 +43,13 @@ export interface RecentSuccesses {
 
 /**
  * @example
- * const recent = createRecentSuccesses({ deps, lifecycle, ttlDays: 7 });
+ * const recent = createRecentSuccesses({ deps, lifecycle, puts: new BatchPutQueue(deps.db), ttlDays: 7 });
  * recent.add(recordOfPending(p, 'delivered', now)); // listed within a second
  */
 export function createRecentSuccesses({
   deps,
   lifecycle,
+  puts,
   ttlDays,
   flushMs = 1000,
   keep = RECENT_PER_LINK,
@@ -56,27 +57,32 @@ export function createRecentSuccesses({
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
+  /** The delivery service's batch puts: the lists of many channels go out together. */
+  puts: BatchPutQueue;
   ttlDays: number;
   flushMs?: number;
   keep?: number;
   remember?: number;
 }): RecentSuccesses {
   const repo = deps.repos.deliveries;
-  /** The lists of many channels go out together, 25 per batch request. */
-  const puts = new BatchPutQueue(deps.db);
   const buffers = new Map<string, Buffer>();
   /** Per channel, the latest delivered events, oldest first (a Set keeps insertion order). */
   const delivered = new Map<string, Set<string>>();
 
+  /** The latest `keep` by seq (attempts of different calls finish in any order). */
+  const latest = (list: DeliveryRecord[]) => list.sort((x, y) => x.seq - y.seq).slice(-keep);
+
+  /** Writes the list with what was added since; never throws (what failed goes with the next write). */
   async function write(b: Buffer) {
-    if (b.list === null) b.list = await repo.listRecent(b.tenant, b.channel, deps.now(), b.link);
     const added = b.added;
     b.added = [];
-    b.list = [...b.list, ...added].sort((x, y) => x.seq - y.seq).slice(-keep);
     b.writtenAt = Date.now();
     try {
+      b.list ??= await repo.listRecent(b.tenant, b.channel, deps.now(), b.link);
+      b.list = latest([...b.list, ...added]);
       await puts.put(repo.recentItem(b.tenant, b.channel, b.link, b.list, ttlDays, deps.now()));
     } catch (err) {
+      if (b.list === null) b.added = [...added, ...b.added]; // the stored list could not be read
       deps.logger.warn('webhook delivery summary not written; retried with the next success', {
         error: err as Error,
         tenant: b.tenant,
@@ -122,8 +128,7 @@ export function createRecentSuccesses({
           }),
         );
       b.added.push(rec);
-      // the latest by seq (attempts of different calls finish in any order)
-      if (b.added.length > 2 * keep) b.added = b.added.sort((x, y) => x.seq - y.seq).slice(-keep);
+      if (b.added.length > 2 * keep) b.added = latest(b.added);
       schedule(b);
     },
     async flush() {

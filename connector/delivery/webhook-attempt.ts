@@ -10,7 +10,7 @@
 import { BRIDGE_METRICS } from '../../shared/config.js';
 import type { Deps } from '../../shared/deps.js';
 import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
-import { BatchPutQueue } from '../../shared/db/batch.js';
+import type { BatchPutQueue } from '../../shared/db/batch.js';
 import { epochSeconds } from '../../shared/repos/common.js';
 import { nextDelayMs } from './schedule.js';
 import { webhookHeaders } from '../../shared/webhooks/signing.js';
@@ -55,6 +55,10 @@ export function recordOfPending(
   };
 }
 
+/** When a delivery's item expires (epoch seconds): the event log's TTL, counted from its creation. */
+export const ttlOfPending = (p: Pending, ttlDays: number) =>
+  epochSeconds(new Date(p.createdAt)) + ttlDays * 86_400;
+
 /** The settings an attempt reads. */
 export type AttemptSettings = Pick<
   Settings,
@@ -98,6 +102,7 @@ export function createWebhookAttempts({
   caches,
   settings,
   recent,
+  puts,
   queue,
 }: {
   deps: Deps;
@@ -105,6 +110,8 @@ export function createWebhookAttempts({
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
   settings: AttemptSettings;
   recent: RecentSuccesses;
+  /** The delivery service's batch puts (settled deliveries). */
+  puts: BatchPutQueue;
   queue: AttemptQueue;
 }): WebhookAttempts {
   const logger = deps.logger;
@@ -122,7 +129,6 @@ export function createWebhookAttempts({
     addressPolicy,
     resolver,
   } = settings;
-  const settled = new BatchPutQueue(deps.db);
   /** Per channel, since when it is known to fail (null: its last attempt succeeded). */
   const failing = new Map<string, string | null>();
 
@@ -168,8 +174,7 @@ export function createWebhookAttempts({
     } else if (p.fresh || (status === 'delivered' && rec)) {
       // A fresh delivery's only item, or a retried one's settled state: the whole item is put, in batches
       // shared with other settled deliveries.
-      const ttl = epochSeconds(new Date(p.createdAt)) + ttlDays * 86_400;
-      await settled.put(repo.itemOf(recordOfPending(p, status, deps.now()), ttl));
+      await puts.put(repo.itemOf(recordOfPending(p, status, deps.now()), ttlOfPending(p, ttlDays)));
     } else {
       await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status, nextAttemptAt: null }, deps.now());
     }
@@ -249,18 +254,16 @@ export function createWebhookAttempts({
       const answeredMs = clock.now();
       p.dueAt = answeredMs + delay;
       const nextAttemptAt = new Date(answeredMs + delay).toISOString();
+      p.heldUntil = 0; // retried items are free for any sender
       if (p.fresh) {
-        // It has to wait now: stored with this attempt (free for any sender, like a retried item), and so
-        // are the later events of its call.
+        // It has to wait now: stored with this attempt, and so are the later events of its call.
         p.attempts = [...p.attempts, rec];
-        p.heldUntil = 0;
         await queue.storeNow(p, nextAttemptAt);
         await queue.storeFollowers(p);
       } else {
         await repo.recordAttempt(p.tenant, p.channel, p.seq, rec, { status: 'pending', nextAttemptAt }, now);
         p.attempts = [...p.attempts, rec];
       }
-      p.heldUntil = 0;
     }
     await markFailing(p, false);
   }
