@@ -59,6 +59,12 @@ export interface DeliveryOptions {
   connectionScanMs?: number;
   /** A new connection is held this long for a `resume` before it goes live (ms, default 3000). */
   resumeHoldMs?: number;
+  /**
+   * Frames a WebSocket channel may have waiting in this process's memory (default 2000). A channel whose
+   * posts fall further behind (a slow connection) gets the later frames from its log instead: they are
+   * stored before they are queued, so memory per channel stays bounded and nothing is skipped.
+   */
+  maxQueuedFrames?: number;
   /** Largest frame posted; a larger event becomes a `bridge.event-too-large` stub (bytes, default 128 KiB). */
   maxFrameBytes?: number;
   /** Deliver webhooks to loopback addresses (local mode only). */
@@ -145,6 +151,7 @@ export interface Settings {
   recentMs: number;
   channelLogWrites: SegmentWrites;
   maxFrameBytes: number;
+  maxQueuedFrames: number;
   seqLeaseMs: number;
   maxBacklog: number;
   maxBatch: number;
@@ -185,6 +192,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     recentMs: opts.recentMs ?? 1000,
     channelLogWrites: opts.channelLogWrites ?? 'put',
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
+    maxQueuedFrames: Math.max(1, opts.maxQueuedFrames ?? 2000),
     seqLeaseMs: opts.sequencerLeaseMs ?? 15_000,
     maxBacklog: opts.maxBacklog ?? 20_000,
     maxBatch: opts.maxBatch ?? 1000,

@@ -7,6 +7,10 @@
  * served only by the process that holds the channel's sequencer (`./sequencers.ts`, created here), so
  * that one connection's frames and replays come from one process. Frames are posted by `./frames.ts`;
  * `./connection-checks.ts` finds the channels that need a sync and sends heartbeats.
+ *
+ * A channel's tail in memory is bounded (`maxQueuedFrames`): once that many frames wait, the channel is
+ * **behind**, and the frames numbered after that are not queued but read back from its log by one
+ * catch-up task (they are stored before they are queued), so a slow connection costs a read, not memory.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Deps } from '../../shared/deps.js';
@@ -43,6 +47,10 @@ export interface WsChannel extends Connection {
   /** `batch` framing: the frames of the queued task that later frames may still join (see `queueFrame`). */
   outbox: { ch: ChannelRecord; seq: number; event: BridgeEvent }[] | null;
   outboxChain: Promise<void> | null;
+  /** Frames queued in `chain` whose task has not run yet (bounded by `maxQueuedFrames`). */
+  queued: number;
+  /** Behind: the frames from..to are in the log, not in memory; one queued catch-up task posts them. */
+  behind: { from: number; to: number } | null;
 }
 
 export interface ChannelStreams {
@@ -74,11 +82,14 @@ export function createChannelStreams({
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
   management: ApiGatewayManagementApiClient | undefined;
-  settings: Pick<Settings, 'id' | 'seqLeaseMs' | 'resumeHoldMs' | 'maxFrameBytes' | 'apiUrl'>;
+  settings: Pick<
+    Settings,
+    'id' | 'seqLeaseMs' | 'resumeHoldMs' | 'maxFrameBytes' | 'maxQueuedFrames' | 'apiUrl'
+  >;
 }): ChannelStreams {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
-  const { resumeHoldMs } = settings;
+  const { resumeHoldMs, maxQueuedFrames } = settings;
   const { post, sendFrames } = createFramePoster({
     deps,
     lifecycle,
@@ -122,6 +133,8 @@ export function createChannelStreams({
           batch: false,
           outbox: null,
           outboxChain: null,
+          queued: 0,
+          behind: null,
         }),
       );
     return w;
@@ -286,9 +299,28 @@ export function createChannelStreams({
   /**
    * Queues the frame of a stored delivery behind the channel's earlier frames. With `batch` framing,
    * frames numbered while that task still waits join it (one message), unless something else was queued
-   * behind it meanwhile (the wire order is the queue order).
+   * behind it meanwhile (the wire order is the queue order). A channel with `maxQueuedFrames` waiting
+   * falls behind: this frame and the ones after it are left in the log for `catchUp`.
    */
   function queueFrame(w: WsChannel, ch: ChannelRecord, seq: number, event: BridgeEvent) {
+    if (w.behind) {
+      w.behind.to = seq;
+      return;
+    }
+    if (w.queued >= maxQueuedFrames) {
+      const gap = { from: seq, to: seq };
+      w.behind = gap;
+      w.outbox = null;
+      logger.info('websocket channel behind: later frames are read from its log', {
+        tenant: w.tenant,
+        channel: w.channel,
+        from: seq,
+        queued: w.queued,
+      });
+      void run(w, () => catchUp(w, gap));
+      return;
+    }
+    w.queued++;
     const batch = ch.framing === 'batch';
     if (batch && w.outbox && w.chain === w.outboxChain) {
       w.outbox.push({ ch, seq, event });
@@ -298,6 +330,7 @@ export function createChannelStreams({
     w.outbox = batch ? items : null;
     w.outboxChain = run(w, async () => {
       if (w.outbox === items) w.outbox = null; // closed: later frames start the next task
+      w.queued -= items.length;
       if (w.dropped) return;
       const stale = items.some(
         (it) => it.ch.connectionId !== w.connectionId && it.ch.connectionId !== w.goneConn,
@@ -310,6 +343,20 @@ export function createChannelStreams({
       w.processed = due.at(-1)!.seq;
       if (w.connectionId && !w.held) await sendFrames(w, due, batch);
     });
+  }
+
+  /**
+   * Posts the frames a channel that fell behind left in its log (`gap.from` up to the last one numbered
+   * before this task runs), in order, like a replay; frames numbered from now on are queued again.
+   */
+  async function catchUp(w: WsChannel, gap: { from: number; to: number }) {
+    if (w.behind === gap) w.behind = null;
+    if (w.dropped) return;
+    await sync(w);
+    const from = Math.max(gap.from, w.processed + 1);
+    if (gap.to < from) return;
+    if (w.connectionId && !w.held) await replay(w, from, gap.to);
+    w.processed = Math.max(w.processed, gap.to);
   }
 
   return {

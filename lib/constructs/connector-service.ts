@@ -57,6 +57,18 @@ export interface ConnectorServiceProps {
   logRemovalPolicy: RemovalPolicy;
 }
 
+/**
+ * The connector's V8 old-space limit for a task of `memoryMiB`: half the task. Without a limit V8 sizes
+ * the heap from what the host has, not the task, and lets garbage pile up to far beyond the live set
+ * under load (measured in docs/performance.md: about 65 MB live, RSS past 500 MB); with it, V8 collects
+ * before the task's memory runs out, and the other half is left to code, buffers and sockets.
+ *
+ * @example connectorHeapMiB(1024) // 512
+ */
+export function connectorHeapMiB(memoryMiB: number): number {
+  return Math.floor(memoryMiB / 2);
+}
+
 export class ConnectorService extends Construct {
   readonly cluster: ecs.Cluster;
   readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -96,6 +108,7 @@ export class ConnectorService extends Construct {
         BRIDGE_LEASE_MS: String(props.leaseMs),
         BRIDGE_WEBSOCKET_MANAGEMENT_URL: props.events.callbackUrl,
         BRIDGE_SHUTDOWN_DEADLINE_MS: String((STOP_TIMEOUT_SECONDS - 10) * 1000),
+        NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${connectorHeapMiB(props.memoryMiB)}`,
       },
       // Injected at task start by the ECS agent (execution role); never in the task definition in clear.
       secrets: { BRIDGE_CONNECTOR_TOKEN: ecs.Secret.fromSecretsManager(props.secrets.connectorToken) },
