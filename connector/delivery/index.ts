@@ -36,6 +36,7 @@ import { createLifecycle } from './common.js';
 import { createConnectionChecks } from './connection-checks.js';
 import { managementClientOf } from './frames.js';
 import { createHandoff } from './handoff.js';
+import { createJournal } from './journal.js';
 import { createMatcher } from './matching.js';
 import { resolveOptions, type DeliveryOptions } from './options.js';
 import { createWebhookOutbox } from './outbox.js';
@@ -99,9 +100,10 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     flushMs: settings.recentMs,
   });
   const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, puts, settings });
-  const streams = createChannelStreams({ deps, lifecycle, caches, management, settings });
+  const journal = createJournal({ deps, id: settings.id, ttlDays: settings.ttlDays });
+  const streams = createChannelStreams({ deps, lifecycle, caches, management, journal, settings });
   const checks = createConnectionChecks({ deps, lifecycle, caches, streams, settings });
-  const { deliverBatch } = createMatcher({ deps, lifecycle, caches, outbox, streams, settings });
+  const { deliverBatch } = createMatcher({ deps, lifecycle, caches, outbox, streams, journal, settings });
   const handoff = createHandoff({ deps, lifecycle, deliverBatch, floor: outbox.floor, settings });
   outbox.onFloorRise(handoff.floorRose);
 

@@ -3,17 +3,17 @@
  * logged events, matches each against the subscriptions of its link (same tenant and link, family,
  * target; one delivery per (event, channel)) and numbers the deliveries (a WebSocket channel from its
  * sequencer, `./sequencers.ts`; a webhook channel from its reserved seq blocks, `./outbox.ts`). Webhook
- * deliveries go to the outbox at once (sent from memory); each WebSocket channel's frames are stored as
- * one segment of its log (`ChannelLogRepo.append`, fenced) and then queued on the channel
- * (`./streams.ts`). `./handoff.ts` calls it, one batch at a time, for the events from the log and for
+ * deliveries go to the outbox at once (sent from memory); the WebSocket frames of the whole batch are
+ * stored with one write to this process's frame journal (`./journal.ts`, fenced) and then queued on
+ * their channels (`./streams.ts`); the sequencers move them into the channels' logs later. `./handoff.ts` calls it, one batch at a time, for the events from the log and for
  * re-matching.
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
-import { MAX_SEGMENT_FRAMES, segmentsOf, type AppendOutcome } from '../../shared/repos/channel-log.js';
 import { orderKeyOf } from '../../shared/events/matching.js';
 import type { Caches } from './caches.js';
+import type { Journal } from './journal.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { Pending, WebhookOutbox } from './outbox.js';
@@ -29,10 +29,8 @@ interface WsBatch {
   w: WsChannel;
   first: number;
   events: BridgeEvent[];
-  /** Some of its segments are stored: `events` are then the frames that may go out. */
+  /** Its frames are journaled: they may go out, and the sequencer's head is durable. */
   written: boolean;
-  /** Every segment is stored: the sequencer's head is in the log. */
-  complete: boolean;
 }
 
 export function createMatcher({
@@ -41,6 +39,7 @@ export function createMatcher({
   caches,
   outbox,
   streams,
+  journal,
   settings,
 }: {
   deps: Deps;
@@ -48,12 +47,13 @@ export function createMatcher({
   caches: Pick<Caches, 'subscriptionsOf' | 'channelOf'>;
   outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'admit' | 'knownEvents'>;
   streams: Pick<ChannelStreams, 'sequencers' | 'wsChannel' | 'queueFrame'>;
-  settings: Pick<Settings, 'ttlDays' | 'claimMs' | 'clock' | 'owns' | 'channelLogWrites'>;
+  journal: Pick<Journal, 'append'>;
+  settings: Pick<Settings, 'claimMs' | 'clock' | 'owns'>;
 }): { deliverBatch: DeliverBatch } {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
   const channelLog = deps.repos.channelLog;
-  const { ttlDays, claimMs, clock, owns, channelLogWrites } = settings;
+  const { claimMs, clock, owns } = settings;
 
   /**
    * Matches a batch of logged events (in log order per link), numbers the deliveries and hands them to
@@ -163,7 +163,6 @@ export function createMatcher({
               first,
               events: list.map((p) => p.event),
               written: false,
-              complete: false,
             });
             return;
           }
@@ -194,10 +193,10 @@ export function createMatcher({
       );
       for (const r of numbered) if (r.status === 'rejected') throw r.reason;
       // A stall since numbering (a pause, a partition) may have outlived a sequencer lease, or the link's:
-      // another process numbers that channel or delivers that link now. Checked before every request of
-      // the write: nothing more is stored then (the catch-up re-matches what is still this process's).
-      // A write that passed this check and still arrives late meets the other writer's segment and is
-      // refused (`ChannelLogRepo.append`).
+      // another process numbers that channel or delivers that link now. Checked just before the write:
+      // nothing is stored then (the catch-up re-matches what is still this process's). A write that
+      // passed this check and still arrives late meets the fence the other process put in this
+      // process's journal and is refused (`FrameJournalRepo.append`).
       const guard = () => {
         if (streamsOf.some(({ s }) => s.until <= Date.now()))
           throw new Error("a WebSocket channel's sequencer lease ran out before the batch was stored");
@@ -207,59 +206,48 @@ export function createMatcher({
       guard();
       // Webhooks go out now, from memory (an item only if one has to wait: `./outbox.ts`).
       if (!lifecycle.killed) outbox.admit(pendings);
-      await writeSegments(streamsOf, guard).finally(() => {
-        // The frames of the segments that are stored go out even when others failed (the catch-up
-        // re-matches the rest and skips these).
-        if (!lifecycle.killed)
-          for (const b of streamsOf)
-            if (b.written) b.events.forEach((event, i) => streams.queueFrame(b.w, b.ch, b.first + i, event));
-      });
+      await writeFrames(streamsOf, guard);
+      if (!lifecycle.killed)
+        for (const b of streamsOf)
+          b.events.forEach((event, i) => streams.queueFrame(b.w, b.ch, b.first + i, event));
     } finally {
       for (const b of streamsOf) {
         b.s.pins--;
-        // A segment not stored leaves its numbers free, but whether a failed request stored it is not
-        // known: the sequencer is dropped and the next batch reads the channel's head again.
-        if (!b.complete) streams.sequencers.forget(b.s);
+        // Not journaled: its numbers are free, but whether a failed request stored them is not known.
+        // The sequencer is dropped; the next batch takes it again and reads the channel's head.
+        if (!b.written) streams.sequencers.forget(b.s);
       }
     }
   }
 
   /**
-   * Stores each channel's frames of the batch as segments (`ChannelLogRepo.append`); marks what was
-   * stored (a channel's stored frames, and whether all were); throws when any segment was not.
+   * Stores the batch's WebSocket frames, every channel's, with one journal write (`./journal.ts`), and
+   * records them on their sequencers as they are stored. Throws when they were not (or may not be).
    */
-  async function writeSegments(list: WsBatch[], guard: () => void): Promise<void> {
+  async function writeFrames(list: WsBatch[], guard: () => void): Promise<void> {
     if (!list.length) return;
-    const segs = list.map((b) =>
-      segmentsOf(
-        b.ch.tenant,
-        b.ch.id,
-        b.first,
-        b.events.map((e) => ({ link: e.link, eventSeq: e.seq, eventId: e.id, eventType: e.type })),
-      ),
+    const batch = list.map((b) => ({
+      tenant: b.ch.tenant,
+      channel: b.ch.id,
+      first: b.first,
+      frames: b.events.map((e) => ({ link: e.link, eventSeq: e.seq, eventId: e.id, eventType: e.type })),
+    }));
+    guard();
+    await journal.append(
+      batch,
+      (pos) => {
+        for (const [i, b] of list.entries()) {
+          b.written = true;
+          b.s.stored = Math.max(b.s.stored, b.first + b.events.length - 1);
+          streams.sequencers.journaled(b.s, pos, b.first, batch[i]!.frames);
+        }
+      },
+      // every channel of the batch points at the journal the write goes to (not a fenced one)
+      (inc) => {
+        if (list.some((b) => b.s.inc !== inc))
+          throw new Error('a WebSocket channel of the batch points at an earlier frame journal');
+      },
     );
-    const outcomes = await channelLog.append(segs.flat(), ttlDays, deps.now(), guard, channelLogWrites);
-    let at = 0;
-    let failure: Error | null = null;
-    for (const [i, b] of list.entries()) {
-      const mine = outcomes.slice(at, (at += segs[i]!.length));
-      const bad = mine.findIndex((o) => !o.stored);
-      // the frames of the segments stored (all, or the first ones of a batch of several) go out
-      const kept = bad < 0 ? b.events.length : bad * MAX_SEGMENT_FRAMES;
-      b.events = b.events.slice(0, kept);
-      b.written = kept > 0;
-      b.complete = bad < 0;
-      if (kept) b.s.stored = Math.max(b.s.stored, b.first + kept - 1);
-      if (bad < 0) continue;
-      const outcome = mine[bad] as Extract<AppendOutcome, { stored: false }>;
-      if (outcome.conflict)
-        logger.warn(
-          'websocket channel numbered by another process; its frames of this batch are left to it',
-          { tenant: b.ch.tenant, channel: b.ch.id, first: b.first },
-        );
-      failure ??= outcome.error;
-    }
-    if (failure) throw failure;
   }
 
   return { deliverBatch };

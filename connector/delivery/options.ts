@@ -60,6 +60,14 @@ export interface DeliveryOptions {
   /** A new connection is held this long for a `resume` before it goes live (ms, default 3000). */
   resumeHoldMs?: number;
   /**
+   * A WebSocket channel's frames wait in its holder's frame journal until they are moved into the
+   * channel's own log, in segments: once the oldest waited this long (ms, default 10 000; checked at
+   * every sequencer renewal)...
+   */
+  consolidateMs?: number;
+  /** ...or once this many wait (default 500), and before the sequencer is released. */
+  consolidateFrames?: number;
+  /**
    * Frames a WebSocket channel may have waiting in this process's memory (default 2000). A channel whose
    * posts fall further behind (a slow connection) gets the later frames from its log instead: they are
    * stored before they are queued, so memory per channel stays bounded and nothing is skipped.
@@ -152,6 +160,8 @@ export interface Settings {
   channelLogWrites: SegmentWrites;
   maxFrameBytes: number;
   maxQueuedFrames: number;
+  consolidateMs: number;
+  consolidateFrames: number;
   seqLeaseMs: number;
   maxBacklog: number;
   maxBatch: number;
@@ -193,6 +203,8 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     channelLogWrites: opts.channelLogWrites ?? 'put',
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     maxQueuedFrames: Math.max(1, opts.maxQueuedFrames ?? 2000),
+    consolidateMs: opts.consolidateMs ?? 10_000,
+    consolidateFrames: Math.max(1, opts.consolidateFrames ?? 500),
     seqLeaseMs: opts.sequencerLeaseMs ?? 15_000,
     maxBacklog: opts.maxBacklog ?? 20_000,
     maxBatch: opts.maxBatch ?? 1000,

@@ -7,11 +7,24 @@
  *
  * `./streams.ts` creates the sequencers of its channels and tells them, per channel, how far its queue
  * has posted (`queueOf`) and what to do when this process acquires a lease (`afterAcquire`); matching
- * (`./matching.ts`) numbers a batch's frames with `hold`.
+ * (`./matching.ts`) numbers a batch's frames with `hold` and stores them in the frame journal
+ * (`./journal.ts`), then records them here (`journaled`).
+ *
+ * **Moving frames into the channel's log.** A channel's frames wait in the journal (and, as `pending`,
+ * in memory) until the holder moves them into the channel's own log, many frames per segment: when
+ * `consolidateFrames` are waiting, when the oldest waited `consolidateMs`, and before the lease is
+ * released. Each renewal stores the journal position of the oldest frame still waiting (the channel's
+ * journal pointer). A process that takes a lease over from a holder that did not release it first fences
+ * that holder's journal, moves what it holds of the channel into the channel's log (`adopt`), and only
+ * then points the channel at its own journal and reads the head.
  */
 import type { Deps } from '../../shared/deps.js';
+import type { NewSegment, SegmentWrites } from '../../shared/repos/channel-log.js';
 import type { DeliveryRepo, DeliveryState } from '../../shared/repos/deliveries.js';
+import type { JournalPointer } from '../../shared/repos/frame-journal.js';
 import { key, type Lifecycle } from './common.js';
+import { createFrameMoves } from './frame-moves.js';
+import type { Journal } from './journal.js';
 
 /** A WebSocket channel's sequencer lease held by this process. */
 export interface Sequencer {
@@ -27,10 +40,17 @@ export interface Sequencer {
   usedAt: number;
   /** Batches between acquiring and storing; a pinned sequencer is never released as idle. */
   pins: number;
+  /** The journal incarnation the channel points at while this process holds it. */
+  inc: string;
+  /**
+   * Frames journaled and not yet in the channel's log: consecutive from `first`, the oldest in the
+   * journal entry at `pos`, waiting since `since` (epoch ms).
+   */
+  pending: { first: number; frames: NewSegment['frames']; pos: number; since: number } | null;
 }
 
-/** The answer of a lease acquire (the lease was not held by this process before). */
-type Acquired = NonNullable<Awaited<ReturnType<DeliveryRepo['acquireSequencer']>>>;
+/** The answer of a lease acquire (the lease was not held by this process before), with the head read. */
+type Acquired = NonNullable<Awaited<ReturnType<DeliveryRepo['acquireSequencer']>>> & { head: number };
 
 export interface Sequencers {
   /** The lease this process holds with a third of it left, pinned; undefined otherwise. */
@@ -44,6 +64,8 @@ export interface Sequencers {
    * the next `hold` reads the channel's head again, so the log's segments keep tiling its numbers.
    */
   forget(s: Sequencer): void;
+  /** Records a batch's frames of the channel as journaled at `pos` (they wait there for `consolidate`). */
+  journaled(s: Sequencer, pos: number, first: number, frames: NewSegment['frames']): void;
   /** This process holds the channel's lease. */
   has(k: string): boolean;
   /** A release of the channel's lease is being stored. */
@@ -61,6 +83,11 @@ export function createSequencers({
   lifecycle,
   id,
   seqLeaseMs,
+  journal,
+  ttlDays,
+  channelLogWrites,
+  consolidateMs,
+  consolidateFrames,
   queueOf,
   afterAcquire,
 }: {
@@ -69,6 +96,14 @@ export function createSequencers({
   /** Owner written into the leases. */
   id: string;
   seqLeaseMs: number;
+  /** This process's frame journal. */
+  journal: Journal;
+  ttlDays: number;
+  channelLogWrites: SegmentWrites;
+  /** A channel's journaled frames move into its log once the oldest waited this long... */
+  consolidateMs: number;
+  /** ...or once this many wait. */
+  consolidateFrames: number;
   /** The channel's frame queue, if any: its `chain` ends when its numbered frames are posted. */
   queueOf: (k: string) => { chain: Promise<void>; lastSent: number } | undefined;
   /** Called when `hold` acquired a lease this process did not hold (see `afterAcquire` in `./streams.ts`). */
@@ -82,6 +117,8 @@ export function createSequencers({
 }): Sequencers {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
+  const channelLog = deps.repos.channelLog;
+  const moves = createFrameMoves({ deps, ttlDays, channelLogWrites });
 
   /**
    * Sequencer leases held by this process: the last seq used per WebSocket channel. `pins` counts batches
@@ -89,8 +126,18 @@ export function createSequencers({
    */
   const sequencers = new Map<string, Sequencer>();
 
+  /** Acquires in flight, per channel. */
+  const acquiring = new Map<string, Promise<unknown>>();
+
+  /** Takeovers whose adoption failed, per channel: where the retry re-sends from. */
+  const takeovers = new Map<string, number>();
+
   /** Releases in flight, per channel: the lease is not taken again before the release is stored. */
   const releasing = new Map<string, Promise<void>>();
+
+  // Fenced: every channel this process held points at the fenced journal. Each is taken again (and its
+  // frames adopted from there) when it is next needed; the leases stay this process's until then.
+  journal.onFenced(() => sequencers.clear());
 
   /** The lease this process holds with a third of it left, pinned; undefined otherwise. */
   function heldSequencer(k: string): Sequencer | undefined {
@@ -108,7 +155,22 @@ export function createSequencers({
    */
   async function acquireSequencer(tenant: string, channel: string) {
     const k = key(tenant, channel);
+    // One acquire per channel at a time in this process (matching and the channel's queue both take
+    // it): two would each make a view of the channel, and frames recorded on the one the map no longer
+    // holds would never move into the log.
+    const before = acquiring.get(k) ?? Promise.resolve();
+    const p = before.catch(() => undefined).then(() => takeSequencer(tenant, channel, k));
+    acquiring.set(k, p);
+    try {
+      return await p;
+    } finally {
+      if (acquiring.get(k) === p) acquiring.delete(k);
+    }
+  }
+
+  async function takeSequencer(tenant: string, channel: string, k: string) {
     const until = Date.now() + seqLeaseMs;
+    const mine = journal.pointer();
     const got = await repo.acquireSequencer(
       tenant,
       channel,
@@ -116,6 +178,7 @@ export function createSequencers({
       until,
       Date.now(),
       Math.min(2000, seqLeaseMs),
+      mine,
     );
     if (!got) return null;
     const cur = sequencers.get(k);
@@ -125,19 +188,73 @@ export function createSequencers({
       cur.usedAt = Date.now();
       return { s: cur, acquired: null };
     }
-    const s = {
+    // Frames numbered into a journal and not moved into the channel's log yet (by a holder that did not
+    // release the lease, or by this process before it lost its view of the channel, a write whose
+    // outcome it did not learn included): fenced when that journal is another's, then moved into the
+    // log; only then does the channel point here, past them.
+    // A takeover whose adoption failed is still a takeover when it is tried again (the lease is ours by
+    // then): what the previous holder may not have posted is re-sent all the same.
+    const resendFrom = got.resendFrom ?? takeovers.get(k) ?? null;
+    const prev = got.previous;
+    let head: number;
+    try {
+      if (prev) {
+        if (prev.inc !== mine.inc) await channelLog.journal.fence(prev.inc, ttlDays, deps.now());
+        await moves.adopt(tenant, channel, prev);
+        if (!(await repo.movePointer(tenant, channel, id, prev, mine)))
+          throw new Error('the channel changed hands while its journaled frames were adopted');
+      }
+      head = Math.max(got.stored, await channelLog.head(tenant, channel));
+    } catch (err) {
+      if (resendFrom !== null) takeovers.set(k, resendFrom);
+      throw err;
+    }
+    takeovers.delete(k);
+    // The journal was fenced meanwhile: the channel points at the old incarnation; taken again later.
+    if (journal.pointer().inc !== mine.inc) throw new Error('the frame journal moved on during the acquire');
+    const s: Sequencer = {
       tenant,
       channel,
-      head: got.head,
-      stored: got.head,
-      base: got.head,
+      head,
+      stored: head,
+      base: head,
       until,
       usedAt: Date.now(),
       pins: 1,
+      inc: mine.inc,
+      pending: null,
     };
     sequencers.set(k, s);
-    return { s, acquired: got };
+    return { s, acquired: { ...got, resendFrom, head } };
   }
+
+  /**
+   * Moves the waiting frames of these sequencers into their channels' logs. A segment that meets
+   * another's means another process numbers the channel now: this process forgets it. False for a
+   * sequencer whose frames still wait.
+   */
+  async function consolidate(list: Sequencer[]): Promise<Map<Sequencer, boolean>> {
+    const out = new Map<Sequencer, boolean>();
+    for (const [s, outcome] of await moves.consolidate(list)) {
+      out.set(s, outcome === 'stored');
+      if (outcome !== 'conflict') continue;
+      const k = key(s.tenant, s.channel);
+      if (sequencers.get(k) === s) sequencers.delete(k);
+      logger.warn('websocket channel numbered by another process; its waiting frames are left to it', {
+        tenant: s.tenant,
+        channel: s.channel,
+      });
+    }
+    return out;
+  }
+
+  /** The channel's journal pointer as this process would store it: the oldest frame still waiting. */
+  const pointerOf = (s: Sequencer): JournalPointer => {
+    const here = journal.pointer();
+    // (a sequencer of a fenced incarnation: its renewal finds the pointer moved and is refused)
+    if (here.inc !== s.inc) return { inc: s.inc, pos: s.pending?.pos ?? 1 };
+    return s.pending ? { inc: s.inc, pos: s.pending.pos } : here;
+  };
 
   /** Holds the channel's sequencer (waits while another live process holds it); pins it. */
   async function holdSequencer(tenant: string, channel: string) {
@@ -164,14 +281,21 @@ export function createSequencers({
    * Gives a sequencer up once the channel's numbered frames are posted (the next holder's frames must
    * follow them on the wire); it is not taken again before the release is stored.
    */
-  async function releaseSequencer(k: string, s: { tenant: string; channel: string; stored: number }) {
+  async function releaseSequencer(k: string, s: Sequencer) {
     const done = (async () => {
       await queueOf(k)?.chain;
-      await repo.releaseSequencer(s.tenant, s.channel, id, s.stored, queueOf(k)?.lastSent ?? 0);
-    })().finally(() => {
-      if (sequencers.get(k) === s) sequencers.delete(k);
-      releasing.delete(k);
-    });
+      // Every frame it numbered goes into the channel's log first (the release removes the pointer);
+      // if that failed, the lease is kept, renewed, and released at a later tick.
+      if (!(await consolidate([s])).get(s)) return;
+      // A view this process dropped meanwhile (a fenced journal; the channel may be held again under
+      // a new one) releases nothing.
+      if (sequencers.get(k) !== s) return;
+      try {
+        await repo.releaseSequencer(s.tenant, s.channel, id, s.stored, queueOf(k)?.lastSent ?? 0, s.inc);
+      } finally {
+        if (sequencers.get(k) === s) sequencers.delete(k);
+      }
+    })().finally(() => releasing.delete(k));
     releasing.set(k, done);
     await done;
   }
@@ -181,6 +305,16 @@ export function createSequencers({
    * tenant owned by two processes take turns), so no process waits for a sequencer for long.
    */
   async function tendSequencers(releaseAll = false) {
+    const due = [...sequencers.values()].filter(
+      (s) =>
+        s.pending &&
+        !releaseAll &&
+        (Date.now() - s.pending.since >= consolidateMs || s.pending.frames.length >= consolidateFrames),
+    );
+    if (due.length)
+      await consolidate(due).catch((err: unknown) =>
+        logger.warn('moving journaled frames into channel logs failed', { error: err as Error }),
+      );
     for (const [k, s] of [...sequencers]) {
       try {
         if (s.pins === 0 && (releaseAll || Date.now() - s.usedAt > seqLeaseMs / 2)) {
@@ -195,6 +329,7 @@ export function createSequencers({
             s.stored,
             Date.now() - seqLeaseMs,
             queueOf(k)?.lastSent ?? 0,
+            pointerOf(s),
           );
           if (r.lost) {
             if (sequencers.get(k) === s) sequencers.delete(k);
@@ -223,6 +358,19 @@ export function createSequencers({
     forget(s) {
       const k = key(s.tenant, s.channel);
       if (sequencers.get(k) === s) sequencers.delete(k);
+    },
+    journaled(s, pos, first, frames) {
+      if (s.pending && s.pending.first + s.pending.frames.length === first) s.pending.frames.push(...frames);
+      else if (!s.pending) s.pending = { first, frames: [...frames], pos, since: Date.now() };
+      else {
+        // not consecutive (cannot happen while one process numbers the channel): keep the log whole
+        logger.warn('journaled frames do not follow the waiting ones', {
+          tenant: s.tenant,
+          channel: s.channel,
+          first,
+        });
+        s.pending.frames.push(...frames);
+      }
     },
     has: (k) => sequencers.has(k),
     isReleasing: (k) => releasing.has(k),

@@ -21,6 +21,7 @@ import { loadEvent, type Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import { createFramePoster, type Connection, type FramePoster } from './frames.js';
 import type { Settings } from './options.js';
+import type { Journal } from './journal.js';
 import { createSequencers, type Sequencers } from './sequencers.js';
 
 /**
@@ -76,15 +77,27 @@ export function createChannelStreams({
   lifecycle,
   caches,
   management,
+  journal,
   settings,
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
   management: ApiGatewayManagementApiClient | undefined;
+  /** This process's frame journal (the sequencers move its frames into the channels' logs). */
+  journal: Journal;
   settings: Pick<
     Settings,
-    'id' | 'seqLeaseMs' | 'resumeHoldMs' | 'maxFrameBytes' | 'maxQueuedFrames' | 'apiUrl'
+    | 'id'
+    | 'seqLeaseMs'
+    | 'resumeHoldMs'
+    | 'maxFrameBytes'
+    | 'maxQueuedFrames'
+    | 'apiUrl'
+    | 'ttlDays'
+    | 'channelLogWrites'
+    | 'consolidateMs'
+    | 'consolidateFrames'
   >;
 }): ChannelStreams {
   const logger = deps.logger;
@@ -103,6 +116,11 @@ export function createChannelStreams({
     lifecycle,
     id: settings.id,
     seqLeaseMs: settings.seqLeaseMs,
+    journal,
+    ttlDays: settings.ttlDays,
+    channelLogWrites: settings.channelLogWrites,
+    consolidateMs: settings.consolidateMs,
+    consolidateFrames: settings.consolidateFrames,
     queueOf: (k) => sockets.get(k),
     afterAcquire,
   });

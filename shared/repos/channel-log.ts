@@ -9,8 +9,13 @@
  * head it read, or its own last segment). Two writers of one channel (a sequencer lease taken over
  * from a process that stalled and woke up) therefore meet at the same key, and the stale one stores
  * nothing: the segments tile the channel's numbers, with no gap and no number used twice.
+ *
+ * The holder of a channel's sequencer makes a batch's numbering durable in its frame journal first
+ * (`./frame-journal.ts`, one write for every channel of the batch) and moves a channel's frames into
+ * segments later, many at a time. The readers here (`head`, `range`, `since`, `page`) therefore add
+ * the frames the channel's STATE item points at in a journal (`tail`) to the segments'.
  */
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -22,6 +27,7 @@ import {
   type Item,
   type Page,
 } from './common.js';
+import { FrameJournalRepo, type JournalPointer } from './frame-journal.js';
 import { keys, seqKey } from './keys.js';
 
 /** One frame of a channel: its `channelSeq` and the event it carries. */
@@ -136,11 +142,43 @@ export async function seqPage(
   return { items: res.Items ?? [], next: res.LastEvaluatedKey };
 }
 
+/** Frames of the segments and of the journal tail, in order, one per seq (a frame can be in both). */
+function merge(own: FrameRef[], tail: FrameRef[]): FrameRef[] {
+  if (!tail.length) return own;
+  const bySeq = new Map<number, FrameRef>();
+  for (const f of tail) bySeq.set(f.seq, f);
+  for (const f of own) bySeq.set(f.seq, f);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
 /** The last seq an item of the channel's partition covers. */
 const lastOf = (it: Item) => (it.last as number | undefined) ?? (it.seq as number | undefined) ?? 0;
 
 export class ChannelLogRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    readonly journal: FrameJournalRepo = new FrameJournalRepo(db),
+  ) {}
+
+  /** Where the channel's frames beyond its segments may be (its STATE item's journal pointer), if any. */
+  async pointer(tenant: string, channel: string): Promise<JournalPointer | null> {
+    const res = await this.db.doc.send(
+      new GetCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        ProjectionExpression: 'jInc, jPos',
+        ConsistentRead: true,
+      }),
+    );
+    const it = res.Item;
+    return typeof it?.jInc === 'string' ? { inc: it.jInc, pos: (it.jPos as number | undefined) ?? 1 } : null;
+  }
+
+  /** The channel's frames in the journal its STATE points at, in order (none without a pointer). */
+  async tail(tenant: string, channel: string, now: Date, ptr?: JournalPointer | null): Promise<FrameRef[]> {
+    const at = ptr === undefined ? await this.pointer(tenant, channel) : ptr;
+    return at ? this.journal.framesOf(at, tenant, channel, now) : [];
+  }
 
   /**
    * Appends segments (each at most `MAX_SEGMENT_FRAMES` frames; see `segmentsOf`), each put only where
@@ -236,8 +274,20 @@ export class ChannelLogRepo {
       );
   }
 
-  /** The channel's last `channelSeq` in its log (0 when empty): expired segments count (TTL is late). */
-  async head(tenant: string, channel: string): Promise<number> {
+  /**
+   * The channel's last `channelSeq` (0 when none): the last of its segments (expired ones count: TTL
+   * is late) or of its journal tail.
+   */
+  async head(tenant: string, channel: string, now = new Date()): Promise<number> {
+    const [own, tail] = await Promise.all([
+      this.segmentHead(tenant, channel),
+      this.tail(tenant, channel, now),
+    ]);
+    return Math.max(own, tail.at(-1)?.seq ?? 0);
+  }
+
+  /** The last `channelSeq` of the channel's segments alone (0 when none). */
+  async segmentHead(tenant: string, channel: string): Promise<number> {
     const { items } = await seqPage(this.db, tenant, channel, {
       newestFirst: true,
       limit: 1,
@@ -261,13 +311,23 @@ export class ChannelLogRepo {
     return out;
   }
 
-  /** The frames `from..to` (inclusive) still in the log, in order: what `resume` replays. */
-  async range(tenant: string, channel: string, from: number, to: number, now: Date): Promise<FrameRef[]> {
+  /** The frames `from..to` (inclusive) still in the log or its journal tail, in order: what `resume` replays. */
+  async range(
+    tenant: string,
+    channel: string,
+    from: number,
+    to: number,
+    now: Date,
+    tail?: FrameRef[],
+  ): Promise<FrameRef[]> {
     if (to < from) return [];
-    return (await this.items(tenant, channel, from, to))
-      .filter((it) => isLive(it, now))
-      .flatMap(framesOf)
-      .filter((f) => f.seq >= from && f.seq <= to);
+    const [items, more] = await Promise.all([
+      this.items(tenant, channel, from, to),
+      tail ?? this.tail(tenant, channel, now),
+    ]);
+    return merge(items.filter((it) => isLive(it, now)).flatMap(framesOf), more).filter(
+      (f) => f.seq >= from && f.seq <= to,
+    );
   }
 
   /**
@@ -276,6 +336,7 @@ export class ChannelLogRepo {
    */
   async since(tenant: string, channel: string, sinceIso: string, max = 20_000): Promise<Set<string>> {
     const out = new Set<string>();
+    for (const f of await this.tail(tenant, channel, new Date())) out.add(`${f.link}#${f.eventSeq}`);
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await seqPage(this.db, tenant, channel, { newestFirst: true, limit: 100, startKey });
@@ -297,12 +358,13 @@ export class ChannelLogRepo {
     const scope = `frames:${tenant}:${channel}`;
     const k = decodeCursor(opts.cursor, scope);
     const after = typeof k?.after === 'number' ? k.after : 0;
-    const head = await this.head(tenant, channel);
+    const tail = await this.tail(tenant, channel, opts.now);
+    const head = Math.max(await this.segmentHead(tenant, channel), tail.at(-1)?.seq ?? 0);
     const out: FrameRef[] = [];
     // read in slices until the page is full; a slice of expired segments doubles the next one
     for (let from = after + 1, size = Math.max(opts.limit, 100); from <= head && out.length < opts.limit;) {
       const to = Math.min(head, from + size - 1);
-      const frames = await this.range(tenant, channel, from, to, opts.now);
+      const frames = await this.range(tenant, channel, from, to, opts.now, tail);
       out.push(...frames.slice(0, opts.limit - out.length));
       if (!frames.length) size *= 2;
       from = to + 1;

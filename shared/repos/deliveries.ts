@@ -20,7 +20,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { batchPut } from '../db/batch.js';
-import { ChannelLogRepo, seqPage } from './channel-log.js';
+import { seqPage } from './channel-log.js';
+import type { JournalPointer } from './frame-journal.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -138,11 +139,7 @@ export type NewDelivery = Omit<
 const watermarkKey = keys.deliveryWatermark;
 
 export class DeliveryRepo {
-  private readonly log: ChannelLogRepo;
-
-  constructor(private readonly db: Db) {
-    this.log = new ChannelLogRepo(db);
-  }
+  constructor(private readonly db: Db) {}
 
   /** Reserves the channel's next seq; the returned state is read atomically with the reservation. */
   async allocSeq(tenant: string, channel: string, count = 1): Promise<{ seq: number; state: DeliveryState }> {
@@ -355,8 +352,11 @@ export class DeliveryRepo {
 
   /**
    * Takes (or keeps) the channel's sequencer lease: the one process that numbers the channel's
-   * WebSocket deliveries. Null when another live owner holds it. `head` is the last seq used, from the
-   * stored counter and the channel log (a dead owner may have written past the counter it last stored).
+   * WebSocket deliveries. Null when another live owner holds it. `stored` is the last seq the previous
+   * holder recorded; `previous` is the journal pointer the channel had (frames a holder numbered and did
+   * not move into the channel's log yet), kept as it was. Without one, the channel now points at `ptr`
+   * (this process's journal). A dead owner may have numbered past what it recorded: the caller reads the
+   * channel's head once it has fenced and adopted `previous` (`connector/delivery/sequencers.ts`).
    */
   async acquireSequencer(
     tenant: string,
@@ -364,10 +364,19 @@ export class DeliveryRepo {
     owner: string,
     untilMs: number,
     nowMs: number,
-    wantFreshMs = 2000,
-  ): Promise<{ head: number; wasOurs: boolean; resendFrom: number | null; state: DeliveryState } | null> {
+    wantFreshMs: number,
+    ptr: JournalPointer,
+  ): Promise<{
+    stored: number;
+    wasOurs: boolean;
+    resendFrom: number | null;
+    state: DeliveryState;
+    previous: JournalPointer | null;
+  } | null> {
     const old = await this.updateStateIf(tenant, channel, {
-      UpdateExpression: 'SET seqOwner = :me, seqUntil = :u, #type = :t REMOVE seqWanted, seqWantedAt',
+      UpdateExpression:
+        'SET seqOwner = :me, seqUntil = :u, #type = :t, jInc = if_not_exists(jInc, :ji), ' +
+        'jPos = if_not_exists(jPos, :jp) REMOVE seqWanted, seqWantedAt',
       // Free (or ours, or expired), and nobody else asked for it lately: a handed-over lease goes to
       // the process that asked, not back to the one that just released it.
       ConditionExpression:
@@ -380,23 +389,46 @@ export class DeliveryRepo {
         ':now': nowMs,
         ':stale': nowMs - wantFreshMs,
         ':t': 'delivery-state',
+        ':ji': ptr.inc,
+        ':jp': ptr.pos,
       },
       ReturnValues: 'ALL_OLD',
     });
     if (!old) return null;
     const wasOurs = old.seqOwner === owner;
-    const stored = (old.next as number | undefined) ?? 0;
     // Taken from a holder that never released it (crashed, or stalled past its lease): frames it numbered
     // after the last position it recorded may never have been posted to the live connection.
     const tookOver = typeof old.seqOwner === 'string' && !wasOurs;
     const sentFloor = Math.max((old.sent as number | undefined) ?? 0, (old.acked as number | undefined) ?? 0);
     return {
-      head: Math.max(stored, await this.log.head(tenant, channel)),
+      stored: (old.next as number | undefined) ?? 0,
       wasOurs,
       resendFrom: tookOver ? sentFloor + 1 : null,
       // The acquire changes only the lease: connection, resume and hold fields are current.
       state: toState(old),
+      previous:
+        typeof old.jInc === 'string' ? { inc: old.jInc, pos: (old.jPos as number | undefined) ?? 1 } : null,
     };
+  }
+
+  /**
+   * Points the channel at `to` once what `from` held of it is in its log (the holder adopted it). False
+   * when the lease or the pointer changed meanwhile.
+   */
+  async movePointer(
+    tenant: string,
+    channel: string,
+    owner: string,
+    from: JournalPointer,
+    to: JournalPointer,
+  ): Promise<boolean> {
+    const r = await this.updateStateIf(tenant, channel, {
+      UpdateExpression: 'SET jInc = :ti, jPos = :tp',
+      // (another acquire of this process may have moved it already)
+      ConditionExpression: 'seqOwner = :me AND (jInc = :fi OR jInc = :ti)',
+      ExpressionAttributeValues: { ':me': owner, ':fi': from.inc, ':ti': to.inc, ':tp': to.pos },
+    });
+    return r !== null;
   }
 
   /**
@@ -431,13 +463,21 @@ export class DeliveryRepo {
     untilMs: number,
     head: number,
     wantedSinceMs: number,
-    sent = 0,
+    sent: number,
+    ptr: JournalPointer,
   ): Promise<{ lost: boolean; wantedBy: string | null }> {
     const a = await this.updateStateIf(tenant, channel, {
-      UpdateExpression: 'SET seqUntil = :u, #n = :h, sent = :s',
-      ConditionExpression: 'seqOwner = :me',
+      UpdateExpression: 'SET seqUntil = :u, #n = :h, sent = :s, jPos = :jp',
+      ConditionExpression: 'seqOwner = :me AND jInc = :ji',
       ExpressionAttributeNames: { '#n': 'next' },
-      ExpressionAttributeValues: { ':me': owner, ':u': untilMs, ':h': head, ':s': sent },
+      ExpressionAttributeValues: {
+        ':me': owner,
+        ':u': untilMs,
+        ':h': head,
+        ':s': sent,
+        ':ji': ptr.inc,
+        ':jp': ptr.pos,
+      },
       ReturnValues: 'ALL_NEW',
     });
     if (!a) return { lost: true, wantedBy: null };
@@ -455,13 +495,15 @@ export class DeliveryRepo {
     channel: string,
     owner: string,
     head: number,
-    sent = 0,
+    sent: number,
+    inc: string,
   ): Promise<void> {
     await this.updateStateIf(tenant, channel, {
-      UpdateExpression: 'SET #n = :h, sent = :s REMOVE seqOwner, seqUntil',
-      ConditionExpression: 'seqOwner = :me',
+      // every frame it numbered is in the channel's log by now: no journal pointer left
+      UpdateExpression: 'SET #n = :h, sent = :s REMOVE seqOwner, seqUntil, jInc, jPos',
+      ConditionExpression: 'seqOwner = :me AND (attribute_not_exists(jInc) OR jInc = :ji)',
       ExpressionAttributeNames: { '#n': 'next' },
-      ExpressionAttributeValues: { ':me': owner, ':h': head, ':s': sent },
+      ExpressionAttributeValues: { ':me': owner, ':h': head, ':s': sent, ':ji': inc },
     });
   }
 

@@ -283,6 +283,11 @@ describe('a delivery service whose process lost the link', () => {
         async () => zombie.delivery.matchedUpTo(t.id, 'pbx'),
         (m) => m === first.seq,
       );
+      // its webhook settled and the watermark written (within watermarkMs): the mark the loss must leave
+      await until(
+        () => stack.deps.repos.deliveries.getWatermark(t.id, 'pbx'),
+        (w) => w === first.seq,
+      );
       // the lease runs out (a stall): the next event of pbx is logged (by a writer that still may)...
       ownsPbx = false;
       const lostEvent = (await zombie.writer.write(t.id, 'pbx', callDraft('alice', 'z2')))!;

@@ -2,8 +2,8 @@
  * WebSocket sequencer leases: one process at a time numbers a channel's deliveries. Two delivery services
  * feeding the same channel from two links (links of one tenant owned by two connector tasks) take turns,
  * and the client still sees one gap-free `channelSeq` sequence with each link's events in order. A
- * process that lost the lease while frozen (a zombie) cannot store its late batch: the channel log's
- * segments are fenced.
+ * process that lost the lease while frozen (a zombie) cannot store its late batch: the process taking
+ * the channel over fences the zombie's frame journal.
  */
 import {
   ApiGatewayManagementApiClient,
@@ -13,7 +13,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../../local/stack.js';
+import type { Db } from '../../../shared/db/client.js';
 import { ChannelLogRepo } from '../../../shared/repos/channel-log.js';
+import { FrameJournalRepo } from '../../../shared/repos/frame-journal.js';
 import { keys } from '../../../shared/repos/keys.js';
 import { newTenantWithLink, testStack } from '../../support/stack.js';
 import { callDraft, until, wire } from './helpers.js';
@@ -77,11 +79,11 @@ async function connectedChannel(t: Awaited<ReturnType<typeof newTenantWithLink>>
 }
 
 /**
- * A channel log whose appends can be frozen after their lease check (the guard) passed: a process that
- * stalls at the worst moment. `freeze()` arms it; `frozen` resolves when an append waits; `thaw()` lets
- * it go; `landed` resolves when that append is done.
+ * A frame journal whose appends can be frozen after the batch's lease check (the guard) passed: a
+ * process that stalls at the worst moment. `freeze()` arms it; `frozen` resolves when an append waits;
+ * `thaw()` lets it go; `landed` resolves when that append is done (stored or refused).
  */
-class FreezableLog extends ChannelLogRepo {
+class FreezableJournal extends FrameJournalRepo {
   private gate: Promise<void> | null = null;
   private release = () => undefined as void;
   private onFrozen = () => undefined as void;
@@ -98,16 +100,34 @@ class FreezableLog extends ChannelLogRepo {
     this.release();
   }
 
-  override async append(...args: Parameters<ChannelLogRepo['append']>) {
-    const [segs, ttlDays, now, guard, writes] = args;
+  override async append(...args: Parameters<FrameJournalRepo['append']>) {
     const gate = this.gate;
     if (!gate) return super.append(...args);
-    guard?.();
     this.onFrozen();
     await gate;
-    const out = await super.append(segs, ttlDays, now, undefined, writes);
-    this.onLanded();
-    return out;
+    try {
+      return await super.append(...args);
+    } finally {
+      this.onLanded();
+    }
+  }
+}
+
+/** A channel log over a freezable journal (the write a batch's frames wait for). */
+class FreezableLog extends ChannelLogRepo {
+  constructor(
+    db: Db,
+    readonly frozenJournal = new FreezableJournal(db),
+  ) {
+    super(db, frozenJournal);
+  }
+  freeze = () => this.frozenJournal.freeze();
+  thaw = () => this.frozenJournal.thaw();
+  get frozen() {
+    return this.frozenJournal.frozen;
+  }
+  get landed() {
+    return this.frozenJournal.landed;
   }
 }
 
@@ -292,7 +312,7 @@ describe('WebSocket sequencer lease', () => {
         async () => events().length,
         (n) => n === 2,
       );
-      // A wakes and sends its write: the segment at channelSeq 2 is B's, so A's is refused.
+      // A wakes and sends its write: B fenced A's journal when it took the channel, so A's is refused.
       log.thaw();
       // A's catch-up matches its event again and it is numbered after B's, once.
       expect(await settled(3)).toEqual([
@@ -312,25 +332,27 @@ describe('WebSocket sequencer lease', () => {
 });
 
 describe('re-matching a WebSocket channel after a takeover', () => {
-  it("a frozen process's late write that lands while the new owner catches up is skipped, not numbered again", async () => {
+  it("a frozen process's late write that lands while the new owner takes the channel is adopted, not numbered again", async () => {
     const t = await newTenantWithLink(stack);
     const { ch, ws, events, settled } = await connectedChannel(t);
     const aLog = new FreezableLog(stack.deps.db);
-    // B's catch-up, once it has read what the channel already has, lets A's write land (the worst moment).
+    // B, taking the channel's sequencer over, is about to fence A's journal: A's write lands just before
+    // (the worst moment). The fence goes after it, so B adopts A's frame and its re-matching skips it.
     let released = false;
-    class LateLog extends ChannelLogRepo {
-      override async since(...args: Parameters<ChannelLogRepo['since']>) {
-        const seen = await super.since(...args);
+    class LateJournal extends FrameJournalRepo {
+      override async fence(...args: Parameters<FrameJournalRepo['fence']>) {
         if (!released) {
           released = true;
           aLog.thaw();
           await aLog.landed;
         }
-        return seen;
+        return super.fence(...args);
       }
     }
     const a = wire(stack, { deps: withLog(aLog), watermarkMs: 50 });
-    const b = wire(stack, { deps: withLog(new LateLog(stack.deps.db)) });
+    const b = wire(stack, {
+      deps: withLog(new ChannelLogRepo(stack.deps.db, new LateJournal(stack.deps.db))),
+    });
     try {
       const e0 = (await a.writer.write(t.id, 'pbx', callDraft('u0', 'l0')))!;
       await until(

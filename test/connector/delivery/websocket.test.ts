@@ -142,7 +142,8 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
       try {
         await connected(t, ch.id);
         c.send({ action: 'resume', after: 0 });
-        await c.until((f) => f.some((x) => x.type === 'bridge.resume-accepted'));
+        // served (its replay read nothing yet) before any event is numbered
+        await c.until((f) => f.some((x) => x.type === 'bridge.resumed'));
         const evs = [];
         for (let i = 0; i < 12; i++)
           evs.push((await writer.write(t.id, 'pbx', callDraft('alice', `s${i}`)))!);
@@ -158,13 +159,16 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
         await c.until(() => eventFrames().length >= 12);
         expect(eventFrames().map((f) => f.channelSeq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
         expect(eventFrames().map((f) => f.event)).toEqual(evs);
-        // Three frames waited in memory; the fourth on were read back from the channel's log.
-        expect(reads).toEqual([{ from: 4, to: 12 }]);
+        // Three frames waited in memory (four, if the first one's post had begun); the rest were read
+        // back from the channel's log, in one read.
+        expect(reads).toHaveLength(1);
+        expect(reads[0]!.to).toBe(12);
+        expect([4, 5]).toContain(reads[0]!.from);
         // Live again afterwards: the next frame is queued as usual.
         const last = await writer.write(t.id, 'pbx', callDraft('alice', 'after'));
         await c.until(() => eventFrames().length === 13);
         expect(eventFrames().at(-1)).toMatchObject({ channelSeq: 13, event: last });
-        expect(reads).toEqual([{ from: 4, to: 12 }]);
+        expect(reads).toHaveLength(1);
       } finally {
         open();
         await c.close();

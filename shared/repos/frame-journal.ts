@@ -1,0 +1,211 @@
+/**
+ * The frame journal (docs/delivery.md, "The frame journal"): where a delivery process makes the
+ * numbering of a batch's WebSocket frames durable, for every channel of the batch at once, with one
+ * write. Each process incarnation has a journal of its own (`JRN#<incarnation>`), a chain of entries
+ * keyed by position from 1, each holding, per channel, the `channelSeq` of its first frame in the batch
+ * and a reference to the event of each frame (as the channel log's segments do).
+ *
+ * A channel's STATE item points (`jInc`, `jPos`) at the journal and the position from which its frames
+ * that are not yet in its own log (`./channel-log.ts`) may be found; readers add those to the log's.
+ *
+ * **The fence.** Entries are put only where no item is, and only the incarnation itself writes entries.
+ * A process that takes a channel over from a holder that did not release it first **fences** that
+ * holder's journal: it puts a tombstone after the journal's last entry. The old holder's next write
+ * meets it and stores nothing, so what the new holder read of that journal is all the old holder will
+ * ever have numbered there.
+ */
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { Db } from '../db/client.js';
+import { TTL_ATTRIBUTE } from '../db/table.js';
+import { epochSeconds, isConditionalFailure, isLive, type Item } from './common.js';
+import { seqKey } from './keys.js';
+import type { FrameRef, NewSegment } from './channel-log.js';
+
+/** Where a channel's frames beyond its log may be: a journal and a position in it. */
+export interface JournalPointer {
+  inc: string;
+  pos: number;
+}
+
+/** The journal was fenced (another process took over one of its channels): nothing was stored. */
+export class JournalFencedError extends Error {
+  constructor(readonly inc: string) {
+    super(`frame journal ${inc} is fenced: another process took over its channels`);
+    this.name = 'JournalFencedError';
+  }
+}
+
+/** Largest compressed entry body (DynamoDB items hold 400 KB with the keys and the channel list). */
+const MAX_ENTRY_BYTES = 250_000;
+/** Entries of one append written in one transaction at most (all or none). */
+const TX_ITEMS = 100;
+
+type Row = [link: string, eventSeq: number, eventId: string, eventType: string];
+type Stored = [tenant: string, channel: string, first: number, rows: Row[]];
+
+const partition = (inc: string) => `JRN#${inc}`;
+const channelTag = (tenant: string, channel: string) => `${tenant}#${channel}`;
+
+export class FrameJournalRepo {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Appends a batch's frames at `pos` (one entry; several, in one transaction, when they do not fit in
+   * one item) and returns the next free position. Throws `JournalFencedError` when the journal was
+   * fenced at or before `pos`; any other error leaves it unknown whether the batch was stored (read
+   * `head` again before the next append).
+   *
+   * @example
+   * const frames = [{ link: 'pbx1', eventSeq: 41, eventId: 'ev_1', eventType: 'call.received' }];
+   * pos = await journal.append('dlv_ab12.0', pos, [{ tenant, channel, first: 8, frames }], 7, new Date());
+   */
+  async append(inc: string, pos: number, batch: NewSegment[], ttlDays: number, now: Date): Promise<number> {
+    const bodies = encode(batch.map((s) => [s.tenant, s.channel, s.first, rows(s)]));
+    const ttl = epochSeconds(now) + ttlDays * 86_400;
+    const createdAt = now.toISOString();
+    const items = bodies.map((b, i) => ({
+      pk: partition(inc),
+      sk: seqKey(pos + i),
+      type: 'frame-journal',
+      z: b.z,
+      chs: new Set(b.entries.map(([t, c]) => channelTag(t, c))),
+      createdAt,
+      [TTL_ATTRIBUTE]: ttl,
+    }));
+    const condition = 'attribute_not_exists(pk)';
+    try {
+      for (let i = 0; i < items.length; i += TX_ITEMS) {
+        const group = items.slice(i, i + TX_ITEMS);
+        if (group.length === 1)
+          await this.db.doc.send(
+            new PutCommand({ TableName: this.db.table, Item: group[0], ConditionExpression: condition }),
+          );
+        else
+          await this.db.doc.send(
+            new TransactWriteCommand({
+              TransactItems: group.map((Item) => ({
+                Put: { TableName: this.db.table, Item, ConditionExpression: condition },
+              })),
+            }),
+          );
+      }
+    } catch (err) {
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const conflict = reasons
+        ? reasons.some((r) => r?.Code === 'ConditionalCheckFailed')
+        : isConditionalFailure(err);
+      if (conflict) throw new JournalFencedError(inc);
+      throw err;
+    }
+    return pos + items.length;
+  }
+
+  /** The journal's last position (0 when empty) and whether it ends in a fence. */
+  async head(inc: string): Promise<{ pos: number; fenced: boolean }> {
+    const res = await this.db.doc.send(
+      new QueryCommand({
+        TableName: this.db.table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': partition(inc) },
+        ProjectionExpression: 'sk, fenced',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const it = res.Items?.[0];
+    return it ? { pos: Number(it.sk), fenced: it.fenced === true } : { pos: 0, fenced: false };
+  }
+
+  /**
+   * Fences the journal: a tombstone after its last entry, so its incarnation stores nothing more.
+   * Idempotent. What the journal holds once this returns is final.
+   */
+  async fence(inc: string, ttlDays: number, now: Date): Promise<void> {
+    for (;;) {
+      const h = await this.head(inc);
+      if (h.fenced) return;
+      try {
+        await this.db.doc.send(
+          new PutCommand({
+            TableName: this.db.table,
+            Item: {
+              pk: partition(inc),
+              sk: seqKey(h.pos + 1),
+              type: 'frame-journal',
+              fenced: true,
+              createdAt: now.toISOString(),
+              [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!isConditionalFailure(err)) throw err; // the journal grew meanwhile: fence after it
+      }
+    }
+  }
+
+  /** A channel's frames in the journal from `ptr.pos` on, in `channelSeq` order. */
+  async framesOf(ptr: JournalPointer, tenant: string, channel: string, now: Date): Promise<FrameRef[]> {
+    const out: FrameRef[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.table,
+          KeyConditionExpression: 'pk = :p AND sk >= :from',
+          FilterExpression: 'contains(chs, :c)',
+          ExpressionAttributeValues: {
+            ':p': partition(ptr.inc),
+            ':from': seqKey(ptr.pos),
+            ':c': channelTag(tenant, channel),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        if (!isLive(it, now) || !(it.z instanceof Uint8Array)) continue;
+        for (const [t, c, first, rs] of decode(it))
+          if (t === tenant && c === channel)
+            rs.forEach(([link, eventSeq, eventId, eventType], i) =>
+              out.push({
+                seq: first + i,
+                link,
+                eventSeq,
+                eventId,
+                eventType,
+                createdAt: it.createdAt as string,
+              }),
+            );
+      }
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+}
+
+const rows = (s: NewSegment): Row[] => s.frames.map((f) => [f.link, f.eventSeq, f.eventId, f.eventType]);
+
+const decode = (it: Item): Stored[] =>
+  JSON.parse(inflateRawSync(it.z as Uint8Array).toString('utf8')) as Stored[];
+
+/** The batch's entries in as few bodies as fit an item (halved, in order, until they do). */
+function encode(entries: Stored[]): { entries: Stored[]; z: Buffer }[] {
+  const out: { entries: Stored[]; z: Buffer }[] = [];
+  const go = (list: Stored[]) => {
+    const z = deflateRawSync(Buffer.from(JSON.stringify(list)), { level: 1 });
+    const tags = list.reduce((n, [t, c]) => n + t.length + c.length + 8, 0);
+    if (z.length + tags <= MAX_ENTRY_BYTES || list.length === 1) out.push({ entries: list, z });
+    else {
+      const half = Math.ceil(list.length / 2);
+      go(list.slice(0, half));
+      go(list.slice(half));
+    }
+  };
+  if (entries.length) go(entries);
+  return out;
+}
