@@ -9,8 +9,9 @@
  *   link (`linkOwned`), after a failed batch, or when an event arrives after a gap, the log events after
  *   the watermark are matched again, skipping what each channel already has.
  * - WebSocket channels: one process at a time holds a channel's sequencer lease and numbers its frames in
- *   memory; each batch's frames are one fenced segment of the channel's log (what `resume` replays), and
- *   are posted through the `@connections` management API in seq order by one serial queue per channel.
+ *   memory; a batch's frames of every channel are stored with one fenced write to this process's frame
+ *   journal (`./journal.ts`) and moved into each channel's log later (what `resume` replays), and are
+ *   posted through the `@connections` management API in seq order by one serial queue per channel.
  * - Webhook channels: a delivery is sent from memory; it becomes a durable outbox entry with a due time
  *   only when it has to wait. Attempts follow the retry schedule; events with the same ordering key (the
  *   call) go out in seq order, other keys do not wait. A restarted service finds stored pending work

@@ -57,9 +57,9 @@ export function createMatcher({
 
   /**
    * Matches a batch of logged events (in log order per link), numbers the deliveries and hands them to
-   * the senders (WebSocket frames once their segment is stored). `rematch`: what a channel already has is
-   * skipped (read back to the earliest event's time, less a margin). Throws when a segment was not
-   * stored (the catch-up matches the batch again).
+   * the senders (WebSocket frames once the batch's journal write is stored). `rematch`: what a channel
+   * already has is skipped (read back to the earliest event's time, less a margin). Throws when the frames
+   * were not stored (the catch-up matches the batch again).
    */
   async function deliverBatch(all: BridgeEvent[], rematch: boolean) {
     // A link this process lost (a stall outlived its lease) is the new owner's to deliver: checked again
@@ -104,7 +104,7 @@ export function createMatcher({
     }
     // Re-matching skips what a channel has already. A webhook channel is checked here; a WebSocket
     // channel once its sequencer is held (below), so that a late write of a process that held it before
-    // is either seen by that check or meets this batch's segment (`ChannelLogRepo.append`).
+    // is either adopted before that check or refused by the fence in its journal (`./sequencers.ts`).
     const since = rematch
       ? new Date(
           Math.min(...events.map((e) => Date.parse(e.time) || Date.now()), Date.now()) - 600_000,

@@ -111,7 +111,8 @@ export interface DeliveryOptions {
    */
   recentMs?: number;
   /**
-   * How a batch's WebSocket segments are written (`SegmentWrites`): `put` (default: one conditional
+   * How WebSocket channel log segments are written when frames move there from the journal
+   * (`SegmentWrites`): `put` (default: one conditional
    * `PutItem` each, the cheapest in AWS write units) or `transaction` (up to 100 per request; the local
    * stack's choice, as DynamoDB Local pays per request). Env `BRIDGE_CHANNEL_LOG_WRITES` for
    * `connector/main.ts`.

@@ -15,7 +15,7 @@
  * segments later, many at a time. The readers here (`head`, `range`, `since`, `page`) therefore add
  * the frames the channel's STATE item points at in a journal (`tail`) to the segments'.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -24,6 +24,7 @@ import {
   epochSeconds,
   isConditionalFailure,
   isLive,
+  putNew,
   type Item,
   type Page,
 } from './common.js';
@@ -241,7 +242,10 @@ export class ChannelLogRepo {
         try {
           if (stop) throw stop;
           guard?.();
-          await this.write(group.map((i) => items[i]!));
+          await putNew(
+            this.db,
+            group.map((i) => items[i]!),
+          );
           for (const i of group) out[i] = { stored: true };
         } catch (err) {
           const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
@@ -255,23 +259,6 @@ export class ChannelLogRepo {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
     return out;
-  }
-
-  /** Puts segment items, each only where no item is: alone, or all or none in one transaction. */
-  private async write(items: Item[]): Promise<void> {
-    const condition = 'attribute_not_exists(pk)';
-    if (items.length === 1)
-      await this.db.doc.send(
-        new PutCommand({ TableName: this.db.table, Item: items[0], ConditionExpression: condition }),
-      );
-    else
-      await this.db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: items.map((Item) => ({
-            Put: { TableName: this.db.table, Item, ConditionExpression: condition },
-          })),
-        }),
-      );
   }
 
   /**

@@ -3,7 +3,9 @@ import {
   BatchGetCommand,
   DeleteCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -121,6 +123,30 @@ export function isConditionalFailure(err: unknown): boolean {
     err instanceof Error &&
     (err.name === 'ConditionalCheckFailedException' || err.name === 'TransactionCanceledException')
   );
+}
+
+/**
+ * Puts items only where no item is (`attribute_not_exists(pk)`, the fence of the logs): one alone, or
+ * all or none in one transaction (at most 100). A conflict throws `ConditionalCheckFailedException`, or
+ * `TransactionCanceledException` with its `CancellationReasons`.
+ *
+ * @example
+ * await putNew(db, [segmentItem]);
+ */
+export async function putNew(db: Db, items: Item[]): Promise<void> {
+  const condition = 'attribute_not_exists(pk)';
+  if (items.length === 1)
+    await db.doc.send(
+      new PutCommand({ TableName: db.table, Item: items[0], ConditionExpression: condition }),
+    );
+  else
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: items.map((Item) => ({
+          Put: { TableName: db.table, Item, ConditionExpression: condition },
+        })),
+      }),
+    );
 }
 
 export class AlreadyExistsError extends Error {

@@ -14,11 +14,11 @@
  * meets it and stores nothing, so what the new holder read of that journal is all the old holder will
  * ever have numbered there.
  */
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { epochSeconds, isConditionalFailure, isLive, type Item } from './common.js';
+import { epochSeconds, isConditionalFailure, isLive, putNew, type Item } from './common.js';
 import { seqKey } from './keys.js';
 import type { FrameRef, NewSegment } from './channel-log.js';
 
@@ -73,23 +73,8 @@ export class FrameJournalRepo {
       createdAt,
       [TTL_ATTRIBUTE]: ttl,
     }));
-    const condition = 'attribute_not_exists(pk)';
     try {
-      for (let i = 0; i < items.length; i += TX_ITEMS) {
-        const group = items.slice(i, i + TX_ITEMS);
-        if (group.length === 1)
-          await this.db.doc.send(
-            new PutCommand({ TableName: this.db.table, Item: group[0], ConditionExpression: condition }),
-          );
-        else
-          await this.db.doc.send(
-            new TransactWriteCommand({
-              TransactItems: group.map((Item) => ({
-                Put: { TableName: this.db.table, Item, ConditionExpression: condition },
-              })),
-            }),
-          );
-      }
+      for (let i = 0; i < items.length; i += TX_ITEMS) await putNew(this.db, items.slice(i, i + TX_ITEMS));
     } catch (err) {
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       const conflict = reasons

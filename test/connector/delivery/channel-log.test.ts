@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
-import { MAX_SEGMENT_FRAMES, segmentsOf, type NewSegment } from '../../../shared/repos/channel-log.js';
+import { MAX_SEGMENT_FRAMES, segmentsOf } from '../../../shared/repos/channel-log.js';
 import { testStack } from '../../support/stack.js';
+import { frameRows } from './helpers.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -15,13 +16,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 const TENANT = 'default';
-const frames = (link: string, from: number, n: number): NewSegment['frames'] =>
-  Array.from({ length: n }, (_, i) => ({
-    link,
-    eventSeq: from + i,
-    eventId: `evt_${link}_${from + i}`,
-    eventType: 'call.received',
-  }));
+const frames = frameRows;
 
 describe('channel log', () => {
   it('tiles a channel: segments of several frames, read and paged across their boundaries', async () => {

@@ -9,11 +9,10 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
-import type { NewSegment } from '../../../shared/repos/channel-log.js';
 import { JournalFencedError } from '../../../shared/repos/frame-journal.js';
 import { keys } from '../../../shared/repos/keys.js';
 import { newTenantWithLink, testStack } from '../../support/stack.js';
-import { callDraft, until, wire } from './helpers.js';
+import { callDraft, frameRows, until, wire } from './helpers.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -23,13 +22,7 @@ afterAll(async () => stack?.stop());
 
 const TENANT = 'default';
 const uid = () => randomBytes(6).toString('hex');
-const frames = (link: string, from: number, n: number): NewSegment['frames'] =>
-  Array.from({ length: n }, (_, i) => ({
-    link,
-    eventSeq: from + i,
-    eventId: `evt_${link}_${from + i}`,
-    eventType: 'call.received',
-  }));
+const frames = frameRows;
 
 /** Points the channel's STATE at a journal, as a sequencer holder does. */
 const pointAt = (channel: string, inc: string, pos: number) =>

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { EventLogWriter } from '../../../connector/event-log-writer.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from '../../../connector/delivery/index.js';
 import type { EventDraft } from '../../../shared/events/model.js';
+import type { NewSegment } from '../../../shared/repos/channel-log.js';
 import type { LocalStack } from '../../../local/stack.js';
 
 export interface Received {
@@ -130,3 +131,12 @@ export function wire(
 }
 
 export { until } from '../../support/stack.js';
+
+/** `n` frame rows of a channel log segment or journal entry: events `from..` of `link`. */
+export const frameRows = (link: string, from: number, n: number): NewSegment['frames'] =>
+  Array.from({ length: n }, (_, i) => ({
+    link,
+    eventSeq: from + i,
+    eventId: `evt_${link}_${from + i}`,
+    eventType: 'call.received',
+  }));
