@@ -188,13 +188,13 @@ export function createSequencers({
       cur.usedAt = Date.now();
       return { s: cur, acquired: null };
     }
+    // A takeover whose adoption failed is still a takeover when it is tried again (the lease is ours by
+    // then): what the previous holder may not have posted is re-sent all the same.
+    const resendFrom = got.resendFrom ?? takeovers.get(k) ?? null;
     // Frames numbered into a journal and not moved into the channel's log yet (by a holder that did not
     // release the lease, or by this process before it lost its view of the channel, a write whose
     // outcome it did not learn included): fenced when that journal is another's, then moved into the
     // log; only then does the channel point here, past them.
-    // A takeover whose adoption failed is still a takeover when it is tried again (the lease is ours by
-    // then): what the previous holder may not have posted is re-sent all the same.
-    const resendFrom = got.resendFrom ?? takeovers.get(k) ?? null;
     const prev = got.previous;
     let head: number;
     try {
@@ -251,7 +251,8 @@ export function createSequencers({
   /** The channel's journal pointer as this process would store it: the oldest frame still waiting. */
   const pointerOf = (s: Sequencer): JournalPointer => {
     const here = journal.pointer();
-    // (a sequencer of a fenced incarnation: its renewal finds the pointer moved and is refused)
+    // A view from before a fence, renewed by a pass that began before it: the pointer stays where it was
+    // (the next acquire adopts from there).
     if (here.inc !== s.inc) return { inc: s.inc, pos: s.pending?.pos ?? 1 };
     return s.pending ? { inc: s.inc, pos: s.pending.pos } : here;
   };

@@ -29,25 +29,10 @@ import {
   type Page,
 } from './common.js';
 import { FrameJournalRepo, type JournalPointer } from './frame-journal.js';
+import { rowsOf, type FrameRef, type FrameRow, type NewSegment } from './frames.js';
 import { keys, seqKey } from './keys.js';
 
-/** One frame of a channel: its `channelSeq` and the event it carries. */
-export interface FrameRef {
-  seq: number;
-  link: string;
-  eventSeq: number;
-  eventId: string;
-  eventType: string;
-  createdAt: string;
-}
-
-/** A segment to append: consecutive frames from `first` on. */
-export interface NewSegment {
-  tenant: string;
-  channel: string;
-  first: number;
-  frames: Omit<FrameRef, 'seq' | 'createdAt'>[];
-}
+export type { FrameRef, NewSegment } from './frames.js';
 
 /** What became of one segment of an `append`. */
 export type AppendOutcome = { stored: true } | { stored: false; conflict: boolean; error: Error };
@@ -67,11 +52,9 @@ export type SegmentWrites = 'put' | 'transaction';
 const TX_ITEMS = 100;
 const TX_BYTES = 3_500_000;
 
-type Row = [link: string, eventSeq: number, eventId: string, eventType: string];
-
 function framesOf(it: Item): FrameRef[] {
   const createdAt = it.createdAt as string;
-  const rows = it.frames as Row[] | undefined;
+  const rows = it.frames as FrameRow[] | undefined;
   // an item of another shape (a webhook delivery) is one frame of its own
   if (!rows) {
     return typeof it.seq === 'number'
@@ -211,7 +194,7 @@ export class ChannelLogRepo {
       channel: s.channel,
       first: s.first,
       last: s.first + s.frames.length - 1,
-      frames: s.frames.map((f): Row => [f.link, f.eventSeq, f.eventId, f.eventType]),
+      frames: rowsOf(s),
       createdAt,
       [TTL_ATTRIBUTE]: ttl,
     }));

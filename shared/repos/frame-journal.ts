@@ -20,7 +20,7 @@ import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import { epochSeconds, isConditionalFailure, isLive, putNew, type Item } from './common.js';
 import { seqKey } from './keys.js';
-import type { FrameRef, NewSegment } from './channel-log.js';
+import { rowsOf, type FrameRef, type FrameRow, type NewSegment } from './frames.js';
 
 /** Where a channel's frames beyond its log may be: a journal and a position in it. */
 export interface JournalPointer {
@@ -41,8 +41,7 @@ const MAX_ENTRY_BYTES = 250_000;
 /** Entries of one append written in one transaction at most (all or none). */
 const TX_ITEMS = 100;
 
-type Row = [link: string, eventSeq: number, eventId: string, eventType: string];
-type Stored = [tenant: string, channel: string, first: number, rows: Row[]];
+type Stored = [tenant: string, channel: string, first: number, rows: FrameRow[]];
 
 const partition = (inc: string) => `JRN#${inc}`;
 const channelTag = (tenant: string, channel: string) => `${tenant}#${channel}`;
@@ -61,7 +60,7 @@ export class FrameJournalRepo {
    * pos = await journal.append('dlv_ab12.0', pos, [{ tenant, channel, first: 8, frames }], 7, new Date());
    */
   async append(inc: string, pos: number, batch: NewSegment[], ttlDays: number, now: Date): Promise<number> {
-    const bodies = encode(batch.map((s) => [s.tenant, s.channel, s.first, rows(s)]));
+    const bodies = encode(batch.map((s) => [s.tenant, s.channel, s.first, rowsOf(s)]));
     const ttl = epochSeconds(now) + ttlDays * 86_400;
     const createdAt = now.toISOString();
     const items = bodies.map((b, i) => ({
@@ -172,8 +171,6 @@ export class FrameJournalRepo {
     return out.sort((a, b) => a.seq - b.seq);
   }
 }
-
-const rows = (s: NewSegment): Row[] => s.frames.map((f) => [f.link, f.eventSeq, f.eventId, f.eventType]);
 
 const decode = (it: Item): Stored[] =>
   JSON.parse(inflateRawSync(it.z as Uint8Array).toString('utf8')) as Stored[];
