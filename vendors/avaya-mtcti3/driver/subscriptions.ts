@@ -109,13 +109,20 @@ const LINES: Mtcti3Sub = {
   ccflags: 0,
 };
 
+/** The next subscribe_id: one sequence per connection, shared by Lines and the targets (ids must differ). */
+interface SubIds {
+  next: number;
+}
+
 /** The subscribe_ids and views of both kinds of subscription, and the requests behind them. */
 class Subscriber {
   readonly views = new Map<string, SubView>();
   readonly byId = new Map<number, SubView>();
-  private nextSubId = 1;
 
-  constructor(protected readonly deps: Mtcti3SubscriptionDeps) {}
+  constructor(
+    protected readonly deps: Mtcti3SubscriptionDeps,
+    private readonly ids: SubIds,
+  ) {}
 
   ready(): boolean {
     return this.deps.client.state === 'ready';
@@ -128,7 +135,7 @@ class Subscriber {
       view = new SubView(key, sub.kind, sub.name);
       this.views.set(key, view);
     }
-    view.subscribeId = this.nextSubId++;
+    view.subscribeId = this.ids.next++;
     view.gotCalls = false;
     view.gotObject = false;
     this.byId.set(view.subscribeId, view); // notifies follow the response at once
@@ -348,8 +355,9 @@ export class Mtcti3Subscriptions {
   readonly watched: Subscriptions<Mtcti3Sub, number>;
 
   constructor(private readonly deps: Mtcti3SubscriptionDeps) {
-    this.linesAdapter = new LinesAdapter(deps);
-    this.targets = new TargetsAdapter(deps);
+    const ids: SubIds = { next: 1 };
+    this.linesAdapter = new LinesAdapter(deps, ids);
+    this.targets = new TargetsAdapter(deps, ids);
     const { refreshRatio } = deps.options;
     // a lost Lines subscription is taken again at once, once; then the session is dropped
     this.lines = new Subscriptions(this.linesAdapter, {

@@ -133,6 +133,22 @@ describe('avaya-mtcti3 driver', () => {
     });
   });
 
+  it("gives every subscription of a connection its own subscribe_id: a watch is active at once, never 'in use'", async () => {
+    const h = harness();
+    await h.driver.connect();
+    const spec = (kind: 'user' | 'queue', id: string) => ({
+      target: { type: kind, id },
+      families: kind === 'user' ? (['call'] as const) : (['queue'] as const),
+    });
+    await h.driver.watch([spec('user', 'alice'), spec('queue', 'sales')] as any);
+    // The first attempt of each is accepted: no refusal, no retry a second later.
+    expect(h.driver.watchStatus(spec('user', 'alice') as any)).toEqual({ state: 'active' });
+    expect(h.driver.watchStatus(spec('queue', 'sales') as any)).toEqual({ state: 'active' });
+    const subs = fe.subscriptions()[0]!.subs;
+    expect(subs.map((x) => x.kind).sort()).toEqual(['lines', 'queue', 'user']);
+    expect(new Set(subs.map((x) => x.id)).size).toBe(3);
+  });
+
   it('keeps the vendor code when an action is not available in the call state', async () => {
     const h = harness();
     await h.driver.connect();
