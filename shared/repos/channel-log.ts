@@ -22,7 +22,7 @@ import {
   decodeCursor,
   encodeCursor,
   epochSeconds,
-  isConditionalFailure,
+  conflictsOf,
   isLive,
   putNew,
   type Item,
@@ -159,8 +159,8 @@ export class ChannelLogRepo {
   }
 
   /** The channel's frames in the journal its STATE points at, in order (none without a pointer). */
-  async tail(tenant: string, channel: string, now: Date, ptr?: JournalPointer | null): Promise<FrameRef[]> {
-    const at = ptr === undefined ? await this.pointer(tenant, channel) : ptr;
+  async tail(tenant: string, channel: string, now: Date): Promise<FrameRef[]> {
+    const at = await this.pointer(tenant, channel);
     return at ? this.journal.framesOf(at, tenant, channel, now) : [];
   }
 
@@ -231,12 +231,9 @@ export class ChannelLogRepo {
           );
           for (const i of group) out[i] = { stored: true };
         } catch (err) {
-          const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-          const failed = (n: number) =>
-            reasons ? reasons[n]?.Code === 'ConditionalCheckFailed' : isConditionalFailure(err);
-          const conflict = group.some((_, n) => failed(n));
-          if (!conflict && !stop) stop = err as Error;
-          group.forEach((i, n) => (out[i] = { stored: false, conflict: failed(n), error: err as Error }));
+          const failed = conflictsOf(err, group.length);
+          if (!failed.some(Boolean) && !stop) stop = err as Error;
+          group.forEach((i, n) => (out[i] = { stored: false, conflict: failed[n]!, error: err as Error }));
         }
       }
     };

@@ -149,6 +149,20 @@ export async function putNew(db: Db, items: Item[]): Promise<void> {
     );
 }
 
+/**
+ * Which of the `count` items of a failed `putNew` met an item already there (a conflict, not another
+ * failure), by index: a transaction says so per item in its `CancellationReasons`.
+ *
+ * @example
+ * if (conflictsOf(err, items.length).some(Boolean)) throw new FencedError();
+ */
+export function conflictsOf(err: unknown, count: number): boolean[] {
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return Array.from({ length: count }, (_, n) =>
+    reasons ? reasons[n]?.Code === 'ConditionalCheckFailed' : isConditionalFailure(err),
+  );
+}
+
 export class AlreadyExistsError extends Error {
   constructor(what: string) {
     super(`${what} already exists`);

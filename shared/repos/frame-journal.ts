@@ -18,7 +18,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { epochSeconds, isConditionalFailure, isLive, putNew, type Item } from './common.js';
+import { conflictsOf, epochSeconds, isConditionalFailure, putNew, queryAll, type Item } from './common.js';
 import { seqKey } from './keys.js';
 import { rowsOf, type FrameRef, type FrameRow, type NewSegment } from './frames.js';
 
@@ -75,11 +75,7 @@ export class FrameJournalRepo {
     try {
       for (let i = 0; i < items.length; i += TX_ITEMS) await putNew(this.db, items.slice(i, i + TX_ITEMS));
     } catch (err) {
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      const conflict = reasons
-        ? reasons.some((r) => r?.Code === 'ConditionalCheckFailed')
-        : isConditionalFailure(err);
-      if (conflict) throw new JournalFencedError(inc);
+      if (conflictsOf(err, Math.min(items.length, TX_ITEMS)).some(Boolean)) throw new JournalFencedError(inc);
       throw err;
     }
     return pos + items.length;
@@ -135,39 +131,35 @@ export class FrameJournalRepo {
   /** A channel's frames in the journal from `ptr.pos` on, in `channelSeq` order. */
   async framesOf(ptr: JournalPointer, tenant: string, channel: string, now: Date): Promise<FrameRef[]> {
     const out: FrameRef[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.table,
-          KeyConditionExpression: 'pk = :p AND sk >= :from',
-          FilterExpression: 'contains(chs, :c)',
-          ExpressionAttributeValues: {
-            ':p': partition(ptr.inc),
-            ':from': seqKey(ptr.pos),
-            ':c': channelTag(tenant, channel),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const it of res.Items ?? []) {
-        if (!isLive(it, now) || !(it.z instanceof Uint8Array)) continue;
-        for (const [t, c, first, rs] of decode(it))
-          if (t === tenant && c === channel)
-            rs.forEach(([link, eventSeq, eventId, eventType], i) =>
-              out.push({
-                seq: first + i,
-                link,
-                eventSeq,
-                eventId,
-                eventType,
-                createdAt: it.createdAt as string,
-              }),
-            );
-      }
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :p AND sk >= :from',
+        FilterExpression: 'contains(chs, :c)',
+        ExpressionAttributeValues: {
+          ':p': partition(ptr.inc),
+          ':from': seqKey(ptr.pos),
+          ':c': channelTag(tenant, channel),
+        },
+        ConsistentRead: true,
+      },
+      now,
+    );
+    for (const it of items) {
+      if (!(it.z instanceof Uint8Array)) continue;
+      for (const [t, c, first, rs] of decode(it))
+        if (t === tenant && c === channel)
+          rs.forEach(([link, eventSeq, eventId, eventType], i) =>
+            out.push({
+              seq: first + i,
+              link,
+              eventSeq,
+              eventId,
+              eventType,
+              createdAt: it.createdAt as string,
+            }),
+          );
+    }
     return out.sort((a, b) => a.seq - b.seq);
   }
 }
