@@ -788,7 +788,10 @@ export async function deliveryBench(opts: {
           `${unmatched} unmatched receipts, drain ${drainSec.toFixed(1)} s; ` +
           `DynamoDB items written ${Object.entries(written.byCommand)
             .map(([k, v]) => `${k} ${v}`)
-            .join(', ')}; ` +
+            .join(', ')} (per logged event: ${Object.entries(written.byKind)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${(v / Math.max(1, loggedInPhase)).toFixed(3)}`)
+            .join(', ')}); ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
           `(segment writes p50 ${ms(row.segmentWriteP50)} ms p99 ${ms(row.segmentWriteP99)} ms) ` +
           `(${logLat.length} events, ${tailSec.toFixed(1)} s after the drain); ` +

@@ -15,6 +15,40 @@ export interface WriteCounts {
   writeUnits: number;
   /** Items by command, e.g. `PutItem`, `BatchWriteItem`. */
   byCommand: Record<string, number>;
+  /** Items by what they are (`kindOf`: event log, journal, channel state, ...). */
+  byKind: Record<string, number>;
+}
+
+/**
+ * What an item is, from its key (`shared/repos/keys.ts`): the breakdown `npm run bench` prints, so that
+ * a figure of items per event can be traced to the records that make it up.
+ */
+export function kindOf(key: Record<string, unknown> | undefined): string {
+  // The document client's input (plain strings) or a marshalled one (`{ S }`).
+  const str = (v: unknown) => (typeof v === 'string' ? v : ((v as AttributeValue | undefined)?.S ?? ''));
+  const pk = str(key?.pk);
+  const sk = str(key?.sk);
+  const head = pk.split('#')[0];
+  switch (head) {
+    case 'EVT':
+      return sk === 'HEAD' ? 'log head' : 'log segment';
+    case 'JRN':
+      return 'frame journal';
+    case 'DLV':
+      if (sk === 'STATE') return 'channel state';
+      if (sk.startsWith('RECENT#')) return 'webhook latest-success list';
+      return 'channel log / outbox';
+    case 'DLVMATCH':
+      return 'matching watermark';
+    case 'DLVATTN':
+    case 'DLVWORK':
+      return 'markers';
+    case 'LEASE':
+    case 'CONNECTORS':
+      return 'link lease / presence';
+    default:
+      return 'other';
+  }
 }
 
 /** A DynamoDB attribute value's size in bytes, about as DynamoDB counts it. */
@@ -49,11 +83,15 @@ const units = (item: Record<string, AttributeValue> | undefined) =>
  * const { items, writeUnits } = writes.take();
  */
 export function countWrites(db: Db): { take(): WriteCounts } {
-  let c: WriteCounts = { items: 0, writeUnits: 0, byCommand: {} };
+  let c: WriteCounts = { items: 0, writeUnits: 0, byCommand: {}, byKind: {} };
   const add = (command: string, items: number, wcu: number) => {
     c.items += items;
     c.writeUnits += wcu;
     c.byCommand[command] = (c.byCommand[command] ?? 0) + items;
+  };
+  const kind = (key: Record<string, unknown> | undefined) => {
+    const k = kindOf(key);
+    c.byKind[k] = (c.byKind[k] ?? 0) + 1;
   };
   db.doc.middlewareStack.add(
     (next, context) => async (args) => {
@@ -62,12 +100,15 @@ export function countWrites(db: Db): { take(): WriteCounts } {
       switch (context.commandName) {
         case 'PutItemCommand':
           add('PutItem', 1, units(input.Item));
+          kind(input.Item);
           break;
         case 'UpdateItemCommand':
           add('UpdateItem', 1, 1);
+          kind(input.Key);
           break;
         case 'DeleteItemCommand':
           add('DeleteItem', 1, 1);
+          kind(input.Key);
           break;
         case 'BatchWriteItemCommand': {
           const unprocessed = (result.output as { UnprocessedItems?: Record<string, unknown[]> })
@@ -80,6 +121,7 @@ export function countWrites(db: Db): { take(): WriteCounts } {
               done.length,
               done.reduce((n, r) => n + units(r.PutRequest?.Item), 0),
             );
+            for (const r of done) kind(r.PutRequest?.Item ?? r.DeleteRequest?.Key);
           }
           break;
         }
@@ -90,6 +132,7 @@ export function countWrites(db: Db): { take(): WriteCounts } {
             items.length,
             items.reduce((n, t) => n + 2 * units(t.Put?.Item), 0),
           );
+          for (const t of items) kind(t.Put?.Item ?? t.Update?.Key ?? t.Delete?.Key ?? t.ConditionCheck?.Key);
           break;
         }
       }
@@ -100,7 +143,7 @@ export function countWrites(db: Db): { take(): WriteCounts } {
   return {
     take() {
       const out = c;
-      c = { items: 0, writeUnits: 0, byCommand: {} };
+      c = { items: 0, writeUnits: 0, byCommand: {}, byKind: {} };
       return out;
     },
   };

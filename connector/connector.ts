@@ -35,7 +35,8 @@ import { callbackUrl } from './callbacks/path.js';
 import { SessionManager } from './sessions/manager.js';
 import { balance, mayTake, type BalancePlan } from './balance.js';
 import { OwnedLinks } from './owned-links.js';
-import { channelAttentionRoutes } from './channel-attention-route.js';
+import { channelRoutes } from './channel-routes.js';
+import type { DeliveryRecord } from '../shared/repos/deliveries.js';
 import { subscriptionRoutes } from './subscription-route.js';
 import { sessionRoutes } from './sessions/route.js';
 
@@ -80,6 +81,11 @@ export interface ConnectorOptions {
   onSubscriptionsChanged?(tenant: string, link: string): void;
   /** A WebSocket channel has a new connection or a resume request (delivery: look at it now). */
   onChannelAttention?(tenant: string, channel: string): void;
+  /**
+   * A webhook channel's first-attempt successes the delivery serving this connector's links delivered
+   * lately, stored or not (`Delivery.latestSuccesses`; none when not given).
+   */
+  latestSuccesses?(tenant: string, channel: string): DeliveryRecord[];
   /** Metrics sink (EMF in AWS; none locally). Link gauges are sampled every `metricsMs` (60 s). */
   metrics?: ConnectorMetrics;
   metricsMs?: number;
@@ -161,7 +167,10 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     routes: {
       ...sessionRoutes(sessions),
       ...subscriptionRoutes((t, l) => opts.onSubscriptionsChanged?.(t, l)),
-      ...channelAttentionRoutes((t, c) => opts.onChannelAttention?.(t, c)),
+      ...channelRoutes({
+        attend: (t, c) => opts.onChannelAttention?.(t, c),
+        latestSuccesses: (t, c) => opts.latestSuccesses?.(t, c) ?? [],
+      }),
     },
   });
   const endpoint = opts.advertiseUrl ?? server.url;

@@ -84,6 +84,7 @@ const connector = await startConnector({
   onEvent: delivery.onEvent,
   onSubscriptionsChanged: (tenant, link) => delivery.subscriptionsChanged(tenant, link),
   onChannelAttention: (tenant, channel) => delivery.channelAttention(tenant, channel),
+  latestSuccesses: (tenant, channel) => delivery.latestSuccesses(tenant, channel),
 });
 deps.logger.info('connector started', { connector: connector.id, commandUrl: connector.commandUrl });
 

@@ -296,6 +296,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           d.channelAttention(t, c);
           connectorOpts.onChannelAttention?.(t, c);
         },
+        latestSuccesses: (t, c) => d.latestSuccesses(t, c),
       });
       cleanups.push(() => connector!.stop());
     }

@@ -42,6 +42,7 @@ import { createMatcher } from './matching.js';
 import { resolveOptions, type DeliveryOptions } from './options.js';
 import { createWebhookOutbox } from './outbox.js';
 import { createRecentSuccesses } from './recent.js';
+import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { createChannelStreams } from './streams.js';
 
 export { DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
@@ -69,6 +70,11 @@ export interface Delivery {
    * instead of at the next periodic check.
    */
   channelAttention(tenant: string, channel: string): void;
+  /**
+   * A webhook channel's latest first-attempt successes this process delivered, including those not in
+   * the stored lists yet (`./recent.ts`): the API adds them to `GET .../deliveries`.
+   */
+  latestSuccesses(tenant: string, channel: string): DeliveryRecord[];
   /** How far this service matched a link's log (tests, diagnostics; its stored watermark may be behind). */
   matchedUpTo(tenant: string, link: string): number | null;
   /** Scans pending work now (normally on a timer). */
@@ -99,6 +105,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     puts,
     ttlDays: settings.ttlDays,
     flushMs: settings.recentMs,
+    writesPerSec: settings.recentWritesPerSec,
   });
   const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, puts, settings });
   const journal = createJournal({ deps, id: settings.id, ttlDays: settings.ttlDays });
@@ -141,6 +148,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     matchedUpTo: handoff.matchedUpTo,
     subscriptionsChanged: caches.forgetSubscriptions,
     channelAttention: checks.attend,
+    latestSuccesses: recent.current,
     kill() {
       if (lifecycle.stopped) return;
       lifecycle.killed = true;

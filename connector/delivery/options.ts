@@ -111,6 +111,12 @@ export interface DeliveryOptions {
    */
   recentMs?: number;
   /**
+   * Those lists are written on a budget: at most this many a second by this process, all channels
+   * together (default 20). A list not written yet is answered from memory (`GET .../deliveries` asks
+   * the link's owner), so the budget bounds the writes, not what users see.
+   */
+  recentWritesPerSec?: number;
+  /**
    * How WebSocket channel log segments are written when frames move there from the journal
    * (`SegmentWrites`): `put` (default: one conditional
    * `PutItem` each, the cheapest in AWS write units) or `transaction` (up to 100 per request; the local
@@ -158,6 +164,7 @@ export interface Settings {
   owns: (tenant: string, link: string) => boolean;
   watermarkMs: number;
   recentMs: number;
+  recentWritesPerSec: number;
   channelLogWrites: SegmentWrites;
   maxFrameBytes: number;
   maxQueuedFrames: number;
@@ -201,6 +208,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     owns: opts.owns ?? (() => true),
     watermarkMs: opts.watermarkMs ?? 1000,
     recentMs: opts.recentMs ?? 1000,
+    recentWritesPerSec: opts.recentWritesPerSec ?? 20,
     channelLogWrites: opts.channelLogWrites ?? 'put',
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     maxQueuedFrames: Math.max(1, opts.maxQueuedFrames ?? 2000),

@@ -105,6 +105,11 @@ export interface WebhookOutbox {
   halt(): void;
 }
 
+/** A busy webhook channel's seq blocks grow until one lasts about this long (ms). */
+const SEQ_BLOCK_MS = 10_000;
+/** The largest block of webhook seqs reserved at once (what a crash can skip). */
+const MAX_SEQ_BLOCK = 4096;
+
 export function createWebhookOutbox({
   deps,
   lifecycle,
@@ -359,22 +364,35 @@ export function createWebhookOutbox({
     await repo.deleteWorkIfIdle(tenant, channel, Number.MAX_SAFE_INTEGER);
   }
 
+  /** Per webhook channel: the seqs reserved (`next..end`), when, and how many (`size`). */
+  const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number; size: number }>();
   /**
-   * `count` seqs of a webhook channel, in order. A busy channel reserves `seqBlock` at once (one write for
-   * many events); webhook seqs may therefore skip numbers (they are identifiers, not a gap signal).
+   * `count` seqs of a webhook channel, in order. A busy channel reserves `seqBlock` or more at once (one
+   * write for many events); webhook seqs may therefore skip numbers (they are identifiers, not a gap
+   * signal).
    */
-  const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number }>();
   async function webhookSeqs(tenant: string, channel: string, count: number): Promise<number[]> {
     const k = key(tenant, channel);
     let b = seqBlocks.get(k);
-    if (!b) seqBlocks.set(k, (b = { next: 1, end: 0, lastAllocAt: 0 }));
+    if (!b) seqBlocks.set(k, (b = { next: 1, end: 0, lastAllocAt: 0, size: 0 }));
     const out: number[] = [];
     while (out.length < count) {
       if (b.next > b.end) {
         const need = count - out.length;
-        // A channel that needed numbers in the last minute gets a block (most channels see a steady trickle).
-        const size = Date.now() - b.lastAllocAt < 60_000 ? Math.max(seqBlock, need) : need;
+        // A channel that needed numbers in the last minute gets a block (most channels see a steady
+        // trickle). A block used up within SEQ_BLOCK_MS is followed by one twice as large, so that a busy
+        // channel reserves about once per SEQ_BLOCK_MS whatever its rate; blocks shrink back after a
+        // minute without one.
+        const since = Date.now() - b.lastAllocAt;
+        const block =
+          since >= 60_000
+            ? 0
+            : since < SEQ_BLOCK_MS && b.size >= seqBlock
+              ? Math.min(b.size * 2, MAX_SEQ_BLOCK)
+              : Math.max(seqBlock, b.size);
+        const size = Math.max(block, need);
         b.lastAllocAt = Date.now();
+        b.size = size;
         const { seq } = await repo.allocSeq(tenant, channel, size);
         b.next = seq;
         b.end = seq + size - 1;

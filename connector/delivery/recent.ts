@@ -1,9 +1,15 @@
 /**
  * First-attempt successes of webhook deliveries (docs/delivery.md, "Webhook channels"): a delivery whose
  * first attempt succeeds never gets an item of its own. What `GET /v1/channels/{id}/deliveries` shows of
- * it is kept here, per (channel, link): the latest `keep`, written as one item at most once every
- * `flushMs` (`DeliveryRepo.recentItem`, in batch puts). Only the link's owner writes that item; a process that starts
- * writing it reads the previous owner's list once and continues it.
+ * it is kept here, per (channel, link): the latest `keep`, written as one item (`DeliveryRepo.recentItem`,
+ * in batch puts). Only the link's owner writes that item; a process that starts writing it reads the
+ * previous owner's list once and continues it.
+ *
+ * The lists are written on a budget, not per channel: a list is written at most once every `flushMs`,
+ * and the process writes at most `writesPerSec` lists a second in all, the ones that changed first
+ * first. With many busy channels a list is so written every (busy lists / `writesPerSec`) seconds, and
+ * what it does not hold yet is answered from memory (`current`, asked by the API through the link's
+ * owner): the writes grow with the time, not with the number of channels.
  */
 import type { BatchPutQueue } from '../../shared/db/batch.js';
 import type { Deps } from '../../shared/deps.js';
@@ -21,13 +27,17 @@ interface Buffer {
   list: DeliveryRecord[] | null;
   added: DeliveryRecord[];
   writtenAt: number;
-  timer?: NodeJS.Timeout;
   writing?: Promise<void>;
 }
 
 export interface RecentSuccesses {
-  /** Records a delivery that succeeded at its first attempt (written within `flushMs`). */
+  /** Records a delivery that succeeded at its first attempt (written on the budget, see above). */
   add(rec: DeliveryRecord): void;
+  /**
+   * The channel's latest first-attempt successes as this process knows them (of every link it writes a
+   * list of), including those not written yet: what the API adds to the stored lists.
+   */
+  current(tenant: string, channel: string): DeliveryRecord[];
   /** Writes every list with unwritten successes now (a graceful stop). */
   flush(): Promise<void>;
   /**
@@ -37,14 +47,14 @@ export interface RecentSuccesses {
   deliveredKeys(tenant: string, channel: string): Iterable<string>;
   /** The channel is gone: its lists are forgotten. */
   forget(tenant: string, channel: string): void;
-  /** Stops the timers; unwritten successes are dropped (a crash). */
+  /** Stops the timer; unwritten successes are dropped (a crash). */
   halt(): void;
 }
 
 /**
  * @example
  * const recent = createRecentSuccesses({ deps, lifecycle, puts: new BatchPutQueue(deps.db), ttlDays: 7 });
- * recent.add(recordOfPending(p, 'delivered', now)); // listed within a second
+ * recent.add(recordOfPending(p, 'delivered', now)); // listed at once in `current`, stored within seconds
  */
 export function createRecentSuccesses({
   deps,
@@ -52,6 +62,7 @@ export function createRecentSuccesses({
   puts,
   ttlDays,
   flushMs = 1000,
+  writesPerSec = 20,
   keep = RECENT_PER_LINK,
   remember = 1000,
 }: {
@@ -60,14 +71,25 @@ export function createRecentSuccesses({
   /** The delivery service's batch puts: the lists of many channels go out together. */
   puts: BatchPutQueue;
   ttlDays: number;
+  /** A list is written at most this often (ms). */
   flushMs?: number;
+  /** Lists written per second by this process, all channels together. */
+  writesPerSec?: number;
   keep?: number;
   remember?: number;
 }): RecentSuccesses {
   const repo = deps.repos.deliveries;
   const buffers = new Map<string, Buffer>();
-  /** Per channel, the latest delivered events, oldest first (a Set keeps insertion order). */
+  /** Lists with unwritten successes, in the order they changed first (a Set keeps insertion order). */
+  const dirty = new Set<Buffer>();
+  /** Per channel, the latest delivered events, oldest first. */
   const delivered = new Map<string, Set<string>>();
+  const rate = Math.max(0.1, writesPerSec);
+  /** Token bucket of writes: at most one second's worth saved up. */
+  let tokens = Math.max(1, rate);
+  let refilledAt = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const tickMs = Math.max(10, Math.min(flushMs, 1000 / rate, 100));
 
   /** The latest `keep` by seq (attempts of different calls finish in any order). */
   const latest = (list: DeliveryRecord[]) => list.sort((x, y) => x.seq - y.seq).slice(-keep);
@@ -92,19 +114,37 @@ export function createRecentSuccesses({
     }
   }
 
-  function schedule(b: Buffer) {
-    if (b.timer || b.writing || lifecycle.stopped) return;
-    b.timer = setTimeout(
-      () => {
-        b.timer = undefined;
-        b.writing = write(b).finally(() => {
-          b.writing = undefined;
-          if (b.added.length) schedule(b);
-        });
-      },
-      Math.max(0, b.writtenAt + flushMs - Date.now()),
-    );
+  function start(b: Buffer) {
+    dirty.delete(b);
+    b.writing = write(b).finally(() => {
+      b.writing = undefined;
+      if (b.added.length && buffers.get(key3(b)) === b) markDirty(b);
+    });
   }
+
+  /** One tick: the lists that changed first and were not written within `flushMs`, as tokens allow. */
+  function tick() {
+    timer = undefined;
+    if (lifecycle.stopped) return;
+    const now = Date.now();
+    tokens = Math.min(Math.max(1, rate), tokens + ((now - refilledAt) * rate) / 1000);
+    refilledAt = now;
+    for (const b of dirty) {
+      if (tokens < 1) break;
+      if (b.writing || now - b.writtenAt < flushMs) continue;
+      tokens--;
+      start(b);
+    }
+    if (dirty.size) timer = setTimeout(tick, tickMs);
+  }
+
+  function markDirty(b: Buffer) {
+    dirty.add(b);
+    if (!timer && !lifecycle.stopped) timer = setTimeout(tick, tickMs);
+  }
+
+  const key3 = (b: { tenant: string; channel: string; link: string }) =>
+    `${key(b.tenant, b.channel)}#${b.link}`;
 
   return {
     add(rec) {
@@ -113,7 +153,7 @@ export function createRecentSuccesses({
       if (!seen) delivered.set(ck, (seen = new Set()));
       seen.add(`${rec.link}#${rec.eventSeq}`);
       if (seen.size > remember) seen.delete(seen.values().next().value!);
-      const k = `${ck}#${rec.link}`;
+      const k = key3(rec);
       let b = buffers.get(k);
       if (!b)
         buffers.set(
@@ -129,27 +169,36 @@ export function createRecentSuccesses({
         );
       b.added.push(rec);
       if (b.added.length > 2 * keep) b.added = latest(b.added);
-      schedule(b);
+      if (!b.writing) markDirty(b);
+    },
+    current(tenant, channel) {
+      const out: DeliveryRecord[] = [];
+      for (const b of buffers.values())
+        if (b.tenant === tenant && b.channel === channel)
+          out.push(...latest([...(b.list ?? []), ...b.added]));
+      return out;
     },
     async flush() {
+      clearTimeout(timer);
+      timer = undefined;
       for (const b of buffers.values()) {
-        clearTimeout(b.timer);
-        b.timer = undefined;
         await b.writing;
         if (b.added.length) await write(b);
       }
+      dirty.clear();
     },
     deliveredKeys: (tenant, channel) => delivered.get(key(tenant, channel)) ?? [],
     forget(tenant, channel) {
       delivered.delete(key(tenant, channel));
       for (const [k, b] of buffers)
         if (b.tenant === tenant && b.channel === channel) {
-          clearTimeout(b.timer);
+          dirty.delete(b);
           buffers.delete(k);
         }
     },
     halt() {
-      for (const b of buffers.values()) clearTimeout(b.timer);
+      clearTimeout(timer);
+      timer = undefined;
     },
   };
 }

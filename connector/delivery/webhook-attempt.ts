@@ -141,10 +141,14 @@ export function createWebhookAttempts({
   async function markFailing(p: Pending, ok: boolean) {
     const k = key(p.tenant, p.channel);
     if (ok) {
-      if (failing.get(k) !== null) {
+      const known = failing.get(k);
+      if (known === null) return;
+      // The first success of the channel in this process reads whether it was failing (a read, not a
+      // write per channel); a channel known to fail is cleared at once.
+      if (known !== undefined || (await repo.getState(p.tenant, p.channel)).failingSince !== null)
         await repo.setFailingSince(p.tenant, p.channel, null);
-        failing.set(k, null);
-      }
+      // (a failure recorded meanwhile stays known)
+      if (failing.get(k) === known) failing.set(k, null);
       return;
     }
     // Known to be failing, and not long enough to disable: nothing to write (one write per failure would

@@ -6,6 +6,7 @@ import { problems, Problem } from '../../shared/http/problem.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { FrameRef } from '../../shared/repos/channel-log.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
+import { latestSuccesses } from '../../shared/channels/latest-successes.js';
 import { matches, orderKeyOf } from '../../shared/events/matching.js';
 import { operation } from './operation.js';
 import { lambdaEntry, makeHttpFunction } from './runtime.js';
@@ -172,11 +173,15 @@ export const build = (getDeps: () => Deps) =>
           if (!c) throw problems.notFound('channel', 'id');
           const repo = deps.repos.deliveries;
           if (c.type === 'webhook') {
+            // First-attempt successes are stored on a budget: the link owners add what they hold.
+            const fresh =
+              !q.status || q.status === 'delivered' ? await latestSuccesses(deps, tenant, id) : [];
             const page = await repo.list(tenant, id, {
               status: q.status,
               limit: q.limit ?? 50,
               cursor: q.cursor,
               now,
+              fresh,
             });
             return {
               status: 200,

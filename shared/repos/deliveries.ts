@@ -88,7 +88,8 @@ export interface DeliveryState {
   hold: { connectionId: string; from: number } | null;
 }
 
-const toRecord = (it: Item): DeliveryRecord => ({
+/** A delivery record from its stored item (or the same shape in JSON, e.g. a connector's answer). */
+export const recordOf = (it: Item): DeliveryRecord => ({
   tenant: it.tenant as string,
   channel: it.channel as string,
   seq: it.seq as number,
@@ -312,7 +313,7 @@ export class DeliveryRepo {
     };
     const item = this.itemOf(full, epochSeconds(now) + ttlDays * 86_400);
     await this.db.doc.send(new PutCommand({ TableName: this.db.table, Item: item }));
-    return toRecord(item);
+    return recordOf(item);
   }
 
   /** The item of a delivery record (webhook pending: with the queue index; claimed: with its claim). */
@@ -603,7 +604,7 @@ export class DeliveryRepo {
         ConsistentRead: true,
       }),
     );
-    return res.Item ? toRecord(res.Item) : null;
+    return res.Item ? recordOf(res.Item) : null;
   }
 
   /** Takes a pending delivery for `owner` until `untilMs` unless another live owner holds it. */
@@ -628,7 +629,7 @@ export class DeliveryRepo {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return res.Attributes ? toRecord(res.Attributes) : null;
+      return res.Attributes ? recordOf(res.Attributes) : null;
     } catch (err) {
       if (isConditionalFailure(err)) return null;
       throw err;
@@ -696,7 +697,7 @@ export class DeliveryRepo {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const it of res.Items ?? []) out.push(toRecord(it));
+      for (const it of res.Items ?? []) out.push(recordOf(it));
       startKey = res.LastEvaluatedKey;
     } while (startKey);
     return out;
@@ -705,12 +706,22 @@ export class DeliveryRepo {
   /**
    * One page of a webhook channel's deliveries in seq order, optionally of one status: the stored ones
    * (pending, failed, delivered after a retry) merged with the latest first-attempt successes of each
-   * link (`recentItem`). The cursor is the last seq of the page.
+   * link (`recentItem`, and `fresh`). The cursor is the last seq of the page.
    */
   async list(
     tenant: string,
     channel: string,
-    opts: { status?: DeliveryStatus; limit: number; cursor?: string; now: Date },
+    opts: {
+      status?: DeliveryStatus;
+      limit: number;
+      cursor?: string;
+      now: Date;
+      /**
+       * First-attempt successes known elsewhere (the link owners' memory, not stored yet): merged with
+       * the stored lists, one record per seq.
+       */
+      fresh?: DeliveryRecord[];
+    },
   ): Promise<Page<DeliveryRecord>> {
     const scope = `deliveries:${tenant}:${channel}:${opts.status ?? ''}`;
     const k = decodeCursor(opts.cursor, scope);
@@ -736,15 +747,19 @@ export class DeliveryRepo {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const it of res.Items ?? []) if (isLive(it, opts.now)) stored.push(toRecord(it));
+      for (const it of res.Items ?? []) if (isLive(it, opts.now)) stored.push(recordOf(it));
       startKey = res.LastEvaluatedKey;
     } while (startKey && stored.length <= opts.limit);
     if (stored.length > opts.limit || startKey) more = true;
     const recent =
       !opts.status || opts.status === 'delivered'
-        ? (await this.listRecent(tenant, channel, opts.now)).filter((r) => r.seq > after)
+        ? [...(await this.listRecent(tenant, channel, opts.now)), ...(opts.fresh ?? [])].filter(
+            (r) => r.seq > after,
+          )
         : [];
-    const merged = [...stored, ...recent].sort((x, y) => x.seq - y.seq);
+    const bySeq = new Map<number, DeliveryRecord>();
+    for (const r of [...recent, ...stored]) bySeq.set(r.seq, r); // a stored delivery wins
+    const merged = [...bySeq.values()].sort((x, y) => x.seq - y.seq);
     const items = merged.slice(0, opts.limit);
     more ||= merged.length > opts.limit;
     const last = items.at(-1)?.seq;
@@ -793,7 +808,7 @@ export class DeliveryRepo {
     );
     return items.flatMap((it) =>
       ((it.recent as Item[] | undefined) ?? []).map((r) =>
-        toRecord({ ...r, tenant, channel, link: it.link as string, channelType: 'webhook' }),
+        recordOf({ ...r, tenant, channel, link: it.link as string, channelType: 'webhook' }),
       ),
     );
   }

@@ -1,9 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
 import { RECENT_PER_LINK } from '../../../connector/delivery/recent.js';
+import { channelRoutes } from '../../../connector/channel-routes.js';
+import { startCommandServer } from '../../../connector/command-server.js';
 import type { BridgeEvent } from '../../../shared/events/model.js';
 import { keys, seqKey } from '../../../shared/repos/keys.js';
 import { newTenant, newTenantWithLink, testStack } from '../../support/stack.js';
@@ -454,6 +456,97 @@ describe('webhook outbox: an item only for a delivery that has to wait', () => {
       );
     } finally {
       await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('a busy channel reserves its seqs in growing blocks: a few writes for hundreds of events', async () => {
+    const rx = await receiver();
+    const { t, ch } = await setup(rx.url, { type: 'system' });
+    const { writer, delivery } = wire(stack);
+    const repo = stack.deps.repos.deliveries;
+    const reservations: number[] = [];
+    const alloc = repo.allocSeq.bind(repo);
+    const spy = vi.spyOn(repo, 'allocSeq').mockImplementation(async (tenant, channel, count) => {
+      if (tenant === t.id && channel === ch.id) reservations.push(count ?? 1);
+      return alloc(tenant, channel, count);
+    });
+    try {
+      const n = 300;
+      for (let i = 0; i < n; i++) await writer.write(t.id, 'pbx', callDraft('alice', `g${i}`));
+      await rx.waitFor(n);
+      // 1, then 32, 64, 128, 256 (each block used up within 10 s): five writes, not one per 32 events
+      // (the first covers the first batch, usually one event)
+      expect(reservations.slice(1)).toEqual([32, 64, 128, 256]);
+      expect(reservations[0]).toBeLessThan(32);
+      const seqs = (await t.client.get(`/v1/channels/${ch.id}/deliveries?limit=100`)).body.items.map(
+        (d: any) => d.seq,
+      );
+      expect(seqs).toEqual([...seqs].sort((x: number, y: number) => x - y));
+    } finally {
+      spy.mockRestore();
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it('first-attempt success lists are written on a budget; the listing adds what the link owner holds', async () => {
+    const rx = await receiver();
+    const { t, ch } = await setup(rx.url, { type: 'system' });
+    // One list write per 20 s: after the first, the list waits; the owner's memory does not.
+    const { writer, delivery } = wire(stack, { recentWritesPerSec: 0.05 });
+    const server = await startCommandServer({
+      host: '127.0.0.1',
+      port: 0,
+      token: stack.deps.config.connectorToken!,
+      runner: () => undefined,
+      logger: stack.deps.logger,
+      routes: channelRoutes({ attend: () => {}, latestSuccesses: delivery.latestSuccesses }),
+    });
+    const repo = stack.deps.repos.deliveries;
+    const listed = async () => {
+      const r = await t.client.get(`/v1/channels/${ch.id}/deliveries?limit=100`);
+      expect(r.status).toBe(200);
+      return r.body.items.map((d: any) => d.eventId);
+    };
+    try {
+      const e1 = (await writer.write(t.id, 'pbx', callDraft('alice', 'b1')))!;
+      await until(
+        () => repo.listRecent(t.id, ch.id, new Date(), 'pbx'),
+        (l) => l.length === 1,
+      );
+      const later: BridgeEvent[] = [];
+      for (let i = 2; i <= 4; i++)
+        later.push((await writer.write(t.id, 'pbx', callDraft('alice', `b${i}`)))!);
+      await rx.waitFor(4);
+      await until(
+        async () => delivery.latestSuccesses(t.id, ch.id),
+        (l) => l.length === 4,
+      );
+      // Stored: only the first (the budget's next write is 20 s away); no owner answers yet.
+      expect((await repo.listRecent(t.id, ch.id, new Date(), 'pbx')).map((r) => r.eventId)).toEqual([e1.id]);
+      expect(await listed()).toEqual([e1.id]);
+      // The link's owner answers with what it holds: the listing is complete at once.
+      expect(
+        await stack.deps.repos.leases.acquire(
+          {
+            tenant: t.id,
+            link: 'pbx',
+            owner: 'test-owner',
+            endpoint: server.url,
+            expiresAtMs: Date.now() + 60_000,
+          },
+          Date.now(),
+        ),
+      ).toBe(true);
+      const all = [e1, ...later].map((e) => e.id);
+      expect(await listed()).toEqual(all);
+      // A graceful stop writes what waited.
+      await delivery.stop();
+      expect((await repo.listRecent(t.id, ch.id, new Date(), 'pbx')).map((r) => r.eventId)).toEqual(all);
+    } finally {
+      await delivery.stop();
+      await server.close();
       await rx.close();
     }
   });

@@ -1,0 +1,76 @@
+/**
+ * The latest-successes contract between the HTTP API and the connector. A webhook delivery that
+ * succeeds at its first attempt gets no item of its own: it is listed per (channel, link), and those
+ * lists are written on a budget (`recentWritesPerSec`), so with many busy channels a stored list can be
+ * seconds behind. `GET /v1/channels/{id}/deliveries` therefore asks the owners of the channel's links
+ * for what they delivered lately and adds it to the stored lists:
+ *
+ *   POST /v1/channels/latest-successes  {tenant, channel}   Authorization: Bearer <connector token>
+ *   200 {"items": [DeliveryRecord, ...]}
+ *
+ * An owner that does not answer (or none) leaves the stored lists as they are: nothing is lost, the
+ * listing is only as fresh as the last write.
+ */
+import { z } from 'zod';
+import { postToOwner } from '../connector-client.js';
+import type { Deps } from '../deps.js';
+import { recordOf, type DeliveryRecord } from '../repos/deliveries.js';
+
+export const LATEST_SUCCESSES_PATH = '/v1/channels/latest-successes';
+
+export interface LatestSuccessesRequest {
+  tenant: string;
+  channel: string;
+}
+
+/** Links asked at most (a channel subscribing to more shows the stored lists of the rest). */
+const MAX_LINKS = 10;
+
+const Answer = z.object({
+  items: z.array(
+    z
+      .object({ seq: z.number().int(), link: z.string(), eventSeq: z.number().int(), createdAt: z.string() })
+      .passthrough(),
+  ),
+});
+
+/**
+ * What the owners of `channel`'s links delivered lately at the first attempt (not necessarily stored
+ * yet), as delivery records of the channel.
+ *
+ * @example
+ * const fresh = await latestSuccesses(deps, 'acme', 'ch_3KpV9'); // [{ seq: 41, status: 'delivered', ... }]
+ */
+export async function latestSuccesses(
+  deps: Deps,
+  tenant: string,
+  channel: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<DeliveryRecord[]> {
+  const subs = await deps.repos.subscriptions.listByChannel(tenant, channel, deps.now());
+  const links = [...new Set(subs.map((s) => s.link))].slice(0, MAX_LINKS);
+  const answers = await Promise.all(
+    links.map((link) =>
+      postToOwner(
+        deps,
+        tenant,
+        link,
+        LATEST_SUCCESSES_PATH,
+        { tenant, channel } satisfies LatestSuccessesRequest,
+        { timeoutMs: opts.timeoutMs ?? 1_000 },
+      ),
+    ),
+  );
+  const out: DeliveryRecord[] = [];
+  for (const a of answers) {
+    if (a.kind !== 'answered' || a.status !== 200) continue;
+    const parsed = Answer.safeParse(a.body);
+    if (!parsed.success) {
+      deps.logger.warn('latest successes: an owner answered something else', { tenant, channel });
+      continue;
+    }
+    for (const it of parsed.data.items)
+      out.push(recordOf({ ...it, tenant, channel, channelType: 'webhook', status: 'delivered' }));
+  }
+  return out;
+}
