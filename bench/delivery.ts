@@ -230,9 +230,10 @@ class Helper<To extends { op: string }, From extends { op: string }> {
     timeoutMs = 30_000,
   ): Promise<{ helper: Helper<To, From>; ready: Extract<From, { op: 'ready' }> }> {
     // Run the TypeScript child the way this process runs (tsx's loader in execArgv under `npm run bench`).
-    const execArgv = process.execArgv.some((a) => a.includes('tsx'))
-      ? process.execArgv
-      : [...process.execArgv, '--import', 'tsx'];
+    // The heap limit is the measured connector process's (`npm run bench`), not the simulator's or the
+    // receivers': a long run's simulator keeps every call it placed.
+    const own = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size'));
+    const execArgv = own.some((a) => a.includes('tsx')) ? own : [...own, '--import', 'tsx'];
     const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

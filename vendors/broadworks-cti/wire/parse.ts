@@ -1,16 +1,16 @@
 /**
- * The BroadWorks XML parser shared by the driver and the simulator. Messages are repaired (repair.ts), then
- * parsed with fast-xml-parser into a small, namespace-free tree (`XNode`): element and attribute names are
- * reduced to their folded local names (names.ts) and the order of children is kept.
+ * The BroadWorks XML parser shared by the driver and the simulator. A message is read in one pass by the
+ * repairing scanner (repair.ts), which builds a small, namespace-free tree (`XNode`): element and attribute
+ * names are reduced to their folded local names (names.ts) and the order of children is kept.
  *
- * Lenient by default (the driver faces real vendors). With `strict`, a message that is not well-formed XML,
- * or that carries a DOCTYPE, is refused with an XmlParseError instead of being repaired (the simulator
- * answers such a request with an error response). Either way no DTD is read and no entity it declares is
- * expanded.
+ * Lenient by default (the driver faces real vendors). With `strict`, a message that is not well-formed XML
+ * (fast-xml-parser's validator), or that carries a DOCTYPE, is refused with an XmlParseError instead of
+ * being repaired (the simulator answers such a request with an error response). Either way no DTD is read
+ * and no entity it declares is expanded; of the references only the five predefined entities are decoded.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { localName } from './names.js';
-import { repairXml } from './repair.js';
+import { scanXml } from './repair.js';
 
 /** One element of a parsed message. */
 export interface XNode {
@@ -38,50 +38,71 @@ export interface ParseOptions {
   strict?: boolean;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: false,
-  cdataPropName: '#cdata',
-});
+/** The five predefined entities, decoded in one pass; other references are kept as they are. */
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const decode = (raw: string) =>
+  raw.includes('&') ? raw.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => ENTITIES[e]!) : raw;
 
-type Ordered = Record<string, unknown>;
+interface Building {
+  node: XNode;
+  /** Trimmed text runs and CDATA contents, in order. */
+  parts: string[];
+  /** The text run being read (between two elements or CDATA sections), as on the wire. */
+  run: string | null;
+}
 
-function convert(entry: Ordered): XNode | null {
-  const keys = Object.keys(entry).filter((k) => k !== ':@');
-  const raw = keys[0];
-  if (!raw || raw === '#text' || raw === '#cdata') return null;
-  const attrsIn = (entry[':@'] ?? {}) as Record<string, unknown>;
-  const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrsIn)) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
-    attrs[localName(k)] = String(v);
-  }
-  const node: XNode = { name: localName(raw), raw, attrs, text: '', children: [] };
-  const kids = entry[raw];
-  const texts: string[] = [];
-  if (Array.isArray(kids)) {
-    for (const k of kids as Ordered[]) {
-      if ('#text' in k) texts.push(String(k['#text']));
-      else if ('#cdata' in k) {
-        const c = k['#cdata'];
-        if (Array.isArray(c)) for (const t of c as Ordered[]) texts.push(String(t['#text'] ?? ''));
-      } else {
-        const child = convert(k);
-        if (child) node.children.push(child);
+/** Ends the element's current text run: kept trimmed (whitespace between elements is dropped). */
+function endRun(b: Building) {
+  if (b.run === null) return;
+  const t = decode(b.run).trim();
+  if (t) b.parts.push(t);
+  b.run = null;
+}
+
+/**
+ * Builds the tree straight from the scanner (`scanXml`): element and attribute names folded, namespace
+ * declarations dropped, the five predefined entities decoded, an element's text its trimmed runs and
+ * CDATA contents joined.
+ */
+function buildTree(text: string): { root: XNode | null; repaired: boolean } {
+  let root: XNode | null = null;
+  const stack: Building[] = [];
+  const finish = (b: Building) => {
+    endRun(b);
+    b.node.text = b.parts.join('').trim();
+  };
+  const repaired = scanXml(text, {
+    declaration() {},
+    open(raw, attrList, selfClosing) {
+      const attrs: Record<string, string> = {};
+      for (const [k, v] of attrList) {
+        if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+        attrs[localName(k)] = decode(v).trim();
       }
-    }
-  }
-  node.text = texts.join('').trim();
-  return node;
+      const node: XNode = { name: localName(raw), raw, attrs, text: '', children: [] };
+      const parent = stack.at(-1);
+      if (parent) {
+        endRun(parent);
+        parent.node.children.push(node);
+      } else root ??= node;
+      const b: Building = { node, parts: [], run: null };
+      if (selfClosing) finish(b);
+      else stack.push(b);
+    },
+    close() {
+      finish(stack.pop()!);
+    },
+    text(raw) {
+      const b = stack.at(-1)!;
+      b.run = b.run === null ? raw : b.run + raw;
+    },
+    cdata(content) {
+      const b = stack.at(-1)!;
+      endRun(b);
+      b.parts.push(content);
+    },
+  });
+  return { root, repaired };
 }
 
 /** Throws unless `text` is one well-formed document without a DOCTYPE. */
@@ -95,20 +116,13 @@ function checkWellFormed(text: string): void {
  * Parses one message (repairing it first unless `strict`). Throws XmlParseError when nothing element-like
  * is left, or in strict mode when the message is not well-formed. `repaired` tells whether the input
  * needed repair.
+ *
+ * @example
+ * parseXml('<xsi:Event><xsi:eventID>e1</xsi:eventID></xsi:Event>').root.children[0]; // { name: 'eventid', text: 'e1', ... }
  */
 export function parseXml(text: string, options: ParseOptions = {}): { root: XNode; repaired: boolean } {
   if (options.strict) checkWellFormed(text);
-  const { xml, repaired } = repairXml(text);
-  let doc: unknown;
-  try {
-    doc = parser.parse(xml);
-  } catch (err) {
-    throw new XmlParseError(`unparseable XML: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(doc)) throw new XmlParseError('no document');
-  for (const e of doc as Ordered[]) {
-    const node = convert(e);
-    if (node) return { root: node, repaired };
-  }
-  throw new XmlParseError('no root element');
+  const { root, repaired } = buildTree(text);
+  if (!root) throw new XmlParseError('no root element');
+  return { root, repaired };
 }

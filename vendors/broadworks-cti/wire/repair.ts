@@ -1,10 +1,27 @@
 /**
- * Structural repair of damaged BroadWorks XML, run before parsing. It fixes the tag damage the
- * specification's own samples show: missing closing tags, closing tags with another prefix, a second open
- * tag where a self-closing one was meant (`<reason>OK<reason/>`), junk attributes, text outside the root.
- * A DOCTYPE or any other declaration is always dropped (no entity expansion from the wire).
+ * Structural repair of damaged BroadWorks XML. It fixes the tag damage the specification's own samples
+ * show: missing closing tags, closing tags with another prefix, a second open tag where a self-closing one
+ * was meant (`<reason>OK<reason/>`), junk attributes, text outside the root. A DOCTYPE or any other
+ * declaration is always dropped (no entity expansion from the wire).
+ *
+ * One scanner (`scanXml`) walks the damaged text once and reports a well-nested document to a sink:
+ * `repairXml` writes it back as XML text, the lenient parser (parse.ts) builds its tree from it directly.
  */
 import { localName } from './names.js';
+
+/** What `scanXml` reports, in document order: one well-nested root element. */
+export interface XmlSink {
+  /** The XML declaration, when the document starts with one. */
+  declaration(raw: string): void;
+  /** A start tag: its name as on the wire, its attributes (name, value as on the wire, unquoted). */
+  open(raw: string, attrs: readonly (readonly [string, string])[], selfClosing: boolean): void;
+  /** The end of the innermost open element. */
+  close(raw: string): void;
+  /** Character data as on the wire (entity references not decoded; may hold a stray `&`, `<` or `>`). */
+  text(raw: string): void;
+  /** The content of a CDATA section. */
+  cdata(content: string): void;
+}
 
 const NAME_START = /[A-Za-z_]/;
 const ATTR_RE = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/g;
@@ -17,11 +34,12 @@ interface Open {
 }
 
 /**
- * Rebuilds a well-nested document from damaged XML. BroadWorks XML never has mixed content, so an element
- * that already holds text when another element starts is treated as a leaf whose closing tag is missing.
+ * Walks damaged XML once and reports a well-nested document to `sink`; returns whether anything needed
+ * repair. BroadWorks XML never has mixed content, so an element that already holds text when another
+ * element starts is treated as a leaf whose closing tag is missing.
  */
-export function repairXml(src: string): { xml: string; repaired: boolean } {
-  const out: string[] = [];
+export function scanXml(src: string, sink: XmlSink): boolean {
+  let started = false;
   const stack: Open[] = [];
   let repaired = false;
   let rootClosed = false;
@@ -30,7 +48,7 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
 
   const closeTop = () => {
     const top = stack.pop()!;
-    out.push(`</${top.raw}>`);
+    sink.close(top.raw);
     if (stack.length === 0) rootClosed = true;
   };
 
@@ -40,11 +58,7 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
     if (textEnd > i) {
       const text = src.slice(i, textEnd);
       if (stack.length > 0) {
-        out.push(
-          text.includes('&') || text.includes('>')
-            ? text.replace(/&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;').replace(/>/g, '&gt;')
-            : text,
-        );
+        sink.text(text);
         const top = stack[stack.length - 1]!;
         if (/[A-Za-z0-9]/.test(text) && !top.hasChild) top.hasText = true;
       } else if (text.trim()) {
@@ -57,7 +71,10 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
     if (src.startsWith('<?', i)) {
       const end = src.indexOf('?>', i + 2);
       const stop = end < 0 ? n : end + 2;
-      if (stack.length === 0 && !rootClosed && out.length === 0) out.push(src.slice(i, stop));
+      if (stack.length === 0 && !rootClosed && !started) {
+        sink.declaration(src.slice(i, stop));
+        started = true;
+      }
       i = stop;
       continue;
     }
@@ -70,7 +87,7 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
       const end = src.indexOf(']]>', i + 9);
       const stop = end < 0 ? n : end + 3;
       if (stack.length > 0) {
-        out.push(end < 0 ? `${src.slice(i)}]]>` : src.slice(i, stop));
+        sink.cdata(src.slice(i + 9, end < 0 ? n : end));
         const top = stack[stack.length - 1]!;
         if (!top.hasChild) top.hasText = true;
       }
@@ -104,7 +121,7 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
     }
     if (!NAME_START.test(src[i + 1] ?? '')) {
       // a lone '<' in text
-      if (stack.length > 0) out.push('&lt;');
+      if (stack.length > 0) sink.text('<');
       repaired = true;
       i += 1;
       continue;
@@ -140,7 +157,7 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
     }
     const raw = nameMatch[0];
     const attrsSrc = body.slice(raw.length).replace(/\/\s*$/, '');
-    const attrs: string[] = [];
+    const attrs: [string, string][] = [];
     const seen = new Set<string>();
     for (const m of attrsSrc.matchAll(ATTR_RE)) {
       const an = m[1]!;
@@ -149,7 +166,7 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
         continue;
       }
       seen.add(an);
-      attrs.push(`${an}=${m[2]!.replace(/</g, '&lt;')}`);
+      attrs.push([an, m[2]!.slice(1, -1)]);
     }
     if (attrsSrc.replace(ATTR_RE, '').trim()) repaired = true; // junk between attributes
     if (rootClosed) {
@@ -169,16 +186,47 @@ export function repairXml(src: string): { xml: string; repaired: boolean } {
       continue;
     }
     if (stack.length > 0) stack[stack.length - 1]!.hasChild = true;
-    const tag = `<${raw}${attrs.length ? ' ' + attrs.join(' ') : ''}`;
+    started = true;
+    sink.open(raw, attrs, selfClosing);
     if (selfClosing) {
-      out.push(`${tag}/>`);
       if (stack.length === 0) rootClosed = true;
     } else {
-      out.push(`${tag}>`);
       stack.push({ local: localName(raw), raw, hasText: false, hasChild: false });
     }
   }
   if (stack.length > 0) repaired = true;
   while (stack.length > 0) closeTop();
+  return repaired;
+}
+
+/** Character data as XML text: a stray `&` (not starting a reference), `<` and `>` escaped. */
+const escapeText = (text: string) =>
+  /[&<>]/.test(text)
+    ? text
+        .replace(/&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+    : text;
+
+/**
+ * Rebuilds a well-nested document from damaged XML (see `scanXml`), as XML text.
+ *
+ * @example
+ * repairXml('<a><b>1<b/></a>'); // { xml: '<a><b>1</b></a>', repaired: true }
+ */
+export function repairXml(src: string): { xml: string; repaired: boolean } {
+  const out: string[] = [];
+  const repaired = scanXml(src, {
+    declaration: (raw) => out.push(raw),
+    open(raw, attrs, selfClosing) {
+      let tag = `<${raw}`;
+      for (const [name, value] of attrs)
+        tag += ` ${name}=${value.includes('"') ? `'${value.replace(/</g, '&lt;')}'` : `"${value.replace(/</g, '&lt;')}"`}`;
+      out.push(selfClosing ? `${tag}/>` : `${tag}>`);
+    },
+    close: (raw) => out.push(`</${raw}>`),
+    text: (raw) => out.push(escapeText(raw)),
+    cdata: (content) => out.push(`<![CDATA[${content}]]>`),
+  });
   return { xml: out.join(''), repaired };
 }
