@@ -1,7 +1,8 @@
 /**
  * Counts what a process writes to DynamoDB (`npm run bench`): items written and the write units AWS
- * would bill for them, from the requests that succeeded. A middleware on the process's client sees
- * every command with its marshalled input, so nothing in the product is changed to be counted.
+ * would bill for them, from the requests that succeeded. A middleware on the process's document client
+ * sees every command with its input, so nothing in the product is changed to be counted. (Until
+ * 2026-12-07 the sizes were read as if the input were marshalled, so every item counted one unit.)
  *
  * Write units follow DynamoDB's rule: per item, its size (attribute names and values) rounded up to
  * 1 KB; transactions cost twice. An UpdateItem is counted as one unit (its item's size is not in the
@@ -51,27 +52,29 @@ export function kindOf(key: Record<string, unknown> | undefined): string {
   }
 }
 
-/** A DynamoDB attribute value's size in bytes, about as DynamoDB counts it. */
-function valueBytes(v: AttributeValue): number {
-  if (v.S !== undefined) return Buffer.byteLength(v.S);
-  if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\./g, '').length / 2) + 1;
-  if (v.B !== undefined) return v.B.length;
-  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
-  if (v.M !== undefined) return 3 + itemSize(v.M);
-  if (v.L !== undefined) return 3 + v.L.reduce((n, x) => n + 1 + valueBytes(x), 0);
-  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
-  if (v.NS !== undefined) return v.NS.reduce((n, s) => n + Math.ceil(s.length / 2) + 1, 0);
-  if (v.BS !== undefined) return v.BS.reduce((n, b) => n + b.length, 0);
+/**
+ * A value's size in bytes, about as DynamoDB counts it once marshalled. The middleware sits on the
+ * document client, so it sees plain values (strings, numbers, binary, sets, lists, maps).
+ */
+function valueBytes(v: unknown): number {
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'number' || typeof v === 'bigint')
+    return Math.ceil(String(v).replace(/^-|\./g, '').length / 2) + 1;
+  if (v === null || v === undefined || typeof v === 'boolean') return 1;
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (v instanceof Set) return [...v].reduce((n: number, x) => n + valueBytes(x), 0);
+  if (Array.isArray(v)) return 3 + v.reduce((n: number, x) => n + 1 + valueBytes(x), 0);
+  if (typeof v === 'object') return 3 + itemSize(v as Record<string, unknown>);
   return 0;
 }
 
-function itemSize(item: Record<string, AttributeValue>): number {
+function itemSize(item: Record<string, unknown>): number {
   let n = 0;
   for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + valueBytes(v);
   return n;
 }
 
-const units = (item: Record<string, AttributeValue> | undefined) =>
+const units = (item: Record<string, unknown> | undefined) =>
   item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 1;
 
 /**
