@@ -330,7 +330,8 @@ export const ROUTES: RouteDef[] = [
         S.pageOf(S.DeliveryView),
         'In seq order. WebSocket: every frame in the channel log (`delivered` up to the acked seq). Webhook: ' +
           'every delivery that was stored (pending, failed, delivered after a retry) and the latest 25 ' +
-          'first-attempt successes per link (listed within about a second); a first attempt in flight is ' +
+          "first-attempt successes per link (listed at once from the link owner's memory, stored on a write " +
+          'budget); a first attempt in flight is ' +
           'not listed yet. The cursor is the last seq of the page (docs/delivery.md)',
       ),
     },
