@@ -13,6 +13,7 @@ import { DeliveryRepo } from './repos/deliveries.js';
 import { EventLogRepo } from './repos/events.js';
 import { LeaseRepo } from './repos/leases.js';
 import { LinkRepo } from './repos/links.js';
+import { SequencerHolderRepo } from './repos/sequencer-holders.js';
 import { SessionRepo } from './repos/sessions.js';
 import { SubscriptionRepo } from './repos/subscriptions.js';
 import { TenantRepo } from './repos/tenants.js';
@@ -31,6 +32,7 @@ export interface Repos {
   leases: LeaseRepo;
   deliveries: DeliveryRepo;
   channelLog: ChannelLogRepo;
+  sequencerHolders: SequencerHolderRepo;
 }
 
 export interface Deps {
@@ -54,6 +56,7 @@ export function createRepos(db: Db): Repos {
     leases: new LeaseRepo(db),
     deliveries: new DeliveryRepo(db),
     channelLog: new ChannelLogRepo(db),
+    sequencerHolders: new SequencerHolderRepo(db),
   };
 }
 

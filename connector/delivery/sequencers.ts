@@ -1,9 +1,11 @@
 /**
  * WebSocket channel sequencers (docs/delivery.md, "From the log to deliveries"): one process at a time
  * holds a channel's sequencer lease (`seqOwner` on its STATE item, `seqLeaseMs`) and numbers the
- * channel's deliveries in memory. The lease is renewed every third of it (storing the last seq used and
- * the last seq posted), released when idle for half a lease or when another process asks for it, and
- * taken over from a dead holder, which leaves no gap: numbering resumes after the channel log's head.
+ * channel's deliveries in memory. The leases are renewed all at once: every third of a lease the process
+ * renews its holder record (`SequencerHolderRepo`), not each channel. A channel's STATE is written when
+ * its frames moved into its log (the last seq used, the last seq posted, the journal pointer). A lease
+ * is released when idle for half a lease or when another process asks for it, and taken over only from a
+ * dead holder (its record expired), which leaves no gap: numbering resumes after the channel log's head.
  *
  * `./streams.ts` creates the sequencers of its channels and tells them, per channel, how far its queue
  * has posted (`queueOf`) and what to do when this process acquires a lease (`afterAcquire`); matching
@@ -42,6 +44,8 @@ export interface Sequencer {
   pins: number;
   /** The journal incarnation the channel points at while this process holds it. */
   inc: string;
+  /** Frames moved into the channel's log since its STATE was last written (`tend` writes it then). */
+  moved: boolean;
   /**
    * Frames journaled and not yet in the channel's log: consecutive from `first`, the oldest in the
    * journal entry at `pos`, waiting since `since` (epoch ms).
@@ -70,7 +74,7 @@ export interface Sequencers {
   has(k: string): boolean;
   /** A release of the channel's lease is being stored. */
   isReleasing(k: string): boolean;
-  /** Starts renewing the leases (every third of a lease). */
+  /** Starts renewing the leases (the holder record, every third of a lease). */
   start(): void;
   /** Stops the renewals. */
   halt(): void;
@@ -117,7 +121,10 @@ export function createSequencers({
 }): Sequencers {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
+  const holders = deps.repos.sequencerHolders;
   const channelLog = deps.repos.channelLog;
+  /** This process renewed its holder record at least once (a graceful stop removes it). */
+  let announced = false;
   const moves = createFrameMoves({ deps, ttlDays, channelLogWrites });
 
   /**
@@ -168,18 +175,26 @@ export function createSequencers({
     }
   }
 
+  /**
+   * The holder of the channel's lapsed lease when it is dead (its record expired too): the one lease a
+   * takeover may take. Undefined while the lease is free, ours, stamped recently, or its holder lives.
+   */
+  async function deadHolderOf(tenant: string, channel: string): Promise<string | undefined> {
+    const h = await repo.sequencerOf(tenant, channel);
+    if (!h || h.owner === id || h.untilMs >= Date.now()) return undefined;
+    return (await holders.until(h.owner)) < Date.now() ? h.owner : undefined;
+  }
+
   async function takeSequencer(tenant: string, channel: string, k: string) {
     const until = Date.now() + seqLeaseMs;
     const mine = journal.pointer();
-    const got = await repo.acquireSequencer(
-      tenant,
-      channel,
-      id,
-      until,
-      Date.now(),
-      Math.min(2000, seqLeaseMs),
-      mine,
-    );
+    const acquire = (dead?: string) =>
+      repo.acquireSequencer(tenant, channel, id, until, Date.now(), Math.min(2000, seqLeaseMs), mine, dead);
+    let got = await acquire();
+    if (!got) {
+      const dead = await deadHolderOf(tenant, channel);
+      if (dead !== undefined) got = await acquire(dead);
+    }
     if (!got) return null;
     const cur = sequencers.get(k);
     if (cur && got.wasOurs) {
@@ -222,6 +237,7 @@ export function createSequencers({
       usedAt: Date.now(),
       pins: 1,
       inc: mine.inc,
+      moved: false,
       pending: null,
     };
     sequencers.set(k, s);
@@ -237,6 +253,7 @@ export function createSequencers({
     const out = new Map<Sequencer, boolean>();
     for (const [s, outcome] of await moves.consolidate(list)) {
       out.set(s, outcome === 'stored');
+      if (outcome === 'stored') s.moved = true;
       if (outcome !== 'conflict') continue;
       const k = key(s.tenant, s.channel);
       if (sequencers.get(k) === s) sequencers.delete(k);
@@ -275,6 +292,9 @@ export function createSequencers({
       // Not ours (a concurrent acquire in the channel's queue may have just stored a fresh lease: keep it).
       if (sequencers.get(k) === stale) sequencers.delete(k);
       await repo.wantSequencer(tenant, channel, id, Date.now(), Math.min(2000, seqLeaseMs));
+      // A live holder learns it with its next renewal (its record, not the channel's STATE).
+      const holder = await repo.sequencerOf(tenant, channel);
+      if (holder && holder.owner !== id) await holders.want(holder.owner, k);
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -316,12 +336,29 @@ export function createSequencers({
       await consolidate(due).catch((err: unknown) =>
         logger.warn('moving journaled frames into channel logs failed', { error: err as Error }),
       );
+    // One write renews every lease held here; it brings the channels other processes asked for.
+    let wanted = new Set<string>();
+    if (sequencers.size && !releaseAll) {
+      const until = Date.now() + seqLeaseMs;
+      try {
+        wanted = new Set(await holders.renew(id, until));
+        announced = true;
+        for (const s of sequencers.values()) s.until = Math.max(s.until, until);
+      } catch (err) {
+        logger.warn('sequencer holder renewal failed', { error: err as Error, holder: id });
+      }
+    }
     for (const [k, s] of [...sequencers]) {
       try {
-        if (s.pins === 0 && (releaseAll || Date.now() - s.usedAt > seqLeaseMs / 2)) {
+        if (s.pins === 0 && (releaseAll || Date.now() - s.usedAt > seqLeaseMs / 2 || wanted.has(k))) {
           await releaseSequencer(k, s);
-        } else if (!releaseAll) {
+        } else if (!releaseAll && s.moved) {
+          // Frames moved into the channel's log since its STATE was last written: it gets the new
+          // journal pointer (readers of the journal tail start there), the last seq used and the last
+          // seq posted (where a takeover after a crash re-sends from). Otherwise the STATE is not
+          // written: the pointer it has is still valid (readers merge by seq), only longer to read.
           const until = Date.now() + seqLeaseMs;
+          const ptr = pointerOf(s);
           const r = await repo.renewSequencer(
             s.tenant,
             s.channel,
@@ -330,13 +367,14 @@ export function createSequencers({
             s.stored,
             Date.now() - seqLeaseMs,
             queueOf(k)?.lastSent ?? 0,
-            pointerOf(s),
+            ptr,
           );
           if (r.lost) {
             if (sequencers.get(k) === s) sequencers.delete(k);
             logger.warn('sequencer lease lost', { tenant: s.tenant, channel: s.channel });
           } else {
-            s.until = until;
+            s.until = Math.max(s.until, until);
+            s.moved = false;
             if (r.wantedBy && s.pins === 0) await releaseSequencer(k, s);
           }
         }
@@ -385,6 +423,12 @@ export function createSequencers({
     async stop() {
       await tending;
       await tendSequencers(true);
+      if (announced && !sequencers.size)
+        await holders
+          .withdraw(id)
+          .catch((err: unknown) =>
+            logger.warn('sequencer holder record not removed', { error: err as Error, holder: id }),
+          );
     },
   };
 }

@@ -367,6 +367,8 @@ export class DeliveryRepo {
     nowMs: number,
     wantFreshMs: number,
     ptr: JournalPointer,
+    /** A holder whose liveness record expired (`SequencerHolderRepo.until`): its lapsed lease may be taken. */
+    deadHolder?: string,
   ): Promise<{
     stored: number;
     wasOurs: boolean;
@@ -378,20 +380,22 @@ export class DeliveryRepo {
       UpdateExpression:
         'SET seqOwner = :me, seqUntil = :u, #type = :t, jInc = if_not_exists(jInc, :ji), ' +
         'jPos = if_not_exists(jPos, :jp) REMOVE seqWanted, seqWantedAt',
-      // Free (or ours, or expired), and nobody else asked for it lately: a handed-over lease goes to
-      // the process that asked, not back to the one that just released it.
+      // Free (or ours, or lapsed with its holder dead), and nobody else asked for it lately: a
+      // handed-over lease goes to the process that asked, not back to the one that just released it.
       ConditionExpression:
-        '(attribute_not_exists(seqOwner) OR seqOwner = :me OR seqUntil < :now) AND ' +
-        '(attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale)',
+        (deadHolder !== undefined
+          ? '(attribute_not_exists(seqOwner) OR seqOwner = :me OR (seqUntil < :now AND seqOwner = :dead))'
+          : '(attribute_not_exists(seqOwner) OR seqOwner = :me)') +
+        ' AND (attribute_not_exists(seqWanted) OR seqWanted = :me OR seqWantedAt < :stale)',
       ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: {
         ':me': owner,
         ':u': untilMs,
-        ':now': nowMs,
         ':stale': nowMs - wantFreshMs,
         ':t': 'delivery-state',
         ':ji': ptr.inc,
         ':jp': ptr.pos,
+        ...(deadHolder !== undefined ? { ':now': nowMs, ':dead': deadHolder } : {}),
       },
       ReturnValues: 'ALL_OLD',
     });
@@ -410,6 +414,22 @@ export class DeliveryRepo {
       previous:
         typeof old.jInc === 'string' ? { inc: old.jInc, pos: (old.jPos as number | undefined) ?? 1 } : null,
     };
+  }
+
+  /** Who holds the channel's sequencer lease and until when it was stamped (null: nobody). */
+  async sequencerOf(tenant: string, channel: string): Promise<{ owner: string; untilMs: number } | null> {
+    const res = await this.db.doc.send(
+      new GetCommand({
+        TableName: this.db.table,
+        Key: keys.deliveryState(tenant, channel),
+        ConsistentRead: true,
+        ProjectionExpression: 'seqOwner, seqUntil',
+      }),
+    );
+    const owner = res.Item?.seqOwner;
+    return typeof owner === 'string'
+      ? { owner, untilMs: (res.Item?.seqUntil as number | undefined) ?? 0 }
+      : null;
   }
 
   /**

@@ -39,6 +39,11 @@ export const keys = {
   lease: (t: string, link: string) => ({ pk: `LEASE#${t}#${link}`, sk: 'LEASE' }),
   /** A running connector and how many links it runs (how connectors share the links fairly). */
   connectorPresence: (id: string) => ({ pk: 'CONNECTORS', sk: id }),
+  /**
+   * A delivery process that holds WebSocket sequencers, and until when: the liveness of all its leases
+   * at once (`SequencerHolderRepo`), with the channels other processes asked it for.
+   */
+  sequencerHolder: (id: string) => ({ pk: 'SEQHOLDER', sk: id }),
   /** Per-link watermark: every log event with seq <= `matched` has its deliveries stored. */
   deliveryWatermark: (t: string, link: string) => ({ pk: `DLVMATCH#${t}#${link}`, sk: 'MATCHED' }),
   /** Delivery of one event on one channel, by the channel's seq (webhook outbox / WebSocket delivery log). */

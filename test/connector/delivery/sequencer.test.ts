@@ -9,8 +9,8 @@ import {
   ApiGatewayManagementApiClient,
   type PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { LocalStack } from '../../../local/stack.js';
 import type { Db } from '../../../shared/db/client.js';
@@ -230,6 +230,52 @@ describe('WebSocket sequencer lease', () => {
       const items = (await t.client.get(`/v1/channels/${ch.id}/deliveries?limit=100`)).body.items;
       expect(items.map((d: any) => [d.seq, d.eventId])).toEqual(got.map((f) => [f.channelSeq, f.event.id]));
     } finally {
+      ws.close();
+      await a.delivery.stop();
+      await b.delivery.stop();
+    }
+  });
+
+  it("one record renews all of a process's leases: a busy channel's STATE is not written between moves, and a live holder's lapsed stamp is not taken over", async () => {
+    const t = await newTenantWithLink(stack);
+    const { ch, ws, events } = await connectedChannel(t, ['pbx', 'pbx2']);
+    const repo = stack.deps.repos.deliveries;
+    const renewals = vi.spyOn(repo, 'renewSequencer');
+    const records = vi.spyOn(stack.deps.repos.sequencerHolders, 'renew');
+    // Frames wait in the journal for a minute: nothing moves into the channel's log during the test.
+    const a = wire(stack, { consolidateMs: 60_000 });
+    const b = wire(stack);
+    try {
+      // A steady trickle while A renews its record four times (every third of the 1 s lease).
+      const sent: string[] = [];
+      while (records.mock.calls.length < 4) {
+        sent.push((await a.writer.write(t.id, 'pbx', callDraft('u0', `h${sent.length}`)))!.id);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await until(
+        async () => events().length,
+        (n) => n === sent.length,
+      );
+      expect(renewals).not.toHaveBeenCalled();
+      const held = await repo.sequencerOf(t.id, ch.id);
+      expect(held?.owner).toBe(a.delivery.id);
+      expect(held!.untilMs).toBeLessThan(Date.now()); // the stamp of the acquire lapsed; the record holds
+      const state = await stack.deps.db.doc.send(
+        new GetCommand({ TableName: stack.deps.db.table, Key: keys.deliveryState(t.id, ch.id) }),
+      );
+      const inc = state.Item!.jInc as string;
+      // B needs the channel for its own link's event: A hands it over (B asked, or A went idle); B does
+      // not take it over, so A's journal is not fenced.
+      const eb = (await b.writer.write(t.id, 'pbx2', callDraft('u1', 'hb')))!;
+      await until(
+        async () => events().at(-1)?.[1],
+        (id) => id === eb.id,
+      );
+      expect(events()).toEqual([...sent, eb.id].map((id, i) => [i + 1, id]));
+      expect((await stack.deps.repos.channelLog.journal.head(inc)).fenced).toBe(false);
+    } finally {
+      renewals.mockRestore();
+      records.mockRestore();
       ws.close();
       await a.delivery.stop();
       await b.delivery.stop();
