@@ -76,6 +76,35 @@ export async function postToOwner(
   return { kind: 'answered', status: res.status, body: answer };
 }
 
+/** Links asked at most about one channel (a channel subscribing to more is answered for these). */
+export const MAX_CHANNEL_LINKS = 10;
+
+/**
+ * POSTs `body` to `path` on the owners of the links `channel` subscribes to (the first
+ * `MAX_CHANNEL_LINKS`), at once: how the API asks about a channel (attention, latest successes).
+ * Returns each link's answer.
+ *
+ * @example
+ * const answers = await postToChannelOwners(deps, 'acme', 'ch_3KpV9', '/v1/channels/attention', { tenant: 'acme', channel: 'ch_3KpV9' }, 2_000);
+ */
+export async function postToChannelOwners(
+  deps: Deps,
+  tenant: string,
+  channel: string,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ link: string; answer: OwnerPost }[]> {
+  const subs = await deps.repos.subscriptions.listByChannel(tenant, channel, deps.now());
+  const links = [...new Set(subs.map((s) => s.link))].slice(0, MAX_CHANNEL_LINKS);
+  return Promise.all(
+    links.map(async (link) => ({
+      link,
+      answer: await postToOwner(deps, tenant, link, path, body, { timeoutMs }),
+    })),
+  );
+}
+
 export interface CommandClientOptions {
   /** The bearer token the connector's command endpoint expects. */
   token: string;

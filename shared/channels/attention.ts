@@ -11,7 +11,7 @@
  * channel's queue. Without an owner (or when it does not answer) nothing is lost: the attention flag
  * the handler wrote is read by the periodic check (`channelCacheMs`, 1 s).
  */
-import { postToOwner } from '../connector-client.js';
+import { postToChannelOwners } from '../connector-client.js';
 import type { Deps } from '../deps.js';
 
 export const CHANNEL_ATTENTION_PATH = '/v1/channels/attention';
@@ -21,11 +21,10 @@ export interface ChannelAttentionRequest {
   channel: string;
 }
 
-/** Links asked at most per nudge (a channel subscribing to more waits for the periodic check on the rest). */
-const MAX_LINKS = 10;
-
 /**
- * Asks the owners of the links `channel` subscribes to to look at it now. Returns how many answered.
+ * Asks the owners of the links `channel` subscribes to (the first `MAX_CHANNEL_LINKS`; a channel
+ * subscribing to more waits for the periodic check on the rest) to look at it now. Returns how many
+ * answered.
  *
  * @example
  * await nudgeChannel(deps, 'acme', 'ch_3KpV9'); // 1
@@ -36,22 +35,16 @@ export async function nudgeChannel(
   channel: string,
   opts: { timeoutMs?: number } = {},
 ): Promise<number> {
-  const subs = await deps.repos.subscriptions.listByChannel(tenant, channel, deps.now());
-  const links = [...new Set(subs.map((s) => s.link))].slice(0, MAX_LINKS);
-  const answers = await Promise.all(
-    links.map((link) =>
-      postToOwner(
-        deps,
-        tenant,
-        link,
-        CHANNEL_ATTENTION_PATH,
-        { tenant, channel } satisfies ChannelAttentionRequest,
-        {
-          timeoutMs: opts.timeoutMs ?? 2_000,
-        },
-      ),
-    ),
-  );
+  const answers = (
+    await postToChannelOwners(
+      deps,
+      tenant,
+      channel,
+      CHANNEL_ATTENTION_PATH,
+      { tenant, channel } satisfies ChannelAttentionRequest,
+      opts.timeoutMs ?? 2_000,
+    )
+  ).map((a) => a.answer);
   const unreachable = answers.filter((a) => a.kind === 'unreachable');
   if (unreachable.length)
     deps.logger.warn('channel attention: a link owner did not answer', {

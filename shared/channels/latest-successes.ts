@@ -12,7 +12,7 @@
  * listing is only as fresh as the last write.
  */
 import { z } from 'zod';
-import { postToOwner } from '../connector-client.js';
+import { postToChannelOwners } from '../connector-client.js';
 import type { Deps } from '../deps.js';
 import { recordOf, type DeliveryRecord } from '../repos/deliveries.js';
 
@@ -23,9 +23,6 @@ export interface LatestSuccessesRequest {
   channel: string;
 }
 
-/** Links asked at most (a channel subscribing to more shows the stored lists of the rest). */
-const MAX_LINKS = 10;
-
 const Answer = z.object({
   items: z.array(
     z
@@ -35,8 +32,8 @@ const Answer = z.object({
 });
 
 /**
- * What the owners of `channel`'s links delivered lately at the first attempt (not necessarily stored
- * yet), as delivery records of the channel.
+ * What the owners of `channel`'s links (the first `MAX_CHANNEL_LINKS`) delivered lately at the first
+ * attempt (not necessarily stored yet), as delivery records of the channel.
  *
  * @example
  * const fresh = await latestSuccesses(deps, 'acme', 'ch_3KpV9'); // [{ seq: 41, status: 'delivered', ... }]
@@ -47,22 +44,16 @@ export async function latestSuccesses(
   channel: string,
   opts: { timeoutMs?: number } = {},
 ): Promise<DeliveryRecord[]> {
-  const subs = await deps.repos.subscriptions.listByChannel(tenant, channel, deps.now());
-  const links = [...new Set(subs.map((s) => s.link))].slice(0, MAX_LINKS);
-  const answers = await Promise.all(
-    links.map((link) =>
-      postToOwner(
-        deps,
-        tenant,
-        link,
-        LATEST_SUCCESSES_PATH,
-        { tenant, channel } satisfies LatestSuccessesRequest,
-        { timeoutMs: opts.timeoutMs ?? 1_000 },
-      ),
-    ),
+  const answers = await postToChannelOwners(
+    deps,
+    tenant,
+    channel,
+    LATEST_SUCCESSES_PATH,
+    { tenant, channel } satisfies LatestSuccessesRequest,
+    opts.timeoutMs ?? 1_000,
   );
   const out: DeliveryRecord[] = [];
-  for (const a of answers) {
+  for (const { answer: a } of answers) {
     if (a.kind !== 'answered' || a.status !== 200) continue;
     const parsed = Answer.safeParse(a.body);
     if (!parsed.success) {
