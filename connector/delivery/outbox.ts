@@ -17,9 +17,8 @@
  * them over (`admit`).
  */
 import type { Deps } from '../../shared/deps.js';
-import type { BridgeEvent } from '../../shared/events/model.js';
 import type { BatchPutQueue } from '../../shared/db/batch.js';
-import type { DeliveryAttempt, DeliveryRecord } from '../../shared/repos/deliveries.js';
+import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
@@ -29,36 +28,10 @@ import {
   recordOfPending,
   ttlOfPending,
   type AttemptSettings,
+  type Pending,
 } from './webhook-attempt.js';
 
-/** A webhook delivery this service knows is pending (in its channel's queue). */
-export interface Pending {
-  tenant: string;
-  channel: string;
-  seq: number;
-  orderKey: string;
-  link: string;
-  eventSeq: number;
-  dueAt: number;
-  attemptCount: number;
-  /** Held by this service from creation until (epoch ms): no claim write needed before then. */
-  heldUntil: number;
-  event?: BridgeEvent;
-  inFlight: boolean;
-  /** Its item is in DynamoDB. */
-  stored: boolean;
-  /**
-   * Created by this process and held in its memory only (no item yet): it may go out without one, and
-   * the link's watermark stays below its event until it is settled or stored.
-   */
-  fresh: boolean;
-  /** Its item is being written: it is not sent before the write ends (the item would say pending). */
-  storing?: boolean;
-  eventId: string;
-  eventType: string;
-  createdAt: string;
-  attempts: DeliveryAttempt[];
-}
+export type { Pending };
 
 /** A webhook channel's pending deliveries in memory: one queue per ordering key, in seq order. */
 interface HookChannel {
