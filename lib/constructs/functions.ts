@@ -170,10 +170,11 @@ export const CONSOLE_COMMAND_HOOKS: ICommandHooks = {
 
 /**
  * The HTTP functions that reach the connector's command endpoint (call control; session and
- * subscription changes, so that they are in force when the API answers): VPC-attached in the group the
+ * subscription changes, so that they are in force when the API answers; a webhook channel's latest
+ * first-attempt successes, which the link owners hold in memory): VPC-attached in the group the
  * connector admits, with the connector token.
  */
-export const CONNECTOR_CLIENTS: readonly FunctionName[] = ['calls', 'sessions', 'subscriptions'];
+export const CONNECTOR_CLIENTS: readonly FunctionName[] = ['calls', 'channels', 'sessions', 'subscriptions'];
 
 /**
  * The WebSocket functions that reach the connector: `$connect` and `$default` (resume) ask the owners
