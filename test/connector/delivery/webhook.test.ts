@@ -6,6 +6,7 @@ import type { LocalStack } from '../../../local/stack.js';
 import { RECENT_PER_LINK } from '../../../connector/delivery/recent.js';
 import { channelRoutes } from '../../../connector/channel-routes.js';
 import { startCommandServer } from '../../../connector/command-server.js';
+import { latestSuccesses } from '../../../shared/channels/latest-successes.js';
 import type { BridgeEvent } from '../../../shared/events/model.js';
 import { keys, seqKey } from '../../../shared/repos/keys.js';
 import { newTenant, newTenantWithLink, testStack } from '../../support/stack.js';
@@ -541,6 +542,10 @@ describe('webhook outbox: an item only for a delivery that has to wait', () => {
       ).toBe(true);
       const all = [e1, ...later].map((e) => e.id);
       expect(await listed()).toEqual(all);
+      // A function that cannot ask the owners (no connector token) answers with the stored lists.
+      const noToken = { ...stack.deps, config: { ...stack.deps.config, connectorToken: undefined } };
+      expect(await latestSuccesses(noToken, t.id, ch.id)).toEqual([]);
+      expect((await latestSuccesses(stack.deps, t.id, ch.id)).map((r) => r.eventId)).toEqual(all);
       // A graceful stop writes what waited.
       await delivery.stop();
       expect((await repo.listRecent(t.id, ch.id, new Date(), 'pbx')).map((r) => r.eventId)).toEqual(all);
