@@ -139,6 +139,9 @@ export function createSequencers({
   /** Takeovers whose adoption failed, per channel: where the retry re-sends from. */
   const takeovers = new Map<string, number>();
 
+  /** When this process last asked a channel's live holder for it (`holdSequencer`). */
+  const asked = new Map<string, number>();
+
   /** Releases in flight, per channel: the lease is not taken again before the release is stored. */
   const releasing = new Map<string, Promise<void>>();
 
@@ -285,6 +288,7 @@ export function createSequencers({
       const stale = sequencers.get(k);
       const r = await acquireSequencer(tenant, channel);
       if (r) {
+        asked.delete(k);
         const a = r.acquired;
         if (a) afterAcquire(tenant, channel, a.head, a.resendFrom, a.state);
         return r.s;
@@ -292,9 +296,13 @@ export function createSequencers({
       // Not ours (a concurrent acquire in the channel's queue may have just stored a fresh lease: keep it).
       if (sequencers.get(k) === stale) sequencers.delete(k);
       await repo.wantSequencer(tenant, channel, id, Date.now(), Math.min(2000, seqLeaseMs));
-      // A live holder learns it with its next renewal (its record, not the channel's STATE).
-      const holder = await repo.sequencerOf(tenant, channel);
-      if (holder && holder.owner !== id) await holders.want(holder.owner, k);
+      // A live holder learns it with its next renewal (its record, not the channel's STATE): asked
+      // again only after a third of a lease, when that renewal has taken the request.
+      if (Date.now() - (asked.get(k) ?? 0) >= seqLeaseMs / 3) {
+        asked.set(k, Date.now());
+        const holder = await repo.sequencerOf(tenant, channel);
+        if (holder && holder.owner !== id) await holders.want(holder.owner, k);
+      }
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -326,17 +334,8 @@ export function createSequencers({
    * tenant owned by two processes take turns), so no process waits for a sequencer for long.
    */
   async function tendSequencers(releaseAll = false) {
-    const due = [...sequencers.values()].filter(
-      (s) =>
-        s.pending &&
-        !releaseAll &&
-        (Date.now() - s.pending.since >= consolidateMs || s.pending.frames.length >= consolidateFrames),
-    );
-    if (due.length)
-      await consolidate(due).catch((err: unknown) =>
-        logger.warn('moving journaled frames into channel logs failed', { error: err as Error }),
-      );
-    // One write renews every lease held here; it brings the channels other processes asked for.
+    // One write renews every lease held here (first: moving frames below may take a while); it brings
+    // the channels other processes asked for.
     let wanted = new Set<string>();
     if (sequencers.size && !releaseAll) {
       const until = Date.now() + seqLeaseMs;
@@ -348,6 +347,16 @@ export function createSequencers({
         logger.warn('sequencer holder renewal failed', { error: err as Error, holder: id });
       }
     }
+    const due = [...sequencers.values()].filter(
+      (s) =>
+        s.pending &&
+        !releaseAll &&
+        (Date.now() - s.pending.since >= consolidateMs || s.pending.frames.length >= consolidateFrames),
+    );
+    if (due.length)
+      await consolidate(due).catch((err: unknown) =>
+        logger.warn('moving journaled frames into channel logs failed', { error: err as Error }),
+      );
     for (const [k, s] of [...sequencers]) {
       try {
         if (s.pins === 0 && (releaseAll || Date.now() - s.usedAt > seqLeaseMs / 2 || wanted.has(k))) {
