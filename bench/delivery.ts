@@ -792,6 +792,9 @@ export async function deliveryBench(opts: {
             .join(', ')} (per logged event: ${Object.entries(written.byKind)
             .sort((a, b) => b[1] - a[1])
             .map(([k, v]) => `${k} ${(v / Math.max(1, loggedInPhase)).toFixed(3)}`)
+            .join(', ')}; est. AWS WCU per logged event: ${Object.entries(written.unitsByKind)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${(v / Math.max(1, loggedInPhase)).toFixed(3)}`)
             .join(', ')}); ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
           `(segment writes p50 ${ms(row.segmentWriteP50)} ms p99 ${ms(row.segmentWriteP99)} ms) ` +

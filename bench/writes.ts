@@ -18,6 +18,8 @@ export interface WriteCounts {
   byCommand: Record<string, number>;
   /** Items by what they are (`kindOf`: event log, journal, channel state, ...). */
   byKind: Record<string, number>;
+  /** Estimated write units by the same kinds. */
+  unitsByKind: Record<string, number>;
 }
 
 /**
@@ -86,15 +88,17 @@ const units = (item: Record<string, unknown> | undefined) =>
  * const { items, writeUnits } = writes.take();
  */
 export function countWrites(db: Db): { take(): WriteCounts } {
-  let c: WriteCounts = { items: 0, writeUnits: 0, byCommand: {}, byKind: {} };
+  let c: WriteCounts = { items: 0, writeUnits: 0, byCommand: {}, byKind: {}, unitsByKind: {} };
   const add = (command: string, items: number, wcu: number) => {
     c.items += items;
     c.writeUnits += wcu;
     c.byCommand[command] = (c.byCommand[command] ?? 0) + items;
   };
-  const kind = (key: Record<string, unknown> | undefined) => {
+  /** Counts an item by its kind, with its write units (`wcu`). */
+  const kind = (key: Record<string, unknown> | undefined, wcu = 1) => {
     const k = kindOf(key);
     c.byKind[k] = (c.byKind[k] ?? 0) + 1;
+    c.unitsByKind[k] = (c.unitsByKind[k] ?? 0) + wcu;
   };
   db.doc.middlewareStack.add(
     (next, context) => async (args) => {
@@ -103,7 +107,7 @@ export function countWrites(db: Db): { take(): WriteCounts } {
       switch (context.commandName) {
         case 'PutItemCommand':
           add('PutItem', 1, units(input.Item));
-          kind(input.Item);
+          kind(input.Item, units(input.Item));
           break;
         case 'UpdateItemCommand':
           add('UpdateItem', 1, 1);
@@ -124,7 +128,8 @@ export function countWrites(db: Db): { take(): WriteCounts } {
               done.length,
               done.reduce((n, r) => n + units(r.PutRequest?.Item), 0),
             );
-            for (const r of done) kind(r.PutRequest?.Item ?? r.DeleteRequest?.Key);
+            for (const r of done)
+              kind(r.PutRequest?.Item ?? r.DeleteRequest?.Key, r.PutRequest ? units(r.PutRequest.Item) : 1);
           }
           break;
         }
@@ -135,7 +140,11 @@ export function countWrites(db: Db): { take(): WriteCounts } {
             items.length,
             items.reduce((n, t) => n + 2 * units(t.Put?.Item), 0),
           );
-          for (const t of items) kind(t.Put?.Item ?? t.Update?.Key ?? t.Delete?.Key ?? t.ConditionCheck?.Key);
+          for (const t of items)
+            kind(
+              t.Put?.Item ?? t.Update?.Key ?? t.Delete?.Key ?? t.ConditionCheck?.Key,
+              2 * units(t.Put?.Item),
+            );
           break;
         }
       }
@@ -146,7 +155,7 @@ export function countWrites(db: Db): { take(): WriteCounts } {
   return {
     take() {
       const out = c;
-      c = { items: 0, writeUnits: 0, byCommand: {}, byKind: {} };
+      c = { items: 0, writeUnits: 0, byCommand: {}, byKind: {}, unitsByKind: {} };
       return out;
     },
   };

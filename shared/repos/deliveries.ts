@@ -19,6 +19,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { batchPut } from '../db/batch.js';
 import { seqPage } from './channel-log.js';
 import type { JournalPointer } from './frame-journal.js';
@@ -804,10 +805,19 @@ export class DeliveryRepo {
       tenant,
       channel,
       link,
-      recent: recent.map((r) => {
-        const { tenant: _t, channel: _c, link: _l, ...rest } = r;
-        return rest;
-      }),
+      // Deflated JSON (as the event log's segments): a list of 25 deliveries with their attempts is
+      // about 8 KB as a DynamoDB list, and every write of it is billed by its size.
+      z: deflateRawSync(
+        Buffer.from(
+          JSON.stringify(
+            recent.map((r) => {
+              const { tenant: _t, channel: _c, link: _l, ...rest } = r;
+              return rest;
+            }),
+          ),
+        ),
+        { level: 1 },
+      ),
       [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
     };
   }
@@ -827,9 +837,11 @@ export class DeliveryRepo {
       now,
     );
     return items.flatMap((it) =>
-      ((it.recent as Item[] | undefined) ?? []).map((r) =>
-        recordOf({ ...r, tenant, channel, link: it.link as string, channelType: 'webhook' }),
-      ),
+      (it.z instanceof Uint8Array
+        ? (JSON.parse(inflateRawSync(it.z).toString('utf8')) as Item[])
+        : // (written before 2026-12-07: a DynamoDB list)
+          ((it.recent as Item[] | undefined) ?? [])
+      ).map((r) => recordOf({ ...r, tenant, channel, link: it.link as string, channelType: 'webhook' })),
     );
   }
 

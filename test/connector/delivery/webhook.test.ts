@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -459,6 +459,55 @@ describe('webhook outbox: an item only for a delivery that has to wait', () => {
       await delivery.stop();
       await rx.close();
     }
+  });
+
+  it('a latest-success list is stored deflated; a list stored before (a DynamoDB list) still reads', async () => {
+    const { t, ch } = await setup('http://127.0.0.1:9/hook', { type: 'system' });
+    const repo = stack.deps.repos.deliveries;
+    const rec = (seq: number) => ({
+      tenant: t.id,
+      channel: ch.id,
+      seq,
+      channelType: 'webhook' as const,
+      eventId: `evt_${seq}`,
+      eventType: 'call.received',
+      link: 'pbx',
+      eventSeq: seq,
+      orderKey: 'c1',
+      status: 'delivered' as const,
+      attempts: [{ at: '2026-12-07T00:00:00.000Z', statusCode: 204, latencyMs: 3, error: null }],
+      attemptCount: 1,
+      nextAttemptAt: null,
+      createdAt: '2026-12-07T00:00:00.000Z',
+      settledAt: '2026-12-07T00:00:00.003Z',
+      claimUntil: 0,
+      owner: null,
+    });
+    const now = new Date();
+    const item = repo.recentItem(t.id, ch.id, 'pbx', [rec(1), rec(2)], 1, now);
+    expect(item.z).toBeInstanceOf(Buffer);
+    expect(item.recent).toBeUndefined();
+    await stack.deps.db.doc.send(new PutCommand({ TableName: stack.deps.db.table, Item: item }));
+    expect(await repo.listRecent(t.id, ch.id, now, 'pbx')).toEqual([rec(1), rec(2)]);
+    // the shape written until 2026-12-07, under another link
+    const { tenant: _t, channel: _c, link: _l, ...old } = rec(3);
+    await stack.deps.db.doc.send(
+      new PutCommand({
+        TableName: stack.deps.db.table,
+        Item: {
+          ...item,
+          ...keys.deliveryRecent(t.id, ch.id, 'pbx2'),
+          z: undefined,
+          link: 'pbx2',
+          recent: [old],
+        },
+      }),
+    );
+    expect((await repo.listRecent(t.id, ch.id, now)).map((r) => [r.link, r.seq])).toEqual([
+      ['pbx', 1],
+      ['pbx', 2],
+      ['pbx2', 3],
+    ]);
   });
 
   it('a busy channel reserves its seqs in growing blocks: a few writes for hundreds of events', async () => {
