@@ -9,6 +9,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
@@ -161,6 +162,46 @@ export function conflictsOf(err: unknown, count: number): boolean[] {
   return Array.from({ length: count }, (_, n) =>
     reasons ? reasons[n]?.Code === 'ConditionalCheckFailed' : isConditionalFailure(err),
   );
+}
+
+/**
+ * How the logs and lists store a JSON value in one binary attribute (`z`): raw deflate, level 1 (the
+ * event log's segments, the frame journal's entries, the latest-success lists; their write units are
+ * billed by size).
+ *
+ * @example
+ * const z = deflateJson(events); const back = inflateJson<BridgeEvent[]>(z);
+ */
+export const deflateJson = (value: unknown): Buffer =>
+  deflateRawSync(Buffer.from(JSON.stringify(value)), { level: 1 });
+
+/** The value `deflateJson` stored. */
+export const inflateJson = <T>(z: Uint8Array): T => JSON.parse(inflateRawSync(z).toString('utf8')) as T;
+
+/**
+ * `deflateJson` of a list in as few parts as fit an item: the whole list, else halves (in order) until
+ * each part fits (`fits`). A single element that does not fit on its own is a part with `fits: false`.
+ *
+ * @example
+ * const parts = deflateInHalves(events, (_, z) => z.length <= 350_000);
+ */
+export function deflateInHalves<T>(
+  list: T[],
+  fits: (part: T[], z: Buffer) => boolean,
+): { list: T[]; z: Buffer; fits: boolean }[] {
+  const out: { list: T[]; z: Buffer; fits: boolean }[] = [];
+  const go = (part: T[]) => {
+    const z = deflateJson(part);
+    if (fits(part, z)) out.push({ list: part, z, fits: true });
+    else if (part.length === 1) out.push({ list: part, z, fits: false });
+    else {
+      const half = Math.ceil(part.length / 2);
+      go(part.slice(0, half));
+      go(part.slice(half));
+    }
+  };
+  if (list.length) go(list);
+  return out;
 }
 
 export class AlreadyExistsError extends Error {

@@ -19,7 +19,6 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { batchPut } from '../db/batch.js';
 import { seqPage } from './channel-log.js';
 import type { JournalPointer } from './frame-journal.js';
@@ -27,9 +26,11 @@ import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
   decodeCursor,
+  deflateJson,
   encodeCursor,
   epochSeconds,
   getManyLive,
+  inflateJson,
   isConditionalFailure,
   isLive,
   queryAll,
@@ -807,16 +808,11 @@ export class DeliveryRepo {
       link,
       // Deflated JSON (as the event log's segments): a list of 25 deliveries with their attempts is
       // about 8 KB as a DynamoDB list, and every write of it is billed by its size.
-      z: deflateRawSync(
-        Buffer.from(
-          JSON.stringify(
-            recent.map((r) => {
-              const { tenant: _t, channel: _c, link: _l, ...rest } = r;
-              return rest;
-            }),
-          ),
-        ),
-        { level: 1 },
+      z: deflateJson(
+        recent.map((r) => {
+          const { tenant: _t, channel: _c, link: _l, ...rest } = r;
+          return rest;
+        }),
       ),
       [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
     };
@@ -838,7 +834,7 @@ export class DeliveryRepo {
     );
     return items.flatMap((it) =>
       (it.z instanceof Uint8Array
-        ? (JSON.parse(inflateRawSync(it.z).toString('utf8')) as Item[])
+        ? inflateJson<Item[]>(it.z)
         : // (written before 2026-12-07: a DynamoDB list)
           ((it.recent as Item[] | undefined) ?? [])
       ).map((r) => recordOf({ ...r, tenant, channel, link: it.link as string, channelType: 'webhook' })),

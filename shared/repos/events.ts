@@ -1,12 +1,13 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { BridgeEvent } from '../events/model.js';
 import {
   decodeCursor,
+  deflateInHalves,
   encodeCursor,
   epochSeconds,
+  inflateJson,
   InvalidCursorError,
   isConditionalFailure,
   isLive,
@@ -29,8 +30,7 @@ const ENCODING = 'deflate-raw/json';
  * stored on its own by earlier versions (`json` string, or `event` map).
  */
 export function eventsOf(item: Record<string, unknown>): BridgeEvent[] {
-  if (item.z instanceof Uint8Array)
-    return JSON.parse(inflateRawSync(item.z).toString('utf8')) as BridgeEvent[];
+  if (item.z instanceof Uint8Array) return inflateJson<BridgeEvent[]>(item.z);
   if (typeof item.json === 'string') return [JSON.parse(item.json) as BridgeEvent];
   return [item.event as BridgeEvent];
 }
@@ -53,19 +53,9 @@ export function encodeSegments(
   events: BridgeEvent[],
   maxBytes = MAX_SEGMENT_BYTES,
 ): { segments: EncodedSegment[]; tooLarge: BridgeEvent[] } {
-  const segments: EncodedSegment[] = [];
-  const tooLarge: BridgeEvent[] = [];
-  const encode = (list: BridgeEvent[]) => {
-    const z = deflateRawSync(Buffer.from(JSON.stringify(list)), { level: 1 });
-    if (z.length <= maxBytes) segments.push({ events: list, z });
-    else if (list.length === 1) tooLarge.push(list[0]!);
-    else {
-      const half = Math.ceil(list.length / 2);
-      encode(list.slice(0, half));
-      encode(list.slice(half));
-    }
-  };
-  if (events.length) encode(events);
+  const parts = deflateInHalves(events, (_, z) => z.length <= maxBytes);
+  const segments = parts.filter((p) => p.fits).map((p) => ({ events: p.list, z: p.z }));
+  const tooLarge = parts.filter((p) => !p.fits).map((p) => p.list[0]!);
   return { segments, tooLarge };
 }
 

@@ -15,10 +15,17 @@
  * ever have numbered there.
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
-import { conflictsOf, epochSeconds, isConditionalFailure, putNew, queryAll, type Item } from './common.js';
+import {
+  conflictsOf,
+  deflateInHalves,
+  epochSeconds,
+  inflateJson,
+  isConditionalFailure,
+  putNew,
+  queryAll,
+} from './common.js';
 import { seqKey } from './keys.js';
 import { rowsOf, type FrameRef, type FrameRow, type NewSegment } from './frames.js';
 
@@ -60,7 +67,11 @@ export class FrameJournalRepo {
    * pos = await journal.append('dlv_ab12.0', pos, [{ tenant, channel, first: 8, frames }], 7, new Date());
    */
   async append(inc: string, pos: number, batch: NewSegment[], ttlDays: number, now: Date): Promise<number> {
-    const bodies = encode(batch.map((s) => [s.tenant, s.channel, s.first, rowsOf(s)]));
+    // as few entries as fit an item (the channel list `chs` goes beside the body)
+    const bodies = deflateInHalves(
+      batch.map((s): Stored => [s.tenant, s.channel, s.first, rowsOf(s)]),
+      (list, z) => z.length + list.reduce((n, [t, c]) => n + t.length + c.length + 8, 0) <= MAX_ENTRY_BYTES,
+    );
     const ttl = epochSeconds(now) + ttlDays * 86_400;
     const createdAt = now.toISOString();
     const items = bodies.map((b, i) => ({
@@ -68,7 +79,7 @@ export class FrameJournalRepo {
       sk: seqKey(pos + i),
       type: 'frame-journal',
       z: b.z,
-      chs: new Set(b.entries.map(([t, c]) => channelTag(t, c))),
+      chs: new Set(b.list.map(([t, c]) => channelTag(t, c))),
       createdAt,
       [TTL_ATTRIBUTE]: ttl,
     }));
@@ -147,7 +158,7 @@ export class FrameJournalRepo {
     );
     for (const it of items) {
       if (!(it.z instanceof Uint8Array)) continue;
-      for (const [t, c, first, rs] of decode(it))
+      for (const [t, c, first, rs] of inflateJson<Stored[]>(it.z))
         if (t === tenant && c === channel)
           rs.forEach(([link, eventSeq, eventId, eventType], i) =>
             out.push({
@@ -162,24 +173,4 @@ export class FrameJournalRepo {
     }
     return out.sort((a, b) => a.seq - b.seq);
   }
-}
-
-const decode = (it: Item): Stored[] =>
-  JSON.parse(inflateRawSync(it.z as Uint8Array).toString('utf8')) as Stored[];
-
-/** The batch's entries in as few bodies as fit an item (halved, in order, until they do). */
-function encode(entries: Stored[]): { entries: Stored[]; z: Buffer }[] {
-  const out: { entries: Stored[]; z: Buffer }[] = [];
-  const go = (list: Stored[]) => {
-    const z = deflateRawSync(Buffer.from(JSON.stringify(list)), { level: 1 });
-    const tags = list.reduce((n, [t, c]) => n + t.length + c.length + 8, 0);
-    if (z.length + tags <= MAX_ENTRY_BYTES || list.length === 1) out.push({ entries: list, z });
-    else {
-      const half = Math.ceil(list.length / 2);
-      go(list.slice(0, half));
-      go(list.slice(half));
-    }
-  };
-  if (entries.length) go(entries);
-  return out;
 }
