@@ -232,7 +232,6 @@ export function createMatcher({
       first: b.first,
       frames: b.events.map((e) => ({ link: e.link, eventSeq: e.seq, eventId: e.id, eventType: e.type })),
     }));
-    guard();
     await journal.append(
       batch,
       (pos) => {
@@ -242,8 +241,10 @@ export function createMatcher({
           streams.sequencers.journaled(b.s, pos, b.first, batch[i]!.frames);
         }
       },
-      // every channel of the batch points at the journal the write goes to (not a fenced one)
+      // Just before the write (after the appends queued ahead of it): the leases still hold, and every
+      // channel of the batch points at the journal the write goes to (not a fenced one).
       (inc) => {
+        guard();
         if (list.some((b) => b.s.inc !== inc))
           throw new Error('a WebSocket channel of the batch points at an earlier frame journal');
       },

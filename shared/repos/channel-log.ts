@@ -28,7 +28,7 @@ import {
   type Item,
   type Page,
 } from './common.js';
-import { FrameJournalRepo, type JournalPointer } from './frame-journal.js';
+import { FrameJournalRepo, pointerOfState, type JournalPointer } from './frame-journal.js';
 import { rowsOf, type FrameRef, type FrameRow, type NewSegment } from './frames.js';
 import { keys, seqKey } from './keys.js';
 
@@ -154,8 +154,7 @@ export class ChannelLogRepo {
         ConsistentRead: true,
       }),
     );
-    const it = res.Item;
-    return typeof it?.jInc === 'string' ? { inc: it.jInc, pos: (it.jPos as number | undefined) ?? 1 } : null;
+    return pointerOfState(res.Item);
   }
 
   /** The channel's frames in the journal its STATE points at, in order (none without a pointer). */

@@ -21,7 +21,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { batchPut } from '../db/batch.js';
 import { seqPage } from './channel-log.js';
-import type { JournalPointer } from './frame-journal.js';
+import { pointerOfState, type JournalPointer } from './frame-journal.js';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -413,8 +413,7 @@ export class DeliveryRepo {
       resendFrom: tookOver ? sentFloor + 1 : null,
       // The acquire changes only the lease: connection, resume and hold fields are current.
       state: toState(old),
-      previous:
-        typeof old.jInc === 'string' ? { inc: old.jInc, pos: (old.jPos as number | undefined) ?? 1 } : null,
+      previous: pointerOfState(old),
     };
   }
 

@@ -14,7 +14,7 @@
  * meets it and stores nothing, so what the new holder read of that journal is all the old holder will
  * ever have numbered there.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -34,6 +34,10 @@ export interface JournalPointer {
   inc: string;
   pos: number;
 }
+
+/** The journal pointer a channel's STATE item holds (`jInc`, `jPos`), if any. */
+export const pointerOfState = (it: Record<string, unknown> | undefined): JournalPointer | null =>
+  typeof it?.jInc === 'string' ? { inc: it.jInc, pos: (it.jPos as number | undefined) ?? 1 } : null;
 
 /** The journal was fenced (another process took over one of its channels): nothing was stored. */
 export class JournalFencedError extends Error {
@@ -118,20 +122,16 @@ export class FrameJournalRepo {
       const h = await this.head(inc);
       if (h.fenced) return;
       try {
-        await this.db.doc.send(
-          new PutCommand({
-            TableName: this.db.table,
-            Item: {
-              pk: partition(inc),
-              sk: seqKey(h.pos + 1),
-              type: 'frame-journal',
-              fenced: true,
-              createdAt: now.toISOString(),
-              [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+        await putNew(this.db, [
+          {
+            pk: partition(inc),
+            sk: seqKey(h.pos + 1),
+            type: 'frame-journal',
+            fenced: true,
+            createdAt: now.toISOString(),
+            [TTL_ATTRIBUTE]: epochSeconds(now) + ttlDays * 86_400,
+          },
+        ]);
         return;
       } catch (err) {
         if (!isConditionalFailure(err)) throw err; // the journal grew meanwhile: fence after it
