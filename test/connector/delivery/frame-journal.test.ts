@@ -6,13 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
 import { JournalFencedError } from '../../../shared/repos/frame-journal.js';
 import { keys } from '../../../shared/repos/keys.js';
 import { newTenantWithLink, testStack } from '../../support/stack.js';
-import { callDraft, frameRows, until, wire } from './helpers.js';
+import { callDraft, connectedChannel, frameRows, until, wire } from './helpers.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -151,21 +150,7 @@ describe('frame journal', () => {
 describe('frames move from the journal into the channel log', () => {
   it('while the sequencer is held, in segments; the listing and a resume see every frame before and after', async () => {
     const t = await newTenantWithLink(stack);
-    const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
-    await t.client.post('/v1/subscriptions', {
-      channel: ch.id,
-      link: 'pbx',
-      target: { type: 'system' },
-      events: ['call'],
-    });
-    const ws = new WebSocket(ch.url);
-    const got: any[] = [];
-    ws.on('message', (d) => got.push(JSON.parse(d.toString())));
-    await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
-    await until(
-      () => t.client.get(`/v1/channels/${ch.id}`),
-      (r) => typeof r.body.connectionId === 'string',
-    );
+    const { ch, ws, frames: got } = await connectedChannel(t);
     // Renewals every 2 s (a third of the lease), an idle release after 3 s, frames move after 200 ms.
     const { writer, delivery } = wire(stack, { sequencerLeaseMs: 6000, consolidateMs: 200 });
     const log = stack.deps.repos.channelLog;

@@ -6,6 +6,9 @@ import { startDelivery, type Delivery, type DeliveryOptions } from '../../../con
 import type { EventDraft } from '../../../shared/events/model.js';
 import type { NewSegment } from '../../../shared/repos/channel-log.js';
 import type { LocalStack } from '../../../local/stack.js';
+import { expect } from 'vitest';
+import WebSocket from 'ws';
+import { newTenantWithLink, until } from '../../support/stack.js';
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -140,3 +143,55 @@ export const frameRows = (link: string, from: number, n: number): NewSegment['fr
     eventId: `evt_${link}_${from + i}`,
     eventType: 'call.received',
   }));
+
+/** A WebSocket channel with a `system` call subscription on each link, connected; its frames as they come. */
+export async function connectedChannel(t: Awaited<ReturnType<typeof newTenantWithLink>>, links = ['pbx']) {
+  for (const link of links.filter((l) => l !== 'pbx'))
+    await t.client.post('/v1/links', {
+      id: link,
+      vendor: 'broadworks-cti',
+      endpoint: 'tcp://127.0.0.1:9',
+      credentials: { username: 'u', password: 'p' },
+    });
+  const ch = (await t.client.post('/v1/channels', { type: 'websocket' })).body;
+  for (const link of links)
+    await t.client.post('/v1/subscriptions', {
+      channel: ch.id,
+      link,
+      target: { type: 'system' },
+      events: ['call'],
+    });
+  const ws = new WebSocket(ch.url);
+  const frames: any[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+  await new Promise<void>((r, j) => (ws.once('open', () => r()), ws.once('error', j)));
+  await until(
+    () => t.client.get(`/v1/channels/${ch.id}`),
+    (r) => typeof r.body.connectionId === 'string',
+  );
+  /** What a client processes: one event per channelSeq (a repeat must carry the same event). */
+  const events = (): [number, string][] => {
+    const bySeq = new Map<number, string>();
+    for (const f of frames.filter((f) => f.type === 'event')) {
+      const had = bySeq.get(f.channelSeq);
+      if (had && had !== f.event.id)
+        throw new Error(`channelSeq ${f.channelSeq} carried two events: ${had}, ${f.event.id}`);
+      bySeq.set(f.channelSeq, f.event.id);
+    }
+    return [...bySeq].sort(([x], [y]) => x - y);
+  };
+  /**
+   * The events once `n` arrived and no more followed for half a second (a second copy would), each
+   * event once whatever its channelSeq.
+   */
+  const settled = async (n: number) => {
+    await until(
+      async () => events().length,
+      (k) => k >= n,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(new Set(frames.filter((f) => f.type === 'event').map((f) => f.event.id)).size).toBe(n);
+    return events();
+  };
+  return { ch, ws, frames, events, settled };
+}
