@@ -15,6 +15,7 @@
  *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
  *   --ws-framing <f>   framing of the WebSocket channels, single or batch (default batch)
+ *   --log-linger <ms>  the event log's linger under load (default: the connector's, 10; 0: off)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
  *                      (default: DEFAULT_PHASES in bench/delivery.ts, printed by --help)
  */
@@ -38,7 +39,8 @@ const PARTS = ['api', 'log', 'webhook', 'framing', 'memory', 'delivery'] as cons
 const USAGE =
   'usage: npm run bench -- [--only api,log,webhook,framing,memory,delivery] [--load-ms 6000]\n' +
   '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
-  `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]`;
+  `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]\n` +
+  '                        [--log-linger <ms>]';
 function usage(problem: string): never {
   console.error(`${problem}\n${USAGE}`);
   process.exit(2);
@@ -53,6 +55,7 @@ try {
       'idle-ms': { type: 'string', default: '5000' },
       phases: { type: 'string' },
       'ws-framing': { type: 'string', default: 'batch' },
+      'log-linger': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -316,6 +319,7 @@ if (want('delivery')) {
     drainMs,
     idleMs,
     wsFraming,
+    ...(args['log-linger'] !== undefined ? { logLingerMs: int('log-linger', args['log-linger']) } : {}),
     log: (s) => console.log(s),
   });
   console.log('');

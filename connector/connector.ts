@@ -56,6 +56,8 @@ export interface ConnectorOptions {
   subscriptionPollMs?: number;
   backoff?: BackoffOptions;
   eventTtlDays?: number;
+  /** The event log's linger under load (`LinkRunnerOptions.linger`; default `DEFAULT_LINGER`). */
+  logLinger?: { lingerMs: number; lingerFromEvents: number };
   /**
    * Where the connector records the leases it holds (default its own): give the same object to the
    * delivery (`owns`) so that it stops delivering a link this process lost.
@@ -259,6 +261,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     const runner = new LinkRunner(link, credentials, factory, deps, log, {
       backoff: opts.backoff ?? { baseMs: 500, maxMs: 30_000 },
       subscriptionPollMs: opts.subscriptionPollMs ?? 1_000,
+      ...(opts.logLinger ? { linger: opts.logLinger } : {}),
       ...(callbackBase ? { callbacks: { publicUrl: callbackUrl(callbackBase, link.tenant, link.id) } } : {}),
       onUp: (r) =>
         void sessions

@@ -37,6 +37,9 @@ import { DEDUPE_WINDOW, VendorEventWindow, vendorEventKey, type EventLogWriter }
 
 export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
 
+/** `LinkRunnerOptions.linger`'s default. */
+export const DEFAULT_LINGER = { lingerMs: 10, lingerFromEvents: 8 };
+
 /** How long `stop()` waits for a connect in progress to settle after the driver was closed. */
 const STOP_WAIT_MS = 5_000;
 
@@ -46,8 +49,14 @@ export interface LinkRunnerOptions {
   backoff: BackoffOptions;
   /** How often bridge subscriptions are re-read (changes take effect within this). */
   subscriptionPollMs: number;
-  /** Drafts logged per write at most (default 500: one seq reservation and 20 batch writes). */
+  /** Drafts logged per write at most (default 500; a bigger batch is written as several segments). */
   maxLogBatch?: number;
+  /**
+   * Linger under load (docs/delivery.md, "Group commit and linger"): once a segment held at least
+   * `lingerFromEvents` events (default 8), the next write waits until `lingerMs` (default 10) after that
+   * one began, so that more events share it. A quiet link (smaller batches) writes at once.
+   */
+  linger?: { lingerMs: number; lingerFromEvents: number };
   /**
    * Vendor events (in drafts) remembered to recognise a redelivery (default `DEDUPE_WINDOW`, 1000); seeded
    * from the link's last logged events when the runner starts.
@@ -70,6 +79,8 @@ export class LinkRunner {
   private downSignal: ((reason: string) => void) | undefined;
   private eventChain: Promise<unknown> = Promise.resolve();
   private readonly pending: { draft: EventDraft; key: string | undefined; durable: Durable }[] = [];
+  /** When the last segment write started (`performance.now()`), and how many drafts it held. */
+  private lastFlush = { at: -Infinity, drafts: 0 };
   private readonly timers = new DriverTimers();
   private watched = '';
   private subsTimer: NodeJS.Timeout | undefined;
@@ -195,13 +206,6 @@ export class LinkRunner {
     } while (chain !== this.eventChain);
   }
 
-  /**
-   * Drafts are logged strictly in arrival order. While one batch is being written, new drafts collect in
-   * `pending` and go out together next (one seq reservation, one transaction): under load the log keeps
-   * up by writing bigger batches instead of queueing round trips. A draft whose vendor event the log
-   * already holds (same vendor id, type, target and call: a redelivery, e.g. to this connector after the
-   * previous one crashed before acknowledging) is not written again: it resolves with the first write.
-   */
   /** A user's vendor session ended: a `session.ended` event for the user, then the session record. */
   private sessionEnded(user: string, outcome: SessionEndOutcome): void {
     void this.enqueue({
@@ -217,6 +221,13 @@ export class LinkRunner {
     this.opts.onSessionEnded?.(this, user, outcome);
   }
 
+  /**
+   * Drafts are logged strictly in arrival order. While one batch is being written, new drafts collect in
+   * `pending` and go out together next (one segment, docs/delivery.md "Group commit and linger"): under load the log keeps
+   * up by writing bigger batches instead of queueing round trips. A draft whose vendor event the log
+   * already holds (same vendor id, type, target and call: a redelivery, e.g. to this connector after the
+   * previous one crashed before acknowledging) is not written again: it resolves with the first write.
+   */
   private enqueue(draft: EventDraft): Promise<void> {
     const key = vendorEventKey(draft);
     const known = key ? this.recent.get(key) : undefined;
@@ -236,7 +247,13 @@ export class LinkRunner {
 
   /** Writes the next batch; each draft's promise settles with its write (the driver acks the vendor then). */
   private async flush(): Promise<void> {
+    const linger = this.opts.linger ?? DEFAULT_LINGER;
+    if (this.lastFlush.drafts >= linger.lingerFromEvents) {
+      const wait = this.lastFlush.at + linger.lingerMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const batch = this.pending.splice(0, this.opts.maxLogBatch ?? 500);
+    this.lastFlush = { at: performance.now(), drafts: batch.length };
     if (this.pending.length) this.eventChain = this.eventChain.then(() => this.flush());
     try {
       const events = await this.log.writeMany(

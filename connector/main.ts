@@ -15,6 +15,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { configFromEnv } from '../shared/config.js';
+import { DEFAULT_LINGER } from './link-runner.js';
 import { createDeps } from '../shared/deps.js';
 import { startConnector } from './connector.js';
 import { emfMetrics } from './metrics.js';
@@ -80,6 +81,9 @@ const connector = await startConnector({
   commandPort: port,
   advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE || `http://${await advertiseHost()}:${port}`,
   leaseMs,
+  ...(process.env.BRIDGE_LOG_LINGER_MS
+    ? { logLinger: { ...DEFAULT_LINGER, lingerMs: Number(process.env.BRIDGE_LOG_LINGER_MS) } }
+    : {}),
   owned,
   onEvent: delivery.onEvent,
   onSubscriptionsChanged: (tenant, link) => delivery.subscriptionsChanged(tenant, link),

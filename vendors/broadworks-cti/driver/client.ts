@@ -32,6 +32,7 @@ import {
 import { find, textOf, intOf } from '../wire/index.js';
 import { Requests } from './requests.js';
 import { StateMachine, type TransitionTable } from '../../driver-kit/state-machine.js';
+import { writeCoalesced } from '../../../shared/net/coalesce.js';
 
 export type SessionState =
   'disconnected' | 'connecting' | 'authenticating' | 'channelSetup' | 'subscribing' | 'ready' | 'closing';
@@ -442,7 +443,7 @@ export class BwClient {
       (urgent ? this.urgentQ : this.normalQ).push(frame);
       return;
     }
-    this.blocked = !sock.write(frame);
+    this.blocked = !writeCoalesced(sock, frame);
   }
 
   private flush(): void {
@@ -451,7 +452,7 @@ export class BwClient {
     while (sock && !sock.destroyed && !this.blocked) {
       const next = this.urgentQ.shift() ?? this.normalQ.shift();
       if (next === undefined) break;
-      this.blocked = !sock.write(next);
+      this.blocked = !writeCoalesced(sock, next);
     }
   }
 

@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { PbxCore } from '../../../simulator/core/index.js';
 import type { CoreEvent } from '../../../simulator/core/types.js';
 import { XmlFramer } from '../../../shared/xml/framer.js';
+import { writeCoalesced } from '../../../shared/net/coalesce.js';
 import { SimFaultError, type SimFrontEnd } from '../../../simulator/frontends/types.js';
 import { matchUri, routeByName, type CallRequestContext, type Principal } from './calls.js';
 import { BwError, E, REASONS } from './errors.js';
@@ -486,7 +487,7 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
 
   private write(conn: Conn, root: XmlNode): void {
     if (conn.closed || conn.socket.destroyed) return;
-    conn.socket.write(message(root));
+    writeCoalesced(conn.socket, message(root));
   }
 
   private onMessage(conn: Conn, xml: string): void {
