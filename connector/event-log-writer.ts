@@ -205,15 +205,23 @@ export class EventLogWriter {
     const run = state.chain.then(() => this.append(state, tenant, link, drafted, now));
     state.chain = run.catch(() => undefined);
     const events = await run;
+    // Every event of the segment reaches the listeners in one go, in order, before any of them is
+    // awaited: delivery then matches the segment as one batch (one frame-journal entry, one fan-out round)
+    // instead of starting on its first event alone.
+    const failed = (event: BridgeEvent) => (err: unknown) =>
+      this.deps.logger.error('event listener failed', { error: err as Error, eventId: event.id });
+    const waits: Promise<void>[] = [];
     for (const event of events) {
       for (const l of this.listeners) {
         try {
-          await l(event);
+          const r = l(event);
+          if (r) waits.push(r.catch(failed(event)));
         } catch (err) {
-          this.deps.logger.error('event listener failed', { error: err as Error, eventId: event.id });
+          failed(event)(err);
         }
       }
     }
+    await Promise.all(waits);
     return events;
   }
 

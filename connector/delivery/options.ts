@@ -112,7 +112,7 @@ export interface DeliveryOptions {
   recentMs?: number;
   /**
    * Those lists are written on a budget: at most this many a second by this process, all channels
-   * together (default 20). A list not written yet is answered from memory (`GET .../deliveries` asks
+   * together (default 10). A list not written yet is answered from memory (`GET .../deliveries` asks
    * the link's owner), so the budget bounds the writes, not what users see.
    */
   recentWritesPerSec?: number;
@@ -208,7 +208,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     owns: opts.owns ?? (() => true),
     watermarkMs: opts.watermarkMs ?? 1000,
     recentMs: opts.recentMs ?? 1000,
-    recentWritesPerSec: opts.recentWritesPerSec ?? 20,
+    recentWritesPerSec: opts.recentWritesPerSec ?? 10,
     channelLogWrites: opts.channelLogWrites ?? 'put',
     maxFrameBytes: opts.maxFrameBytes ?? 128 * 1024,
     maxQueuedFrames: Math.max(1, opts.maxQueuedFrames ?? 2000),
