@@ -6,14 +6,12 @@
  * cleared from its channel. `./streams.ts` calls these from each channel's serial queue; they read and
  * update only the connection state of the stream they post for (`Connection`).
  */
-import {
-  ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import { sdkLogger } from '../../shared/sdk-logger.js';
 import type { Lifecycle } from './common.js';
+import { signedRequests, viaClient, type ConnectionsApi } from './connections-api.js';
 import type { DeliveryOptions, Settings } from './options.js';
 
 /** The part of a WebSocket channel's stream that posting reads and updates. */
@@ -39,27 +37,24 @@ export interface FramePoster {
   sendFrames(w: Connection, frames: { seq: number; event: BridgeEvent }[], batch: boolean): Promise<void>;
 }
 
-/** The `@connections` client: the one given, else one for `managementEndpoint` (none without it). */
-export function managementClientOf(
+/**
+ * The `@connections` API: through the client given (`managementClient`), else signed requests to
+ * `managementEndpoint` with a client made for it (`./connections-api.ts`); none without either. The
+ * client is returned too (the caller destroys the one it made).
+ */
+export function connectionsApiOf(
   opts: Pick<DeliveryOptions, 'deps' | 'managementClient' | 'managementEndpoint'>,
-): ApiGatewayManagementApiClient | undefined {
+): { api: ConnectionsApi; client: ApiGatewayManagementApiClient } | undefined {
   const { deps } = opts;
-  return (
-    opts.managementClient ??
-    (opts.managementEndpoint
-      ? new ApiGatewayManagementApiClient({
-          endpoint: opts.managementEndpoint,
-          region: deps.config.region,
-          logger: sdkLogger,
-          // One PostToConnection per WebSocket message: resolving the middleware stack once per command
-          // type instead of at every send halves the client's CPU per message (docs/performance.md).
-          cacheMiddleware: true,
-          ...(deps.config.localMode
-            ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-            : {}),
-        })
-      : undefined)
-  );
+  if (opts.managementClient) return { api: viaClient(opts.managementClient), client: opts.managementClient };
+  if (!opts.managementEndpoint) return undefined;
+  const client = new ApiGatewayManagementApiClient({
+    endpoint: opts.managementEndpoint,
+    region: deps.config.region,
+    logger: sdkLogger,
+    ...(deps.config.localMode ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return { api: signedRequests(client, opts.managementEndpoint), client };
 }
 
 /** How long after noticing a connection a `GoneException` may mean "handshake not finished" (ms). */
@@ -74,7 +69,7 @@ export function createFramePoster({
 }: {
   deps: Deps;
   lifecycle: Lifecycle;
-  management: ApiGatewayManagementApiClient | undefined;
+  management: ConnectionsApi | undefined;
   /** Drops the channel's cached record (its connection was cleared). */
   forgetChannel: (tenant: string, channel: string) => void;
   settings: Pick<Settings, 'maxFrameBytes' | 'apiUrl'>;
@@ -93,9 +88,7 @@ export function createFramePoster({
     const body = typeof data === 'string' ? data : JSON.stringify(data);
     for (;;) {
       try {
-        await management.send(
-          new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(body) }),
-        );
+        await management.post(connectionId, Buffer.from(body));
         return 'ok';
       } catch (err) {
         const opening = Date.now() - w.noticedAt < OPENING_GRACE_MS;

@@ -35,7 +35,7 @@ import type { BridgeEvent } from '../../shared/events/model.js';
 import { createCaches } from './caches.js';
 import { createLifecycle } from './common.js';
 import { createConnectionChecks } from './connection-checks.js';
-import { managementClientOf } from './frames.js';
+import { connectionsApiOf } from './frames.js';
 import { createHandoff } from './handoff.js';
 import { createJournal } from './journal.js';
 import { createMatcher } from './matching.js';
@@ -89,7 +89,8 @@ export interface Delivery {
 export function startDelivery(opts: DeliveryOptions): Delivery {
   const { deps } = opts;
   const settings = resolveOptions(opts);
-  const management = managementClientOf(opts);
+  const connections = connectionsApiOf(opts);
+  const management = connections?.api;
   const lifecycle = createLifecycle();
   const caches = createCaches({
     deps,
@@ -153,7 +154,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       if (lifecycle.stopped) return;
       lifecycle.killed = true;
       halt();
-      if (!opts.managementClient) management?.destroy();
+      if (!opts.managementClient) connections?.client.destroy();
     },
     recover: outbox.recover,
     async stop() {
@@ -165,7 +166,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await recent.flush();
       await handoff.flush();
       await streams.stop();
-      if (!opts.managementClient) management?.destroy();
+      if (!opts.managementClient) connections?.client.destroy();
     },
   };
 }

@@ -12,7 +12,7 @@
  * **behind**, and the frames numbered after that are not queued but read back from its log by one
  * catch-up task (they are stored before they are queued), so a slow connection costs a read, not memory.
  */
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ConnectionsApi } from './connections-api.js';
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import type { ChannelRecord } from '../../shared/repos/channels.js';
@@ -83,7 +83,7 @@ export function createChannelStreams({
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'channelOf' | 'forgetChannel'>;
-  management: ApiGatewayManagementApiClient | undefined;
+  management: ConnectionsApi | undefined;
   /** This process's frame journal (the sequencers move its frames into the channels' logs). */
   journal: Journal;
   settings: Pick<
