@@ -223,10 +223,11 @@ export class LinkRunner {
 
   /**
    * Drafts are logged strictly in arrival order. While one batch is being written, new drafts collect in
-   * `pending` and go out together next (one segment, docs/delivery.md "Group commit and linger"): under load the log keeps
-   * up by writing bigger batches instead of queueing round trips. A draft whose vendor event the log
-   * already holds (same vendor id, type, target and call: a redelivery, e.g. to this connector after the
-   * previous one crashed before acknowledging) is not written again: it resolves with the first write.
+   * `pending` and go out together next, as one segment (docs/delivery.md, "Group commit and linger"):
+   * under load the log keeps up by writing bigger batches instead of queueing round trips. A draft whose
+   * vendor event the log already holds (same vendor id, type, target and call: a redelivery, e.g. to this
+   * connector after the previous one crashed before acknowledging) is not written again: it resolves with
+   * the first write.
    */
   private enqueue(draft: EventDraft): Promise<void> {
     const key = vendorEventKey(draft);
