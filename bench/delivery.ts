@@ -176,6 +176,12 @@ export interface Row {
   /** How long the segment writes of the phase took (load and drain), ms. */
   segmentWriteP50: number;
   segmentWriteP99: number;
+  segmentWriteMax: number;
+  /**
+   * The most vendor events the simulator held back at once, waiting for acknowledgements (its window of
+   * unanswered events per channel set): where latency builds up when the connector acknowledges late.
+   */
+  vendorQueuePeak: number;
 }
 
 export interface Floor {
@@ -802,6 +808,8 @@ export async function deliveryBench(opts: {
         eventsPerSegment: (log1.events - log0.events) / Math.max(1, log1.segments - log0.segments),
         segmentWriteP50: pct(segWrites, 50),
         segmentWriteP99: pct(segWrites, 99),
+        segmentWriteMax: segWrites.length ? Math.max(...segWrites) : NaN,
+        vendorQueuePeak: simEnd.peakQueued,
       };
       rows.push(row);
       // The vendor side's backlog of this phase goes into the log before the subscriptions go: logged
@@ -829,7 +837,8 @@ export async function deliveryBench(opts: {
             .map(([k, v]) => `${k} ${(v / Math.max(1, loggedInPhase)).toFixed(3)}`)
             .join(', ')}); ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
-          `(segment writes p50 ${ms(row.segmentWriteP50)} ms p99 ${ms(row.segmentWriteP99)} ms) ` +
+          `(segment writes p50 ${ms(row.segmentWriteP50)} ms p99 ${ms(row.segmentWriteP99)} ms max ${ms(row.segmentWriteMax)} ms; ` +
+          `at most ${row.vendorQueuePeak} vendor events waited in the simulator for the window) ` +
           `(${logLat.length} events, ${tailSec.toFixed(1)} s after the drain); ` +
           `event loop delay during load: connector p99 ${ms(loopDelay.percentile(99) / 1e6)} ms max ${ms(loopDelay.max / 1e6)} ms, ` +
           `simulator p99 ${ms(load.loopP99)} ms max ${ms(load.loopMax)} ms` +
@@ -928,8 +937,8 @@ export function deliveryTable(r: DeliveryResult): string[] {
     `clock offset simulator - connector process: ${r.simulatorClock.offsetMs.toFixed(3)} ms (IPC round trip ${r.simulatorClock.rttMs.toFixed(3)} ms); ` +
       `both subtracted: emission, log and receipt times are on the connector process's clock`,
     '',
-    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers / rest (DynamoDB Local) | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers / rest (DynamoDB Local) | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 / max ms | vendor events held back (peak) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.rows) {
     const phase = x.channels === 0 ? `vendor side only (${x.shape} subs)` : x.shape;
@@ -939,7 +948,7 @@ export function deliveryTable(r: DeliveryResult): string[] {
         : num(x.offered);
     const ratio = x.channels ? times(x.p50 / durableFloor(r)) : '–';
     out.push(
-      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} / ${Number.isNaN(x.cpuRest) ? '–' : Math.max(0, x.cpuRest)} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} |`,
+      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} / ${Number.isNaN(x.cpuRest) ? '–' : Math.max(0, x.cpuRest)} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} / ${ms(x.segmentWriteMax)} | ${num(x.vendorQueuePeak)} |`,
     );
   }
   out.push(

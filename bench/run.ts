@@ -16,6 +16,7 @@
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
  *   --ws-framing <f>   framing of the WebSocket channels, single or batch (default batch)
  *   --log-linger <ms>  the event log's linger under load (default: the connector's, 10; 0: off)
+ *   --vendor-window <n> BroadWorks events the simulator sends before their eventResponse (default 64)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
  *                      (default: DEFAULT_PHASES in bench/delivery.ts, printed by --help)
  */
@@ -40,7 +41,7 @@ const USAGE =
   'usage: npm run bench -- [--only api,log,webhook,framing,memory,delivery] [--load-ms 6000]\n' +
   '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
   `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]\n` +
-  '                        [--log-linger <ms>]';
+  '                        [--log-linger <ms>] [--vendor-window <n>]';
 function usage(problem: string): never {
   console.error(`${problem}\n${USAGE}`);
   process.exit(2);
@@ -56,6 +57,7 @@ try {
       phases: { type: 'string' },
       'ws-framing': { type: 'string', default: 'batch' },
       'log-linger': { type: 'string' },
+      'vendor-window': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -76,6 +78,9 @@ const int = (name: string, v: string) => {
   return n;
 };
 const loadMs = int('load-ms', args['load-ms']!);
+// the simulator process reads it (forked with this environment)
+const vendorWindow = args['vendor-window'] !== undefined ? int('vendor-window', args['vendor-window']) : 64;
+process.env.BENCH_VENDOR_WINDOW = String(vendorWindow);
 const drainMs = int('drain-ms', args['drain-ms']!);
 const idleMs = int('idle-ms', args['idle-ms']!);
 const wsFraming = args['ws-framing'];
@@ -311,7 +316,8 @@ if (want('memory')) {
 // events, then a bounded drain; simulator and clients in processes of their own.
 if (want('delivery')) {
   console.log(
-    `\ndelivery benchmark (simulator process -> BroadWorks front-end -> driver -> log -> delivery -> clients process), ${loadMs / 1000} s of load per phase, WebSocket channels with ${wsFraming} framing`,
+    `\ndelivery benchmark (simulator process -> BroadWorks front-end -> driver -> log -> delivery -> clients process), ${loadMs / 1000} s of load per phase, WebSocket channels with ${wsFraming} framing, ` +
+      `a BroadWorks window of ${vendorWindow} unanswered events`,
   );
   const result = await deliveryBench({
     phases,

@@ -64,6 +64,11 @@ export interface SimStats {
   cpu: NodeJS.CpuUsage;
   rssMiB: number;
   peakRssMiB: number;
+  /**
+   * The most events the BroadWorks front-end held back at once, waiting for room in the window of
+   * unanswered events (sampled every 5 ms): how far the connector's acknowledgements fell behind.
+   */
+  peakQueued: number;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -81,8 +86,9 @@ const userIndex = new Map(users.map((u, i) => [u.userId, i]));
 const sim = await startSimulator({
   host: '127.0.0.1',
   directory,
-  // The BroadWorks front-end's window of events sent before their eventResponse (default 1).
-  frontEnds: { 'broadworks-cti': { maxEventsInFlight: 64 } },
+  // The BroadWorks front-end's window of events sent before their eventResponse (the simulator's
+  // default is 1; the bench's 64 unless `--vendor-window` says otherwise).
+  frontEnds: { 'broadworks-cti': { maxEventsInFlight: Number(process.env.BENCH_VENDOR_WINDOW || 64) } },
 });
 const core = sim.core;
 
@@ -113,9 +119,16 @@ core.on((e) => {
   else timer ??= setTimeout(flush, BATCH_MS);
 });
 
-// --- peak RSS between two `stats` requests with `reset`
+// --- peak RSS and peak queue of the BroadWorks front-end between two `stats` requests with `reset`
 let peakRss = process.memoryUsage().rss;
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250).unref();
+let peakQueued = 0;
+setInterval(() => {
+  peakQueued = Math.max(
+    peakQueued,
+    sim.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.queuedEvents,
+  );
+}, 5).unref();
 
 // --- the load generator; its state carries over from phase to phase
 let caller = 0;
@@ -261,8 +274,12 @@ process.on('message', (m: ToSimulator) => {
         cpu: process.cpuUsage(),
         rssMiB: Math.round(rss / 2 ** 20),
         peakRssMiB: Math.round(peakRss / 2 ** 20),
+        peakQueued,
       };
-      if (m.reset) peakRss = rss;
+      if (m.reset) {
+        peakRss = rss;
+        peakQueued = 0;
+      }
       reply(stats);
       return;
     }

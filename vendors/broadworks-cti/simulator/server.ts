@@ -362,6 +362,13 @@ export class BroadWorksCtiFrontEnd implements SimFrontEnd {
     return !!this.server;
   }
 
+  /** Events waiting for room in their channel set's window (`maxEventsInFlight`), all sets together. */
+  get queuedEvents(): number {
+    let n = 0;
+    for (const set of this.sets.values()) n += set.queue.length;
+    return n;
+  }
+
   /** Treat the next `count` eventResponses as if the client had answered `status`. */
   overrideEventResponses(count: number, status: number): void {
     this.overrides.push({ remaining: count, status });
