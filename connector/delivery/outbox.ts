@@ -78,7 +78,7 @@ export interface WebhookOutbox {
   halt(): void;
 }
 
-/** A busy webhook channel's seq blocks grow until one lasts about this long (ms). */
+/** A busy webhook channel's seq blocks are sized to last about this long (ms). */
 const SEQ_BLOCK_MS = 10_000;
 /** The largest block of webhook seqs reserved at once (what a crash can skip). */
 const MAX_SEQ_BLOCK = 4096;
@@ -353,15 +353,19 @@ export function createWebhookOutbox({
       if (b.next > b.end) {
         const need = count - out.length;
         // A channel that needed numbers in the last minute gets a block (most channels see a steady
-        // trickle). A block used up within SEQ_BLOCK_MS is followed by one twice as large, so that a busy
-        // channel reserves about once per SEQ_BLOCK_MS whatever its rate; blocks shrink back after a
+        // trickle). A block used up within SEQ_BLOCK_MS is followed by one sized for SEQ_BLOCK_MS at the
+        // rate it was used (at least twice as large), so that a busy channel reserves about once per
+        // SEQ_BLOCK_MS whatever its rate, from its third reservation on; blocks shrink back after a
         // minute without one.
         const since = Date.now() - b.lastAllocAt;
         const block =
           since >= 60_000
             ? 0
             : since < SEQ_BLOCK_MS && b.size >= seqBlock
-              ? Math.min(b.size * 2, MAX_SEQ_BLOCK)
+              ? Math.min(
+                  Math.max(b.size * 2, Math.ceil((b.size * SEQ_BLOCK_MS) / Math.max(since, 1))),
+                  MAX_SEQ_BLOCK,
+                )
               : Math.max(seqBlock, b.size);
         const size = Math.max(block, need);
         b.lastAllocAt = Date.now();
