@@ -3,7 +3,7 @@
  * boundaries, two writers on one log (takeover, zombie), the lease fence, the head marker, and items of
  * earlier versions.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLogWriter, LogFencedError, vendorEventKey } from '../../connector/event-log-writer.js';
@@ -11,7 +11,7 @@ import type { LocalStack } from '../../local/stack.js';
 import type { BridgeEvent, EventDraft } from '../../shared/events/model.js';
 import { encodeSegments, eventsOf } from '../../shared/repos/events.js';
 import { keys } from '../../shared/repos/keys.js';
-import { testStack, until } from '../support/stack.js';
+import { logItemsOf, testStack, until } from '../support/stack.js';
 import { callDraft } from './delivery/helpers.js';
 
 let stack: LocalStack;
@@ -32,17 +32,7 @@ function vendorDraft(n: number): EventDraft {
 }
 
 /** The raw items of a link's log partition (segments and markers). */
-async function itemsOf(link: string): Promise<Record<string, unknown>[]> {
-  const res = await stack.deps.db.doc.send(
-    new QueryCommand({
-      TableName: stack.deps.db.table,
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': keys.eventPartition(TENANT, link) },
-      ConsistentRead: true,
-    }),
-  );
-  return res.Items ?? [];
-}
+const itemsOf = (link: string) => logItemsOf(stack, TENANT, link);
 
 /** Every event of the link through the API's listing, page by page. */
 async function listAll(link: string, limit: number, after = 0): Promise<BridgeEvent[]> {

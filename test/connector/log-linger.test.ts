@@ -3,12 +3,10 @@
  * event is written at once; after a segment of `lingerFromEvents` or more, the next write waits until
  * `lingerMs` after that one began, and what arrives meanwhile shares it.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
 import type { EventDraft } from '../../shared/events/model.js';
-import { keys } from '../../shared/repos/keys.js';
-import { newTenant, testStack, until } from '../support/stack.js';
+import { logItemsOf, newTenantWithLink, testStack, until } from '../support/stack.js';
 import { callDraft } from './delivery/helpers.js';
 import { TestVendor } from './test-driver.js';
 
@@ -32,31 +30,14 @@ afterAll(async () => {
 });
 
 /** The log's segments of the link, as `[first seq, last seq]`. */
-async function segments(link: string): Promise<[number, number][]> {
-  const res = await stack.deps.db.doc.send(
-    new QueryCommand({
-      TableName: stack.deps.db.table,
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': keys.eventPartition(tenant, link) },
-      ConsistentRead: true,
-    }),
-  );
-  return (res.Items ?? [])
+const segments = async (link: string): Promise<[number, number][]> =>
+  (await logItemsOf(stack, tenant, link))
     .filter((i) => i.type === 'segment')
     .map((i) => [i.first as number, i.last as number]);
-}
 
 describe('event log linger', () => {
   it('writes a quiet link at once and gathers what follows a big segment for lingerMs', async () => {
-    const t = await newTenant(stack);
-    tenant = t.id;
-    const created = await t.client.post('/v1/links', {
-      id: 'pbx',
-      vendor: 'broadworks-cti',
-      endpoint: 'tcp://127.0.0.1:9',
-      credentials: { username: 'u', password: 'p' },
-    });
-    expect(created.status).toBe(201);
+    tenant = (await newTenantWithLink(stack)).id;
     await vendor.until((s) => s.kind === 'connect' && s.link === `${tenant}/pbx`, 'driver connected');
     const hooks = vendor.context(`${tenant}/pbx`).hooks;
     // the link's own `link.up` is logged first: segments are counted after it

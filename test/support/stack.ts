@@ -1,7 +1,9 @@
 /** Test helpers: a local stack on free ports against the run's DynamoDB Local, with its own table. */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { startStack, type LocalStack, type StackOptions } from '../../local/stack.js';
+import { keys } from '../../shared/repos/keys.js';
 
 export async function testStack(opts: StackOptions = {}): Promise<LocalStack> {
   return startStack({
@@ -91,4 +93,21 @@ export async function newTenantWithLink(stack: LocalStack) {
   });
   if (link.status !== 201) throw new Error(`link: ${link.status} ${JSON.stringify(link.body)}`);
   return t;
+}
+
+/** The raw items of a link's event log partition (segments and markers), as stored. */
+export async function logItemsOf(
+  stack: LocalStack,
+  tenant: string,
+  link: string,
+): Promise<Record<string, unknown>[]> {
+  const res = await stack.deps.db.doc.send(
+    new QueryCommand({
+      TableName: stack.deps.db.table,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': keys.eventPartition(tenant, link) },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Items ?? [];
 }
