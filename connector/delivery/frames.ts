@@ -10,7 +10,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
 import { sdkLogger } from '../../shared/sdk-logger.js';
-import type { Lifecycle } from './common.js';
+import { eventJson, type Lifecycle } from './common.js';
 import { signedRequests, viaClient, type ConnectionsApi } from './connections-api.js';
 import type { DeliveryOptions, Settings } from './options.js';
 
@@ -56,6 +56,13 @@ export function connectionsApiOf(
   });
   return { api: signedRequests(client, opts.managementEndpoint), client };
 }
+
+/**
+ * An `event` frame's text: what `JSON.stringify({ type: 'event', channelSeq, event })` gives, with the
+ * event serialised once for all its channels (`eventJson`).
+ */
+export const eventFrameJson = (channelSeq: number, event: BridgeEvent): string =>
+  `{"type":"event","channelSeq":${channelSeq},"event":${eventJson(event)}}`;
 
 /** How long after noticing a connection a `GoneException` may mean "handshake not finished" (ms). */
 const OPENING_GRACE_MS = 2_000;
@@ -165,7 +172,7 @@ export function createFramePoster({
     };
     for (const { seq, event } of frames) {
       if (!w.connectionId) return;
-      let json = JSON.stringify({ type: 'event', channelSeq: seq, event });
+      let json = eventFrameJson(seq, event);
       const frameSize = Buffer.byteLength(json);
       let size = frameSize;
       if (size > room) {

@@ -18,7 +18,7 @@ import { webhookHeaders } from '../../shared/webhooks/signing.js';
 import { routeFromAnswer, wantsRoute } from './routing.js';
 import { postWebhook } from './webhook.js';
 import { loadEvent, type Caches } from './caches.js';
-import { key, type Lifecycle } from './common.js';
+import { eventJson, key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { RecentSuccesses } from './recent.js';
 
@@ -235,7 +235,7 @@ export function createWebhookAttempts({
       return finish(p, null, 'failed', `channel disabled: ${ch.disabledReason ?? ''}`);
     const event = p.event ?? (await loadEvent(deps, p.tenant, p.link, p.eventSeq));
     if (!event) return finish(p, null, 'failed', 'event no longer in the event log');
-    const body = JSON.stringify(event);
+    const body = eventJson(event);
     const now = deps.now();
     const secrets = [ch.secret!];
     if (ch.previousSecret && ch.previousSecretUntil && Date.parse(ch.previousSecretUntil) > now.getTime())

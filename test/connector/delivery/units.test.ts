@@ -11,6 +11,8 @@ import {
   parseRetryAfter,
   DEFAULT_RETRY_SCHEDULE_MS,
 } from '../../../connector/delivery/schedule.js';
+import { eventJson } from '../../../connector/delivery/common.js';
+import { eventFrameJson } from '../../../connector/delivery/frames.js';
 import { webhookHeaders } from '../../../shared/webhooks/signing.js';
 import { matchChannels, matches, orderKeyOf } from '../../../shared/events/matching.js';
 import type { BridgeEvent } from '../../../shared/events/model.js';
@@ -230,5 +232,27 @@ describe('matching', () => {
       ),
     ).toBe('l1#call#x1');
     expect(orderKeyOf(ev('service.dnd', { type: 'user', id: 'a' }))).toBe('l1#user#a');
+  });
+});
+
+describe('event serialisation', () => {
+  it('serialises an event once, and builds event frames exactly as JSON.stringify would', () => {
+    const event = {
+      specversion: '1',
+      id: 'evt_1',
+      type: 'call.received',
+      time: '2026-12-07T10:00:00.000Z',
+      tenant: 't1',
+      link: 'pbx',
+      target: { type: 'user', id: 'alice' },
+      seq: 7,
+      data: { call: { id: 'c1', note: 'quote " backslash \\ tab \t unicode é \u2028' } },
+      vendor: { name: 'broadworks-cti', event: 'CallReceivedEvent' },
+    } as unknown as BridgeEvent;
+    expect(eventJson(event)).toBe(JSON.stringify(event));
+    expect(eventJson(event)).toBe(eventJson(event));
+    for (const seq of [1, 42, 9_007_199_254_740_991])
+      expect(eventFrameJson(seq, event)).toBe(JSON.stringify({ type: 'event', channelSeq: seq, event }));
+    expect(JSON.parse(eventFrameJson(3, event))).toEqual({ type: 'event', channelSeq: 3, event });
   });
 });
