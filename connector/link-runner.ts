@@ -34,6 +34,7 @@ import {
 import { DriverTimers } from '../vendors/driver-kit/util.js';
 import { targetKey } from '../vendors/driver-kit/mapping.js';
 import { DEDUPE_WINDOW, VendorEventWindow, vendorEventKey, type EventLogWriter } from './event-log-writer.js';
+import { LinkSubscriptions } from './link-subscriptions.js';
 
 export type RunnerState = 'idle' | 'connecting' | 'up' | 'backoff' | 'stopped';
 
@@ -83,6 +84,8 @@ export class LinkRunner {
   private lastFlush = { at: -Infinity, drafts: 0 };
   private readonly timers = new DriverTimers();
   private watched = '';
+  /** The link's subscriptions, listed again only when they changed (`./link-subscriptions.ts`). */
+  private readonly subscriptions: LinkSubscriptions;
   private subsTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private everUp = false;
@@ -100,6 +103,7 @@ export class LinkRunner {
     private readonly opts: LinkRunnerOptions,
   ) {
     this.recent = new VendorEventWindow(opts.dedupeWindow ?? DEDUPE_WINDOW);
+    this.subscriptions = new LinkSubscriptions(deps.repos.subscriptions, link.tenant, link.id);
   }
 
   /** The link's driver once started: its optional capabilities (sessions, callbacks) are used directly. */
@@ -356,7 +360,7 @@ export class LinkRunner {
         attempt = 0;
         await this.setStatus('up', null);
         this.watched = '';
-        await this.syncSubscriptions();
+        await this.syncSubscriptions({ relist: true });
         const resynced = this.everUp;
         if (resynced) await driver.resync();
         this.everUp = true;
@@ -402,17 +406,16 @@ export class LinkRunner {
   }
 
   /**
-   * Re-reads the link's bridge subscriptions and tells the driver when the watch set changed; resolves
-   * once the driver watches them (or at once while the link is not up: its next `up` applies them).
+   * Applies the link's bridge subscriptions: tells the driver when the watch set changed and resolves once
+   * the driver watches them (at once while the link is not up: its next `up` applies them). The periodic
+   * pass reads the link's subscription revision and lists the subscriptions only when they changed;
+   * `relist` (a change pushed through the command endpoint, a new connection) lists them now.
    */
-  async syncSubscriptions(): Promise<void> {
+  async syncSubscriptions(opts: { relist?: boolean } = {}): Promise<void> {
+    if (opts.relist) this.subscriptions.invalidate();
     if (this.state !== 'up' || !this.driver) return;
     try {
-      const subs = await this.deps.repos.subscriptions.listByLink(
-        this.link.tenant,
-        this.link.id,
-        this.deps.now(),
-      );
+      const { subs } = await this.subscriptions.current(this.deps.now());
       const merged = new Map<string, Set<EventFamily>>();
       for (const s of subs) {
         const key = targetKey(s.target);
@@ -443,9 +446,11 @@ export class LinkRunner {
 
   /**
    * Writes on each bridge subscription what the vendor does for its target (the driver's `watchStatus`
-   * of the merged spec; `active` for drivers without one), where that changed.
+   * of the merged spec; `active` for drivers without one), where that changed. The listed records are
+   * the runner's own (its `LinkSubscriptions`): each takes the state written, so that a pass without a new
+   * listing does not write it again.
    */
-  private async recordStates(subs: SubscriptionRecord[], specs: WatchSpec[]): Promise<void> {
+  private async recordStates(subs: readonly SubscriptionRecord[], specs: WatchSpec[]): Promise<void> {
     const driver = this.driver;
     if (!driver) return;
     const byTarget = new Map(specs.map((s) => [targetKey(s.target), s]));
@@ -458,6 +463,8 @@ export class LinkRunner {
         const reason = status.reason ?? null;
         if (sub.state === status.state && sub.stateReason === reason) return;
         await this.deps.repos.subscriptions.setState(sub.tenant, sub.id, status.state, reason, now);
+        sub.state = status.state;
+        sub.stateReason = reason;
       }),
     );
   }

@@ -29,7 +29,7 @@ export function subscriptionRoutes(
       return { status: err.error.status, body: err };
     }
     changed(req.tenant, req.link);
-    await link.syncSubscriptions();
+    await link.syncSubscriptions({ relist: true });
     return { status: 200, body: { watching: link.watching().length } };
   };
   return { [`POST ${SUBSCRIPTION_SYNC_PATH}`]: sync };

@@ -1,6 +1,6 @@
 /**
- * The delivery service's read caches (docs/delivery.md: subscriptions of a link and channel records are
- * cached ≤ 1 s): the subscriptions of each link, indexed for matching, and the channel records, read
+ * The delivery service's read caches (docs/delivery.md: a link's subscriptions are checked and channel
+ * records read at most 1 s ago): the subscriptions of each link, indexed for matching, and the channel records, read
  * through one batch loader. Matching reads both for every event; the webhook outbox and the WebSocket
  * streams read channel records before each attempt or sync, and drop an entry they know is stale
  * (`forgetChannel`). Also `loadEvent`, the uncached read of one logged event, for the senders.
@@ -11,11 +11,23 @@ import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
+import { LinkSubscriptions } from '../link-subscriptions.js';
+
+/** A link's subscriptions in the cache: the index is rebuilt only when a listing gives a new array. */
+interface SubsEntry {
+  at: number;
+  view: LinkSubscriptions;
+  subs: Promise<SubscriptionIndex>;
+  built?: { list: readonly SubscriptionRecord[]; index: SubscriptionIndex };
+}
 
 export interface Caches {
-  /** The link's subscriptions, at most `subsCacheMs` old. */
+  /**
+   * The link's subscriptions, checked at most `subsCacheMs` ago: a check reads the link's subscription
+   * revision and lists the subscriptions only when they changed (`../link-subscriptions.ts`).
+   */
   subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex>;
-  /** Drops the link's cached subscriptions: the next read sees the stored ones. */
+  /** The link's subscriptions changed: the next read lists the stored ones. */
   forgetSubscriptions(tenant: string, link: string): void;
   /** The channel record, at most `channelCacheMs` old (`fresh`: read it now). Null: no such channel. */
   channelOf(tenant: string, channel: string, fresh?: boolean): Promise<ChannelRecord | null>;
@@ -36,17 +48,33 @@ export function createCaches({
 }): Caches {
   const logger = deps.logger;
 
-  const subsCache = new Map<string, { at: number; subs: Promise<SubscriptionIndex> }>();
+  /**
+   * Per link: the index built from the last listing, valid until `at + subsCacheMs`; then the link's
+   * `LinkSubscriptions` reads the revision and lists again only when the subscriptions changed.
+   */
+  const subsCache = new Map<string, SubsEntry>();
   function subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex> {
     const k = key(tenant, link);
     const hit = subsCache.get(k);
     if (hit && Date.now() - hit.at < subsCacheMs) return hit.subs;
-    const subs = deps.repos.subscriptions
-      .listByLink(tenant, link, deps.now())
-      .then((list: SubscriptionRecord[]) => new SubscriptionIndex(list));
-    subsCache.set(k, { at: Date.now(), subs });
-    subs.catch(() => subsCache.delete(k));
-    return subs;
+    const view = hit?.view ?? new LinkSubscriptions(deps.repos.subscriptions, tenant, link);
+    const entry: SubsEntry = {
+      at: Date.now(),
+      view,
+      built: hit?.built,
+      subs: view.current(deps.now()).then(({ subs: list }) => {
+        if (entry.built?.list === list) return entry.built.index;
+        const index = new SubscriptionIndex([...list]);
+        entry.built = { list, index };
+        return index;
+      }),
+    };
+    entry.subs.catch(() => {
+      entry.at = 0;
+      view.invalidate();
+    });
+    subsCache.set(k, entry);
+    return entry.subs;
   }
   /**
    * Channel records, at most `channelCacheMs` old. Every read goes through one loader that collects the
@@ -114,7 +142,12 @@ export function createCaches({
 
   return {
     subscriptionsOf,
-    forgetSubscriptions: (tenant, link) => void subsCache.delete(key(tenant, link)),
+    forgetSubscriptions(tenant, link) {
+      const hit = subsCache.get(key(tenant, link));
+      if (!hit) return;
+      hit.at = 0;
+      hit.view.invalidate();
+    },
     channelOf,
     cacheChannel: (tenant, channel, at, rec) => cacheChannel(key(tenant, channel), at, rec),
     forgetChannel: (tenant, channel) => void channelCache.delete(key(tenant, channel)),

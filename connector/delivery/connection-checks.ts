@@ -12,6 +12,9 @@ import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { ChannelStreams } from './streams.js';
 
+/** How often a check lists every attention flag, not only the new ones (ms). */
+export const FLAGS_FULL_LIST_MS = 30_000;
+
 export interface ConnectionChecks {
   /** Starts the periodic check, the connection scan and the heartbeats. */
   start(): void;
@@ -42,6 +45,12 @@ export function createConnectionChecks({
   const { sockets, sequencers, wsChannel, run, sync, post } = streams;
   /** Every this many checks, every known channel is checked, not only those that asked for attention. */
   const fullCheckEvery = 10;
+  /**
+   * A check lists only the attention flags set after the newest one it saw, less this margin (ms: flags
+   * written by processes whose clocks differ, or that become visible late); every `FLAGS_FULL_LIST_MS`
+   * it lists them all, which removes those every process has long seen.
+   */
+  const flagMarginMs = 5_000;
 
   /**
    * The periodic WebSocket check. Channels flagged for attention (a new connection, a resume request:
@@ -53,9 +62,14 @@ export function createConnectionChecks({
   let checking = false;
   let ticks = 0;
   const flagSeen = new Map<string, number>();
+  let newestFlag = 0;
+  let flagsListedAll = -Infinity;
   async function checkSockets() {
     const full = ticks++ % fullCheckEvery === 0;
-    for (const f of await repo.listAttention()) {
+    const listAll = Date.now() - flagsListedAll >= FLAGS_FULL_LIST_MS;
+    if (listAll) flagsListedAll = Date.now();
+    for (const f of await repo.listAttention(listAll ? undefined : Math.max(0, newestFlag - flagMarginMs))) {
+      newestFlag = Math.max(newestFlag, f.at);
       const k = key(f.tenant, f.channel);
       if ((flagSeen.get(k) ?? 0) >= f.at) {
         // Every service has long seen it: the first to notice removes it.

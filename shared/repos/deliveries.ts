@@ -857,14 +857,23 @@ export class DeliveryRepo {
     );
   }
 
+  /** The partition's markers; with `above`, only those whose number is greater (a filter: fewer to return). */
   private async listMarkers(
     pk: string,
     field: string,
+    above?: number,
   ): Promise<{ tenant: string; channel: string; value: number }[]> {
-    const items = await queryAll(this.db, {
-      KeyConditionExpression: 'pk = :p',
-      ExpressionAttributeValues: { ':p': pk },
-    });
+    const items = await queryAll(
+      this.db,
+      above === undefined
+        ? { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk } }
+        : {
+            KeyConditionExpression: 'pk = :p',
+            FilterExpression: '#f > :v',
+            ExpressionAttributeNames: { '#f': field },
+            ExpressionAttributeValues: { ':p': pk, ':v': above },
+          },
+    );
     return items.map((it) => ({
       tenant: it.tenant as string,
       channel: it.channel as string,
@@ -911,9 +920,9 @@ export class DeliveryRepo {
     });
   }
 
-  /** Channels flagged for attention, with the time of their latest flag. */
-  async listAttention(): Promise<{ tenant: string; channel: string; at: number }[]> {
-    return (await this.listMarkers('DLVATTN', 'at')).map((m) => ({
+  /** Channels flagged for attention, with the time of their latest flag (`since`: only flags after it, ms). */
+  async listAttention(since?: number): Promise<{ tenant: string; channel: string; at: number }[]> {
+    return (await this.listMarkers('DLVATTN', 'at', since)).map((m) => ({
       tenant: m.tenant,
       channel: m.channel,
       at: m.value,

@@ -26,6 +26,11 @@ export const keys = {
     gsi2pk: `T#${t}#LINK#${link}`,
     gsi2sk: `SUB#${id}`,
   }),
+  /**
+   * A link's subscription revision: a counter every subscription write of the link bumps, so that the
+   * link's owner reads one small item, not the link's subscriptions, to learn whether they changed.
+   */
+  subscriptionRevision: (t: string, link: string) => ({ pk: `T#${t}`, sk: `SUBREV#${link}` }),
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
   /** Index attributes of a connection: every live connection (gsi1), how delivery finds connected channels. */
   connectionIndex: (t: string, channel: string, connectionId: string) => ({

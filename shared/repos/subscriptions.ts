@@ -1,4 +1,4 @@
-import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { EventFamily, Target } from '../events/model.js';
@@ -110,6 +110,7 @@ export class SubscriptionRepo {
               },
             },
             { Put: { TableName: this.db.table, Item: item } },
+            { Update: { TableName: this.db.table, ...this.revisionBump(input.tenant, input.link, now) } },
           ],
         }),
       );
@@ -197,7 +198,10 @@ export class SubscriptionRepo {
       fields[TTL_ATTRIBUTE] = epochSeconds(now) + patch.ttlSeconds;
     }
     const it = await updateLive(this.db, keys.subscription(tenant, id), fields, now);
-    return it ? toSubscription(it) : null;
+    if (!it) return null;
+    const sub = toSubscription(it);
+    await this.bumpRevision(tenant, sub.link, now);
+    return sub;
   }
 
   /** Records what the link's owner found (the vendor subscription's state); null when it is gone. */
@@ -213,7 +217,9 @@ export class SubscriptionRepo {
   }
 
   async delete(tenant: string, id: string, now: Date): Promise<boolean> {
-    return Boolean(await deleteLive(this.db, keys.subscription(tenant, id), now));
+    const old = await deleteLive(this.db, keys.subscription(tenant, id), now);
+    if (old) await this.bumpRevision(tenant, old.link as string, now);
+    return Boolean(old);
   }
 
   /** Ends every subscription of a channel (when the channel is deleted). Returns how many. */
@@ -229,6 +235,41 @@ export class SubscriptionRepo {
         requests = res.UnprocessedItems as Record<string, unknown[]> | undefined;
       }
     }
+    const now = new Date();
+    for (const link of new Set(items.map((it) => it.link as string)))
+      await this.bumpRevision(tenant, link, now);
     return items.length;
+  }
+
+  /**
+   * The link's subscription revision: a number that every create, update and delete of one of the link's
+   * subscriptions changes, written after the subscription itself (in the same transaction for a create).
+   * 0 when the link never had one. Expiry does not change it: a reader tracks the earliest `expiresAt`.
+   */
+  async revision(tenant: string, link: string): Promise<number> {
+    const res = await this.db.doc.send(
+      new GetCommand({
+        TableName: this.db.table,
+        Key: keys.subscriptionRevision(tenant, link),
+        ConsistentRead: true,
+        ProjectionExpression: 'rev',
+      }),
+    );
+    return (res.Item?.rev as number | undefined) ?? 0;
+  }
+
+  private revisionBump(tenant: string, link: string, now: Date) {
+    return {
+      Key: keys.subscriptionRevision(tenant, link),
+      UpdateExpression: 'ADD rev :one SET #type = :type, changedAt = :at',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':one': 1, ':type': 'subscription-revision', ':at': now.toISOString() },
+    };
+  }
+
+  private async bumpRevision(tenant: string, link: string, now: Date): Promise<void> {
+    await this.db.doc.send(
+      new UpdateCommand({ TableName: this.db.table, ...this.revisionBump(tenant, link, now) }),
+    );
   }
 }

@@ -8,8 +8,9 @@
  *
  * The owner has the driver watch the link's targets (the vendor subscriptions exist when it answers)
  * and its delivery match the link's events against the new subscriptions from the next event on.
- * Without an owner (or when it does not answer) nothing is lost: the owner's periodic pass
- * (`subscriptionPollMs`, 1 s) and the delivery's cache (`subscriptionCacheMs`, 1 s) apply it.
+ * Without an owner (or when it does not answer) nothing is lost: the change bumped the link's
+ * subscription revision, which the owner's periodic pass (`subscriptionPollMs`, 1 s) and the delivery's
+ * cache (`subscriptionCacheMs`, 1 s) check (`connector/link-subscriptions.ts`).
  */
 import { postToOwner } from '../connector-client.js';
 import type { Deps } from '../deps.js';

@@ -445,3 +445,21 @@ describe('WebSocket delivery through the local gateway and the real SDK', () => 
     expect(JSON.stringify(r.body.errors)).toContain('framing');
   });
 });
+
+describe('attention flags', () => {
+  it('are listed whole, or only those set after a time', async () => {
+    const { id: tenant } = await newTenantWithLink(stack);
+    const repo = stack.deps.repos.deliveries;
+    const at = Date.now();
+    await repo.flagAttention(tenant, 'ch_old', at - 20_000);
+    await repo.flagAttention(tenant, 'ch_new', at);
+    const mine = (flags: { tenant: string; channel: string }[]) =>
+      flags
+        .filter((f) => f.tenant === tenant)
+        .map((f) => f.channel)
+        .sort();
+    expect(mine(await repo.listAttention())).toEqual(['ch_new', 'ch_old']);
+    expect(mine(await repo.listAttention(at - 5_000))).toEqual(['ch_new']);
+    expect(mine(await repo.listAttention(at))).toEqual([]);
+  });
+});

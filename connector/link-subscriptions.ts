@@ -1,0 +1,73 @@
+/**
+ * A link's live subscriptions as one connector process sees them, listed again only when they may have
+ * changed (docs/delivery.md, "Subscriptions"). Each `current()` reads the link's subscription revision,
+ * one small item; it lists the link's subscriptions (a query that reads every one of them) only when:
+ * - nothing was listed yet, or `invalidate()` was called (a change pushed through the command endpoint);
+ * - the revision changed since the last listing, and once more at the next call after that, because the
+ *   listing reads an index that may trail the write by a moment;
+ * - the earliest `expiresAt` of the listed subscriptions has passed (expiry changes no revision);
+ * - the last listing is older than `fullRefreshMs` (a safety net for writes made without the revision).
+ *
+ * The link runner (vendor watches) and delivery's matching each keep one per link.
+ */
+import type { SubscriptionRecord, SubscriptionRepo } from '../shared/repos/subscriptions.js';
+
+/** How long a listing stands at most while the revision does not change (ms). */
+export const SUBSCRIPTIONS_FULL_REFRESH_MS = 60_000;
+
+export interface LinkSubscriptionsView {
+  /** The subscriptions, and whether this call listed them (false: the same array as before). */
+  subs: readonly SubscriptionRecord[];
+  listed: boolean;
+}
+
+/**
+ * @example
+ * const view = new LinkSubscriptions(repos.subscriptions, 'acme', 'pbx');
+ * const { subs, listed } = await view.current(new Date()); // listed: true the first time
+ * await view.current(new Date()); // listed: false while the revision stands
+ */
+export class LinkSubscriptions {
+  private subs: readonly SubscriptionRecord[] | undefined;
+  private revision = 0;
+  private listedAt = 0;
+  private nextExpiry = Infinity;
+  private stale = true;
+  private recheck = false;
+
+  constructor(
+    private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>,
+    readonly tenant: string,
+    readonly link: string,
+    private readonly fullRefreshMs = SUBSCRIPTIONS_FULL_REFRESH_MS,
+  ) {}
+
+  /** The next `current()` lists the subscriptions, whatever the revision says. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /** The link's live subscriptions at `now`. */
+  async current(now: Date): Promise<LinkSubscriptionsView> {
+    const revision = await this.repo.revision(this.tenant, this.link);
+    const t = now.getTime();
+    const changed = revision !== this.revision;
+    if (
+      this.subs &&
+      !changed &&
+      !this.stale &&
+      !this.recheck &&
+      t < this.nextExpiry &&
+      t - this.listedAt < this.fullRefreshMs
+    )
+      return { subs: this.subs, listed: false };
+    this.recheck = changed && this.subs !== undefined;
+    this.stale = false;
+    const subs = await this.repo.listByLink(this.tenant, this.link, now);
+    this.subs = subs;
+    this.revision = revision;
+    this.listedAt = t;
+    this.nextExpiry = subs.reduce((min, s) => Math.min(min, Date.parse(s.expiresAt)), Infinity);
+    return { subs, listed: true };
+  }
+}
