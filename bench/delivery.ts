@@ -167,6 +167,10 @@ export interface Row {
   drainSec: number;
   /** DynamoDB items the connector process wrote per logged event, load and drain (counted). */
   itemsPerEvent: number;
+  /** DynamoDB items the connector process read per second (returned to it), load and drain. */
+  readsPerSec: number;
+  /** Items DynamoDB read for it per second, filtered-out ones included. */
+  scannedPerSec: number;
   /** The write units AWS would bill for them, per logged event (estimated from the item sizes). */
   writeUnitsPerEvent: number;
   /** Write units per second on the link's log partition key during the load (segments). */
@@ -803,6 +807,8 @@ export async function deliveryBench(opts: {
         errors: load.errors,
         drainSec,
         itemsPerEvent: written.items / loggedInPhase,
+        readsPerSec: Math.round(written.reads / (wallMs / 1000)),
+        scannedPerSec: Math.round(written.scanned / (wallMs / 1000)),
         writeUnitsPerEvent: written.writeUnits / loggedInPhase,
         logWriteUnitsPerSec: Math.round((logLoad.writeUnits - log0.writeUnits) / loadSec),
         eventsPerSegment: (log1.events - log0.events) / Math.max(1, log1.segments - log0.segments),
@@ -835,6 +841,10 @@ export async function deliveryBench(opts: {
             .join(', ')}; est. AWS WCU per logged event: ${Object.entries(written.unitsByKind)
             .sort((a, b) => b[1] - a[1])
             .map(([k, v]) => `${k} ${(v / Math.max(1, loggedInPhase)).toFixed(3)}`)
+            .join(', ')}); ` +
+          `DynamoDB items read ${num(row.readsPerSec)}/s (${Object.entries(written.readsByKind)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${num(Math.round(v / (wallMs / 1000)))}`)
             .join(', ')}); ` +
           `emission -> log p50 ${ms(pct(logLat, 50))} ms p99 ${ms(pct(logLat, 99))} ms ` +
           `(segment writes p50 ${ms(row.segmentWriteP50)} ms p99 ${ms(row.segmentWriteP99)} ms max ${ms(row.segmentWriteMax)} ms; ` +
@@ -937,8 +947,8 @@ export function deliveryTable(r: DeliveryResult): string[] {
     `clock offset simulator - connector process: ${r.simulatorClock.offsetMs.toFixed(3)} ms (IPC round trip ${r.simulatorClock.rttMs.toFixed(3)} ms); ` +
       `both subtracted: emission, log and receipt times are on the connector process's clock`,
     '',
-    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers / rest (DynamoDB Local) | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 / max ms | vendor events held back (peak) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers / rest (DynamoDB Local) | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 / max ms | vendor events held back (peak) | DynamoDB items read/s (read by DynamoDB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.rows) {
     const phase = x.channels === 0 ? `vendor side only (${x.shape} subs)` : x.shape;
@@ -948,7 +958,7 @@ export function deliveryTable(r: DeliveryResult): string[] {
         : num(x.offered);
     const ratio = x.channels ? times(x.p50 / durableFloor(r)) : '–';
     out.push(
-      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} / ${Number.isNaN(x.cpuRest) ? '–' : Math.max(0, x.cpuRest)} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} / ${ms(x.segmentWriteMax)} | ${num(x.vendorQueuePeak)} |`,
+      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} / ${Number.isNaN(x.cpuRest) ? '–' : Math.max(0, x.cpuRest)} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} / ${ms(x.segmentWriteMax)} | ${num(x.vendorQueuePeak)} | ${num(x.readsPerSec)} (${num(x.scannedPerSec)}) |`,
     );
   }
   out.push(

@@ -1,6 +1,7 @@
 /**
  * Counts what a process writes to DynamoDB (`npm run bench`): items written and the write units AWS
- * would bill for them, from the requests that succeeded. A middleware on the process's document client
+ * would bill for them, from the requests that succeeded; and the items it reads (returned to it, and
+ * read by DynamoDB for a filtered query), by kind. A middleware on the process's document client
  * sees every command with its input, so nothing in the product is changed to be counted. (Until
  * 2026-12-07 the sizes were read as if the input were marshalled, so every item counted one unit.)
  *
@@ -20,7 +21,24 @@ export interface WriteCounts {
   byKind: Record<string, number>;
   /** Estimated write units by the same kinds. */
   unitsByKind: Record<string, number>;
+  /** Items returned by `GetItem`, `BatchGetItem` and `Query`. */
+  reads: number;
+  /** Items DynamoDB read for these: those returned, and those a `Query` filtered out (`ScannedCount`). */
+  scanned: number;
+  /** Items returned, by kind. */
+  readsByKind: Record<string, number>;
 }
+
+const emptyCounts = (): WriteCounts => ({
+  items: 0,
+  writeUnits: 0,
+  byCommand: {},
+  byKind: {},
+  unitsByKind: {},
+  reads: 0,
+  scanned: 0,
+  readsByKind: {},
+});
 
 /**
  * What an item is, from its key (`shared/repos/keys.ts`): the breakdown `npm run bench` prints, so that
@@ -33,6 +51,17 @@ export function kindOf(key: Record<string, unknown> | undefined): string {
   const sk = str(key?.sk);
   const head = pk.split('#')[0];
   switch (head) {
+    case 'T':
+      if (sk.startsWith('SUB#')) return 'subscription';
+      if (sk.startsWith('SUBREV#')) return 'subscription revision';
+      if (sk.startsWith('CHANNEL#')) return 'channel record';
+      if (sk.startsWith('LINK#')) return 'link';
+      if (sk.startsWith('SESSION#')) return 'session';
+      return 'other';
+    case 'CONN':
+      return 'connection';
+    case 'SEQHOLDER':
+      return 'sequencer holder';
     case 'EVT':
       return sk === 'HEAD' ? 'log head' : 'log segment';
     case 'JRN':
@@ -44,8 +73,9 @@ export function kindOf(key: Record<string, unknown> | undefined): string {
     case 'DLVMATCH':
       return 'matching watermark';
     case 'DLVATTN':
+      return 'markers (attention)';
     case 'DLVWORK':
-      return 'markers';
+      return 'markers (work)';
     case 'LEASE':
     case 'CONNECTORS':
       return 'link lease / presence';
@@ -88,7 +118,7 @@ const units = (item: Record<string, unknown> | undefined) =>
  * const { items, writeUnits } = writes.take();
  */
 export function countWrites(db: Db): { take(): WriteCounts } {
-  let c: WriteCounts = { items: 0, writeUnits: 0, byCommand: {}, byKind: {}, unitsByKind: {} };
+  let c = emptyCounts();
   const add = (command: string, items: number, wcu: number) => {
     c.items += items;
     c.writeUnits += wcu;
@@ -100,11 +130,29 @@ export function countWrites(db: Db): { take(): WriteCounts } {
     c.byKind[k] = (c.byKind[k] ?? 0) + 1;
     c.unitsByKind[k] = (c.unitsByKind[k] ?? 0) + wcu;
   };
+  const read = (items: Record<string, unknown>[] | undefined, scanned = items?.length ?? 0) => {
+    c.scanned += scanned;
+    for (const it of items ?? []) {
+      const k = kindOf(it);
+      c.reads++;
+      c.readsByKind[k] = (c.readsByKind[k] ?? 0) + 1;
+    }
+  };
   db.doc.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
       const input = args.input as Record<string, any>;
+      const output = result.output as Record<string, any>;
       switch (context.commandName) {
+        case 'GetItemCommand':
+          read(output.Item ? [output.Item] : []);
+          break;
+        case 'QueryCommand':
+          read(output.Items, (output.ScannedCount as number | undefined) ?? output.Items?.length ?? 0);
+          break;
+        case 'BatchGetItemCommand':
+          for (const items of Object.values((output.Responses ?? {}) as Record<string, any[]>)) read(items);
+          break;
         case 'PutItemCommand':
           add('PutItem', 1, units(input.Item));
           kind(input.Item, units(input.Item));
@@ -155,7 +203,7 @@ export function countWrites(db: Db): { take(): WriteCounts } {
   return {
     take() {
       const out = c;
-      c = { items: 0, writeUnits: 0, byCommand: {}, byKind: {}, unitsByKind: {} };
+      c = emptyCounts();
       return out;
     },
   };

@@ -1,6 +1,6 @@
 /**
- * The delivery service's read caches (docs/delivery.md: a link's subscriptions are checked and channel
- * records read at most 1 s ago): the subscriptions of each link, indexed for matching, and the channel records, read
+ * The delivery service's read caches (docs/delivery.md, "Subscriptions" and "Channel records": each
+ * stands while a revision checked at most 1 s ago stands): the subscriptions of each link, indexed for matching, and the channel records, read
  * through one batch loader. Matching reads both for every event; the webhook outbox and the WebSocket
  * streams read channel records before each attempt or sync, and drop an entry they know is stale
  * (`forgetChannel`). Also `loadEvent`, the uncached read of one logged event, for the senders.
@@ -12,6 +12,20 @@ import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
 import { LinkSubscriptions } from '../link-subscriptions.js';
+
+/** How long a cached channel record stands at most while its tenant's channel revision does not change (ms). */
+export const CHANNEL_RECORD_MAX_AGE_MS = 60_000;
+
+/**
+ * A cached channel record: `rev` is the tenant's channel revision known before it was read (-1: not
+ * known), `expiresMs` the record's expiry once it resolved.
+ */
+interface ChannelEntry {
+  at: number;
+  rev: number;
+  rec: Promise<ChannelRecord | null>;
+  expiresMs: number;
+}
 
 /** A link's subscriptions in the cache: the index is rebuilt only when a listing gives a new array. */
 interface SubsEntry {
@@ -77,11 +91,46 @@ export function createCaches({
     return entry.subs;
   }
   /**
-   * Channel records, at most `channelCacheMs` old. Every read goes through one loader that collects the
-   * reads of a tick into batch reads (`BatchGetItem`, 100 keys each), so a connector serving many channels
-   * does not read them one at a time; entries in use are refreshed in the background from half their age.
+   * Channel records. Every read goes through one loader that collects the reads of a tick into batch
+   * reads (`BatchGetItem`, 100 keys each), so a connector serving many channels does not read them one at
+   * a time. A record stands while the tenant's channel revision (checked at most `channelCacheMs` ago)
+   * is the one read before the record, for at most `CHANNEL_RECORD_MAX_AGE_MS` and not past its expiry;
+   * otherwise it stands `channelCacheMs`, and entries in use are refreshed in the background from half
+   * that age.
    */
-  const channelCache = new Map<string, { at: number; rec: Promise<ChannelRecord | null> }>();
+  const channelCache = new Map<string, ChannelEntry>();
+  const tenantRevisions = new Map<string, { rev: number; at: number; checking: boolean }>();
+  /**
+   * The tenant's channel revision if it was read less than `channelCacheMs` ago (undefined otherwise);
+   * a read is started from half that age, in the background.
+   */
+  function knownRevision(tenant: string): number | undefined {
+    let r = tenantRevisions.get(tenant);
+    if (!r) tenantRevisions.set(tenant, (r = { rev: -1, at: -Infinity, checking: false }));
+    const age = Date.now() - r.at;
+    if (age >= channelCacheMs / 2 && !r.checking) {
+      const entry = r;
+      entry.checking = true;
+      const at = Date.now();
+      void deps.repos.channels
+        .revision(tenant)
+        .then((rev) => {
+          entry.rev = rev;
+          entry.at = at;
+        })
+        .catch((err: unknown) => logger.warn('channel revision read failed', { error: err as Error, tenant }))
+        .finally(() => (entry.checking = false));
+    }
+    return age < channelCacheMs ? r.rev : undefined;
+  }
+  function newEntry(rec: Promise<ChannelRecord | null>, at: number, rev: number): ChannelEntry {
+    const entry: ChannelEntry = { at, rev, rec, expiresMs: Infinity };
+    rec.then(
+      (r) => (entry.expiresMs = r ? Date.parse(r.expiresAt) : Infinity),
+      () => undefined,
+    );
+    return entry;
+  }
   const refreshing = new Set<string>();
   let loadQueue = new Map<
     string,
@@ -115,27 +164,36 @@ export function createCaches({
       for (const b of batch) for (const w of b.waiters) w.reject(err);
     }
   }
-  /** Stores a record read at `at`, unless a newer read is already cached. */
-  function cacheChannel(k: string, at: number, rec: ChannelRecord | null) {
-    if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, { at, rec: Promise.resolve(rec) });
+  /**
+   * Stores a record read at `at`, unless a newer read is already cached. (Its revision is not known: it
+   * stands `channelCacheMs`, as a read from before the revision.)
+   */
+  function cacheChannel(k: string, at: number, rec: ChannelRecord | null, rev = -1) {
+    if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, newEntry(Promise.resolve(rec), at, rev));
   }
   function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
-    const age = hit ? Date.now() - hit.at : Infinity;
-    if (!fresh && hit && age < channelCacheMs) {
-      if (age >= channelCacheMs / 2 && !refreshing.has(k)) {
-        refreshing.add(k);
-        const at = Date.now();
-        void loadChannel(tenant, channel)
-          .then((rec) => cacheChannel(k, at, rec))
-          .catch((err: unknown) => logger.warn('channel refresh failed', { error: err as Error, channel }))
-          .finally(() => refreshing.delete(k));
+    const now = Date.now();
+    const age = hit ? now - hit.at : Infinity;
+    const rev = knownRevision(tenant);
+    if (!fresh && hit) {
+      if (rev !== undefined && hit.rev === rev && age < CHANNEL_RECORD_MAX_AGE_MS && now < hit.expiresMs)
+        return hit.rec;
+      if (age < channelCacheMs) {
+        if (age >= channelCacheMs / 2 && !refreshing.has(k)) {
+          refreshing.add(k);
+          const at = Date.now();
+          void loadChannel(tenant, channel)
+            .then((rec) => cacheChannel(k, at, rec, rev))
+            .catch((err: unknown) => logger.warn('channel refresh failed', { error: err as Error, channel }))
+            .finally(() => refreshing.delete(k));
+        }
+        return hit.rec;
       }
-      return hit.rec;
     }
     const rec = loadChannel(tenant, channel);
-    channelCache.set(k, { at: Date.now(), rec });
+    channelCache.set(k, newEntry(rec, now, rev ?? -1));
     rec.catch(() => channelCache.delete(k));
     return rec;
   }

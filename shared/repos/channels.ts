@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
@@ -94,6 +94,7 @@ export class ChannelRepo {
       [TTL_ATTRIBUTE]: epochSeconds(now) + input.ttlSeconds,
     };
     await this.db.doc.send(new PutCommand({ TableName: this.db.table, Item: item }));
+    await this.bumpRevision(input.tenant, now);
     return toChannel(item);
   }
 
@@ -133,7 +134,7 @@ export class ChannelRepo {
       { ttlSeconds, [TTL_ATTRIBUTE]: epochSeconds(now) + ttlSeconds },
       now,
     );
-    return it ? toChannel(it) : null;
+    return this.changed(tenant, it, now);
   }
 
   /** Records (or clears, with null) the live WebSocket connection of a channel. */
@@ -144,7 +145,7 @@ export class ChannelRepo {
     now: Date,
   ): Promise<ChannelRecord | null> {
     const it = await updateLive(this.db, keys.channel(tenant, id), { connectionId }, now);
-    return it ? toChannel(it) : null;
+    return this.changed(tenant, it, now);
   }
 
   /**
@@ -163,6 +164,7 @@ export class ChannelRepo {
           ExpressionAttributeValues: { ':c': connectionId },
         }),
       );
+      await this.bumpRevision(tenant, new Date());
       return true;
     } catch (err) {
       if (isConditionalFailure(err)) return false;
@@ -186,7 +188,7 @@ export class ChannelRepo {
       { secret, previousSecret: current.secret, previousSecretUntil: previousUntil.toISOString() },
       now,
     );
-    return it ? toChannel(it) : null;
+    return this.changed(tenant, it, now);
   }
 
   /** Stops delivery to a channel (410 Gone, continuous failure); visible in GET as `status`. */
@@ -197,11 +199,47 @@ export class ChannelRepo {
       { status: 'disabled', disabledReason: reason, disabledAt: now.toISOString() },
       now,
     );
-    return it ? toChannel(it) : null;
+    return this.changed(tenant, it, now);
   }
 
   async delete(tenant: string, id: string, now: Date): Promise<ChannelRecord | null> {
     const it = await deleteLive(this.db, keys.channel(tenant, id), now);
-    return it ? toChannel(it) : null;
+    return this.changed(tenant, it, now);
+  }
+
+  /**
+   * The tenant's channel revision: a number that every create, update and delete of one of the tenant's
+   * channel records changes, written after the record. 0 when the tenant never had a channel. Expiry
+   * does not change it: a reader checks the record's `expiresAt`.
+   */
+  async revision(tenant: string): Promise<number> {
+    const res = await this.db.doc.send(
+      new GetCommand({
+        TableName: this.db.table,
+        Key: keys.channelRevision(tenant),
+        ConsistentRead: true,
+        ProjectionExpression: 'rev',
+      }),
+    );
+    return (res.Item?.rev as number | undefined) ?? 0;
+  }
+
+  /** The record of a write, after the revision moved on (null: nothing was written). */
+  private async changed(tenant: string, it: Item | null, now: Date): Promise<ChannelRecord | null> {
+    if (!it) return null;
+    await this.bumpRevision(tenant, now);
+    return toChannel(it);
+  }
+
+  private async bumpRevision(tenant: string, now: Date): Promise<void> {
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.table,
+        Key: keys.channelRevision(tenant),
+        UpdateExpression: 'ADD rev :one SET #type = :type, changedAt = :at',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':one': 1, ':type': 'channel-revision', ':at': now.toISOString() },
+      }),
+    );
   }
 }

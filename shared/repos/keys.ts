@@ -18,6 +18,11 @@ export const keys = {
     gsi1sk: `SESSION#${id}`,
   }),
   channel: (t: string, id: string) => ({ pk: `T#${t}`, sk: `CHANNEL#${id}` }),
+  /**
+   * A tenant's channel revision: a counter every write of one of the tenant's channel records bumps, so
+   * that delivery keeps its cached records while it stands (reading one small item, not every record).
+   */
+  channelRevision: (t: string) => ({ pk: `T#${t}`, sk: 'CHREV' }),
   subscription: (t: string, id: string) => ({ pk: `T#${t}`, sk: `SUB#${id}` }),
   /** Index attributes of a subscription: by channel (gsi1) and by link (gsi2). */
   subscriptionIndex: (t: string, id: string, channel: string, link: string) => ({

@@ -1,8 +1,9 @@
 /**
- * A link's subscriptions are listed again only when they may have changed (`connector/link-subscriptions.ts`,
- * docs/delivery.md "Subscriptions"): every write of the API bumps the link's revision, and the link runner
- * and delivery's cache read that one item, not the list, while nothing changed. Through the API, the
- * repositories and DynamoDB Local.
+ * Revisions instead of re-reads (docs/delivery.md "Subscriptions", "Channel records"): every write of a
+ * link's subscriptions bumps the link's subscription revision, every write of a tenant's channel records
+ * the tenant's channel revision. The link runner and delivery's caches read that one item, not the
+ * subscriptions or the records, while nothing changed (`connector/link-subscriptions.ts`,
+ * `connector/delivery/caches.ts`). Through the API, the repositories and DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaches } from '../../connector/delivery/caches.js';
@@ -188,3 +189,72 @@ function callEvent(tenant: string, user: string) {
     vendor: { name: 'broadworks-cti', event: 'test' },
   } as never;
 }
+
+describe('the tenant channel revision', () => {
+  /** The stored channel repository, with its record reads counted. */
+  function countedChannels() {
+    const repo = stack.deps.repos.channels;
+    const calls = { records: 0 };
+    const channels = Object.create(repo) as typeof repo;
+    channels.getMany = (list, now) => ((calls.records += list.length), repo.getMany(list, now));
+    return { calls, channels };
+  }
+
+  it('changes with every write of a channel record', async () => {
+    const t = await newTenantWithLink(stack);
+    const repo = stack.deps.repos.channels;
+    expect(await repo.revision(t.id)).toBe(0);
+    const ch = await t.client.post('/v1/channels', { type: 'webhook', url: 'http://127.0.0.1:9/hook' });
+    expect(ch.status).toBe(201);
+    let last = await repo.revision(t.id);
+    expect(last).toBeGreaterThan(0);
+    const moved = async () => {
+      const now = await repo.revision(t.id);
+      const ok = now > last;
+      last = now;
+      return ok;
+    };
+    expect((await t.client.post(`/v1/channels/${ch.body.id}/rotate-secret`, {})).status).toBe(200);
+    expect(await moved()).toBe(true);
+    await repo.setConnection(t.id, ch.body.id, 'conn-1', new Date());
+    expect(await moved()).toBe(true);
+    expect(await repo.clearConnection(t.id, ch.body.id, 'conn-1')).toBe(true);
+    expect(await moved()).toBe(true);
+    expect(await repo.clearConnection(t.id, ch.body.id, 'conn-1')).toBe(false);
+    expect(await moved()).toBe(false);
+    await repo.disable(t.id, ch.body.id, 'test', new Date());
+    expect(await moved()).toBe(true);
+    expect((await t.client.del(`/v1/channels/${ch.body.id}`)).status).toBe(204);
+    expect(await moved()).toBe(true);
+  });
+
+  it("delivery's cache keeps a record while the revision stands, and reads it again after a write", async () => {
+    const t = await newTenantWithLink(stack);
+    const ch = await t.client.post('/v1/channels', { type: 'websocket' });
+    const { calls, channels } = countedChannels();
+    const deps = { ...stack.deps, repos: { ...stack.deps.repos, channels } } as unknown as Deps;
+    const caches = createCaches({ deps, subsCacheMs: 1_000, channelCacheMs: 100 });
+    expect((await caches.channelOf(t.id, ch.body.id))?.id).toBe(ch.body.id);
+    // in use (matching reads it for every event), the record outlives channelCacheMs (100 ms) once the
+    // tenant's revision is known: 300 ms of calls read no record
+    await until(
+      async () => {
+        const before = calls.records;
+        for (let i = 0; i < 15; i++) {
+          await caches.channelOf(t.id, ch.body.id);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return calls.records - before;
+      },
+      (reads) => reads === 0,
+    );
+    // a write elsewhere (another process): the next check of the revision drops the record
+    await stack.deps.repos.channels.setConnection(t.id, ch.body.id, 'conn-2', new Date());
+    const rec = await until(
+      () => caches.channelOf(t.id, ch.body.id),
+      (r) => r?.connectionId === 'conn-2',
+      5_000,
+    );
+    expect(rec?.connectionId).toBe('conn-2');
+  });
+});
