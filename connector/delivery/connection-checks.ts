@@ -46,9 +46,9 @@ export function createConnectionChecks({
   /** Every this many checks, every known channel is checked, not only those that asked for attention. */
   const fullCheckEvery = 10;
   /**
-   * A check lists only the attention flags set after the newest one it saw, less this margin (ms: flags
-   * written by processes whose clocks differ, or that become visible late); every `FLAGS_FULL_LIST_MS`
-   * it lists them all, which removes those every process has long seen.
+   * A check lists only the attention flags set after the previous check began, less this margin (ms:
+   * flags written by processes whose clocks differ, or that become visible late); every
+   * `FLAGS_FULL_LIST_MS` it lists them all, which removes those every process has long seen.
    */
   const flagMarginMs = 5_000;
 
@@ -62,14 +62,15 @@ export function createConnectionChecks({
   let checking = false;
   let ticks = 0;
   const flagSeen = new Map<string, number>();
-  let newestFlag = 0;
+  let flagsListed = -Infinity;
   let flagsListedAll = -Infinity;
   async function checkSockets() {
     const full = ticks++ % fullCheckEvery === 0;
     const listAll = Date.now() - flagsListedAll >= FLAGS_FULL_LIST_MS;
-    if (listAll) flagsListedAll = Date.now();
-    for (const f of await repo.listAttention(listAll ? undefined : Math.max(0, newestFlag - flagMarginMs))) {
-      newestFlag = Math.max(newestFlag, f.at);
+    const since = Math.max(0, flagsListed - flagMarginMs);
+    flagsListed = Date.now();
+    if (listAll) flagsListedAll = flagsListed;
+    for (const f of await repo.listAttention(listAll ? undefined : since)) {
       const k = key(f.tenant, f.channel);
       if ((flagSeen.get(k) ?? 0) >= f.at) {
         // Every service has long seen it: the first to notice removes it.
