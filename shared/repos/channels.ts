@@ -1,13 +1,15 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import {
+  bumpRevision,
   deleteLive,
   epochSeconds,
   getLive,
   isConditionalFailure,
   newId,
   pick,
+  readRevision,
   tenantTypePage,
   ttlIso,
   updateLive,
@@ -212,16 +214,8 @@ export class ChannelRepo {
    * channel records changes, written after the record. 0 when the tenant never had a channel. Expiry
    * does not change it: a reader checks the record's `expiresAt`.
    */
-  async revision(tenant: string): Promise<number> {
-    const res = await this.db.doc.send(
-      new GetCommand({
-        TableName: this.db.table,
-        Key: keys.channelRevision(tenant),
-        ConsistentRead: true,
-        ProjectionExpression: 'rev',
-      }),
-    );
-    return (res.Item?.rev as number | undefined) ?? 0;
+  revision(tenant: string): Promise<number> {
+    return readRevision(this.db, keys.channelRevision(tenant));
   }
 
   /** The record of a write, after the revision moved on (null: nothing was written). */
@@ -231,15 +225,7 @@ export class ChannelRepo {
     return toChannel(it);
   }
 
-  private async bumpRevision(tenant: string, now: Date): Promise<void> {
-    await this.db.doc.send(
-      new UpdateCommand({
-        TableName: this.db.table,
-        Key: keys.channelRevision(tenant),
-        UpdateExpression: 'ADD rev :one SET #type = :type, changedAt = :at',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':one': 1, ':type': 'channel-revision', ':at': now.toISOString() },
-      }),
-    );
+  private bumpRevision(tenant: string, now: Date): Promise<void> {
+    return bumpRevision(this.db, keys.channelRevision(tenant), 'channel-revision', now);
   }
 }

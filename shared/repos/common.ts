@@ -339,3 +339,40 @@ export async function tenantTypePage<T>(
   );
   return { items: page.items.map(map), nextCursor: page.nextCursor };
 }
+
+/**
+ * Revision counters: one small item whose `rev` every write of the records it stands for moves on
+ * (`ADD 1`, after the write), so that a reader checks that one item instead of reading the records again
+ * (a link's subscriptions: `SUBREV#<link>`; a tenant's channel records: `CHREV`). 0 when never written.
+ *
+ * @example
+ * await bumpRevision(db, keys.channelRevision('acme'), 'channel-revision', new Date());
+ * await readRevision(db, keys.channelRevision('acme')); // 1
+ */
+export async function readRevision(db: Db, key: { pk: string; sk: string }): Promise<number> {
+  const res = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: key, ConsistentRead: true, ProjectionExpression: 'rev' }),
+  );
+  return (res.Item?.rev as number | undefined) ?? 0;
+}
+
+/** The update that moves a revision on, for a transaction (`{ Update: revisionUpdate(...) }`). */
+export function revisionUpdate(db: Db, key: { pk: string; sk: string }, type: string, now: Date) {
+  return {
+    TableName: db.table,
+    Key: key,
+    UpdateExpression: 'ADD rev :one SET #type = :type, changedAt = :at',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':one': 1, ':type': type, ':at': now.toISOString() },
+  };
+}
+
+/** Moves a revision on. */
+export async function bumpRevision(
+  db: Db,
+  key: { pk: string; sk: string },
+  type: string,
+  now: Date,
+): Promise<void> {
+  await db.doc.send(new UpdateCommand(revisionUpdate(db, key, type, now)));
+}

@@ -1,8 +1,9 @@
-import { BatchWriteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/client.js';
 import { TTL_ATTRIBUTE } from '../db/table.js';
 import type { EventFamily, Target } from '../events/model.js';
 import {
+  bumpRevision,
   deleteLive,
   epochSeconds,
   getLive,
@@ -11,6 +12,8 @@ import {
   pick,
   queryAll,
   queryPage,
+  readRevision,
+  revisionUpdate,
   tenantTypePage,
   ttlIso,
   updateLive,
@@ -46,6 +49,8 @@ export class MissingReferenceError extends Error {
     this.name = 'MissingReferenceError';
   }
 }
+
+const REVISION_TYPE = 'subscription-revision';
 
 const toSubscription = (it: Item): SubscriptionRecord => ({
   id: it.id as string,
@@ -110,7 +115,14 @@ export class SubscriptionRepo {
               },
             },
             { Put: { TableName: this.db.table, Item: item } },
-            { Update: { TableName: this.db.table, ...this.revisionBump(input.tenant, input.link, now) } },
+            {
+              Update: revisionUpdate(
+                this.db,
+                keys.subscriptionRevision(input.tenant, input.link),
+                REVISION_TYPE,
+                now,
+              ),
+            },
           ],
         }),
       );
@@ -246,30 +258,11 @@ export class SubscriptionRepo {
    * subscriptions changes, written after the subscription itself (in the same transaction for a create).
    * 0 when the link never had one. Expiry does not change it: a reader tracks the earliest `expiresAt`.
    */
-  async revision(tenant: string, link: string): Promise<number> {
-    const res = await this.db.doc.send(
-      new GetCommand({
-        TableName: this.db.table,
-        Key: keys.subscriptionRevision(tenant, link),
-        ConsistentRead: true,
-        ProjectionExpression: 'rev',
-      }),
-    );
-    return (res.Item?.rev as number | undefined) ?? 0;
+  revision(tenant: string, link: string): Promise<number> {
+    return readRevision(this.db, keys.subscriptionRevision(tenant, link));
   }
 
-  private revisionBump(tenant: string, link: string, now: Date) {
-    return {
-      Key: keys.subscriptionRevision(tenant, link),
-      UpdateExpression: 'ADD rev :one SET #type = :type, changedAt = :at',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':one': 1, ':type': 'subscription-revision', ':at': now.toISOString() },
-    };
-  }
-
-  private async bumpRevision(tenant: string, link: string, now: Date): Promise<void> {
-    await this.db.doc.send(
-      new UpdateCommand({ TableName: this.db.table, ...this.revisionBump(tenant, link, now) }),
-    );
+  private bumpRevision(tenant: string, link: string, now: Date): Promise<void> {
+    return bumpRevision(this.db, keys.subscriptionRevision(tenant, link), REVISION_TYPE, now);
   }
 }
