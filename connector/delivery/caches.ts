@@ -1,9 +1,10 @@
 /**
  * The delivery service's read caches (docs/delivery.md, "Subscriptions" and "Channel records": each
- * stands while a revision checked at most 1 s ago stands): the subscriptions of each link, indexed for matching, and the channel records, read
- * through one batch loader. Matching reads both for every event; the webhook outbox and the WebSocket
- * streams read channel records before each attempt or sync, and drop an entry they know is stale
- * (`forgetChannel`). Also `loadEvent`, the uncached read of one logged event, for the senders.
+ * stands while a revision checked at most 1 s ago stands): the subscriptions of each link, indexed for
+ * matching, and the channel records, read through one batch loader. Matching reads both for every
+ * event; the webhook outbox and the WebSocket streams read channel records before each attempt or sync,
+ * and drop an entry they know is stale (`forgetChannel`). Also `loadEvent`, the uncached read of one
+ * logged event, for the senders.
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
@@ -13,7 +14,7 @@ import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
 import { LinkSubscriptions } from '../link-subscriptions.js';
 
-/** How long a cached channel record stands at most while its tenant's channel revision does not change (ms). */
+/** How long a cached channel record stands at most while its tenant's channel revision stands (ms). */
 export const CHANNEL_RECORD_MAX_AGE_MS = 60_000;
 
 /**
@@ -43,7 +44,10 @@ export interface Caches {
   subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex>;
   /** The link's subscriptions changed: the next read lists the stored ones. */
   forgetSubscriptions(tenant: string, link: string): void;
-  /** The channel record, at most `channelCacheMs` old (`fresh`: read it now). Null: no such channel. */
+  /**
+   * The channel record: read before the tenant's channel revision last checked, or at most
+   * `channelCacheMs` old (`fresh`: read it now). Null: no such channel.
+   */
   channelOf(tenant: string, channel: string, fresh?: boolean): Promise<ChannelRecord | null>;
   /** Stores a record read at `at`, unless a newer read is already cached. */
   cacheChannel(tenant: string, channel: string, at: number, rec: ChannelRecord | null): void;

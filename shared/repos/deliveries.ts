@@ -920,7 +920,7 @@ export class DeliveryRepo {
     });
   }
 
-  /** Channels flagged for attention, with the time of their latest flag (`since`: only flags after it, ms). */
+  /** Channels flagged for attention, with the time of their latest flag (`since`: flags after it only). */
   async listAttention(since?: number): Promise<{ tenant: string; channel: string; at: number }[]> {
     return (await this.listMarkers('DLVATTN', 'at', since)).map((m) => ({
       tenant: m.tenant,
