@@ -44,6 +44,7 @@ import { createWebhookOutbox } from './outbox.js';
 import { createRecentSuccesses } from './recent.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import { createChannelStreams } from './streams.js';
+import { createWebhookSender } from './webhook.js';
 
 export { DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
 export type { DeliveryClock, DeliveryOptions } from './options.js';
@@ -108,7 +109,12 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     flushMs: settings.recentMs,
     writesPerSec: settings.recentWritesPerSec,
   });
-  const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, puts, settings });
+  const sender = createWebhookSender({
+    policy: settings.addressPolicy,
+    resolver: settings.resolver,
+    connectionsPerOrigin: settings.webhookConnectionsPerOrigin,
+  });
+  const outbox = createWebhookOutbox({ deps, lifecycle, caches, recent, puts, sender, settings });
   const journal = createJournal({ deps, id: settings.id, ttlDays: settings.ttlDays });
   const streams = createChannelStreams({ deps, lifecycle, caches, management, journal, settings });
   const checks = createConnectionChecks({ deps, lifecycle, caches, streams, settings });
@@ -154,6 +160,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       if (lifecycle.stopped) return;
       lifecycle.killed = true;
       halt();
+      sender.close();
       if (!opts.managementClient) connections?.client.destroy();
     },
     recover: outbox.recover,
@@ -166,6 +173,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await recent.flush();
       await handoff.flush();
       await streams.stop();
+      sender.close();
       if (!opts.managementClient) connections?.client.destroy();
     },
   };

@@ -48,6 +48,11 @@ export interface DeliveryOptions {
   maxInFlightPerChannel?: number;
   /** Parallel webhook attempts of this process, all channels (default 512): bounds sockets and memory. */
   maxInFlightTotal?: number;
+  /**
+   * Connections kept to one webhook origin (scheme, host and port; default 128). More POSTs to it wait
+   * for a free one, within their timeout.
+   */
+  webhookConnectionsPerOrigin?: number;
   /** `bridge.heartbeat` frame interval on idle-or-not connected channels (ms, default 300 000). */
   heartbeatMs?: number;
   /**
@@ -158,6 +163,7 @@ export interface Settings {
   /** Parallel attempts per webhook channel. */
   maxInFlight: number;
   maxInFlightTotal: number;
+  webhookConnectionsPerOrigin: number;
   heartbeatMs: number;
   connectionScanMs: number;
   resumeHoldMs: number;
@@ -202,6 +208,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     recoverMs: opts.recoverMs ?? 5000,
     maxInFlight: opts.maxInFlightPerChannel ?? 8,
     maxInFlightTotal: Math.max(1, opts.maxInFlightTotal ?? 512),
+    webhookConnectionsPerOrigin: Math.max(1, opts.webhookConnectionsPerOrigin ?? 128),
     heartbeatMs: opts.heartbeatMs ?? 300_000,
     connectionScanMs: opts.connectionScanMs ?? 30_000,
     resumeHoldMs: opts.resumeHoldMs ?? 3000,

@@ -23,6 +23,7 @@ import type { Caches } from './caches.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { RecentSuccesses } from './recent.js';
+import type { WebhookSender } from './webhook.js';
 import {
   createWebhookAttempts,
   recordOfPending,
@@ -89,6 +90,7 @@ export function createWebhookOutbox({
   caches,
   recent,
   puts,
+  sender,
   settings,
 }: {
   deps: Deps;
@@ -97,6 +99,8 @@ export function createWebhookOutbox({
   recent: RecentSuccesses;
   /** The delivery service's batch puts (outbox items). */
   puts: BatchPutQueue;
+  /** Sends the POSTs (`./webhook.ts`). */
+  sender: WebhookSender;
   settings: AttemptSettings & Pick<Settings, 'seqBlock' | 'recoverMs' | 'maxInFlight' | 'maxInFlightTotal'>;
 }): WebhookOutbox {
   const logger = deps.logger;
@@ -216,6 +220,7 @@ export function createWebhookOutbox({
     settings,
     recent,
     puts,
+    sender,
     queue: {
       settle,
       dropChannel,

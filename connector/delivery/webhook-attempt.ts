@@ -16,7 +16,7 @@ import { epochSeconds } from '../../shared/repos/common.js';
 import { nextDelayMs } from './schedule.js';
 import { webhookHeaders } from '../../shared/webhooks/signing.js';
 import { routeFromAnswer, wantsRoute } from './routing.js';
-import { postWebhook } from './webhook.js';
+import type { WebhookSender } from './webhook.js';
 import { loadEvent, type Caches } from './caches.js';
 import { eventJson, key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
@@ -100,8 +100,6 @@ export type AttemptSettings = Pick<
   | 'clock'
   | 'disableAfterMs'
   | 'policy'
-  | 'addressPolicy'
-  | 'resolver'
 >;
 
 /** What an attempt needs of the outbox's queues. */
@@ -132,6 +130,7 @@ export function createWebhookAttempts({
   settings,
   recent,
   puts,
+  sender,
   queue,
 }: {
   deps: Deps;
@@ -141,6 +140,8 @@ export function createWebhookAttempts({
   recent: RecentSuccesses;
   /** The delivery service's batch puts (settled deliveries). */
   puts: BatchPutQueue;
+  /** Sends the POSTs (`./webhook.ts`; it checks the destination against the address policy). */
+  sender: WebhookSender;
   queue: AttemptQueue;
 }): WebhookAttempts {
   const logger = deps.logger;
@@ -155,8 +156,6 @@ export function createWebhookAttempts({
     clock,
     disableAfterMs,
     policy,
-    addressPolicy,
-    resolver,
   } = settings;
   /** Per channel, since when it is known to fail (null: its last attempt succeeded). */
   const failing = new Map<string, string | null>();
@@ -247,12 +246,7 @@ export function createWebhookAttempts({
       'Seconds',
     );
     const routing = wantsRoute(event, ch);
-    const res = await postWebhook(ch.url!, body, headers, {
-      timeoutMs,
-      policy: addressPolicy,
-      resolver,
-      captureBody: routing,
-    });
+    const res = await sender.post(ch.url!, body, headers, { timeoutMs, captureBody: routing });
     if (lifecycle.stopped && lifecycle.killed) return; // a crashed process records nothing
     if (!queue.has(p.tenant, p.channel)) return; // dropped meanwhile (channel deleted)
     metrics.count(BRIDGE_METRICS.webhookAttempts);

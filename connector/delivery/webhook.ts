@@ -1,13 +1,23 @@
 /**
- * One webhook POST: resolves and checks the host at delivery time (ssrf.ts), then connects to that
- * checked address (custom `lookup`, so no second resolution can rebind it), with an overall timeout.
+ * The webhook sender: one POST per delivery, on kept-alive connections (one `node:http` / `node:https`
+ * agent per sender, at most `connectionsPerOrigin` connections to one origin). A host name is resolved
+ * and checked when a connection is opened (ssrf.ts), and the connection goes to the address checked, so
+ * no second resolution can rebind it; a connection kept alive was checked when it was opened, and an IP
+ * literal is checked at every POST. Every POST has an overall timeout, and at most 64 KiB of an answer
+ * is read.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseRetryAfter } from './schedule.js';
-import { RefusedAddressError, resolveChecked, type AddressPolicy, type Resolver } from './ssrf.js';
+import {
+  RefusedAddressError,
+  refusalReason,
+  resolveChecked,
+  type AddressPolicy,
+  type Resolver,
+} from './ssrf.js';
 
 export interface PostResult {
   statusCode: number | null;
@@ -22,98 +32,152 @@ export interface PostResult {
 
 export interface PostOptions {
   timeoutMs: number;
-  policy: AddressPolicy;
-  resolver?: Resolver;
-  userAgent?: string;
   /** Keep the answer's body (webhook routing reads the route from it). */
   captureBody?: boolean;
 }
 
-export async function postWebhook(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  opts: PostOptions,
-): Promise<PostResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return { statusCode: null, latencyMs: 0, error: 'invalid URL', retryAfterMs: null, refused: true };
-  }
-  let target: { address: string; family: 4 | 6 };
-  try {
-    target = await resolveChecked(u.hostname, opts.policy, opts.resolver);
-  } catch (err) {
-    const refused = err instanceof RefusedAddressError;
-    return {
+export interface WebhookSenderOptions {
+  policy: AddressPolicy;
+  /** DNS resolver override (tests). */
+  resolver?: Resolver;
+  userAgent?: string;
+  /** How long an idle connection is kept for its next POST (ms; less when the server says less). */
+  keepAliveMs?: number;
+  /** Connections kept to one origin (default 128); more POSTs to it wait for a free one. */
+  connectionsPerOrigin?: number;
+}
+
+export interface WebhookSender {
+  /** POSTs `body` to `url`; never rejects: a failure is in the result. */
+  post(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult>;
+  /** Closes every connection; a POST still in flight fails. */
+  close(): void;
+}
+
+/** The most of an answer that is read (and kept, when asked for). */
+const MAX_ANSWER_BYTES = 65_536;
+
+/**
+ * A sender whose connections are opened only to addresses `policy` allows.
+ *
+ * @example
+ * const sender = createWebhookSender({ policy: { allowLoopback: true } });
+ * const res = await sender.post('http://127.0.0.1:8080/hook', '{}', {}, { timeoutMs: 10_000 });
+ * if (res.statusCode === 204) console.log('delivered in', res.latencyMs, 'ms');
+ * sender.close();
+ */
+export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
+  const userAgent = opts.userAgent ?? 'cti-bridge-webhooks/1';
+  // Called only when an agent opens a connection to a host name (an IP literal is not looked up).
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    resolveChecked(hostname, opts.policy, opts.resolver).then(
+      (checked) => {
+        if ((options as { all?: boolean }).all)
+          (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [checked]);
+        else callback(null, checked.address, checked.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
+  };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: opts.connectionsPerOrigin ?? 128,
+    lookup,
+    timeout: opts.keepAliveMs ?? 4_000, // an idle socket is closed after this long
+  };
+  const agents = { 'http:': new HttpAgent(agentOptions), 'https:': new HttpsAgent(agentOptions) };
+
+  function post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    { timeoutMs, captureBody }: PostOptions,
+  ): Promise<PostResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const failed = (error: string, refused = false): PostResult => ({
       statusCode: null,
       latencyMs: elapsed(),
-      error: (err as Error).message,
+      error,
       retryAfterMs: null,
       refused,
-    };
-  }
-  const lookup: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all)
-      (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
-    else cb(null, target.address, target.family);
-  };
-  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise<PostResult>((resolve) => {
-    let done = false;
-    const finish = (r: Omit<PostResult, 'latencyMs' | 'refused' | 'body'>, body?: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ ...r, latencyMs: elapsed(), refused: false, ...(body !== undefined ? { body } : {}) });
-    };
-    const req = send(
-      u,
-      {
-        method: 'POST',
-        lookup,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'user-agent': opts.userAgent ?? 'cti-bridge-webhooks/1',
-          ...headers,
+    });
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return Promise.resolve({ ...failed('invalid URL', true), latencyMs: 0 });
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      return Promise.resolve(failed(`unsupported scheme ${u.protocol}`, true));
+    const literal = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    if (isIP(literal)) {
+      const why = refusalReason(literal, opts.policy);
+      if (why) return Promise.resolve(failed(`refused ${u.hostname}: ${why}`, true));
+    }
+    const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<PostResult>((resolve) => {
+      let done = false;
+      const finish = (r: PostResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const req = send(
+        u,
+        {
+          method: 'POST',
+          agent: agents[u.protocol as 'http:' | 'https:'],
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': userAgent,
+            ...headers,
+          },
         },
-      },
-      (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
-        const retryAfterMs = parseRetryAfter(res.headers['retry-after'] as string | undefined, Date.now());
-        // Read at most 64 KiB of the answer (kept only when asked for), then settle.
-        let size = 0;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > 65_536) return res.destroy();
-          if (opts.captureBody) chunks.push(c);
-        });
-        const settle = () =>
-          finish(
-            {
+        (res: IncomingMessage) => {
+          const status = res.statusCode ?? 0;
+          const retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now());
+          // Read at most 64 KiB of the answer (kept only when asked for), then settle.
+          let size = 0;
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_ANSWER_BYTES) return res.destroy();
+            if (captureBody) chunks.push(c);
+          });
+          const settle = () =>
+            finish({
               statusCode: status,
+              latencyMs: elapsed(),
               error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
               retryAfterMs,
-            },
-            opts.captureBody ? Buffer.concat(chunks).toString('utf8') : undefined,
-          );
-        res.on('end', settle);
-        res.on('close', settle);
-        res.on('error', settle);
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ statusCode: null, error: `timeout after ${opts.timeoutMs} ms`, retryAfterMs: null });
-      req.destroy();
-    }, opts.timeoutMs);
-    req.on('error', (err) =>
-      finish({ statusCode: null, error: `connection error: ${err.message}`, retryAfterMs: null }),
-    );
-    req.end(body);
-  });
+              refused: false,
+              ...(captureBody ? { body: Buffer.concat(chunks).toString('utf8') } : {}),
+            });
+          res.on('end', settle);
+          res.on('close', settle);
+          res.on('error', settle);
+        },
+      );
+      const timer = setTimeout(() => {
+        finish(failed(`timeout after ${timeoutMs} ms`));
+        req.destroy();
+      }, timeoutMs);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err instanceof RefusedAddressError) finish(failed(err.message, true));
+        else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') finish(failed(err.message));
+        else finish(failed(`connection error: ${err.message}`));
+      });
+      req.end(body);
+    });
+  }
+
+  return {
+    post,
+    close: () => {
+      for (const agent of Object.values(agents)) agent.destroy();
+    },
+  };
 }
