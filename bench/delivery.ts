@@ -157,6 +157,11 @@ export interface Row {
    * with the three above it is the whole machine's (`/proc/stat`; NaN where there is none).
    */
   cpuRest: number;
+  /**
+   * The connector process's CPU time per delivery received (µs; load + drain; NaN without deliveries): a
+   * steadier figure than the rates, which move with the machine's spread from run to run.
+   */
+  cpuUsPerDelivery: number;
   /** Calls not placed because every agent still had a call (keeps 3 events per call). */
   skippedCalls: number;
   /** Calls not placed because the simulator process's event loop stalled the load generator. */
@@ -802,6 +807,7 @@ export async function deliveryBench(opts: {
         cpuSimulator: Math.round((simCpuMs / wallMs) * 100),
         cpuReceivers: Math.round((rxCpuMs / wallMs) * 100),
         cpuRest: Math.round(((machineMs - cpuMs(cpu) - simCpuMs - rxCpuMs) / wallMs) * 100),
+        cpuUsPerDelivery: received > 0 ? (cpuMs(cpu) * 1000) / received : NaN,
         skippedCalls: load.skipped,
         missedCalls: load.missed,
         errors: load.errors,
@@ -947,8 +953,8 @@ export function deliveryTable(r: DeliveryResult): string[] {
     `clock offset simulator - connector process: ${r.simulatorClock.offsetMs.toFixed(3)} ms (IPC round trip ${r.simulatorClock.rttMs.toFixed(3)} ms); ` +
       `both subtracted: emission, log and receipt times are on the connector process's clock`,
     '',
-    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers / rest (DynamoDB Local) | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 / max ms | vendor events held back (peak) | DynamoDB items read/s (read by DynamoDB) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | channels | fan-out | vendor events offered/s | into the log/s (during load) | deliveries received/s | delivered / expected (drain) | p50 ms | p95 ms | p99 ms | p50 / durable floor | connector RSS MiB | simulator RSS MiB | duplicates | CPU % connector / simulator / receivers / rest (DynamoDB Local) | DynamoDB items / event | est. AWS WCU / event | log WCU/s (partition) | events / segment | segment write p50 / p99 / max ms | vendor events held back (peak) | DynamoDB items read/s (read by DynamoDB) | connector CPU µs / delivery |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.rows) {
     const phase = x.channels === 0 ? `vendor side only (${x.shape} subs)` : x.shape;
@@ -958,7 +964,7 @@ export function deliveryTable(r: DeliveryResult): string[] {
         : num(x.offered);
     const ratio = x.channels ? times(x.p50 / durableFloor(r)) : '–';
     out.push(
-      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} / ${Number.isNaN(x.cpuRest) ? '–' : Math.max(0, x.cpuRest)} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} / ${ms(x.segmentWriteMax)} | ${num(x.vendorQueuePeak)} | ${num(x.readsPerSec)} (${num(x.scannedPerSec)}) |`,
+      `| ${phase} | ${num(x.channels)} | ${trim(x.fanOut)} | ${offered} | ${num(x.loggedPerSec)} | ${x.channels ? num(x.deliveredPerSec) : '–'} | ${num(x.deliveries)} / ${num(x.expected)} (${x.drainSec.toFixed(0)} s) | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ratio} | ${x.rssMiB} | ${x.rssSimulatorMiB} | ${x.duplicates} | ${x.cpuConnector} / ${x.cpuSimulator} / ${x.cpuReceivers} / ${Number.isNaN(x.cpuRest) ? '–' : Math.max(0, x.cpuRest)} | ${x.itemsPerEvent.toFixed(2)} | ${x.writeUnitsPerEvent.toFixed(2)} | ${num(x.logWriteUnitsPerSec)} | ${x.eventsPerSegment.toFixed(1)} | ${ms(x.segmentWriteP50)} / ${ms(x.segmentWriteP99)} / ${ms(x.segmentWriteMax)} | ${num(x.vendorQueuePeak)} | ${num(x.readsPerSec)} (${num(x.scannedPerSec)}) | ${Number.isNaN(x.cpuUsPerDelivery) ? '–' : num(Math.round(x.cpuUsPerDelivery))} |`,
     );
   }
   out.push(

@@ -146,17 +146,7 @@ export function createWebhookAttempts({
 }): WebhookAttempts {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
-  const {
-    id,
-    ttlDays,
-    metrics,
-    timeoutMs,
-    routeSelect,
-    claimMs,
-    clock,
-    disableAfterMs,
-    policy,
-  } = settings;
+  const { id, ttlDays, metrics, timeoutMs, routeSelect, claimMs, clock, disableAfterMs, policy } = settings;
   /** Per channel, since when it is known to fail (null: its last attempt succeeded). */
   const failing = new Map<string, string | null>();
 

@@ -20,7 +20,11 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ host: req.headers.host, body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
+      seen.push({
+        host: req.headers.host,
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
+      });
       answer(req, res);
     });
   });
