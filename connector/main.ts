@@ -10,6 +10,7 @@
  *   BRIDGE_LEASE_MS               lease time of links and of WebSocket channel sequencers (default 15000)
  *   BRIDGE_WEBSOCKET_MANAGEMENT_URL  `@connections` endpoint of the WebSocket API stage (delivery)
  *   BRIDGE_WEBHOOK_ALLOW_CIDRS    comma-separated non-public networks webhooks may reach (default none)
+ *   BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN  connections kept to one webhook origin (default 128)
  *   BRIDGE_SHUTDOWN_DEADLINE_MS   exit 1 if a graceful stop takes longer (default 50000)
  * SIGTERM (ECS stop) closes drivers and releases leases so another task takes over at once.
  */
@@ -49,6 +50,13 @@ async function advertiseHost(): Promise<string> {
   return privateAddress();
 }
 
+const connectionsPerOrigin = process.env.BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN || undefined;
+if (connectionsPerOrigin !== undefined && !/^[1-9]\d{0,4}$/.test(connectionsPerOrigin)) {
+  console.error(
+    `BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN must be a whole number from 1 to 99999: ${connectionsPerOrigin}`,
+  );
+  process.exit(2);
+}
 const config = configFromEnv();
 if (!config.connectorToken) {
   console.error('BRIDGE_CONNECTOR_TOKEN is required');
@@ -70,6 +78,7 @@ const delivery = startDelivery({
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean),
+  ...(connectionsPerOrigin ? { webhookConnectionsPerOrigin: Number(connectionsPerOrigin) } : {}),
 });
 const connector = await startConnector({
   metrics,

@@ -58,6 +58,7 @@ export async function startConnectorProcess(
       BRIDGE_LEASE_MS: String(opts.leaseMs),
       BRIDGE_WEBSOCKET_MANAGEMENT_URL: stack.managementEndpoint,
       BRIDGE_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
+      BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN: '16',
       BRIDGE_LOG_LEVEL: 'WARN',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
