@@ -158,8 +158,8 @@ export interface Row {
    */
   cpuRest: number;
   /**
-   * The connector process's CPU time per delivery received (µs; load + drain; NaN without deliveries): a
-   * steadier figure than the rates, which move with the machine's spread from run to run.
+   * The connector process's CPU time per delivery received (µs; load + drain; NaN without deliveries):
+   * what a delivery costs, apart from how fast the machine let the phase run.
    */
   cpuUsPerDelivery: number;
   /** Calls not placed because every agent still had a call (keeps 3 events per call). */
