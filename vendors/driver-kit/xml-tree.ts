@@ -16,6 +16,7 @@
  * written), input beyond the size, depth and element-count limits, and input without any element.
  * The writer is xml-tree-write.ts, re-exported here.
  */
+import { ownString } from '../../shared/xml/own-string.js';
 
 /** One element of a document. */
 export interface XmlNode {
@@ -176,7 +177,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlNode {
   let i = 0;
 
   const finish = (o: Open) => {
-    o.node.text = decodeEntities(o.texts.join('')).trim();
+    o.node.text = ownString(decodeEntities(o.texts.join('')).trim());
   };
   const addText = (t: string) => {
     const top = stack[stack.length - 1];
@@ -253,7 +254,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlNode {
     for (const [an, av] of tag.rawAttrs) {
       if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
       const local = splitName(an)[1];
-      if (local && !(local in attrs)) attrs[local] = av;
+      if (local && !(local in attrs)) attrs[local] = ownString(av);
     }
     const [prefix, local] = splitName(qname);
     const uri = scope.get(prefix ?? '');

@@ -18,6 +18,7 @@
  * character references are decoded), and input beyond the size, depth and element-count limits.
  */
 import { foldName } from './names.js';
+import { ownString } from '../../../shared/xml/own-string.js';
 
 /** One element of a CAP document. */
 export interface CapNode {
@@ -82,7 +83,7 @@ export function readXml(xml: string, limits: ReadLimits = {}): CapNode {
     if (top && t) top.texts.push(t);
   };
   const finish = (entry: { node: CapNode; texts: string[] }) => {
-    entry.node.text = decodeEntities(entry.texts.join('')).trim();
+    entry.node.text = ownString(decodeEntities(entry.texts.join('')).trim());
   };
   const open = (name: string, attrs: Record<string, string>, selfClosing: boolean) => {
     if (++elements > lim.maxElements) throw new CapXmlError(`more than ${lim.maxElements} elements`);
@@ -222,7 +223,7 @@ export function readXml(xml: string, limits: ReadLimits = {}): CapNode {
       }
       if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) continue;
       if (++count > 64) throw new CapXmlError('more than 64 attributes on one element');
-      attrs[foldName(attrName)] = decodeEntities(value);
+      attrs[foldName(attrName)] = ownString(decodeEntities(value));
       if (ended) break;
     }
     i = p;

@@ -3,6 +3,7 @@
  * local name (prefixes vary, are OCR-damaged like `rsi:`, or are missing), with the known misspellings of the
  * specification folded onto the real names.
  */
+import { ownString } from '../../../shared/xml/own-string.js';
 
 /** OCR damage and spelling drift in the specification, folded onto the names the readers look for. */
 const ALIASES: Record<string, string> = {
@@ -33,6 +34,6 @@ export function localName(qname: string): string {
   const lower = (i >= 0 ? qname.slice(i + 1) : qname).toLowerCase();
   const local = ALIASES[lower] ?? lower;
   if (localNames.size > 10_000) localNames.clear(); // garbage names cannot grow it without bound
-  localNames.set(qname, local);
+  localNames.set(ownString(qname), ownString(local));
   return local;
 }

@@ -11,6 +11,7 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { localName } from './names.js';
 import { scanXml } from './repair.js';
+import { ownString } from '../../../shared/xml/own-string.js';
 
 /** One element of a parsed message. */
 export interface XNode {
@@ -69,7 +70,7 @@ function buildTree(text: string): { root: XNode | null; repaired: boolean } {
   const stack: Building[] = [];
   const finish = (b: Building) => {
     endRun(b);
-    b.node.text = b.parts.join('').trim();
+    b.node.text = ownString(b.parts.join('').trim());
   };
   const repaired = scanXml(text, {
     declaration() {},
@@ -77,7 +78,7 @@ function buildTree(text: string): { root: XNode | null; repaired: boolean } {
       const attrs: Record<string, string> = {};
       for (const [k, v] of attrList) {
         if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
-        attrs[localName(k)] = decode(v).trim();
+        attrs[localName(k)] = ownString(decode(v).trim());
       }
       const node: XNode = { name: localName(raw), raw, attrs, text: '', children: [] };
       const parent = stack.at(-1);
