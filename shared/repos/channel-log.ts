@@ -245,10 +245,9 @@ export class ChannelLogRepo {
    * is late) or of its journal tail.
    */
   async head(tenant: string, channel: string, now = new Date()): Promise<number> {
-    const [own, tail] = await Promise.all([
-      this.segmentHead(tenant, channel),
-      this.tail(tenant, channel, now),
-    ]);
+    // The tail first (see `range`): a frame moved in between is in the segments read after it.
+    const tail = await this.tail(tenant, channel, now);
+    const own = await this.segmentHead(tenant, channel);
     return Math.max(own, tail.at(-1)?.seq ?? 0);
   }
 
@@ -287,10 +286,12 @@ export class ChannelLogRepo {
     tail?: FrameRef[],
   ): Promise<FrameRef[]> {
     if (to < from) return [];
-    const [items, more] = await Promise.all([
-      this.items(tenant, channel, from, to),
-      tail ?? this.tail(tenant, channel, now),
-    ]);
+    // The journal tail is read first, the segments after it. The holder moves frames from its journal
+    // into segments and then moves the pointer past them; the journal keeps them. So a frame is in the
+    // tail (read from the older pointer) or, moved before the pointer was read, in the segments read
+    // later. Read at once, a move landing between the two reads hid its frames from both.
+    const more = tail ?? (await this.tail(tenant, channel, now));
+    const items = await this.items(tenant, channel, from, to);
     return merge(items.filter((it) => isLive(it, now)).flatMap(framesOf), more).filter(
       (f) => f.seq >= from && f.seq <= to,
     );

@@ -5,7 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
-import { MAX_SEGMENT_FRAMES, segmentsOf } from '../../../shared/repos/channel-log.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ChannelLogRepo, MAX_SEGMENT_FRAMES, segmentsOf } from '../../../shared/repos/channel-log.js';
+import type { Db } from '../../../shared/db/client.js';
+import { keys } from '../../../shared/repos/keys.js';
 import { testStack } from '../../support/stack.js';
 import { frameRows } from './helpers.js';
 
@@ -123,5 +126,82 @@ describe('channel log', () => {
       [5 + MAX_SEGMENT_FRAMES, MAX_SEGMENT_FRAMES],
       [5 + 2 * MAX_SEGMENT_FRAMES, 1],
     ]);
+  });
+});
+
+describe('channel log reads while the holder moves its journal into segments', () => {
+  /**
+   * A channel whose frames 1..3 are in a journal entry its STATE points at, and a reader whose two reads
+   * (the pointer, and the channel's segments) have the holder's move land between them: the frames are
+   * appended as a segment and the pointer goes past them, as a consolidation does. Whichever read goes
+   * first, the second waits for it, then for the move.
+   */
+  async function movedBetweenReads() {
+    const base = stack.deps.repos.channelLog;
+    const db = stack.deps.db;
+    const ch = `ch_${randomBytes(6).toString('hex')}`;
+    const inc = `dlv_test.${randomBytes(4).toString('hex')}.0`;
+    const now = new Date();
+    const rows = frameRows('a', 40, 3);
+    await base.journal.append(inc, 1, [{ tenant: TENANT, channel: ch, first: 1, frames: rows }], 1, now);
+    const setPointer = (pos: number) =>
+      db.doc.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: keys.deliveryState(TENANT, ch),
+          UpdateExpression: 'SET jInc = :i, jPos = :p',
+          ExpressionAttributeValues: { ':i': inc, ':p': pos },
+        }),
+      );
+    await setPointer(1);
+    const move = async () => {
+      await base.append([{ tenant: TENANT, channel: ch, first: 1, frames: rows }], 1, new Date());
+      await setPointer(2);
+    };
+
+    const partition = keys.deliveryPartition(TENANT, ch);
+    const kindOf = (input: Record<string, unknown>) => {
+      const key = input.Key as { pk?: string; sk?: string } | undefined;
+      if (key?.pk === partition && key.sk === 'STATE') return 'pointer';
+      const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+      return values?.[':p'] === partition ? 'segments' : null;
+    };
+    let first: { kind: string; done: Promise<unknown> } | null = null;
+    let moved = false;
+    const send = (async (command: { input: Record<string, unknown> }) => {
+      const kind = kindOf(command.input);
+      if (kind && !moved) {
+        if (!first) {
+          const done = db.doc.send(command as never);
+          first = { kind, done: done.catch(() => undefined) };
+          return done;
+        }
+        if (first.kind !== kind) {
+          await first.done;
+          await move();
+          moved = true;
+        }
+      }
+      return db.doc.send(command as never);
+    }) as Db['doc']['send'];
+    const reader = new ChannelLogRepo({ table: db.table, doc: { send } as unknown as Db['doc'] });
+    return { reader, ch, wasMoved: () => moved };
+  }
+
+  it('range() returns every frame once', async () => {
+    const { reader, ch, wasMoved } = await movedBetweenReads();
+    const got = await reader.range(TENANT, ch, 1, 3, new Date());
+    expect(wasMoved()).toBe(true);
+    expect(got.map((f) => [f.seq, f.eventSeq])).toEqual([
+      [1, 40],
+      [2, 41],
+      [3, 42],
+    ]);
+  });
+
+  it('head() counts the moved frames', async () => {
+    const { reader, ch, wasMoved } = await movedBetweenReads();
+    expect(await reader.head(TENANT, ch)).toBe(3);
+    expect(wasMoved()).toBe(true);
   });
 });
