@@ -168,6 +168,22 @@ export type Resolver = (host: string) => Promise<{ address: string; family: numb
 const defaultResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /**
+ * An IP-literal host (`[::1]` without its brackets) checked now, without a lookup; null when the host is
+ * a name. Throws `RefusedAddressError` when the policy refuses the address.
+ */
+export function checkedLiteral(
+  host: string,
+  policy: AddressPolicy,
+): { address: string; family: 4 | 6 } | null {
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  const family = isIP(literal);
+  if (!family) return null;
+  const why = refusalReason(literal, policy);
+  if (why) throw new RefusedAddressError(`refused ${host}: ${why}`);
+  return { address: literal, family: family === 6 ? 6 : 4 };
+}
+
+/**
  * Resolves a webhook host now and checks every address it resolves to; returns the address to
  * connect to. Refuses when any resolved address is refused (a name must not mix public and private).
  */
@@ -176,8 +192,9 @@ export async function resolveChecked(
   policy: AddressPolicy,
   resolver: Resolver = defaultResolver,
 ): Promise<{ address: string; family: 4 | 6 }> {
-  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
-  const addrs = isIP(literal) ? [{ address: literal, family: isIP(literal) }] : await resolver(literal);
+  const literal = checkedLiteral(host, policy);
+  if (literal) return literal;
+  const addrs = await resolver(host);
   if (!addrs.length) throw new RefusedAddressError(`${host} does not resolve`);
   for (const a of addrs) {
     const why = refusalReason(a.address, policy);

@@ -8,12 +8,12 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseRetryAfter } from './schedule.js';
 import {
   RefusedAddressError,
-  refusalReason,
+  checkedLiteral,
   resolveChecked,
   type AddressPolicy,
   type Resolver,
@@ -110,10 +110,10 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:')
       return Promise.resolve(failed(`unsupported scheme ${u.protocol}`, true));
-    const literal = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-    if (isIP(literal)) {
-      const why = refusalReason(literal, opts.policy);
-      if (why) return Promise.resolve(failed(`refused ${u.hostname}: ${why}`, true));
+    try {
+      checkedLiteral(u.hostname, opts.policy); // a name is checked by the agent's lookup
+    } catch (err) {
+      return Promise.resolve(failed((err as Error).message, true));
     }
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<PostResult>((resolve) => {

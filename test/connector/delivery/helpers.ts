@@ -33,12 +33,16 @@ export async function receiver(answer?: (r: Received, res: ServerResponse, n: nu
       else res.writeHead(204).end();
     });
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/hook`,
     port,
     got,
+    /** TCP connections accepted so far. */
+    connections: () => connections,
     /** Resolves once `n` requests arrived in total (fails the test after `ms`). */
     waitFor: (n: number, ms = 10_000) =>
       new Promise<void>((resolve, reject) => {
