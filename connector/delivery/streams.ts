@@ -194,18 +194,15 @@ export function createChannelStreams({
     const k = key(w.tenant, w.channel);
     if (sequencers.isReleasing(k) || lifecycle.stopped) return null;
     const held = sequencers.held(k);
-    if (held) {
-      // Acquired by a batch whose queued update of `processed` may still be behind this task.
-      w.processed = Math.max(w.processed, held.base);
-      return held;
-    }
-    const r = await sequencers.acquire(w.tenant, w.channel);
+    const r = held ? { s: held, acquired: null } : await sequencers.acquire(w.tenant, w.channel);
     if (!r) return null;
-    if (r.acquired) {
-      w.processed = Math.max(w.processed, r.acquired.head);
-      // Taken over from a crashed holder: the replay that follows starts early enough for its unsent frames.
-      if (r.acquired.resendFrom !== null) w.liveFrom = Math.min(w.liveFrom, r.acquired.resendFrom);
-    }
+    // Frames up to the head at this process's acquire were numbered by others: a replay reaches that
+    // far. The acquire may have been a batch's (`hold`), made while this task waited: its queued update
+    // of `processed` (`afterAcquire`) is still behind this task.
+    w.processed = Math.max(w.processed, r.s.base);
+    // Taken over from a crashed holder: the replay that follows starts early enough for its unsent frames.
+    if (r.acquired && r.acquired.resendFrom !== null)
+      w.liveFrom = Math.min(w.liveFrom, r.acquired.resendFrom);
     return r.s;
   }
 
@@ -235,8 +232,16 @@ export function createChannelStreams({
       w.held = ch.connectionId !== null && state.liveConn !== ch.connectionId && !firstConnection;
       if (firstConnection) await repo.markLive(w.tenant, w.channel, ch.connectionId!);
       w.heldUntil = Date.now() + resumeHoldMs;
-      // Without the sequencer, this process's head may be behind: the stored one is the better start.
-      const head = sequencers.has(key(w.tenant, w.channel)) ? w.processed : Math.max(w.processed, state.next);
+      // Without the sequencer, this process's head may be behind (or never set: a stream made by a
+      // check): a hold starts after the channel's stored head, which includes the frames its holder
+      // journaled (STATE's `next` is written only when frames move into the log).
+      const head = sequencers.has(key(w.tenant, w.channel))
+        ? w.processed
+        : Math.max(
+            w.processed,
+            state.next,
+            w.held ? await deps.repos.channelLog.head(w.tenant, w.channel, deps.now()) : 0,
+          );
       w.lastSent = head;
       // Where the hold ends is decided once per connection, by the first process to notice it, so that
       // whichever process ends the hold posts the same frames.

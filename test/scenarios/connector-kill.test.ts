@@ -10,8 +10,8 @@
  *
  * Afterwards: every vendor event the simulator saw acknowledged is in the log, and the log holds each
  * vendor event once, numbered without a gap; the WebSocket client, which reconnects and resumes after
- * each takeover, has every call event of the log, each under one `channelSeq` (a jump in the numbering
- * after the zombie is a known open defect, reported by the test);
+ * each takeover, has every call event of the log, each under one `channelSeq`, with no `channelSeq`
+ * skipped;
  * the webhook receiver (which fails some first attempts, so retries are in flight at the kills) got every
  * call event at least once under a stable `webhook-id`, in per-call order.
  */
@@ -265,8 +265,8 @@ describe(`connector processes killed under load (seed ${SEED})`, () => {
 
     // The WebSocket stream: one event per channelSeq, each event under one channelSeq, every call event
     // of the log, and no channelSeq skipped (docs/delivery.md, "A connector that lost its link": the
-    // jumps a zombie's unstored numbers made ended with the fence; the last one seen came from a replay
-    // that missed a frame being moved, fixed by reading the journal tail first).
+    // jumps a zombie's unstored numbers made ended with the fence; the lost frames seen since came from a
+    // replay that missed a frame being moved, and from a resume served with the head unknown, both fixed).
     expect(wsc.conflicts, diag).toEqual([]);
     const seqs = [...wsc.byChannelSeq.keys()].sort((x, y) => x - y);
     const skipped = seqs.filter((q, i) => i > 0 && q !== seqs[i - 1]! + 1);

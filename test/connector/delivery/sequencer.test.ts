@@ -325,6 +325,173 @@ describe('WebSocket sequencer lease', () => {
   });
 });
 
+/**
+ * A deliveries repository whose sequencer acquires wait while it is frozen (`frozen` resolves when one
+ * waits), and that reports when this process read a pending resume of `conn` (`resumeRead`) and when it
+ * started that connection's hold (`holdStarted`).
+ */
+function gatedDeliveries() {
+  const real = stack.deps.repos.deliveries;
+  let gate: Promise<void> | null = null;
+  let release = () => undefined as void;
+  let onFrozen = () => undefined as void;
+  const frozen = new Promise<void>((r) => (onFrozen = r));
+  let conn: string | null = null;
+  let onResume = () => undefined as void;
+  const resumeRead = new Promise<void>((r) => (onResume = r));
+  let held = false;
+  let onHold = () => undefined as void;
+  const holdStarted = new Promise<void>((r) => (onHold = r));
+  const repo = Object.create(real) as typeof real;
+  repo.acquireSequencer = async (...args) => {
+    if (gate) {
+      onFrozen();
+      await gate;
+    }
+    return real.acquireSequencer.apply(repo, args);
+  };
+  repo.getState = async (...args) => {
+    const st = await real.getState.apply(repo, args);
+    if (conn && st.resume?.connectionId === conn && !st.resume.done) onResume();
+    return st;
+  };
+  repo.startHold = async (...args) => {
+    const from = await real.startHold.apply(repo, args);
+    if (args[2] === conn) {
+      held = true;
+      onHold();
+    }
+    return from;
+  };
+  return {
+    deps: { ...stack.deps, repos: { ...stack.deps.repos, deliveries: repo } },
+    freeze: () => void (gate = new Promise<void>((r) => (release = r))),
+    thaw: () => ((gate = null), release()),
+    frozen,
+    watch: (c: string) => void (conn = c),
+    /** The resume of the watched connection was read, and its hold started (by that read's sync or before). */
+    resumeReached: async () => {
+      await resumeRead;
+      if (!held) await holdStarted;
+      // what follows in that sync (taking the sequencer) is synchronous up to the acquire it waits on
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+describe('a resume served while this process takes the sequencer over', () => {
+  it("replays from the resume point even when a batch's acquire, not the resume's, took the lease", async () => {
+    const t = await newTenantWithLink(stack);
+    const { ch, ws } = await connectedChannel(t);
+    const first = wire(stack);
+    const gated = gatedDeliveries();
+    let second: ReturnType<typeof wire> | undefined;
+    let ws2: WebSocket | undefined;
+    try {
+      const e1 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'r1')))!;
+      const e2 = (await first.writer.write(t.id, 'pbx', callDraft('alice', 'r1', 'call.answered')))!;
+      // Both reached the first connection, and the holder recorded that (so a takeover re-sends nothing).
+      await until(
+        () => stack.deps.repos.deliveries.getState(t.id, ch.id),
+        (s) => s.sent === 2,
+      );
+      first.delivery.kill();
+      await lapseSequencer(t.id, ch.id);
+      // The client processed only the first frame; it reconnects and resumes after it.
+      second = wire(stack, { deps: gated.deps });
+      gated.freeze();
+      const e3 = second.writer.write(t.id, 'pbx', callDraft('alice', 'r1', 'call.released'));
+      // The batch of e3 is taking the sequencer over (its acquire waits)...
+      await gated.frozen;
+      const conn1 = (await t.client.get(`/v1/channels/${ch.id}`)).body.connectionId as string;
+      ws2 = new WebSocket(ch.url);
+      const frames: any[] = [];
+      ws2.on('message', (d) => frames.push(JSON.parse(d.toString())));
+      await new Promise<void>((r, j) => (ws2!.once('open', () => r()), ws2!.once('error', j)));
+      const conn2 = await until(
+        async () => (await t.client.get(`/v1/channels/${ch.id}`)).body.connectionId as string,
+        (c) => typeof c === 'string' && c !== conn1,
+      );
+      gated.watch(conn2);
+      ws.terminate();
+      ws2.send(JSON.stringify({ action: 'resume', after: 1 }));
+      // ...when the check serving the resume asks for it too, and waits behind it.
+      await gated.resumeReached();
+      gated.thaw();
+      const ev3 = (await e3)!;
+      await until(
+        async () => frames.filter((f) => f.type === 'event').length,
+        (n) => n >= 2,
+      );
+      const resumed = frames.find((f) => f.type === 'bridge.resumed');
+      expect(resumed).toMatchObject({ after: 1, lastSeq: 2 });
+      const got = new Map(frames.filter((f) => f.type === 'event').map((f) => [f.channelSeq, f.event.id]));
+      expect([...got].sort(([x], [y]) => x - y)).toEqual([
+        [2, e2.id],
+        [3, ev3.id],
+      ]);
+      void e1;
+    } finally {
+      gated.thaw();
+      ws.close();
+      ws2?.close();
+      await second?.delivery.stop();
+    }
+  });
+  it('a reconnect without a resume, noticed first by a process that does not number the channel, goes live from the head at that moment, not from the first frame', async () => {
+    const t = await newTenantWithLink(stack);
+    const { ch, ws } = await connectedChannel(t);
+    // The numbering process keeps its lease (idle release after 3 s) and frames in its journal (STATE's
+    // `next` stays 0), and checks its connections only every minute: the other process notices first.
+    const first = wire(stack, { sequencerLeaseMs: 6_000, channelCacheMs: 60_000, connectionScanMs: 60_000 });
+    const second = wire(stack);
+    let ws2: WebSocket | undefined;
+    try {
+      await first.writer.write(t.id, 'pbx', callDraft('alice', 'h1'));
+      await first.writer.write(t.id, 'pbx', callDraft('alice', 'h1', 'call.answered'));
+      await until(
+        () => t.client.get(`/v1/channels/${ch.id}/deliveries`),
+        (r) => r.body.items.length === 2,
+      );
+      const conn1 = (await t.client.get(`/v1/channels/${ch.id}`)).body.connectionId as string;
+      ws2 = new WebSocket(ch.url);
+      const frames: any[] = [];
+      ws2.on('message', (d) => frames.push(JSON.parse(d.toString())));
+      await new Promise<void>((r, j) => (ws2!.once('open', () => r()), ws2!.once('error', j)));
+      ws.terminate();
+      const conn2 = await until(
+        async () => (await t.client.get(`/v1/channels/${ch.id}`)).body.connectionId as string,
+        (c) => typeof c === 'string' && c !== conn1,
+      );
+      const held = await until(
+        () => stack.deps.repos.deliveries.getState(t.id, ch.id),
+        (s) => s.hold?.connectionId === conn2,
+      );
+      expect(held.next).toBe(0);
+      expect(held.hold!.from).toBe(3);
+      // No resume: the hold ends after `resumeHoldMs` and the connection goes live.
+      await until(
+        () => stack.deps.repos.deliveries.getState(t.id, ch.id),
+        (s) => s.liveConn === conn2,
+      );
+      const e3 = (await second.writer.write(t.id, 'pbx', callDraft('alice', 'h1', 'call.released')))!;
+      await until(
+        async () => frames.filter((f) => f.type === 'event').length,
+        (n) => n >= 1,
+      );
+      // Frames are posted in order on one connection: a replay of 1 and 2 would have come first.
+      expect(frames.filter((f) => f.type === 'event').map((f) => [f.channelSeq, f.event.id])).toEqual([
+        [3, e3.id],
+      ]);
+    } finally {
+      ws.close();
+      ws2?.close();
+      await first.delivery.stop();
+      await second.delivery.stop();
+    }
+  });
+});
+
 describe('re-matching a WebSocket channel after a takeover', () => {
   it("a frozen process's late write that lands while the new owner takes the channel is adopted, not numbered again", async () => {
     const t = await newTenantWithLink(stack);
