@@ -350,13 +350,17 @@ function gatedDeliveries() {
     }
     return real.acquireSequencer.apply(repo, args);
   };
+  // the sync's own read (startHold reads the state too, through the same object)
+  let inStartHold = 0;
   repo.getState = async (...args) => {
+    const mine = inStartHold === 0;
     const st = await real.getState.apply(repo, args);
-    if (conn && st.resume?.connectionId === conn && !st.resume.done) onResume();
+    if (mine && conn && st.resume?.connectionId === conn && !st.resume.done) onResume();
     return st;
   };
   repo.startHold = async (...args) => {
-    const from = await real.startHold.apply(repo, args);
+    inStartHold++;
+    const from = await real.startHold.apply(repo, args).finally(() => inStartHold--);
     if (args[2] === conn) {
       held = true;
       onHold();
