@@ -326,26 +326,20 @@ describe('WebSocket sequencer lease', () => {
 });
 
 /**
- * A deliveries repository whose sequencer acquires wait while it is frozen (`frozen` resolves when one
- * waits), and that reports when this process read a pending resume of `conn` (`resumeRead`) and when it
- * started that connection's hold (`holdStarted`).
+ * A deliveries repository whose sequencer acquires wait while it is frozen, and that records which
+ * connections' pending resume a sync read, and which connections' holds were started.
  */
 function gatedDeliveries() {
   const real = stack.deps.repos.deliveries;
   let gate: Promise<void> | null = null;
   let release = () => undefined as void;
-  let onFrozen = () => undefined as void;
-  const frozen = new Promise<void>((r) => (onFrozen = r));
-  let conn: string | null = null;
-  let onResume = () => undefined as void;
-  const resumeRead = new Promise<void>((r) => (onResume = r));
-  let held = false;
-  let onHold = () => undefined as void;
-  const holdStarted = new Promise<void>((r) => (onHold = r));
+  let waiting = 0;
+  const resumesRead = new Set<string>();
+  const holdsStarted = new Set<string>();
   const repo = Object.create(real) as typeof real;
   repo.acquireSequencer = async (...args) => {
     if (gate) {
-      onFrozen();
+      waiting++;
       await gate;
     }
     return real.acquireSequencer.apply(repo, args);
@@ -355,28 +349,31 @@ function gatedDeliveries() {
   repo.getState = async (...args) => {
     const mine = inStartHold === 0;
     const st = await real.getState.apply(repo, args);
-    if (mine && conn && st.resume?.connectionId === conn && !st.resume.done) onResume();
+    if (mine && st.resume && !st.resume.done) resumesRead.add(st.resume.connectionId);
     return st;
   };
   repo.startHold = async (...args) => {
     inStartHold++;
     const from = await real.startHold.apply(repo, args).finally(() => inStartHold--);
-    if (args[2] === conn) {
-      held = true;
-      onHold();
-    }
+    holdsStarted.add(args[2]);
     return from;
   };
   return {
     deps: { ...stack.deps, repos: { ...stack.deps.repos, deliveries: repo } },
     freeze: () => void (gate = new Promise<void>((r) => (release = r))),
     thaw: () => ((gate = null), release()),
-    frozen,
-    watch: (c: string) => void (conn = c),
-    /** The resume of the watched connection was read, and its hold started (by that read's sync or before). */
-    resumeReached: async () => {
-      await resumeRead;
-      if (!held) await holdStarted;
+    /** An acquire waits at the gate. */
+    frozen: () =>
+      until(
+        async () => waiting,
+        (n) => n > 0,
+      ),
+    /** A sync read the connection's resume, and its hold was started (by that sync or before). */
+    resumeReached: async (conn: string) => {
+      await until(
+        async () => resumesRead.has(conn) && holdsStarted.has(conn),
+        (ok) => ok,
+      );
       // what follows in that sync (taking the sequencer) is synchronous up to the acquire it waits on
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
     },
@@ -406,7 +403,7 @@ describe('a resume served while this process takes the sequencer over', () => {
       gated.freeze();
       const e3 = second.writer.write(t.id, 'pbx', callDraft('alice', 'r1', 'call.released'));
       // The batch of e3 is taking the sequencer over (its acquire waits)...
-      await gated.frozen;
+      await gated.frozen();
       const conn1 = (await t.client.get(`/v1/channels/${ch.id}`)).body.connectionId as string;
       ws2 = new WebSocket(ch.url);
       const frames: any[] = [];
@@ -416,11 +413,10 @@ describe('a resume served while this process takes the sequencer over', () => {
         async () => (await t.client.get(`/v1/channels/${ch.id}`)).body.connectionId as string,
         (c) => typeof c === 'string' && c !== conn1,
       );
-      gated.watch(conn2);
       ws.terminate();
       ws2.send(JSON.stringify({ action: 'resume', after: 1 }));
       // ...when the check serving the resume asks for it too, and waits behind it.
-      await gated.resumeReached();
+      await gated.resumeReached(conn2);
       gated.thaw();
       const ev3 = (await e3)!;
       await until(
