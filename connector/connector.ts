@@ -35,6 +35,7 @@ import { callbackUrl } from './callbacks/path.js';
 import { SessionManager } from './sessions/manager.js';
 import { balance, mayTake, type BalancePlan } from './balance.js';
 import { OwnedLinks } from './owned-links.js';
+import { LinkSubscriptionViews } from './link-subscriptions.js';
 import { channelRoutes } from './channel-routes.js';
 import type { DeliveryRecord } from '../shared/repos/deliveries.js';
 import { subscriptionRoutes } from './subscription-route.js';
@@ -63,6 +64,11 @@ export interface ConnectorOptions {
    * delivery (`owns`) so that it stops delivering a link this process lost.
    */
   owned?: OwnedLinks;
+  /**
+   * The links' subscription views (default its own): give the delivery service the same object
+   * (`DeliveryOptions.subscriptionViews`) so that the link runners and matching share their reads.
+   */
+  subscriptionViews?: LinkSubscriptionViews;
   /** Only run links of these tenants (default all). */
   tenants?: string[];
   /**
@@ -143,6 +149,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
   const key = (t: string, l: string) => `${t}/${l}`;
   /** Until when (by this process's clock) each lease it holds is known to be its own. */
   const owned = opts.owned ?? new OwnedLinks();
+  const subscriptionViews = opts.subscriptionViews ?? new LinkSubscriptionViews(deps.repos.subscriptions);
   const owns = owned.owns;
   const log = new EventLogWriter(deps, {
     ttlDays: opts.eventTtlDays ?? deps.config.eventTtlDays,
@@ -261,6 +268,7 @@ export async function startConnector(opts: ConnectorOptions): Promise<Connector>
     const runner = new LinkRunner(link, credentials, factory, deps, log, {
       backoff: opts.backoff ?? { baseMs: 500, maxMs: 30_000 },
       subscriptionPollMs: opts.subscriptionPollMs ?? 1_000,
+      subscriptions: subscriptionViews.of(link.tenant, link.id),
       ...(opts.logLinger ? { linger: opts.logLinger } : {}),
       ...(callbackBase ? { callbacks: { publicUrl: callbackUrl(callbackBase, link.tenant, link.id) } } : {}),
       onUp: (r) =>

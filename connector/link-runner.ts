@@ -65,6 +65,8 @@ export interface LinkRunnerOptions {
   dedupeWindow?: number;
   /** The link's `lastEventAt` is written at most this often (ms, default 1000). */
   lastEventIntervalMs?: number;
+  /** The link's subscriptions as this process reads them (default its own; `LinkSubscriptionViews.of`). */
+  subscriptions?: LinkSubscriptions;
   /** The link's inbound callback URL, given to the driver (`DriverContext.callbacks`). */
   callbacks?: DriverCallbacks;
   /** Each time the link comes up (after resync): per-user sessions log in again. */
@@ -84,7 +86,7 @@ export class LinkRunner {
   private lastFlush = { at: -Infinity, drafts: 0 };
   private readonly timers = new DriverTimers();
   private watched = '';
-  /** The link's subscriptions, listed again only when they changed (`./link-subscriptions.ts`). */
+  /** The link's subscriptions, listed again only when they changed (`./link-subscriptions.ts`; shared with delivery's matching). */
   private readonly subscriptions: LinkSubscriptions;
   private subsTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -103,7 +105,8 @@ export class LinkRunner {
     private readonly opts: LinkRunnerOptions,
   ) {
     this.recent = new VendorEventWindow(opts.dedupeWindow ?? DEDUPE_WINDOW);
-    this.subscriptions = new LinkSubscriptions(deps.repos.subscriptions, link.tenant, link.id);
+    this.subscriptions =
+      opts.subscriptions ?? new LinkSubscriptions(deps.repos.subscriptions, link.tenant, link.id);
   }
 
   /** The link's driver once started: its optional capabilities (sessions, callbacks) are used directly. */

@@ -8,7 +8,8 @@
  * - the earliest `expiresAt` of the listed subscriptions has passed (expiry changes no revision);
  * - the last listing is older than `fullRefreshMs` (a safety net for writes made without the revision).
  *
- * The link runner (vendor watches) and delivery's matching each keep one per link.
+ * One per link and process (`LinkSubscriptionViews`), read by the link runner (vendor watches) and by
+ * delivery's matching: calls made while a read is in flight share it.
  */
 import type { SubscriptionRecord, SubscriptionRepo } from '../shared/repos/subscriptions.js';
 
@@ -34,6 +35,10 @@ export class LinkSubscriptions {
   private nextExpiry = Infinity;
   private stale = true;
   private recheck = false;
+  /** The read in flight, shared by the calls made meanwhile (none after `invalidate()`). */
+  private inFlight: Promise<LinkSubscriptionsView> | null = null;
+  /** Raised by `invalidate()`: a read begun before it does not replace what a later one found. */
+  private generation = 0;
 
   constructor(
     private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>,
@@ -45,10 +50,22 @@ export class LinkSubscriptions {
   /** The next `current()` lists the subscriptions, whatever the revision says. */
   invalidate(): void {
     this.stale = true;
+    this.inFlight = null;
+    this.generation++;
   }
 
-  /** The link's live subscriptions at `now`. */
-  async current(now: Date): Promise<LinkSubscriptionsView> {
+  /** The link's live subscriptions at `now` (a call made while another reads shares its read). */
+  current(now: Date): Promise<LinkSubscriptionsView> {
+    if (this.inFlight) return this.inFlight;
+    const p = this.read(now).finally(() => {
+      if (this.inFlight === p) this.inFlight = null;
+    });
+    this.inFlight = p;
+    return p;
+  }
+
+  private async read(now: Date): Promise<LinkSubscriptionsView> {
+    const generation = this.generation;
     const revision = await this.repo.revision(this.tenant, this.link);
     const t = now.getTime();
     const changed = revision !== this.revision;
@@ -61,13 +78,38 @@ export class LinkSubscriptions {
       t - this.listedAt < this.fullRefreshMs
     )
       return { subs: this.subs, listed: false };
-    this.recheck = changed && this.subs !== undefined;
-    this.stale = false;
+    const recheck = changed && this.subs !== undefined;
     const subs = await this.repo.listByLink(this.tenant, this.link, now);
+    if (generation !== this.generation) return { subs, listed: true }; // invalidated meanwhile
+    this.recheck = recheck;
+    this.stale = false;
     this.subs = subs;
     this.revision = revision;
     this.listedAt = t;
     this.nextExpiry = subs.reduce((min, s) => Math.min(min, Date.parse(s.expiresAt)), Infinity);
     return { subs, listed: true };
+  }
+}
+
+/**
+ * The `LinkSubscriptions` of every link a process reads, one each: give the same object to the
+ * connector (its link runners) and to the delivery service (its matching), so that they share the reads.
+ *
+ * @example
+ * const views = new LinkSubscriptionViews(deps.repos.subscriptions);
+ * const delivery = startDelivery({ deps, subscriptionViews: views });
+ * const connector = await startConnector({ deps, drivers, commandToken, subscriptionViews: views });
+ */
+export class LinkSubscriptionViews {
+  private readonly views = new Map<string, LinkSubscriptions>();
+
+  constructor(private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>) {}
+
+  /** The link's view (made on first use). */
+  of(tenant: string, link: string): LinkSubscriptions {
+    const k = `${tenant}#${link}`;
+    let view = this.views.get(k);
+    if (!view) this.views.set(k, (view = new LinkSubscriptions(this.repo, tenant, link)));
+    return view;
   }
 }

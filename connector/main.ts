@@ -23,6 +23,7 @@ import { emfMetrics } from './metrics.js';
 import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery } from './delivery/index.js';
 import { OwnedLinks } from './owned-links.js';
+import { LinkSubscriptionViews } from './link-subscriptions.js';
 
 function privateAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
@@ -67,7 +68,10 @@ const port = Number(process.env.BRIDGE_CONNECTOR_PORT ?? 8080);
 const metrics = emfMetrics();
 const leaseMs = Number(process.env.BRIDGE_LEASE_MS ?? 15_000);
 const owned = new OwnedLinks();
+// The link runners and matching read each link's subscriptions through one view.
+const subscriptionViews = new LinkSubscriptionViews(deps.repos.subscriptions);
 const delivery = startDelivery({
+  subscriptionViews,
   metrics,
   deps,
   owns: owned.owns,
@@ -94,6 +98,7 @@ const connector = await startConnector({
     ? { logLinger: { ...DEFAULT_LINGER, lingerMs: Number(process.env.BRIDGE_LOG_LINGER_MS) } }
     : {}),
   owned,
+  subscriptionViews,
   onEvent: delivery.onEvent,
   onSubscriptionsChanged: (tenant, link) => delivery.subscriptionsChanged(tenant, link),
   onChannelAttention: (tenant, channel) => delivery.channelAttention(tenant, channel),

@@ -32,6 +32,7 @@ import { simulatorIdBase } from '../simulator/core/index.js';
 import { Problem } from '../shared/http/problem.js';
 import { startConnector, type Connector, type ConnectorOptions } from '../connector/connector.js';
 import { OwnedLinks } from '../connector/owned-links.js';
+import { LinkSubscriptionViews } from '../connector/link-subscriptions.js';
 import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from '../connector/delivery/index.js';
 import { randomBytes } from 'node:crypto';
@@ -261,8 +262,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       progress('starting the connector (vendor sessions and delivery)');
       const connectorOpts = typeof opts.connector === 'object' ? opts.connector : {};
       const owned = connectorOpts.owned ?? new OwnedLinks();
+      const subscriptionViews =
+        connectorOpts.subscriptionViews ?? new LinkSubscriptionViews(deps.repos.subscriptions);
       const d = (delivery = startDelivery({
         deps,
+        subscriptionViews,
         owns: owned.owns,
         managementEndpoint: gateway.managementEndpoint,
         apiUrl: gateway.httpUrl,
@@ -280,6 +284,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         commandToken: config.connectorToken!,
         ...connectorOpts,
         owned,
+        subscriptionViews,
         onEvent: async (e) => {
           await d.onEvent(e);
           await connectorOpts.onEvent?.(e);

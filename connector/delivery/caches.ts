@@ -12,7 +12,7 @@ import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
-import { LinkSubscriptions } from '../link-subscriptions.js';
+import { LinkSubscriptionViews, type LinkSubscriptions } from '../link-subscriptions.js';
 
 /** How long a cached channel record stands at most while its tenant's channel revision stands (ms). */
 export const CHANNEL_RECORD_MAX_AGE_MS = 60_000;
@@ -59,10 +59,13 @@ export function createCaches({
   deps,
   subsCacheMs,
   channelCacheMs,
+  views = new LinkSubscriptionViews(deps.repos.subscriptions),
 }: {
   deps: Deps;
   subsCacheMs: number;
   channelCacheMs: number;
+  /** The links' subscription views (shared with the connector's link runners when it gives them). */
+  views?: LinkSubscriptionViews;
 }): Caches {
   const logger = deps.logger;
 
@@ -75,7 +78,7 @@ export function createCaches({
     const k = key(tenant, link);
     const hit = subsCache.get(k);
     if (hit && Date.now() - hit.at < subsCacheMs) return hit.subs;
-    const view = hit?.view ?? new LinkSubscriptions(deps.repos.subscriptions, tenant, link);
+    const view = hit?.view ?? views.of(tenant, link);
     const entry: SubsEntry = {
       at: Date.now(),
       view,

@@ -12,6 +12,7 @@ import { connectorTokenOf, sendCommand } from '../../shared/connector-client.js'
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE_MS, type RetryPolicy } from './schedule.js';
 import { parseCidr, type AddressPolicy, type Resolver } from './ssrf.js';
 import type { RouteSelectFn } from './routing.js';
+import type { LinkSubscriptionViews } from '../link-subscriptions.js';
 
 export interface DeliveryOptions {
   deps: Deps;
@@ -25,6 +26,11 @@ export interface DeliveryOptions {
   ttlDays?: number;
   /** How long subscriptions of a link are cached (ms, default 1000). */
   subscriptionCacheMs?: number;
+  /**
+   * The links' subscription views (default its own): give the connector the same object
+   * (`ConnectorOptions.subscriptionViews`) so that its link runners and matching share their reads.
+   */
+  subscriptionViews?: LinkSubscriptionViews;
   /** How long a channel record is cached, and how often WebSocket channels are checked for a new connection or a resume request (ms, default 1000). */
   channelCacheMs?: number;
   /** Webhook retry schedule: delay before attempt 1, 2, ... (default at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */

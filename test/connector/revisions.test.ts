@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaches } from '../../connector/delivery/caches.js';
-import { LinkSubscriptions } from '../../connector/link-subscriptions.js';
+import { LinkSubscriptionViews, LinkSubscriptions } from '../../connector/link-subscriptions.js';
 import type { LocalStack } from '../../local/stack.js';
 import type { Deps } from '../../shared/deps.js';
 import type { SubscriptionRepo } from '../../shared/repos/subscriptions.js';
@@ -139,6 +139,61 @@ describe('the link subscription revision', () => {
     caches.forgetSubscriptions(t.id, 'pbx');
     await caches.subscriptionsOf(t.id, 'pbx');
     expect(calls.listings).toBe(3);
+  });
+
+  it('the link runner and matching read one view per link: a read in flight serves both', async () => {
+    const t = await tenantWithChannel();
+    expect((await subscribe(t, 'hank')).status).toBe(201);
+    const { calls, repo } = counted(stack.deps.repos.subscriptions);
+    const views = new LinkSubscriptionViews(repo);
+    const deps = { ...stack.deps, repos: { ...stack.deps.repos, subscriptions: repo } } as unknown as Deps;
+    const caches = createCaches({ deps, subsCacheMs: 0, channelCacheMs: 1_000, views });
+    const view = views.of(t.id, 'pbx');
+    expect(views.of(t.id, 'pbx')).toBe(view);
+    // the runner's pass and a batch's matching at the same moment
+    const [runnerView, index] = await Promise.all([
+      view.current(new Date()),
+      caches.subscriptionsOf(t.id, 'pbx'),
+    ]);
+    expect(calls).toEqual({ listings: 1, revisions: 1 });
+    expect(runnerView.subs.map((s) => s.target.id)).toEqual(['hank']);
+    expect(index.channelsFor(callEvent(t.id, 'hank'))).toEqual([t.channel]);
+    // a change pushed to either (here matching's) makes the other list too
+    caches.forgetSubscriptions(t.id, 'pbx');
+    expect((await view.current(new Date())).listed).toBe(true);
+    expect(calls.listings).toBe(2);
+  });
+
+  it('a view invalidated while it lists keeps nothing of that listing: the next call lists again', async () => {
+    const t = await tenantWithChannel();
+    const { calls, repo } = counted(stack.deps.repos.subscriptions);
+    let hold: Promise<void> | null = null;
+    const slow = {
+      revision: repo.revision,
+      listByLink: async (tenant: string, link: string, now: Date) => {
+        const list = await repo.listByLink(tenant, link, now);
+        if (hold) await hold;
+        return list;
+      },
+    };
+    const view = new LinkSubscriptions(slow, t.id, 'pbx');
+    await view.current(new Date());
+    let release = () => undefined as void;
+    hold = new Promise<void>((r) => (release = r));
+    view.invalidate();
+    const reading = view.current(new Date());
+    await until(
+      async () => calls.listings,
+      (n) => n === 2,
+    );
+    // the listing is made; a change is pushed before it returns
+    view.invalidate();
+    hold = null;
+    release();
+    expect((await reading).listed).toBe(true);
+    expect((await view.current(new Date())).listed).toBe(true);
+    expect(calls.listings).toBe(3);
+    expect((await view.current(new Date())).listed).toBe(false);
   });
 
   it("the link runner's periodic pass applies a subscription that no push announced", async () => {
