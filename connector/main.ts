@@ -12,6 +12,9 @@
  *   BRIDGE_WEBHOOK_ALLOW_CIDRS    comma-separated non-public networks webhooks may reach (default none)
  *   BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN  connections kept to one webhook origin (default 128)
  *   BRIDGE_SHUTDOWN_DEADLINE_MS   exit 1 if a graceful stop takes longer (default 50000)
+ *   BRIDGE_CHANNEL_LOG_WRITES     `put` (default) or `transaction`: how WebSocket channel log segments are written
+ *   BRIDGE_LOG_LINGER_MS          the link runners' group-commit linger (default 10)
+ * `connector/settings.ts` checks them all at start; a malformed one exits 2 with the variable named.
  * SIGTERM (ECS stop) closes drivers and releases leases so another task takes over at once.
  */
 import { networkInterfaces } from 'node:os';
@@ -24,6 +27,7 @@ import { defaultDrivers } from '../vendors/load.js';
 import { startDelivery } from './delivery/index.js';
 import { OwnedLinks } from './owned-links.js';
 import { LinkSubscriptionViews } from './link-subscriptions.js';
+import { ConnectorSettingsError, connectorSettingsFromEnv, type ConnectorSettings } from './settings.js';
 
 function privateAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
@@ -51,11 +55,12 @@ async function advertiseHost(): Promise<string> {
   return privateAddress();
 }
 
-const connectionsPerOrigin = process.env.BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN || undefined;
-if (connectionsPerOrigin !== undefined && !/^[1-9]\d{0,4}$/.test(connectionsPerOrigin)) {
-  console.error(
-    `BRIDGE_WEBHOOK_CONNECTIONS_PER_ORIGIN must be a whole number from 1 to 99999: ${connectionsPerOrigin}`,
-  );
+let settings: ConnectorSettings;
+try {
+  settings = connectorSettingsFromEnv();
+} catch (err) {
+  if (!(err instanceof ConnectorSettingsError)) throw err;
+  console.error(err.message);
   process.exit(2);
 }
 const config = configFromEnv();
@@ -64,9 +69,8 @@ if (!config.connectorToken) {
   process.exit(2);
 }
 const deps = createDeps(config);
-const port = Number(process.env.BRIDGE_CONNECTOR_PORT ?? 8080);
 const metrics = emfMetrics();
-const leaseMs = Number(process.env.BRIDGE_LEASE_MS ?? 15_000);
+const { port, leaseMs } = settings;
 const owned = new OwnedLinks();
 // The link runners and matching read each link's subscriptions through one view.
 const subscriptionViews = new LinkSubscriptionViews(deps.repos.subscriptions);
@@ -76,26 +80,23 @@ const delivery = startDelivery({
   deps,
   owns: owned.owns,
   sequencerLeaseMs: leaseMs, // WebSocket channels change hands on the links' time scale
-  channelLogWrites: process.env.BRIDGE_CHANNEL_LOG_WRITES === 'transaction' ? 'transaction' : 'put',
-  managementEndpoint: process.env.BRIDGE_WEBSOCKET_MANAGEMENT_URL || undefined,
-  allowedWebhookNetworks: (process.env.BRIDGE_WEBHOOK_ALLOW_CIDRS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-  ...(connectionsPerOrigin ? { webhookConnectionsPerOrigin: Number(connectionsPerOrigin) } : {}),
+  channelLogWrites: settings.channelLogWrites,
+  managementEndpoint: settings.managementEndpoint,
+  allowedWebhookNetworks: settings.allowedWebhookNetworks,
+  webhookConnectionsPerOrigin: settings.webhookConnectionsPerOrigin,
 });
 const connector = await startConnector({
   metrics,
   deps,
   drivers: await defaultDrivers(),
   commandToken: config.connectorToken,
-  ...(process.env.BRIDGE_CONNECTOR_ID ? { id: process.env.BRIDGE_CONNECTOR_ID } : {}),
-  commandHost: process.env.BRIDGE_CONNECTOR_HOST || '0.0.0.0',
+  ...(settings.id ? { id: settings.id } : {}),
+  commandHost: settings.host,
   commandPort: port,
-  advertiseUrl: process.env.BRIDGE_CONNECTOR_ADVERTISE || `http://${await advertiseHost()}:${port}`,
+  advertiseUrl: settings.advertiseUrl ?? `http://${await advertiseHost()}:${port}`,
   leaseMs,
-  ...(process.env.BRIDGE_LOG_LINGER_MS
-    ? { logLinger: { ...DEFAULT_LINGER, lingerMs: Number(process.env.BRIDGE_LOG_LINGER_MS) } }
+  ...(settings.logLingerMs !== undefined
+    ? { logLinger: { ...DEFAULT_LINGER, lingerMs: settings.logLingerMs } }
     : {}),
   owned,
   subscriptionViews,
@@ -108,7 +109,7 @@ deps.logger.info('connector started', { connector: connector.id, commandUrl: con
 
 // ECS sends SIGTERM, then SIGKILL after the container's stopTimeout (lib/: 60 s). Release the leases first
 // so another task takes the links over at once; give up (exit 1) before the SIGKILL.
-const SHUTDOWN_DEADLINE_MS = Number(process.env.BRIDGE_SHUTDOWN_DEADLINE_MS ?? 50_000);
+const SHUTDOWN_DEADLINE_MS = settings.shutdownDeadlineMs;
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
