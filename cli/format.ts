@@ -25,10 +25,12 @@ interface EventLike {
 }
 
 /**
- * `time  seq  type  target  call state`, e.g.
- * `14:02:07.412  12 call.received   user alice@sim.example  callhalf-3:0 alerting`.
+ * `time  seq  [link]  type  target  call state`, e.g.
+ * `14:02:07.412  12 call.received   user alice@sim.example  callhalf-3:0 alerting`; with `showLink`,
+ * `14:02:07.412  12 sim-broadworks call.received ...`. A subscription or link event ends with its
+ * reason, when it has one.
  */
-export function eventLine(e: EventLike, channelSeq?: number): string {
+export function eventLine(e: EventLike, channelSeq?: number, showLink = false): string {
   const call = (e.data as { call?: { id?: string; state?: string; local?: { user?: string } } }).call;
   const time = e.time.slice(11, 23);
   const seq = String(channelSeq ?? e.seq).padStart(4);
@@ -36,12 +38,14 @@ export function eventLine(e: EventLike, channelSeq?: number): string {
   const whose = !e.target.id && call?.local?.user ? ` (${call.local.user})` : '';
   const target = `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}${whose}`;
   const extra = call ? `  ${call.id ?? ''} ${call.state ?? ''}` : agentOrQueue(e.data);
-  return `${time} ${seq} ${e.type.padEnd(22)} ${target}${extra}`;
+  const link = showLink ? ` ${e.link.padEnd(14)}` : '';
+  return `${time} ${seq}${link} ${e.type.padEnd(23)} ${target}${extra}`;
 }
 
 function agentOrQueue(data: Record<string, unknown>): string {
   const agent = data.agent as { state?: string } | undefined;
   if (agent?.state) return `  ${agent.state}`;
+  if (typeof data.reason === 'string') return `  (${data.reason})`;
   return '';
 }
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { webhookHeaders } from '../shared/webhooks/signing.js';
 import type { Target } from './config.js';
+import { describeProblem } from '../client/index.js';
 import { eventLine, must, printJson } from './format.js';
 
 export interface ListenOptions {
@@ -59,20 +60,35 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
       await client.DELETE('/v1/subscriptions/{id}', { params: { path: { id } } }).catch(() => undefined);
     await client.DELETE('/v1/channels/{id}', { params: { path: { id: channel.id } } }).catch(() => undefined);
   };
+  // With `--link`, a refusal is an error. Across every link, a link that cannot serve the target (a user
+  // it does not know, one without a session) is named and left out; only when none can is it an error.
+  const skipped: string[] = [];
+  const subscribed: string[] = [];
   try {
     for (const link of links) {
-      const s = must(
-        `subscribing on link ${link}`,
-        await client.POST('/v1/subscriptions', {
-          body: { channel: channel.id, link, target: tgt, events: families as never },
-        }),
-      );
+      const r = await client.POST('/v1/subscriptions', {
+        body: { channel: channel.id, link, target: tgt, events: families as never },
+      });
+      if (!opts.link && r.response.status >= 400 && r.response.status < 500) {
+        skipped.push(`${link}: ${describeProblem(r.response.status, r.error)}`);
+        continue;
+      }
+      const s = must(`subscribing on link ${link}`, r);
       subscriptions.push(s.id);
+      if (s.state === 'failed') {
+        if (opts.link)
+          throw new Error(`subscribing on link ${link}: the vendor refused it: ${s.stateReason}`);
+        skipped.push(`${link}: the vendor refused it: ${s.stateReason}`);
+      } else subscribed.push(link);
     }
+    if (!subscribed.length) throw new Error(`no link subscribed:\n  ${skipped.join('\n  ')}`);
   } catch (err) {
     await cleanup();
     throw err;
   }
+  for (const s of skipped) console.log(`Not listening on ${s}`);
+  // one link: its name would repeat on every line; several: each line says which link reported it
+  const showLink = subscribed.length > 1;
 
   const secret = opts.forwardTo ? `whsec_${randomBytes(24).toString('base64')}` : null;
   if (secret) console.log(`Forwarding to ${opts.forwardTo}; webhook signing secret: ${secret}`);
@@ -129,7 +145,7 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
         console.log(`${String(f.channelSeq).padStart(4)} (too large for a frame: GET ${f.url})`);
       } else if (f.event) {
         if (opts.printJson) printJson({ channelSeq: f.channelSeq, event: f.event });
-        else console.log(eventLine(f.event, f.channelSeq));
+        else console.log(eventLine(f.event, f.channelSeq, showLink));
         if (secret) forward(f.event);
       }
       if (opts.count && ++seen >= opts.count) stop();
@@ -151,7 +167,7 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
       if (!ready) {
         ready = true;
         console.log(
-          `Ready: channel ${channel.id}, ${tgt.type}${'id' in tgt ? ` ${tgt.id}` : ''} on ${links.join(', ')} (${families.join(',')}). Ctrl-C to stop.`,
+          `Ready: channel ${channel.id}, ${tgt.type}${'id' in tgt ? ` ${tgt.id}` : ''} on ${subscribed.join(', ')} (${families.join(',')}). Ctrl-C to stop.`,
         );
       } else console.log(`(reconnected; resuming after ${lastSeq})`);
     });

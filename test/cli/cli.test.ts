@@ -295,6 +295,63 @@ describe('cti-bridge CLI', () => {
     expect(events.every((e) => e.target.type === 'queue' && e.target.id === queue)).toBe(true);
   }, 60_000);
 
+  it("listen across several links names each line's link and leaves out a link that refuses the target", async () => {
+    const admin = api(stack, stack.adminKey);
+    // a second link, down (nothing listens there): its subscriptions stay pending, not refused
+    const second = 'aaa-down';
+    expect(
+      (
+        await admin.post('/v1/links', {
+          id: second,
+          vendor: 'broadworks-cti',
+          endpoint: 'tcp://127.0.0.1:9',
+          credentials: { username: 'u', password: 'p' },
+        })
+      ).status,
+    ).toBe(201);
+    try {
+      const listener = cli('listen', '--user', ALICE, '--events', 'call', '--count', '3');
+      await until(
+        async () => listener.output(),
+        (o) => o.includes('Ready'),
+        20_000,
+      );
+      expect(listener.output()).toContain(`user ${ALICE} on ${second}, ${LINK} (call)`);
+      await run('trigger', 'inbound-call');
+      expect(await listener.exited, listener.output()).toBe(0);
+      const lines = listener
+        .output()
+        .split('\n')
+        .filter((l) => /^\d\d:\d\d/.test(l));
+      expect(lines).toHaveLength(3);
+      for (const l of lines)
+        expect(l).toMatch(/^\S+\s+\d+ sim-broadworks\s+call\.\S+\s+user alice@sim\.example /);
+
+      // a user the simulator does not know: BroadWorks refuses it, the down link takes it (pending)
+      const nobody = cli('listen', '--user', 'nobody@sim.example', '--count', '1');
+      await until(
+        async () => nobody.output(),
+        (o) => o.includes('Ready'),
+        20_000,
+      );
+      expect(nobody.output()).toMatch(
+        new RegExp(`^Not listening on ${LINK}: the vendor refused it: .*nobody@sim\\.example`, 'm'),
+      );
+      expect(nobody.output()).toContain(`user nobody@sim.example on ${second} (`);
+      nobody.child.kill('SIGINT');
+      expect(await nobody.exited).toBe(0);
+
+      // with --link, a refusal is an error, and nothing is left behind
+      const channelsBefore = (await admin.get('/v1/channels?limit=100')).body.items.length;
+      const refused = cli('listen', '--user', 'nobody@sim.example', '--link', LINK);
+      expect(await refused.exited).toBe(1);
+      expect(refused.output()).toMatch(/subscribing on link sim-broadworks: the vendor refused it: /);
+      expect((await admin.get('/v1/channels?limit=100')).body.items.length).toBe(channelsBefore);
+    } finally {
+      expect((await admin.del(`/v1/links/${second}`)).status).toBe(204);
+    }
+  }, 60_000);
+
   it('links, events and call dial print what the API answers', async () => {
     expect(await run('links')).toMatch(/^sim-broadworks\s+broadworks-cti\s+up\s/m);
     const dialled = await run('call', 'dial', '--link', LINK, '--user', ALICE, '--to', '1002');
