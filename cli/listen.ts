@@ -79,6 +79,9 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
         if (opts.link)
           throw new Error(`subscribing on link ${link}: the vendor refused it: ${s.stateReason}`);
         skipped.push(`${link}: the vendor refused it: ${s.stateReason}`);
+        // removed now: the channel would otherwise get its `subscription.terminated`
+        subscriptions.pop();
+        await client.DELETE('/v1/subscriptions/{id}', { params: { path: { id: s.id } } });
       } else subscribed.push(link);
     }
     if (!subscribed.length) throw new Error(`no link subscribed:\n  ${skipped.join('\n  ')}`);

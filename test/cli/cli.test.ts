@@ -338,6 +338,10 @@ describe('cti-bridge CLI', () => {
         new RegExp(`^Not listening on ${LINK}: the vendor refused it: .*nobody@sim\\.example`, 'm'),
       );
       expect(nobody.output()).toContain(`user nobody@sim.example on ${second} (`);
+      // the refused subscription is gone: only the down link's is left on the channel
+      const nobodyChannel = /Ready: channel (\S+),/.exec(nobody.output())![1]!;
+      const subs = (await admin.get(`/v1/subscriptions?channel=${nobodyChannel}`)).body.items;
+      expect(subs.map((x: { link: string }) => x.link)).toEqual([second]);
       nobody.child.kill('SIGINT');
       expect(await nobody.exited).toBe(0);
 
