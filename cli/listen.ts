@@ -146,6 +146,8 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
       lastSeq = f.channelSeq;
       if (f.type === 'bridge.event-too-large') {
         console.log(`${String(f.channelSeq).padStart(4)} (too large for a frame: GET ${f.url})`);
+      } else if (f.event && !subscribed.includes(f.event.link)) {
+        continue; // the refusal of a subscription removed at start (said in its `Not listening` line)
       } else if (f.event) {
         if (opts.printJson) printJson({ channelSeq: f.channelSeq, event: f.event });
         else console.log(eventLine(f.event, f.channelSeq, showLink));
