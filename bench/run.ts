@@ -10,7 +10,7 @@
  *     own (bench/delivery.ts, bench/simulator-process.ts, bench/receivers.ts)
  *
  * Flags (`npm run bench -- --only delivery --load-ms 3000`):
- *   --only <parts>     comma-separated: api, log, webhook, framing, memory, delivery (default: all)
+ *   --only <parts>     comma-separated: api, log, webhook, posts, framing, memory, delivery (default: all)
  *   --load-ms <ms>     offered load per delivery phase (default 6000)
  *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
@@ -35,10 +35,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases } from './delivery.js';
+import { benchPosts } from './posts.js';
 
-const PARTS = ['api', 'log', 'webhook', 'framing', 'memory', 'delivery'] as const;
+const PARTS = ['api', 'log', 'webhook', 'posts', 'framing', 'memory', 'delivery'] as const;
 const USAGE =
-  'usage: npm run bench -- [--only api,log,webhook,framing,memory,delivery] [--load-ms 6000]\n' +
+  'usage: npm run bench -- [--only api,log,webhook,posts,framing,memory,delivery] [--load-ms 6000]\n' +
   '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
   `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]\n` +
   '                        [--log-linger <ms>] [--vendor-window <n>]';
@@ -290,6 +291,13 @@ async function stackParts(stack: LocalStack) {
   rx.close();
 }
 
+if (want('posts')) {
+  const { webhook, connections } = await benchPosts();
+  const line = (c: { cpuMicros: number; requestsPerSecond: number }) =>
+    `CPU ${c.cpuMicros.toFixed(0)} µs per request (sending side), ${c.requestsPerSecond.toFixed(0)} requests/s`;
+  console.log(`webhook POST             ${line(webhook)}, 64 in flight, receiver in another process`);
+  console.log(`@connections post        ${line(connections)}, SigV4-signed, 64 in flight`);
+}
 if (want('framing')) {
   const msg = Buffer.from(
     '<?xml version="1.0" encoding="UTF-8"?><xsp:Event xmlns:xsp="http://schema.broadsoft.com/xsp" xmlns:xsi1="http://www.w3.org/2001/XMLSchema-instance" xsi1:type="xsp:SubscriptionEvent"><xsp:eventID>a1b2</xsp:eventID><xsp:sequenceNumber>7</xsp:sequenceNumber><xsp:userId>alice@sim.example</xsp:userId><xsp:externalApplicationId>app</xsp:externalApplicationId><xsp:subscriptionId>s1</xsp:subscriptionId><xsp:channelId>c1</xsp:channelId><xsp:targetId>alice@sim.example</xsp:targetId><xsp:eventData xsi1:type="xsp:CallReceivedEvent"><xsp:call><xsp:callId>callhalf-1:0</xsp:callId><xsp:extTrackingId>1:1</xsp:extTrackingId><xsp:personality>Terminator</xsp:personality><xsp:state>Alerting</xsp:state></xsp:call></xsp:eventData></xsp:Event>\n',

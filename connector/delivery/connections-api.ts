@@ -5,10 +5,11 @@
  * The management client resolves its endpoint rules, retry strategy, user agent and serializers on every
  * send: about 250 µs of CPU per message on top of the HTTP request, which made it the largest cost of a
  * busy connector (docs/performance.md). This module signs the same request with the SDK's own SigV4
- * signer (`@smithy/signature-v4`) and sends it with the client's own HTTP handler, its credentials and
- * region: the request API Gateway receives is the client's, and an error answers with the client's
- * exception classes (`GoneException`, `PayloadTooLargeException`, ...), so callers cannot tell the two
- * paths apart. A client given by the caller (tests that wrap `send`) is used as it is.
+ * signer (`@smithy/signature-v4`) and the client's credentials and region, and sends it on kept-alive
+ * connections of its own (an undici `Agent`: about half the CPU of `node:http`, which the client's
+ * handler uses). The request API Gateway receives is the client's, and an error answers with the
+ * client's exception classes (`GoneException`, `PayloadTooLargeException`, ...), so callers cannot tell
+ * the two paths apart. A client given by the caller (tests that wrap `send`) is used as it is.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import {
@@ -21,11 +22,15 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Checksum, HttpRequest, HttpResponse, RequestHandler, SourceData } from '@smithy/types';
+import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
+import { Agent } from 'undici';
+import { PostTimeoutError, postOnce } from './http-post.js';
 
 export interface ConnectionsApi {
   /** Posts one message; rejects with the management client's exception for the answer. */
   post(connectionId: string, data: Uint8Array): Promise<void>;
+  /** Closes the connections this API opened itself (none through a caller's client). */
+  close(): void;
 }
 
 /**
@@ -39,6 +44,7 @@ export function viaClient(client: ApiGatewayManagementApiClient): ConnectionsApi
     post: async (ConnectionId, Data) => {
       await client.send(new PostToConnectionCommand({ ConnectionId, Data }));
     },
+    close: () => undefined, // the client is its owner's
   };
 }
 
@@ -71,10 +77,14 @@ class NodeSha256 implements Checksum {
 const ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const TRANSIENT = new Set([429, 500, 502, 503, 504]);
+/** Connections kept to the `@connections` endpoint (the client's handler kept 50). */
+const CONNECTIONS = 128;
+/** An answer that has not come after this long fails the attempt (a network error: tried again). */
+const ANSWER_TIMEOUT_MS = 30_000;
 
 /**
- * Posts to `endpoint` (the WebSocket stage's `@connections` URL) with `client`'s credentials, region and
- * HTTP handler, signed as the client signs (`execute-api`).
+ * Posts to `endpoint` (the WebSocket stage's `@connections` URL) with `client`'s credentials and region,
+ * signed as the client signs (`execute-api`), on kept-alive connections of its own (`close()` ends them).
  *
  * @example
  * const api = signedRequests(client, 'https://abc.execute-api.eu-west-1.amazonaws.com/prod');
@@ -83,7 +93,8 @@ const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 export function signedRequests(client: ApiGatewayManagementApiClient, endpoint: string): ConnectionsApi {
   const url = new URL(endpoint);
   const base = url.pathname.replace(/\/+$/, '');
-  const handler = client.config.requestHandler as RequestHandler<HttpRequest, HttpResponse>;
+  // each post's overall timeout (postOnce) is the one that counts: undici's own are off
+  const agent = new Agent({ connections: CONNECTIONS, headersTimeout: 0, bodyTimeout: 0 });
   const signer = new SignatureV4({
     service: 'execute-api',
     region: client.config.region,
@@ -107,10 +118,14 @@ export function signedRequests(client: ApiGatewayManagementApiClient, endpoint: 
       body: data,
     } as HttpRequest;
     const signed = (await signer.sign(request)) as HttpRequest;
-    const { response } = await handler.handle(signed);
-    // the answer's body is small (empty, or an error's message): read it to free the socket
-    const body = await readAll(response.body as NodeJS.ReadableStream | undefined);
-    if (response.statusCode >= 300) throw exceptionOf(response, body);
+    const response = await postOnce(
+      agent,
+      { origin: url.origin, path: signed.path, headers: signed.headers, body: data },
+      // the answer's body is small (empty, or an error's message)
+      { timeoutMs: ANSWER_TIMEOUT_MS, maxAnswerBytes: 65_536, keepBody: true },
+    );
+    if (response.statusCode >= 300)
+      throw exceptionOf(response.statusCode, response.headers, response.body.toString('utf8'));
     return response.statusCode;
   }
 
@@ -128,23 +143,34 @@ export function signedRequests(client: ApiGatewayManagementApiClient, endpoint: 
         }
       }
     },
+    close: () => void agent.destroy().catch(() => undefined),
   };
 }
 
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<string> {
-  if (!stream) return '';
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
+/** A failure to reach the endpoint or to get its answer (the socket's, or undici's own). */
+const NETWORK_ERRORS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 const isNetworkError = (err: unknown) =>
-  ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes((err as NodeJS.ErrnoException).code ?? '') ||
-  (err as Error).name === 'TimeoutError';
+  NETWORK_ERRORS.has((err as NodeJS.ErrnoException).code ?? '') || err instanceof PostTimeoutError;
 
 /** The management client's exception for an error answer (by status, as its deserializer does). */
-function exceptionOf(response: HttpResponse, body: string): Error {
-  const $metadata = { httpStatusCode: response.statusCode, requestId: header(response, 'x-amzn-requestid') };
+function exceptionOf(
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): Error {
+  const requestId = headers['x-amzn-requestid'];
+  const $metadata = {
+    httpStatusCode: statusCode,
+    requestId: Array.isArray(requestId) ? requestId[0] : requestId,
+  };
   let message = body;
   try {
     const parsed = JSON.parse(body) as { message?: string; Message?: string };
@@ -153,7 +179,7 @@ function exceptionOf(response: HttpResponse, body: string): Error {
     /* not JSON: the text itself */
   }
   const opts = { $metadata, message };
-  switch (response.statusCode) {
+  switch (statusCode) {
     case 410:
       return new GoneException(opts);
     case 413:
@@ -165,13 +191,8 @@ function exceptionOf(response: HttpResponse, body: string): Error {
     default:
       return new ApiGatewayManagementApiServiceException({
         ...opts,
-        name: `HTTP${response.statusCode}`,
-        $fault: response.statusCode >= 500 ? 'server' : 'client',
+        name: `HTTP${statusCode}`,
+        $fault: statusCode >= 500 ? 'server' : 'client',
       });
   }
 }
-
-const header = (r: HttpResponse, name: string): string | undefined => {
-  const k = Object.keys(r.headers).find((h) => h.toLowerCase() === name);
-  return k ? r.headers[k] : undefined;
-};

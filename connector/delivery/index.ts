@@ -162,6 +162,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       lifecycle.killed = true;
       halt();
       sender.close();
+      connections?.api.close();
       if (!opts.managementClient) connections?.client.destroy();
     },
     recover: outbox.recover,
@@ -175,6 +176,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
       await handoff.flush();
       await streams.stop();
       sender.close();
+      connections?.api.close();
       if (!opts.managementClient) connections?.client.destroy();
     },
   };

@@ -25,7 +25,7 @@ interface Seen {
 let server: Server;
 let endpoint: string;
 const seen: Seen[] = [];
-/** Status codes the server answers with, in order (then 200). */
+/** Status codes the server answers with, in order (then 200); 0 drops the connection instead. */
 let answers: number[] = [];
 
 beforeAll(async () => {
@@ -40,6 +40,7 @@ beforeAll(async () => {
         body: Buffer.concat(chunks).toString('utf8'),
       });
       const status = answers.shift() ?? 200;
+      if (status === 0) return void req.socket.destroy(); // the connection drops before an answer
       res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': `req-${seen.length}` });
       res.end(status === 200 ? '' : JSON.stringify({ message: `answered ${status}` }));
     });
@@ -126,8 +127,29 @@ describe('PostToConnection as signed requests', () => {
     seen.length = 0;
     answers = [500, 500, 500];
     const failed = await api.post('conn', data).catch((e: unknown) => e as Error);
-    expect(failed).toMatchObject({ name: 'HTTP500', $metadata: { httpStatusCode: 500 } });
+    expect(failed).toMatchObject({
+      name: 'HTTP500',
+      $metadata: { httpStatusCode: 500, requestId: `req-${seen.length}` },
+    });
     expect(seen).toHaveLength(3);
+    api.close();
+    c.destroy();
+  });
+
+  it('tries a dropped connection again, as a network error, and gives up after three attempts', async () => {
+    const c = client();
+    const api = signedRequests(c, endpoint);
+    answers = [0];
+    await api.post('conn', Buffer.from('{}')); // the second attempt, on a new connection, answered 200
+    expect(seen).toHaveLength(2);
+
+    seen.length = 0;
+    answers = [0, 0, 0];
+    const failed = await api.post('conn', Buffer.from('{}')).catch((e: unknown) => e as Error);
+    expect(failed).toBeInstanceOf(Error);
+    expect(failed).not.toBeInstanceOf(GoneException);
+    expect(seen).toHaveLength(3);
+    api.close();
     c.destroy();
   });
 });
