@@ -80,35 +80,40 @@ export function postOnce(dispatcher: Dispatcher, req: PostRequest, limits: PostL
       done(err);
       controller?.abort(err); // a POST still queued for a connection is aborted when it gets one
     }, limits.timeoutMs);
-    dispatcher.dispatch(
-      { origin: req.origin, path: req.path, method: 'POST', headers: req.headers, body: req.body },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (settled) c.abort(new PostTimeoutError(limits.timeoutMs));
-        },
-        onResponseStart(_c, status, h) {
-          if (status < 200) return; // an informational answer: the real one follows
-          statusCode = status;
-          headers = h;
-        },
-        onResponseData(c, chunk) {
-          size += chunk.length;
-          if (size > limits.maxAnswerBytes) {
-            done(null);
-            c.abort(new AnswerCapped());
-            return;
-          }
-          if (limits.keepBody) chunks.push(chunk);
-        },
-        onResponseEnd() {
-          done(null);
-        },
-        onResponseError(_c, err) {
-          // an answer cut short after its status line still counts as that answer
-          done(statusCode ? null : err);
-        },
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (settled) c.abort(new PostTimeoutError(limits.timeoutMs));
       },
-    );
+      onResponseStart(_c, status, h) {
+        if (status < 200) return; // an informational answer: the real one follows
+        statusCode = status;
+        headers = h;
+      },
+      onResponseData(c, chunk) {
+        size += chunk.length;
+        if (size > limits.maxAnswerBytes) {
+          done(null);
+          c.abort(new AnswerCapped());
+          return;
+        }
+        if (limits.keepBody) chunks.push(chunk);
+      },
+      onResponseEnd() {
+        done(null);
+      },
+      onResponseError(_c, err) {
+        // an answer cut short after its status line still counts as that answer
+        done(statusCode ? null : err);
+      },
+    };
+    try {
+      dispatcher.dispatch(
+        { origin: req.origin, path: req.path, method: 'POST', headers: req.headers, body: req.body },
+        handler,
+      );
+    } catch (err) {
+      done(err as Error); // refused before it was sent: a header undici does not allow, a closed agent
+    }
   });
 }

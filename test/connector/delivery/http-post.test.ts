@@ -77,9 +77,16 @@ it('counts an answer cut short after its status line, and reads a long one only 
   await agent.destroy();
 });
 
-it('rejects with the error of a connection that could not be opened', async () => {
+it('rejects with the error of a connection that could not be opened, or of a request never sent', async () => {
   const agent = new Agent();
   const refused = postOnce(agent, { ...req('/x'), origin: 'http://127.0.0.1:9' }, limits);
   await expect(refused).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  // a request undici will not send fails at once, not at its timeout
+  const started = performance.now();
+  const bad = postOnce(agent, { ...req('/x'), headers: { 'transfer-encoding': 'chunked' } }, limits);
+  await expect(bad).rejects.toThrow();
+  expect(performance.now() - started).toBeLessThan(limits.timeoutMs / 2);
   await agent.close();
+  // and so does any POST on a closed agent
+  await expect(postOnce(agent, req('/x'), limits)).rejects.toThrow(/closed|destroyed/i);
 });
