@@ -5,9 +5,9 @@
  * resolution can rebind it; a connection kept alive was checked when it was opened, and an IP literal is
  * checked at every POST. Every POST has an overall timeout, and at most 64 KiB of an answer is read.
  *
- * undici rather than `node:http`: a POST costs the connector about half the CPU (75–92 µs against
- * 140 µs per request on the bench machine, client side, loopback), and a busy connector spends most of
- * its time on these requests (docs/performance.md).
+ * undici rather than `node:http`: a POST costs the sending process 124–146 µs of CPU against 216–231 µs
+ * (`npm run bench -- --only posts`), and a busy connector spends most of its time on these requests
+ * (docs/performance.md).
  */
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
