@@ -92,8 +92,10 @@ export function postOnce(dispatcher: Dispatcher, req: PostRequest, limits: PostL
         headers = h;
       },
       onResponseData(c, chunk) {
+        const room = limits.maxAnswerBytes - size;
         size += chunk.length;
         if (size > limits.maxAnswerBytes) {
+          if (limits.keepBody) chunks.push(chunk.subarray(0, room)); // the answer up to the cap
           done(null);
           c.abort(new AnswerCapped());
           return;

@@ -70,7 +70,8 @@ it('counts an answer cut short after its status line, and reads a long one only 
   });
   const long = await postOnce(agent, req('/long'), limits);
   expect(long.statusCode).toBe(200);
-  expect(long.body.toString()).toBe('x'.repeat(1_000));
+  // exactly the cap, however the answer was cut into chunks on the way
+  expect(long.body.toString()).toBe('x'.repeat(1_000) + 'y'.repeat(24));
 
   const dropped = await postOnce(agent, req('/long'), { ...limits, keepBody: false });
   expect(dropped.body.length).toBe(0);
