@@ -11,7 +11,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent } from 'undici';
 import { PostTimeoutError, postOnce } from './http-post.js';
 import { parseRetryAfter } from './schedule.js';
 import {
@@ -144,12 +144,12 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
         ...(captureBody ? { body: res.body.toString('utf8') } : {}),
       };
     } catch (err) {
-      if (err instanceof PostTimeoutError) return failed(err.message);
-      const cause = connectError(err);
-      if (cause instanceof RefusedAddressError) return failed(cause.message, true);
-      const code = (cause as NodeJS.ErrnoException).code;
-      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return failed(cause.message);
-      return failed(`connection error: ${cause.message}`);
+      // undici's dispatcher passes a connection's error on as it is (the lookup's refusal included)
+      const e = err as NodeJS.ErrnoException;
+      if (e instanceof PostTimeoutError) return failed(e.message);
+      if (e instanceof RefusedAddressError) return failed(e.message, true);
+      if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return failed(e.message);
+      return failed(`connection error: ${e.message}`);
     }
   }
 
@@ -157,16 +157,4 @@ export function createWebhookSender(opts: WebhookSenderOptions): WebhookSender {
     post,
     close: () => void agent.destroy().catch(() => undefined),
   };
-}
-
-/** The error a failed request is about: undici may wrap a socket's error as its `cause`. */
-function connectError(err: unknown): Error {
-  let e = err as Error & { cause?: unknown };
-  while (
-    !(e instanceof RefusedAddressError) &&
-    e.cause instanceof Error &&
-    e instanceof undiciErrors.UndiciError
-  )
-    e = e.cause as Error & { cause?: unknown };
-  return e;
 }
