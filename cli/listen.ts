@@ -74,15 +74,16 @@ export async function listen(target: Target, opts: ListenOptions): Promise<void>
         continue;
       }
       const s = must(`subscribing on link ${link}`, r);
-      subscriptions.push(s.id);
-      if (s.state === 'failed') {
-        if (opts.link)
-          throw new Error(`subscribing on link ${link}: the vendor refused it: ${s.stateReason}`);
-        skipped.push(`${link}: the vendor refused it: ${s.stateReason}`);
-        // removed now: the channel would otherwise get its `subscription.terminated`
-        subscriptions.pop();
-        await client.DELETE('/v1/subscriptions/{id}', { params: { path: { id: s.id } } });
-      } else subscribed.push(link);
+      if (s.state !== 'failed') {
+        subscriptions.push(s.id);
+        subscribed.push(link);
+        continue;
+      }
+      // removed now: the channel would otherwise get its `subscription.terminated`
+      await client.DELETE('/v1/subscriptions/{id}', { params: { path: { id: s.id } } });
+      const refusal = `${link}: the vendor refused it: ${s.stateReason}`;
+      if (opts.link) throw new Error(`subscribing on link ${refusal}`);
+      skipped.push(refusal);
     }
     if (!subscribed.length) throw new Error(`no link subscribed:\n  ${skipped.join('\n  ')}`);
   } catch (err) {
