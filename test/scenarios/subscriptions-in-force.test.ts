@@ -122,4 +122,31 @@ describe('subscriptions in force at 201', () => {
     expect(pending.status).toBe(201);
     expect(pending.body).toMatchObject({ state: 'pending', stateReason: null });
   });
+
+  it('IP Office CTI (no vendor subscription to refuse): a user that is not an extension of the login is `failed`', async () => {
+    const IPO = 'sim-ipo-cti';
+    await until(
+      async () => env.stack.connector!.runner('default', IPO)?.state,
+      (s) => s === 'up',
+      20_000,
+    );
+    const ch = await env.client.post('/v1/channels', { type: 'websocket' });
+    const byName = await env.client.post('/v1/subscriptions', {
+      channel: ch.body.id,
+      link: IPO,
+      target: { type: 'user', id: 'alice@sim.example' },
+      events: ['call'],
+    });
+    expect(byName.status).toBe(201);
+    expect(byName.body.state).toBe('failed');
+    expect(byName.body.stateReason).toMatch(/no extension "alice@sim\.example".*by extension \(1001/);
+    const byExtension = await env.client.post('/v1/subscriptions', {
+      channel: ch.body.id,
+      link: IPO,
+      target: { type: 'user', id: '1001' },
+      events: ['call'],
+    });
+    expect(byExtension.status).toBe(201);
+    expect(byExtension.body).toMatchObject({ state: 'active', stateReason: null });
+  });
 });

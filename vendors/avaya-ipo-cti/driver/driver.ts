@@ -216,6 +216,24 @@ export class AvayaIpoCtiDriver implements Driver {
   }
 
   /**
+   * The server has no per-device subscription to refuse, so an application link refuses a user target
+   * itself when the login's device list has no such extension (a bridge user there IS an extension):
+   * without this, a subscription to `alice@example.com` would be `active` and never hear anything.
+   * Device links (their users are the sessions' users) and links not logged in yet accept every target.
+   */
+  watchStatus(spec: WatchSpec): { state: 'pending' | 'active' | 'failed'; reason?: string } {
+    const { target } = spec;
+    if (target.type !== 'user' || !target.id || this.deviceSessions || !this.app) return { state: 'active' };
+    const stations = this.devices.directory();
+    if (!stations.length || this.devices.deviceOf(target.id)) return { state: 'active' };
+    const some = stations.slice(0, 3).map((d) => d.extension).join(', ');
+    return {
+      state: 'failed',
+      reason: `no extension "${target.id}" on this IP Office: an application link names users by extension (${some}, ...)`,
+    };
+  }
+
+  /**
    * Application links: one snapshot of the login (the CallInformationEvents name their devices), then
    * the calls of every watched user the snapshot did not report are released. Device links: nothing
    * here (the users log in after the connector's resync; each login resyncs its user).
