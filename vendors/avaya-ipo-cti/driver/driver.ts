@@ -226,7 +226,10 @@ export class AvayaIpoCtiDriver implements Driver {
     if (target.type !== 'user' || !target.id || this.deviceSessions || !this.app) return { state: 'active' };
     const stations = this.devices.directory();
     if (!stations.length || this.devices.deviceOf(target.id)) return { state: 'active' };
-    const some = stations.slice(0, 3).map((d) => d.extension).join(', ');
+    const some = stations
+      .slice(0, 3)
+      .map((d) => d.extension)
+      .join(', ');
     return {
       state: 'failed',
       reason: `no extension "${target.id}" on this IP Office: an application link names users by extension (${some}, ...)`,
