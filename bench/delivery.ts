@@ -35,12 +35,9 @@
  * channels subscribed to the event's user. The phase's vendor events are then all logged (so that none
  * meets the next phase's subscriptions) and the channels deleted.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { startStack, type LocalStack } from '../local/stack.js';
@@ -49,30 +46,13 @@ import type { BridgeEvent } from '../shared/events/model.js';
 import { encodeSegments } from '../shared/repos/events.js';
 import { benchDirectory } from './directory.js';
 import { countWrites } from './writes.js';
+import { Helper, cpuMs, machineCpuMs, now, sleep, type ClockOffset } from './helper.js';
+export type { ClockOffset } from './helper.js';
+import { PhaseProfiler } from './cpu-profile.js';
 import type { FromReceivers, Receipt, ToReceivers } from './receivers.js';
 import type { FromSimulator, LoadResult, SimStats, ToSimulator } from './simulator-process.js';
 
 export { BENCH_USERS, benchDirectory } from './directory.js';
-
-/** Busy CPU time of the whole machine, ms (all cores; `/proc/stat`, Linux only, else NaN). */
-function machineCpuMs(): number {
-  try {
-    const f = readFileSync('/proc/stat', 'latin1')
-      .split('\n', 1)[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait; USER_HZ is 100
-    return (f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3]! - f[4]!) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The clock every process stamps with (ms since the epoch, sub-ms resolution). */
-const now = () => performance.timeOrigin + performance.now();
 
 export const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
@@ -200,12 +180,6 @@ export interface Floor {
   n: number;
 }
 
-/** A helper process's clock offset to the connector process (ms) and the IPC round trip it was measured on. */
-export interface ClockOffset {
-  offsetMs: number;
-  rttMs: number;
-}
-
 export interface DeliveryResult {
   floor: Floor;
   /** One segment (one event) written to DynamoDB Local, sequentially: the durable part of the floor. */
@@ -216,129 +190,6 @@ export interface DeliveryResult {
   simulatorClock: ClockOffset;
   rows: Row[];
   receiversRssMiB: number;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The helper processes
-
-/** A request to a helper process, without its id. */
-type Request<M> = M extends { id: number } ? Omit<M, 'id'> : never;
-type Reply = { op: 'reply'; id: number; error?: string };
-
-/**
- * A forked helper process (bench/receivers.ts, bench/simulator-process.ts): request/reply over IPC, other
- * messages to `onMessage`. It is killed if this process exits while it runs.
- */
-class Helper<To extends { op: string }, From extends { op: string }> {
-  private seq = 0;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private exited = false;
-  private onReady: (m: Extract<From, { op: 'ready' }>) => void = () => undefined;
-  /** Messages other than `ready` and replies. */
-  onMessage: (m: From) => void = () => undefined;
-  private readonly killNow = () => this.kill();
-
-  private constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {
-    child.on('message', (m: From) => {
-      if (m.op === 'reply') {
-        const r = m as unknown as Reply;
-        const p = this.pending.get(r.id);
-        this.pending.delete(r.id);
-        if (r.error) p?.reject(new Error(`${name}: ${r.error}`));
-        else p?.resolve(r);
-      } else if (m.op === 'ready') this.onReady(m as Extract<From, { op: 'ready' }>);
-      else this.onMessage(m);
-    });
-    child.on('exit', (code, signal) => {
-      this.exited = true;
-      process.off('exit', this.killNow);
-      for (const p of this.pending.values())
-        p.reject(new Error(`${name} process exited (${code ?? signal})`));
-      this.pending.clear();
-    });
-    process.on('exit', this.killNow);
-  }
-
-  /** Fork `file` (next to this one) the way this process runs, and wait for its `ready` message. */
-  static async start<To extends { op: string }, From extends { op: string }>(
-    name: string,
-    file: string,
-    timeoutMs = 30_000,
-  ): Promise<{ helper: Helper<To, From>; ready: Extract<From, { op: 'ready' }> }> {
-    // Run the TypeScript child the way this process runs (tsx's loader in execArgv under `npm run bench`).
-    // The heap limit is the measured connector process's (`npm run bench`), not the simulator's or the
-    // receivers': a long run's simulator keeps every call it placed.
-    const own = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size'));
-    const execArgv = own.some((a) => a.includes('tsx')) ? own : [...own, '--import', 'tsx'];
-    const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const helper = new Helper<To, From>(name, child);
-    try {
-      const ready = await new Promise<Extract<From, { op: 'ready' }>>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${name} process not ready in ${timeoutMs / 1000} s`)),
-          timeoutMs,
-        );
-        helper.onReady = (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        };
-        child.once('exit', (code, signal) => {
-          clearTimeout(timer);
-          reject(new Error(`${name} process exited (${code ?? signal}) before it was ready`));
-        });
-      });
-      return { helper, ready };
-    } catch (err) {
-      helper.kill();
-      throw err;
-    }
-  }
-
-  request<T = any>(m: Request<To>): Promise<T> {
-    if (this.exited) return Promise.reject(new Error(`${this.name} process gone`));
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ ...m, id });
-    });
-  }
-
-  /** Clock offset (helper - here) from the IPC ping with the smallest round trip. */
-  async clock(samples = 40): Promise<ClockOffset> {
-    let best = { offsetMs: 0, rttMs: Infinity };
-    for (let i = 0; i < samples; i++) {
-      const t1 = now();
-      const { t } = await this.request<{ t: number }>({ op: 'clock' } as Request<To>);
-      const t2 = now();
-      if (t2 - t1 < best.rttMs) best = { offsetMs: t - (t1 + t2) / 2, rttMs: t2 - t1 };
-    }
-    return best;
-  }
-
-  kill(): void {
-    if (!this.exited && this.child.exitCode === null && this.child.signalCode === null)
-      this.child.kill('SIGKILL');
-  }
-
-  /** Ask the process to exit; killed after 5 s. */
-  async stop(): Promise<void> {
-    if (this.exited || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
-    const timer = setTimeout(() => this.kill(), 5000);
-    try {
-      this.child.send({ op: 'exit' });
-    } catch {
-      this.kill();
-    }
-    await gone;
-    clearTimeout(timer);
-  }
 }
 
 type Receivers = Helper<ToReceivers, FromReceivers>;
@@ -411,6 +262,8 @@ export async function deliveryBench(opts: {
   wsFraming?: 'single' | 'batch';
   /** The event log's linger under load, ms (default the connector's; 0: off). */
   logLingerMs?: number;
+  /** Writes a CPU profile of this process per phase (load and drain) into this folder. */
+  cpuProfileDir?: string;
   log?: (s: string) => void;
 }): Promise<DeliveryResult> {
   const log = opts.log ?? (() => undefined);
@@ -575,7 +428,6 @@ export async function deliveryBench(opts: {
     /** The simulator's BroadWorks subscriptions, as `User:id` / `System:` keys. */
     const simSubs = async () => new Set((await s.request<{ subs: string[] }>({ op: 'subs' })).subs);
     const simStats = (reset = false) => s.request<SimStats>({ op: 'stats', reset });
-    const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
     const waitFor = async (what: string, pred: () => Promise<boolean>, ms: number) => {
       const end = performance.now() + ms;
       while (!(await pred())) {
@@ -733,6 +585,7 @@ export async function deliveryBench(opts: {
       let rss = process.memoryUsage().rss;
       const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 250);
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      const profiler = opts.cpuProfileDir ? await PhaseProfiler.start(opts.cpuProfileDir) : undefined;
       const cpu0 = process.cpuUsage();
       const machine0 = machineCpuMs();
       const rxCpu0 = (await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' })).cpu;
@@ -770,6 +623,10 @@ export async function deliveryBench(opts: {
           idleMs,
         );
       const drainSec = (performance.now() - drainStart) / 1000;
+      if (profiler)
+        log(
+          `  CPU profile: ${await profiler.stop(`phase-${phaseNo}-${n}-${phase.shape}-${phase.eventsPerSec}`)}`,
+        );
       const written = writes.take();
       const loggedInPhase = Math.max(1, logged - logged0);
       const log1 = logStats();

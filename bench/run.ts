@@ -10,13 +10,17 @@
  *     own (bench/delivery.ts, bench/simulator-process.ts, bench/receivers.ts)
  *
  * Flags (`npm run bench -- --only delivery --load-ms 3000`):
- *   --only <parts>     comma-separated: api, log, webhook, posts, framing, memory, delivery (default: all)
+ *   --only <parts>     comma-separated: api, log, webhook, posts, framing, memory, delivery, vendors
+ *                      (default: all)
  *   --load-ms <ms>     offered load per delivery phase (default 6000)
  *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
  *   --idle-ms <ms>     a drain stops when nothing was received or logged for this long (default 5000)
  *   --ws-framing <f>   framing of the WebSocket channels, single or batch (default batch)
  *   --log-linger <ms>  the event log's linger under load (default: the connector's, 10; 0: off)
  *   --vendor-window <n> BroadWorks events the simulator sends before their eventResponse (default 64)
+ *   --vendor-rate <n> call events offered per second to each vendor's link (`vendors`; default 2000)
+ *   --links <ids>      the links `vendors` measures (default: every link to the simulator)
+ *   --cpu-prof <dir>   a CPU profile of the connector process per delivery or vendor phase (load and drain)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
  *                      (default: DEFAULT_PHASES in bench/delivery.ts, printed by --help)
  */
@@ -36,13 +40,15 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases } from './delivery.js';
 import { benchPosts } from './posts.js';
+import { vendorsBench, vendorsTable } from './vendors.js';
 
-const PARTS = ['api', 'log', 'webhook', 'posts', 'framing', 'memory', 'delivery'] as const;
+const PARTS = ['api', 'log', 'webhook', 'posts', 'framing', 'memory', 'delivery', 'vendors'] as const;
 const USAGE =
-  'usage: npm run bench -- [--only api,log,webhook,posts,framing,memory,delivery] [--load-ms 6000]\n' +
+  'usage: npm run bench -- [--only api,log,webhook,posts,framing,memory,delivery,vendors] [--load-ms 6000]\n' +
   '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
   `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]\n` +
-  '                        [--log-linger <ms>] [--vendor-window <n>]';
+  '                        [--log-linger <ms>] [--vendor-window <n>] [--cpu-prof <dir>]\n' +
+  '                        [--vendor-rate 2000] [--links sim-broadworks,sim-mtcti3,...]';
 function usage(problem: string): never {
   console.error(`${problem}\n${USAGE}`);
   process.exit(2);
@@ -59,6 +65,9 @@ try {
       'ws-framing': { type: 'string', default: 'batch' },
       'log-linger': { type: 'string' },
       'vendor-window': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'vendor-rate': { type: 'string', default: '2000' },
+      links: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -334,8 +343,29 @@ if (want('delivery')) {
     idleMs,
     wsFraming,
     ...(args['log-linger'] !== undefined ? { logLingerMs: int('log-linger', args['log-linger']) } : {}),
+    ...(args['cpu-prof'] ? { cpuProfileDir: args['cpu-prof'] } : {}),
     log: (s) => console.log(s),
   });
   console.log('');
   for (const line of deliveryTable(result)) console.log(line);
+}
+
+// What each vendor's link reaches, the vendor side alone (bench/vendors.ts).
+if (want('vendors')) {
+  const eventsPerSec = int('vendor-rate', args['vendor-rate']!);
+  console.log(
+    `\nvendor links (simulator process -> each front-end -> its driver -> log; the link alone, nothing delivered), ` +
+      `${loadMs / 1000} s of load at ${eventsPerSec} call events/s`,
+  );
+  const rows = await vendorsBench({
+    eventsPerSec,
+    loadMs,
+    drainMs,
+    idleMs,
+    ...(args.links ? { links: args.links.split(',').map((l) => l.trim()) } : {}),
+    ...(args['cpu-prof'] ? { cpuProfileDir: args['cpu-prof'] } : {}),
+    log: (s) => console.log(s),
+  });
+  console.log('');
+  for (const line of vendorsTable(rows)) console.log(line);
 }

@@ -16,16 +16,19 @@
  *
  * Parent -> child:  {op:'load', id, phase, eventsPerSec, ms}  {op:'subs', id}  {op:'stats', id, reset?}
  *                   {op:'clock', id}  {op:'exit'}
- * Child -> parent:  {op:'ready', broadworksPort, credentials}  {op:'reply', id, ...}
- *                   {op:'stamps', phase, s:[key, user, emittedAtMs][]}   key = `${legId}|call.${kind}`
+ * Child -> parent:  {op:'ready', broadworksPort, credentials, links}  {op:'reply', id, ...}
+ *                   {op:'stamps', phase, s:[key, user, emittedAtMs, caller][]}   key = `${legId}|call.${kind}`
  */
 import type { BroadWorksCtiFrontEnd } from '../vendors/broadworks-cti/simulator/index.js';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { startSimulator } from '../simulator/index.js';
+import { simulatorLinkSeeds, startSimulator, type SimulatorLinkSeed } from '../simulator/index.js';
 import { benchDirectory } from './directory.js';
 
-/** A call event of a directory user: `${legId}|call.received|answered|released`, user index, emitted at. */
-export type Stamp = [key: string, user: number, at: number];
+/**
+ * A call event of a directory user: `${legId}|call.received|answered|released`, user index, emitted at,
+ * and the calling number (unique per call: the key of a vendor whose call ids are not the simulator's).
+ */
+export type Stamp = [key: string, user: number, at: number, caller: string];
 
 export type ToSimulator =
   | { op: 'load'; id: number; phase: number; eventsPerSec: number; ms: number }
@@ -35,7 +38,13 @@ export type ToSimulator =
   | { op: 'exit' };
 
 export type FromSimulator =
-  | { op: 'ready'; broadworksPort: number; credentials: { username: string; password: string }[] }
+  | {
+      op: 'ready';
+      broadworksPort: number;
+      credentials: { username: string; password: string }[];
+      /** The links to every front-end of this simulator, for the benchmark's directory. */
+      links: SimulatorLinkSeed[];
+    }
   | { op: 'reply'; id: number; error?: string; [k: string]: unknown }
   | { op: 'stamps'; phase: number; s: Stamp[] };
 
@@ -113,7 +122,7 @@ core.on((e) => {
   if (!e.leg.userId) return; // the external caller's leg: no subscribed user
   const u = userIndex.get(e.leg.userId);
   if (u === undefined) return;
-  buffer.push([`${e.leg.id}|call.${e.type.slice(4)}`, u, now()]);
+  buffer.push([`${e.leg.id}|call.${e.type.slice(4)}`, u, now(), e.leg.remote.number]);
   vendorEvents++;
   if (buffer.length >= BATCH_MAX) flush();
   else timer ??= setTimeout(flush, BATCH_MS);
@@ -294,4 +303,9 @@ process.on('message', (m: ToSimulator) => {
 // The parent gone: nothing left to do.
 process.on('disconnect', () => process.exit(0));
 
-send({ op: 'ready', broadworksPort: sim.frontEnd('broadworks-cti').port, credentials: sim.credentials });
+send({
+  op: 'ready',
+  broadworksPort: sim.frontEnd('broadworks-cti').port,
+  credentials: sim.credentials,
+  links: simulatorLinkSeeds(sim, directory),
+});

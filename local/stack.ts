@@ -2,7 +2,6 @@
  * The local stack: DynamoDB Local, the API Gateway emulation and the very Lambda handlers lib/ deploys,
  * wired with explicit deps (no process-wide state), so several stacks can run side by side.
  */
-import type { VendorId } from '../vendors/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,7 +41,9 @@ import { sessionSecrets } from '../shared/secrets/sessions.js';
 import type { SimSessionSeed } from '../simulator/frontends/types.js';
 import {
   startSimulator,
+  simulatorLinkSeeds,
   type RunningSimulator,
+  type SimulatorLinkSeed,
   type SimulatorOptions,
   DEFAULT_DIRECTORY,
 } from '../simulator/index.js';
@@ -253,7 +254,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         core: { ...(dataDir ? { idBase: simulatorIdBase() } : {}), ...simOpts.core },
       });
       cleanups.push(() => simulator!.stop());
-      await ensureSimulatorLinks(deps, simulator);
+      await ensureLinks(deps, simulatorLinkSeeds(simulator, DEFAULT_DIRECTORY), simulator.credentials[0]!);
     }
 
     let connector: Connector | undefined;
@@ -342,23 +343,22 @@ function starting() {
 }
 
 /**
- * The links to this run's simulator in the tenant `default`, one or more per front-end as its vendor's
- * `localLinks` declares them (e.g. `sim-broadworks`, `sim-mtcti3`). Created on first start, re-pointed
- * at this run's ports afterwards.
+ * Creates the seeded links in the tenant `default` (or re-points existing ones at the seed's endpoint
+ * and options), stores `credential` as each link's secret and keeps the seeded sessions. The local stack
+ * calls it for its own simulator at every start; the delivery benchmark for the simulator it runs in a
+ * process of its own.
  */
-async function ensureSimulatorLinks(deps: Deps, sim: RunningSimulator): Promise<void> {
-  const dir = DEFAULT_DIRECTORY;
-  const links = sim.frontEnds.flatMap((r) =>
-    r.vendor
-      .localLinks(r, dir, sim.credentials)
-      .map((seed) => ({ ...seed, vendor: r.vendor.id as VendorId })),
-  );
+export async function ensureLinks(
+  deps: Deps,
+  seeds: readonly SimulatorLinkSeed[],
+  credential: { username: string; password: string },
+): Promise<void> {
   const now = new Date();
-  for (const { id, vendor, endpoint, options, sessions = [] } of links) {
+  for (const { id, vendor, endpoint, options, sessions = [] } of seeds) {
     const existing = await deps.repos.links.get(ADMIN_TENANT, id);
     if (existing) await deps.repos.links.update(ADMIN_TENANT, id, { endpoint, options }, now);
     else await deps.repos.links.create({ tenant: ADMIN_TENANT, id, vendor, endpoint, options }, now);
-    await deps.secrets.put(ADMIN_TENANT, id, sim.credentials[0]!);
+    await deps.secrets.put(ADMIN_TENANT, id, credential);
     for (const seed of sessions) await ensureSession(deps, id, seed, now);
   }
 }

@@ -5,7 +5,8 @@
 import { ControlApi } from './control/server.js';
 import { PbxCore, type PbxOptions } from './core/index.js';
 import { defaultDirectory, type SeedDirectory } from './directory.js';
-import type { SimCredential, SimFrontEnd, SimVendor } from './frontends/types.js';
+import type { SimCredential, SimFrontEnd, SimLinkSeed, SimVendor } from './frontends/types.js';
+import type { VendorId } from '../vendors/index.js';
 import { simulatorVendors } from './vendors.js';
 
 export { PbxCore } from './core/index.js';
@@ -105,4 +106,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       core.dispose();
     },
   };
+}
+
+/** A link to a simulator front-end, with its vendor: what `simulatorLinkSeeds` lists. */
+export type SimulatorLinkSeed = SimLinkSeed & { vendor: VendorId };
+
+/**
+ * The links to a running simulator, one or more per front-end as its vendor's `localLinks` declares
+ * them (e.g. `sim-broadworks`, `sim-mtcti3`), for the users of `directory`.
+ *
+ * @example
+ * const seeds = simulatorLinkSeeds(sim, DEFAULT_DIRECTORY); // [{ id: 'sim-broadworks', vendor: 'broadworks-cti', ... }, ...]
+ */
+export function simulatorLinkSeeds(
+  sim: Pick<RunningSimulator, 'frontEnds' | 'credentials'>,
+  directory: SeedDirectory,
+): SimulatorLinkSeed[] {
+  return sim.frontEnds.flatMap((r) =>
+    r.vendor
+      .localLinks(r, directory, sim.credentials)
+      .map((seed) => ({ ...seed, vendor: r.vendor.id as VendorId })),
+  );
 }
