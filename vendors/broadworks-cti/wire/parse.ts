@@ -70,7 +70,10 @@ function buildTree(text: string): { root: XNode | null; repaired: boolean } {
   const stack: Building[] = [];
   const finish = (b: Building) => {
     endRun(b);
-    b.node.text = ownString(b.parts.join('').trim());
+    const { parts } = b;
+    // (most elements hold one run of text or none)
+    b.node.text =
+      parts.length === 0 ? '' : ownString((parts.length === 1 ? parts[0]! : parts.join('')).trim());
   };
   const repaired = scanXml(text, {
     declaration() {},
@@ -81,7 +84,7 @@ function buildTree(text: string): { root: XNode | null; repaired: boolean } {
         attrs[localName(k)] = ownString(decode(v).trim());
       }
       const node: XNode = { name: localName(raw), raw, attrs, text: '', children: [] };
-      const parent = stack.at(-1);
+      const parent = stack[stack.length - 1];
       if (parent) {
         endRun(parent);
         parent.node.children.push(node);
@@ -94,11 +97,11 @@ function buildTree(text: string): { root: XNode | null; repaired: boolean } {
       finish(stack.pop()!);
     },
     text(raw) {
-      const b = stack.at(-1)!;
+      const b = stack[stack.length - 1]!;
       b.run = b.run === null ? raw : b.run + raw;
     },
     cdata(content) {
-      const b = stack.at(-1)!;
+      const b = stack[stack.length - 1]!;
       endRun(b);
       b.parts.push(content);
     },

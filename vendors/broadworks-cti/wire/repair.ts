@@ -23,8 +23,60 @@ export interface XmlSink {
   cdata(content: string): void;
 }
 
-const NAME_START = /[A-Za-z_]/;
 const ATTR_RE = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/g;
+
+// The scanner reads characters by code (no regular expression or substring per tag on the common path):
+// an event message is dozens of elements, most of them without attributes.
+const LT = 0x3c;
+const SLASH = 0x2f;
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+
+/** `[A-Za-z_]`: what a name starts with. */
+const isNameStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+/** `[A-Za-z0-9_.:-]`: what a name goes on with. */
+const isNameChar = (c: number) =>
+  isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x3a;
+/** `[A-Za-z0-9]` */
+const isAlnum = (c: number) =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+/** Whitespace as `String.prototype.trim` and `\s` see it. */
+const isSpace = (c: number) =>
+  c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && /\s/.test(String.fromCharCode(c)));
+
+function hasAlnum(text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (isAlnum(text.charCodeAt(k))) return true;
+  return false;
+}
+
+/** The end of the name at the start of `body` (0: no name there): `[A-Za-z_]` then `[\w.\-:]` repeated. */
+function nameEnd(body: string): number {
+  if (!isNameStart(body.charCodeAt(0))) return 0;
+  let k = 1;
+  while (k < body.length && isNameChar(body.charCodeAt(k))) k++;
+  return k;
+}
+
+/**
+ * Whether a start tag's body after its name holds nothing but whitespace and at most a final `/` (the
+ * common case: no attributes, nothing to repair).
+ */
+function bareRest(body: string, from: number): boolean {
+  let e = body.length - 1;
+  while (e >= from && isSpace(body.charCodeAt(e))) e--;
+  if (e >= from && body.charCodeAt(e) === SLASH) e--;
+  for (let k = from; k <= e; k++) if (!isSpace(body.charCodeAt(k))) return false;
+  return true;
+}
+
+/** Whether the body ends with `/` before any trailing whitespace (`<a/>`, `<a />`). */
+function endsSelfClosing(body: string): boolean {
+  let e = body.length - 1;
+  while (e >= 0 && isSpace(body.charCodeAt(e))) e--;
+  return e >= 0 && body.charCodeAt(e) === SLASH;
+}
 
 interface Open {
   local: string;
@@ -60,7 +112,7 @@ export function scanXml(src: string, sink: XmlSink): boolean {
       if (stack.length > 0) {
         sink.text(text);
         const top = stack[stack.length - 1]!;
-        if (/[A-Za-z0-9]/.test(text) && !top.hasChild) top.hasText = true;
+        if (!top.hasChild && !top.hasText && hasAlnum(text)) top.hasText = true;
       } else if (text.trim()) {
         repaired = true; // text outside the root element
       }
@@ -68,7 +120,8 @@ export function scanXml(src: string, sink: XmlSink): boolean {
       continue;
     }
     // at '<'
-    if (src.startsWith('<?', i)) {
+    const next = src.charCodeAt(i + 1);
+    if (next === QUESTION) {
       const end = src.indexOf('?>', i + 2);
       const stop = end < 0 ? n : end + 2;
       if (stack.length === 0 && !rootClosed && !started) {
@@ -78,12 +131,12 @@ export function scanXml(src: string, sink: XmlSink): boolean {
       i = stop;
       continue;
     }
-    if (src.startsWith('<!--', i)) {
+    if (next === BANG && src.startsWith('<!--', i)) {
       const end = src.indexOf('-->', i + 4);
       i = end < 0 ? n : end + 3;
       continue;
     }
-    if (src.startsWith('<![CDATA[', i)) {
+    if (next === BANG && src.startsWith('<![CDATA[', i)) {
       const end = src.indexOf(']]>', i + 9);
       const stop = end < 0 ? n : end + 3;
       if (stack.length > 0) {
@@ -94,14 +147,14 @@ export function scanXml(src: string, sink: XmlSink): boolean {
       i = stop;
       continue;
     }
-    if (src.startsWith('<!', i)) {
+    if (next === BANG) {
       // DOCTYPE or other declaration: dropped (no entity expansion from the wire)
       const end = src.indexOf('>', i + 2);
       i = end < 0 ? n : end + 1;
       repaired = true;
       continue;
     }
-    if (src[i + 1] === '/') {
+    if (next === SLASH) {
       const end = src.indexOf('>', i + 2);
       const stop = end < 0 ? n : end + 1;
       const name = src.slice(i + 2, end < 0 ? n : end).trim();
@@ -119,7 +172,7 @@ export function scanXml(src: string, sink: XmlSink): boolean {
       closeTop();
       continue;
     }
-    if (!NAME_START.test(src[i + 1] ?? '')) {
+    if (!isNameStart(next)) {
       // a lone '<' in text
       if (stack.length > 0) sink.text('<');
       repaired = true;
@@ -130,10 +183,14 @@ export function scanXml(src: string, sink: XmlSink): boolean {
     let j = src.indexOf('>', i + 1);
     if (j < 0) j = n;
     else {
-      const seg = src.slice(i + 1, j);
       let dq = 0;
-      for (let q = seg.indexOf('"'); q >= 0; q = seg.indexOf('"', q + 1)) dq++;
-      if (dq % 2 !== 0 || seg.includes("'")) {
+      let sq = false;
+      for (let k = i + 1; k < j; k++) {
+        const c = src.charCodeAt(k);
+        if (c === DQUOTE) dq++;
+        else if (c === SQUOTE) sq = true;
+      }
+      if (dq % 2 !== 0 || sq) {
         j = i + 1;
         let quote = '';
         while (j < n) {
@@ -149,26 +206,28 @@ export function scanXml(src: string, sink: XmlSink): boolean {
     const body = src.slice(i + 1, j);
     i = j < n ? j + 1 : n;
     if (j >= n) repaired = true;
-    const selfClosing = body.trimEnd().endsWith('/');
-    const nameMatch = /^[A-Za-z_][\w.\-:]*/.exec(body);
-    if (!nameMatch) {
+    const selfClosing = endsSelfClosing(body);
+    const end = nameEnd(body);
+    if (end === 0) {
       repaired = true;
       continue;
     }
-    const raw = nameMatch[0];
-    const attrsSrc = body.slice(raw.length).replace(/\/\s*$/, '');
+    const raw = end === body.length ? body : body.slice(0, end);
     const attrs: [string, string][] = [];
-    const seen = new Set<string>();
-    for (const m of attrsSrc.matchAll(ATTR_RE)) {
-      const an = m[1]!;
-      if (!/^[A-Za-z_][\w.\-:]*$/.test(an) || seen.has(an)) {
-        repaired = true;
-        continue;
+    if (!bareRest(body, end)) {
+      const attrsSrc = body.slice(end).replace(/\/\s*$/, '');
+      const seen = new Set<string>();
+      for (const m of attrsSrc.matchAll(ATTR_RE)) {
+        const an = m[1]!;
+        if (nameEnd(an) !== an.length || seen.has(an)) {
+          repaired = true;
+          continue;
+        }
+        seen.add(an);
+        attrs.push([an, m[2]!.slice(1, -1)]);
       }
-      seen.add(an);
-      attrs.push([an, m[2]!.slice(1, -1)]);
+      if (attrsSrc.replace(ATTR_RE, '').trim()) repaired = true; // junk between attributes
     }
-    if (attrsSrc.replace(ATTR_RE, '').trim()) repaired = true; // junk between attributes
     if (rootClosed) {
       repaired = true; // a second root: ignored
       continue;
