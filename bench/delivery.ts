@@ -46,19 +46,13 @@ import type { BridgeEvent } from '../shared/events/model.js';
 import { encodeSegments } from '../shared/repos/events.js';
 import { benchDirectory } from './directory.js';
 import { countWrites } from './writes.js';
-import { Helper, cpuMs, machineCpuMs, now, sleep, type ClockOffset } from './helper.js';
+import { Helper, adminApi, cpuMs, machineCpuMs, now, pct, sleep, type ClockOffset } from './helper.js';
 export type { ClockOffset } from './helper.js';
 import { PhaseProfiler } from './cpu-profile.js';
 import type { FromReceivers, Receipt, ToReceivers } from './receivers.js';
 import type { FromSimulator, LoadResult, SimStats, ToSimulator } from './simulator-process.js';
 
 export { BENCH_USERS, benchDirectory } from './directory.js';
-
-export const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 export type Shape = 'per-user' | 'system';
 
@@ -307,17 +301,7 @@ export async function deliveryBench(opts: {
     const st = stack;
     const r = rx;
     const s = simp;
-    const auth = { authorization: `Bearer ${st.adminKey}`, 'content-type': 'application/json' };
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${st.httpUrl}${path}`, {
-        method,
-        headers: auth,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return text ? (JSON.parse(text) as any) : undefined;
-    };
+    const api = adminApi(st);
 
     // The BroadWorks link to the simulator process, as the local stack makes it for its own simulator
     // (application id, the directory as the link's user list: the protocol has no directory request).

@@ -11,6 +11,35 @@ import { performance } from 'node:perf_hooks';
 export const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The `p`th percentile of `xs` (NaN when empty). */
+export const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/**
+ * Requests to a local stack's HTTP API with its admin key: the parsed JSON answer, or an error naming the
+ * request, its status and body.
+ *
+ * @example
+ * const api = adminApi(stack);
+ * const ch = await api('POST', '/v1/channels', { type: 'websocket' });
+ */
+export function adminApi(stack: { httpUrl: string; adminKey: string }) {
+  const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${stack.httpUrl}${path}`, {
+      method,
+      headers: auth,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+}
+
 /** Busy CPU time of the whole machine, ms (all cores; `/proc/stat`, Linux only, else NaN). */
 export function machineCpuMs(): number {
   try {

@@ -24,7 +24,7 @@ import { manifestOf } from '../vendors/index.js';
 import type { SimulatorLinkSeed } from '../simulator/index.js';
 import { benchDirectory } from './directory.js';
 import { PhaseProfiler } from './cpu-profile.js';
-import { Helper, cpuMs, sleep, type ClockOffset } from './helper.js';
+import { Helper, adminApi, cpuMs, pct, sleep, type ClockOffset } from './helper.js';
 import type { FromSimulator, LoadResult, SimStats, ToSimulator } from './simulator-process.js';
 
 export interface VendorRow {
@@ -61,11 +61,6 @@ export interface VendorRow {
   loopP99: number;
 }
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 /** The calling number's last 7 digits (unique per call, `+1666` and a 7-digit counter) and the type. */
 const callKey = (caller: string, type: string) => `${caller.replace(/\D/g, '').slice(-7)}|${type}`;
 
@@ -156,17 +151,7 @@ export async function vendorsBench(opts: {
     });
     const st = stack;
     simOffset = await s.clock();
-    const auth = { authorization: `Bearer ${st.adminKey}`, 'content-type': 'application/json' };
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${st.httpUrl}${path}`, {
-        method,
-        headers: auth,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return text ? (JSON.parse(text) as any) : undefined;
-    };
+    const api = adminApi(st);
     const until = async (what: string, ok: () => Promise<boolean>, ms: number) => {
       const end = performance.now() + ms;
       while (!(await ok())) {
