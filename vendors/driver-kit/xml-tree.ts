@@ -84,7 +84,40 @@ export function decodeEntities(s: string): string {
 }
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
-const NAME_CHAR = /[^\s/>=<"'“”]/;
+/**
+ * Whether the UTF-16 code unit `c` may stand in a name: anything but white space (as `\s` sees it), `/`,
+ * `>`, `=`, `<`, quotes and curly quotes. Read by code, not with a regular expression per character:
+ * names are most of what a CSTA or SOAP document is.
+ */
+function isNameCode(c: number): boolean {
+  if (c < 0x80)
+    return !(
+      c === 0x20 ||
+      (c >= 0x09 && c <= 0x0d) ||
+      c === 0x2f ||
+      c === 0x3e ||
+      c === 0x3d ||
+      c === 0x3c ||
+      c === 0x22 ||
+      c === 0x27
+    );
+  return c !== 0x201c && c !== 0x201d && !/\s/.test(String.fromCharCode(c));
+}
+/** The end of the name that starts at `i` (`i` itself when none does). */
+function nameEndAt(xml: string, i: number): number {
+  const n = xml.length;
+  while (i < n && isNameCode(xml.charCodeAt(i))) i++;
+  return i;
+}
+/** Where an attribute value opened by `quote` at `i` closes (-1: it does not). */
+function closingQuote(xml: string, quote: string, i: number): number {
+  if (quote !== '”') return xml.indexOf(quote, i);
+  for (let k = i; k < xml.length; k++) {
+    const c = xml.charCodeAt(k);
+    if (c === 0x201d || c === 0x201c || c === 0x22) return k;
+  }
+  return -1;
+}
 const QUOTES: Readonly<Record<string, string>> = { '"': '"', "'": "'", '“': '”', '”': '”' };
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -120,7 +153,7 @@ function readTag(xml: string, i: number, qname: string): Tag {
     if (c === '/' && xml[i + 1] === '>') return { qname, rawAttrs, selfClosing: true, end: i + 2 };
     if (c === '<') throw new XmlTreeError('malformed', `unterminated start tag <${qname}`);
     const start = i;
-    while (i < n && NAME_CHAR.test(xml[i]!)) i++;
+    i = nameEndAt(xml, i);
     const name = xml.slice(start, i);
     if (!name) {
       i++; // a stray character: skipped
@@ -136,12 +169,10 @@ function readTag(xml: string, i: number, qname: string): Tag {
     const q = QUOTES[xml[i] ?? ''];
     let value: string;
     if (q) {
-      const close = q === '”' ? /[”“"]/g : new RegExp(q, 'g');
-      close.lastIndex = i + 1;
-      const m = close.exec(xml);
-      if (!m) throw new XmlTreeError('malformed', `unterminated attribute ${name}`);
-      value = xml.slice(i + 1, m.index);
-      i = m.index + 1;
+      const close = closingQuote(xml, q, i + 1);
+      if (close < 0) throw new XmlTreeError('malformed', `unterminated attribute ${name}`);
+      value = xml.slice(i + 1, close);
+      i = close + 1;
     } else {
       const s = i;
       while (i < n && !isSpace(xml[i]) && xml[i] !== '>' && !(xml[i] === '/' && xml[i + 1] === '>')) i++;
@@ -221,7 +252,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlNode {
       while (i < n && isSpace(xml[i])) i++;
     }
     const start = i;
-    while (i < n && NAME_CHAR.test(xml[i]!)) i++;
+    i = nameEndAt(xml, i);
     const qname = xml.slice(start, i);
     if (!qname) throw new XmlTreeError('malformed', `bad markup at offset ${lt}`);
     if (closing) {
