@@ -27,7 +27,6 @@ const ATTR_RE = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/g;
 
 // The scanner reads characters by code (no regular expression or substring per tag on the common path):
 // an event message is dozens of elements, most of them without attributes.
-const LT = 0x3c;
 const SLASH = 0x2f;
 const BANG = 0x21;
 const QUESTION = 0x3f;
