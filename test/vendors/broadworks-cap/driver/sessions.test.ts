@@ -148,6 +148,16 @@ describe('broadworks-cap CAP-C link and login', () => {
       () => bed.received('acknowledgement').length === 2 && bed.registered(ALICE) === 1,
       're-login',
     );
+    // The simulator counts alice registered once it sent the answer; the driver, once it read it.
+    const sessions = h.driver.sessions as CapSessions;
+    await waitFor(() => {
+      try {
+        return sessions.dialogOf(ALICE).registered;
+      } catch (err) {
+        if (err instanceof LinkUnavailableError) return false; // 503 while it logs in again
+        throw err;
+      }
+    }, 'the driver registered again');
     expect(h.ended).toEqual([]);
     expect(h.downs).toEqual([]);
     expect((await h.driver.execute({ kind: 'listCalls', user: ALICE })).calls).toEqual([]);
