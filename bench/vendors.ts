@@ -24,7 +24,7 @@ import { manifestOf } from '../vendors/index.js';
 import type { SimulatorLinkSeed } from '../simulator/index.js';
 import { benchDirectory } from './directory.js';
 import { PhaseProfiler } from './cpu-profile.js';
-import { Helper, adminApi, cpuMs, pct, sleep, type ClockOffset } from './helper.js';
+import { Helper, adminApi, cpuMs, now, pct, sleep, type ClockOffset } from './helper.js';
 import type { FromSimulator, LoadResult, SimStats, ToSimulator } from './simulator-process.js';
 
 export interface VendorRow {
@@ -96,7 +96,6 @@ export async function vendorsBench(opts: {
   let done = new Set<string>();
   let lastLoggedAt = 0;
   let simOffset: ClockOffset = { offsetMs: 0, rttMs: 0 };
-  const nowMs = () => performance.timeOrigin + performance.now();
 
   const onLogged = (e: BridgeEvent) => {
     if (!measuring || e.link !== link) return;
@@ -110,13 +109,13 @@ export async function vendorsBench(opts: {
     const t = stamps.get(key);
     if (t === undefined) {
       if (done.has(key) || early.has(key)) duplicates++;
-      else early.set(key, nowMs());
+      else early.set(key, now());
       return;
     }
     stamps.delete(key);
     done.add(key);
     matched++;
-    lat.push(nowMs() - t);
+    lat.push(now() - t);
   };
 
   try {
