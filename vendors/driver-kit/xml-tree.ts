@@ -85,13 +85,16 @@ export function decodeEntities(s: string): string {
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
 /**
- * Whether the UTF-16 code unit `c` may stand in a name: anything but white space (as `\s` sees it), `/`,
- * `>`, `=`, `<`, quotes and curly quotes. Read by code, not with a regular expression per character:
- * names are most of what a CSTA or SOAP document is.
+ * Whether the UTF-16 code unit `c` ends an XML name as the vendor readers scan it: white space (as `\s`
+ * sees it), `/`, `>`, `=`, `<` or a quote. Read by code, not with a regular expression per character:
+ * names are most of what a CSTA, SOAP or CAP document is.
+ *
+ * @example
+ * endsXmlName('>'.charCodeAt(0)); // true
  */
-function isNameCode(c: number): boolean {
+export function endsXmlName(c: number): boolean {
   if (c < 0x80)
-    return !(
+    return (
       c === 0x20 ||
       (c >= 0x09 && c <= 0x0d) ||
       c === 0x2f ||
@@ -101,8 +104,10 @@ function isNameCode(c: number): boolean {
       c === 0x22 ||
       c === 0x27
     );
-  return c !== 0x201c && c !== 0x201d && !/\s/.test(String.fromCharCode(c));
+  return /\s/.test(String.fromCharCode(c));
 }
+/** Whether `c` may stand in a name here: not a name's end, nor a curly quote. */
+const isNameCode = (c: number) => c !== 0x201c && c !== 0x201d && !endsXmlName(c);
 /** The end of the name that starts at `i` (`i` itself when none does). */
 function nameEndAt(xml: string, i: number): number {
   const n = xml.length;

@@ -19,6 +19,7 @@
  */
 import { foldName } from './names.js';
 import { ownString } from '../../../shared/xml/own-string.js';
+import { endsXmlName } from '../../driver-kit/xml-tree.js';
 
 /** One element of a CAP document. */
 export interface CapNode {
@@ -66,24 +67,6 @@ export function decodeEntities(s: string): string {
 }
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
-/**
- * Whether the UTF-16 code unit `c` ends a name: white space (as `\s` sees it), `/`, `>`, `=`, `<` or a
- * quote. Read by code, not with a regular expression per character: names are most of a CAP document.
- */
-function isNameEnd(c: number): boolean {
-  if (c < 0x80)
-    return (
-      c === 0x20 ||
-      (c >= 0x09 && c <= 0x0d) ||
-      c === 0x2f ||
-      c === 0x3e ||
-      c === 0x3d ||
-      c === 0x3c ||
-      c === 0x22 ||
-      c === 0x27
-    );
-  return /\s/.test(String.fromCharCode(c));
-}
 
 /** Reads one CAP document into a tree. Throws CapXmlError; never throws anything else. */
 export function readXml(xml: string, limits: ReadLimits = {}): CapNode {
@@ -162,7 +145,7 @@ export function readXml(xml: string, limits: ReadLimits = {}): CapNode {
       while (isSpace(xml[j])) j++;
     }
     let k = j;
-    while (k < n && !isNameEnd(xml.charCodeAt(k))) k++;
+    while (k < n && !endsXmlName(xml.charCodeAt(k))) k++;
     if (k === j) {
       // not a tag: a bare '<' in text
       addText('<');
@@ -197,7 +180,7 @@ export function readXml(xml: string, limits: ReadLimits = {}): CapNode {
       }
       if (c === '<') break; // a tag cut short: end it here
       let q = p;
-      while (q < n && !isNameEnd(xml.charCodeAt(q))) q++;
+      while (q < n && !endsXmlName(xml.charCodeAt(q))) q++;
       if (q === p) {
         p++; // a stray character inside the tag
         continue;
