@@ -17,6 +17,7 @@
  * The writer is xml-tree-write.ts, re-exported here.
  */
 import { ownString } from '../../shared/xml/own-string.js';
+import { isWhiteSpace } from '../../shared/xml/chars.js';
 
 /** One element of a document. */
 export interface XmlNode {
@@ -93,18 +94,7 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r'
  * endsXmlName('>'.charCodeAt(0)); // true
  */
 export function endsXmlName(c: number): boolean {
-  if (c < 0x80)
-    return (
-      c === 0x20 ||
-      (c >= 0x09 && c <= 0x0d) ||
-      c === 0x2f ||
-      c === 0x3e ||
-      c === 0x3d ||
-      c === 0x3c ||
-      c === 0x22 ||
-      c === 0x27
-    );
-  return /\s/.test(String.fromCharCode(c));
+  return isWhiteSpace(c) || c === 0x2f || c === 0x3e || c === 0x3d || c === 0x3c || c === 0x22 || c === 0x27;
 }
 /** Whether `c` may stand in a name here: not a name's end, nor a curly quote. */
 const isNameCode = (c: number) => c !== 0x201c && c !== 0x201d && !endsXmlName(c);

@@ -8,6 +8,7 @@
  * `repairXml` writes it back as XML text, the lenient parser (parse.ts) builds its tree from it directly.
  */
 import { localName } from './names.js';
+import { isWhiteSpace } from '../../../shared/xml/chars.js';
 
 /** What `scanXml` reports, in document order: one well-nested root element. */
 export interface XmlSink {
@@ -41,9 +42,6 @@ const isNameChar = (c: number) =>
 /** `[A-Za-z0-9]` */
 const isAlnum = (c: number) =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
-/** Whitespace as `String.prototype.trim` and `\s` see it. */
-const isSpace = (c: number) =>
-  c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && /\s/.test(String.fromCharCode(c)));
 
 function hasAlnum(text: string): boolean {
   for (let k = 0; k < text.length; k++) if (isAlnum(text.charCodeAt(k))) return true;
@@ -58,23 +56,17 @@ function nameEnd(body: string): number {
   return k;
 }
 
-/**
- * Whether a start tag's body after its name holds nothing but whitespace and at most a final `/` (the
- * common case: no attributes, nothing to repair).
- */
-function bareRest(body: string, from: number): boolean {
-  let e = body.length - 1;
-  while (e >= from && isSpace(body.charCodeAt(e))) e--;
-  if (e >= from && body.charCodeAt(e) === SLASH) e--;
-  for (let k = from; k <= e; k++) if (!isSpace(body.charCodeAt(k))) return false;
-  return true;
+/** The index of the last character of `s` that is not white space (-1: none). */
+function lastNonSpace(s: string): number {
+  let e = s.length - 1;
+  while (e >= 0 && isWhiteSpace(s.charCodeAt(e))) e--;
+  return e;
 }
 
-/** Whether the body ends with `/` before any trailing whitespace (`<a/>`, `<a />`). */
-function endsSelfClosing(body: string): boolean {
-  let e = body.length - 1;
-  while (e >= 0 && isSpace(body.charCodeAt(e))) e--;
-  return e >= 0 && body.charCodeAt(e) === SLASH;
+/** Whether `s` holds nothing but white space from `from` up to `to` (exclusive). */
+function blank(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isWhiteSpace(s.charCodeAt(k))) return false;
+  return true;
 }
 
 interface Open {
@@ -205,7 +197,9 @@ export function scanXml(src: string, sink: XmlSink): boolean {
     const body = src.slice(i + 1, j);
     i = j < n ? j + 1 : n;
     if (j >= n) repaired = true;
-    const selfClosing = endsSelfClosing(body);
+    // `<a/>`, `<a />`: the body's last character that is not white space is its `/`
+    const last = lastNonSpace(body);
+    const selfClosing = last >= 0 && body.charCodeAt(last) === SLASH;
     const end = nameEnd(body);
     if (end === 0) {
       repaired = true;
@@ -213,7 +207,8 @@ export function scanXml(src: string, sink: XmlSink): boolean {
     }
     const raw = end === body.length ? body : body.slice(0, end);
     const attrs: [string, string][] = [];
-    if (!bareRest(body, end)) {
+    // (the common case: nothing but white space between the name and the end or the `/`)
+    if (!blank(body, end, selfClosing ? last : last + 1)) {
       const attrsSrc = body.slice(end).replace(/\/\s*$/, '');
       const seen = new Set<string>();
       for (const m of attrsSrc.matchAll(ATTR_RE)) {
