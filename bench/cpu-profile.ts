@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --cpu-prof <dir>`: a V8 CPU profile of the connector process over each delivery
- * phase's load and drain only (set-up and floors left out), one `.cpuprofile` file per phase. Open it in
+ * `npm run bench -- --cpu-prof <dir>`: a V8 CPU profile of the connector process over each delivery or
+ * vendor phase's load and drain only (set-up and floors left out), one `.cpuprofile` file per phase. Open it in
  * Chrome DevTools (Performance → Load profile) or any tool that reads V8 profiles.
  *
  * @example

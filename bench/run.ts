@@ -41,6 +41,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases } from './delivery.js';
 import { benchPosts } from './posts.js';
 import { vendorsBench, vendorsTable } from './vendors.js';
+import { pct } from './helper.js';
 
 const PARTS = ['api', 'log', 'webhook', 'posts', 'framing', 'memory', 'delivery', 'vendors'] as const;
 const USAGE =
@@ -82,14 +83,18 @@ if (args.help) {
 const only = args.only ? args.only.split(',').map((p) => p.trim()) : [...PARTS];
 for (const p of only) if (!(PARTS as readonly string[]).includes(p)) usage(`--only: unknown part "${p}"`);
 const want = (p: (typeof PARTS)[number]) => only.includes(p);
-const int = (name: string, v: string) => {
+const int = (name: string, v: string, unit = 'ms', min = 0) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) usage(`--${name}: expected a whole number of ms, got "${v}"`);
+  if (!Number.isInteger(n) || n < min)
+    usage(`--${name}: expected a whole number of ${unit}${min ? ` (at least ${min})` : ''}, got "${v}"`);
   return n;
 };
 const loadMs = int('load-ms', args['load-ms']!);
 // the simulator process reads it (forked with this environment)
-const vendorWindow = args['vendor-window'] !== undefined ? int('vendor-window', args['vendor-window']) : 64;
+const vendorWindow =
+  args['vendor-window'] !== undefined ? int('vendor-window', args['vendor-window'], 'events') : 64;
+// checked here, not when the vendor part starts after the others
+const vendorRate = int('vendor-rate', args['vendor-rate']!, 'events per second', 1);
 process.env.BENCH_VENDOR_WINDOW = String(vendorWindow);
 const drainMs = int('drain-ms', args['drain-ms']!);
 const idleMs = int('idle-ms', args['idle-ms']!);
@@ -103,10 +108,6 @@ try {
   usage((err as Error).message);
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const fmt = (n: number) => n.toFixed(2);
 
 async function timeRequests(n: number, fn: () => Promise<Response>) {
@@ -352,13 +353,12 @@ if (want('delivery')) {
 
 // What each vendor's link reaches, the vendor side alone (bench/vendors.ts).
 if (want('vendors')) {
-  const eventsPerSec = int('vendor-rate', args['vendor-rate']!);
   console.log(
     `\nvendor links (simulator process -> each front-end -> its driver -> log; the link alone, nothing delivered), ` +
-      `${loadMs / 1000} s of load at ${eventsPerSec} call events/s`,
+      `${loadMs / 1000} s of load at ${vendorRate} call events/s`,
   );
   const rows = await vendorsBench({
-    eventsPerSec,
+    eventsPerSec: vendorRate,
     loadMs,
     drainMs,
     idleMs,

@@ -277,14 +277,9 @@ export async function vendorsBench(opts: {
         const loggedInLoad = matched;
         const expected = load.vendorEvents;
         // Drain: every call event logged, nothing logged for idleMs, or drainMs.
-        let last = matched + other;
-        let lastChange = performance.now();
         while (matched < expected && performance.now() - loadEnd < opts.drainMs) {
           await sleep(100);
-          if (matched + other !== last) {
-            last = matched + other;
-            lastChange = performance.now();
-          } else if (performance.now() - lastChange > opts.idleMs) break;
+          if (performance.now() - Math.max(lastLoggedAt, loadEnd) > opts.idleMs) break;
         }
         measuring = false;
         const cpu = cpuMs(process.cpuUsage(cpu0));
