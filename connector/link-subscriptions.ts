@@ -15,6 +15,8 @@ import type { SubscriptionRecord, SubscriptionRepo } from '../shared/repos/subsc
 
 /** How long a listing stands at most while the revision does not change (ms). */
 export const SUBSCRIPTIONS_FULL_REFRESH_MS = 60_000;
+/** A link's view nobody read for this long is dropped (ms): the link was deleted or moved to another process. */
+export const SUBSCRIPTIONS_VIEW_IDLE_MS = 10 * 60_000;
 
 export interface LinkSubscriptionsView {
   /** The subscriptions, and whether this call listed them (false: the same array as before). */
@@ -39,12 +41,15 @@ export class LinkSubscriptions {
   private inFlight: Promise<LinkSubscriptionsView> | null = null;
   /** Raised by `invalidate()`: a read begun before it does not replace what a later one found. */
   private generation = 0;
+  /** When `current()` was last called, by the clock given to `LinkSubscriptionViews` (ms). */
+  lastUsedAt = 0;
 
   constructor(
     private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>,
     readonly tenant: string,
     readonly link: string,
     private readonly fullRefreshMs = SUBSCRIPTIONS_FULL_REFRESH_MS,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** The next `current()` lists the subscriptions, whatever the revision says. */
@@ -56,6 +61,7 @@ export class LinkSubscriptions {
 
   /** The link's live subscriptions at `now` (a call made while another reads shares its read). */
   current(now: Date): Promise<LinkSubscriptionsView> {
+    this.lastUsedAt = this.clock();
     if (this.inFlight) return this.inFlight;
     const p = this.read(now).finally(() => {
       if (this.inFlight === p) this.inFlight = null;
@@ -94,6 +100,8 @@ export class LinkSubscriptions {
 /**
  * The `LinkSubscriptions` of every link a process reads, one each: give the same object to the
  * connector (its link runners) and to the delivery service (its matching), so that they share the reads.
+ * A view that nobody read for `idleMs` (a deleted link, a link another process owns now) is dropped, with
+ * the subscriptions it listed; a later `of()` makes a new one, which lists again.
  *
  * @example
  * const views = new LinkSubscriptionViews(deps.repos.subscriptions);
@@ -102,14 +110,40 @@ export class LinkSubscriptions {
  */
 export class LinkSubscriptionViews {
   private readonly views = new Map<string, LinkSubscriptions>();
+  private readonly idleMs: number;
+  private readonly clock: () => number;
+  private sweptAt: number;
 
-  constructor(private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>) {}
+  constructor(
+    private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>,
+    opts: { idleMs?: number; clock?: () => number } = {},
+  ) {
+    this.idleMs = opts.idleMs ?? SUBSCRIPTIONS_VIEW_IDLE_MS;
+    this.clock = opts.clock ?? Date.now;
+    this.sweptAt = this.clock();
+  }
 
-  /** The link's view (made on first use). */
+  /** The link's view (made on first use; idle views are dropped at most once per `idleMs / 10`). */
   of(tenant: string, link: string): LinkSubscriptions {
+    const now = this.clock();
+    if (now - this.sweptAt >= this.idleMs / 10) this.sweep(now);
     const k = `${tenant}#${link}`;
     let view = this.views.get(k);
-    if (!view) this.views.set(k, (view = new LinkSubscriptions(this.repo, tenant, link)));
+    if (!view) {
+      view = new LinkSubscriptions(this.repo, tenant, link, SUBSCRIPTIONS_FULL_REFRESH_MS, this.clock);
+      view.lastUsedAt = now;
+      this.views.set(k, view);
+    }
     return view;
+  }
+
+  /** How many links have a view (for tests and metrics). */
+  get size(): number {
+    return this.views.size;
+  }
+
+  private sweep(now: number): void {
+    this.sweptAt = now;
+    for (const [k, view] of this.views) if (now - view.lastUsedAt >= this.idleMs) this.views.delete(k);
   }
 }

@@ -12,7 +12,11 @@ import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
-import { LinkSubscriptionViews, type LinkSubscriptions } from '../link-subscriptions.js';
+import {
+  LinkSubscriptionViews,
+  SUBSCRIPTIONS_VIEW_IDLE_MS,
+  type LinkSubscriptions,
+} from '../link-subscriptions.js';
 
 /** How long a cached channel record stands at most while its tenant's channel revision stands (ms). */
 export const CHANNEL_RECORD_MAX_AGE_MS = 60_000;
@@ -74,15 +78,23 @@ export function createCaches({
    * `LinkSubscriptions` reads the revision and lists again only when the subscriptions changed.
    */
   const subsCache = new Map<string, SubsEntry>();
+  let subsSweptAt = Date.now();
   function subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex> {
     const k = key(tenant, link);
     const hit = subsCache.get(k);
-    if (hit && Date.now() - hit.at < subsCacheMs) return hit.subs;
-    const view = hit?.view ?? views.of(tenant, link);
+    const now = Date.now();
+    if (hit && now - hit.at < subsCacheMs) return hit.subs;
+    if (now - subsSweptAt >= SUBSCRIPTIONS_VIEW_IDLE_MS / 10) {
+      // links not matched for a while (deleted, or owned by another process now) keep no index here
+      subsSweptAt = now;
+      for (const [k2, e] of subsCache) if (now - e.at >= SUBSCRIPTIONS_VIEW_IDLE_MS) subsCache.delete(k2);
+    }
+    // the shared view, asked again each time: the one the link runner reads, even after an idle one was dropped
+    const view = views.of(tenant, link);
     const entry: SubsEntry = {
-      at: Date.now(),
+      at: now,
       view,
-      built: hit?.built,
+      built: hit?.view === view ? hit.built : undefined,
       subs: view.current(deps.now()).then(({ subs: list }) => {
         if (entry.built?.list === list) return entry.built.index;
         const index = new SubscriptionIndex([...list]);
@@ -178,10 +190,17 @@ export function createCaches({
   function cacheChannel(k: string, at: number, rec: ChannelRecord | null, rev = -1) {
     if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, newEntry(Promise.resolve(rec), at, rev));
   }
+  let channelsSweptAt = Date.now();
   function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
     const now = Date.now();
+    if (now - channelsSweptAt >= CHANNEL_RECORD_MAX_AGE_MS) {
+      // a record past its longest stand is never served again (deleted channels, gone connections)
+      channelsSweptAt = now;
+      for (const [k2, e] of channelCache)
+        if (now - e.at >= 2 * CHANNEL_RECORD_MAX_AGE_MS && !refreshing.has(k2)) channelCache.delete(k2);
+    }
     const age = hit ? now - hit.at : Infinity;
     const rev = knownRevision(tenant);
     if (!fresh && hit) {

@@ -164,6 +164,34 @@ describe('the link subscription revision', () => {
     expect(calls.listings).toBe(2);
   });
 
+  it('a view nobody reads is dropped with its listing; one read every second stays, and matching shares it', async () => {
+    const t = await tenantWithChannel();
+    expect((await subscribe(t, 'ivy')).status).toBe(201);
+    const { calls, repo } = counted(stack.deps.repos.subscriptions);
+    let clock = 1_000_000;
+    const views = new LinkSubscriptionViews(repo, { idleMs: 10_000, clock: () => clock });
+    const deps = { ...stack.deps, repos: { ...stack.deps.repos, subscriptions: repo } } as unknown as Deps;
+    const caches = createCaches({ deps, subsCacheMs: 0, channelCacheMs: 1_000, views });
+    const busy = views.of(t.id, 'pbx');
+    const idle = views.of(t.id, 'gone');
+    await Promise.all([busy.current(new Date()), idle.current(new Date())]);
+    for (let i = 0; i < 12; i++) {
+      clock += 1_000;
+      await busy.current(new Date()); // the link runner's pass
+    }
+    expect(views.of(t.id, 'pbx')).toBe(busy);
+    expect(views.size).toBe(1); // 'gone' was dropped
+    const again = views.of(t.id, 'gone');
+    expect(again).not.toBe(idle);
+    const listings = calls.listings;
+    expect((await again.current(new Date())).listed).toBe(true);
+    expect(calls.listings).toBe(listings + 1);
+    // matching asks the views each time: after a drop it reads the view the runner reads, not its old one
+    await caches.subscriptionsOf(t.id, 'pbx');
+    expect((await busy.current(new Date())).listed).toBe(false);
+    expect(calls.listings).toBe(listings + 1);
+  });
+
   it('a view invalidated while it lists keeps nothing of that listing: the next call lists again', async () => {
     const t = await tenantWithChannel();
     const { calls, repo } = counted(stack.deps.repos.subscriptions);
