@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- --cpu-prof <dir>`: a V8 CPU profile of the connector process over each delivery or
- * vendor phase's load and drain only (set-up and floors left out), one `.cpuprofile` file per phase. Open it in
+ * `npm run bench -- --cpu-prof <dir>`: a V8 CPU profile of the connector process, and one of the simulator
+ * process (`<name>-simulator`), over each delivery or vendor phase's load and drain only (set-up and
+ * floors left out), one `.cpuprofile` file per process and phase. Open it in
  * Chrome DevTools (Performance → Load profile) or any tool that reads V8 profiles.
  *
  * @example

@@ -275,7 +275,10 @@ export async function deliveryBench(opts: {
     const receivers = await Helper.start<ToReceivers, FromReceivers>('receivers', './receivers.ts');
     rx = receivers.helper;
     const hookPort = receivers.ready.hookPort;
-    const simulator = await Helper.start<ToSimulator, FromSimulator>('simulator', './simulator-process.ts');
+    // the PBX runs the one protocol measured here (bench/simulator-process.ts, `BENCH_SIM_VENDORS`)
+    const simulator = await Helper.start<ToSimulator, FromSimulator>('simulator', './simulator-process.ts', {
+      env: { BENCH_SIM_VENDORS: 'broadworks-cti' },
+    });
     simp = simulator.helper;
     const pbx = simulator.ready;
     // The stack without the simulator: the measured process runs what the product runs.
@@ -570,6 +573,7 @@ export async function deliveryBench(opts: {
       const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 250);
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       const profiler = opts.cpuProfileDir ? await PhaseProfiler.start(opts.cpuProfileDir) : undefined;
+      if (opts.cpuProfileDir) await s.request({ op: 'profile', dir: opts.cpuProfileDir });
       const cpu0 = process.cpuUsage();
       const machine0 = machineCpuMs();
       const rxCpu0 = (await r.request<{ cpu: NodeJS.CpuUsage }>({ op: 'flush' })).cpu;
@@ -607,10 +611,13 @@ export async function deliveryBench(opts: {
           idleMs,
         );
       const drainSec = (performance.now() - drainStart) / 1000;
-      if (profiler)
+      if (profiler) {
+        const name = `phase-${phaseNo}-${n}-${phase.shape}-${phase.eventsPerSec}`;
+        log(`  CPU profile: ${await profiler.stop(name)}`);
         log(
-          `  CPU profile: ${await profiler.stop(`phase-${phaseNo}-${n}-${phase.shape}-${phase.eventsPerSec}`)}`,
+          `  CPU profile: ${(await s.request<{ file: string }>({ op: 'profile', name: `${name}-simulator` })).file}`,
         );
+      }
       const written = writes.take();
       const loggedInPhase = Math.max(1, logged - logged0);
       const log1 = logStats();

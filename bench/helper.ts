@@ -110,7 +110,7 @@ export class Helper<To extends { op: string }, From extends { op: string }> {
   static async start<To extends { op: string }, From extends { op: string }>(
     name: string,
     file: string,
-    timeoutMs = 30_000,
+    { timeoutMs = 30_000, env }: { timeoutMs?: number; env?: Record<string, string> } = {},
   ): Promise<{ helper: Helper<To, From>; ready: Extract<From, { op: 'ready' }> }> {
     // Run the TypeScript child the way this process runs (tsx's loader in execArgv under `npm run bench`).
     // The heap limit is the measured connector process's (`npm run bench`), not the simulator's or the
@@ -119,6 +119,7 @@ export class Helper<To extends { op: string }, From extends { op: string }> {
     const execArgv = own.some((a) => a.includes('tsx')) ? own : [...own, '--import', 'tsx'];
     const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
       execArgv,
+      ...(env ? { env: { ...process.env, ...env } } : {}),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const helper = new Helper<To, From>(name, child);

@@ -20,7 +20,7 @@
  *   --vendor-window <n> BroadWorks events the simulator sends before their eventResponse (default 64)
  *   --vendor-rate <n> call events offered per second to each vendor's link (`vendors`; default 2000)
  *   --links <ids>      the links `vendors` measures (default: every link to the simulator)
- *   --cpu-prof <dir>   a CPU profile of the connector process per delivery or vendor phase (load and drain)
+ *   --cpu-prof <dir>   CPU profiles of the connector and simulator processes per delivery or vendor phase (load and drain)
  *   --phases <spec>    delivery phases, `channels:per-user|system@events-per-second`, comma-separated
  *                      (default: DEFAULT_PHASES in bench/delivery.ts, printed by --help)
  */

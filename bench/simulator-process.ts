@@ -15,13 +15,19 @@
  * after the last call is released and the last batch is sent (IPC keeps order).
  *
  * Parent -> child:  {op:'load', id, phase, eventsPerSec, ms}  {op:'subs', id}  {op:'stats', id, reset?}
- *                   {op:'clock', id}  {op:'exit'}
+ *                   {op:'profile', id, dir?, name?}  {op:'clock', id}  {op:'exit'}
  * Child -> parent:  {op:'ready', broadworksPort, credentials, links}  {op:'reply', id, ...}
  *                   {op:'stamps', phase, s:[key, user, emittedAtMs, caller][]}   key = `${legId}|call.${kind}`
  */
 import type { BroadWorksCtiFrontEnd } from '../vendors/broadworks-cti/simulator/index.js';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { simulatorLinkSeeds, startSimulator, type SimulatorLinkSeed } from '../simulator/index.js';
+import {
+  simulatorLinkSeeds,
+  startSimulator,
+  type RunningFrontEnd,
+  type SimulatorLinkSeed,
+} from '../simulator/index.js';
+import { PhaseProfiler } from './cpu-profile.js';
 import { benchDirectory } from './directory.js';
 
 /**
@@ -35,6 +41,8 @@ export type ToSimulator =
   | { op: 'subs'; id: number }
   | { op: 'stats'; id: number; reset?: boolean }
   | { op: 'clock'; id: number }
+  /** `dir`: start a CPU profile of this process (`--cpu-prof`); `name`: stop it and write `<dir>/<name>.cpuprofile`. */
+  | { op: 'profile'; id: number; dir?: string; name?: string }
   | { op: 'exit' };
 
 export type FromSimulator =
@@ -98,6 +106,9 @@ const sim = await startSimulator({
   // The BroadWorks front-end's window of events sent before their eventResponse (the simulator's
   // default is 1; the bench's 64 unless `--vendor-window` says otherwise).
   frontEnds: { 'broadworks-cti': { maxEventsInFlight: Number(process.env.BENCH_VENDOR_WINDOW || 64) } },
+  // Only the vendors a benchmark measures (`BENCH_SIM_VENDORS`, comma-separated; default every one): a
+  // front-end nobody connects to still translates every core change, on the CPU the measured link shares.
+  ...(process.env.BENCH_SIM_VENDORS ? { only: process.env.BENCH_SIM_VENDORS.split(',') } : {}),
 });
 const core = sim.core;
 
@@ -132,12 +143,10 @@ core.on((e) => {
 let peakRss = process.memoryUsage().rss;
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250).unref();
 let peakQueued = 0;
-setInterval(() => {
-  peakQueued = Math.max(
-    peakQueued,
-    sim.frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti').frontEnd.queuedEvents,
-  );
-}, 5).unref();
+const broadworks = sim.frontEnds.find((r) => r.vendor.id === 'broadworks-cti') as
+  RunningFrontEnd<BroadWorksCtiFrontEnd> | undefined;
+if (broadworks)
+  setInterval(() => (peakQueued = Math.max(peakQueued, broadworks.frontEnd.queuedEvents)), 5).unref();
 
 // --- the load generator; its state carries over from phase to phase
 let caller = 0;
@@ -259,6 +268,7 @@ const exit = () => {
   sim.stop().then(bye, bye);
 };
 
+let profiler: PhaseProfiler | undefined;
 process.on('message', (m: ToSimulator) => {
   const reply = (body: object) => send({ op: 'reply', id: (m as { id: number }).id, ...body });
   const fail = (err: unknown) => reply({ error: (err as Error).message ?? String(err) });
@@ -270,10 +280,9 @@ process.on('message', (m: ToSimulator) => {
     case 'subs':
       // The BroadWorks subscriptions, as `User:id` / `System:` keys.
       reply({
-        subs: sim
-          .frontEnd<BroadWorksCtiFrontEnd>('broadworks-cti')
-          .frontEnd.snapshot()
-          .subscriptions.map((s) => `${s.targetIdType}:${s.targetId ?? ''}`),
+        subs: (broadworks?.frontEnd.snapshot().subscriptions ?? []).map(
+          (s) => `${s.targetIdType}:${s.targetId ?? ''}`,
+        ),
       });
       return;
     case 'stats': {
@@ -295,6 +304,18 @@ process.on('message', (m: ToSimulator) => {
     case 'clock':
       reply({ t: now() });
       return;
+    case 'profile':
+      if (m.dir)
+        PhaseProfiler.start(m.dir).then((p) => {
+          profiler = p;
+          reply({});
+        }, fail);
+      else if (profiler && m.name) {
+        const p = profiler;
+        profiler = undefined;
+        p.stop(m.name).then((file) => reply({ file }), fail);
+      } else fail(new Error('no profile running'));
+      return;
     case 'exit':
       exit();
       return;
@@ -305,7 +326,7 @@ process.on('disconnect', () => process.exit(0));
 
 send({
   op: 'ready',
-  broadworksPort: sim.frontEnd('broadworks-cti').port,
+  broadworksPort: broadworks?.port ?? 0,
   credentials: sim.credentials,
   links: simulatorLinkSeeds(sim, directory),
 });

@@ -119,14 +119,18 @@ export async function vendorsBench(opts: {
   };
 
   try {
-    const simulator = await Helper.start<ToSimulator, FromSimulator>('simulator', './simulator-process.ts');
-    simp = simulator.helper;
-    const s = simp;
-    const seeds = simulator.ready.links.filter((l) => !opts.links || opts.links.includes(l.id));
+    // The links to list: a simulator with every front-end, stopped again at once. Each vendor is then
+    // measured against a simulator running its front-end alone (`BENCH_SIM_VENDORS`): a front-end nobody
+    // connects to still translates every call, on the cores the measured link shares.
+    const all0 = await Helper.start<ToSimulator, FromSimulator>('simulator', './simulator-process.ts');
+    const listed = all0.ready.links;
+    await all0.helper.stop();
+    const wanted = listed.filter((l) => !opts.links || opts.links.includes(l.id));
     for (const l of opts.links ?? [])
-      if (!seeds.some((x) => x.id === l))
-        throw new Error(`--links: no link "${l}" (${simulator.ready.links.map((x) => x.id).join(', ')})`);
-    s.onMessage = (m) => {
+      if (!wanted.some((x) => x.id === l))
+        throw new Error(`--links: no link "${l}" (${listed.map((x) => x.id).join(', ')})`);
+    let s!: Helper<ToSimulator, FromSimulator>;
+    const onStamps = (m: FromSimulator) => {
       if (m.op !== 'stamps' || !measuring) return;
       for (const [legKey, , emittedAt, caller] of m.s) {
         const key = callKey(caller, legKey.slice(legKey.indexOf('|') + 1));
@@ -140,6 +144,17 @@ export async function vendorsBench(opts: {
         } else stamps.set(key, t);
       }
     };
+    /** A simulator process with only `vendor`'s front-end; its links and credentials. */
+    const simulatorFor = async (vendor: string) => {
+      await simp?.stop();
+      const started = await Helper.start<ToSimulator, FromSimulator>('simulator', './simulator-process.ts', {
+        env: { BENCH_SIM_VENDORS: vendor },
+      });
+      simp = s = started.helper;
+      s.onMessage = onStamps;
+      simOffset = await s.clock();
+      return started.ready;
+    };
     stack = await startStack({
       httpPort: 0,
       wsPort: 0,
@@ -149,7 +164,6 @@ export async function vendorsBench(opts: {
       connector: { reconcileMs: 500, onEvent: onLogged },
     });
     const st = stack;
-    simOffset = await s.clock();
     const api = adminApi(st);
     const until = async (what: string, ok: () => Promise<boolean>, ms: number) => {
       const end = performance.now() + ms;
@@ -175,7 +189,14 @@ export async function vendorsBench(opts: {
     };
 
     const rows: VendorRow[] = [];
-    for (const seed of seeds) {
+    for (const vendor of new Set(wanted.map((l) => l.vendor))) {
+      const pbx = await simulatorFor(vendor);
+      for (const seed of pbx.links.filter((l) => wanted.some((w) => w.id === l.id)))
+        await measureLink(seed, pbx.credentials[0]!);
+    }
+    return rows;
+
+    async function measureLink(seed: SimulatorLinkSeed, credential: { username: string; password: string }) {
       // (a manifest without `targets` delivers every target type)
       const targets = manifestOf(seed.vendor)?.targets ?? ['system', 'user'];
       const shapes = (['system', 'per-user'] as const).filter((sh) =>
@@ -184,7 +205,7 @@ export async function vendorsBench(opts: {
       // Each phase has a link of its own: a backlog the vendor still holds for the last one (Aspect
       // sends callbacks one at a time) goes with that link's connection, not into the next phase.
       for (const shape of shapes) {
-        await ensureLinks(st.deps, [seed], simulator.ready.credentials[0]!);
+        await ensureLinks(st.deps, [seed], credential);
         try {
           await until(
             'the link up',
@@ -208,7 +229,6 @@ export async function vendorsBench(opts: {
         }
       }
     }
-    return rows;
 
     async function phase(seed: SimulatorLinkSeed, shape: 'system' | 'per-user'): Promise<VendorRow> {
       const base = { link: seed.id, vendor: seed.vendor, shape };
@@ -260,6 +280,7 @@ export async function vendorsBench(opts: {
         done = new Set();
         const loopDelay = monitorEventLoopDelay({ resolution: 10 });
         const profiler = opts.cpuProfileDir ? await PhaseProfiler.start(opts.cpuProfileDir) : undefined;
+        if (opts.cpuProfileDir) await s.request({ op: 'profile', dir: opts.cpuProfileDir });
         const log0 = { ...st.connector!.log.stats };
         const cpu0 = process.cpuUsage();
         const sim0 = await simStats();
@@ -283,7 +304,11 @@ export async function vendorsBench(opts: {
         }
         measuring = false;
         const cpu = cpuMs(process.cpuUsage(cpu0));
-        if (profiler) log(`  CPU profile: ${await profiler.stop(`vendors-${seed.id}-${shape}`)}`);
+        if (profiler) {
+          log(`  CPU profile: ${await profiler.stop(`vendors-${seed.id}-${shape}`)}`);
+          const name = `vendors-${seed.id}-${shape}-simulator`;
+          log(`  CPU profile: ${(await s.request<{ file: string }>({ op: 'profile', name })).file}`);
+        }
         const sim1 = await simStats();
         const wallMs = performance.now() - t0;
         const log1 = st.connector!.log.stats;

@@ -137,6 +137,8 @@ const DTMF_RE = /^[0-9*#A-D,]+$/;
 export class PbxCore {
   readonly directory: SeedDirectory;
   private readonly users = new Map<string, User>();
+  /** The other names `findUser` knows a user by (the directory is fixed once built). */
+  private readonly userAliases = new Map<string, User>();
   private readonly queues = new Map<string, Queue>();
   private readonly legs = new Map<string, Leg>();
   private readonly conferences = new Map<string, Conference>();
@@ -180,6 +182,9 @@ export class PbxCore {
         offHook: false,
       });
     }
+    for (const u of this.users.values())
+      for (const alias of [u.extension, u.phone, u.userId.split('@')[0]!, u.phone.replace('+', '')])
+        if (!this.userAliases.has(alias)) this.userAliases.set(alias, u);
     for (const q of directory.queues) {
       this.queues.set(q.userId, {
         id: q.userId,
@@ -1223,19 +1228,9 @@ export class PbxCore {
     return this.correlationFormat(++this.correlationCounter);
   }
 
+  /** A user by id, else by extension, phone, local part of the id or phone without `+` (the first user in directory order). */
   private findUser(a: string): User | undefined {
-    const direct = this.users.get(a);
-    if (direct) return direct;
-    for (const u of this.users.values()) {
-      if (
-        u.extension === a ||
-        u.phone === a ||
-        u.userId.split('@')[0] === a ||
-        u.phone.replace('+', '') === a
-      )
-        return u;
-    }
-    return undefined;
+    return this.users.get(a) ?? this.userAliases.get(a);
   }
 
   private requireUser(idOrExt: string): User {
