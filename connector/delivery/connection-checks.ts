@@ -70,7 +70,13 @@ export function createConnectionChecks({
     const since = Math.max(0, flagsListed - flagMarginMs);
     flagsListed = Date.now();
     if (listAll) flagsListedAll = flagsListed;
-    for (const f of await repo.listAttention(listAll ? undefined : since)) {
+    const flags = await repo.listAttention(listAll ? undefined : since);
+    // A full listing is every flag there is: what it does not name was cleared, and is forgotten here.
+    if (listAll) {
+      const listed = new Set(flags.map((f) => key(f.tenant, f.channel)));
+      for (const k of flagSeen.keys()) if (!listed.has(k)) flagSeen.delete(k);
+    }
+    for (const f of flags) {
       const k = key(f.tenant, f.channel);
       if ((flagSeen.get(k) ?? 0) >= f.at) {
         // Every service has long seen it: the first to notice removes it.

@@ -33,6 +33,8 @@ interface LinkState {
   broken: boolean;
   lastSeen: number;
   repair?: NodeJS.Timeout;
+  /** When this process last had an event of the link (`Date.now()`): see `forgetIdleLinks`. */
+  seenAt: number;
 }
 
 export interface Handoff {
@@ -64,12 +66,12 @@ export function createHandoff({
   deliverBatch: DeliverBatch;
   /** The lowest event seq of a link with a fresh webhook delivery in memory (Infinity: none). */
   floor: (tenant: string, link: string) => number;
-  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch' | 'owns' | 'watermarkMs'>;
+  settings: Pick<Settings, 'recoverMs' | 'maxBacklog' | 'maxBatch' | 'owns' | 'watermarkMs' | 'forgetIdleMs'>;
 }): Handoff {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
   const log = deps.repos.events;
-  const { recoverMs, maxBacklog, maxBatch, owns, watermarkMs } = settings;
+  const { recoverMs, maxBacklog, maxBatch, owns, watermarkMs, forgetIdleMs } = settings;
 
   /** Every matching, catch-up and repair runs here, one at a time, in the order they were queued. */
   let work: Promise<void> = Promise.resolve();
@@ -99,9 +101,31 @@ export function createHandoff({
           writtenAt: 0,
           broken: false,
           lastSeen: 0,
+          seenAt: Date.now(),
         }),
       );
     return L;
+  }
+
+  /**
+   * A link that moved to another process, or was deleted, leaves its state here: dropped once it is not
+   * owned, has had no event for `forgetIdleMs` and has nothing pending (no repair, no watermark write).
+   * Should the link come back, its next event loads it again, as at first sight.
+   */
+  let sweptAt = Date.now();
+  function forgetIdleLinks() {
+    const now = Date.now();
+    if (now - sweptAt < Math.min(60_000, forgetIdleMs)) return;
+    sweptAt = now;
+    for (const [k, L] of linkStates)
+      if (
+        now - L.seenAt >= forgetIdleMs &&
+        !L.repair &&
+        !L.writing &&
+        !L.markTimer &&
+        !owns(L.tenant, L.link)
+      )
+        linkStates.delete(k);
   }
 
   /**
@@ -212,7 +236,10 @@ export function createHandoff({
         if (lifecycle.stopped) return;
         if (!owns(L.tenant, L.link)) {
           const w = await repo.getWatermark(L.tenant, L.link);
-          if (w !== null && w >= L.lastSeen) linkStates.delete(key(L.tenant, L.link));
+          // forgotten once the new owner's watermark covers what this process skipped, or the link is gone
+          // (deleted while its last events were on their way here: nobody moves its watermark any more)
+          if ((w !== null && w >= L.lastSeen) || !(await deps.repos.links.get(L.tenant, L.link)))
+            linkStates.delete(key(L.tenant, L.link));
           else scheduleRepair(L);
           return;
         }
@@ -236,8 +263,11 @@ export function createHandoff({
     backlog = backlog.length <= maxBatch ? [] : backlog.slice(maxBatch);
     while (roomWaiters.length && backlog.length < maxBacklog) roomWaiters.shift()!();
     const links = new Map<LinkState, BridgeEvent[]>();
+    forgetIdleLinks();
+    const seenAt = Date.now();
     for (const e of batch) {
       const L = linkState(e.tenant, e.link);
+      L.seenAt = seenAt;
       const list = links.get(L);
       if (list) list.push(e);
       else links.set(L, [e]);

@@ -50,6 +50,13 @@ export interface DeliveryOptions {
   disableAfterMs?: number;
   /** How often pending work of all channels is scanned (restart, replay, other connectors; ms, default 5000). */
   recoverMs?: number;
+  /**
+   * What this process keeps of a webhook channel, or of a link it does not own, is forgotten once idle
+   * this long (ms, default 10 minutes): a deleted or expired channel, a deleted link or one another
+   * process owns now leaves nothing in memory. A channel's next delivery starts it afresh (a seq block,
+   * a read of its failing state and of its list of successes); a link's next event loads it again.
+   */
+  forgetIdleMs?: number;
   /** Parallel attempts per webhook channel (default 8; different calls only). */
   maxInFlightPerChannel?: number;
   /** Parallel webhook attempts of this process, all channels (default 512): bounds sockets and memory. */
@@ -166,6 +173,7 @@ export interface Settings {
   seqBlock: number;
   disableAfterMs: number;
   recoverMs: number;
+  forgetIdleMs: number;
   /** Parallel attempts per webhook channel. */
   maxInFlight: number;
   maxInFlightTotal: number;
@@ -212,6 +220,7 @@ export function resolveOptions(opts: DeliveryOptions): Settings {
     seqBlock: Math.max(1, opts.webhookSeqBlock ?? 32),
     disableAfterMs: opts.disableAfterMs ?? 5 * 86_400_000,
     recoverMs: opts.recoverMs ?? 5000,
+    forgetIdleMs: opts.forgetIdleMs ?? 600_000,
     maxInFlight: opts.maxInFlightPerChannel ?? 8,
     maxInFlightTotal: Math.max(1, opts.maxInFlightTotal ?? 512),
     webhookConnectionsPerOrigin: Math.max(1, opts.webhookConnectionsPerOrigin ?? 128),

@@ -41,6 +41,8 @@ interface HookChannel {
   byOrder: Map<string, Pending[]>;
   known: Set<number>;
   inFlight: number;
+  /** When a delivery was last admitted, loaded or attempted here (`Date.now()`): see `forgetIdle`. */
+  activeAt: number;
 }
 
 export interface WebhookOutbox {
@@ -101,11 +103,12 @@ export function createWebhookOutbox({
   puts: BatchPutQueue;
   /** Sends the POSTs (`./webhook.ts`). */
   sender: WebhookSender;
-  settings: AttemptSettings & Pick<Settings, 'seqBlock' | 'recoverMs' | 'maxInFlight' | 'maxInFlightTotal'>;
+  settings: AttemptSettings &
+    Pick<Settings, 'seqBlock' | 'recoverMs' | 'forgetIdleMs' | 'maxInFlight' | 'maxInFlightTotal'>;
 }): WebhookOutbox {
   const logger = deps.logger;
   const repo = deps.repos.deliveries;
-  const { id, clock, seqBlock, recoverMs, maxInFlight, maxInFlightTotal, ttlDays } = settings;
+  const { id, clock, seqBlock, recoverMs, forgetIdleMs, maxInFlight, maxInFlightTotal, ttlDays } = settings;
   const hooks = new Map<string, HookChannel>();
   const workTouched = new Map<string, number>();
   let timer: unknown;
@@ -185,12 +188,17 @@ export function createWebhookOutbox({
   function hookChannel(tenant: string, channel: string): HookChannel {
     const k = key(tenant, channel);
     let h = hooks.get(k);
-    if (!h) hooks.set(k, (h = { tenant, channel, byOrder: new Map(), known: new Set(), inFlight: 0 }));
+    if (!h)
+      hooks.set(
+        k,
+        (h = { tenant, channel, byOrder: new Map(), known: new Set(), inFlight: 0, activeAt: Date.now() }),
+      );
     return h;
   }
 
   function enqueue(p: Pending) {
     const h = hookChannel(p.tenant, p.channel);
+    h.activeAt = Date.now();
     if (h.known.has(p.seq)) return;
     h.known.add(p.seq);
     const q = h.byOrder.get(p.orderKey) ?? [];
@@ -271,6 +279,7 @@ export function createWebhookOutbox({
           .finally(() => {
             head.inFlight = false;
             h.inFlight--;
+            h.activeAt = Date.now();
             inFlightTotal--;
             if (lifecycle.stopped) return;
             if (starved) pumpSoon();
@@ -342,6 +351,30 @@ export function createWebhookOutbox({
     await repo.deleteWorkIfIdle(tenant, channel, Number.MAX_SAFE_INTEGER);
   }
 
+  /**
+   * What this process keeps of webhook channels idle for `forgetIdleMs` (nothing pending here, no
+   * attempt, no new delivery) is forgotten, unlike `dropChannel` without touching the stored work: a
+   * deleted or expired channel, or one whose events now go through another process, leaves nothing in
+   * memory. (A channel's lists of successes not written yet keep it until they are.) Its next delivery
+   * starts afresh: a seq block, a read of its failing state, of its list of successes.
+   */
+  let sweptAt = Date.now();
+  function forgetIdle() {
+    const now = Date.now();
+    if (now - sweptAt < Math.min(60_000, forgetIdleMs)) return;
+    sweptAt = now;
+    for (const [k, h] of hooks) {
+      if (h.known.size || h.inFlight || now - h.activeAt < forgetIdleMs) continue;
+      if (!recent.forgetIfWritten(h.tenant, h.channel)) continue;
+      hooks.delete(k);
+      scannedUpTo.delete(k);
+      attempts.forget(h.tenant, h.channel);
+    }
+    for (const [k, at] of workTouched) if (now - at >= forgetIdleMs && !hooks.has(k)) workTouched.delete(k);
+    for (const [k, b] of seqBlocks)
+      if (now - b.lastAllocAt >= forgetIdleMs && !hooks.has(k)) seqBlocks.delete(k);
+  }
+
   /** Per webhook channel: the seqs reserved (`next..end`), when, and how many (`size`). */
   const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number; size: number }>();
   /**
@@ -394,6 +427,7 @@ export function createWebhookOutbox({
   const fullScanEvery = 12;
   let scans = 0;
   async function recoverOnce(forceFull: boolean) {
+    forgetIdle();
     const nowMs = clock.now();
     const full = scans++ % fullScanEvery === 0 || forceFull;
     const work = await repo.listWork();

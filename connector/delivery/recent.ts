@@ -47,6 +47,11 @@ export interface RecentSuccesses {
   deliveredKeys(tenant: string, channel: string): Iterable<string>;
   /** The channel is gone: its lists are forgotten. */
   forget(tenant: string, channel: string): void;
+  /**
+   * The channel is idle: its lists are forgotten if every one is written (true), else kept (false: asked
+   * again later). A later success reads the stored list again.
+   */
+  forgetIfWritten(tenant: string, channel: string): boolean;
   /** Stops the timer; unwritten successes are dropped (a crash). */
   halt(): void;
 }
@@ -195,6 +200,13 @@ export function createRecentSuccesses({
           dirty.delete(b);
           buffers.delete(k);
         }
+    },
+    forgetIfWritten(tenant, channel) {
+      const mine = [...buffers].filter(([, b]) => b.tenant === tenant && b.channel === channel);
+      if (mine.some(([, b]) => b.added.length || b.writing)) return false;
+      delivered.delete(key(tenant, channel));
+      for (const [k] of mine) buffers.delete(k);
+      return true;
     },
     halt() {
       clearTimeout(timer);
