@@ -594,12 +594,14 @@ class Session {
 
   private userCalls(sub: Sub, ev: CoreEvent): void {
     const userId = sub.userId!;
+    // every subscription sees every core event: most are about other users' legs, and end here
+    const own = this.eventLegs(ev).filter((l) => l.userId === userId);
+    if (!own.length) return;
     const legs: LegSnapshot[] = [];
     const add = (l: LegSnapshot | undefined) => {
       if (l && l.userId === userId && !legs.some((x) => x.id === l.id)) legs.push(l);
     };
-    for (const l of this.eventLegs(ev)) add(l);
-    if (!legs.length) return;
+    for (const l of own) add(l);
     // featuresavailable of a call depends on the user's other calls (CompleteTransfer, CompleteConf)
     for (const l of this.core.listLegs({ userId })) add(l);
     // a change to one leg of a conference changes the member lists of the others
