@@ -180,6 +180,7 @@ export class AvayaIpoCtiDriver implements Driver {
 
   async connect(): Promise<void> {
     if (this.phase.is('up')) this.teardown('reconnecting');
+    this.mapper.forgetQueued();
     this.phase.to('connecting');
     try {
       await this.logins.withFailover(

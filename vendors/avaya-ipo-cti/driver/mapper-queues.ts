@@ -5,6 +5,12 @@
  * before any answer `queue.call.abandoned`. A queued call is matched to an agent's leg by its linkage
  * (correlationId), its callID, else the first call not yet offered from the same caller number.
  * The document has only the park sample of QueuedEvent (L4128-4216); the hunt-group use is (inf).
+ *
+ * A call can leave a hunt group without an event that removes it here: to voicemail, overflow or night
+ * service (the document has no Diverted event; docs/protocols/avaya-ipo-cti.md reads one as a Delivered,
+ * not as leaving the queue), or answered by an agent this link does not see. So the book is bounded:
+ * an entry older than `QUEUED_MAX_AGE_MS` is dropped at the next add or lookup, and beyond `QUEUED_MAX`
+ * entries the oldest goes. Both silently: nothing says where the call went.
  */
 import type { Call } from '../../../shared/events/model.js';
 import type { Mapped } from './mapper-calls.js';
@@ -16,7 +22,14 @@ interface Entry {
   correlationId: string;
   remote: { address: string; name?: string };
   offeredTo?: string;
+  /** When it was queued (ms, the mapper's clock). */
+  at: number;
 }
+
+/** No hunt-group call waits this long: an older entry left its queue unseen. */
+export const QUEUED_MAX_AGE_MS = 4 * 60 * 60 * 1000;
+/** The most queued calls kept, over all queues (far more than a system's hunt groups hold at once). */
+export const QUEUED_MAX = 2000;
 
 /** A call as the queue book needs to know it. */
 export interface QueueCallRef {
@@ -34,7 +47,10 @@ export interface QueueCallRef {
  * // → [{ type: 'queue.call.added', data: { queue: { id: '2001' }, call: {..., position: 1} } }]
  */
 export class IpoQueueBook {
+  /** By queue, in arrival order (each list's head is its oldest entry). */
   private readonly queues = new Map<string, Entry[]>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
 
   /** Whether `device` was seen as a queue (its own events are the queue's, not a user's). */
   isQueue(device: string | undefined): boolean {
@@ -43,6 +59,7 @@ export class IpoQueueBook {
 
   /** The queue's calls in order (ids and callers). */
   callsOf(queue: string): { id: string; position: number; from?: string }[] {
+    this.expire();
     return (this.queues.get(queue) ?? []).map((e, i) => ({
       id: e.callId,
       position: i + 1,
@@ -53,14 +70,22 @@ export class IpoQueueBook {
   /** A call entered `queue`; a call already queued there gives nothing. */
   added(queue: string, ref: QueueCallRef & { callerName?: string }): Mapped[] {
     if (!ref.callId) return [];
+    this.expire();
     const list = this.queues.get(queue) ?? [];
     this.queues.set(queue, list);
     if (this.find(list, ref)) return [];
     const remote = ref.callerName
       ? { address: ref.caller ?? '', name: ref.callerName }
       : { address: ref.caller ?? '' };
-    const e: Entry = { queue, callId: ref.callId, correlationId: ref.correlationId ?? ref.callId, remote };
+    const e: Entry = {
+      queue,
+      callId: ref.callId,
+      correlationId: ref.correlationId ?? ref.callId,
+      remote,
+      at: this.now().getTime(),
+    };
     list.push(e);
+    this.evict();
     return [this.event('queue.call.added', e, { position: list.length })];
   }
 
@@ -98,7 +123,16 @@ export class IpoQueueBook {
     };
   }
 
+  /**
+   * The entries of every queue (none kept, the hunt groups stay known as queues): the link was down and
+   * no event of the calls queued meanwhile will come (no replay).
+   */
+  clear(): void {
+    for (const list of this.queues.values()) list.length = 0;
+  }
+
   private lookup(ref: QueueCallRef, byCaller = true): Entry | undefined {
+    this.expire();
     for (const list of this.queues.values()) {
       const e = this.find(list, ref);
       if (e) return e;
@@ -118,6 +152,23 @@ export class IpoQueueBook {
         (ref.correlationId !== undefined &&
           (e.correlationId === ref.correlationId || e.callId === ref.correlationId)),
     );
+  }
+
+  /** Drops the entries older than `QUEUED_MAX_AGE_MS`: a list's oldest are at its head. */
+  private expire(): void {
+    const oldest = this.now().getTime() - QUEUED_MAX_AGE_MS;
+    for (const list of this.queues.values()) while (list.length && list[0]!.at < oldest) list.shift();
+  }
+
+  /** Beyond `QUEUED_MAX` entries, the oldest of all goes (the earliest head of a list). */
+  private evict(): void {
+    let size = 0;
+    let oldest: Entry[] | undefined;
+    for (const list of this.queues.values()) {
+      size += list.length;
+      if (list.length && (!oldest || list[0]!.at < oldest[0]!.at)) oldest = list;
+    }
+    if (size > QUEUED_MAX) oldest?.shift();
   }
 
   private remove(e: Entry): void {

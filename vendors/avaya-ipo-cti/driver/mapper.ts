@@ -83,13 +83,15 @@ export class IpoMapper {
   private readonly contextOf: (target: Target) => MapContext | undefined;
   private readonly calls: IpoCallBook;
   private readonly confs: IpoConferenceBook;
-  private readonly queues = new IpoQueueBook();
+  private readonly queues: IpoQueueBook;
   private readonly agents = new IpoAgentBook();
 
   constructor(opts: IpoMapperOptions) {
     this.contextOf = (t) => opts.contextOf(t);
-    this.calls = new IpoCallBook(opts.now ?? (() => new Date()));
+    const now = opts.now ?? (() => new Date());
+    this.calls = new IpoCallBook(now);
     this.confs = new IpoConferenceBook(this.calls);
+    this.queues = new IpoQueueBook(now);
   }
 
   /**
@@ -121,6 +123,14 @@ export class IpoMapper {
   /** One cached call of `user` (getCall). */
   call(user: string, callId: string): Call | undefined {
     return this.calls.callOf(user, callId);
+  }
+
+  /**
+   * The link was down: its events in between are lost (no replay), so a queued call may have left its
+   * hunt group unseen. The queues start empty rather than keep entries no event will remove.
+   */
+  forgetQueued(): void {
+    this.queues.clear();
   }
 
   /** After a resync: `call.released` (with `cause`) for the calls of `user` not in `liveCallIds`. */

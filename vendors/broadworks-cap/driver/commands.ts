@@ -45,10 +45,16 @@ function callReaches(user: string, callIds: readonly string[], states: readonly 
  * await commands.run({ kind: 'hold', user: 'alice@sim.example', call: 'c1' }); // {} once the call is held
  */
 export class CallCommands {
-  private readonly dials = new Map<string, SerialQueue>();
+  /** Each user's dials, one at a time, and how many are waiting or running (the entry goes at 0). */
+  private readonly dials = new Map<string, { queue: SerialQueue; pending: number }>();
   private nextActionId = 1;
 
   constructor(private readonly deps: CommandDeps) {}
+
+  /** Users with a dial waiting or running (tests and diagnostics). */
+  get dialing(): number {
+    return this.dials.size;
+  }
 
   /** Runs a call command; undefined for kinds that are not call commands (queue, raw). */
   run(cmd: CallCommand): Promise<unknown> | undefined {
@@ -60,7 +66,7 @@ export class CallCommands {
         this.deps.channelFor(cmd.user);
         return Promise.resolve({ call: this.call(cmd.user, cmd.call) });
       case 'dial':
-        return this.dialQueue(cmd.user).run(() => this.dial(cmd.user, cmd.to));
+        return this.oneDialAtATime(cmd.user, () => this.dial(cmd.user, cmd.to));
       case 'answer':
         return this.answer(cmd.user, cmd.call);
       case 'retrieve':
@@ -302,9 +308,18 @@ export class CallCommands {
     return { enabled, ...(enabled && to ? { to } : {}) };
   }
 
-  private dialQueue(user: string): SerialQueue {
-    let q = this.dials.get(user);
-    if (!q) this.dials.set(user, (q = new SerialQueue()));
-    return q;
+  /**
+   * Runs `user`'s dials one at a time (a dial's new call is the first one not known when it started).
+   * The user's queue lives only while a dial is waiting or running: kept after, every user id a dial
+   * ever named would stay for the life of the process, a refused one (no session in CAP-C) or, in
+   * CCC2, where any id is sent as it is, one the server does not know.
+   */
+  private oneDialAtATime<T>(user: string, fn: () => Promise<T>): Promise<T> {
+    const d = this.dials.get(user) ?? { queue: new SerialQueue(), pending: 0 };
+    this.dials.set(user, d);
+    d.pending++;
+    return d.queue.run(fn).finally(() => {
+      if (--d.pending === 0) this.dials.delete(user);
+    });
   }
 }

@@ -140,6 +140,11 @@ export class BroadWorksCapDriver implements Driver {
     this.queues = new QueueCommands({ mapper: this.mapper, outcomes: this.outcomes, channelFor, logger });
   }
 
+  /** Users with a dial waiting or running (tests and diagnostics). */
+  get dialing(): number {
+    return this.calls.dialing;
+  }
+
   /** CAP-C users log in one by one; CCC2 has no login (the connector then refuses sessions). */
   get sessions(): DriverSessions | undefined {
     return this.capSessions;

@@ -189,6 +189,8 @@ export class BwClient {
     this.session.to('channelSetup');
     this.clearChannelTimer();
     this.channelId = undefined;
+    // the lost channel's subscriptions are all added again, under new ids: their collators are done
+    this.forgetAll();
     try {
       await this.addChannel();
       this.session.to('subscribing');
@@ -456,6 +458,11 @@ export class BwClient {
     }
   }
 
+  /** Subscriptions with a collator (tests and diagnostics). */
+  get collating(): number {
+    return this.collators.size;
+  }
+
   /** Frames waiting for the socket to drain (tests). */
   get queuedFrames(): number {
     return this.urgentQ.length + this.normalQ.length;
@@ -685,6 +692,35 @@ export class BwClient {
     this.deliver(ev);
     c.next = seq + 1;
     this.drain(key, c);
+  }
+
+  /**
+   * A subscription is gone (deleted, terminated, refused, or lost with its channel): its collator goes
+   * too, else a connection that lives for weeks keeps one per subscription id it ever had. The events it
+   * still holds were received, so they are handed on now, in order and gaps skipped, as the collation
+   * window would have done. A later event of the id (BroadWorks sends none once the subscription ended;
+   * one we deleted is answered 481 before collation) would start a new collator.
+   */
+  forget(subscriptionId: string): void {
+    const c = this.collators.get(subscriptionId);
+    if (!c) return;
+    this.collators.delete(subscriptionId);
+    this.release(c);
+  }
+
+  /** Every collator goes (the channel is lost), each handing on what it holds as `forget` does. */
+  private forgetAll(): void {
+    const all = [...this.collators.values()];
+    this.collators.clear();
+    for (const c of all) this.release(c);
+  }
+
+  private release(c: Collator): void {
+    if (c.timer) clearTimeout(c.timer);
+    c.timer = undefined;
+    const held = [...c.buffer].sort(([a], [b]) => a - b);
+    c.buffer.clear();
+    for (const [, ev] of held) this.deliver(ev);
   }
 
   private drain(key: string, c: Collator): void {

@@ -197,6 +197,11 @@ export class BwSubscriptionAdapter implements SubscriptionAdapter<BwSubscription
     return { ok: false, reason: `refresh refused (${r.statusCode})` };
   }
 
+  /** The id is no longer live here (deleted, terminated, refused, or the channel lost): no more collating. */
+  dropped(id: string): void {
+    this.deps.client.forget(id);
+  }
+
   async delete(id: string, _sub: BwSubscription, closing: boolean): Promise<void> {
     const { client, requests, options, logger } = this.deps;
     if (closing) {

@@ -15,6 +15,7 @@ import {
   haSwitchFrame,
   logoutFrame,
   phoneLogoffOutOfService,
+  queued,
 } from './peer.js';
 
 let bed: Bed;
@@ -201,6 +202,26 @@ describe('avaya-ipo-cti application link', () => {
     expect((released.data as { call: { id: string } }).call.id).toBe('gone');
     const calls = await h.driver.execute({ kind: 'listCalls', user: '1002' });
     expect(calls.calls.map((c) => c.id)).toEqual(['kept']);
+  });
+
+  it('a reconnect empties the hunt-group queues: a call queued before it (its leaving unseen) is not offered from there', async () => {
+    bed = new Bed();
+    const peer = await bed.peer();
+    const h = bed.harness(peer.endpoint);
+    await h.driver.connect();
+    await h.driver.watch([
+      ...watchUsers(['1001']),
+      { target: { type: 'queue', id: '2001' }, families: ['queue'] },
+    ]);
+    peer.send(frame([{ device: '2001', xml: queued('q1', '2001', '+15550100') }]));
+    await h.event('queue.call.added');
+    peer.drop();
+    await h.until(() => h.downs.length === 1, 'onDown');
+    await h.driver.connect();
+    peer.send(frame([{ device: '1001', xml: delivered('leg-a', '1001', '+15550100') }]));
+    const received = await h.event('call.received');
+    expect(h.events.map((e) => e.type)).toEqual(['queue.call.added', 'call.received']);
+    expect((received.data as { call: { via?: unknown } }).call.via).toBeUndefined();
   });
 
   it('rule 4: a 401 on a request means the session is gone: the command is 503 and the link re-logs in through the connector', async () => {

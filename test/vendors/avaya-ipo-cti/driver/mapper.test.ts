@@ -20,6 +20,7 @@ import {
   releaseCauseName,
 } from '../../../../vendors/avaya-ipo-cti/driver/mapper-codes.js';
 import { additionalInfoOf } from '../../../../vendors/avaya-ipo-cti/driver/mapper-csta.js';
+import { QUEUED_MAX, QUEUED_MAX_AGE_MS } from '../../../../vendors/avaya-ipo-cti/driver/mapper-queues.js';
 import { parseEventsFrame, type WireEvent } from '../../../../vendors/avaya-ipo-cti/wire/events.js';
 import { asciiToHex } from '../../../../vendors/avaya-ipo-cti/wire/hex.js';
 import { IpoXmlError, parseXml } from '../../../../vendors/avaya-ipo-cti/wire/xml.js';
@@ -36,10 +37,10 @@ const NAMES: Record<string, string> = {
 };
 
 /** A mapper whose link watches every user and queue (every family, unless `families` narrows them). */
-function mapper(opts: { families?: EventFamily[]; only?: string[] } = {}): IpoMapper {
+function mapper(opts: { families?: EventFamily[]; only?: string[]; now?: () => Date } = {}): IpoMapper {
   const families = new Set(opts.families ?? EVENT_FAMILIES);
   return new IpoMapper({
-    now: () => NOW,
+    now: opts.now ?? (() => NOW),
     contextOf: (t: Target) =>
       t.id !== undefined && (!opts.only || opts.only.includes(t.id)) ? { target: t, families } : undefined,
   });
@@ -790,6 +791,47 @@ describe('the shared scenario suite: REFERENCE sequences from CSTA event flows',
     const ab = step('2001', E.cleared('q2', '+15550111', { cause: 'normal' }));
     expect(lines(ab)).toEqual(['sales queue.call.abandoned']);
     expect(dataOf(ab[0]).call).toMatchObject({ id: 'q2', reason: 'normal' });
+  });
+});
+
+describe('queues: entries that no event removes are bounded', () => {
+  const steps = (m: IpoMapper) => (d: string, x: string) =>
+    parseEventsFrame(frame([[d, x]])).events.flatMap((e) => m.map(e));
+
+  it('a queued call that left unseen (to voicemail: no event) is forgotten after QUEUED_MAX_AGE_MS', () => {
+    let now = NOW.getTime();
+    const m = mapper({ now: () => new Date(now) });
+    const step = steps(m);
+    step('2001', E.queued('q1', '2001', '+15550100', { cause: 'newCall' }));
+    step('2001', E.queued('q2', '2001', '+15550111', { cause: 'newCall' }));
+    // an hour on, a call of the first caller reaching an agent is still taken for its queued call
+    now += 60 * 60 * 1000;
+    expect(lines(step('1003', E.delivered(C, '1003', '+15550100', '1003')))).toEqual([
+      'sales queue.call.offered',
+      'carol call.received alerting',
+    ]);
+    // the second one went to voicemail long ago: its caller's next call is a plain call
+    now = NOW.getTime() + QUEUED_MAX_AGE_MS + 1;
+    const rec = step('1004', E.delivered(D, '1004', '+15550111', '1004'));
+    expect(lines(rec)).toEqual(['dave call.received alerting']);
+    expect(dataOf(rec[0]).call.via).toBeUndefined();
+  });
+
+  it('beyond QUEUED_MAX queued calls the oldest goes', () => {
+    const m = mapper();
+    const step = steps(m);
+    const from = (i: number) => `+1555${String(i).padStart(6, '0')}`;
+    let added: EventDraft[] = [];
+    for (let i = 0; i <= QUEUED_MAX; i++)
+      added = step('2001', E.queued(`q${i}`, '2001', from(i), { cause: 'newCall', link: `q${i}` }));
+    expect(dataOf(added[0]).call).toMatchObject({ id: `q${QUEUED_MAX}`, position: QUEUED_MAX });
+    expect(lines(step('1003', E.delivered(C, '1003', from(0), '2001', { link: 'q0' })))).toEqual([
+      'carol call.received alerting',
+    ]);
+    expect(lines(step('1004', E.delivered(D, '1004', from(1), '2001', { link: 'q1' })))).toEqual([
+      'sales queue.call.offered',
+      'dave call.received alerting',
+    ]);
   });
 });
 

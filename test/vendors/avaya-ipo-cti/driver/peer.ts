@@ -409,6 +409,11 @@ export function delivered(callId: string, alerting: string, calling: string, cal
   return `<ns2:DeliveredEvent>${monitor}<ns2:connection><ns2:callID>${callId}</ns2:callID></ns2:connection><ns2:alertingDevice>${devId(alerting)}</ns2:alertingDevice><ns2:callingDevice>${devId(calling)}</ns2:callingDevice><ns2:calledDevice>${devId(called)}</ns2:calledDevice><ns2:localConnectionInfo>connected</ns2:localConnectionInfo><ns2:cause>normal</ns2:cause></ns2:DeliveredEvent>`;
 }
 
+/** QueuedEvent of a call entering a hunt group (inf: the document has only the park sample, L4128-4216). */
+export function queued(callId: string, queue: string, calling: string): string {
+  return `<ns2:QueuedEvent>${monitor}<ns2:queuedConnection><ns2:callID>${callId}</ns2:callID></ns2:queuedConnection><ns2:queue>${devId(queue)}</ns2:queue><ns2:callingDevice>${devId(calling)}</ns2:callingDevice><ns2:calledDevice>${devId(queue)}</ns2:calledDevice><ns2:localConnectionInfo>queued</ns2:localConnectionInfo><ns2:cause>newCall</ns2:cause></ns2:QueuedEvent>`;
+}
+
 /** EstablishedEvent (L3610). */
 export function established(callId: string, answering: string, calling: string, called = answering): string {
   return `<ns2:EstablishedEvent>${monitor}<ns2:establishedConnection><ns2:callID>${callId}</ns2:callID></ns2:establishedConnection><ns2:answeringDevice>${devId(answering)}</ns2:answeringDevice><ns2:callingDevice>${devId(calling)}</ns2:callingDevice><ns2:calledDevice>${devId(called)}</ns2:calledDevice><ns2:localConnectionInfo>connected</ns2:localConnectionInfo><ns2:cause>normal</ns2:cause></ns2:EstablishedEvent>`;

@@ -52,6 +52,16 @@ describe('broadworks-cap CCC2', () => {
     expect(dial?.user).toEqual({ userType: 'CallClient', id: ALICE });
   });
 
+  it('a dial for a user id the server does not know (sent as it is, 504) keeps no queue for it', async () => {
+    bed = await new SimBed().start();
+    h = bed.harness({ mode: 'ccc2', requestTimeoutMs: 200 });
+    await h.driver.connect();
+    await expect(
+      h.driver.execute({ kind: 'dial', user: 'nobody@sim.example', to: '1002' }),
+    ).rejects.toMatchObject({ status: 504 });
+    expect(h.driver.dialing).toBe(0);
+  });
+
   it('rule 26: queue commands act on the call centre by id, with no queue login', async () => {
     await up();
     const c1 = bed.core.dial('+15559990001', '2001');

@@ -178,6 +178,19 @@ describe('broadworks-cap call commands (CAP-C)', () => {
     });
   });
 
+  it('a dial keeps no queue for its user once done: refused (no session, unknown user) or answered', async () => {
+    await up();
+    for (const user of ['nobody-1@sim.example', 'nobody-2@sim.example', CAROL])
+      await expect(h.driver.execute({ kind: 'dial', user, to: '1001' })).rejects.toMatchObject({
+        status: 409,
+      });
+    expect(h.driver.dialing).toBe(0);
+    const dial = h.driver.execute({ kind: 'dial', user: ALICE, to: '1002' });
+    expect(h.driver.dialing).toBe(1);
+    await dial;
+    expect(h.driver.dialing).toBe(0);
+  });
+
   it('reads DND, forwarding and the agent state from the last profileUpdate', async () => {
     await up({}, [ALICE, CAROL]);
     expect(await h.driver.execute({ kind: 'getDnd', user: ALICE })).toEqual({ enabled: false });

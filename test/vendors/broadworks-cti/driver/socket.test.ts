@@ -42,6 +42,19 @@ async function connected(options: Record<string, unknown> = {}): Promise<BroadWo
   return d;
 }
 
+/** A call event of ALICE's call on `subscriptionId` (eventID `<subscription>-<seq>`). */
+function callEvent(subscriptionId: string, seq: number, type: string, state: string, callId = 'c1'): string {
+  return eventXml({
+    requestId: `0:${seq}`,
+    eventId: `${subscriptionId}-${seq}`,
+    seq,
+    subscriptionId,
+    targetId: ALICE,
+    type,
+    body: callXml({ callId, ext: '1:1', personality: 'Terminator', state }),
+  });
+}
+
 describe('session setup', () => {
   it('authenticates, adds a channel, subscribes, and is ready', async () => {
     const d = await connected();
@@ -272,6 +285,57 @@ describe('terminations', () => {
     });
     await vi.waitFor(() => expect(d.client.state).toBe('ready'));
     expect(rec.downs).toEqual([]);
+  });
+
+  it('a removed or terminated subscription takes its collator with it', async () => {
+    const d = await connected({ resubscribeDelayMs: 10 });
+    server.send(callEvent('sub-1', 1, 'CallReceivedEvent', 'Alerting'));
+    await rec.waitFor(() => rec.events.length === 1, 'the event of sub-1');
+    expect(d.client.collating).toBe(1);
+    server.send(
+      eventXml({
+        requestId: '0:2',
+        eventId: 'st1',
+        seq: 2,
+        subscriptionId: 'sub-1',
+        targetId: ALICE,
+        type: 'SubscriptionTerminatedEvent',
+        body: '',
+      }),
+    );
+    await vi.waitFor(() => expect(d.subs.list()[0]?.vendorId).toBe('sub-2'));
+    expect(d.client.collating).toBe(0);
+    server.send(callEvent('sub-2', 1, 'CallReleasedEvent', 'Released'));
+    await rec.waitFor(() => rec.events.length === 3, 'the event of sub-2');
+    expect(d.client.collating).toBe(1);
+    await d.watch([]);
+    expect(server.requests('DeleteSubscriptionRequest').map((r) => r.params.subscriptionId)).toEqual([
+      'sub-2',
+    ]);
+    expect(d.client.collating).toBe(0);
+  });
+
+  it('a lost channel hands on at once what its collators held, and forgets them', async () => {
+    const d = await connected({ collateWindowMs: 60_000 });
+    server.send(callEvent('sub-1', 1, 'CallReceivedEvent', 'Alerting'));
+    server.send(callEvent('sub-1', 3, 'CallReleasedEvent', 'Released')); // waits for 2
+    // a subscription this process does not know (a previous owner's): its first event waits too
+    server.send(callEvent('old-1', 7, 'CallReceivedEvent', 'Alerting', 'c9'));
+    await vi.waitFor(() => expect(d.client.collating).toBe(2));
+    expect(rec.types()).toEqual(['call.received']);
+    server.send(
+      '<xsp:event xmlns:xsp="http://schema.broadsoft.com/XspXMLInterface"><requestId>0:80</requestId><xsp:payload><xsi:ChannelTerminatedEvent xmlns:xsi="http://schema.broadsoft.com/xsi"><xsi:channelId>ch-1</xsi:channelId><xsi:reason>Expired</xsi:reason></xsi:ChannelTerminatedEvent></xsp:payload></xsp:event>\n',
+    );
+    // delivered and answered long before the collation window ends
+    await rec.waitFor(() => rec.types().includes('call.released'), 'the held event');
+    await rec.waitFor(
+      () => rec.events.some((e) => (e.data as { call?: { id: string } }).call?.id === 'c9'),
+      'the unknown one',
+    );
+    await server.waitFor(() => server.acks().length === 3, 'the acks');
+    await vi.waitFor(() => expect(d.client.state).toBe('ready'));
+    expect(server.requests('AddUserSubscriptionRequest')).toHaveLength(2);
+    expect(d.client.collating).toBe(0);
   });
 
   it('DuplicateChannelSet ends the session; a closed socket reports down once; close() reports nothing', async () => {
