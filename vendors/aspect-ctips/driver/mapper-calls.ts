@@ -54,6 +54,8 @@ interface Conference {
 }
 
 const TOMBSTONES = 4096;
+/** The most blind transfers remembered by TransferredCallId (far more than ever wait at once). */
+export const PENDING_MAX = 1024;
 const RINGING: ReadonlySet<CallState> = new Set(['dialing', 'alerting']);
 
 /**
@@ -68,7 +70,12 @@ export class CtipsCallBook {
   private readonly users = new Map<string, Map<string, Leg>>();
   private readonly released = new Set<string>();
   private readonly confs = new Map<string, Conference>();
-  /** CallId → correlation, for a leg yet to come (a blind transfer's TransferredCallId). */
+  /**
+   * CallId → correlation, for a leg yet to come (a blind transfer's TransferredCallId), until a CallEnd
+   * names that CallId. The document does not say that one does (L1631-1653 only name the field; the
+   * Appendix E flows are lost, L2746-2826), and a CallEnd sent while the link was down never comes, so
+   * beyond `PENDING_MAX` entries the oldest goes (a leg that still comes is correlated as any new leg).
+   */
   private readonly pending = new Map<string, string>();
 
   constructor(private readonly now: () => Date) {}
@@ -273,7 +280,7 @@ export class CtipsCallBook {
       const others = this.legsOf(a.call.correlationId, user);
       const dest = to?.address ? to : undefined;
       out.push(...this.giveAway(a, 'blind', dest));
-      if (newId && newId !== a.call.id) this.pending.set(newId, a.call.correlationId);
+      if (newId && newId !== a.call.id) this.expect(newId, a.call.correlationId);
       for (const o of others) {
         if (o.call.state === 'released') continue;
         o.call.state = 'alerting';
@@ -370,6 +377,15 @@ export class CtipsCallBook {
 
   private iso(): string {
     return this.now().toISOString();
+  }
+
+  /** Remembers the correlation of the leg `id` yet to come; beyond `PENDING_MAX` the oldest goes. */
+  private expect(id: string, corr: string): void {
+    this.pending.set(id, corr);
+    if (this.pending.size > PENDING_MAX) {
+      const first = this.pending.keys().next().value;
+      if (first !== undefined) this.pending.delete(first);
+    }
   }
 
   private leg(user: string, id: string): Leg | undefined {

@@ -9,6 +9,12 @@
  * the decoded `userData` (`Conf 100`). The events go to the conferencing device's user (the
  * controller), as the reference sequence has them; `calls` are the controller's cached legs to the
  * parties (the participants' own callIDs when none is cached).
+ *
+ * IP Office does send the ending Conferenced (L3239-3243), but a link has no replay: the end of a
+ * conference while the link was down is lost, and a conference with none of the controller's legs cached
+ * (an application link sees every controller's conferences, watched or not) has nothing else to end it.
+ * So a conference not updated for `CONF_MAX_IDLE_MS` is dropped silently at the next ConferencedEvent,
+ * without a tombstone: if it still runs, its next event starts it anew.
  */
 import type { XmlNode } from '../wire/xml.js';
 import type { IpoCallBook, Mapped } from './mapper-calls.js';
@@ -59,9 +65,13 @@ interface Conf {
   /** The participants' callIDs, used as `calls` while no leg of the controller is known. */
   others: string[];
   parties: Map<string, Party>;
+  /** When an event last changed or repeated it (ms, the mapper's clock). */
+  at: number;
 }
 
 const TOMBSTONES = 1024;
+/** No conference goes this long without a party joining or leaving: an older one ended unseen. */
+export const CONF_MAX_IDLE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The conferences of an IP Office link, by conference id.
@@ -74,7 +84,10 @@ export class IpoConferenceBook {
   private readonly confs = new Map<string, Conf>();
   private readonly ended = new Set<string>();
 
-  constructor(private readonly calls: IpoCallBook) {}
+  constructor(
+    private readonly calls: IpoCallBook,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /**
    * One ConferencedEvent. `subject`: the device user whose session carried it (or the `Event@device`
@@ -85,6 +98,7 @@ export class IpoConferenceBook {
     ev: ConferencedRead,
     subject: string | undefined,
   ): { user: string; events: Mapped[] } | undefined {
+    this.expire();
     const known = ev.id ? this.confs.get(ev.id) : undefined;
     const controller = ev.controller ?? known?.controller ?? subject;
     if (!controller) return undefined;
@@ -120,7 +134,7 @@ export class IpoConferenceBook {
       .filter((c) => c.id && c.endpoint && !sameDevice(c.endpoint, controller) && !dropped.has(c.id))
       .map((c) => c.id!);
     const others = [...new Set([...(conf?.others ?? []).filter((o) => !dropped.has(o)), ...added])];
-    const next: Conf = { id, controller, legs, others, parties };
+    const next: Conf = { id, controller, legs, others, parties, at: this.now().getTime() };
     this.confs.set(id, next);
     if (!conf) {
       const events = [
@@ -154,6 +168,16 @@ export class IpoConferenceBook {
     }
     this.end(c.id);
     return [this.event('conference.released', c, 'released')];
+  }
+
+  /** Drops the conferences idle for over `CONF_MAX_IDLE_MS`, untombstoned (their end was lost). */
+  private expire(): void {
+    const oldest = this.now().getTime() - CONF_MAX_IDLE_MS;
+    for (const c of [...this.confs.values()]) {
+      if (c.at >= oldest) continue;
+      this.confs.delete(c.id);
+      this.calls.leave(c.id);
+    }
   }
 
   private end(id: string): void {

@@ -90,7 +90,7 @@ export class IpoMapper {
     this.contextOf = (t) => opts.contextOf(t);
     const now = opts.now ?? (() => new Date());
     this.calls = new IpoCallBook(now);
-    this.confs = new IpoConferenceBook(this.calls);
+    this.confs = new IpoConferenceBook(this.calls, now);
     this.queues = new IpoQueueBook(now);
   }
 

@@ -23,6 +23,8 @@ interface CacheEntry {
   /** Last BroadWorks state and personality (Remote Held vs Held matters). */
   bwState: string;
   personality: string;
+  /** When an event last touched it (ms, the mapper's clock). */
+  at: number;
 }
 
 interface Before {
@@ -100,7 +102,20 @@ export function bwAgentState(state: AgentStateValue): string {
 }
 
 const TOMBSTONES = 2048;
+/** A call half no event touched for a day ended unseen (a call that lasts over a day is rare). */
+export const CALL_MAX_IDLE_MS = 24 * 60 * 60 * 1000;
+/** How often `map` looks for such halves. */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
+/**
+ * The call, conference, agent and service state of one bridge target.
+ *
+ * Only a user target's calls are reconciled: by its subscription's initial CallSubscriptionEvent and by
+ * `resync`. A group or system subscription gets no initial event (L1732, L12113), so a call half whose
+ * release was missed there (an outage), or seeded in the fallback by a re-sent event, would stay for the
+ * life of the link. Any half no event touched for `CALL_MAX_IDLE_MS` is therefore dropped silently and
+ * without a tombstone: a later event of that call maps as one of a call not seen before.
+ */
 export class CallMapper {
   private readonly calls = new Map<string, CacheEntry>();
   private readonly released = new Map<string, number>();
@@ -108,6 +123,7 @@ export class CallMapper {
   private readonly agentStates = new Map<string, string>();
   private readonly services = new Map<string, string>();
   private confCounter = 0;
+  private sweptAt = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -175,7 +191,7 @@ export class CallMapper {
       (bw.acdUserId ? { type: 'queue' as const, id: bw.acdUserId } : undefined) ??
       (bw.redirections?.length ? { type: 'forwarded' as const } : undefined);
     if (v) call.via = v;
-    return { call, bwState, personality };
+    return { call, bwState, personality, at: this.now().getTime() };
   }
 
   /** Merge a BroadWorks Call into the cache and return the bridge view (without emitting anything). */
@@ -269,6 +285,7 @@ export class CallMapper {
 
   /** Map one BroadWorks event. Never throws on missing fields; returns the drafts to emit in order. */
   map(ev: BwEvent, ctx: MapContext): EventDraft[] {
+    this.sweep();
     const out: EventDraft[] = [];
     const type = ev.type ?? '';
     const vendorEvent = type || ev.wireType || 'unknown';
@@ -526,6 +543,14 @@ export class CallMapper {
         break; // other packages/types: acknowledged, not mapped
     }
     return out;
+  }
+
+  /** Drops the call halves idle for over `CALL_MAX_IDLE_MS`, at most once per `SWEEP_EVERY_MS`. */
+  private sweep(): void {
+    const now = this.now().getTime();
+    if (now - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = now;
+    for (const [id, e] of this.calls) if (now - e.at > CALL_MAX_IDLE_MS) this.calls.delete(id);
   }
 
   private changed(key: string, value: string): boolean {

@@ -21,6 +21,7 @@ import {
   kebab,
   snapshotCallState,
 } from '../../../../vendors/aspect-ctips/driver/mapper-codes.js';
+import { PENDING_MAX } from '../../../../vendors/aspect-ctips/driver/mapper-calls.js';
 import { correlationOf } from '../../../../vendors/aspect-ctips/driver/mapper-fields.js';
 import {
   buildCallback,
@@ -657,6 +658,29 @@ describe('aspect-ctips mapper: correlation', () => {
     feed(m, [...dial('alice', 'bob', 501), ...answer('bob', 501), ...dial('bob', 'carol', 502)]);
     expect(m.call('1003', '502')?.correlationId).toBe('1:9502');
     expect(m.call('1002', '501')?.correlationId).toBe('1:9501');
+  });
+
+  it('beyond PENDING_MAX blind transfers awaiting a CallEnd, the oldest TransferredCallId goes', () => {
+    const m = mapper();
+    login(m, ['alice', 'bob', 'carol', 'dave']);
+    const blind = (id: number, next: number) =>
+      ev('CallTransferred', { ...cc(id), AgentId: 12, ConsultingCallId: id, TransferredCallId: next });
+    feed(m, [...dial('alice', 'bob', 501), ...answer('bob', 501), blind(501, 601)]);
+    // no CallEnd names 601 (never sent, or sent while the link was down); more transfers follow
+    for (let id = 10_000; id < 10_000 + PENDING_MAX; id++)
+      feed(m, [
+        ev('CallOriginated', { ...cc(id), AgentId: 12, DestType: 'External', Destination: '5550100' }),
+        blind(id, id + 100_000),
+      ]);
+    const last = 10_000 + PENDING_MAX - 1;
+    const joined = feed(m, [ev('CallConnected', { ...cc(last + 100_000), AgentId: 14 })]);
+    expect(dataOf(joined.at(-1)).call).toMatchObject({
+      correlationId: `1:${9000 + last}`,
+      via: { type: 'transfer' },
+    });
+    const own = feed(m, [ev('CallConnected', { ...cc(601), AgentId: 13 })]);
+    expect(dataOf(own.at(-1)).call.correlationId).toBe('1:9601');
+    expect(dataOf(own.at(-1)).call.via).toBeUndefined();
   });
 
   it('events of legs released before are ignored', () => {

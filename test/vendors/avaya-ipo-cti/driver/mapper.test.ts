@@ -19,6 +19,7 @@ import {
   forwardingKind,
   releaseCauseName,
 } from '../../../../vendors/avaya-ipo-cti/driver/mapper-codes.js';
+import { CONF_MAX_IDLE_MS } from '../../../../vendors/avaya-ipo-cti/driver/mapper-conference.js';
 import { additionalInfoOf } from '../../../../vendors/avaya-ipo-cti/driver/mapper-csta.js';
 import { QUEUED_MAX, QUEUED_MAX_AGE_MS } from '../../../../vendors/avaya-ipo-cti/driver/mapper-queues.js';
 import { parseEventsFrame, type WireEvent } from '../../../../vendors/avaya-ipo-cti/wire/events.js';
@@ -832,6 +833,25 @@ describe('queues: entries that no event removes are bounded', () => {
       'sales queue.call.offered',
       'dave call.received alerting',
     ]);
+  });
+});
+
+describe('conferences: one whose end was lost is bounded', () => {
+  it('a conference not updated for CONF_MAX_IDLE_MS is forgotten: a later event starts it anew', () => {
+    let now = NOW.getTime();
+    const m = mapper({ now: () => new Date(now) });
+    // none of alice's legs is cached: only the ending Conferenced could end it, and that one is lost
+    const conf = E.conferenced('conf-1', '1001', [
+      ['p2', '1002'],
+      ['p3', '1003'],
+    ]);
+    expect(run(m, [['conference', conf]])).toEqual(['alice conference.started active']);
+    // an hour on, a repeat is still a repeat
+    now += 60 * 60 * 1000;
+    expect(run(m, [['conference', conf]])).toEqual([]);
+    // a day without an update: it was dropped, so the same event is news again
+    now += CONF_MAX_IDLE_MS + 1;
+    expect(run(m, [['conference', conf]])).toEqual(['alice conference.started active']);
   });
 });
 

@@ -3,7 +3,11 @@
  * against the event model.
  */
 import { describe, expect, it } from 'vitest';
-import { CallMapper, type MapContext } from '../../../../vendors/broadworks-cti/driver/mapper.js';
+import {
+  CALL_MAX_IDLE_MS,
+  CallMapper,
+  type MapContext,
+} from '../../../../vendors/broadworks-cti/driver/mapper.js';
 import { parseInbound, type BwEvent } from '../../../../vendors/broadworks-cti/driver/messages.js';
 import { parseEventData, EVENT_FAMILIES, type EventDraft } from '../../../../shared/events/model.js';
 import { callXml, eventXml, type CallSpec } from './helpers.js';
@@ -533,5 +537,33 @@ describe('snapshots and other packages', () => {
     );
     expect(m.map(e, ctx)).toEqual([]);
     expect(m.cachedCall('f1')?.state).toBe('alerting');
+  });
+});
+
+describe('a call cache that nothing reconciles is bounded', () => {
+  it('system target: a half whose release was missed goes after CALL_MAX_IDLE_MS, not tombstoned', () => {
+    let now = T0;
+    const m = new CallMapper(() => new Date(now));
+    const sys: MapContext = { target: { type: 'system' }, families: new Set(EVENT_FAMILIES) };
+    const step = (e: BwEvent) => {
+      const out = m.map(e, sys);
+      for (const d of out) parseEventData(d.type, d.data);
+      return out.map((d) => `${d.type}:${(d.data as { call?: { state: string } }).call?.state}`);
+    };
+    const half = (state: string) =>
+      call({ callId: C2, ext: '62:1', personality: 'Terminator', state, remote: 'tel:1011', start: T0 });
+    expect(step(ev(S2, 'CallReceivedEvent', half('Alerting')))).toEqual(['call.received:alerting']);
+    expect(step(ev(S2, 'CallAnsweredEvent', half('Active')))).toEqual(['call.answered:active']);
+    // its release came while the link was down; a group or system subscription gets no snapshot
+    now += CALL_MAX_IDLE_MS - 60_000;
+    step(ev(S1, 'HookStatusEvent', '<xsi:hookStatus>On-Hook</xsi:hookStatus>'));
+    expect(m.has(C2)).toBe(true);
+    now += 2 * 60 * 60 * 1000;
+    step(ev(S1, 'HookStatusEvent', '<xsi:hookStatus>Off-Hook</xsi:hookStatus>'));
+    expect(m.has(C2)).toBe(false);
+    expect(m.callsOf(S2)).toEqual([]);
+    // not tombstoned: had the call lasted, its next event is that of a call not seen before
+    expect(step(ev(S2, 'CallHeldEvent', half('Held')))).toEqual(['call.held:held']);
+    expect(m.cachedCall(C2)).toMatchObject({ state: 'held', direction: 'inbound', local: { user: S2 } });
   });
 });
