@@ -5,12 +5,13 @@
  *     itself on this machine (batch puts alone: what every figure below shares)
  *   - BroadWorks XML framing throughput
  *   - process memory
+ *   - what a delivery process keeps of webhook channels that come and go (bench/churn.ts)
  *   - delivery with the simulator generating calls into 0 / 1 / 100 / 1000 channels, per-user and broadcast
  *     subscriptions; the simulator with its load generator and the clients each run in a process of their
  *     own (bench/delivery.ts, bench/simulator-process.ts, bench/receivers.ts)
  *
  * Flags (`npm run bench -- --only delivery --load-ms 3000`):
- *   --only <parts>     comma-separated: api, log, webhook, posts, framing, memory, delivery, vendors
+ *   --only <parts>     comma-separated: api, log, webhook, posts, framing, memory, churn, delivery, vendors
  *                      (default: all)
  *   --load-ms <ms>     offered load per delivery phase (default 6000)
  *   --drain-ms <ms>    longest drain after each delivery phase (default 30000)
@@ -41,12 +42,23 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases } from './delivery.js';
 import { benchPosts } from './posts.js';
 import { vendorsBench, vendorsTable } from './vendors.js';
+import { churnBench } from './churn.js';
 import { pct } from './helper.js';
 
-const PARTS = ['api', 'log', 'webhook', 'posts', 'framing', 'memory', 'delivery', 'vendors'] as const;
+const PARTS = [
+  'api',
+  'log',
+  'webhook',
+  'posts',
+  'framing',
+  'memory',
+  'churn',
+  'delivery',
+  'vendors',
+] as const;
 const USAGE =
-  'usage: npm run bench -- [--only api,log,webhook,posts,framing,memory,delivery,vendors] [--load-ms 6000]\n' +
-  '                        [--drain-ms 30000] [--idle-ms 5000]\n' +
+  'usage: npm run bench -- [--only api,log,webhook,posts,framing,memory,churn,delivery,vendors]\n' +
+  '                        [--load-ms 6000] [--drain-ms 30000] [--idle-ms 5000]\n' +
   `                        [--phases ${formatPhases(DEFAULT_PHASES)}] [--ws-framing batch|single]\n` +
   '                        [--log-linger <ms>] [--vendor-window <n>] [--cpu-prof <dir>]\n' +
   '                        [--vendor-rate 2000] [--links sim-broadworks,sim-mtcti3,...]';
@@ -327,6 +339,18 @@ if (want('memory')) {
   const mem = process.memoryUsage();
   console.log(
     `memory                   rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
+}
+
+if (want('churn')) {
+  const c = { rounds: 16, channels: 50, events: 10, forgetIdleMs: 1000, settleMs: 5000 };
+  const r = await churnBench(c);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  console.log(
+    `channel churn            ${c.rounds} rounds of ${c.channels} webhook channels, each on 2 links served by 2 delivery services, ` +
+      `${c.events} events per link, deleted after each round (forgetIdleMs ${c.forgetIdleMs}): ` +
+      `${r.stillHeld} of ${c.rounds * c.channels} deleted channels still held ${c.settleMs / 1000} s after their deletion; ` +
+      `heap ${r.heapAfterRound.map(mib).join(' ')} MiB after each round, ${r.perChannelKiB.toFixed(1)} KiB per deleted channel over the second half; ${r.posts} posts`,
   );
 }
 

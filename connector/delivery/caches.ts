@@ -63,11 +63,14 @@ export function createCaches({
   deps,
   subsCacheMs,
   channelCacheMs,
+  forgetIdleMs = Infinity,
   views = new LinkSubscriptionViews(deps.repos.subscriptions),
 }: {
   deps: Deps;
   subsCacheMs: number;
   channelCacheMs: number;
+  /** A channel record nobody asked for this long (or two record lifetimes, if sooner) leaves the cache. */
+  forgetIdleMs?: number;
   /** The links' subscription views (shared with the connector's link runners when it gives them). */
   views?: LinkSubscriptionViews;
 }): Caches {
@@ -195,11 +198,12 @@ export function createCaches({
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
     const now = Date.now();
-    if (now - channelsSweptAt >= CHANNEL_RECORD_MAX_AGE_MS) {
+    if (now - channelsSweptAt >= Math.min(CHANNEL_RECORD_MAX_AGE_MS, forgetIdleMs)) {
       // a record past its longest stand is never served again (deleted channels, gone connections)
       channelsSweptAt = now;
+      const idle = Math.min(2 * CHANNEL_RECORD_MAX_AGE_MS, forgetIdleMs);
       for (const [k2, e] of channelCache)
-        if (now - e.at >= 2 * CHANNEL_RECORD_MAX_AGE_MS && !refreshing.has(k2)) channelCache.delete(k2);
+        if (now - e.at >= idle && !refreshing.has(k2)) channelCache.delete(k2);
     }
     const age = hit ? now - hit.at : Infinity;
     const rev = knownRevision(tenant);

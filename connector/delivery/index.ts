@@ -97,6 +97,7 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
     deps,
     subsCacheMs: settings.subsCacheMs,
     channelCacheMs: settings.channelCacheMs,
+    forgetIdleMs: settings.forgetIdleMs,
     ...(opts.subscriptionViews ? { views: opts.subscriptionViews } : {}),
   });
   // Every unconditional put of the service (outbox items, settled deliveries, latest-success lists)
