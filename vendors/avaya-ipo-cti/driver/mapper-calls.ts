@@ -10,6 +10,11 @@
  * otherwise, for a new inbound leg, the correlationId of the caller's ringing outbound leg to this
  * device when the link sees the caller's device too; otherwise the cached value; otherwise the callID
  * (which IP Office takes from the request's correlatorData, so the caller's leg and the linkage agree).
+ *
+ * A leg leaves the book on its release, but a link has no replay: a release lost while the link was
+ * down leaves the leg behind. A resync reconciles only the watched users (`releaseStale`), and an
+ * application link keeps the legs of every device. So a leg no event touched for `LEG_MAX_IDLE_MS` is
+ * dropped silently (`expire`), without a tombstone: a later event of it maps as a call not seen before.
  */
 import type { Call, CallState, EventType } from '../../../shared/events/model.js';
 import { nameOf, remoteOf, type CstaCall } from './mapper-csta.js';
@@ -52,6 +57,8 @@ interface Leg {
   conference?: string;
   /** The far end holds this leg (reported once, as `call.updated`). */
   remoteHeld?: boolean;
+  /** When an event last touched it (ms, the mapper's clock). */
+  at: number;
 }
 
 /** An event for another user's leg (the far end of a hold), emitted after the event's own drafts. */
@@ -67,6 +74,10 @@ interface Step {
 
 const TOMBSTONES = 4096;
 const RINGING: ReadonlySet<CallState> = new Set(['dialing', 'alerting']);
+/** No leg goes this long without an event (a hold, a transfer, its release): an older one ended unseen. */
+export const LEG_MAX_IDLE_MS = 24 * 60 * 60 * 1000;
+/** How often `expire` walks the legs (it looks at every one). */
+export const LEG_SWEEP_MS = 60 * 60 * 1000;
 
 /**
  * Per-user call legs of an IP Office link.
@@ -80,6 +91,8 @@ export class IpoCallBook {
   private readonly users = new Map<string, Map<string, Leg>>();
   private readonly released = new Set<string>();
   private others: OtherMapped[] = [];
+  /** When `expire` may walk the legs again (ms, the mapper's clock). */
+  private nextSweep = 0;
 
   constructor(private readonly now: () => Date) {}
 
@@ -92,6 +105,20 @@ export class IpoCallBook {
     const out = this.others;
     this.others = [];
     return out;
+  }
+
+  /**
+   * Drops the legs idle for over `LEG_MAX_IDLE_MS` (their release was lost), untombstoned and without
+   * events; walks the legs at most once per `LEG_SWEEP_MS`. The mapper calls it before each event.
+   */
+  expire(): void {
+    const now = this.now().getTime();
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + LEG_SWEEP_MS;
+    for (const [user, legs] of this.users) {
+      for (const [id, l] of legs) if (now - l.at > LEG_MAX_IDLE_MS) legs.delete(id);
+      if (!legs.size) this.users.delete(user);
+    }
   }
 
   /** The cached calls of `user` (copies). */
@@ -120,6 +147,7 @@ export class IpoCallBook {
       const l = this.users.get(user)?.get(id);
       if (!l) continue;
       l.conference = conf;
+      l.at = this.now().getTime();
       if (l.call.state === 'held') {
         l.call.state = 'active';
         out.push(this.mapped(l, { type: 'call.retrieved' }));
@@ -177,7 +205,10 @@ export class IpoCallBook {
    */
   parked(user: string, callId: string | undefined): void {
     const l = callId ? this.users.get(user)?.get(callId) : undefined;
-    if (l) l.parked = true;
+    if (l) {
+      l.parked = true;
+      l.at = this.now().getTime();
+    }
   }
 
   /**
@@ -204,9 +235,10 @@ export class IpoCallBook {
         call.alertingObserved = false;
       }
       if (s.state === 'released') return [];
-      legs.set(s.id, { call });
+      legs.set(s.id, { call, at: this.now().getTime() });
       return [];
     }
+    prev.at = this.now().getTime();
     if (s.linkage && s.linkage !== s.id) prev.call.correlationId = s.linkage;
     if (s.remote.address && !prev.call.remote.address) prev.call.remote = { ...s.remote };
     if (prev.call.state === s.state) return [];
@@ -319,7 +351,7 @@ export class IpoCallBook {
       steps.push({ type: 'call.answered' });
       if (state === 'held') steps.push({ type: 'call.held' });
     }
-    const leg: Leg = { call };
+    const leg: Leg = { call, at: this.now().getTime() };
     this.legsOf(user).set(id, leg);
     return this.finish(user, leg, steps, true);
   }
@@ -536,9 +568,10 @@ export class IpoCallBook {
     return this.finish(user, leg, [{ type: 'call.transferred', extra: { transfer } }], false);
   }
 
-  /** Emits the steps with the leg's final view, and drops a released leg from the cache. */
+  /** Notes the event on the leg, emits the steps with its final view, and drops it once released. */
   private finish(user: string, leg: Leg, steps: Step[], created: boolean): Applied {
     const c = leg.call;
+    leg.at = this.now().getTime();
     if (c.state === 'released') {
       c.releasedAt ??= this.iso();
       this.users.get(user)?.delete(c.id);

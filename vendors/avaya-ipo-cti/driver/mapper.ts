@@ -100,6 +100,7 @@ export class IpoMapper {
    */
   map(ev: WireEvent, owner?: string): EventDraft[] {
     try {
+      this.calls.expire(); // legs whose release was lost (mapper-calls.ts), before the event looks them up
       const out = this.dispatch(ev, owner);
       this.emitOthers(out, String(ev.name));
       return out;

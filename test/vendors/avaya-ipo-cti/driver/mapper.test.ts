@@ -19,6 +19,7 @@ import {
   forwardingKind,
   releaseCauseName,
 } from '../../../../vendors/avaya-ipo-cti/driver/mapper-codes.js';
+import { LEG_MAX_IDLE_MS } from '../../../../vendors/avaya-ipo-cti/driver/mapper-calls.js';
 import { CONF_MAX_IDLE_MS } from '../../../../vendors/avaya-ipo-cti/driver/mapper-conference.js';
 import { additionalInfoOf } from '../../../../vendors/avaya-ipo-cti/driver/mapper-csta.js';
 import { QUEUED_MAX, QUEUED_MAX_AGE_MS } from '../../../../vendors/avaya-ipo-cti/driver/mapper-queues.js';
@@ -852,6 +853,34 @@ describe('conferences: one whose end was lost is bounded', () => {
     // a day without an update: it was dropped, so the same event is news again
     now += CONF_MAX_IDLE_MS + 1;
     expect(run(m, [['conference', conf]])).toEqual(['alice conference.started active']);
+  });
+});
+
+describe('call legs: one whose release was lost is bounded', () => {
+  it('a leg no event touched for LEG_MAX_IDLE_MS is forgotten: a later event maps as a call not seen', () => {
+    const start = NOW.getTime();
+    let now = start;
+    // the link watches alice only: no resync reconciles bob's legs, it keeps them all the same
+    const m = mapper({ only: ['1001'], now: () => new Date(now) });
+    run(m, [...dial(), ...answer()]);
+    // both ConnectionCleared are lost (the link was down); half a day on, alice holds her leg
+    now = start + LEG_MAX_IDLE_MS / 2;
+    expect(run(m, [['1001', E.held(A, '1001', { link: A })]])).toEqual(['alice call.held held']);
+    // a day after bob's last event, any event drops his leg; alice's was touched since
+    now = start + LEG_MAX_IDLE_MS + 1;
+    expect(run(m, [['1003', E.dnd('1003', true)]])).toEqual([]);
+    expect(m.callsOf('1002')).toEqual([]);
+    expect(m.callsOf('1001').map((c) => c.state)).toEqual(['held']);
+    // over a day after alice's hold hers goes too; its later events are those of a call not seen before
+    now = start + LEG_MAX_IDLE_MS * 2;
+    expect(run(m, [['1002', E.cleared(B, '1002')]])).toEqual([]);
+    expect(m.callsOf('1001')).toEqual([]);
+    expect(run(m, [['1001', E.retrieved(A, '1001', { link: A })]])).toEqual([
+      'alice call.originated active',
+      'alice call.answered active',
+    ]);
+    expect(run(m, [['1001', E.cleared(A, '1001')]])).toEqual(['alice call.released released']);
+    expect(m.callsOf('1001')).toEqual([]);
   });
 });
 
