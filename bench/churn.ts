@@ -21,7 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { EventLogWriter } from '../connector/event-log-writer.js';
 import { startDelivery } from '../connector/delivery/index.js';
 import { startStack } from '../local/stack.js';
-import { adminApi, sleep } from './helper.js';
+import { adminApi, sleep, systemCallDraft } from './helper.js';
 
 export interface ChurnOptions {
   rounds: number;
@@ -117,22 +117,7 @@ export async function churnBench(opts: ChurnOptions): Promise<ChurnResult> {
       for (let e = 0; e < opts.events * services.length; e++) {
         const { writer, link } = services[e % services.length]!;
         const corr = `churn-${round}-${e}`;
-        await writer.write('default', link, {
-          type: 'call.received',
-          target: { type: 'system' },
-          data: {
-            call: {
-              id: corr,
-              correlationId: corr,
-              state: 'alerting',
-              direction: 'inbound',
-              local: { user: 'u' },
-              remote: { address: '+15551230000' },
-              startedAt: new Date().toISOString(),
-            },
-          },
-          vendor: { name: 'broadworks-cti', event: 'CallReceivedEvent' },
-        });
+        await writer.write('default', link, systemCallDraft(corr, 'call.received', '+15551230000'));
       }
       await received;
       for (const id of ids) await api('DELETE', `/v1/channels/${id}`);

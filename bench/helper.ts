@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import type { EventDraft } from '../shared/events/model.js';
 
 /** CPU time of a `process.cpuUsage()` reading, ms. */
 export const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
@@ -184,4 +185,34 @@ export class Helper<To extends { op: string }, From extends { op: string }> {
     await gone;
     clearTimeout(timer);
   }
+}
+
+/**
+ * A call event as a BroadWorks `system` subscription's copy (tagged with its target: docs/delivery.md),
+ * for the benches that write the log themselves.
+ */
+export function systemCallDraft(
+  correlationId: string,
+  type: 'call.received' | 'call.updated',
+  remoteAddress = '1',
+): EventDraft {
+  return {
+    type,
+    target: { type: 'system' },
+    data: {
+      call: {
+        id: correlationId,
+        correlationId,
+        state: type === 'call.received' ? 'alerting' : 'active',
+        direction: 'inbound',
+        local: { user: 'u' },
+        remote: { address: remoteAddress },
+        startedAt: new Date().toISOString(),
+      },
+    },
+    vendor: {
+      name: 'broadworks-cti',
+      event: type === 'call.received' ? 'CallReceivedEvent' : 'CallUpdatedEvent',
+    },
+  };
 }

@@ -43,7 +43,7 @@ import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases
 import { benchPosts } from './posts.js';
 import { vendorsBench, vendorsTable } from './vendors.js';
 import { churnBench } from './churn.js';
-import { pct } from './helper.js';
+import { pct, systemCallDraft } from './helper.js';
 
 const PARTS = [
   'api',
@@ -286,23 +286,7 @@ async function stackParts(stack: LocalStack) {
   const d0 = performance.now();
   for (let i = 0; i < dn; i++) {
     const corr = `bench-${i % 20}`;
-    await dw.write('default', 'dlv', {
-      type: 'call.updated',
-      // the copy a BroadWorks system subscription gets (tagged with its target: docs/delivery.md)
-      target: { type: 'system' },
-      data: {
-        call: {
-          id: corr,
-          correlationId: corr,
-          state: 'active',
-          direction: 'inbound',
-          local: { user: 'u' },
-          remote: { address: '1' },
-          startedAt: new Date().toISOString(),
-        },
-      },
-      vendor: { name: 'broadworks-cti', event: 'CallUpdatedEvent' },
-    });
+    await dw.write('default', 'dlv', systemCallDraft(corr, 'call.updated'));
   }
   await done;
   const dms = performance.now() - d0;
