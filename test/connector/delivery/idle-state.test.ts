@@ -3,7 +3,7 @@
  * is forgotten once idle for `forgetIdleMs` (docs/delivery.md, "Webhook channels"), and what it forgot
  * is found again when the channel or link is busy again. Through real sockets and DynamoDB Local.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStack } from '../../../local/stack.js';
 import { newTenantWithLink, testStack } from '../../support/stack.js';
 import { callDraft, receiver, until, wire } from './helpers.js';
@@ -126,6 +126,50 @@ describe('state of idle channels and links', () => {
       expect(rx.got.filter((r) => r.json.id === e2.id)).toHaveLength(1);
       expect(rx.got.filter((r) => r.json.id === e1.id)).toHaveLength(1);
     } finally {
+      await delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it("a deleted link's missed events stop their repair: nobody will move its watermark", async () => {
+    const rx = await receiver();
+    const { t } = await hookChannel(rx.url);
+    let ownsPbx = true;
+    const { writer, delivery } = wire(stack, { owns: (tenant) => tenant !== t.id || ownsPbx });
+    const repo = stack.deps.repos.deliveries;
+    const reads = vi.spyOn(repo, 'getWatermark');
+    const readsOfPbx = () => reads.mock.calls.filter(([tenant]) => tenant === t.id).length;
+    try {
+      const e1 = (await writer.write(t.id, 'pbx', callDraft('alice', 'gone1')))!;
+      await rx.waitFor(1);
+      await until(
+        () => repo.getWatermark(t.id, 'pbx'),
+        (w) => w === e1.seq,
+      );
+      // the link moves away while an event of it is on its way here: a repair looks every recoverMs
+      // whether the new owner's watermark covers it
+      ownsPbx = false;
+      await writer.write(t.id, 'pbx', callDraft('alice', 'gone2'));
+      const before = readsOfPbx();
+      await until(
+        async () => readsOfPbx(),
+        (n) => n >= before + 2,
+      );
+      // the link is deleted: its watermark never moves again, and the repair ends once it sees that
+      const gets = vi.spyOn(stack.deps.repos.links, 'get');
+      expect((await t.client.del('/v1/links/pbx')).status).toBe(204);
+      const asked = gets.mock.calls.length;
+      await until(
+        async () => gets.mock.calls.slice(asked).filter(([tenant]) => tenant === t.id).length,
+        (n) => n >= 1,
+      );
+      await new Promise((r) => setTimeout(r, 200)); // the answer reaches the repair
+      gets.mockRestore();
+      const after = readsOfPbx();
+      await new Promise((r) => setTimeout(r, 1_000)); // ten repair intervals: absence cannot be awaited
+      expect(readsOfPbx()).toBe(after);
+    } finally {
+      reads.mockRestore();
       await delivery.stop();
       await rx.close();
     }
