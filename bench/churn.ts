@@ -20,8 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventLogWriter } from '../connector/event-log-writer.js';
 import { startDelivery } from '../connector/delivery/index.js';
-import { startStack } from '../local/stack.js';
-import { adminApi, sleep, systemCallDraft } from './helper.js';
+import { adminApi, quietStack, sleep, systemCallDraft } from './helper.js';
 
 export interface ChurnOptions {
   rounds: number;
@@ -67,13 +66,7 @@ export async function churnBench(opts: ChurnOptions): Promise<ChurnResult> {
   });
   await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(rx.address() as AddressInfo).port}/`;
-  const stack = await startStack({
-    httpPort: 0,
-    wsPort: 0,
-    dataDir: 'memory',
-    logLevel: 'SILENT',
-    connector: false,
-  });
+  const stack = await quietStack();
   const links = ['churn-a', 'churn-b'];
   const services = links.map((link) => {
     const delivery = startDelivery({

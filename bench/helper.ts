@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { EventDraft } from '../shared/events/model.js';
+import { startStack, type LocalStack } from '../local/stack.js';
 
 /** CPU time of a `process.cpuUsage()` reading, ms. */
 export const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
@@ -215,4 +216,12 @@ export function systemCallDraft(
       event: type === 'call.received' ? 'CallReceivedEvent' : 'CallUpdatedEvent',
     },
   };
+}
+
+/**
+ * The local stack the benches that write the log themselves run against: free ports, DynamoDB Local in
+ * memory, no connector (nothing reaches a vendor), quiet logs.
+ */
+export function quietStack(): Promise<LocalStack> {
+  return startStack({ httpPort: 0, wsPort: 0, dataDir: 'memory', logLevel: 'SILENT', connector: false });
 }

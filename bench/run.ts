@@ -30,7 +30,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { startStack, type LocalStack } from '../local/stack.js';
+import type { LocalStack } from '../local/stack.js';
 import { EventLogWriter } from '../connector/event-log-writer.js';
 import { XmlFramer } from '../shared/xml/framer.js';
 import { startDelivery } from '../connector/delivery/index.js';
@@ -43,7 +43,7 @@ import { DEFAULT_PHASES, deliveryBench, deliveryTable, formatPhases, parsePhases
 import { benchPosts } from './posts.js';
 import { vendorsBench, vendorsTable } from './vendors.js';
 import { churnBench } from './churn.js';
-import { pct, systemCallDraft } from './helper.js';
+import { pct, quietStack, systemCallDraft } from './helper.js';
 
 const PARTS = [
   'api',
@@ -144,13 +144,7 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, V8 heap limit ${heapLimitMiB} MiB`,
 );
 if (want('api') || want('log') || want('webhook')) {
-  const stack = await startStack({
-    httpPort: 0,
-    wsPort: 0,
-    dataDir: 'memory',
-    logLevel: 'SILENT',
-    connector: false,
-  });
+  const stack = await quietStack();
   try {
     await stackParts(stack);
   } finally {
