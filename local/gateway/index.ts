@@ -19,6 +19,9 @@ import { managementApi } from './management.js';
 import { WebSocketApi } from './websocket.js';
 import type { WsEvent } from './events.js';
 
+/** How long the emulation keeps an idle keep-alive connection open (ms). */
+const IDLE_KEEP_ALIVE_MS = 65_000;
+
 export type { WsEvent } from './events.js';
 
 export interface HttpRoute {
@@ -129,6 +132,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   const wsServer = createServer(managementApi(ws, { stage: wsStage, maxFrameBytes, logger }));
   wsServer.on('upgrade', (req, socket, head: Buffer) => ws.handleUpgrade(req, socket, head));
+  // An idle keep-alive connection is closed by the client, not here: a server that closes one just as
+  // the client sends on it (Node's default is 5 s, the clients' own limit is about the same) makes that
+  // request fail with ECONNRESET. With a minute here, a client gone quiet for seconds (a test, a bench
+  // between phases) never meets the race; AWS's front ends keep idle connections longer still.
+  for (const server of [httpServer, wsServer]) {
+    server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
+    server.headersTimeout = IDLE_KEEP_ALIVE_MS + 1000;
+  }
 
   let httpPort: number;
   let wsPort: number;

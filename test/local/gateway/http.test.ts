@@ -67,6 +67,19 @@ describe('HTTP API payload format 2.0', () => {
     expect(g.managementEndpoint).toBe(`http://127.0.0.1:${wsPort}/local`);
   });
 
+  it('keeps idle keep-alive connections a minute on both ports, and tells clients so', async () => {
+    // A server that closes an idle connection just as a client reuses it fails that request with
+    // ECONNRESET; clients (undici, fetch) close theirs a second before the server's announced limit.
+    const { route } = recording('GET', '/v1/health');
+    const g = await start({ routes: [route] });
+    const http = await fetch(`${g.httpUrl}/v1/health`);
+    expect(http.headers.get('keep-alive')).toBe('timeout=65');
+    await http.arrayBuffer();
+    const management = await fetch(`${g.managementEndpoint}/@connections/none`);
+    expect(management.headers.get('keep-alive')).toBe('timeout=65');
+    await management.arrayBuffer();
+  });
+
   it('builds the event: route key, decoded path parameters, query, headers, cookies, request context', async () => {
     const calls = recording('GET', '/v1/links/{link}/users/{user}/calls');
     const g = await start({ routes: [calls.route] });
