@@ -155,16 +155,23 @@ describe('state of idle channels and links', () => {
         async () => readsOfPbx(),
         (n) => n >= before + 2,
       );
-      // the link is deleted: its watermark never moves again, and the repair ends once it sees that
-      const gets = vi.spyOn(stack.deps.repos.links, 'get');
+      // the link is deleted: its watermark never moves again, and the repair ends once it reads that the
+      // link is gone (the API's own read of it, before the deletion, finds it)
+      const links = stack.deps.repos.links;
+      const read = links.get.bind(links);
+      let sawGone = false;
+      const gets = vi.spyOn(links, 'get').mockImplementation(async (tenant, id) => {
+        const rec = await read(tenant, id);
+        if (tenant === t.id && !rec) sawGone = true;
+        return rec;
+      });
       expect((await t.client.del('/v1/links/pbx')).status).toBe(204);
-      const asked = gets.mock.calls.length;
       await until(
-        async () => gets.mock.calls.slice(asked).filter(([tenant]) => tenant === t.id).length,
-        (n) => n >= 1,
+        async () => sawGone,
+        (gone) => gone,
       );
-      await new Promise((r) => setTimeout(r, 200)); // the answer reaches the repair
       gets.mockRestore();
+      await new Promise((r) => setTimeout(r, 100)); // the repair that read it finishes its turn
       const after = readsOfPbx();
       await new Promise((r) => setTimeout(r, 1_000)); // ten repair intervals: absence cannot be awaited
       expect(readsOfPbx()).toBe(after);
