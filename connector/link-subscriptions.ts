@@ -12,6 +12,7 @@
  * delivery's matching: calls made while a read is in flight share it.
  */
 import type { SubscriptionRecord, SubscriptionRepo } from '../shared/repos/subscriptions.js';
+import { idleSweep } from './idle-sweep.js';
 
 /** How long a listing stands at most while the revision does not change (ms). */
 export const SUBSCRIPTIONS_FULL_REFRESH_MS = 60_000;
@@ -110,28 +111,32 @@ export class LinkSubscriptions {
  */
 export class LinkSubscriptionViews {
   private readonly views = new Map<string, LinkSubscriptions>();
-  private readonly idleMs: number;
   private readonly clock: () => number;
-  private sweptAt: number;
+  private readonly sweep: () => void;
 
   constructor(
     private readonly repo: Pick<SubscriptionRepo, 'revision' | 'listByLink'>,
     opts: { idleMs?: number; clock?: () => number } = {},
   ) {
-    this.idleMs = opts.idleMs ?? SUBSCRIPTIONS_VIEW_IDLE_MS;
+    const idleMs = opts.idleMs ?? SUBSCRIPTIONS_VIEW_IDLE_MS;
     this.clock = opts.clock ?? Date.now;
-    this.sweptAt = this.clock();
+    this.sweep = idleSweep(
+      idleMs / 10,
+      (now) => {
+        for (const [k, view] of this.views) if (now - view.lastUsedAt >= idleMs) this.views.delete(k);
+      },
+      this.clock,
+    );
   }
 
   /** The link's view (made on first use; idle views are dropped at most once per `idleMs / 10`). */
   of(tenant: string, link: string): LinkSubscriptions {
-    const now = this.clock();
-    if (now - this.sweptAt >= this.idleMs / 10) this.sweep(now);
+    this.sweep();
     const k = `${tenant}#${link}`;
     let view = this.views.get(k);
     if (!view) {
       view = new LinkSubscriptions(this.repo, tenant, link, SUBSCRIPTIONS_FULL_REFRESH_MS, this.clock);
-      view.lastUsedAt = now;
+      view.lastUsedAt = this.clock();
       this.views.set(k, view);
     }
     return view;
@@ -140,10 +145,5 @@ export class LinkSubscriptionViews {
   /** How many links have a view (for tests and metrics). */
   get size(): number {
     return this.views.size;
-  }
-
-  private sweep(now: number): void {
-    this.sweptAt = now;
-    for (const [k, view] of this.views) if (now - view.lastUsedAt >= this.idleMs) this.views.delete(k);
   }
 }

@@ -12,6 +12,7 @@ import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
+import { idleSweep } from '../idle-sweep.js';
 import {
   LinkSubscriptionViews,
   SUBSCRIPTIONS_VIEW_IDLE_MS,
@@ -81,17 +82,16 @@ export function createCaches({
    * `LinkSubscriptions` reads the revision and lists again only when the subscriptions changed.
    */
   const subsCache = new Map<string, SubsEntry>();
-  let subsSweptAt = Date.now();
+  // links not matched for a while (deleted, or owned by another process now) keep no index here
+  const forgetIdleIndexes = idleSweep(SUBSCRIPTIONS_VIEW_IDLE_MS / 10, (now) => {
+    for (const [k, e] of subsCache) if (now - e.at >= SUBSCRIPTIONS_VIEW_IDLE_MS) subsCache.delete(k);
+  });
   function subscriptionsOf(tenant: string, link: string): Promise<SubscriptionIndex> {
     const k = key(tenant, link);
     const hit = subsCache.get(k);
     const now = Date.now();
     if (hit && now - hit.at < subsCacheMs) return hit.subs;
-    if (now - subsSweptAt >= SUBSCRIPTIONS_VIEW_IDLE_MS / 10) {
-      // links not matched for a while (deleted, or owned by another process now) keep no index here
-      subsSweptAt = now;
-      for (const [k2, e] of subsCache) if (now - e.at >= SUBSCRIPTIONS_VIEW_IDLE_MS) subsCache.delete(k2);
-    }
+    forgetIdleIndexes();
     // the shared view, asked again each time: the one the link runner reads, even after an idle one was dropped
     const view = views.of(tenant, link);
     const entry: SubsEntry = {
@@ -193,18 +193,17 @@ export function createCaches({
   function cacheChannel(k: string, at: number, rec: ChannelRecord | null, rev = -1) {
     if ((channelCache.get(k)?.at ?? 0) < at) channelCache.set(k, newEntry(Promise.resolve(rec), at, rev));
   }
-  let channelsSweptAt = Date.now();
+  // a record past its longest stand is never served again (deleted channels, gone connections)
+  const idleRecordMs = Math.min(2 * CHANNEL_RECORD_MAX_AGE_MS, forgetIdleMs);
+  const forgetIdleRecords = idleSweep(Math.min(CHANNEL_RECORD_MAX_AGE_MS, forgetIdleMs), (now) => {
+    for (const [k, e] of channelCache)
+      if (now - e.at >= idleRecordMs && !refreshing.has(k)) channelCache.delete(k);
+  });
   function channelOf(tenant: string, channel: string, fresh = false): Promise<ChannelRecord | null> {
     const k = key(tenant, channel);
     const hit = channelCache.get(k);
     const now = Date.now();
-    if (now - channelsSweptAt >= Math.min(CHANNEL_RECORD_MAX_AGE_MS, forgetIdleMs)) {
-      // a record past its longest stand is never served again (deleted channels, gone connections)
-      channelsSweptAt = now;
-      const idle = Math.min(2 * CHANNEL_RECORD_MAX_AGE_MS, forgetIdleMs);
-      for (const [k2, e] of channelCache)
-        if (now - e.at >= idle && !refreshing.has(k2)) channelCache.delete(k2);
-    }
+    forgetIdleRecords();
     const age = hit ? now - hit.at : Infinity;
     const rev = knownRevision(tenant);
     if (!fresh && hit) {

@@ -8,6 +8,7 @@
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
+import { idleSweep } from '../idle-sweep.js';
 import { key, type Lifecycle } from './common.js';
 import type { DeliverBatch } from './matching.js';
 import type { Settings } from './options.js';
@@ -112,11 +113,7 @@ export function createHandoff({
    * owned, has had no event for `forgetIdleMs` and has nothing pending (no repair, no watermark write).
    * Should the link come back, its next event loads it again, as at first sight.
    */
-  let sweptAt = Date.now();
-  function forgetIdleLinks() {
-    const now = Date.now();
-    if (now - sweptAt < Math.min(60_000, forgetIdleMs)) return;
-    sweptAt = now;
+  const forgetIdleLinks = idleSweep(Math.min(60_000, forgetIdleMs), (now) => {
     for (const [k, L] of linkStates)
       if (
         now - L.seenAt >= forgetIdleMs &&
@@ -126,7 +123,7 @@ export function createHandoff({
         !owns(L.tenant, L.link)
       )
         linkStates.delete(k);
-  }
+  });
 
   /**
    * Moves the watermark. It is written at most once every `watermarkMs` per link (one write in flight;

@@ -20,6 +20,7 @@ import type { Deps } from '../../shared/deps.js';
 import type { BatchPutQueue } from '../../shared/db/batch.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { Caches } from './caches.js';
+import { idleSweep } from '../idle-sweep.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { RecentSuccesses } from './recent.js';
@@ -358,11 +359,7 @@ export function createWebhookOutbox({
    * memory. (A channel's lists of successes not written yet keep it until they are.) Its next delivery
    * starts afresh: a seq block, a read of its failing state, of its list of successes.
    */
-  let sweptAt = Date.now();
-  function forgetIdle() {
-    const now = Date.now();
-    if (now - sweptAt < Math.min(60_000, forgetIdleMs)) return;
-    sweptAt = now;
+  const forgetIdle = idleSweep(Math.min(60_000, forgetIdleMs), (now) => {
     for (const [k, h] of hooks) {
       if (h.known.size || h.inFlight || now - h.activeAt < forgetIdleMs) continue;
       if (!recent.forgetIfWritten(h.tenant, h.channel)) continue;
@@ -373,7 +370,7 @@ export function createWebhookOutbox({
     for (const [k, at] of workTouched) if (now - at >= forgetIdleMs && !hooks.has(k)) workTouched.delete(k);
     for (const [k, b] of seqBlocks)
       if (now - b.lastAllocAt >= forgetIdleMs && !hooks.has(k)) seqBlocks.delete(k);
-  }
+  });
 
   /** Per webhook channel: the seqs reserved (`next..end`), when, and how many (`size`). */
   const seqBlocks = new Map<string, { next: number; end: number; lastAllocAt: number; size: number }>();
