@@ -45,7 +45,7 @@ export function createMatcher({
   deps: Deps;
   lifecycle: Lifecycle;
   caches: Pick<Caches, 'subscriptionsOf' | 'channelOf'>;
-  outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'admit' | 'knownEvents'>;
+  outbox: Pick<WebhookOutbox, 'touchWork' | 'reserveSeqs' | 'admit' | 'knownEvents' | 'loadPending'>;
   streams: Pick<ChannelStreams, 'sequencers' | 'wsChannel' | 'queueFrame'>;
   journal: Pick<Journal, 'append'>;
   settings: Pick<Settings, 'claimMs' | 'clock' | 'owns'>;
@@ -121,10 +121,18 @@ export function createMatcher({
           if (ch.type !== 'webhook') return;
           // Delivered or pending already: a stored delivery, a first-attempt success (listed, or still
           // in this process's memory), a delivery this process holds.
+          const stored = await repo.deliveredSince(ch.tenant, ch.id, since);
+          const held = outbox.knownEvents(ch.tenant, ch.id);
+          // A pending delivery stored by another process that this one does not hold (stored after this
+          // process's takeover scan: a stalled previous owner's late write) is queued here before the
+          // batch's deliveries, so that the later events of its call wait for it.
+          const heldSet = new Set(held);
+          if ([...stored].some(([k, status]) => status === 'pending' && !heldSet.has(k)))
+            await outbox.loadPending(ch.tenant, ch.id);
           const rest = notDone(list, [
-            ...(await repo.deliveredSince(ch.tenant, ch.id, since)),
+            ...stored.keys(),
             ...(await repo.listRecent(ch.tenant, ch.id, deps.now())).map((r) => `${r.link}#${r.eventSeq}`),
-            ...outbox.knownEvents(ch.tenant, ch.id),
+            ...held,
           ]);
           if (rest.length) byChannel.set(k, rest);
           else byChannel.delete(k);

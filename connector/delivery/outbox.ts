@@ -66,6 +66,13 @@ export interface WebhookOutbox {
    * memory, first-attempt successes): re-matching skips them.
    */
   knownEvents(tenant: string, channel: string): string[];
+  /**
+   * Reads every pending delivery of one channel now and queues those not queued here yet. Re-matching
+   * calls it when the channel has a stored pending delivery this process does not hold: one stored after
+   * this process's takeover scan (a stalled previous owner's late write) would otherwise wait for a later
+   * full scan while the later events of its call went out.
+   */
+  loadPending(tenant: string, channel: string): Promise<void>;
   /** Called when a link's `floor` may have risen (a fresh delivery settled or stored). */
   onFloorRise(listener: (tenant: string, link: string) => void): void;
   /**
@@ -444,14 +451,22 @@ export function createWebhookOutbox({
           await repo.deleteWorkIfIdle(w.tenant, w.channel, Date.now() - 3_600_000);
         continue;
       }
-      for (const d of queue) {
-        if (d.status !== 'pending') continue;
-        const due = d.nextAttemptAt ? Date.parse(d.nextAttemptAt) : nowMs;
-        enqueue(pendingFrom(d, Math.max(due, d.owner && d.owner !== id ? d.claimUntil : 0)));
-      }
-      scannedUpTo.set(k, Math.max(scannedUpTo.get(k) ?? 0, queue.at(-1)!.seq));
+      take(queue, nowMs);
     }
     pump();
+  }
+  /** Queues stored pending deliveries of one channel (those already queued here are skipped). */
+  function take(queue: DeliveryRecord[], nowMs: number) {
+    for (const d of queue) {
+      if (d.status !== 'pending') continue;
+      const due = d.nextAttemptAt ? Date.parse(d.nextAttemptAt) : nowMs;
+      enqueue(pendingFrom(d, Math.max(due, d.owner && d.owner !== id ? d.claimUntil : 0)));
+    }
+    const last = queue.at(-1);
+    if (last) {
+      const k = key(last.tenant, last.channel);
+      scannedUpTo.set(k, Math.max(scannedUpTo.get(k) ?? 0, last.seq));
+    }
   }
   const pendingFrom = (d: DeliveryRecord, dueAt: number): Pending => ({
     tenant: d.tenant,
@@ -513,6 +528,12 @@ export function createWebhookOutbox({
       for (const q of hooks.get(key(tenant, channel))?.byOrder.values() ?? [])
         for (const p of q) out.push(`${p.link}#${p.eventSeq}`);
       return out;
+    },
+    async loadPending(tenant, channel) {
+      const queue = await repo.pendingQueue(tenant, channel, 0);
+      take(queue, clock.now());
+      const h = hooks.get(key(tenant, channel));
+      if (h) wake(pumpChannel(h, clock.now()));
     },
     onFloorRise(listener) {
       floorListener = listener;

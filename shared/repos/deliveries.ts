@@ -531,15 +531,16 @@ export class DeliveryRepo {
 
   /**
    * The events (`link#eventSeq`) that already have a delivery on the channel among those created at or
-   * after `sinceIso`: read newest first, at most `max` items. Re-matching skips these.
+   * after `sinceIso`, with the status of each: read newest first, at most `max` items. Re-matching skips
+   * these, and loads the pending ones this process does not hold yet.
    */
   async deliveredSince(
     tenant: string,
     channel: string,
     sinceIso: string,
     max = 20_000,
-  ): Promise<Set<string>> {
-    const out = new Set<string>();
+  ): Promise<Map<string, DeliveryStatus>> {
+    const out = new Map<string, DeliveryStatus>();
     let startKey: Record<string, unknown> | undefined;
     let read = 0;
     do {
@@ -547,11 +548,11 @@ export class DeliveryRepo {
         newestFirst: true,
         limit: 500,
         startKey,
-        projection: ['link', 'eventSeq', 'createdAt'],
+        projection: ['link', 'eventSeq', 'createdAt', 'status'],
       });
       for (const it of page.items) {
         if ((it.createdAt as string) < sinceIso) return out;
-        out.add(`${it.link as string}#${it.eventSeq as number}`);
+        out.set(`${it.link as string}#${it.eventSeq as number}`, (it.status as DeliveryStatus) ?? 'pending');
       }
       read += page.items.length;
       startKey = page.next;
@@ -559,7 +560,6 @@ export class DeliveryRepo {
     return out;
   }
 
-  /** The per-link "matched up to" watermark, or null when the link has none yet. */
   async getWatermark(tenant: string, link: string): Promise<number | null> {
     const res = await this.db.doc.send(
       new GetCommand({ TableName: this.db.table, Key: watermarkKey(tenant, link), ConsistentRead: true }),

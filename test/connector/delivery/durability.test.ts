@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventLogWriter } from '../../../connector/event-log-writer.js';
 import { startDelivery } from '../../../connector/delivery/index.js';
+import { orderKeyOf } from '../../../shared/events/matching.js';
 import type { LocalStack } from '../../../local/stack.js';
 import { newTenant, testStack, newTenantWithLink } from '../../support/stack.js';
 import { callDraft, FAST, receiver, until, wire } from './helpers.js';
@@ -191,6 +192,75 @@ describe('hand-off from the event log survives a crash', () => {
       ]);
     } finally {
       await second.delivery.stop();
+      await rx.close();
+    }
+  });
+
+  it("a pending delivery a stalled owner stores after the next owner's takeover scan goes out before its call's later events", async () => {
+    const rx = await receiver();
+    const { t, hook } = await setup(rx.url);
+    const repo = stack.deps.repos.deliveries;
+    await repo.ensureWatermark(t.id, 'pbx', 0);
+    // The stalled owner logged e1 and e2 of one call, numbered e1 on the channel (its seq block, its work
+    // item) and froze before its write of e1's pending delivery went out.
+    const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
+    const e1 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1')))!;
+    const e2 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1', 'call.answered')))!;
+    const { seq } = await repo.allocSeq(t.id, hook.id, 1);
+    await repo.touchWork(t.id, hook.id, Date.now());
+    const late = {
+      tenant: t.id,
+      channel: hook.id,
+      seq,
+      channelType: 'webhook' as const,
+      eventId: e1.id,
+      eventType: e1.type,
+      link: 'pbx',
+      eventSeq: e1.seq,
+      orderKey: orderKeyOf(e1),
+      status: 'pending' as const,
+      attempts: [],
+      attemptCount: 0,
+      nextAttemptAt: null,
+      createdAt: new Date().toISOString(),
+      settledAt: null,
+      claimUntil: Date.now() - 1,
+      owner: 'stalled-owner',
+    };
+    // The next owner's takeover scan reads the channel's pending queue; the stalled owner's write lands
+    // just after that read (it thawed), before the next owner re-matches e1 and e2.
+    let armed = false;
+    let landed = false;
+    const deliveries = Object.create(repo) as typeof repo;
+    deliveries.pendingQueue = async (tenant, channel, after) => {
+      const queue = await repo.pendingQueue(tenant, channel, after);
+      if (armed && tenant === t.id && channel === hook.id && !landed) {
+        landed = true;
+        await repo.putMany([late], 1, new Date());
+      }
+      return queue;
+    };
+    const next = startDelivery({
+      deps: { ...stack.deps, repos: { ...stack.deps.repos, deliveries } },
+      managementEndpoint: stack.managementEndpoint,
+      apiUrl: stack.httpUrl,
+      ...FAST,
+      // no periodic scan during the test: only the takeover's
+      recoverMs: 60_000,
+    });
+    try {
+      await next.recover(); // the scan at start
+      armed = true;
+      await next.linkOwned(t.id, 'pbx');
+      expect(landed).toBe(true);
+      await rx.waitFor(1);
+      expect(rx.got[0]!.headers['webhook-id'], 'the first delivery is e1').toBe(e1.id);
+      await rx.waitFor(2);
+      await sleep(300);
+      // e1 once (its stored delivery; re-matching skipped it), e2 after it, not before.
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id]);
+    } finally {
+      await next.stop();
       await rx.close();
     }
   });
