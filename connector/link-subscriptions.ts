@@ -12,7 +12,7 @@
  * delivery's matching: calls made while a read is in flight share it.
  */
 import type { SubscriptionRecord, SubscriptionRepo } from '../shared/repos/subscriptions.js';
-import { idleSweep } from './idle-sweep.js';
+import { idleSweep } from '../shared/idle-sweep.js';
 
 /** How long a listing stands at most while the revision does not change (ms). */
 export const SUBSCRIPTIONS_FULL_REFRESH_MS = 60_000;

@@ -12,7 +12,7 @@ import type { ChannelRecord } from '../../shared/repos/channels.js';
 import type { SubscriptionRecord } from '../../shared/repos/subscriptions.js';
 import { SubscriptionIndex } from '../../shared/events/matching.js';
 import { key } from './common.js';
-import { idleSweep } from '../idle-sweep.js';
+import { idleSweep } from '../../shared/idle-sweep.js';
 import {
   LinkSubscriptionViews,
   SUBSCRIPTIONS_VIEW_IDLE_MS,

@@ -8,7 +8,7 @@
  */
 import type { Deps } from '../../shared/deps.js';
 import type { BridgeEvent } from '../../shared/events/model.js';
-import { idleSweep } from '../idle-sweep.js';
+import { idleSweep } from '../../shared/idle-sweep.js';
 import { key, type Lifecycle } from './common.js';
 import type { DeliverBatch } from './matching.js';
 import type { Settings } from './options.js';

@@ -20,7 +20,7 @@ import type { Deps } from '../../shared/deps.js';
 import type { BatchPutQueue } from '../../shared/db/batch.js';
 import type { DeliveryRecord } from '../../shared/repos/deliveries.js';
 import type { Caches } from './caches.js';
-import { idleSweep } from '../idle-sweep.js';
+import { idleSweep } from '../../shared/idle-sweep.js';
 import { key, type Lifecycle } from './common.js';
 import type { Settings } from './options.js';
 import type { RecentSuccesses } from './recent.js';

@@ -19,6 +19,7 @@
 import type { Call, CallState, EventType } from '../../../shared/events/model.js';
 import { nameOf, remoteOf, type CstaCall } from './mapper-csta.js';
 import { causeClass, releaseCauseName, sameDevice } from './mapper-codes.js';
+import { idleSweep } from '../../../shared/idle-sweep.js';
 
 /** One event of one call or conference, before it is addressed to a target. */
 export interface Mapped {
@@ -91,10 +92,24 @@ export class IpoCallBook {
   private readonly users = new Map<string, Map<string, Leg>>();
   private readonly released = new Set<string>();
   private others: OtherMapped[] = [];
-  /** When `expire` may walk the legs again (ms, the mapper's clock). */
-  private nextSweep = 0;
+  /**
+   * Drops the legs idle for over `LEG_MAX_IDLE_MS` (their release was lost), untombstoned and without
+   * events; walks the legs at most once per `LEG_SWEEP_MS`. The mapper calls it before each event.
+   */
+  readonly expire: () => void;
 
-  constructor(private readonly now: () => Date) {}
+  constructor(private readonly now: () => Date) {
+    this.expire = idleSweep(
+      LEG_SWEEP_MS,
+      (at) => {
+        for (const [user, legs] of this.users) {
+          for (const [id, l] of legs) if (at - l.at > LEG_MAX_IDLE_MS) legs.delete(id);
+          if (!legs.size) this.users.delete(user);
+        }
+      },
+      () => this.now().getTime(),
+    );
+  }
 
   /**
    * The events the last operations gave for other users' legs: the far end of a leg this user held,
@@ -105,20 +120,6 @@ export class IpoCallBook {
     const out = this.others;
     this.others = [];
     return out;
-  }
-
-  /**
-   * Drops the legs idle for over `LEG_MAX_IDLE_MS` (their release was lost), untombstoned and without
-   * events; walks the legs at most once per `LEG_SWEEP_MS`. The mapper calls it before each event.
-   */
-  expire(): void {
-    const now = this.now().getTime();
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + LEG_SWEEP_MS;
-    for (const [user, legs] of this.users) {
-      for (const [id, l] of legs) if (now - l.at > LEG_MAX_IDLE_MS) legs.delete(id);
-      if (!legs.size) this.users.delete(user);
-    }
   }
 
   /** The cached calls of `user` (copies). */

@@ -15,6 +15,7 @@ import type {
   Target,
 } from '../../../shared/events/model.js';
 import type { BwCall, BwEvent, BwQueueEntry } from './messages.js';
+import { idleSweep } from '../../../shared/idle-sweep.js';
 
 export const VENDOR = 'broadworks-cti' as const;
 
@@ -123,9 +124,18 @@ export class CallMapper {
   private readonly agentStates = new Map<string, string>();
   private readonly services = new Map<string, string>();
   private confCounter = 0;
-  private sweptAt = 0;
+  /** Drops the call halves idle for over `CALL_MAX_IDLE_MS`, at most once per `SWEEP_EVERY_MS`. */
+  private readonly sweep: () => void;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date = () => new Date()) {
+    this.sweep = idleSweep(
+      SWEEP_EVERY_MS,
+      (at) => {
+        for (const [id, e] of this.calls) if (at - e.at > CALL_MAX_IDLE_MS) this.calls.delete(id);
+      },
+      () => this.now().getTime(),
+    );
+  }
 
   /** Calls currently cached for one user (call halves of `user`). */
   callsOf(user: string): Call[] {
@@ -543,14 +553,6 @@ export class CallMapper {
         break; // other packages/types: acknowledged, not mapped
     }
     return out;
-  }
-
-  /** Drops the call halves idle for over `CALL_MAX_IDLE_MS`, at most once per `SWEEP_EVERY_MS`. */
-  private sweep(): void {
-    const now = this.now().getTime();
-    if (now - this.sweptAt < SWEEP_EVERY_MS) return;
-    this.sweptAt = now;
-    for (const [id, e] of this.calls) if (now - e.at > CALL_MAX_IDLE_MS) this.calls.delete(id);
   }
 
   private changed(key: string, value: string): boolean {

@@ -1,7 +1,8 @@
 /**
- * The long-lived maps of a connector process (per link, channel or call) drop what went idle; each
- * looks at its entries at most once per period, on the next use after the period passed, so that a busy
- * path pays one clock read and a comparison. One home for that rhythm (docs/delivery.md, `forgetIdleMs`).
+ * The long-lived maps of a connector process and of its drivers (per link, channel or call) drop what
+ * went idle; each looks at its entries at most once per period, on the next use after the period passed,
+ * so that a busy path pays one clock read and a comparison. One home for that rhythm (docs/delivery.md,
+ * `forgetIdleMs`; the drivers' bounds in docs/protocols/).
  *
  * @example
  * const sweep = idleSweep(60_000, (now) => {
