@@ -41,8 +41,11 @@ interface LinkState {
 export interface Handoff {
   /** Queues a logged event; resolves at once, or when the backlog is below `maxBacklog` again. */
   handle(event: BridgeEvent): Promise<void>;
-  /** This service took the link: re-matches the log events after its watermark, then moves it. */
-  linkOwned(tenant: string, link: string): Promise<void>;
+  /**
+   * This service took the link: reads its watermark, runs `loaded` (the scan of pending webhook work),
+   * re-matches the log events after the watermark, then moves it.
+   */
+  linkOwned(tenant: string, link: string, loaded?: () => Promise<void>): Promise<void>;
   /** The link's "matched up to" seq this service knows (null: not loaded). */
   matchedUpTo(tenant: string, link: string): number | null;
   /** The serial work queued so far (matching, catch-ups, repairs). */
@@ -325,12 +328,13 @@ export function createHandoff({
     return new Promise<void>((r) => roomWaiters.push(r));
   }
 
-  async function linkOwned(tenant: string, link: string) {
+  async function linkOwned(tenant: string, link: string, loaded?: () => Promise<void>) {
     if (lifecycle.stopped) return;
     const L = linkState(tenant, link);
     await serial(async () => {
       if (lifecycle.stopped) return;
       await loadLink(L, null);
+      await loaded?.();
       await catchUp(L, await log.head(tenant, link));
     }).catch((err: unknown) => {
       logger.error('delivery catch-up failed', { error: err as Error, tenant, link });

@@ -59,9 +59,9 @@ export interface Delivery {
     linkOwned: (tenant: string, link: string) => Promise<void>;
   };
   /**
-   * Call when this process takes a link (start, lease takeover), before its events flow: loads the
-   * pending webhook work (a full recovery scan), matches the log events after the link's watermark again
-   * (creating only missing deliveries), then moves the watermark.
+   * Call when this process takes a link (start, lease takeover), before its events flow: reads the
+   * link's watermark, loads the pending webhook work (a full recovery scan), matches the log events after
+   * the watermark again (creating only missing deliveries), then moves the watermark.
    */
   linkOwned(tenant: string, link: string): Promise<void>;
   /** A link's subscriptions changed: the next event of the link is matched against them (no cache). */
@@ -142,13 +142,15 @@ export function startDelivery(opts: DeliveryOptions): Delivery {
   };
 
   /**
-   * This process takes a link: first the webhook work other processes left pending (a retry the
-   * previous owner scheduled must go out before the later events of its call), then the catch-up.
+   * This process takes a link: reads the link's watermark, then loads the webhook work other processes
+   * left pending (a retry the previous owner scheduled must go out before the later events of its call),
+   * then re-matches the log after the watermark. In that order: a previous owner that stalled past its
+   * lease writes a delivery's pending item before a watermark that passes its event, so a watermark read
+   * first covers only items the scan then finds; an item stored after the scan is of an event past the
+   * watermark, which re-matching meets (and loads: `./matching.ts`).
    */
-  const linkOwned = async (tenant: string, link: string) => {
-    await outbox.recover(true);
-    await handoff.linkOwned(tenant, link);
-  };
+  const linkOwned = (tenant: string, link: string) =>
+    handoff.linkOwned(tenant, link, () => outbox.recover(true));
 
   return {
     id: settings.id,

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { EventLogWriter } from '../../../connector/event-log-writer.js';
 import { startDelivery } from '../../../connector/delivery/index.js';
 import { orderKeyOf } from '../../../shared/events/matching.js';
+import type { BridgeEvent } from '../../../shared/events/model.js';
 import type { LocalStack } from '../../../local/stack.js';
 import { newTenant, testStack, newTenantWithLink } from '../../support/stack.js';
 import { callDraft, FAST, receiver, until, wire } from './helpers.js';
@@ -196,28 +197,31 @@ describe('hand-off from the event log survives a crash', () => {
     }
   });
 
-  it("a pending delivery a stalled owner stores after the next owner's takeover scan goes out before its call's later events", async () => {
-    const rx = await receiver();
-    const { t, hook } = await setup(rx.url);
+  /**
+   * A previous owner that stalled past its lease numbered `stored` on the webhook channel and froze
+   * before its writes of their pending deliveries, and of the watermark (at `watermark`) that follows
+   * them, went out. They land just after the next owner's takeover scan read the channel's pending
+   * queue (the stalled owner thawed). Returns the next owner, taking the link.
+   */
+  async function takeoverWithLateWrites(
+    t: { id: string },
+    hook: { id: string },
+    stored: BridgeEvent[],
+    watermark: number,
+  ) {
     const repo = stack.deps.repos.deliveries;
-    await repo.ensureWatermark(t.id, 'pbx', 0);
-    // The stalled owner logged e1 and e2 of one call, numbered e1 on the channel (its seq block, its work
-    // item) and froze before its write of e1's pending delivery went out.
-    const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
-    const e1 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1')))!;
-    const e2 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1', 'call.answered')))!;
-    const { seq } = await repo.allocSeq(t.id, hook.id, 1);
+    const { seq } = await repo.allocSeq(t.id, hook.id, stored.length);
     await repo.touchWork(t.id, hook.id, Date.now());
-    const late = {
+    const late = stored.map((e, i) => ({
       tenant: t.id,
       channel: hook.id,
-      seq,
+      seq: seq + i,
       channelType: 'webhook' as const,
-      eventId: e1.id,
-      eventType: e1.type,
+      eventId: e.id,
+      eventType: e.type,
       link: 'pbx',
-      eventSeq: e1.seq,
-      orderKey: orderKeyOf(e1),
+      eventSeq: e.seq,
+      orderKey: orderKeyOf(e),
       status: 'pending' as const,
       attempts: [],
       attemptCount: 0,
@@ -226,9 +230,7 @@ describe('hand-off from the event log survives a crash', () => {
       settledAt: null,
       claimUntil: Date.now() - 1,
       owner: 'stalled-owner',
-    };
-    // The next owner's takeover scan reads the channel's pending queue; the stalled owner's write lands
-    // just after that read (it thawed), before the next owner re-matches e1 and e2.
+    }));
     let armed = false;
     let landed = false;
     const deliveries = Object.create(repo) as typeof repo;
@@ -236,7 +238,8 @@ describe('hand-off from the event log survives a crash', () => {
       const queue = await repo.pendingQueue(tenant, channel, after);
       if (armed && tenant === t.id && channel === hook.id && !landed) {
         landed = true;
-        await repo.putMany([late], 1, new Date());
+        await repo.putMany(late, 1, new Date());
+        await repo.advanceWatermark(t.id, 'pbx', watermark);
       }
       return queue;
     };
@@ -248,17 +251,54 @@ describe('hand-off from the event log survives a crash', () => {
       // no periodic scan during the test: only the takeover's
       recoverMs: 60_000,
     });
+    await next.recover(); // the scan at start
+    armed = true;
+    await next.linkOwned(t.id, 'pbx');
+    expect(landed).toBe(true);
+    return next;
+  }
+
+  it("a pending delivery a stalled owner stores after the next owner's takeover scan goes out before its call's later events", async () => {
+    const rx = await receiver();
+    const { t, hook } = await setup(rx.url);
+    await stack.deps.repos.deliveries.ensureWatermark(t.id, 'pbx', 0);
+    const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
+    const e1 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1')))!;
+    const e2 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1', 'call.answered')))!;
+    // e1's delivery stored, e2 not numbered yet: the next owner re-matches e2 (and meets e1's item)
+    const next = await takeoverWithLateWrites(t, hook, [e1], e1.seq);
     try {
-      await next.recover(); // the scan at start
-      armed = true;
-      await next.linkOwned(t.id, 'pbx');
-      expect(landed).toBe(true);
       await rx.waitFor(1);
       expect(rx.got[0]!.headers['webhook-id'], 'the first delivery is e1').toBe(e1.id);
       await rx.waitFor(2);
       await sleep(300);
       // e1 once (its stored delivery; re-matching skipped it), e2 after it, not before.
       expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id]);
+    } finally {
+      await next.stop();
+      await rx.close();
+    }
+  });
+
+  it('the same when the late watermark covers every event logged: the takeover read the watermark before its scan', async () => {
+    const rx = await receiver();
+    const { t, hook } = await setup(rx.url);
+    await stack.deps.repos.deliveries.ensureWatermark(t.id, 'pbx', 0);
+    const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
+    const e1 = (await writer.write(t.id, 'pbx', callDraft('dave', 'z2')))!;
+    const e2 = (await writer.write(t.id, 'pbx', callDraft('dave', 'z2', 'call.answered')))!;
+    // Both stored and covered by the late watermark: read after the scan, it would leave nothing to
+    // re-match, and the call's next event would go out before them.
+    const next = await takeoverWithLateWrites(t, hook, [e1, e2], e2.seq);
+    const live = new EventLogWriter(stack.deps, { ttlDays: 1 });
+    live.listen(next.onEvent);
+    try {
+      const e3 = (await live.write(t.id, 'pbx', callDraft('dave', 'z2', 'call.released')))!;
+      await rx.waitFor(1);
+      expect(rx.got[0]!.headers['webhook-id'], 'the first delivery is e1').toBe(e1.id);
+      await rx.waitFor(3);
+      await sleep(300);
+      expect(rx.got.map((g) => g.headers['webhook-id'])).toEqual([e1.id, e2.id, e3.id]);
     } finally {
       await next.stop();
       await rx.close();
