@@ -94,15 +94,17 @@ describe('faults', () => {
   }, 60_000);
 
   it('connector killed: a second connector takes the lease within 2 × lease time and continues', async () => {
-    const leaseMs = 1_000;
+    // Long enough for a loaded 2-core machine to renew in time (the full suite runs two files at once):
+    // with 1 s, a renewal late by a moment let the second take the link at its start (a CI run on Node 24).
+    const leaseMs = 3_000;
     const st = (stack = await testStack({
       simulator: true,
       connector: { id: 'first', leaseMs, reconcileMs: 100, subscriptionPollMs: 50 },
     }));
     const e = scenarioEnv(stack, LINK);
     await subscribe(e, [{ type: 'user', id: 'alice@sim.example' }], ['call']);
-    // the first owns the link (with a 1 s lease, a renewal late on a loaded machine may let it lapse for
-    // a moment; the first, alone, takes it again)
+    // the first owns the link (a renewal late on a loaded machine may let the lease lapse for a moment;
+    // the first, alone, takes it again)
     await until(
       () => st.deps.repos.leases.get('default', LINK, Date.now()),
       (l) => l?.owner === 'first',
