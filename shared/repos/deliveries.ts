@@ -552,7 +552,9 @@ export class DeliveryRepo {
       });
       for (const it of page.items) {
         if ((it.createdAt as string) < sinceIso) return out;
-        out.set(`${it.link as string}#${it.eventSeq as number}`, (it.status as DeliveryStatus) ?? 'pending');
+        const k = `${it.link as string}#${it.eventSeq as number}`;
+        // an event with several deliveries (a replay, a stalled owner's late copy): pending if one is
+        if (out.get(k) !== 'pending') out.set(k, (it.status as DeliveryStatus) ?? 'pending');
       }
       read += page.items.length;
       startKey = page.next;
