@@ -562,6 +562,7 @@ export class DeliveryRepo {
     return out;
   }
 
+  /** The per-link "matched up to" watermark, or null when the link has none yet. */
   async getWatermark(tenant: string, link: string): Promise<number | null> {
     const res = await this.db.doc.send(
       new GetCommand({ TableName: this.db.table, Key: watermarkKey(tenant, link), ConsistentRead: true }),
