@@ -258,13 +258,22 @@ describe('hand-off from the event log survives a crash', () => {
     return next;
   }
 
-  it("a pending delivery a stalled owner stores after the next owner's takeover scan goes out before its call's later events", async () => {
+  /**
+   * A webhook channel on a link whose log holds two events of one call (received, answered) that no
+   * delivery service matched yet: the stalled owner's, logged before it froze.
+   */
+  async function twoEventsLogged(user: string, call: string) {
     const rx = await receiver();
     const { t, hook } = await setup(rx.url);
     await stack.deps.repos.deliveries.ensureWatermark(t.id, 'pbx', 0);
     const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
-    const e1 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1')))!;
-    const e2 = (await writer.write(t.id, 'pbx', callDraft('carol', 'z1', 'call.answered')))!;
+    const e1 = (await writer.write(t.id, 'pbx', callDraft(user, call)))!;
+    const e2 = (await writer.write(t.id, 'pbx', callDraft(user, call, 'call.answered')))!;
+    return { rx, t, hook, e1, e2 };
+  }
+
+  it("a pending delivery a stalled owner stores after the next owner's takeover scan goes out before its call's later events", async () => {
+    const { rx, t, hook, e1, e2 } = await twoEventsLogged('carol', 'z1');
     // e1's delivery stored, e2 not numbered yet: the next owner re-matches e2 (and meets e1's item)
     const next = await takeoverWithLateWrites(t, hook, [e1], e1.seq);
     try {
@@ -281,12 +290,7 @@ describe('hand-off from the event log survives a crash', () => {
   });
 
   it('the same when the late watermark covers every event logged: the takeover read the watermark before its scan', async () => {
-    const rx = await receiver();
-    const { t, hook } = await setup(rx.url);
-    await stack.deps.repos.deliveries.ensureWatermark(t.id, 'pbx', 0);
-    const writer = new EventLogWriter(stack.deps, { ttlDays: 1 });
-    const e1 = (await writer.write(t.id, 'pbx', callDraft('dave', 'z2')))!;
-    const e2 = (await writer.write(t.id, 'pbx', callDraft('dave', 'z2', 'call.answered')))!;
+    const { rx, t, hook, e1, e2 } = await twoEventsLogged('dave', 'z2');
     // Both stored and covered by the late watermark: read after the scan, it would leave nothing to
     // re-match, and the call's next event would go out before them.
     const next = await takeoverWithLateWrites(t, hook, [e1, e2], e2.seq);
